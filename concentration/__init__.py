@@ -1,0 +1,52 @@
+"""concentration: antitrust concentration analysis.
+
+HHI and other concentration indices, merger screens under each edition of the
+merger guidelines, ownership-adjusted concentration (O'Brien-Salop MHHI) and
+partnership-network analysis over market-share data stored as Parquet.
+
+Shares are fractions in [0, 1] inside the library (``scale="percent"`` accepts
+0-100); the HHI and its relatives are reported in points (0-10,000).
+"""
+
+from importlib import metadata as _metadata
+
+from . import exceptions
+from ._show_versions import show_versions
+from ._shares import ValidationReport
+from .indices import (
+    concentration_ratio,
+    effective_number,
+    entropy,
+    gini,
+    hannah_kay,
+    hhi,
+    hhi_bounds,
+    indices,
+    lorenz,
+)
+from .io import read_shares, read_table, validate_shares, write_parquet
+
+try:
+    __version__ = _metadata.version("antitrust-concentration")
+except _metadata.PackageNotFoundError:  # pragma: no cover - source tree without install
+    __version__ = "0+unknown"
+
+__all__ = [
+    "__version__",
+    "exceptions",
+    "show_versions",
+    "ValidationReport",
+    "hhi",
+    "concentration_ratio",
+    "effective_number",
+    "entropy",
+    "hannah_kay",
+    "gini",
+    "lorenz",
+    "hhi_bounds",
+    "indices",
+    "read_shares",
+    "read_table",
+    "validate_shares",
+    "write_parquet",
+]

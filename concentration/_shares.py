@@ -1,0 +1,493 @@
+"""The market-share data model: coercion, validation and grouping.
+
+Every public function that takes shares calls :func:`coerce_shares` once.  It
+accepts a mapping, Series, 1-D array or a long DataFrame, and returns a
+:class:`ShareTable`: integer group codes, shares as fractions, firm labels and
+the per-group totals, plus a :class:`ValidationReport`.  Inputs are never
+modified.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from ._kernels import load
+from ._results import ResultMixin
+from ._validation import check_choice, check_columns, check_number, param_message, scale_factor
+from .exceptions import FringeWarning, InvalidParameterError, InvalidSharesError, SchemaError
+
+_grouped = load("_grouped")
+
+__all__ = ["ShareTable", "ValidationReport", "coerce_shares", "group_codes", "DEFAULT_TOLERANCE"]
+
+#: Shares of a market may sum above one by this much (rounding in published tables)
+#: before the data are rejected, and below one by this much before a fringe is reported.
+DEFAULT_TOLERANCE = 0.01
+
+_ISSUE_COLUMNS = ["severity", "check", "column", "group", "value", "message"]
+_MAX_EXAMPLES = 5
+
+
+@dataclass(frozen=True, repr=False)
+class ValidationReport(ResultMixin):
+    """What validation found in a table: one row per problem.
+
+    Attributes
+    ----------
+    issues : pandas.DataFrame
+        Columns ``severity`` (``"error"`` or ``"warning"``), ``check`` (a stable code
+        such as ``"negative_share"``, ``"duplicate_key"``, ``"sum_above_one"``,
+        ``"fringe"``), ``column``, ``group`` (the market/period label, when the issue
+        concerns one group), ``value`` and ``message``.
+    policy : str
+        How warnings are handled downstream (for example the fringe policy).
+    """
+
+    issues: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=_ISSUE_COLUMNS))
+    policy: str = ""
+
+    @property
+    def errors(self) -> pd.DataFrame:
+        """The rows of :attr:`issues` whose severity is ``"error"``."""
+        return self.issues[self.issues["severity"] == "error"]
+
+    @property
+    def warnings(self) -> pd.DataFrame:
+        """The rows of :attr:`issues` whose severity is ``"warning"``."""
+        return self.issues[self.issues["severity"] == "warning"]
+
+    @property
+    def ok(self) -> bool:
+        """True when there is no error (warnings allowed)."""
+        return self.errors.empty
+
+    def raise_if_errors(self, error_class=InvalidSharesError):
+        """Raise ``error_class`` describing the first failed check, if any error was found."""
+        errs = self.errors
+        if errs.empty:
+            return self
+        check = errs["check"].iloc[0]
+        rows = errs[errs["check"] == check]
+        msg = rows["message"].iloc[0]
+        if len(rows) > 1:
+            examples = ", ".join(str(g) for g in rows["group"].head(_MAX_EXAMPLES))
+            msg += f" ({len(rows)} groups fail this check, e.g. {examples}.)"
+        raise error_class(msg)
+
+    def emit_warnings(self, category=FringeWarning, stacklevel=3):
+        """Issue one Python warning per warning check (not per group)."""
+        warns = self.warnings
+        for check, rows in warns.groupby("check", sort=False):
+            msg = rows["message"].iloc[0]
+            if len(rows) > 1:
+                examples = ", ".join(str(g) for g in rows["group"].head(_MAX_EXAMPLES))
+                msg = f"{len(rows)} groups: {msg} Examples: {examples}."
+            warnings.warn(msg, category, stacklevel=stacklevel)
+
+    def to_frame(self) -> pd.DataFrame:
+        """Return :attr:`issues`."""
+        return self.issues
+
+    def _summary_parts(self):
+        facts = [("errors", len(self.errors)), ("warnings", len(self.warnings))]
+        if self.policy:
+            facts.append(("policy", self.policy))
+        return "Validation report", facts, []
+
+
+@dataclass(frozen=True, repr=False)
+class ShareTable:
+    """Validated shares, grouped.  Private: built by :func:`coerce_shares`.
+
+    ``codes[i]`` is the group of row ``i`` (``0 <= codes < len(groups)``), ``shares``
+    are fractions, ``firms`` the firm labels (or ``None`` when rows are firms with no
+    label), ``groups`` the group labels (``None`` for a single unlabelled group) and
+    ``keys`` the names of the grouping columns.
+    """
+
+    codes: np.ndarray
+    shares: np.ndarray
+    firms: np.ndarray | None
+    groups: pd.Index | None
+    keys: tuple
+    firm_name: str
+    totals: np.ndarray
+    report: ValidationReport
+    attrs: dict
+
+    @property
+    def n_groups(self) -> int:
+        return 1 if self.groups is None else len(self.groups)
+
+    def to_frame(self, share_name="share") -> pd.DataFrame:
+        """Long table: grouping columns, firm (when known) and share as a fraction."""
+        data = {}
+        if self.groups is not None:
+            if isinstance(self.groups, pd.MultiIndex):
+                for lvl, name in enumerate(self.groups.names):
+                    data[name] = self.groups.get_level_values(lvl).take(self.codes)
+            else:
+                data[self.groups.name] = self.groups.take(self.codes)
+        if self.firms is not None:
+            data[self.firm_name] = self.firms
+        data[share_name] = self.shares
+        return pd.DataFrame(data)
+
+    def wrap(self, values, name=None):
+        """Return per-group ``values`` as a float (one unlabelled group) or a Series/DataFrame."""
+        if self.groups is None:
+            if isinstance(values, pd.DataFrame):
+                return values.iloc[0].rename(None)
+            return float(np.asarray(values)[0])
+        if isinstance(values, pd.DataFrame):
+            values.index = self.groups
+            return values
+        return pd.Series(np.asarray(values), index=self.groups, name=name)
+
+
+def _resolve_key(frame, name, default, param, func):
+    """Resolve an optional grouping column: absent default -> None; absent explicit -> error."""
+    if name is None:
+        return None
+    if name not in frame.columns:
+        if name == default:
+            return None
+        check_columns(func, frame, {param: name})
+    return name
+
+
+def _int_codes(col: np.ndarray):
+    """Dense codes for an integer column with a small range, or None."""
+    if col.size == 0 or col.dtype.kind not in "iu":
+        return None
+    lo, hi = int(col.min()), int(col.max())
+    span = hi - lo + 1
+    if span > max(4 * col.size, 1 << 16):
+        return None
+    codes = col.astype(np.int64, copy=True)
+    codes -= lo
+    uniques = np.arange(lo, hi + 1, dtype=col.dtype)
+    return codes, uniques
+
+
+def group_codes(frame: pd.DataFrame, keys):
+    """Factorize ``frame[keys]`` into int64 codes and a pandas Index of the groups present.
+
+    Integer columns with a compact range are coded arithmetically (no hashing); other
+    columns through :func:`pandas.factorize`.  Groups are sorted by their labels.
+    """
+    keys = list(keys)
+    if not keys:
+        return np.zeros(len(frame), dtype=np.int64), None
+    codes = np.zeros(len(frame), dtype=np.int64)
+    level_uniques = []
+    for key in keys:
+        col = frame[key].to_numpy()
+        fast = _int_codes(col) if col.dtype.kind in "iu" else None
+        if fast is None:
+            c, u = pd.factorize(frame[key], sort=True)
+            if (c < 0).any():
+                raise InvalidSharesError(
+                    f"The grouping column {key!r} has missing values. Every row needs a "
+                    f"{key}; fill or drop the missing ones before the analysis."
+                )
+            c = c.astype(np.int64, copy=False)
+        else:
+            c, u = fast
+        codes = codes * len(u) + c
+        level_uniques.append(pd.Index(u, name=key))
+    # compress to the groups actually present (O(n), no sort of the rows)
+    span = int(np.prod([len(u) for u in level_uniques], dtype=np.float64))
+    if span <= max(4 * codes.size, 1 << 16):
+        counts = np.bincount(codes, minlength=span)
+        present = np.flatnonzero(counts)
+        remap = np.full(span, -1, dtype=np.int64)
+        remap[present] = np.arange(present.size, dtype=np.int64)
+        codes = remap[codes]
+    else:
+        codes, present = pd.factorize(codes, sort=True)
+        codes = codes.astype(np.int64, copy=False)
+    if len(keys) == 1:
+        return codes, pd.Index(level_uniques[0].take(present), name=keys[0])
+    sizes = [len(u) for u in level_uniques]
+    level_codes = np.unravel_index(present, sizes)
+    groups = pd.MultiIndex(levels=level_uniques, codes=list(level_codes), names=keys)
+    return codes, groups
+
+
+def _numeric_column(frame, col, param, func):
+    series = frame[col]
+    if not (pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series)):
+        raise SchemaError(
+            f"{func}: the '{param}' column {col!r} must be numeric (float or int); "
+            f"it has dtype {series.dtype}. Convert it first, e.g. "
+            f"df[{col!r}] = pd.to_numeric(df[{col!r}])."
+        )
+    return series.to_numpy(dtype=np.float64, na_value=np.nan)
+
+
+def _one_dimensional(data, func):
+    """Firm labels and raw shares from a mapping, Series or 1-D array."""
+    if isinstance(data, Mapping):
+        firms = np.asarray(list(data.keys()), dtype=object)
+        raw = list(data.values())
+    elif isinstance(data, pd.Series):
+        firms = data.index.to_numpy(dtype=object)
+        raw = data.to_numpy()
+    else:
+        firms = None
+        raw = data
+    try:
+        values = np.asarray(raw, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise InvalidSharesError(
+            param_message(func, "shares", "numbers (a mapping firm -> share, a Series or a "
+                          "1-D array)", raw, "Convert the values to float first.")
+        ) from None
+    if values.ndim != 1:
+        raise InvalidSharesError(
+            param_message(func, "shares", "one-dimensional", f"an array of shape {values.shape}",
+                          "Pass a long DataFrame for several markets.")
+        )
+    if values.size == 0:
+        raise InvalidSharesError(
+            param_message(func, "shares", "non-empty", "no shares",
+                          "Pass at least one firm's share.")
+        )
+    return firms, values.copy()
+
+
+def _label(groups, g):
+    if groups is None:
+        return "the market"
+    lab = groups[g]
+    return repr(lab)
+
+
+def _issue(issues, severity, check, column, group, value, message):
+    issues.append({"severity": severity, "check": check, "column": column, "group": group,
+                   "value": value, "message": message})
+
+
+def coerce_shares(data, *, market="market", period="period", firm="firm", share="share",
+                  value=None, scale="fraction", duplicates="error", parent=None,
+                  tolerance=DEFAULT_TOLERANCE, func="hhi", fringe_note=None,
+                  raise_errors=True, emit=True) -> ShareTable:
+    """Validate and group shares given as a mapping, Series, array or long DataFrame.
+
+    See :func:`concentration.read_shares` for the meaning of every argument.  With
+    ``raise_errors=True`` the first failed check raises; otherwise every finding is
+    recorded in the report.  ``fringe_note`` is appended to the fringe warning to
+    state the policy the caller applies.
+    """
+    factor = scale_factor(func, scale)
+    check_choice(func, "duplicates", duplicates, ("error", "sum"),
+                 fix="Use duplicates='sum' to add up several rows of one firm in one market.")
+    tolerance = check_number(func, "tolerance", tolerance, low=0.0, high=1.0)
+    issues: list = []
+    attrs: dict = {}
+    firm_name = firm if isinstance(firm, str) else "firm"
+    share_col = share
+
+    if isinstance(data, pd.DataFrame):
+        attrs = dict(data.attrs)
+        keys = tuple(k for k in (_resolve_key(data, market, "market", "market", func),
+                                 _resolve_key(data, period, "period", "period", func))
+                     if k is not None)
+        if len(set(keys)) != len(keys):
+            raise InvalidParameterError(param_message(
+                func, "period", "a column other than the market column", period))
+        firm_col = _resolve_key(data, firm, "firm", "firm", func)
+        if value is not None:
+            check_columns(func, data, {"value": value})
+            raw = _numeric_column(data, value, "value", func)
+            share_col = value
+        else:
+            check_columns(func, data, {"share": share})
+            raw = _numeric_column(data, share, "share", func)
+        firms = data[firm_col].to_numpy(dtype=object) if firm_col is not None else None
+        if firms is not None and pd.isna(firms).any():
+            raise InvalidSharesError(
+                f"{func}: the 'firm' column {firm_col!r} has missing values. Every row needs "
+                "a firm name; fill or drop them first."
+            )
+        codes, groups = group_codes(data, keys)
+        if firm_col is not None:
+            firm_name = firm_col
+    else:
+        if value is not None:
+            raise InvalidParameterError(param_message(
+                func, "value", "None for a mapping/Series/array input", value,
+                "Pass a DataFrame with a value column to derive shares from sales."))
+        firms, raw = _one_dimensional(data, func)
+        codes, groups, keys = np.zeros(raw.size, dtype=np.int64), None, ()
+        share_col = "shares"
+
+    n_groups = 1 if groups is None else len(groups)
+    # -- row-level checks on the raw numbers
+    bad_nan = ~np.isfinite(raw)
+    if bad_nan.any():
+        i = int(np.flatnonzero(bad_nan)[0])
+        _issue(issues, "error", "missing_share", share_col, _label(groups, codes[i]), raw[i],
+               f"{func}: {share_col!r} has {int(bad_nan.sum())} missing or infinite value(s) "
+               f"(first in {_label(groups, codes[i])}). Drop or fill them; a share cannot be "
+               "guessed.")
+    bad_neg = raw < 0
+    if bad_neg.any():
+        i = int(np.flatnonzero(bad_neg)[0])
+        _issue(issues, "error", "negative_share", share_col, _label(groups, codes[i]), raw[i],
+               f"{func}: {share_col!r} has {int(bad_neg.sum())} negative value(s) "
+               f"(e.g. {raw[i]!r} in {_label(groups, codes[i])}). Shares and sales must be >= 0; "
+               "correct the data.")
+    if issues and raise_errors:
+        ValidationReport(_frame(issues)).raise_if_errors()
+
+    clean = np.where(np.isfinite(raw) & (raw >= 0), raw, 0.0)
+    if clean.flags.writeable is False or clean is raw:
+        clean = clean.copy()
+
+    # -- duplicate (group, firm) keys
+    if firms is not None and len(firms):
+        fcodes, funiq = pd.factorize(firms)
+        pair = codes * max(len(funiq), 1) + fcodes
+        dup = pd.Index(pair).duplicated()
+        if dup.any():
+            if duplicates == "error":
+                i = int(np.flatnonzero(dup)[0])
+                _issue(issues, "error", "duplicate_key", firm_name, _label(groups, codes[i]),
+                       firms[i],
+                       f"{func}: firm {firms[i]!r} appears more than once in "
+                       f"{_label(groups, codes[i])} ({int(dup.sum())} duplicate row(s) in all). "
+                       "Pass duplicates='sum' to add up several product lines of one firm, "
+                       "or remove the repeated rows.")
+                if raise_errors:
+                    ValidationReport(_frame(issues)).raise_if_errors()
+            else:
+                codes, firms, clean = _aggregate(codes, firms, clean)
+    if parent is not None and firms is not None:
+        firms = _map_parents(firms, parent, func)
+        codes, firms, clean = _aggregate(codes, firms, clean)
+    elif parent is not None:
+        raise InvalidParameterError(param_message(
+            func, "parent", "None when the data have no firm labels", type(parent).__name__,
+            "Give firm names (a mapping or a 'firm' column) to aggregate to parents."))
+
+    # -- totals and unit checks
+    totals = _grouped.grouped_stats(codes, clean, n_groups, 0)[0]
+    raw_max = float(clean.max()) if clean.size else 0.0
+    if value is not None:
+        zero = totals <= 0
+        if zero.any():
+            g = int(np.flatnonzero(zero)[0])
+            _issue(issues, "error", "zero_total", value, _label(groups, g), 0.0,
+                   f"{func}: the values in {value!r} sum to 0 in {_label(groups, g)}, so no share "
+                   "can be derived. Drop that market or correct its values.")
+            if raise_errors:
+                ValidationReport(_frame(issues)).raise_if_errors()
+        shares = clean / np.where(zero, 1.0, totals)[codes]
+        totals = np.where(zero, 0.0, 1.0)
+    else:
+        if factor == 1.0 and raw_max > 1.0 + tolerance:
+            g = int(codes[int(np.argmax(clean))])
+            if raw_max <= 100.0 * (1.0 + tolerance):
+                _issue(issues, "error", "percent_as_fraction", share, _label(groups, g), raw_max,
+                       f"{func}: shares look like percentages (largest {raw_max:g} in "
+                       f"{_label(groups, g)}) but scale='fraction' was declared. "
+                       "Pass scale='percent', or divide the shares by 100.")
+            else:
+                _issue(issues, "error", "share_above_one", share, _label(groups, g), raw_max,
+                       f"{func}: a share of {raw_max:g} in {_label(groups, g)} is above 1 "
+                       "(and above 100, so not a percentage either). Correct the data, or pass "
+                       "value=<column> if these are sales.")
+        elif factor == 100.0:
+            if raw_max > 100.0 * (1.0 + tolerance):
+                g = int(codes[int(np.argmax(clean))])
+                _issue(issues, "error", "share_above_one", share, _label(groups, g), raw_max,
+                       f"{func}: a share of {raw_max:g}% in {_label(groups, g)} is above 100%. "
+                       "Correct the data, or pass value=<column> if these are sales.")
+            elif clean.size and raw_max <= 1.0 and totals.max() <= 1.0 + tolerance \
+                    and totals.max() > 0:
+                _issue(issues, "error", "fraction_as_percent", share, None, raw_max,
+                       f"{func}: shares look like fractions (every market sums to at most "
+                       f"{totals.max():.3g}) but scale='percent' was declared. "
+                       "Pass scale='fraction' (the default).")
+        if issues and raise_errors:
+            ValidationReport(_frame(issues)).raise_if_errors()
+        shares = clean / factor if factor != 1.0 else clean
+        totals = totals / factor
+        above = totals > 1.0 + tolerance
+        for g in np.flatnonzero(above)[:1000]:
+            _issue(issues, "error", "sum_above_one", share, _label(groups, g), float(totals[g]),
+                   f"{func}: shares in {_label(groups, g)} sum to {totals[g]:.4g}, above 1 by more "
+                   f"than the tolerance {tolerance:g}. Check for double-counted firms, an "
+                   "'others' row overlapping named firms, or mixed market definitions; "
+                   "or raise tolerance= if the excess is rounding.")
+        if above.any() and raise_errors:
+            ValidationReport(_frame(issues)).raise_if_errors()
+        below = totals < 1.0 - tolerance
+        note = f" {fringe_note}" if fringe_note else ""
+        for g in np.flatnonzero(below):
+            _issue(issues, "warning", "fringe", share, _label(groups, g), float(totals[g]),
+                   f"shares sum to {totals[g]:.4g} < 1 in {_label(groups, g)} (a fringe, an "
+                   f"outside good or top-N data).{note}")
+    report = ValidationReport(_frame(issues), policy=fringe_note or "")
+    if emit:
+        report.emit_warnings(FringeWarning, stacklevel=4)
+    return ShareTable(codes=codes, shares=shares, firms=firms, groups=groups, keys=keys,
+                      firm_name=firm_name, totals=totals, report=report, attrs=attrs)
+
+
+def _frame(issues):
+    return pd.DataFrame(issues, columns=_ISSUE_COLUMNS)
+
+
+def _aggregate(codes, firms, shares):
+    """Sum shares over identical (group, firm) pairs; order of first appearance is kept."""
+    df = pd.DataFrame({"g": codes, "f": firms, "s": shares})
+    out = df.groupby(["g", "f"], sort=False, observed=True)["s"].sum().reset_index()
+    return (out["g"].to_numpy(dtype=np.int64), out["f"].to_numpy(dtype=object),
+            out["s"].to_numpy(dtype=np.float64))
+
+
+def _map_parents(firms, parent, func):
+    """Replace each firm by its ultimate parent; firms without an entry stay themselves."""
+    if isinstance(parent, pd.DataFrame):
+        missing = [c for c in ("firm", "parent") if c not in parent.columns]
+        if missing:
+            raise SchemaError(
+                f"{func}: the 'parent' table needs columns 'firm' and 'parent'; missing "
+                f"{missing}. Columns present: {list(parent.columns)}. Rename them, or pass a "
+                "mapping {firm: parent}.")
+        sub = parent[["firm", "parent"]].dropna()
+        if sub["firm"].duplicated().any():
+            f = sub.loc[sub["firm"].duplicated(), "firm"].iloc[0]
+            raise InvalidParameterError(param_message(
+                func, "parent", "a table with one parent per firm", f"two parents for {f!r}",
+                "Keep one row per firm."))
+        mapping = dict(zip(sub["firm"], sub["parent"]))
+    elif isinstance(parent, pd.Series):
+        mapping = parent.dropna().to_dict()
+    elif isinstance(parent, Mapping):
+        mapping = dict(parent)
+    else:
+        raise InvalidParameterError(param_message(
+            func, "parent", "a mapping {firm: parent}, a Series or a DataFrame with columns "
+            "'firm' and 'parent'", type(parent).__name__))
+    # resolve chains (DeepMind -> Google -> Alphabet), rejecting cycles
+    resolved = {}
+    for start in mapping:
+        seen, cur = [start], mapping[start]
+        while cur in mapping and mapping[cur] != cur:
+            if cur in seen:
+                raise InvalidParameterError(param_message(
+                    func, "parent", "an acyclic firm -> parent mapping",
+                    " -> ".join(map(str, seen + [cur])), "Remove the cycle."))
+            seen.append(cur)
+            cur = mapping[cur]
+        resolved[start] = cur
+    return np.asarray([resolved.get(f, f) for f in firms], dtype=object)

@@ -1,0 +1,66 @@
+"""The ``concentration`` command line.
+
+Each subcommand lives in a small module that defines ``register(subparsers)``;
+this file only assembles them, runs the chosen one and maps errors to exit codes:
+0 success, 1 the analysis failed validation or a file could not be read,
+2 usage error.  Errors print as one line unless ``--debug`` is given.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from .exceptions import ConcentrationError, InvalidParameterError
+
+__all__ = ["main", "build_parser"]
+
+#: Modules that register subcommands, in the order ``--help`` lists them.
+SUBCOMMAND_MODULES = (
+    "concentration._cli_indices",
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Return the argument parser with every subcommand registered."""
+    parser = argparse.ArgumentParser(
+        prog="concentration",
+        description="Antitrust concentration analysis: indices, merger screens, MHHI, "
+                    "partnership networks.")
+    parser.add_argument("--debug", action="store_true",
+                        help="show the full traceback on errors")
+    parser.add_argument("--version", action="version", version=_version())
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+    for name in SUBCOMMAND_MODULES:
+        importlib.import_module(name).register(sub)
+    return parser
+
+
+def _version():
+    from . import __version__
+
+    return f"concentration {__version__}"
+
+
+def main(argv=None) -> int:
+    """Run the command line; return the exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.handler(args) or 0)
+    except InvalidParameterError as exc:
+        if args.debug:
+            raise
+        print(f"concentration {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+    except (ConcentrationError, OSError) as exc:
+        if args.debug:
+            raise
+        print(f"concentration {args.command}: error: {exc}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

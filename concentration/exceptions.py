@@ -1,0 +1,98 @@
+"""Exceptions and warnings raised by :mod:`concentration`.
+
+Every exception derives from :class:`ConcentrationError` and from the matching
+built-in exception, so ``except ValueError`` in user code keeps working.  Every
+message follows one template: which argument (or column, or file), what was
+expected, what was received, and how to fix it.
+"""
+
+__all__ = [
+    "ConcentrationError",
+    "InvalidParameterError",
+    "InvalidSharesError",
+    "InvalidHoldingsError",
+    "SchemaError",
+    "DataFileError",
+    "ConvergenceError",
+    "MissingDependencyError",
+    "ConcentrationWarning",
+    "FringeWarning",
+    "DataQualityWarning",
+]
+
+
+class ConcentrationError(Exception):
+    """Root of every error raised by :mod:`concentration`.
+
+    Catch this to handle any failure of the library in one place.
+    """
+
+
+class InvalidParameterError(ConcentrationError, ValueError):
+    """An argument has a value outside the documented set or range.
+
+    Fix: pass one of the values listed in the message.
+    """
+
+
+class InvalidSharesError(ConcentrationError, ValueError):
+    """Market shares are invalid: negative, NaN, duplicated, in the wrong unit, or summing above one.
+
+    Fix: correct the data, or pass the option the message names (``scale="percent"``,
+    ``duplicates="sum"``, ...).
+    """
+
+
+class InvalidHoldingsError(ConcentrationError, ValueError):
+    """Ownership stakes are invalid: outside [0, 1], duplicated, or summing above one for a firm.
+
+    Fix: correct the holdings table or the option named in the message.
+    """
+
+
+class SchemaError(ConcentrationError, KeyError):
+    """A required column is missing or has the wrong type.
+
+    Fix: pass the name of the column that holds the data (for example ``share="mkt_share"``),
+    or convert the column to the type the message names.
+    """
+
+    def __str__(self):  # KeyError would quote the message; show it as written.
+        return str(self.args[0]) if self.args else ""
+
+
+class DataFileError(ConcentrationError, OSError):
+    """A data file is missing, unreadable, truncated or not in the expected format.
+
+    Fix: check the path, and that the file is a complete Parquet file (re-export it if needed).
+    """
+
+
+class ConvergenceError(ConcentrationError, RuntimeError):
+    """An iterative method did not converge within its iteration limit.
+
+    Fix: raise ``max_iter``, loosen ``tol``, or use a method that does not iterate.
+    """
+
+
+class MissingDependencyError(ConcentrationError, ImportError):
+    """An optional dependency needed for this feature is not installed.
+
+    Fix: install the extra named in the message, e.g. ``pip install antitrust-concentration[dask]``.
+    """
+
+
+class ConcentrationWarning(UserWarning):
+    """Root of every warning issued by :mod:`concentration`."""
+
+
+class FringeWarning(ConcentrationWarning):
+    """Shares in a market sum to less than one (a fringe, an outside good, or top-N truncation).
+
+    The message states the policy applied (``fringe="ignore"`` reports a lower bound).
+    Filter it with ``warnings.filterwarnings("ignore", category=FringeWarning)``.
+    """
+
+
+class DataQualityWarning(ConcentrationWarning):
+    """Input data passed validation but has a property the user should know about."""

@@ -1,0 +1,671 @@
+"""Concentration indices per market and period.
+
+Every function accepts either one market's shares (a mapping ``{firm: share}``, a
+:class:`pandas.Series` indexed by firm, or a 1-D array), returning a float, or a
+long DataFrame with one row per (market, period, firm), returning pandas objects
+indexed by the grouping columns present.  Shares are fractions unless
+``scale="percent"``; the HHI is reported in points (0-10,000).
+
+The grouped statistics come from one pass of the compiled kernel
+:mod:`concentration._kernels._grouped`.
+
+References
+----------
+.. [HH] Hirschman, A. O. (1964). The paternity of an index. American Economic Review
+   54(5), 761.  Herfindahl, O. C. (1950). Concentration in the steel industry. PhD
+   thesis, Columbia University.
+.. [HK] Hannah, L. and Kay, J. A. (1977). Concentration in Modern Industry. London:
+   Macmillan, ch. 4.
+.. [AD] Adelman, M. A. (1969). Comment on the "H" concentration measure as a
+   numbers-equivalent. Review of Economics and Statistics 51(1), 99-101.
+.. [CA] Calkins, S. (1983). The new merger guidelines and the Herfindahl-Hirschman
+   Index. California Law Review 71(2), 402-429.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+
+from ._kernels import load
+from ._shares import DEFAULT_TOLERANCE, ShareTable, coerce_shares
+from ._validation import check_choice, check_int, check_number, param_message
+from .exceptions import InvalidParameterError, InvalidSharesError
+
+_grouped = load("_grouped")
+
+__all__ = [
+    "hhi",
+    "concentration_ratio",
+    "effective_number",
+    "entropy",
+    "hannah_kay",
+    "gini",
+    "lorenz",
+    "hhi_bounds",
+    "indices",
+    "MEASURES",
+]
+
+FRINGE_POLICIES = ("ignore", "bounds", "as_firms")
+
+_COMMON = """data : mapping, pandas.Series, array_like or pandas.DataFrame
+        One market's shares (``{firm: share}``, a Series indexed by firm, or a 1-D
+        array), or a long table with one row per market, period and firm.
+    market, period, firm, share : str or None, optional
+        Column names in a DataFrame (defaults ``"market"``, ``"period"``, ``"firm"``,
+        ``"share"``).  ``None``, or a default name that is absent, means one market
+        (or one period).  Without a firm column the rows are taken to be distinct
+        firms and duplicates cannot be checked.
+    value : str, optional
+        Column of sales or revenue from which shares are derived per (market, period).
+    scale : {"fraction", "percent"}, default "fraction"
+        Unit of ``share``.  Input that looks like the other unit is an error.
+    duplicates : {"error", "sum"}, default "error"
+        What to do with several rows of one firm in one market.
+    parent : mapping, pandas.Series or pandas.DataFrame, optional
+        Firm -> ultimate parent; shares are summed to parents first.
+    tolerance : float, default 0.01
+        Allowed excess of a market's share sum over 1 (rounding)."""
+
+_FRINGE = """fringe : {"ignore", "bounds", "as_firms"}, default "ignore"
+        Policy when a market's shares sum to less than one.  ``"ignore"`` computes the
+        index over the listed firms (for the HHI, a lower bound) and issues a
+        :class:`~concentration.exceptions.FringeWarning`; ``"bounds"`` returns the
+        smallest and largest values consistent with the fringe (see
+        :func:`hhi_bounds`); ``"as_firms"`` splits the fringe into firms of share
+        ``fringe_size`` (the last one smaller).
+    fringe_size : float, optional
+        Share of each fringe firm for ``fringe="as_firms"``, in the unit of ``scale``."""
+
+
+def _doc(func):
+    func.__doc__ = func.__doc__.replace("{common}", _COMMON).replace("{fringe}", _FRINGE)
+    return func
+
+
+def _fringe_note(fringe, fringe_size):
+    if fringe == "ignore":
+        return ("Policy fringe='ignore': indices cover the listed firms only, so the HHI is a "
+                "lower bound; pass fringe='bounds' or fringe='as_firms' to model the fringe.")
+    if fringe == "bounds":
+        return "Policy fringe='bounds': the smallest and largest values consistent with it."
+    return f"Policy fringe='as_firms': the fringe is split into firms of share {fringe_size:g}."
+
+
+def _table(func, data, *, market, period, firm, share, value, scale, duplicates, parent,
+           tolerance, fringe="ignore", fringe_size=None) -> ShareTable:
+    """Validate once and apply the fringe policy."""
+    check_choice(func, "fringe", fringe, FRINGE_POLICIES)
+    if fringe == "as_firms":
+        if fringe_size is None:
+            raise InvalidParameterError(param_message(
+                func, "fringe_size", "a positive share when fringe='as_firms'", None,
+                "Pass fringe_size=0.01 (for example) to split the fringe into 1% firms."))
+        divisor = 100.0 if scale == "percent" else 1.0
+        fringe_size = check_number(func, "fringe_size", fringe_size / divisor, low=1e-4,
+                                   high=1.0) if fringe_size else fringe_size
+    table = coerce_shares(data, market=market, period=period, firm=firm, share=share,
+                          value=value, scale=scale, duplicates=duplicates, parent=parent,
+                          tolerance=tolerance, func=func,
+                          fringe_note=_fringe_note(fringe, fringe_size),
+                          emit=(fringe == "ignore"))
+    if fringe == "as_firms":
+        table = _add_fringe_firms(table, fringe_size)
+    return table
+
+
+def _add_fringe_firms(table: ShareTable, size: float) -> ShareTable:
+    """Append synthetic fringe firms of share ``size`` (last one smaller) to each group."""
+    rest = np.clip(1.0 - table.totals, 0.0, None)
+    rest[rest < 1e-12] = 0.0
+    n_full = np.floor(rest / size + 1e-9).astype(np.int64)
+    rem = rest - n_full * size
+    rem[rem < 1e-12] = 0.0
+    n_new = n_full + (rem > 0)
+    groups = np.repeat(np.arange(rest.size, dtype=np.int64), n_new)
+    vals = np.full(groups.size, size)
+    last = np.cumsum(n_new) - 1
+    has_rem = rem > 0
+    vals[last[has_rem]] = rem[has_rem]
+    firms = None
+    if table.firms is not None:
+        ordinal = np.arange(groups.size) - np.repeat(np.cumsum(n_new) - n_new, n_new)
+        firms = np.concatenate([table.firms,
+                                np.asarray([f"fringe {i + 1}" for i in ordinal], dtype=object)])
+    return ShareTable(codes=np.concatenate([table.codes, groups]),
+                      shares=np.concatenate([table.shares, vals]), firms=firms,
+                      groups=table.groups, keys=table.keys, firm_name=table.firm_name,
+                      totals=np.maximum(table.totals, 1.0) if rest.any() else table.totals,
+                      report=table.report, attrs=table.attrs)
+
+
+def _stats(table: ShareTable, k=0):
+    return _grouped.grouped_stats(table.codes, table.shares, table.n_groups, k)
+
+
+def _bounds_from_stats(sumsq, totals, minimum, count, n_fringe=None):
+    """HHI bounds (fractions squared) given listed shares and a fringe of 1 - total.
+
+    The listed firms are taken to be the largest ones, so no fringe firm exceeds the
+    smallest listed share ``minimum``.
+    """
+    rest = np.clip(1.0 - totals, 0.0, None)
+    rest[rest < 1e-12] = 0.0
+    cap = np.where(count > 0, minimum, 1.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if n_fringe is None:
+            low = sumsq.copy()
+        else:
+            low = sumsq + np.where(n_fringe > 0, rest * rest / np.maximum(n_fringe, 1), 0.0)
+        n_cap = np.where(cap > 0, np.floor(rest / np.where(cap > 0, cap, 1.0) + 1e-12), 0.0)
+        rem = np.clip(rest - n_cap * cap, 0.0, None)
+        high = sumsq + n_cap * cap * cap + rem * rem
+    return low, high
+
+
+@_doc
+def hhi(data, *, market="market", period="period", firm="firm", share="share", value=None,
+        scale="fraction", duplicates="error", parent=None, tolerance=DEFAULT_TOLERANCE,
+        fringe="ignore", fringe_size=None):
+    r"""Herfindahl-Hirschman Index in points (0-10,000).
+
+    .. math:: \mathrm{HHI} = 10{,}000 \sum_j s_j^2
+
+    with :math:`s_j` the share of firm :math:`j` as a fraction [HH]_.  A monopoly
+    scores 10,000 and :math:`n` equal firms :math:`10{,}000/n`.
+
+    Parameters
+    ----------
+    {common}
+    {fringe}
+
+    Returns
+    -------
+    float or pandas.Series or pandas.DataFrame
+        A float for one market; a Series indexed by the grouping columns for a long
+        table; with ``fringe="bounds"`` the columns ``hhi_min`` and ``hhi_max``
+        (a Series for one market).
+
+    Raises
+    ------
+    InvalidSharesError
+        Negative, missing or duplicated shares, the wrong unit, or sums above one.
+    SchemaError
+        A named column is missing or not numeric.
+
+    See Also
+    --------
+    indices : several measures in one table.
+    hhi_bounds : bounds on the HHI with an unobserved fringe.
+
+    References
+    ----------
+    .. [HH] Hirschman, A. O. (1964). The paternity of an index. American Economic
+       Review 54(5), 761.
+
+    Examples
+    --------
+    >>> import concentration as cn
+    >>> cn.hhi({"A": 0.5, "B": 0.3, "C": 0.2})
+    3800.0
+    >>> cn.hhi([50, 30, 20], scale="percent")
+    3800.0
+    """
+    table = _table("hhi", data, market=market, period=period, firm=firm, share=share,
+                   value=value, scale=scale, duplicates=duplicates, parent=parent,
+                   tolerance=tolerance, fringe=fringe, fringe_size=fringe_size)
+    total, sumsq, count, _, minimum, _ = _stats(table)
+    if fringe == "bounds":
+        low, high = _bounds_from_stats(sumsq, total, minimum, count)
+        frame = pd.DataFrame({"hhi_min": 10_000.0 * low, "hhi_max": 10_000.0 * high})
+        return table.wrap(frame)
+    return table.wrap(10_000.0 * sumsq, name="hhi")
+
+
+@_doc
+def concentration_ratio(data, k=4, *, market="market", period="period", firm="firm",
+                        share="share", value=None, scale="fraction", duplicates="error",
+                        parent=None, tolerance=DEFAULT_TOLERANCE):
+    r"""Combined share of the ``k`` largest firms, :math:`CR_k = \sum_{j=1}^{k} s_{(j)}`.
+
+    Parameters
+    ----------
+    {common}
+    k : int, default 4
+        Number of largest firms.  Markets with fewer firms sum all of them.
+
+    Returns
+    -------
+    float or pandas.Series
+        CRk as a fraction in [0, 1] (multiply by 100 for percent).
+
+    Examples
+    --------
+    >>> import concentration as cn
+    >>> cn.concentration_ratio({"A": 0.4, "B": 0.3, "C": 0.2, "D": 0.06, "E": 0.04}, k=2)
+    0.7
+    """
+    k = check_int("concentration_ratio", "k", k, low=1, high=10_000)
+    table = _table("concentration_ratio", data, market=market, period=period, firm=firm,
+                   share=share, value=value, scale=scale, duplicates=duplicates, parent=parent,
+                   tolerance=tolerance)
+    top = _stats(table, k)[5]
+    return table.wrap(top.sum(axis=1), name=f"cr{k}")
+
+
+@_doc
+def effective_number(data, *, market="market", period="period", firm="firm", share="share",
+                     value=None, scale="fraction", duplicates="error", parent=None,
+                     tolerance=DEFAULT_TOLERANCE, fringe="ignore", fringe_size=None):
+    r"""Numbers-equivalent of the HHI, :math:`10{,}000 / \mathrm{HHI} = 1 / \sum_j s_j^2`.
+
+    The number of equal-sized firms that would produce the same HHI [AD]_.
+
+    Parameters
+    ----------
+    {common}
+    {fringe}
+
+    Returns
+    -------
+    float or pandas.Series
+        Effective number of firms (``inf`` where all shares are zero).
+
+    References
+    ----------
+    .. [AD] Adelman, M. A. (1969). Comment on the "H" concentration measure as a
+       numbers-equivalent. Review of Economics and Statistics 51(1), 99-101.
+
+    Examples
+    --------
+    >>> import concentration as cn
+    >>> cn.effective_number({"A": 0.25, "B": 0.25, "C": 0.25, "D": 0.25})
+    4.0
+    """
+    table = _table("effective_number", data, market=market, period=period, firm=firm,
+                   share=share, value=value, scale=scale, duplicates=duplicates, parent=parent,
+                   tolerance=tolerance, fringe=_no_bounds("effective_number", fringe),
+                   fringe_size=fringe_size)
+    return table.wrap(_effective_values(_stats(table)[1]), name="effective_number")
+
+
+def _no_bounds(func, fringe):
+    if fringe == "bounds":
+        raise InvalidParameterError(param_message(
+            func, "fringe", "'ignore' or 'as_firms' (bounds are defined for the HHI only)",
+            fringe, "Use hhi(..., fringe='bounds') or hhi_bounds()."))
+    return fringe
+
+
+@_doc
+def entropy(data, *, normalize=False, market="market", period="period", firm="firm",
+            share="share", value=None, scale="fraction", duplicates="error", parent=None,
+            tolerance=DEFAULT_TOLERANCE, fringe="ignore", fringe_size=None):
+    r"""Shannon entropy of the shares, :math:`H = -\sum_j s_j \ln s_j` (natural log).
+
+    Higher entropy means less concentration.  With ``normalize=True`` the result is
+    :math:`H / \ln n` in [0, 1] (``n`` firms with positive share; 0 for one firm).
+
+    Parameters
+    ----------
+    {common}
+    normalize : bool, default False
+        Divide by :math:`\ln n`.
+    {fringe}
+
+    Returns
+    -------
+    float or pandas.Series
+
+    References
+    ----------
+    Theil, H. (1967). Economics and Information Theory. Amsterdam: North-Holland.
+
+    Examples
+    --------
+    >>> import concentration as cn
+    >>> round(cn.entropy({"A": 0.5, "B": 0.5}), 6)   # ln 2
+    0.693147
+    """
+    table = _table("entropy", data, market=market, period=period, firm=firm, share=share,
+                   value=value, scale=scale, duplicates=duplicates, parent=parent,
+                   tolerance=tolerance, fringe=_no_bounds("entropy", fringe),
+                   fringe_size=fringe_size)
+    h = _entropy_values(table, normalize)
+    return table.wrap(h, name="entropy_normalized" if normalize else "entropy")
+
+
+@_doc
+def hannah_kay(data, alpha=2.0, *, market="market", period="period", firm="firm",
+               share="share", value=None, scale="fraction", duplicates="error", parent=None,
+               tolerance=DEFAULT_TOLERANCE, fringe="ignore", fringe_size=None):
+    r"""Hannah-Kay numbers-equivalent of order :math:`\alpha`.
+
+    .. math:: N(\alpha) = \Big(\sum_j s_j^{\alpha}\Big)^{1/(1-\alpha)},\qquad
+              N(1) = \exp(H)
+
+    :math:`N(2)` is the effective number :math:`1/\sum s_j^2`; larger :math:`\alpha`
+    weighs the largest firms more.  :math:`N` falls as concentration rises [HK]_.
+
+    Parameters
+    ----------
+    {common}
+    alpha : float, default 2.0
+        Order, :math:`\alpha > 0`.
+    {fringe}
+
+    Returns
+    -------
+    float or pandas.Series
+
+    References
+    ----------
+    .. [HK] Hannah, L. and Kay, J. A. (1977). Concentration in Modern Industry.
+       London: Macmillan.
+
+    Examples
+    --------
+    >>> import concentration as cn
+    >>> cn.hannah_kay({"A": 0.5, "B": 0.5}, alpha=3)
+    2.0
+    """
+    alpha = check_number("hannah_kay", "alpha", alpha, low=0.0, low_open=True)
+    table = _table("hannah_kay", data, market=market, period=period, firm=firm, share=share,
+                   value=value, scale=scale, duplicates=duplicates, parent=parent,
+                   tolerance=tolerance, fringe=_no_bounds("hannah_kay", fringe),
+                   fringe_size=fringe_size)
+    return table.wrap(_hannah_kay_values(table, alpha), name=f"hannah_kay_{alpha:g}")
+
+
+def _sorted_within(table: ShareTable):
+    """Row order that sorts shares ascending within each group, plus group starts."""
+    order = np.lexsort((table.shares, table.codes))
+    counts = np.bincount(table.codes, minlength=table.n_groups)
+    starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    return order, counts, starts
+
+
+@_doc
+def gini(data, *, market="market", period="period", firm="firm", share="share", value=None,
+         scale="fraction", duplicates="error", parent=None, tolerance=DEFAULT_TOLERANCE):
+    r"""Gini coefficient of firm sizes within each market.
+
+    .. math:: G = \frac{\sum_{i=1}^{n} (2i - n - 1)\, x_{(i)}}{n \sum_i x_i}
+
+    with :math:`x_{(1)} \le \dots \le x_{(n)}` the listed firms' shares.  It measures
+    inequality among the listed firms, not concentration: two equal firms score 0.
+
+    Parameters
+    ----------
+    {common}
+
+    Returns
+    -------
+    float or pandas.Series
+        In [0, 1 - 1/n]; 0 for one firm or equal firms.
+
+    References
+    ----------
+    Gini, C. (1912). Variabilità e mutabilità. Bologna: Cuppini.
+
+    Examples
+    --------
+    >>> import concentration as cn
+    >>> cn.gini({"A": 0.75, "B": 0.25})
+    0.25
+    """
+    table = _table("gini", data, market=market, period=period, firm=firm, share=share,
+                   value=value, scale=scale, duplicates=duplicates, parent=parent,
+                   tolerance=tolerance)
+    return table.wrap(_gini_values(table), name="gini")
+
+
+@_doc
+def lorenz(data, *, market="market", period="period", firm="firm", share="share", value=None,
+           scale="fraction", duplicates="error", parent=None, tolerance=DEFAULT_TOLERANCE):
+    r"""Points of the Lorenz curve of firm sizes.
+
+    Firms are sorted from smallest to largest; point :math:`i` is
+    :math:`(i/n, \sum_{j \le i} x_{(j)} / \sum_j x_j)`, starting at (0, 0).
+
+    Parameters
+    ----------
+    {common}
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``firm_fraction`` and ``share_fraction`` (plus the grouping columns
+        for a long table), ``n + 1`` rows per market.
+
+    Examples
+    --------
+    >>> import concentration as cn
+    >>> cn.lorenz({"A": 0.75, "B": 0.25})["share_fraction"].tolist()
+    [0.0, 0.25, 1.0]
+    """
+    table = _table("lorenz", data, market=market, period=period, firm=firm, share=share,
+                   value=value, scale=scale, duplicates=duplicates, parent=parent,
+                   tolerance=tolerance)
+    order, counts, starts = _sorted_within(table)
+    x = table.shares[order]
+    g = table.codes[order]
+    tot = np.bincount(g, weights=x, minlength=table.n_groups)
+    cum = np.cumsum(x)
+    base = np.concatenate([[0.0], cum])[starts]
+    rank = np.arange(x.size) - starts[g] + 1
+    with np.errstate(divide="ignore", invalid="ignore"):
+        yfrac = np.where(tot[g] > 0, (cum - base[g]) / np.where(tot[g] > 0, tot[g], 1.0), 0.0)
+    xfrac = rank / counts[g]
+    codes = np.concatenate([np.arange(table.n_groups), g])
+    xs = np.concatenate([np.zeros(table.n_groups), xfrac])
+    ys = np.concatenate([np.zeros(table.n_groups), yfrac])
+    o = np.lexsort((xs, codes))
+    out = pd.DataFrame({"firm_fraction": xs[o], "share_fraction": ys[o]})
+    if table.groups is not None:
+        labels = table.groups.take(codes[o])
+        keys = labels.to_frame(index=False) if isinstance(labels, pd.MultiIndex) \
+            else pd.DataFrame({table.groups.name: labels})
+        out = pd.concat([keys.reset_index(drop=True), out], axis=1)
+    return out
+
+
+@_doc
+def hhi_bounds(data, *, n_fringe=None, market="market", period="period", firm="firm",
+               share="share", value=None, scale="fraction", duplicates="error", parent=None,
+               tolerance=DEFAULT_TOLERANCE):
+    r"""Smallest and largest HHI consistent with the listed (largest) firms and a fringe.
+
+    The listed firms are taken to be the largest ones (top-m data) and the rest of the
+    market, :math:`r = 1 - \sum_j s_j`, belongs to fringe firms no larger than the
+    smallest listed share :math:`s_{(m)}` [CA]_:
+
+    .. math::
+
+        \mathrm{HHI}_{\min} = 10{,}000\Big(\sum_j s_j^2 + \frac{r^2}{n_f}\Big)
+        \quad(\text{or } \sum_j s_j^2 \text{ with an unknown, unbounded } n_f)
+
+        \mathrm{HHI}_{\max} = 10{,}000\Big(\sum_j s_j^2 + q\, s_{(m)}^2 + (r - q s_{(m)})^2\Big),
+        \quad q = \lfloor r / s_{(m)} \rfloor
+
+    Parameters
+    ----------
+    {common}
+    n_fringe : int, optional
+        Number of fringe firms when known.  It must be large enough for the fringe
+        to fit under the smallest listed share.
+
+    Returns
+    -------
+    pandas.Series or pandas.DataFrame
+        ``hhi_min`` and ``hhi_max`` in points (a Series for one market, a DataFrame
+        indexed by market/period for a long table).
+
+    Raises
+    ------
+    InvalidSharesError
+        When ``n_fringe`` fringe firms cannot hold the fringe without exceeding the
+        smallest listed share.
+
+    References
+    ----------
+    .. [CA] Calkins, S. (1983). The new merger guidelines and the Herfindahl-Hirschman
+       Index. California Law Review 71(2), 402-429.
+
+    Examples
+    --------
+    >>> import concentration as cn
+    >>> b = cn.hhi_bounds({"A": 0.4, "B": 0.3, "C": 0.2})
+    >>> round(b["hhi_min"], 6), round(b["hhi_max"], 6)
+    (2900.0, 3000.0)
+    """
+    n_fringe = check_int("hhi_bounds", "n_fringe", n_fringe, low=0, allow_none=True)
+    table = _table("hhi_bounds", data, market=market, period=period, firm=firm, share=share,
+                   value=value, scale=scale, duplicates=duplicates, parent=parent,
+                   tolerance=tolerance, fringe="bounds")
+    total, sumsq, count, _, minimum, _ = _stats(table)
+    nf = None
+    if n_fringe is not None:
+        rest = np.clip(1.0 - total, 0.0, None)
+        need = np.where(minimum > 0, np.ceil(rest / np.where(minimum > 0, minimum, 1) - 1e-9), 0)
+        bad = (rest > 1e-12) & ((n_fringe == 0) | (need > n_fringe))
+        if bad.any():
+            g = int(np.flatnonzero(bad)[0])
+            where = "the market" if table.groups is None else repr(table.groups[g])
+            raise InvalidSharesError(
+                f"hhi_bounds: in {where} a fringe of {rest[g]:.4g} cannot be held by "
+                f"{n_fringe} firm(s) each no larger than the smallest listed share "
+                f"{minimum[g]:.4g} (at least {int(need[g])} needed). Pass a larger "
+                "n_fringe, or n_fringe=None if it is unknown.")
+        nf = np.full(table.n_groups, n_fringe)
+    low, high = _bounds_from_stats(sumsq, total, minimum, count, nf)
+    frame = pd.DataFrame({"hhi_min": 10_000.0 * low, "hhi_max": 10_000.0 * high})
+    return table.wrap(frame)
+
+
+# ---------------------------------------------------------------------------
+# several measures in one table
+
+MEASURES = ("hhi", "cr<k>", "effective_number", "entropy", "entropy_normalized", "gini",
+            "hannah_kay", "n_firms", "share_sum", "hhi_min", "hhi_max")
+
+_CR = re.compile(r"^cr(\d+)$")
+
+
+@_doc
+def indices(data, measures=("hhi", "cr4"), *, alpha=2.0, market="market", period="period",
+            firm="firm", share="share", value=None, scale="fraction", duplicates="error",
+            parent=None, tolerance=DEFAULT_TOLERANCE, fringe="ignore", fringe_size=None):
+    """Several concentration measures in one tidy table, one row per (market, period).
+
+    Parameters
+    ----------
+    {common}
+    measures : sequence of str, default ("hhi", "cr4")
+        Any of ``"hhi"``, ``"cr<k>"`` (e.g. ``"cr4"``), ``"effective_number"``,
+        ``"entropy"``, ``"entropy_normalized"``, ``"gini"``, ``"hannah_kay"``
+        (order ``alpha``), ``"n_firms"``, ``"share_sum"``, ``"hhi_min"``,
+        ``"hhi_max"``.  The columns ``share_sum`` and ``lower_bound`` (True where
+        the listed shares sum below one, so the HHI covers only the listed firms) are
+        always included.
+    alpha : float, default 2.0
+        Order of the Hannah-Kay index.
+    {fringe}
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per group (a single row for one market), one column per measure.
+
+    Examples
+    --------
+    >>> import concentration as cn
+    >>> cn.indices({"A": 0.5, "B": 0.3, "C": 0.2}, ["hhi", "cr2"])[["hhi", "cr2"]]
+          hhi  cr2
+    0  3800.0  0.8
+    """
+    func = "indices"
+    if isinstance(measures, str):
+        measures = [m.strip() for m in measures.split(",") if m.strip()]
+    measures = list(measures)
+    if not measures:
+        raise InvalidParameterError(param_message(func, "measures", "a non-empty list", measures))
+    ks = []
+    for m in measures:
+        match = _CR.match(m)
+        if match:
+            ks.append(check_int(func, "measures", int(match.group(1)), low=1, high=10_000))
+        elif m not in MEASURES or m == "cr<k>":
+            raise InvalidParameterError(param_message(
+                func, "measures", "a list of " + ", ".join(MEASURES), m,
+                "For a k-firm concentration ratio write e.g. 'cr4'."))
+    alpha = check_number(func, "alpha", alpha, low=0.0, low_open=True)
+    table = _table(func, data, market=market, period=period, firm=firm, share=share,
+                   value=value, scale=scale, duplicates=duplicates, parent=parent,
+                   tolerance=tolerance, fringe=fringe if fringe != "bounds" else "ignore",
+                   fringe_size=fringe_size)
+    total, sumsq, count, _, minimum, top = _stats(table, max(ks, default=0))
+    cols = {}
+    for m in measures:
+        if m == "hhi":
+            cols[m] = 10_000.0 * sumsq
+        elif _CR.match(m):
+            cols[m] = top[:, : int(_CR.match(m).group(1))].sum(axis=1)
+        elif m == "effective_number":
+            cols[m] = _effective_values(sumsq)
+        elif m in ("entropy", "entropy_normalized"):
+            cols[m] = _entropy_values(table, m == "entropy_normalized")
+        elif m == "hannah_kay":
+            cols[m] = _hannah_kay_values(table, alpha)
+        elif m == "gini":
+            cols[m] = _gini_values(table)
+        elif m == "n_firms":
+            cols[m] = count
+        elif m in ("hhi_min", "hhi_max"):
+            low, high = _bounds_from_stats(sumsq, total, minimum, count)
+            cols[m] = 10_000.0 * (low if m == "hhi_min" else high)
+    cols["share_sum"] = total
+    cols["lower_bound"] = total < 1.0 - tolerance
+    frame = pd.DataFrame(cols)
+    if table.groups is None:
+        return frame
+    frame.index = table.groups
+    return frame
+
+
+def _gini_values(table):
+    """Per-group Gini coefficient (see :func:`gini`)."""
+    order, counts, starts = _sorted_within(table)
+    x = table.shares[order]
+    g = table.codes[order]
+    rank = np.arange(x.size) - starts[g] + 1
+    num = np.bincount(g, weights=(2 * rank - counts[g] - 1) * x, minlength=table.n_groups)
+    tot = np.bincount(g, weights=x, minlength=table.n_groups)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(tot > 0, num / (counts * np.where(tot > 0, tot, 1.0)), 0.0)
+
+
+def _effective_values(sumsq):
+    """1 / sum of squared shares (inf for an all-zero market)."""
+    return np.where(sumsq > 0, 1.0 / np.where(sumsq > 0, sumsq, 1.0), np.inf)
+
+
+def _entropy_values(table, normalize):
+    """Per-group Shannon entropy, optionally divided by ln(n) (see :func:`entropy`)."""
+    h = -_grouped.grouped_power_sum(table.codes, table.shares, table.n_groups, 1.0) + 0.0
+    if normalize:
+        npos = np.bincount(table.codes[table.shares > 0], minlength=table.n_groups)
+        h = np.where(npos > 1, h / np.log(np.maximum(npos, 2)), 0.0)
+    return h
+
+
+def _hannah_kay_values(table, alpha):
+    """Per-group Hannah-Kay numbers-equivalent (see :func:`hannah_kay`)."""
+    p = _grouped.grouped_power_sum(table.codes, table.shares, table.n_groups, alpha)
+    if alpha == 1.0:
+        return np.exp(-p)
+    with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
+        return np.where(p > 0, np.power(np.where(p > 0, p, 1.0), 1.0 / (1.0 - alpha)), np.inf)

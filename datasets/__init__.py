@@ -1,0 +1,1 @@
+"""Bundled example datasets (Parquet files and their cards), installed as ``concentration._data``."""
