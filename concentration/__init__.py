@@ -8,11 +8,10 @@ Shares are fractions in [0, 1] inside the library (``scale="percent"`` accepts
 0-100); the HHI and its relatives are reported in points (0-10,000).
 """
 
-from importlib import metadata as _metadata
-
 from . import exceptions
 from ._show_versions import show_versions
 from ._shares import ValidationReport
+from ._version import library_version
 from .indices import (
     concentration_ratio,
     effective_number,
@@ -26,10 +25,7 @@ from .indices import (
 )
 from .io import read_shares, read_table, validate_shares, write_parquet
 
-try:
-    __version__ = _metadata.version("antitrust-concentration")
-except _metadata.PackageNotFoundError:  # pragma: no cover - source tree without install
-    __version__ = "0+unknown"
+__version__ = library_version()
 
 __all__ = [
     "__version__",

@@ -15,8 +15,9 @@ _DEPENDENCIES = ("numpy", "pandas", "pyarrow", "scipy", "statsmodels", "Cython",
 def versions() -> dict:
     """Return the information printed by :func:`show_versions` as a dict."""
     from ._kernels import compiled_kernels, load
+    from ._version import library_version
 
-    info = {"concentration": _version("antitrust-concentration"),
+    info = {"concentration": library_version(),
             "python": sys.version.split()[0], "platform": platform.platform()}
     for dep in _DEPENDENCIES:
         info[dep] = _version(dep)

@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import json
 import os
-from importlib import metadata
-
 import pandas as pd
 import pyarrow as pa
 import pyarrow.dataset as ds
@@ -21,6 +19,7 @@ import pyarrow.parquet as pq
 
 from ._shares import DEFAULT_TOLERANCE, ValidationReport, coerce_shares
 from ._validation import param_message
+from ._version import library_version
 from .exceptions import DataFileError, InvalidParameterError, SchemaError
 
 __all__ = ["read_shares", "validate_shares", "write_parquet", "read_table", "PROVENANCE_KEY"]
@@ -29,13 +28,6 @@ __all__ = ["read_shares", "validate_shares", "write_parquet", "read_table", "PRO
 PROVENANCE_KEY = b"concentration.provenance"
 
 _PROVENANCE_FIELDS = ("source", "citation", "retrieved", "licence", "notes")
-
-
-def _library_version():
-    try:
-        return metadata.version("antitrust-concentration")
-    except metadata.PackageNotFoundError:  # pragma: no cover - running from a source tree
-        return "unknown"
 
 
 def _open_dataset(source, func):
@@ -315,7 +307,7 @@ def write_parquet(df, path, *, provenance=None, index=False, compression="zstd")
     if not isinstance(prov, dict):
         raise InvalidParameterError(param_message("write_parquet", "provenance", "a dict",
                                                   provenance))
-    prov.setdefault("library_version", _library_version())
+    prov.setdefault("library_version", library_version())
     try:
         blob = json.dumps(prov, sort_keys=True, default=str).encode("utf-8")
     except (TypeError, ValueError) as exc:  # pragma: no cover - default=str makes this rare

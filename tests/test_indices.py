@@ -1,0 +1,181 @@
+"""Concentration indices: analytic cases, properties and the grouped path."""
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import concentration as cn
+from concentration.exceptions import FringeWarning, InvalidParameterError, InvalidSharesError
+
+
+def test_hhi_three_firms_is_3800():
+    assert cn.hhi({"A": 0.5, "B": 0.3, "C": 0.2}) == pytest.approx(3800.0, abs=1e-9)
+
+
+def test_monopoly_is_10000():
+    assert cn.hhi({"A": 1.0}) == pytest.approx(10_000.0)
+
+
+@pytest.mark.parametrize("n", [1, 2, 3, 7, 50])
+def test_n_equal_firms(n):
+    shares = np.full(n, 1.0 / n)
+    assert cn.hhi(shares) == pytest.approx(10_000.0 / n)
+    assert cn.effective_number(shares) == pytest.approx(n)
+    assert cn.hannah_kay(shares, alpha=0.5) == pytest.approx(n)
+    assert cn.hannah_kay(shares, alpha=1.0) == pytest.approx(n)
+    assert cn.gini(shares) == pytest.approx(0.0, abs=1e-12)
+    assert cn.entropy(shares) == pytest.approx(math.log(n), abs=1e-12)
+
+
+def test_percent_scale_equals_fraction():
+    assert cn.hhi([50, 30, 20], scale="percent") == pytest.approx(3800.0)
+
+
+def test_cr4_known_shares():
+    shares = {"A": 0.35, "B": 0.25, "C": 0.15, "D": 0.10, "E": 0.08, "F": 0.07}
+    assert cn.concentration_ratio(shares, k=4) == pytest.approx(0.85)
+    assert cn.concentration_ratio(shares, k=1) == pytest.approx(0.35)
+    assert cn.concentration_ratio(shares, k=10) == pytest.approx(1.0)
+
+
+def test_gini_and_lorenz_two_firms():
+    assert cn.gini({"A": 0.75, "B": 0.25}) == pytest.approx(0.25)
+    lz = cn.lorenz({"A": 0.75, "B": 0.25})
+    assert lz["firm_fraction"].tolist() == [0.0, 0.5, 1.0]
+    assert lz["share_fraction"].tolist() == pytest.approx([0.0, 0.25, 1.0])
+
+
+def test_entropy_normalized_and_hk():
+    shares = [0.5, 0.25, 0.25]
+    h = -(0.5 * math.log(0.5) + 2 * 0.25 * math.log(0.25))
+    assert cn.entropy(shares) == pytest.approx(h)
+    assert cn.entropy(shares, normalize=True) == pytest.approx(h / math.log(3))
+    assert cn.hannah_kay(shares, alpha=2) == pytest.approx(1 / (0.25 + 2 * 0.0625))
+    assert cn.hannah_kay(shares, alpha=3) == pytest.approx((0.125 + 2 * 0.25 ** 3) ** (-0.5))
+
+
+def test_dataframe_three_markets_returns_series(three_markets):
+    out = cn.hhi(three_markets)
+    assert isinstance(out, pd.Series)
+    assert list(out.index.names) == ["market", "period"]
+    assert out.to_numpy() == pytest.approx([5000.0, 5200.0, 10000.0])
+
+
+def test_dataframe_without_period_column(three_markets):
+    out = cn.hhi(three_markets.drop(columns="period"))
+    assert out.index.name == "market"
+    assert out.loc["y"] == pytest.approx(5200.0)
+
+
+def test_period_none_and_market_none(three_markets):
+    one = three_markets[three_markets["market"] == "y"]
+    assert cn.hhi(one, market=None, period=None) == pytest.approx(5200.0)
+
+
+def test_explicit_missing_column_is_schema_error(three_markets):
+    with pytest.raises(cn.exceptions.SchemaError, match="segment"):
+        cn.hhi(three_markets, market="segment")
+
+
+def test_indices_table(three_markets):
+    out = cn.indices(three_markets, ["hhi", "cr1", "n_firms", "gini", "effective_number"])
+    assert out.loc[("y", "2024"), "cr1"] == pytest.approx(0.6)
+    assert out.loc[("y", "2024"), "gini"] == pytest.approx(0.1)
+    assert out["n_firms"].tolist() == [2, 2, 1]
+    assert not out["lower_bound"].any()
+
+
+def test_indices_rejects_unknown_measure():
+    with pytest.raises(InvalidParameterError, match="measures"):
+        cn.indices({"A": 1.0}, ["hhi", "herfindahl"])
+
+
+def test_fringe_ignore_warns_and_flags_lower_bound():
+    df = pd.DataFrame({"market": ["m"] * 3, "firm": list("ABC"), "share": [0.4, 0.3, 0.2]})
+    with pytest.warns(FringeWarning, match="lower bound"):
+        out = cn.indices(df, ["hhi"])
+    assert bool(out["lower_bound"].iloc[0])
+    assert out["share_sum"].iloc[0] == pytest.approx(0.9)
+
+
+def test_fringe_bounds_and_as_firms():
+    top = {"A": 0.4, "B": 0.3, "C": 0.2}
+    b = cn.hhi(top, fringe="bounds")
+    assert b["hhi_min"] == pytest.approx(2900.0)
+    assert b["hhi_max"] == pytest.approx(3000.0)  # the 0.1 fringe as one firm of 0.1
+    # fringe of 0.1 split into firms of 0.04: 0.04, 0.04, 0.02
+    assert cn.hhi(top, fringe="as_firms", fringe_size=0.04) == pytest.approx(
+        2900.0 + 10_000 * (2 * 0.0016 + 0.0004))
+
+
+def test_hhi_bounds_with_known_fringe_size():
+    top = {"A": 0.5, "B": 0.3}
+    # fringe 0.2 across 4 firms: min spreads evenly, max packs into firms of 0.3 cap
+    b = cn.hhi_bounds(top, n_fringe=4)
+    assert b["hhi_min"] == pytest.approx(10_000 * (0.34 + 4 * 0.05 ** 2))
+    assert b["hhi_max"] == pytest.approx(10_000 * (0.34 + 0.04))
+    with pytest.raises(InvalidSharesError, match="n_fringe"):
+        cn.hhi_bounds({"A": 0.5, "B": 0.1}, n_fringe=2)  # 0.4 cannot fit in 2 firms of <= 0.1
+
+
+def test_value_derives_shares():
+    df = pd.DataFrame({"market": ["m", "m", "n"], "firm": ["A", "B", "A"],
+                       "sales": [30.0, 10.0, 5.0]})
+    out = cn.hhi(df, value="sales")
+    assert out.loc["m"] == pytest.approx(10_000 * (0.75 ** 2 + 0.25 ** 2))
+    assert out.loc["n"] == pytest.approx(10_000.0)
+
+
+def test_parent_aggregation_merges_google_and_deepmind():
+    shares = {"Google": 0.2, "DeepMind": 0.1, "OpenAI": 0.7}
+    parents = {"Google": "Alphabet", "DeepMind": "Google"}  # chains resolve
+    assert cn.hhi(shares, parent=parents) == pytest.approx(10_000 * (0.09 + 0.49))
+    table = pd.DataFrame({"firm": ["Google", "DeepMind"], "parent": ["Alphabet", "Alphabet"]})
+    assert cn.hhi(shares, parent=table) == pytest.approx(5800.0)
+
+
+def test_duplicates_sum():
+    df = pd.DataFrame({"firm": ["A", "A", "B"], "share": [0.2, 0.3, 0.5]})
+    assert cn.hhi(df, duplicates="sum") == pytest.approx(5000.0)
+
+
+# -- properties ---------------------------------------------------------------
+
+share_vectors = st.lists(st.floats(min_value=0.0, max_value=1.0, allow_nan=False), min_size=1,
+                         max_size=30).filter(lambda v: sum(v) > 1e-9)
+
+
+@settings(max_examples=60, deadline=None)
+@given(share_vectors)
+def test_hhi_between_equal_firms_and_monopoly(raw):
+    s = np.asarray(raw) / sum(raw)
+    h = cn.hhi(s)
+    n = s.size
+    assert 10_000.0 / n - 1e-6 <= h <= 10_000.0 + 1e-6
+
+
+@settings(max_examples=40, deadline=None)
+@given(share_vectors, st.randoms(use_true_random=False))
+def test_invariant_to_row_order(raw, rnd):
+    s = list(np.asarray(raw) / sum(raw))
+    df = pd.DataFrame({"market": ["m"] * len(s) + ["n"] * len(s),
+                       "firm": [f"f{i}" for i in range(len(s))] * 2, "share": s + s})
+    perm = list(range(len(df)))
+    rnd.shuffle(perm)
+    a = cn.indices(df, ["hhi", "cr3", "gini", "entropy"])
+    b = cn.indices(df.iloc[perm], ["hhi", "cr3", "gini", "entropy"])
+    pd.testing.assert_frame_equal(a, b, rtol=1e-12, atol=1e-12)
+
+
+@settings(max_examples=40, deadline=None)
+@given(share_vectors, st.lists(st.integers(0, 4), min_size=30, max_size=30))
+def test_parent_aggregation_never_lowers_hhi(raw, groups):
+    s = np.asarray(raw) / sum(raw)
+    firms = [f"f{i}" for i in range(s.size)]
+    parents = {f: f"p{groups[i]}" for i, f in enumerate(firms)}
+    shares = dict(zip(firms, s))
+    assert cn.hhi(shares, parent=parents) >= cn.hhi(shares) - 1e-9
