@@ -347,9 +347,8 @@ def coerce_shares(data, *, market="market", period="period", firm="firm", share=
     if issues and raise_errors:
         ValidationReport(_frame(issues)).raise_if_errors()
 
-    clean = np.where(np.isfinite(raw) & (raw >= 0), raw, 0.0)
-    if clean.flags.writeable is False or clean is raw:
-        clean = clean.copy()
+    # raw may be a view of the caller's data: it is never written to.
+    clean = raw if not issues else np.where(np.isfinite(raw) & (raw >= 0), raw, 0.0)
 
     # -- duplicate (group, firm) keys
     if firms is not None and len(firms):
