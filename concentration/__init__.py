@@ -9,6 +9,7 @@ Shares are fractions in [0, 1] inside the library (``scale="percent"`` accepts
 """
 
 from . import exceptions
+from . import stats
 from ._show_versions import show_versions
 from ._shares import ValidationReport
 from ._version import library_version
@@ -30,6 +31,7 @@ __version__ = library_version()
 __all__ = [
     "__version__",
     "exceptions",
+    "stats",
     "show_versions",
     "ValidationReport",
     "hhi",
