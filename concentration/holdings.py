@@ -1,0 +1,493 @@
+"""The holdings data model: who owns how much of which firm, with cash-flow and control rights.
+
+One row per (period, owner, firm) with the owner's cash-flow stake ``cash_flow``
+(β, the fraction of the firm's profit it receives) and, optionally, its voting
+stake ``control`` (the fraction of the votes it casts; dual-class shares make the
+two differ).  When no control column is given, control follows cash flow
+(γ = β) and the :class:`Holdings` object says so.
+
+Owners that are themselves firms (Microsoft holding a stake in OpenAI) are
+cross-ownership: :func:`concentration.profit_weights` resolves chains of such
+stakes through the Leontief inverse (I - A)^{-1} (see :mod:`concentration.ownership`).
+
+Scenario methods (:meth:`Holdings.merge_owners`, :meth:`Holdings.divest`,
+:meth:`Holdings.strip_control`, :meth:`Holdings.with_stake`) return new
+:class:`Holdings`; the original is never modified.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+import pandas as pd
+
+from ._results import ResultMixin
+from ._shares import ValidationReport
+from ._validation import check_choice, check_columns, check_number, param_message, scale_factor
+from .exceptions import InvalidHoldingsError, InvalidParameterError, SchemaError
+
+__all__ = ["Holdings", "read_holdings", "HOLDINGS_TOLERANCE"]
+
+#: A firm's stakes may sum above one by this much (rounding in filings) before the
+#: data are rejected.
+HOLDINGS_TOLERANCE = 0.01
+
+_COLUMNS = ("period", "owner", "firm", "cash_flow", "control")
+_ISSUE_COLUMNS = ["severity", "check", "column", "group", "value", "message"]
+
+
+def _issues_frame(rows):
+    return pd.DataFrame(rows, columns=_ISSUE_COLUMNS)
+
+
+@dataclass(frozen=True, repr=False, eq=False)
+class Holdings(ResultMixin):
+    """Validated ownership stakes (fractions) with cash-flow and control rights.
+
+    Build it with :func:`read_holdings`.  Stakes are fractions of each firm in [0, 1].
+
+    Attributes
+    ----------
+    table : pandas.DataFrame
+        Columns ``period`` (only when the data have periods), ``owner``, ``firm``,
+        ``cash_flow`` (β_ij) and ``control`` (the voting stake; equal to ``cash_flow``
+        when ``control_given`` is False).  Treat it as read-only; :meth:`to_frame`
+        returns a copy.
+    control_given : bool
+        False when no control column was supplied: control follows cash flow.
+    has_period : bool
+        Whether the data carry a period column.
+    cross_owners : tuple
+        Owners that also appear as firms (cross-ownership).
+    report : ValidationReport
+        What validation found (errors raise; warnings and notes are kept here).
+    tolerance : float
+        Allowed excess of a firm's total stakes over one.
+    provenance : dict
+        Provenance of the source file, when read from Parquet.
+    history : tuple of str
+        Scenario steps applied to the data read, in order.
+    """
+
+    table: pd.DataFrame
+    control_given: bool
+    has_period: bool
+    cross_owners: tuple = ()
+    report: ValidationReport = field(default_factory=ValidationReport)
+    tolerance: float = HOLDINGS_TOLERANCE
+    provenance: dict = field(default_factory=dict)
+    history: tuple = ()
+
+    # -- descriptive -----------------------------------------------------------------
+    @property
+    def control_note(self) -> str:
+        """One sentence stating where control rights come from."""
+        if self.control_given:
+            return "Control rights are the supplied voting stakes (column 'control')."
+        return ("No control column was supplied: control follows cash flow "
+                "(gamma = beta, proportional control).")
+
+    @property
+    def periods(self) -> list:
+        """The periods present (``[None]`` when the data have no period)."""
+        if not self.has_period:
+            return [None]
+        return sorted(pd.unique(self.table["period"]).tolist())
+
+    @property
+    def firms(self) -> list:
+        """Firms with at least one stake recorded, sorted."""
+        return sorted(pd.unique(self.table["firm"]).tolist(), key=str)
+
+    @property
+    def owners(self) -> list:
+        """Owners, sorted."""
+        return sorted(pd.unique(self.table["owner"]).tolist(), key=str)
+
+    def to_frame(self) -> pd.DataFrame:
+        """Return a copy of :attr:`table` (stakes as fractions)."""
+        return self.table.copy()
+
+    def _summary_parts(self):
+        facts = [("rows", len(self.table)), ("owners", len(self.owners)),
+                 ("firms", len(self.firms)),
+                 ("periods", len(self.periods) if self.has_period else "one"),
+                 ("control", "explicit" if self.control_given else "follows cash flow")]
+        notes = [self.control_note]
+        if self.cross_owners:
+            shown = ", ".join(map(str, self.cross_owners[:5]))
+            notes.append(f"{len(self.cross_owners)} owner(s) are also firms (cross-ownership): "
+                         f"{shown}.")
+        notes += [f"Scenario: {h}" for h in self.history]
+        return "Holdings", facts, notes
+
+    # -- scenarios ---------------------------------------------------------------------
+    def _rows(self, func, *, owner=None, firm=None, period=None):
+        t = self.table
+        mask = np.ones(len(t), dtype=bool)
+        if owner is not None:
+            if owner not in set(t["owner"]):
+                raise InvalidParameterError(param_message(
+                    f"Holdings.{func}", "owner", "an owner present in the holdings", owner,
+                    "See Holdings.owners for the owners recorded."))
+            mask &= (t["owner"] == owner).to_numpy()
+        if firm is not None:
+            fm = (t["firm"] == firm).to_numpy()
+            if not (mask & fm).any():
+                raise InvalidParameterError(param_message(
+                    f"Holdings.{func}", "firm", f"a firm in which {owner!r} holds a stake",
+                    firm, "See Holdings.to_frame() for the stakes recorded."))
+            mask &= fm
+        if period is not None:
+            if not self.has_period:
+                raise InvalidParameterError(param_message(
+                    f"Holdings.{func}", "period", "None (these holdings have no period)",
+                    period))
+            pm = (t["period"] == period).to_numpy()
+            if not (mask & pm).any():
+                raise InvalidParameterError(param_message(
+                    f"Holdings.{func}", "period", "a period in which the stake exists", period))
+            mask &= pm
+        return mask
+
+    def _derive(self, table, step, *, control_given=None):
+        table = table.reset_index(drop=True)
+        firms = set(table["firm"])
+        cross = tuple(sorted({o for o in pd.unique(table["owner"]) if o in firms}, key=str))
+        return replace(self, table=table, cross_owners=cross,
+                       control_given=self.control_given if control_given is None
+                       else control_given, history=self.history + (step,))
+
+    def merge_owners(self, owners, into=None) -> Holdings:
+        """Combine several owners into one (e.g. a BlackRock + Vanguard merger).
+
+        The merged owner's cash-flow and control stakes in each firm are the sums of
+        the parties' stakes.  Returns a new :class:`Holdings`.
+
+        Parameters
+        ----------
+        owners : list
+            Two or more owners present in the holdings.
+        into : hashable, optional
+            Label of the merged owner; default ``" + ".join(owners)``.
+
+        Examples
+        --------
+        >>> import pandas as pd, concentration as cn
+        >>> h = cn.read_holdings(pd.DataFrame({"owner": ["BR", "VG", "BR"],
+        ...     "firm": ["A", "A", "B"], "cash_flow": [0.1, 0.08, 0.05]}))
+        >>> h.merge_owners(["BR", "VG"], into="BRVG").to_frame().round(2).values.tolist()
+        [['BRVG', 'A', 0.18, 0.18], ['BRVG', 'B', 0.05, 0.05]]
+        """
+        owners = list(owners) if not isinstance(owners, (str, bytes)) else [owners]
+        if len(owners) < 2 or len(set(owners)) != len(owners):
+            raise InvalidParameterError(param_message(
+                "Holdings.merge_owners", "owners", "two or more distinct owners", owners))
+        for o in owners:
+            self._rows("merge_owners", owner=o)
+        label = " + ".join(map(str, owners)) if into is None else into
+        t = self.table.copy()
+        t.loc[t["owner"].isin(owners), "owner"] = label
+        keys = (["period"] if self.has_period else []) + ["owner", "firm"]
+        t = t.groupby(keys, sort=False, as_index=False)[["cash_flow", "control"]].sum()
+        return self._derive(t, f"merge owners {owners} into {label!r}")
+
+    def divest(self, owner, firm=None, *, fraction=1.0, to=None, period=None) -> Holdings:
+        """Sell all or part of an owner's stake (in one firm, or in every firm).
+
+        Cash-flow and control stakes are reduced by the same ``fraction``.  The stake
+        sold goes to owner ``to`` (added to its stake) or, when ``to`` is None, to
+        dispersed shareholders outside the data (dropped from the table).
+
+        Examples
+        --------
+        >>> import pandas as pd, concentration as cn
+        >>> h = cn.read_holdings(pd.DataFrame({"owner": ["X", "X"], "firm": ["A", "B"],
+        ...                                    "cash_flow": [0.4, 0.2]}))
+        >>> h.divest("X", "A", fraction=0.5).to_frame()["cash_flow"].tolist()
+        [0.2, 0.2]
+        """
+        fraction = check_number("Holdings.divest", "fraction", fraction, low=0.0, high=1.0)
+        mask = self._rows("divest", owner=owner, firm=firm, period=period)
+        t = self.table.copy()
+        sold = t.loc[mask].copy()
+        sold[["cash_flow", "control"]] *= fraction
+        t.loc[mask, ["cash_flow", "control"]] *= (1.0 - fraction)
+        t = t.loc[~(mask & (t["cash_flow"] <= 0) & (t["control"] <= 0))]
+        what = "all stakes" if firm is None else f"its stake in {firm!r}"
+        step = f"{owner!r} divests {fraction:.0%} of {what}"
+        if to is not None:
+            sold["owner"] = to
+            keys = (["period"] if self.has_period else []) + ["owner", "firm"]
+            t = pd.concat([t, sold], ignore_index=True)
+            t = t.groupby(keys, sort=False, as_index=False)[["cash_flow", "control"]].sum()
+            if (t["owner"] == t["firm"]).any():
+                raise InvalidParameterError(param_message(
+                    "Holdings.divest", "to", "an owner other than the firm itself", to,
+                    "A firm cannot hold its own shares in this model (treasury stock)."))
+            step += f" to {to!r}"
+        return self._derive(t, step)
+
+    def strip_control(self, owner, firm=None, *, period=None) -> Holdings:
+        """Remove an owner's control rights but keep its cash-flow rights.
+
+        Models a silent financial interest (O'Brien & Salop 2000, §III.A), e.g. a
+        49% profit interest with no board seat.  The result has explicit control.
+
+        Examples
+        --------
+        >>> import pandas as pd, concentration as cn
+        >>> h = cn.read_holdings(pd.DataFrame({"owner": ["X"], "firm": ["A"],
+        ...                                    "cash_flow": [0.49]}))
+        >>> h.strip_control("X").to_frame()[["cash_flow", "control"]].values.tolist()
+        [[0.49, 0.0]]
+        """
+        mask = self._rows("strip_control", owner=owner, firm=firm, period=period)
+        t = self.table.copy()
+        t.loc[mask, "control"] = 0.0
+        what = "all firms" if firm is None else repr(firm)
+        return self._derive(t, f"strip control of {owner!r} in {what}", control_given=True)
+
+    def with_stake(self, owner, firm, cash_flow, control=None, *, period=None) -> Holdings:
+        """Set (add or replace) one stake; ``control`` defaults to ``cash_flow``.
+
+        Validated like the input: the firm's totals may not exceed one beyond the
+        tolerance.
+
+        Examples
+        --------
+        >>> import pandas as pd, concentration as cn
+        >>> h = cn.read_holdings(pd.DataFrame({"owner": ["X"], "firm": ["A"],
+        ...                                    "cash_flow": [0.3]}))
+        >>> h.with_stake("X", "B", 0.25).to_frame()["firm"].tolist()
+        ['A', 'B']
+        """
+        func = "Holdings.with_stake"
+        cash_flow = check_number(func, "cash_flow", cash_flow, low=0.0, high=1.0)
+        control = cash_flow if control is None else check_number(func, "control", control,
+                                                                  low=0.0, high=1.0)
+        if self.has_period and period is None:
+            raise InvalidParameterError(param_message(
+                func, "period", "one of the holdings' periods", period))
+        if owner == firm:
+            raise InvalidParameterError(param_message(
+                func, "owner", "an owner other than the firm itself", owner))
+        t = self.table.copy()
+        mask = (t["owner"] == owner) & (t["firm"] == firm)
+        if self.has_period:
+            mask &= t["period"] == period
+        t = t.loc[~mask]
+        row = {"owner": [owner], "firm": [firm], "cash_flow": [cash_flow], "control": [control]}
+        if self.has_period:
+            row = {"period": [period], **row}
+        t = pd.concat([t, pd.DataFrame(row)], ignore_index=True)
+        _check_totals(t, self.has_period, self.tolerance, func)
+        control_given = self.control_given or control != cash_flow
+        return self._derive(t, f"set stake of {owner!r} in {firm!r} to "
+                               f"cash flow {cash_flow:g}, control {control:g}",
+                            control_given=control_given)
+
+
+def _check_totals(t, has_period, tolerance, func, issues=None):
+    keys = (["period"] if has_period else []) + ["firm"]
+    totals = t.groupby(keys, sort=True)[["cash_flow", "control"]].sum()
+    for col in ("cash_flow", "control"):
+        over = totals[col] > 1.0 + tolerance
+        if over.any():
+            where = totals.index[over.to_numpy()][0]
+            val = float(totals.loc[where, col])
+            msg = (f"{func}: the {col} stakes in firm {where!r} sum to {val:.4g}, above one "
+                   f"(tolerance {tolerance:g}); {int(over.sum())} firm(s) fail this check. "
+                   "Stakes are fractions of each firm: check for double-counted filings "
+                   "(e.g. a fund family and its funds), or pass scale='percent' if the "
+                   "stakes are in percent.")
+            if issues is None:
+                raise InvalidHoldingsError(msg)
+            issues.append({"severity": "error", "check": f"{col}_sum_above_one",
+                           "column": col, "group": where, "value": val, "message": msg})
+
+
+def _numeric(frame, col, param, func):
+    s = frame[col]
+    if not (pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s)):
+        raise SchemaError(f"{func}: the '{param}' column {col!r} must be numeric; it has dtype "
+                          f"{s.dtype}. Convert it first, e.g. df[{col!r}] = "
+                          f"pd.to_numeric(df[{col!r}]).")
+    return s.to_numpy(dtype=np.float64, na_value=np.nan)
+
+
+def read_holdings(source, *, owner="owner", firm="firm", period="period", cash_flow="cash_flow",
+                  control=None, scale="fraction", duplicates="error",
+                  tolerance=HOLDINGS_TOLERANCE, filters=None) -> Holdings:
+    """Read and validate ownership stakes from Parquet or a DataFrame.
+
+    Each row is one owner's stake in one firm (in one period): the cash-flow stake
+    β_ij (the fraction of firm j's profit owner i receives) and, optionally, the
+    voting stake (the fraction of j's votes i casts).  Without a control column,
+    control follows cash flow (γ = β) and the result says so.
+
+    Parameters
+    ----------
+    source : str, os.PathLike or pandas.DataFrame
+        A Parquet file, directory or hive-partitioned dataset (read through
+        :func:`concentration.read_table`), or a DataFrame (not modified).
+    owner, firm, cash_flow : str, optional
+        Column names (defaults ``"owner"``, ``"firm"``, ``"cash_flow"``).
+    period : str or None, default "period"
+        Period column; ``None``, or the default name when absent, means one period.
+    control : str, optional
+        Column of voting stakes (dual-class shares, golden shares, proxies).
+        Omitted: control follows cash flow.
+    scale : {"fraction", "percent"}, default "fraction"
+        Unit of the stake columns.  Fractions above one (when declared fractions) are
+        an error that suggests ``scale="percent"``.
+    duplicates : {"error", "sum"}, default "error"
+        Several rows for one (period, owner, firm): an error, or summed.
+    tolerance : float, default 0.01
+        Allowed excess of a firm's total cash-flow (or control) stakes over one.
+    filters : list of tuples or pyarrow.compute.Expression, optional
+        Row filter pushed down to the Parquet scan (files only).
+
+    Returns
+    -------
+    Holdings
+        Stakes as fractions; ``cross_owners`` lists owners that are also firms
+        (cross-ownership, resolved by :func:`concentration.profit_weights`).
+
+    Raises
+    ------
+    InvalidHoldingsError
+        Stakes outside [0, 1] or missing, a firm's total above one beyond the
+        tolerance, duplicate keys, missing owner/firm labels, a firm holding itself.
+    SchemaError
+        A named column is missing or not numeric.
+    DataFileError
+        The file is missing or not Parquet.
+
+    References
+    ----------
+    .. [OS] O'Brien, D. P. and Salop, S. C. (2000). Competitive effects of partial
+       ownership: financial interest and corporate control. Antitrust Law Journal
+       67(3), 559-614.
+
+    Examples
+    --------
+    >>> import pandas as pd, concentration as cn
+    >>> h = cn.read_holdings(pd.DataFrame({"owner": ["BlackRock", "BlackRock"],
+    ...     "firm": ["Delta", "United"], "cash_flow": [7.0, 6.5]}), scale="percent")
+    >>> h.to_frame()["cash_flow"].tolist()
+    [0.07, 0.065]
+    >>> h.control_given
+    False
+    """
+    func = "read_holdings"
+    factor = scale_factor(func, scale)
+    check_choice(func, "duplicates", duplicates, ("error", "sum"),
+                 fix="Use duplicates='sum' to add up several filings of one owner in one firm.")
+    tolerance = check_number(func, "tolerance", tolerance, low=0.0, high=1.0)
+    for name, val in (("owner", owner), ("firm", firm), ("cash_flow", cash_flow)):
+        if not isinstance(val, str):
+            raise InvalidParameterError(param_message(func, name, "a column name (str)", val))
+    if isinstance(source, pd.DataFrame):
+        if filters is not None:
+            raise InvalidParameterError(param_message(
+                func, "filters", "None for a DataFrame input", filters,
+                "Filter the DataFrame before passing it."))
+        frame = source
+    elif isinstance(source, (str, os.PathLike)):
+        from .io import _open_dataset, read_table
+
+        names = set(_open_dataset(source, func).schema.names)
+        cols = [owner, firm, cash_flow] + [c for c in (control,) if c is not None]
+        if period is not None and (period in names or period != "period"):
+            cols.insert(0, period)
+        frame = read_table(source, columns=cols, filters=filters, func=func,
+                           required={"owner": owner, "firm": firm, "cash_flow": cash_flow,
+                                     "control": control})
+    else:
+        raise InvalidParameterError(param_message(
+            func, "source", "a Parquet path or a pandas DataFrame", type(source).__name__))
+
+    check_columns(func, frame, {"owner": owner, "firm": firm, "cash_flow": cash_flow,
+                                "control": control})
+    has_period = period is not None and period in frame.columns
+    if period is not None and not has_period and period != "period":
+        check_columns(func, frame, {"period": period})
+
+    issues: list = []
+    owners = frame[owner].to_numpy(dtype=object)
+    firms = frame[firm].to_numpy(dtype=object)
+    for lab, arr, col in (("owner", owners, owner), ("firm", firms, firm)):
+        if pd.isna(arr).any():
+            raise InvalidHoldingsError(
+                f"{func}: the '{lab}' column {col!r} has {int(pd.isna(arr).sum())} missing "
+                f"value(s). Every stake needs an owner and a firm; fill or drop them first.")
+    if has_period and frame[period].isna().any():
+        raise InvalidHoldingsError(
+            f"{func}: the 'period' column {period!r} has missing values. Fill or drop them, "
+            "or pass period=None if the data have one period.")
+    beta = _numeric(frame, cash_flow, "cash_flow", func) / factor
+    gamma = (_numeric(frame, control, "control", func) / factor if control is not None
+             else beta.copy())
+    for col, arr, param in ((cash_flow, beta, "cash_flow"), (control, gamma, "control")):
+        if col is None:
+            continue
+        if not np.isfinite(arr).all():
+            raise InvalidHoldingsError(
+                f"{func}: the '{param}' column {col!r} has {int((~np.isfinite(arr)).sum())} "
+                "missing or infinite value(s). A stake cannot be guessed: fill or drop them.")
+        if (arr < 0).any():
+            i = int(np.flatnonzero(arr < 0)[0])
+            raise InvalidHoldingsError(
+                f"{func}: the '{param}' column {col!r} has negative stakes (e.g. "
+                f"{arr[i] * factor!r} for owner {owners[i]!r} in {firms[i]!r}). Stakes are "
+                "fractions in [0, 1]; short positions are not ownership.")
+        if (arr > 1.0).any():
+            i = int(np.flatnonzero(arr > 1.0)[0])
+            hint = (" The values look like percent: pass scale='percent'."
+                    if scale == "fraction" and arr.max() <= 100.0 else "")
+            raise InvalidHoldingsError(
+                f"{func}: the '{param}' column {col!r} has stakes above one (e.g. "
+                f"{arr[i] * factor!r} for owner {owners[i]!r} in {firms[i]!r}) with "
+                f"scale={scale!r}.{hint}")
+    self_held = owners == firms
+    if self_held.any():
+        i = int(np.flatnonzero(self_held)[0])
+        raise InvalidHoldingsError(
+            f"{func}: firm {firms[i]!r} is listed as an owner of itself. Treasury shares "
+            "carry no cash-flow or voting rights; drop these rows.")
+    table = pd.DataFrame({"owner": owners, "firm": firms, "cash_flow": beta, "control": gamma})
+    if has_period:
+        table.insert(0, "period", frame[period].to_numpy())
+    keys = (["period"] if has_period else []) + ["owner", "firm"]
+    dup = table.duplicated(keys, keep=False).to_numpy()
+    if dup.any():
+        if duplicates == "error":
+            i = int(np.flatnonzero(dup)[0])
+            raise InvalidHoldingsError(
+                f"{func}: {int(dup.sum())} rows repeat an (period, owner, firm) key, e.g. "
+                f"owner {owners[i]!r} in firm {firms[i]!r}. Pass duplicates='sum' to add "
+                "them up (several filings of one owner), or drop the repeats.")
+        table = table.groupby(keys, sort=False, as_index=False)[["cash_flow", "control"]].sum()
+        issues.append({"severity": "warning", "check": "duplicate_key", "column": owner,
+                       "group": None, "value": int(dup.sum()),
+                       "message": f"{int(dup.sum())} duplicated rows were summed "
+                                  "(duplicates='sum')."})
+    _check_totals(table, has_period, tolerance, func)
+    firm_set = set(table["firm"])
+    cross = tuple(sorted({o for o in pd.unique(table["owner"]) if o in firm_set}, key=str))
+    if cross:
+        issues.append({"severity": "warning", "check": "cross_ownership", "column": owner,
+                       "group": None, "value": len(cross),
+                       "message": f"{len(cross)} owner(s) are also firms (cross-ownership), "
+                                  f"e.g. {cross[0]!r}; profit_weights resolves chains of "
+                                  "stakes through (I - A)^-1."})
+    if control is None:
+        issues.append({"severity": "warning", "check": "control_follows_cash_flow",
+                       "column": cash_flow, "group": None, "value": None,
+                       "message": "No control column: control follows cash flow."})
+    return Holdings(table=table, control_given=control is not None, has_period=has_period,
+                    cross_owners=cross, report=ValidationReport(_issues_frame(issues)),
+                    tolerance=tolerance, provenance=dict(frame.attrs.get("provenance", {})))
