@@ -29,6 +29,7 @@ import re
 import numpy as np
 import pandas as pd
 
+from . import _dask
 from ._kernels import load
 from ._shares import DEFAULT_TOLERANCE, ShareTable, coerce_shares
 from ._validation import check_choice, check_int, check_number, param_message
@@ -166,6 +167,7 @@ def _bounds_from_stats(sumsq, totals, minimum, count, n_fringe=None):
     return low, high
 
 
+@_dask.dispatch()
 @_doc
 def hhi(data, *, market="market", period="period", firm="firm", share="share", value=None,
         scale="fraction", duplicates="error", parent=None, tolerance=DEFAULT_TOLERANCE,
@@ -225,6 +227,7 @@ def hhi(data, *, market="market", period="period", firm="firm", share="share", v
     return table.wrap(10_000.0 * sumsq, name="hhi")
 
 
+@_dask.dispatch()
 @_doc
 def concentration_ratio(data, k=4, *, market="market", period="period", firm="firm",
                         share="share", value=None, scale="fraction", duplicates="error",
@@ -256,6 +259,7 @@ def concentration_ratio(data, k=4, *, market="market", period="period", firm="fi
     return table.wrap(top.sum(axis=1), name=f"cr{k}")
 
 
+@_dask.dispatch()
 @_doc
 def effective_number(data, *, market="market", period="period", firm="firm", share="share",
                      value=None, scale="fraction", duplicates="error", parent=None,
@@ -300,6 +304,7 @@ def _no_bounds(func, fringe):
     return fringe
 
 
+@_dask.dispatch()
 @_doc
 def entropy(data, *, normalize=False, market="market", period="period", firm="firm",
             share="share", value=None, scale="fraction", duplicates="error", parent=None,
@@ -338,6 +343,7 @@ def entropy(data, *, normalize=False, market="market", period="period", firm="fi
     return table.wrap(h, name="entropy_normalized" if normalize else "entropy")
 
 
+@_dask.dispatch()
 @_doc
 def hannah_kay(data, alpha=2.0, *, market="market", period="period", firm="firm",
                share="share", value=None, scale="fraction", duplicates="error", parent=None,
@@ -388,6 +394,7 @@ def _sorted_within(table: ShareTable):
     return order, counts, starts
 
 
+@_dask.dispatch()
 @_doc
 def gini(data, *, market="market", period="period", firm="firm", share="share", value=None,
          scale="fraction", duplicates="error", parent=None, tolerance=DEFAULT_TOLERANCE):
@@ -423,6 +430,7 @@ def gini(data, *, market="market", period="period", firm="firm", share="share", 
     return table.wrap(_gini_values(table), name="gini")
 
 
+@_dask.dispatch()
 @_doc
 def lorenz(data, *, market="market", period="period", firm="firm", share="share", value=None,
            scale="fraction", duplicates="error", parent=None, tolerance=DEFAULT_TOLERANCE):
@@ -473,6 +481,7 @@ def lorenz(data, *, market="market", period="period", firm="firm", share="share"
     return out
 
 
+@_dask.dispatch()
 @_doc
 def hhi_bounds(data, *, n_fringe=None, market="market", period="period", firm="firm",
                share="share", value=None, scale="fraction", duplicates="error", parent=None,
@@ -555,6 +564,7 @@ MEASURES = ("hhi", "cr<k>", "effective_number", "entropy", "entropy_normalized",
 _CR = re.compile(r"^cr(\d+)$")
 
 
+@_dask.dispatch()
 @_doc
 def indices(data, measures=("hhi", "cr4"), *, alpha=2.0, market="market", period="period",
             firm="firm", share="share", value=None, scale="fraction", duplicates="error",

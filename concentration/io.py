@@ -17,8 +17,9 @@ import pyarrow as pa
 import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
+from . import _dask
 from ._shares import DEFAULT_TOLERANCE, ValidationReport, coerce_shares
-from ._validation import param_message
+from ._validation import check_choice, param_message
 from ._version import library_version
 from .exceptions import DataFileError, InvalidParameterError, SchemaError
 
@@ -135,7 +136,7 @@ def _filter_expression(filters, func):
 
 def read_shares(source, *, market="market", period="period", firm="firm", share="share",
                 value=None, scale="fraction", filters=None, parent=None, duplicates="error",
-                tolerance=DEFAULT_TOLERANCE):
+                tolerance=DEFAULT_TOLERANCE, engine="pandas"):
     """Read and validate market shares from Parquet (or a DataFrame).
 
     Parameters
@@ -160,13 +161,19 @@ def read_shares(source, *, market="market", period="period", firm="firm", share=
         Several rows of one firm in one market are an error unless ``"sum"``.
     tolerance : float, default 0.01
         Allowed excess of a market's share sum over one.
+    engine : {"pandas", "dask"}, default "pandas"
+        ``"dask"`` reads a file, directory or hive-partitioned dataset lazily into a
+        Dask DataFrame (needs ``pip install 'antitrust-concentration[dask]'``);
+        each (market, period) group is validated and converted by this function
+        when the frame is computed, and the partitions hold whole groups.  See
+        ``docs/dask.md``.
 
     Returns
     -------
-    pandas.DataFrame
+    pandas.DataFrame or dask.dataframe.DataFrame
         The grouping columns present, the firm column and ``share`` as fractions.
         ``attrs["provenance"]`` holds the file's provenance and
-        ``attrs["validation"]`` a count of errors and warnings.
+        ``attrs["validation"]`` a count of errors and warnings (pandas engine).
 
     Raises
     ------
@@ -189,6 +196,10 @@ def read_shares(source, *, market="market", period="period", firm="firm", share=
     >>> cn.read_shares(df, scale="percent")["share"].tolist()
     [0.6, 0.4]
     """
+    if check_choice("read_shares", "engine", engine, ("pandas", "dask")) == "dask":
+        return _dask.read_shares(source, market=market, period=period, firm=firm, share=share,
+                                 value=value, scale=scale, filters=filters, parent=parent,
+                                 duplicates=duplicates, tolerance=tolerance)
     frame = _load_frame(source, market=market, period=period, firm=firm, share=share,
                         value=value, filters=filters, func="read_shares")
     table = coerce_shares(frame, market=market, period=period, firm=firm, share=share,

@@ -1,0 +1,411 @@
+"""Dask back end: the public functions over Dask DataFrames, one group at a time.
+
+Nothing here imports Dask when :mod:`concentration` is imported.  A Dask
+DataFrame is recognised only if ``dask.dataframe`` is already in
+:data:`sys.modules` (an object of that type cannot exist otherwise), and Dask is
+imported on first use.
+
+The scheme is *map by group*: the rows are arranged so that every group (a
+(market, period) pair, or a period) lies in one partition, and each partition is
+handed to the in-memory public function -- the code path the rest of the test
+suite checks.  No formula is implemented twice.  The partial results (one row
+per group) are concatenated and sorted as the in-memory function sorts them, so
+the answer is the one the pandas path gives on the same rows.
+
+Arranging the rows costs one of two things:
+
+* nothing but a scan of the grouping columns, when the partitions already hold
+  whole groups (a hive dataset partitioned by period, read one file per
+  partition, is the common case);
+* otherwise a shuffle on the grouping columns.  Each row is tagged with its
+  position before the shuffle and each partition is re-sorted by it afterwards,
+  so the rows of a group reach the in-memory function in their original order.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib
+import inspect
+import os
+import sys
+
+import numpy as np
+import pandas as pd
+
+from ._validation import check_bool, check_columns, param_message
+from .exceptions import InvalidParameterError, MissingDependencyError
+
+__all__ = ["is_dask", "require", "dispatch", "read_shares", "INSTALL"]
+
+#: What to install for the Dask back end.
+INSTALL = "pip install 'antitrust-concentration[dask]'"
+
+_ROW = "__concentration_row__"
+_DEFAULT_STR = pd.Series(["a"]).dtype  # "str" under pandas 3, object under pandas 2
+
+# expression name -> grouping keys whose groups are known to lie within one partition
+_WHOLE_GROUPS: dict = {}
+_WHOLE_GROUPS_MAX = 4096
+
+
+def is_dask(obj) -> bool:
+    """True for a Dask DataFrame or Series, without importing Dask."""
+    mod = sys.modules.get("dask.dataframe")
+    if mod is None:
+        return False
+    return isinstance(obj, (mod.DataFrame, mod.Series))
+
+
+def require(func):
+    """Import and return ``dask.dataframe``, or raise MissingDependencyError."""
+    try:
+        import dask  # noqa: F401
+        import dask.dataframe as dd
+    except ImportError as exc:
+        raise MissingDependencyError(
+            f"{func}: Dask input and engine='dask' need the optional Dask dependencies, which "
+            f"are not installed ({exc}). Install them with: {INSTALL}") from None
+    return dd
+
+
+# ---------------------------------------------------------------------------
+# the decorator that gives public functions their Dask path
+
+_DASK_DOC = """compute : bool, default True
+        Dask input only.  ``True`` computes and returns the pandas result the
+        in-memory call returns on the same rows; ``False`` returns a lazy
+        :class:`dask.delayed.Delayed` whose ``.compute()`` gives that result (or a
+        :class:`distributed.Future` when ``client`` is given).
+    client : distributed.Client, optional
+        Dask input only.  The cluster to run on.  Without it, the global client
+        (the last ``distributed.Client`` created) is used if there is one, and
+        Dask's local scheduler otherwise.  See ``docs/dask.md``."""
+
+
+def dispatch(*, data="data", keys=("market", "period"), combine="concat"):
+    """Decorate a public function so that it accepts a Dask DataFrame.
+
+    Parameters
+    ----------
+    data : str
+        Name of the argument that holds the long table.
+    keys : tuple of str
+        Names of the arguments that name the grouping columns; the groups are
+        handed whole to the in-memory function.
+    combine : {"concat"}
+        How per-partition results are joined: concatenated and sorted by group.
+    """
+
+    def deco(func):
+        sig = inspect.signature(func)
+        params = list(sig.parameters.values())
+        extra = [inspect.Parameter("compute", inspect.Parameter.KEYWORD_ONLY, default=True),
+                 inspect.Parameter("client", inspect.Parameter.KEYWORD_ONLY, default=None)]
+        if params and params[-1].kind is inspect.Parameter.VAR_KEYWORD:
+            new_sig = sig.replace(parameters=params[:-1] + extra + params[-1:])
+        else:
+            new_sig = sig.replace(parameters=params + extra)
+        name = func.__name__
+        module = func.__module__
+
+        @functools.wraps(func)
+        def wrapper(*args, compute=True, client=None, **kwargs):
+            bound = sig.bind(*args, **kwargs)
+            if not is_dask(bound.arguments.get(data)):
+                if compute is not True or client is not None:
+                    which = "compute" if compute is not True else "client"
+                    raise InvalidParameterError(param_message(
+                        name, which, "left at its default for in-memory data",
+                        compute if which == "compute" else type(client).__name__,
+                        "compute= and client= apply to Dask DataFrames only."))
+                return func(*args, **kwargs)
+            check_bool(name, "compute", compute)
+            bound.apply_defaults()
+            arguments = dict(bound.arguments)
+            return _run(module, name, sig, arguments, data, keys, compute, client)
+
+        wrapper.__signature__ = new_sig
+        wrapper.__doc__ = _with_dask_doc(func.__doc__)
+        return wrapper
+
+    return deco
+
+
+def _with_dask_doc(doc):
+    if not doc:
+        return doc
+    marker = "\n    Returns\n    -------"
+    if marker not in doc:
+        return doc
+    return doc.replace(marker, "\n    " + _DASK_DOC + "\n" + marker, 1)
+
+
+def _run(module, name, sig, arguments, data_arg, key_args, compute, client):
+    dd = require(name)
+    import dask
+
+    ddf = arguments.pop(data_arg)
+    if isinstance(ddf, dd.Series):
+        ddf = ddf.to_frame()
+    keys = _resolve_keys(name, ddf, arguments, sig, key_args)
+    call = functools.partial(_call_public, module, name, data_arg, arguments)
+    if not keys:
+        # one market: it must fit in memory anyway
+        whole = dask.delayed(pd.concat)(ddf.to_delayed())
+        lazy = dask.delayed(call)(whole)
+    else:
+        parts = whole_group_partitions(ddf, keys, client=client)
+        results = [dask.delayed(call)(p) for p in parts.to_delayed()]
+        lazy = dask.delayed(_combine)(results, keys)
+    return _finish(lazy, compute, client)
+
+
+def _finish(lazy, compute, client):
+    if client is not None:
+        future = client.compute(lazy)
+        return future.result() if compute else future
+    if not compute:
+        return lazy
+    return lazy.compute()
+
+
+def _resolve_keys(name, ddf, arguments, sig, key_args):
+    """Grouping columns present, as the in-memory function resolves them."""
+    meta = ddf._meta
+    keys = []
+    for arg in key_args:
+        col = arguments.get(arg)
+        if col is None:
+            continue
+        default = sig.parameters[arg].default if arg in sig.parameters else None
+        if col not in meta.columns:
+            if col == default:
+                continue
+            check_columns(name, meta, {arg: col})
+        if col not in keys:
+            keys.append(col)
+    return keys
+
+
+def _call_public(module, name, data_arg, arguments, frame):
+    """Run the public in-memory function on one partition (in a worker)."""
+    if frame is None or len(frame) == 0:
+        return None
+    frame = _plain(frame)
+    func = getattr(importlib.import_module(module), name)
+    kwargs = dict(arguments)
+    kwargs[data_arg] = frame
+    return func(**kwargs)
+
+
+def _plain(frame):
+    """Restore the original row order after a shuffle; categorical keys to plain dtypes.
+
+    Dask reads hive partition columns as categoricals; pyarrow's dataset reader (the
+    pandas engine) as their values.  Converting gives both paths the same group labels.
+    """
+    if _ROW in frame.columns:
+        frame = frame.sort_values(_ROW, kind="stable").drop(columns=_ROW)
+    cats = [c for c in frame.columns if isinstance(frame[c].dtype, pd.CategoricalDtype)]
+    if cats:
+        frame = frame.copy()
+        for c in cats:
+            frame[c] = frame[c].astype(frame[c].dtype.categories.dtype)
+    # Dask turns text into pyarrow strings with pd.NA; pandas' own default is "str"
+    strings = [c for c in frame.columns if isinstance(frame[c].dtype, pd.StringDtype)
+               and frame[c].dtype.na_value is pd.NA and frame[c].dtype != _DEFAULT_STR]
+    if strings:
+        frame = frame.astype({c: _DEFAULT_STR for c in strings})
+    return frame
+
+
+def _combine(results, keys):
+    """Concatenate per-partition results and sort them by group like the pandas path."""
+    results = [r for r in results if r is not None]
+    if not results:
+        raise InvalidParameterError(
+            "The Dask DataFrame has no rows, so there is nothing to compute. Check the path "
+            "and the filters used to read it.")
+    first = results[0]
+    if isinstance(first, (pd.Series, pd.DataFrame)):
+        out = pd.concat(results)
+        if list(out.index.names) == list(keys):
+            return out.sort_index(kind="stable")
+        if isinstance(out, pd.DataFrame) and all(k in out.columns for k in keys):
+            return out.sort_values(keys, kind="stable").reset_index(drop=True)
+        return out
+    combine = getattr(type(first), "_combine_parts", None)
+    if combine is not None:
+        return combine(results)
+    raise TypeError(f"Cannot combine partial results of type {type(first).__name__}.")
+
+
+# ---------------------------------------------------------------------------
+# arranging rows so that every group lies in one partition
+
+def _unique_keys(frame, keys):
+    return frame[keys].drop_duplicates()
+
+
+def _tag_rows(frame, partition_info=None):
+    number = 0 if partition_info is None else int(partition_info["number"])
+    out = frame.copy()
+    out[_ROW] = (np.int64(number) << np.int64(40)) + np.arange(len(frame), dtype=np.int64)
+    return out
+
+
+def _remember(ddf, keys):
+    if len(_WHOLE_GROUPS) >= _WHOLE_GROUPS_MAX:
+        _WHOLE_GROUPS.clear()
+    _WHOLE_GROUPS[ddf._name] = tuple(keys)
+
+
+def _known_whole(ddf, keys) -> bool:
+    known = _WHOLE_GROUPS.get(ddf._name)
+    return known is not None and set(known) <= set(keys)
+
+
+def groups_split(ddf, keys, client=None) -> bool:
+    """True when some group has rows in more than one partition (scans the key columns)."""
+    import dask
+
+    if ddf.npartitions == 1:
+        return False
+    projected = ddf[list(keys)]
+    if projected.optimize().npartitions != ddf.optimize().npartitions:
+        projected = ddf.map_partitions(_unique_keys, list(keys), meta=ddf._meta[list(keys)])
+    pieces = [dask.delayed(_unique_keys)(p, list(keys)) for p in projected.to_delayed()]
+    if client is not None:
+        uniques = client.gather(client.compute(pieces))
+    else:
+        uniques = dask.compute(*pieces)
+    stacked = pd.concat([_plain(u) for u in uniques], ignore_index=True)
+    return bool(stacked.duplicated(subset=list(keys)).any())
+
+
+def whole_group_partitions(ddf, keys, *, client=None):
+    """A Dask DataFrame with the rows of ``ddf`` such that no group spans two partitions.
+
+    When the partitions already hold whole groups, ``ddf`` itself (one scan of the key
+    columns to find out); otherwise the rows tagged with their position and shuffled on
+    ``keys``.
+    """
+    keys = list(keys)
+    if _known_whole(ddf, keys) or not groups_split(ddf, keys, client=client):
+        _remember(ddf, keys)
+        return ddf
+    meta = ddf._meta.assign(**{_ROW: np.array([], dtype=np.int64)})
+    tagged = ddf.map_partitions(_tag_rows, meta=meta)
+    out = tagged.shuffle(on=keys, npartitions=ddf.npartitions)
+    _remember(out, keys)
+    return out
+
+
+# ---------------------------------------------------------------------------
+# readers
+
+def read_shares(source, *, func="read_shares", **kwargs):
+    """``read_shares(..., engine="dask")``: a lazy Dask DataFrame of validated shares.
+
+    Each group is validated and converted by the in-memory :func:`read_shares` when
+    the frame is computed; the partitions hold whole groups (so a computed result
+    can be passed on without another shuffle).
+    """
+    dd = require(func)
+    import dask
+
+    from . import io as _io
+
+    if is_dask(source):
+        if kwargs.get("filters") is not None:
+            raise InvalidParameterError(param_message(
+                func, "filters", "None for a Dask DataFrame input", kwargs["filters"],
+                "Filter the DataFrame before passing it."))
+        frame = source
+    elif isinstance(source, (str, os.PathLike)):
+        frame = read_parquet(source, func=func, filters=kwargs.get("filters"),
+                             columns=_share_columns(source, func, kwargs))
+    else:
+        raise InvalidParameterError(param_message(
+            func, "source", "a path (file, directory or hive dataset) or a Dask DataFrame "
+            "with engine='dask'", type(source).__name__,
+            "Use engine='pandas' for in-memory data, or dask.dataframe.from_pandas()."))
+    keys = [c for c in (kwargs.get("market"), kwargs.get("period"))
+            if c is not None and c in frame.columns]
+    kwargs = dict(kwargs, filters=None)
+    probe = _probe(frame, keys, kwargs)
+    meta = _io.read_shares(probe, **kwargs).iloc[:0]
+    meta.attrs.clear()
+    if not keys:
+        whole = dask.delayed(pd.concat)(frame.to_delayed())
+        return dd.from_delayed([dask.delayed(_read_part)(whole, kwargs, meta)], meta=meta,
+                               verify_meta=False)
+    parts = whole_group_partitions(frame, keys)
+    out = dd.from_delayed([dask.delayed(_read_part)(p, kwargs, meta) for p in parts.to_delayed()],
+                          meta=meta, verify_meta=False)
+    _remember(out, keys)
+    return out
+
+
+def _read_part(frame, kwargs, meta):
+    from . import io as _io
+
+    frame = _plain(frame)
+    if len(frame) == 0:
+        return meta
+    out = _io.read_shares(frame, **kwargs)
+    out.attrs.clear()
+    return out
+
+
+def _share_columns(source, func, kwargs):
+    from . import io as _io
+
+    dataset = _io._open_dataset(source, func)
+    names = set(dataset.schema.names)
+    wanted = []
+    for param, default in (("market", "market"), ("period", "period"), ("firm", "firm")):
+        col = kwargs.get(param)
+        if col is None:
+            continue
+        if col in names or col != default:
+            wanted.append(col)
+    wanted.append(kwargs.get("value") or kwargs.get("share"))
+    missing = [c for c in wanted if c not in names]
+    if missing:
+        from .exceptions import SchemaError
+
+        raise SchemaError(
+            f"{func}: column(s) {missing} not found in {str(source)!r}. Columns present: "
+            f"{sorted(names)}. Pass market=/period=/firm=/share= to name the columns.")
+    return wanted
+
+
+def _probe(frame, keys, kwargs):
+    """A one-row, valid table with the column dtypes of ``frame`` (for Dask's meta)."""
+    sample = _plain(frame._meta_nonempty.iloc[:1]).reset_index(drop=True)
+    col = kwargs.get("value") or kwargs.get("share")
+    sample[col] = 100.0 if kwargs.get("scale") == "percent" and not kwargs.get("value") else 1.0
+    return sample
+
+
+def read_parquet(source, *, func, columns=None, filters=None):
+    """Open a Parquet file, directory or hive dataset lazily, with the library's errors."""
+    dd = require(func)
+    from . import io as _io
+
+    _io._open_dataset(source, func)  # typed errors for a missing or unreadable path
+    kwargs = {}
+    if filters is not None:
+        if not isinstance(filters, list):
+            raise InvalidParameterError(param_message(
+                func, "filters", "a list of (column, op, value) tuples with engine='dask'",
+                type(filters).__name__, "Write the filter as e.g. [('period', '>=', '2024Q1')]."))
+        _io._filter_expression(filters, func)
+        kwargs["filters"] = filters
+    frame = dd.read_parquet(os.fspath(source), columns=columns, **kwargs)
+    cats = [c for c, t in frame.dtypes.items() if isinstance(t, pd.CategoricalDtype)]
+    for c in cats:
+        frame[c] = frame[c].astype(frame._meta[c].dtype.categories.dtype)
+    return frame
