@@ -9,7 +9,74 @@ import pandas as pd
 
 from .exceptions import InvalidParameterError
 
-__all__ = ["add_column_options", "column_kwargs", "write_output", "parse_list"]
+__all__ = ["add_column_options", "column_kwargs", "write_output", "parse_list", "Progress",
+           "add_output_option"]
+
+
+class Progress:
+    """A tiny progress indicator on stderr, shown only when stdout and stderr are terminals.
+
+    Use as a context manager; call :meth:`step` with the name of each step (the
+    report passes it as its ``progress`` callback) or :meth:`update` with a count
+    out of ``total``.  Nothing is written when the output is redirected, so piped
+    and captured output stays clean.
+    """
+
+    def __init__(self, label, *, total=None, stream=None, enabled=None):
+        self.label = label
+        self.total = total
+        self.stream = stream or sys.stderr
+        if enabled is None:
+            enabled = _isatty(sys.stdout) and _isatty(self.stream)
+        self.enabled = bool(enabled)
+        self.count = 0
+        self._width = 0
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        if self.enabled and self._width:
+            self.stream.write("\r" + " " * self._width + "\r")
+            self.stream.flush()
+        return False
+
+    def _show(self, text):
+        if not self.enabled:
+            return
+        line = f"{self.label}: {text}"[:100]
+        pad = max(0, self._width - len(line))
+        self.stream.write("\r" + line + " " * pad)
+        self.stream.flush()
+        self._width = len(line)
+
+    def step(self, name):
+        """Show that step ``name`` has started."""
+        self.count += 1
+        self._show(f"[{self.count}] {name} ...")
+
+    def update(self, n=1):
+        """Advance a counted loop by ``n``."""
+        self.count += n
+        if self.total:
+            done = int(30 * self.count / self.total)
+            self._show(f"[{'#' * done}{'.' * (30 - done)}] {self.count}/{self.total}")
+        else:
+            self._show(f"{self.count}")
+
+
+def _isatty(stream):
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):
+        return False
+
+
+def add_output_option(parser, *, default=None):
+    """Add ``--out``/``-o``: output file whose format follows its extension."""
+    parser.add_argument("--out", "-o", default=default,
+                        help="output file: .parquet, .csv or .json (format from the "
+                             "extension); a table on stdout if omitted")
 
 
 def add_column_options(parser):

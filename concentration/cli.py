@@ -19,6 +19,7 @@ __all__ = ["main", "build_parser"]
 #: Modules that register subcommands, in the order ``--help`` lists them.
 SUBCOMMAND_MODULES = (
     "concentration._cli_indices",
+    "concentration._cli_report",
 )
 
 
@@ -27,7 +28,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="concentration",
         description="Antitrust concentration analysis: indices, merger screens, MHHI, "
-                    "partnership networks.")
+                    "partnership networks.",
+        epilog="Run 'concentration COMMAND --help' for a command's options. Exit codes: "
+               "0 success, 1 the analysis failed validation or a file could not be read, "
+               "2 usage error. Errors print as one line; add --debug for the traceback.")
     parser.add_argument("--debug", action="store_true",
                         help="show the full traceback on errors")
     parser.add_argument("--version", action="version", version=_version())
@@ -35,6 +39,10 @@ def build_parser() -> argparse.ArgumentParser:
     sub.required = True
     for name in SUBCOMMAND_MODULES:
         importlib.import_module(name).register(sub)
+    for subparser in sub.choices.values():  # --debug also accepted after the subcommand
+        if "--debug" not in subparser._option_string_actions:
+            subparser.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
+                                   help="show the full traceback on errors")
     return parser
 
 
@@ -53,13 +61,34 @@ def main(argv=None) -> int:
     except InvalidParameterError as exc:
         if args.debug:
             raise
-        print(f"concentration {args.command}: error: {exc}", file=sys.stderr)
+        _error(args.command, exc)
         return 2
     except (ConcentrationError, OSError) as exc:
         if args.debug:
             raise
-        print(f"concentration {args.command}: error: {exc}", file=sys.stderr)
+        _error(args.command, exc)
         return 1
+    except KeyboardInterrupt:
+        if args.debug:
+            raise
+        print(f"concentration {args.command}: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # an unexpected failure: still one line unless --debug
+        if args.debug:
+            raise
+        _error(args.command, f"unexpected {type(exc).__name__}: {exc} (rerun with --debug "
+                             "for the traceback)")
+        return 1
+
+
+def _error(command, exc):
+    """Print an error as one line on stderr."""
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    if isinstance(exc, KeyError) and text.startswith(("'", '"')) and text.endswith(("'", '"')):
+        text = text[1:-1]  # KeyError's str() adds quotes
+    if text.startswith(f"{command}: "):
+        text = text[len(command) + 2:]  # the library names the function; do not repeat it
+    print(f"concentration {command}: error: {text}", file=sys.stderr)
 
 
 if __name__ == "__main__":  # pragma: no cover
