@@ -1,0 +1,164 @@
+"""The Dask back end: same answers as the pandas path, on a real LocalCluster too."""
+
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import concentration as cn
+from concentration.exceptions import InvalidParameterError, MissingDependencyError, SchemaError
+
+dd = pytest.importorskip("dask.dataframe")
+distributed = pytest.importorskip("distributed")
+pa = pytest.importorskip("pyarrow")
+pq = pytest.importorskip("pyarrow.parquet")
+
+PERIODS = ["2023Q3", "2023Q4", "2024Q1", "2024Q2"]
+
+
+def _panel(seed=7, n_markets=40):
+    """A long share table: markets x periods, 1-6 firms each, shares summing to one."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for p in PERIODS:
+        for m in range(n_markets):
+            n = int(rng.integers(1, 7))
+            s = rng.dirichlet(np.ones(n))
+            rows += [(f"m{m:02d}", p, f"f{j}", float(s[j])) for j in range(n)]
+    return pd.DataFrame(rows, columns=["market", "period", "firm", "share"])
+
+
+@pytest.fixture(scope="module")
+def dataset(tmp_path_factory):
+    """A hive-partitioned Parquet dataset (one directory per period) and its pandas twin."""
+    root = tmp_path_factory.mktemp("dask") / "shares"
+    frame = _panel()
+    pq.write_to_dataset(pa.Table.from_pandas(frame, preserve_index=False), str(root),
+                        partition_cols=["period"])
+    # the pandas reference reads the same files through the pandas engine
+    return str(root), cn.read_shares(str(root))
+
+
+@pytest.fixture(scope="module")
+def client():
+    """A real two-worker cluster on loopback, shut down at the end of the module."""
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  host="127.0.0.1", dashboard_address=None,
+                                  memory_limit="1GiB") as cluster:
+        with distributed.Client(cluster, set_as_default=False) as c:
+            yield c
+
+
+def _hand_checkable():
+    return pd.DataFrame({"market": ["x", "x", "y", "y", "z"],
+                         "period": ["2024"] * 5,
+                         "firm": ["A", "B", "A", "C", "A"],
+                         "share": [0.5, 0.5, 0.6, 0.4, 1.0]})
+
+
+def test_hand_checked_hhi_local_scheduler():
+    ddf = dd.from_pandas(_hand_checkable(), npartitions=2)
+    out = cn.hhi(ddf)
+    assert out.loc[("x", "2024")] == pytest.approx(5000.0)
+    assert out.loc[("y", "2024")] == pytest.approx(5200.0)
+    assert out.loc[("z", "2024")] == pytest.approx(10000.0)
+
+
+def test_hhi_and_indices_equal_pandas_local_scheduler(dataset):
+    path, ref = dataset
+    ddf = dd.read_parquet(path)
+    assert ddf.npartitions == len(PERIODS)
+    pd.testing.assert_series_equal(cn.hhi(ddf), cn.hhi(ref), check_exact=True)
+    measures = ["hhi", "cr2", "effective_number", "entropy", "gini", "n_firms"]
+    pd.testing.assert_frame_equal(cn.indices(ddf, measures), cn.indices(ref, measures),
+                                  check_exact=True)
+
+
+def test_fringe_warning_reaches_the_caller_on_the_local_scheduler():
+    frame = _hand_checkable().assign(share=[0.5, 0.4, 0.6, 0.4, 1.0])
+    with pytest.warns(cn.exceptions.FringeWarning, match="0.9"):
+        out = cn.hhi(dd.from_pandas(frame, npartitions=2))
+    assert out.loc[("x", "2024")] == pytest.approx(4100.0)
+
+
+def test_groups_split_across_partitions_are_shuffled_in_order(dataset):
+    _, ref = dataset
+    mixed = ref.sample(frac=1.0, random_state=3).reset_index(drop=True)
+    ddf = dd.from_pandas(mixed, npartitions=5, sort=False)
+    # lorenz subtracts running sums over the whole table, so it agrees to rounding only
+    pd.testing.assert_frame_equal(cn.lorenz(ddf), cn.lorenz(mixed), rtol=0, atol=1e-12)
+    pd.testing.assert_series_equal(cn.concentration_ratio(ddf, 3),
+                                   cn.concentration_ratio(mixed, 3), check_exact=True)
+    pd.testing.assert_frame_equal(cn.hhi(ddf, fringe="bounds"),
+                                  cn.hhi(mixed, fringe="bounds"), check_exact=True)
+
+
+def test_read_shares_engine_dask(dataset):
+    path, ref = dataset
+    lazy = cn.read_shares(path, engine="dask")
+    assert isinstance(lazy, dd.DataFrame)
+    computed = lazy.compute()
+    expected = ref.sort_values(["market", "period", "firm"]).reset_index(drop=True)
+    computed = computed.sort_values(["market", "period", "firm"]).reset_index(drop=True)
+    pd.testing.assert_frame_equal(computed[expected.columns], expected, check_exact=True)
+    pd.testing.assert_series_equal(cn.hhi(lazy), cn.hhi(ref), check_exact=True)
+
+
+def test_read_shares_engine_dask_filters_and_percent(tmp_path):
+    frame = _hand_checkable().assign(share=lambda d: d["share"] * 100)
+    frame.to_parquet(tmp_path / "s.parquet")
+    lazy = cn.read_shares(tmp_path / "s.parquet", engine="dask", scale="percent",
+                          filters=[("market", "!=", "z")])
+    out = cn.hhi(lazy)
+    assert list(out.index.get_level_values("market")) == ["x", "y"]
+    assert out.tolist() == pytest.approx([5000.0, 5200.0])
+
+
+def test_lazy_result_and_errors_surface_as_in_pandas():
+    ddf = dd.from_pandas(_hand_checkable(), npartitions=2)
+    lazy = cn.hhi(ddf, compute=False)
+    assert hasattr(lazy, "compute")
+    pd.testing.assert_series_equal(lazy.compute(), cn.hhi(_hand_checkable()))
+    bad = _hand_checkable().assign(share=[50, 50, 60, 40, 100])
+    with pytest.raises(cn.exceptions.InvalidSharesError, match="percent"):
+        cn.hhi(dd.from_pandas(bad, npartitions=2))
+    with pytest.raises(SchemaError, match="mkt"):
+        cn.hhi(ddf, market="mkt")
+    with pytest.raises(InvalidParameterError, match="compute"):
+        cn.hhi(_hand_checkable(), compute=False)
+    with pytest.raises(InvalidParameterError, match="engine"):
+        cn.read_shares(_hand_checkable(), engine="spark")
+
+
+def test_equal_pandas_on_local_cluster(dataset, client):
+    path, ref = dataset
+    ddf = dd.read_parquet(path)
+    pd.testing.assert_series_equal(cn.hhi(ddf, client=client), cn.hhi(ref), check_exact=True)
+    mixed = ref.sample(frac=1.0, random_state=11).reset_index(drop=True)
+    shuffled = dd.from_pandas(mixed, npartitions=3, sort=False)
+    got = cn.indices(shuffled, ["hhi", "cr4", "gini"], client=client)
+    expected = cn.indices(mixed, ["hhi", "cr4", "gini"])
+    pd.testing.assert_frame_equal(got, expected, check_exact=True)
+    future = cn.hhi(ddf, client=client, compute=False)
+    pd.testing.assert_series_equal(future.result(), cn.hhi(ddf, client=client),
+                                   check_exact=True)
+
+
+def test_global_client_is_used(dataset, client):
+    path, _ = dataset
+    ddf = dd.read_parquet(path)
+    with client.as_current(), distributed.get_task_stream(client) as stream:
+        out = cn.hhi(ddf)
+    assert out.index.names == ["market", "period"]
+    assert any("_call_public" in t["key"][0] if isinstance(t["key"], tuple) else
+               "_call_public" in t["key"] for t in stream.data)
+
+
+def test_missing_dask_names_the_extra(monkeypatch, dataset):
+    path, _ = dataset
+    monkeypatch.setitem(sys.modules, "dask.dataframe", None)
+    with pytest.raises(MissingDependencyError, match=r"antitrust-concentration\[dask\]"):
+        cn.read_shares(path, engine="dask")
+    # in-memory calls do not need Dask
+    assert cn.hhi({"A": 0.5, "B": 0.5}) == pytest.approx(5000.0)
