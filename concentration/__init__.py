@@ -25,6 +25,7 @@ from .indices import (
     lorenz,
 )
 from .io import read_shares, read_table, validate_shares, write_parquet
+from .overlap import overlap
 
 __version__ = library_version()
 
@@ -47,4 +48,5 @@ __all__ = [
     "read_table",
     "validate_shares",
     "write_parquet",
+    "overlap",
 ]

@@ -11,6 +11,7 @@ __all__ = [
     "InvalidParameterError",
     "InvalidSharesError",
     "InvalidHoldingsError",
+    "InvalidMatrixError",
     "SchemaError",
     "DataFileError",
     "ConvergenceError",
@@ -47,6 +48,15 @@ class InvalidHoldingsError(ConcentrationError, ValueError):
     """Ownership stakes are invalid: outside [0, 1], duplicated, or summing above one for a firm.
 
     Fix: correct the holdings table or the option named in the message.
+    """
+
+
+class InvalidMatrixError(ConcentrationError, ValueError):
+    """A weight matrix is malformed: wrong ``indptr`` length, indices out of range or
+    unsorted, NaN/inf weights, or negative weights where the metric forbids them.
+
+    Fix: repair the matrix as the message says (for example ``W.sort_indices()``,
+    ``W.data = np.nan_to_num(W.data)``), or choose a metric that accepts it.
     """
 
 

@@ -1,0 +1,437 @@
+# cython: language_level=3
+"""Pairwise row-overlap products of sparse matrices (compiled kernel).
+
+The readable specification is :mod:`concentration._kernels._overlap_ref`; tests
+check that both agree.  Every function here assumes input that
+:func:`concentration.overlap` has already validated: CSR arrays with a correct
+``indptr``, column indices in range, finite values, and (for the right-hand
+matrix, given transposed) sorted indices.  Nothing here raises on bad data.
+
+Layout of one product ``S = A · Bᵀ`` (rows of A against rows of B):
+
+* ``A`` is CSR (``a_indptr``, ``a_indices``, ``a_data``), one row per left item;
+* ``B`` is passed transposed, as CSR of ``Bᵀ`` (``bt_*``): row ``i`` of ``Bᵀ`` lists
+  the right items ``k`` that have column ``i``, sorted by ``k``;
+* columns flagged in ``skip`` are left out (their products come from a dense BLAS
+  block computed by the caller).
+
+``op`` selects the semiring: 0 accumulates ``a · b`` (dot products and, with
+binary data, intersection counts), 1 accumulates ``min(a, b)`` (weighted
+Jaccard / overlap numerators).
+"""
+
+from cython.parallel cimport prange, parallel
+from libc.stdint cimport int32_t, int64_t, uint8_t
+from libc.stdlib cimport malloc, calloc, free, qsort
+from libc.math cimport NAN, isnan
+cimport openmp
+
+import numpy as np
+
+cdef extern from *:
+    """
+    #ifdef _OPENMP
+    static const int CONC_OVL_HAVE_OPENMP = 1;
+    #else
+    static const int CONC_OVL_HAVE_OPENMP = 0;
+    #endif
+    """
+    const int CONC_OVL_HAVE_OPENMP
+
+HAVE_OPENMP = bool(CONC_OVL_HAVE_OPENMP)
+
+ctypedef fused idx_t:
+    int32_t
+    int64_t
+
+# Metric codes shared with the Python wrapper.
+DOT = 0
+COSINE = 1
+JACCARD = 2          # numerator / (left + right - numerator)
+OVERLAP = 3          # numerator / min(left, right)
+KAPPA = 4            # numerator / left  (NaN when left == 0)
+
+cdef struct pair_t:
+    int64_t col
+    double val
+
+
+def max_threads():
+    """Number of threads OpenMP would use (1 without OpenMP)."""
+    if CONC_OVL_HAVE_OPENMP:
+        return openmp.omp_get_max_threads()
+    return 1
+
+
+cdef inline Py_ssize_t _lower_bound(const idx_t[::1] idx, Py_ssize_t lo, Py_ssize_t hi,
+                                    int64_t key) noexcept nogil:
+    """First position p in [lo, hi) with idx[p] >= key (idx sorted in that range)."""
+    cdef Py_ssize_t mid
+    while lo < hi:
+        mid = lo + (hi - lo) // 2
+        if idx[mid] < key:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo
+
+
+cdef inline double _score(double v, double left, double right, int metric) noexcept nogil:
+    """Turn an accumulated numerator into the metric's score (0 when the denominator is 0)."""
+    cdef double d
+    if metric == 0:
+        return v
+    elif metric == 1:
+        d = left * right
+    elif metric == 2:
+        d = left + right - v
+    elif metric == 3:
+        d = left if left < right else right
+    else:
+        if left == 0.0:
+            return NAN
+        return v / left
+    if d == 0.0:
+        return 0.0
+    return v / d
+
+
+cdef inline void _accumulate_row(double* acc, Py_ssize_t r, int64_t lo_key,
+                                 const int64_t[::1] a_indptr, const idx_t[::1] a_indices,
+                                 const double[::1] a_data, const int64_t[::1] bt_indptr,
+                                 const idx_t[::1] bt_indices, const double[::1] bt_data,
+                                 const uint8_t[::1] skip, bint upper, int op) noexcept nogil:
+    """acc[k] += a_ri (op) b_ki over the non-skipped columns i of row r (k >= lo_key if upper)."""
+    cdef Py_ssize_t p, q, q0, q1
+    cdef int64_t i
+    cdef double a, b
+    for p in range(a_indptr[r], a_indptr[r + 1]):
+        i = a_indices[p]
+        if skip[i]:
+            continue
+        a = a_data[p]
+        q0 = bt_indptr[i]
+        q1 = bt_indptr[i + 1]
+        if upper:
+            q0 = _lower_bound(bt_indices, q0, q1, lo_key)
+        if op == 0:
+            for q in range(q0, q1):
+                acc[bt_indices[q]] += a * bt_data[q]
+        else:
+            for q in range(q0, q1):
+                b = bt_data[q]
+                acc[bt_indices[q]] += a if a < b else b
+
+
+def accumulate_dense(double[:, ::1] out, const int64_t[::1] a_indptr,
+                     const idx_t[::1] a_indices, const double[::1] a_data,
+                     const int64_t[::1] bt_indptr, const idx_t[::1] bt_indices,
+                     const double[::1] bt_data, const uint8_t[::1] skip,
+                     bint upper, int op, int n_threads):
+    """Add the sparse products of every row of A into the dense rows ``out[r, :]``.
+
+    With ``upper`` (A and B are the same matrix) only ``k >= r`` is computed.
+    """
+    cdef Py_ssize_t nr = a_indptr.shape[0] - 1
+    cdef Py_ssize_t r
+    cdef int nt = n_threads if n_threads > 0 else max_threads()
+    if nr == 0 or out.shape[1] == 0:
+        return
+    for r in prange(nr, nogil=True, schedule="dynamic", chunksize=8, num_threads=nt):
+        _accumulate_row(&out[r, 0], r, r, a_indptr, a_indices, a_data,
+                        bt_indptr, bt_indices, bt_data, skip, upper, op)
+
+
+def finalize_dense(double[:, ::1] out, const double[::1] left, const double[::1] right,
+                   int metric, bint upper, int n_threads):
+    """Apply the metric's normalisation in place (only ``k >= r`` when ``upper``)."""
+    cdef Py_ssize_t nr = out.shape[0]
+    cdef Py_ssize_t m = out.shape[1]
+    cdef Py_ssize_t r, k, k0
+    cdef double lv
+    cdef int nt = n_threads if n_threads > 0 else max_threads()
+    if metric == 0 or nr == 0 or m == 0:
+        return
+    for r in prange(nr, nogil=True, schedule="static", num_threads=nt):
+        lv = left[r]
+        k0 = r if upper else 0
+        for k in range(k0, m):
+            out[r, k] = _score(out[r, k], lv, right[k], metric)
+
+
+def mirror_upper(double[:, ::1] out, int n_threads):
+    """Copy the upper triangle onto the lower one (square ``out``), tile by tile."""
+    cdef Py_ssize_t n = out.shape[0]
+    cdef Py_ssize_t T = 64
+    cdef Py_ssize_t nb = (n + T - 1) // T
+    cdef Py_ssize_t bi, bj, r, c, r1, c1
+    cdef int nt = n_threads if n_threads > 0 else max_threads()
+    if n == 0:
+        return
+    for bi in prange(nb, nogil=True, schedule="dynamic", chunksize=1, num_threads=nt):
+        r1 = (bi + 1) * T
+        if r1 > n:
+            r1 = n
+        for bj in range(bi + 1):
+            c1 = (bj + 1) * T
+            if c1 > n:
+                c1 = n
+            for r in range(bi * T, r1):
+                for c in range(bj * T, c1):
+                    if c >= r:
+                        break
+                    out[r, c] = out[c, r]
+
+
+cdef int _cmp_i64(const void* x, const void* y) noexcept nogil:
+    cdef int64_t a = (<const int64_t*> x)[0]
+    cdef int64_t b = (<const int64_t*> y)[0]
+    return (a > b) - (a < b)
+
+
+cdef int _cmp_pair_col(const void* x, const void* y) noexcept nogil:
+    cdef int64_t a = (<const pair_t*> x).col
+    cdef int64_t b = (<const pair_t*> y).col
+    return (a > b) - (a < b)
+
+
+cdef inline bint _worse(pair_t x, pair_t y) noexcept nogil:
+    """True if x ranks below y: lower score, or equal score and larger column."""
+    return x.val < y.val or (x.val == y.val and x.col > y.col)
+
+
+cdef inline void _sift_down(pair_t* h, Py_ssize_t n, Py_ssize_t i) noexcept nogil:
+    """Restore the min-heap (root = worst kept entry) below position i."""
+    cdef Py_ssize_t c
+    cdef pair_t t
+    while True:
+        c = 2 * i + 1
+        if c >= n:
+            return
+        if c + 1 < n and _worse(h[c + 1], h[c]):
+            c += 1
+        if _worse(h[c], h[i]):
+            t = h[c]
+            h[c] = h[i]
+            h[i] = t
+            i = c
+        else:
+            return
+
+
+cdef inline void _sift_up(pair_t* h, Py_ssize_t i) noexcept nogil:
+    cdef Py_ssize_t p
+    cdef pair_t t
+    while i > 0:
+        p = (i - 1) // 2
+        if _worse(h[i], h[p]):
+            t = h[p]
+            h[p] = h[i]
+            h[i] = t
+            i = p
+        else:
+            return
+
+
+cdef inline Py_ssize_t _offer(pair_t* heap, Py_ssize_t n, Py_ssize_t k, int64_t col,
+                              double val) noexcept nogil:
+    """Offer (col, val) to a bounded heap of capacity k holding n entries; return new n."""
+    cdef pair_t e
+    e.col = col
+    e.val = val
+    if n < k:
+        heap[n] = e
+        _sift_up(heap, n)
+        return n + 1
+    if _worse(heap[0], e):
+        heap[0] = e
+        _sift_down(heap, n, 0)
+    return n
+
+
+def sparse_block(const int64_t[::1] a_indptr, const idx_t[::1] a_indices,
+                 const double[::1] a_data, const int64_t[::1] bt_indptr,
+                 const idx_t[::1] bt_indices, const double[::1] bt_data,
+                 const uint8_t[::1] skip, double[:, ::1] heavy, bint has_heavy,
+                 const double[::1] left, const double[::1] right, Py_ssize_t m,
+                 int metric, int op, bint has_threshold, double threshold, Py_ssize_t top_k,
+                 int64_t[::1] out_cols, double[::1] out_vals, int64_t[::1] counts,
+                 int n_threads):
+    """Score every row of A (a block of rows) against all m rows of B, keeping a sparse subset.
+
+    Per row: accumulate the raw products into a per-thread dense accumulator of
+    length m (or into ``heavy[r, :]``, which holds the BLAS part when
+    ``has_heavy``), normalise, keep entries whose score is not 0 and (with
+    ``has_threshold``) is ``>= threshold``, and at most ``top_k`` of them (best
+    scores, ties to the smaller column) when ``top_k > 0``.  Row r's kept entries
+    are written, sorted by column, to ``out_cols/out_vals[r*cap : r*cap + counts[r]]``
+    with ``cap = top_k`` if ``top_k > 0`` else ``m``.
+    """
+    cdef Py_ssize_t nr = a_indptr.shape[0] - 1
+    cdef Py_ssize_t cap = top_k if top_k > 0 else m
+    cdef Py_ssize_t r, j, q, nt_touch, nkeep, base
+    cdef int64_t k
+    cdef double v, s, lv
+    cdef double* acc
+    cdef double* own
+    cdef uint8_t* mark
+    cdef int64_t* touched
+    cdef pair_t* heap
+    cdef bint dense_row
+    cdef int nt = n_threads if n_threads > 0 else max_threads()
+    cdef Py_ssize_t p, q0, q1, i
+    cdef double a, b
+    own = NULL
+    mark = NULL
+    touched = NULL
+    heap = NULL
+    if nr == 0 or m == 0:
+        return
+    with nogil, parallel(num_threads=nt):
+        own = <double*> calloc(m, sizeof(double))
+        mark = <uint8_t*> calloc(m, sizeof(uint8_t))
+        touched = <int64_t*> malloc(m * sizeof(int64_t))
+        heap = <pair_t*> malloc((top_k if top_k > 0 else 1) * sizeof(pair_t))
+        if True:
+            for r in prange(nr, schedule="dynamic", chunksize=4):
+                if own == NULL or mark == NULL or touched == NULL or heap == NULL:
+                    counts[r] = -1
+                    continue
+                base = r * cap
+                lv = left[r]
+                nkeep = 0
+                dense_row = has_heavy
+                if dense_row:
+                    acc = &heavy[r, 0]
+                else:
+                    acc = own
+                nt_touch = 0
+                # accumulate (tracking touched columns unless the row is dense)
+                for p in range(a_indptr[r], a_indptr[r + 1]):
+                    i = a_indices[p]
+                    if skip[i]:
+                        continue
+                    a = a_data[p]
+                    q0 = bt_indptr[i]
+                    q1 = bt_indptr[i + 1]
+                    for q in range(q0, q1):
+                        k = bt_indices[q]
+                        b = bt_data[q]
+                        if op == 0:
+                            acc[k] += a * b
+                        else:
+                            acc[k] += a if a < b else b
+                        if not dense_row and not mark[k]:
+                            mark[k] = 1
+                            touched[nt_touch] = k
+                            nt_touch = nt_touch + 1
+                if metric == 4 and lv == 0.0:
+                    # kappa with zero control mass: the row is empty (policy: NaN row,
+                    # reported by the wrapper); only clear the accumulator.
+                    if not dense_row:
+                        for j in range(nt_touch):
+                            own[touched[j]] = 0.0
+                            mark[touched[j]] = 0
+                    counts[r] = 0
+                    continue
+                if not dense_row and nt_touch * 8 > m:
+                    # many touched columns: scan in column order instead of sorting
+                    dense_row = True
+                    for j in range(nt_touch):
+                        mark[touched[j]] = 0
+                    nt_touch = 0
+                elif not dense_row:
+                    qsort(touched, nt_touch, sizeof(int64_t), _cmp_i64)
+                if dense_row:
+                    for k in range(m):
+                        v = acc[k]
+                        if v == 0.0:
+                            continue
+                        acc[k] = 0.0
+                        s = _score(v, lv, right[k], metric)
+                        if s == 0.0 or (has_threshold and not (s >= threshold)):
+                            continue
+                        if top_k > 0:
+                            nkeep = _offer(heap, nkeep, top_k, k, s)
+                        else:
+                            out_cols[base + nkeep] = k
+                            out_vals[base + nkeep] = s
+                            nkeep = nkeep + 1
+                else:
+                    for j in range(nt_touch):
+                        k = touched[j]
+                        v = acc[k]
+                        acc[k] = 0.0
+                        mark[k] = 0
+                        if v == 0.0:
+                            continue
+                        s = _score(v, lv, right[k], metric)
+                        if s == 0.0 or (has_threshold and not (s >= threshold)):
+                            continue
+                        if top_k > 0:
+                            nkeep = _offer(heap, nkeep, top_k, k, s)
+                        else:
+                            out_cols[base + nkeep] = k
+                            out_vals[base + nkeep] = s
+                            nkeep = nkeep + 1
+                if top_k > 0:
+                    qsort(heap, nkeep, sizeof(pair_t), _cmp_pair_col)
+                    for j in range(nkeep):
+                        out_cols[base + j] = heap[j].col
+                        out_vals[base + j] = heap[j].val
+                counts[r] = nkeep
+        free(own)
+        free(mark)
+        free(touched)
+        free(heap)
+    for r in range(nr):
+        if counts[r] < 0:
+            raise MemoryError("could not allocate the per-thread accumulator of the overlap kernel")
+
+
+def compact(const int64_t[::1] counts, Py_ssize_t cap, const int64_t[::1] src_cols,
+            const double[::1] src_vals, idx_t[::1] dst_cols, double[::1] dst_vals,
+            Py_ssize_t offset):
+    """Copy each row's kept entries from its fixed-width slot to the packed CSR arrays.
+
+    Returns the new fill position.
+    """
+    cdef Py_ssize_t nr = counts.shape[0]
+    cdef Py_ssize_t r, j, base, pos = offset
+    with nogil:
+        for r in range(nr):
+            base = r * cap
+            for j in range(counts[r]):
+                dst_cols[pos] = <idx_t> src_cols[base + j]
+                dst_vals[pos] = src_vals[base + j]
+                pos += 1
+    return pos
+
+
+def check_csr(const int64_t[::1] indptr, const idx_t[::1] indices, Py_ssize_t n_cols):
+    """Structural check of CSR arrays (indptr already known monotone and in range).
+
+    Returns ``(code, position)``: code 0 = fine, 1 = an index out of ``[0, n_cols)``,
+    2 = indices not sorted within a row, 3 = duplicate indices within a row (sorted).
+    The first problem found is reported.
+    """
+    cdef Py_ssize_t nr = indptr.shape[0] - 1
+    cdef Py_ssize_t r, p
+    cdef int64_t c, prev
+    cdef int dup = 0
+    cdef Py_ssize_t dup_pos = -1
+    for r in range(nr):
+        prev = -1
+        for p in range(indptr[r], indptr[r + 1]):
+            c = indices[p]
+            if c < 0 or c >= n_cols:
+                return 1, p
+            if c < prev:
+                return 2, p
+            if c == prev and not dup:
+                dup = 1
+                dup_pos = p
+            prev = c
+    if dup:
+        return 3, dup_pos
+    return 0, -1
