@@ -8,6 +8,7 @@ Shares are fractions in [0, 1] inside the library (``scale="percent"`` accepts
 0-100); the HHI and its relatives are reported in points (0-10,000).
 """
 
+from . import datasets
 from . import exceptions
 from . import stats
 from ._show_versions import show_versions
@@ -32,6 +33,7 @@ __version__ = library_version()
 __all__ = [
     "__version__",
     "exceptions",
+    "datasets",
     "stats",
     "show_versions",
     "ValidationReport",

@@ -384,6 +384,8 @@ def build_market_shares(resolver):
             "firm": firm,
             "parent": parent,
             "share": to_float(r["share_pct"], 100.0),
+            "share_published": to_float(r["share_pct"], 100.0),
+            "rounding_adjusted": False,
             "row_kind": r["row_kind"],
             "lower_bound": None,  # filled below
             "listed_share": None,
@@ -408,6 +410,21 @@ def build_market_shares(resolver):
             "source_url": blank(r["source_url"]),
             "confidence": r["confidence"],
         })
+    # Published figures are rounded; where a group's firm and "others" rows add up to
+    # more than 100%, share = published / group total (flagged, published kept).
+    published = {}
+    for r in rows:
+        if r["row_kind"] != "aggregate" and r["share"] is not None:
+            key = (r["market"], r["period"], r["series_vintage"])
+            published[key] = published.get(key, 0.0) + r["share_published"]
+    for r in rows:
+        total = published.get((r["market"], r["period"], r["series_vintage"]), 0.0)
+        if r["row_kind"] != "aggregate" and r["share"] is not None and total > 1.0 + 1e-12:
+            if total > 1.0 + SUM_TOLERANCE + 1e-9:
+                raise BuildError(f"published shares of {r['market']} {r['period']} sum to "
+                                 f"{total:.4f}, more than rounding explains")
+            r["share"] = r["share_published"] / total
+            r["rounding_adjusted"] = True
     # latest vintage per (market, period); coverage per (market, period, vintage)
     latest = {}
     for r in rows:
@@ -435,7 +452,7 @@ def build_market_shares(resolver):
         if r["row_kind"] != "aggregate" and r["share"] is not None:
             gk = key[:3]
             sums[gk] = sums.get(gk, 0.0) + r["share"]
-    over = {k: v for k, v in sums.items() if v > 1.0 + SUM_TOLERANCE + 1e-9}
+    over = {k: v for k, v in sums.items() if v > 1.0 + 1e-9}
     if over:
         raise BuildError(f"share groups above one: {over}")
     kind_order = {k: i for i, k in enumerate(ROW_KINDS)}
@@ -448,6 +465,8 @@ def build_market_shares(resolver):
         ("firm", pa.string(), False),
         ("parent", pa.string()),
         ("share", pa.float64()),
+        ("share_published", pa.float64()),
+        ("rounding_adjusted", pa.bool_(), False),
         ("row_kind", pa.string(), False),
         ("lower_bound", pa.bool_(), False),
         ("listed_share", pa.float64(), False),
@@ -606,7 +625,8 @@ PROVENANCE = {
         "title": "Market shares in cloud infrastructure, AI chips, model APIs and AI chatbots, "
                  "2018-2026, by research firm",
         "source_file": "sources/ai_market_shares.csv",
-        "units": {"share": "fraction of the market (0-1)", "listed_share": "fraction",
+        "units": {"share": "fraction of the market (0-1)", "share_published": "fraction",
+                  "listed_share": "fraction",
                   "share_alt": "fraction", "firm_revenue_usd_bn": "US$ billions",
                   "market_size_usd_bn": "US$ billions", "period_start": "date",
                   "period_end": "date"},
@@ -614,7 +634,9 @@ PROVENANCE = {
                  "row_kind 'others' or 'aggregate' are not firms. lower_bound is true where "
                  "the named firms cover less than 99% of the market (top-N data): indices over "
                  "them are lower bounds. Conflicting vintages are kept; latest_vintage marks "
-                 "the latest release per (market, period).",
+                 "the latest release per (market, period). Where rounded published figures of a "
+                 "group add up to more than 100%, share is rescaled to sum to one "
+                 "(rounding_adjusted; the published figure is in share_published).",
     },
     "ai_partnerships": {
         "title": "Alliances, investments, supply and membership ties among AI-industry "
