@@ -1,0 +1,677 @@
+"""Registry of merger-guideline concentration screens, as data with citations.
+
+Each record is one jurisdiction x edition: the document's title, issuer, date,
+the concentration zones it defines and the structural rules (presumptions, safe
+harbours, screens) it states, each with the section or paragraph it comes from
+and the boundary semantics exactly as written ("more than" is ``>``, "not more
+than" is ``<=``, "between X and Y" is inclusive).  Nothing in the screening code
+contains a threshold: :func:`concentration.screen_merger` reads them from here.
+
+Keys are the lowercase jurisdiction code plus the edition year:
+
+=============  ==============================================================
+``us2023``     U.S. DOJ & FTC, Merger Guidelines (18 Dec 2023), s. 2.1
+``us2010``     U.S. DOJ & FTC, Horizontal Merger Guidelines (19 Aug 2010), s. 5.3
+``us1992``     U.S. DOJ & FTC, Horizontal Merger Guidelines (2 Apr 1992, rev. 1997), s. 1.51
+``us1982``     U.S. DOJ, Merger Guidelines (14 Jun 1982; thresholds kept in 1984), s. III.A
+``eu2004``     European Commission, Horizontal Merger Guidelines, OJ C 31, 5.2.2004, paras 17-21
+``jp2007``     JFTC, Business Combination Guidelines, HHI criteria introduced by the 2007 revision
+``usbank1995`` U.S. DOJ and banking agencies, Bank Merger Competitive Review (1995), Screen A
+=============  ==============================================================
+
+Comparisons are made with a small tolerance so that inputs such as 0.3 and 0.25,
+which are not exact in binary floating point, hit a boundary exactly as written:
+an index within :data:`HHI_TOLERANCE` points (a share within
+:data:`SHARE_TOLERANCE`) of a threshold counts as equal to it.
+
+References
+----------
+.. [MG23] U.S. Department of Justice and Federal Trade Commission (2023). Merger
+   Guidelines, 18 December 2023, Section 2.1 (Guideline 1).
+.. [HMG10] U.S. Department of Justice and Federal Trade Commission (2010). Horizontal
+   Merger Guidelines, 19 August 2010, Section 5.3.
+.. [HMG92] U.S. Department of Justice and Federal Trade Commission (1992, revised
+   1997). Horizontal Merger Guidelines, Section 1.51.
+.. [MG82] U.S. Department of Justice (1982). Merger Guidelines, 47 Fed. Reg. 28,493
+   (June 30, 1982), Section III.A; Merger Guidelines (1984), Section 3.11.
+.. [EU04] European Commission (2004). Guidelines on the assessment of horizontal
+   mergers under the Council Regulation on the control of concentrations between
+   undertakings, OJ C 31, 5.2.2004, p. 5-18, paragraphs 17-21.
+.. [JFTC] Japan Fair Trade Commission. Guidelines to Application of the
+   Antimonopoly Act Concerning Review of Business Combination (2004; HHI criteria
+   since the 2007 revision), Part IV.1(3).
+.. [BANK95] U.S. Department of Justice, Federal Reserve Board, OCC, FDIC (1995).
+   Bank Merger Competitive Review -- Introduction and Overview, Screen A.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from ._validation import param_message
+from .exceptions import InvalidParameterError
+
+__all__ = [
+    "Condition",
+    "Rule",
+    "Zone",
+    "Guideline",
+    "VERDICTS",
+    "METRICS",
+    "HHI_TOLERANCE",
+    "SHARE_TOLERANCE",
+    "GUIDELINES",
+    "get_guideline",
+    "list_guidelines",
+    "resolve_guidelines",
+    "classify",
+    "to_markdown",
+]
+
+#: Index values within this many points of a threshold count as equal to it.
+HHI_TOLERANCE = 1e-6
+#: Shares (fractions) within this distance of a threshold count as equal to it.
+SHARE_TOLERANCE = 1e-9
+
+#: Stable verdict codes, their severity (higher is more concerning) and meaning.
+VERDICTS = {
+    "presumed_anticompetitive": (4, "the text presumes the merger anticompetitive (or illegal)"),
+    "likely_challenge": (4, "the agency states it is likely to challenge the merger"),
+    "potential_concern": (3, "the text says the merger potentially raises significant "
+                             "competitive concerns / warrants further review"),
+    "outside_safe_harbour": (2, "outside every safe harbour the text states; no presumption"),
+    "no_presumption": (2, "no structural presumption applies; the text states no safe harbour"),
+    "not_addressed": (2, "the combination falls in a gap the text does not address "
+                         "(e.g. a change of exactly the threshold where both sides are strict)"),
+    "unlikely_concern": (1, "the text says adverse effects are unlikely / no further analysis"),
+    "safe_harbour": (0, "inside a safe harbour stated by the text"),
+    "no_overlap": (0, "the merging parties do not both sell in this market"),
+}
+
+#: Metrics a condition may test and their unit.
+METRICS = {
+    "post_hhi": "points",
+    "delta_hhi": "points",
+    "pre_hhi": "points",
+    "combined_share": "fraction",
+    "max_party_share": "fraction",
+    "min_party_share": "fraction",
+    "leading_party_share": "fraction",
+}
+
+_OPS = (">", ">=", "<", "<=")
+_OP_TEXT = {">": ">", ">=": "≥", "<": "<", "<=": "≤"}
+
+
+@dataclass(frozen=True)
+class Condition:
+    """One comparison ``metric op value``; ``value`` in points or as a fraction."""
+
+    metric: str
+    op: str
+    value: float
+
+    def __post_init__(self):
+        if self.metric not in METRICS or self.op not in _OPS:
+            raise InvalidParameterError(f"Bad condition {self.metric!r} {self.op!r}.")
+
+    def evaluate(self, metrics: dict) -> np.ndarray:
+        """Boolean array: the condition holds (False where the metric is NaN)."""
+        x = np.asarray(metrics[self.metric], dtype=np.float64)
+        eps = HHI_TOLERANCE if METRICS[self.metric] == "points" else SHARE_TOLERANCE
+        with np.errstate(invalid="ignore"):
+            if self.op == ">":
+                return x > self.value + eps
+            if self.op == ">=":
+                return x >= self.value - eps
+            if self.op == "<":
+                return x < self.value - eps
+            return x <= self.value + eps
+
+    def describe(self) -> str:
+        if METRICS[self.metric] == "fraction":
+            val = f"{100 * self.value:g}%"
+        else:
+            val = f"{self.value:,.0f}"
+        name = {"post_hhi": "HHI", "delta_hhi": "ΔHHI", "pre_hhi": "pre-merger HHI",
+                "combined_share": "combined share", "max_party_share": "a party's share",
+                "min_party_share": "smaller party's share",
+                "leading_party_share": "leading party's share"}[self.metric]
+        return f"{name} {_OP_TEXT[self.op]} {val}"
+
+
+def _c(metric, op, value):
+    return Condition(metric, op, float(value))
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A structural rule: when every condition holds, the text gives ``verdict``.
+
+    ``unchecked`` lists conditions of the text that market shares alone cannot
+    check (entry, innovation, maverick, cross-shareholdings, ...): the verdict is
+    stated subject to them.
+    """
+
+    id: str
+    verdict: str
+    conditions: tuple
+    section: str
+    text: str
+    unchecked: tuple = ()
+
+    def describe(self) -> str:
+        return " and ".join(c.describe() for c in self.conditions)
+
+
+@dataclass(frozen=True)
+class Zone:
+    """A post-merger concentration zone ``low op_low HHI op_high high`` (None = open)."""
+
+    name: str
+    low: float | None
+    low_op: str
+    high: float | None
+    high_op: str
+    section: str
+
+    def mask(self, post_hhi) -> np.ndarray:
+        x = np.asarray(post_hhi, dtype=np.float64)
+        out = np.isfinite(x)
+        if self.low is not None:
+            out &= Condition("post_hhi", self.low_op, self.low).evaluate({"post_hhi": x})
+        if self.high is not None:
+            out &= Condition("post_hhi", self.high_op, self.high).evaluate({"post_hhi": x})
+        return out
+
+
+@dataclass(frozen=True)
+class Guideline:
+    """One jurisdiction x edition of merger guidelines, as data.
+
+    Rules are evaluated in order; the first whose conditions all hold gives the
+    verdict.  When none holds, ``default_verdict`` applies (the text's silence).
+    """
+
+    key: str
+    jurisdiction: str
+    edition: int
+    title: str
+    issuer: str
+    date: str
+    section: str
+    url: str
+    status: str
+    zones: tuple
+    rules: tuple
+    default_verdict: str
+    default_text: str
+    share_basis: str = ""
+    notes: tuple = field(default_factory=tuple)
+
+    def citation(self, section=None) -> str:
+        """Short citation: issuer, title, date, section."""
+        return f"{self.issuer}, {self.title} ({self.date}), {section or self.section}"
+
+    def classify(self, metrics: dict):
+        """Vectorised verdicts for arrays of metrics (see :func:`classify`).
+
+        Returns ``(zone, verdict, rule, citation, unchecked)`` as object arrays.
+        """
+        post = np.asarray(metrics["post_hhi"], dtype=np.float64)
+        n = post.shape[0]
+        zone = np.full(n, "", dtype=object)
+        for z in reversed(self.zones):
+            zone[z.mask(post)] = z.name
+        verdict = np.full(n, self.default_verdict, dtype=object)
+        rule = np.full(n, f"{self.key}: {self.default_text}", dtype=object)
+        cite = np.full(n, self.citation(), dtype=object)
+        unchecked = np.full(n, "", dtype=object)
+        done = np.zeros(n, dtype=bool)
+        for r in self.rules:
+            hit = ~done
+            for cond in r.conditions:
+                hit &= cond.evaluate(metrics)
+            if hit.any():
+                verdict[hit] = r.verdict
+                rule[hit] = f"{self.key} {r.id}: {r.describe()}"
+                cite[hit] = self.citation(r.section)
+                unchecked[hit] = "; ".join(r.unchecked)
+                done |= hit
+        return zone, verdict, rule, cite, unchecked
+
+
+# ---------------------------------------------------------------------------
+# The registry
+
+_US2023 = Guideline(
+    key="us2023", jurisdiction="us", edition=2023, title="Merger Guidelines",
+    issuer="U.S. Department of Justice and Federal Trade Commission", date="2023-12-18",
+    section="§2.1 (Guideline 1)",
+    url="https://www.justice.gov/atr/merger-guidelines",
+    status="in force",
+    zones=(Zone("highly_concentrated", 1800, ">", None, "", "§2.1"),
+           Zone("not_highly_concentrated", None, "", 1800, "<=", "§2.1")),
+    rules=(
+        Rule("HHI", "presumed_anticompetitive",
+             (_c("post_hhi", ">", 1800), _c("delta_hhi", ">", 100)), "§2.1 (Guideline 1)",
+             "Markets with an HHI greater than 1,800 are highly concentrated, and a change of "
+             "more than 100 is a significant increase; such a merger is presumed to "
+             "substantially lessen competition or tend to create a monopoly."),
+        Rule("share", "presumed_anticompetitive",
+             (_c("combined_share", ">", 0.30), _c("delta_hhi", ">", 100)), "§2.1 (Guideline 1)",
+             "A merger that creates a firm with a share over thirty percent is also presumed "
+             "to substantially lessen competition or tend to create a monopoly if it also "
+             "involves an increase in HHI of more than 100 points."),
+    ),
+    default_verdict="no_presumption",
+    default_text="no structural presumption under Guideline 1 (the 2023 text states no safe "
+                 "harbour)",
+    share_basis="shares of the relevant market (§4.4); units, revenue or capacity as the "
+                "market requires",
+    notes=("The presumption is rebuttable (§3); the guidelines state no safe harbour.",),
+)
+
+_US2010 = Guideline(
+    key="us2010", jurisdiction="us", edition=2010, title="Horizontal Merger Guidelines",
+    issuer="U.S. Department of Justice and Federal Trade Commission", date="2010-08-19",
+    section="§5.3", url="https://www.justice.gov/atr/horizontal-merger-guidelines-08192010",
+    status="superseded by us2023 (2023-12-18)",
+    zones=(Zone("unconcentrated", None, "", 1500, "<", "§5.3"),
+           Zone("moderately_concentrated", 1500, ">=", 2500, "<=", "§5.3"),
+           Zone("highly_concentrated", 2500, ">", None, "", "§5.3")),
+    rules=(
+        Rule("highly>200", "presumed_anticompetitive",
+             (_c("post_hhi", ">", 2500), _c("delta_hhi", ">", 200)), "§5.3",
+             "Mergers resulting in highly concentrated markets that involve an increase in the "
+             "HHI of more than 200 points will be presumed to be likely to enhance market power."),
+        Rule("highly100-200", "potential_concern",
+             (_c("post_hhi", ">", 2500), _c("delta_hhi", ">=", 100), _c("delta_hhi", "<=", 200)),
+             "§5.3",
+             "Highly concentrated markets with an increase of between 100 and 200 points "
+             "potentially raise significant competitive concerns and often warrant scrutiny."),
+        Rule("moderately>100", "potential_concern",
+             (_c("post_hhi", ">=", 1500), _c("post_hhi", "<=", 2500), _c("delta_hhi", ">", 100)),
+             "§5.3",
+             "Moderately concentrated markets with an increase of more than 100 points "
+             "potentially raise significant competitive concerns and often warrant scrutiny."),
+        Rule("small-change", "unlikely_concern", (_c("delta_hhi", "<", 100),), "§5.3",
+             "Mergers involving an increase in the HHI of less than 100 points are unlikely to "
+             "have adverse competitive effects and ordinarily require no further analysis."),
+        Rule("unconcentrated", "unlikely_concern", (_c("post_hhi", "<", 1500),), "§5.3",
+             "Mergers resulting in unconcentrated markets are unlikely to have adverse "
+             "competitive effects and ordinarily require no further analysis."),
+    ),
+    default_verdict="not_addressed",
+    default_text="moderately concentrated with ΔHHI exactly 100: §5.3 says 'less than 100' "
+                 "and 'more than 100'",
+    share_basis="shares of the relevant market (§5.2)",
+)
+
+_US1992 = Guideline(
+    key="us1992", jurisdiction="us", edition=1992, title="Horizontal Merger Guidelines",
+    issuer="U.S. Department of Justice and Federal Trade Commission",
+    date="1992-04-02 (revised 1997-04-08)", section="§1.51",
+    url="https://www.justice.gov/atr/hmerger/11250.htm",
+    status="superseded by us2010 (2010-08-19)",
+    zones=(Zone("unconcentrated", None, "", 1000, "<", "§1.51(a)"),
+           Zone("moderately_concentrated", 1000, ">=", 1800, "<=", "§1.51(b)"),
+           Zone("highly_concentrated", 1800, ">", None, "", "§1.51(c)")),
+    rules=(
+        Rule("highly>100", "presumed_anticompetitive",
+             (_c("post_hhi", ">", 1800), _c("delta_hhi", ">", 100)), "§1.51(c)",
+             "Where the post-merger HHI exceeds 1800, it will be presumed that mergers "
+             "producing an increase in the HHI of more than 100 points are likely to create "
+             "or enhance market power or facilitate its exercise."),
+        Rule("highly>50", "potential_concern",
+             (_c("post_hhi", ">", 1800), _c("delta_hhi", ">", 50)), "§1.51(c)",
+             "Increases of more than 50 points in highly concentrated markets potentially "
+             "raise significant competitive concerns."),
+        Rule("highly<50", "unlikely_concern",
+             (_c("post_hhi", ">", 1800), _c("delta_hhi", "<", 50)), "§1.51(c)",
+             "Increases of less than 50 points, even in highly concentrated markets, are "
+             "unlikely to have adverse competitive consequences."),
+        Rule("moderately>100", "potential_concern",
+             (_c("post_hhi", ">=", 1000), _c("post_hhi", "<=", 1800), _c("delta_hhi", ">", 100)),
+             "§1.51(b)",
+             "Increases of more than 100 points in moderately concentrated markets potentially "
+             "raise significant competitive concerns."),
+        Rule("moderately<100", "unlikely_concern",
+             (_c("post_hhi", ">=", 1000), _c("post_hhi", "<=", 1800), _c("delta_hhi", "<", 100)),
+             "§1.51(b)",
+             "Increases of less than 100 points in moderately concentrated markets are "
+             "unlikely to have adverse competitive consequences."),
+        Rule("unconcentrated", "unlikely_concern", (_c("post_hhi", "<", 1000),), "§1.51(a)",
+             "Mergers resulting in unconcentrated markets are unlikely to have adverse "
+             "competitive effects and ordinarily require no further analysis."),
+    ),
+    default_verdict="not_addressed",
+    default_text="ΔHHI exactly 50 (highly) or exactly 100 (moderately): §1.51 says 'less than' "
+                 "and 'more than'",
+    share_basis="shares of the relevant market (§1.41)",
+)
+
+_US1982 = Guideline(
+    key="us1982", jurisdiction="us", edition=1982, title="Merger Guidelines",
+    issuer="U.S. Department of Justice", date="1982-06-14", section="§III.A",
+    url="https://www.justice.gov/archives/atr/1982-merger-guidelines",
+    status="superseded (1984 revision kept these thresholds in §3.11; replaced in 1992)",
+    zones=(Zone("unconcentrated", None, "", 1000, "<", "§III.A.1(a)"),
+           Zone("moderately_concentrated", 1000, ">=", 1800, "<=", "§III.A.1(b)"),
+           Zone("highly_concentrated", 1800, ">", None, "", "§III.A.1(c)")),
+    rules=(
+        Rule("leading-firm", "likely_challenge",
+             (_c("leading_party_share", ">=", 0.35), _c("min_party_share", ">=", 0.01)),
+             "§III.A.2",
+             "The Department is likely to challenge the merger of any firm with a market share "
+             "of at least 1 percent with the leading firm in the market, provided the leading "
+             "firm has a market share that is at least 35 percent."),
+        Rule("highly>50", "likely_challenge",
+             (_c("post_hhi", ">", 1800), _c("delta_hhi", ">", 50)), "§III.A.1(c)",
+             "Highly concentrated: likely to challenge increases of more than 50 points "
+             "(only in extraordinary cases not when the increase exceeds 100 and the HHI "
+             "substantially exceeds 1800).",
+             ("unless the factors of §III.C show the merger is not likely substantially to "
+              "lessen competition",)),
+        Rule("highly<50", "unlikely_concern",
+             (_c("post_hhi", ">", 1800), _c("delta_hhi", "<", 50)), "§III.A.1(c)",
+             "Highly concentrated: unlikely to challenge increases of less than 50 points."),
+        Rule("moderately>100", "likely_challenge",
+             (_c("post_hhi", ">=", 1000), _c("post_hhi", "<=", 1800), _c("delta_hhi", ">", 100)),
+             "§III.A.1(b)",
+             "Moderately concentrated: likely to challenge increases of more than 100 points.",
+             ("unless the factors of §III.C show the merger is not likely substantially to "
+              "lessen competition",)),
+        Rule("moderately<100", "unlikely_concern",
+             (_c("post_hhi", ">=", 1000), _c("post_hhi", "<=", 1800), _c("delta_hhi", "<", 100)),
+             "§III.A.1(b)",
+             "Moderately concentrated: unlikely to challenge increases of less than 100 points."),
+        Rule("unconcentrated", "unlikely_concern", (_c("post_hhi", "<", 1000),), "§III.A.1(a)",
+             "Post-merger HHI below 1000: the Department is unlikely to challenge."),
+    ),
+    default_verdict="not_addressed",
+    default_text="ΔHHI exactly 50 (highly) or exactly 100 (moderately): the text says "
+                 "'less than' and 'more than'",
+    share_basis="shares of the relevant market (§II.C)",
+    notes=("Key us1982 covers the 1982 Guidelines and the 1984 revision (§3.11), which kept "
+           "the 1000/1800 and 50/100 thresholds and the leading-firm proviso (§3.12).",),
+)
+
+_EU_EXCEPTIONS = (
+    "(a) a party is a potential entrant or a recent entrant with a small market share",
+    "(b) a party is an important innovator in ways not reflected in market shares",
+    "(c) significant cross-shareholdings among market participants",
+    "(d) a party is a maverick firm likely to disrupt coordinated conduct",
+    "(e) indications of past or ongoing coordination, or facilitating practices",
+)
+
+_EU2004 = Guideline(
+    key="eu2004", jurisdiction="eu", edition=2004,
+    title="Guidelines on the assessment of horizontal mergers under the Council Regulation on "
+          "the control of concentrations between undertakings (OJ C 31, 5.2.2004, p. 5)",
+    issuer="European Commission", date="2004-02-05", section="paras 17-21",
+    url="https://eur-lex.europa.eu/legal-content/EN/ALL/?uri=CELEX:52004XC0205(02)",
+    status="in force",
+    zones=(Zone("hhi_below_1000", None, "", 1000, "<", "para 19"),
+           Zone("hhi_1000_2000", 1000, ">=", 2000, "<=", "para 20"),
+           Zone("hhi_above_2000", 2000, ">", None, "", "para 20")),
+    rules=(
+        Rule("share>=50%", "potential_concern", (_c("combined_share", ">=", 0.50),), "para 17",
+             "Very large market shares, 50% or more, may in themselves be evidence of the "
+             "existence of a dominant market position."),
+        Rule("share<=25%", "safe_harbour", (_c("combined_share", "<=", 0.25),), "para 18",
+             "Where the market share of the undertakings concerned does not exceed 25%, the "
+             "concentration is presumed not liable to impede effective competition "
+             "(recital 32 of Regulation 139/2004)."),
+        Rule("hhi<1000", "safe_harbour", (_c("post_hhi", "<", 1000),), "para 19",
+             "The Commission is unlikely to identify horizontal competition concerns in a "
+             "market with a post-merger HHI below 1 000."),
+        Rule("1000-2000,delta<250", "safe_harbour",
+             (_c("post_hhi", ">=", 1000), _c("post_hhi", "<=", 2000), _c("delta_hhi", "<", 250),
+              _c("max_party_share", "<", 0.50)), "para 20",
+             "Post-merger HHI between 1 000 and 2 000 and a delta below 250: unlikely to "
+             "identify concerns, except in special circumstances (para 20(a)-(f)); exception "
+             "(f), a party with a pre-merger share of 50% or more, is checked.",
+             _EU_EXCEPTIONS),
+        Rule(">2000,delta<150", "safe_harbour",
+             (_c("post_hhi", ">", 2000), _c("delta_hhi", "<", 150),
+              _c("max_party_share", "<", 0.50)), "para 20",
+             "Post-merger HHI above 2 000 and a delta below 150: unlikely to identify concerns, "
+             "except in special circumstances (para 20(a)-(f)); exception (f) is checked.",
+             _EU_EXCEPTIONS),
+    ),
+    default_verdict="outside_safe_harbour",
+    default_text="outside the para 18-20 indications; para 21: the levels do not give rise "
+                 "to a presumption of concerns",
+    share_basis="shares of the relevant market (paras 14-15), usually by sales value or volume",
+    notes=("Para 21: HHI levels give no presumption either way; exceeding them calls for "
+           "analysis.",),
+)
+
+_JP2007 = Guideline(
+    key="jp2007", jurisdiction="jp", edition=2007,
+    title="Guidelines to Application of the Antimonopoly Act Concerning Review of Business "
+          "Combination",
+    issuer="Japan Fair Trade Commission", date="2004-05-31, HHI criteria from the 2007 revision",
+    section="Part IV.1(3)", url="https://www.jftc.go.jp/en/legislation_gls/imonopoly_guidelines.html",
+    status="in force (HHI criteria retained by the 2011 and 2019 revisions)",
+    zones=(Zone("hhi_at_most_1500", None, "", 1500, "<=", "Part IV.1(3)(a)"),
+           Zone("hhi_1500_2500", 1500, ">", 2500, "<=", "Part IV.1(3)(b)"),
+           Zone("hhi_above_2500", 2500, ">", None, "", "Part IV.1(3)(c)")),
+    rules=(
+        Rule("a", "safe_harbour", (_c("post_hhi", "<=", 1500),), "Part IV.1(3)(a)",
+             "HHI after the business combination is not more than 1,500."),
+        Rule("b", "safe_harbour",
+             (_c("post_hhi", ">", 1500), _c("post_hhi", "<=", 2500), _c("delta_hhi", "<=", 250)),
+             "Part IV.1(3)(b)",
+             "HHI after the combination more than 1,500 and not more than 2,500, with an "
+             "increment of not more than 250."),
+        Rule("c", "safe_harbour", (_c("post_hhi", ">", 2500), _c("delta_hhi", "<=", 150)),
+             "Part IV.1(3)(c)",
+             "HHI after the combination more than 2,500, with an increment of not more than 150."),
+        Rule("2500/35%", "unlikely_concern",
+             (_c("post_hhi", "<=", 2500), _c("combined_share", "<=", 0.35)), "Part IV.1(3)",
+             "HHI not more than 2,500 and the combined group's share not more than 35%: the "
+             "possibility of substantially restraining competition is usually small."),
+    ),
+    default_verdict="outside_safe_harbour",
+    default_text="outside the Part IV.1(3) safe-harbour criteria; a full review follows",
+    share_basis="shares of the particular field of trade (Part III), by sales quantity or value",
+    notes=("The 2004 guidelines used share-based criteria; the HHI criteria encoded here were "
+           "introduced by the 2007 revision (hence key jp2007) and kept in later editions.",),
+)
+
+_USBANK1995 = Guideline(
+    key="usbank1995", jurisdiction="usbank", edition=1995,
+    title="Bank Merger Competitive Review -- Introduction and Overview",
+    issuer="U.S. Department of Justice, Federal Reserve Board, OCC and FDIC", date="1995",
+    section="Screen A", url="https://www.justice.gov/atr/public/guidelines/6472.htm",
+    status="DOJ withdrew from the 1995 guidelines on 2024-09-17 (Banking Addendum to the 2023 "
+           "Merger Guidelines); banking agencies' use varies",
+    zones=(Zone("above_1800", 1800, ">", None, "", "Screen A"),
+           Zone("at_most_1800", None, "", 1800, "<=", "Screen A")),
+    rules=(
+        Rule("1800/200", "potential_concern",
+             (_c("post_hhi", ">", 1800), _c("delta_hhi", ">", 200)), "Screen A",
+             "A post-merger HHI over 1800 with an increase of more than 200 exceeds the screen; "
+             "applicants may provide additional information (Section 2).",
+             ("computed on deposits in Federal Reserve predefined markets, thrift deposits "
+              "weighted 50%",)),
+    ),
+    default_verdict="unlikely_concern",
+    default_text="screen not exceeded: the banking agencies are unlikely to review the "
+                 "competitive effects further",
+    share_basis="deposits (thrift deposits at 50%) in Federal Reserve banking markets",
+)
+
+#: The registry, keyed ``<jurisdiction><edition>``.
+GUIDELINES = {g.key: g for g in (_US2023, _US2010, _US1992, _US1982, _EU2004, _JP2007,
+                                 _USBANK1995)}
+
+
+def get_guideline(key) -> Guideline:
+    """Return the :class:`Guideline` record for ``key`` (e.g. ``"us2023"``).
+
+    Examples
+    --------
+    >>> from concentration.guidelines import get_guideline
+    >>> g = get_guideline("us2010")
+    >>> g.rules[0].describe()
+    'HHI > 2,500 and ΔHHI > 200'
+    """
+    if isinstance(key, Guideline):
+        return key
+    if not isinstance(key, str) or key.lower() not in GUIDELINES:
+        raise InvalidParameterError(param_message(
+            "get_guideline", "guidelines", "one of {" + ", ".join(
+                repr(k) for k in GUIDELINES) + "} or 'all'", key,
+            "See concentration.list_guidelines() for the registry."))
+    return GUIDELINES[key.lower()]
+
+
+def resolve_guidelines(guidelines, func="screen_merger") -> tuple:
+    """Normalise ``"all"``, one key or a list of keys to a tuple of records."""
+    if isinstance(guidelines, str) and guidelines.lower() == "all":
+        return tuple(GUIDELINES.values())
+    keys = [guidelines] if isinstance(guidelines, (str, Guideline)) else list(guidelines)
+    if not keys:
+        raise InvalidParameterError(param_message(
+            func, "guidelines", "a key, a list of keys or 'all'", guidelines))
+    out = []
+    for k in keys:
+        try:
+            out.append(get_guideline(k))
+        except InvalidParameterError:
+            raise InvalidParameterError(param_message(
+                func, "guidelines", "one of {" + ", ".join(repr(k) for k in GUIDELINES)
+                + "} or 'all'", k, "See concentration.list_guidelines().")) from None
+    return tuple(dict.fromkeys(out))
+
+
+def list_guidelines() -> pd.DataFrame:
+    """The registry as a DataFrame: one row per rule of every guideline.
+
+    Columns: ``key``, ``jurisdiction``, ``edition``, ``title``, ``issuer``, ``date``,
+    ``status``, ``rule``, ``conditions`` (as written, with their boundary semantics),
+    ``verdict``, ``section``, ``text``, ``not_checked`` (conditions shares cannot check).
+    The default verdict (when no rule holds) is the row whose ``rule`` is ``"default"``.
+
+    Examples
+    --------
+    >>> from concentration.guidelines import list_guidelines
+    >>> t = list_guidelines()
+    >>> t.loc[t["key"] == "us2023", "conditions"].tolist()[:2]
+    ['HHI > 1,800 and ΔHHI > 100', 'combined share > 30% and ΔHHI > 100']
+    """
+    rows = []
+    for g in GUIDELINES.values():
+        base = {"key": g.key, "jurisdiction": g.jurisdiction, "edition": g.edition,
+                "title": g.title, "issuer": g.issuer, "date": g.date, "status": g.status}
+        for r in g.rules:
+            rows.append({**base, "rule": r.id, "conditions": r.describe(), "verdict": r.verdict,
+                         "section": r.section, "text": r.text,
+                         "not_checked": "; ".join(r.unchecked)})
+        rows.append({**base, "rule": "default", "conditions": "no rule above holds",
+                     "verdict": g.default_verdict, "section": g.section,
+                     "text": g.default_text, "not_checked": ""})
+    return pd.DataFrame(rows)
+
+
+def classify(post_hhi, delta_hhi, *, combined_share=np.nan, guidelines="us2023",
+             max_party_share=np.nan, min_party_share=np.nan, leading_party_share=np.nan):
+    """Verdicts from published indices (no shares needed), one row per input x guideline.
+
+    Useful to check a court's or agency's reading of the guidelines from the HHI
+    figures it published.  Missing metrics (NaN) make the rules that need them not
+    fire.
+
+    Parameters
+    ----------
+    post_hhi, delta_hhi : float or array_like
+        Post-merger HHI and its change, in points.
+    combined_share : float or array_like, optional
+        Merged firm's share as a fraction.
+    guidelines : str or list of str, default "us2023"
+        Registry keys, or ``"all"``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``guideline``, ``post_hhi``, ``delta_hhi``, ``combined_share``,
+        ``zone``, ``verdict``, ``rule``, ``citation``, ``not_checked``.
+
+    Examples
+    --------
+    >>> from concentration.guidelines import classify
+    >>> classify(5285, 510, guidelines="us2010")["verdict"].tolist()
+    ['presumed_anticompetitive']
+    """
+    gl = resolve_guidelines(guidelines, "classify")
+    metrics = {k: np.atleast_1d(np.asarray(v, dtype=np.float64)) for k, v in
+               {"post_hhi": post_hhi, "delta_hhi": delta_hhi, "combined_share": combined_share,
+                "max_party_share": max_party_share, "min_party_share": min_party_share,
+                "leading_party_share": leading_party_share}.items()}
+    n = max(v.size for v in metrics.values())
+    metrics = {k: np.broadcast_to(v, (n,)) for k, v in metrics.items()}
+    metrics["pre_hhi"] = metrics["post_hhi"] - metrics["delta_hhi"]
+    frames = []
+    for g in gl:
+        zone, verdict, rule, cite, unchecked = g.classify(metrics)
+        frames.append(pd.DataFrame({
+            "guideline": g.key, "post_hhi": metrics["post_hhi"],
+            "delta_hhi": metrics["delta_hhi"], "combined_share": metrics["combined_share"],
+            "zone": zone, "verdict": verdict, "rule": rule, "citation": cite,
+            "not_checked": unchecked}))
+    return pd.concat(frames, ignore_index=True)
+
+
+def to_markdown() -> str:
+    """The guideline table page (Markdown) generated from the registry.
+
+    ``docs/guidelines.md`` is this output; regenerate it with
+    ``python -c "import concentration.guidelines as g; print(g.to_markdown())"``.
+    """
+    lines = ["# Merger-guideline screens", "",
+             "<!-- Generated by concentration.guidelines.to_markdown(); do not edit by hand. -->",
+             "",
+             "Every structural rule the screen applies, read from the registry "
+             "`concentration.guidelines`. Rules are evaluated top to bottom; the first whose "
+             "conditions all hold gives the verdict, otherwise the default applies. "
+             "Boundaries are as written: `>` for \"more than\", `≥` for \"at least\" or an "
+             "inclusive \"between\", `≤` for \"not more than\"/\"does not exceed\". Values "
+             f"within {HHI_TOLERANCE:g} points (shares within {SHARE_TOLERANCE:g}) of a "
+             "threshold count as equal to it, so that inputs such as 0.3 and 0.25 reach a "
+             "boundary exactly.", "",
+             "## Verdict codes", "", "| code | severity | meaning |", "|---|---|---|"]
+    for code, (sev, meaning) in VERDICTS.items():
+        lines.append(f"| `{code}` | {sev} | {meaning} |")
+    for g in GUIDELINES.values():
+        lines += ["", f"## `{g.key}`: {g.title}", "",
+                  f"- Issuer: {g.issuer}", f"- Date: {g.date}", f"- Section: {g.section}",
+                  f"- Status: {g.status}", f"- Source: <{g.url}>",
+                  f"- Share basis: {g.share_basis or 'relevant-market shares'}"]
+        if g.zones:
+            lines.append("- Zones (post-merger HHI): " + "; ".join(
+                f"`{z.name}` ({_zone_text(z)})" for z in g.zones))
+        for n in g.notes:
+            lines.append(f"- Note: {n}")
+        lines += ["", "| rule | conditions | verdict | section | not checkable from shares |",
+                  "|---|---|---|---|---|"]
+        for r in g.rules:
+            lines.append(f"| {r.id} | {r.describe()} | `{r.verdict}` | {r.section} | "
+                         f"{'; '.join(r.unchecked) or '-'} |")
+        lines.append(f"| default | no rule above holds | `{g.default_verdict}` | {g.section} | "
+                     f"{g.default_text} |")
+    return "\n".join(lines) + "\n"
+
+
+def _zone_text(z: Zone) -> str:
+    parts = []
+    if z.low is not None:
+        parts.append(f"HHI {_OP_TEXT[z.low_op]} {z.low:,.0f}")
+    if z.high is not None:
+        parts.append(f"HHI {_OP_TEXT[z.high_op]} {z.high:,.0f}")
+    return " and ".join(parts)

@@ -1,0 +1,484 @@
+"""Merger screens: pre/post HHI, ΔHHI, combined share and the verdict of each guideline.
+
+For every market x period (and every deal), the screen computes
+
+.. math::
+
+    \\mathrm{HHI}_{pre} = 10{,}000 \\sum_j s_j^2, \\qquad
+    \\Delta\\mathrm{HHI} = 10{,}000 \\Big[\\big(\\sum_{p \\in P} s_p\\big)^2
+        - \\sum_{p \\in P} s_p^2\\Big] = 20{,}000 \\sum_{p<q \\in P} s_p s_q,
+
+with :math:`P` the merging parties (for two parties :math:`2 s_a s_b`, in points),
+and :math:`\\mathrm{HHI}_{post}` over the table where the parties are one firm.  Pre-
+and post-merger HHI come from the grouped kernel behind :func:`concentration.hhi`;
+ΔHHI is computed from the parties' shares so that it is exact even when the table
+lists only some firms.  The verdicts are read from :mod:`concentration.guidelines`.
+
+References
+----------
+.. [MG23] U.S. DOJ and FTC (2023). Merger Guidelines, Section 2.1.
+.. [HMG10] U.S. DOJ and FTC (2010). Horizontal Merger Guidelines, Section 5.3.
+.. [EU04] European Commission (2004). Horizontal Merger Guidelines, OJ C 31, paras 17-21.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from ._results import ResultMixin
+from ._shares import DEFAULT_TOLERANCE, ShareTable, coerce_shares
+from ._validation import check_number, param_message
+from .exceptions import InvalidParameterError
+from .guidelines import VERDICTS, get_guideline, resolve_guidelines
+from .indices import _stats
+
+__all__ = ["MergerScreen", "screen_merger", "divest", "minimum_divestiture"]
+
+_FRINGE_NOTE = ("Policy of screen_merger: pre- and post-merger HHI cover the listed firms "
+                "only (lower bounds, column lower_bound); ΔHHI and the combined share are "
+                "exact.")
+
+
+@dataclass(frozen=True, repr=False)
+class MergerScreen(ResultMixin):
+    """Result of :func:`screen_merger`, :func:`divest` or :func:`minimum_divestiture`.
+
+    Attributes
+    ----------
+    table : pandas.DataFrame
+        One row per (deal,) market x period x guideline with ``pre_hhi``,
+        ``post_hhi``, ``delta_hhi`` (points), ``combined_share`` (fraction),
+        ``parties_present``, ``overlap``, ``share_sum``, ``lower_bound``, ``zone``,
+        ``verdict``, ``rule``, ``citation``, ``not_checked``; remedies add
+        ``divested``, ``buyer`` and ``buyer_share``.
+    guidelines : tuple of str
+        Registry keys applied.
+    deals : dict
+        Deal name -> tuple of merging parties.
+    keys : tuple of str
+        Grouping columns (market, period) present in ``table``.
+    """
+
+    table: pd.DataFrame
+    guidelines: tuple
+    deals: dict
+    keys: tuple = ()
+    notes: tuple = field(default_factory=tuple)
+
+    def to_frame(self) -> pd.DataFrame:
+        """The screen as a tidy DataFrame (a copy)."""
+        return self.table.copy()
+
+    def verdicts(self) -> pd.DataFrame:
+        """Verdict codes pivoted: one row per (deal,) market x period, one column per guideline."""
+        idx = [c for c in ("deal",) + tuple(self.keys) if c in self.table.columns]
+        if not idx:
+            return self.table.set_index("guideline")[["verdict"]].T.reset_index(drop=True)
+        return self.table.pivot_table(index=idx, columns="guideline", values="verdict",
+                                      aggfunc="first")
+
+    def _summary_parts(self):
+        t = self.table
+        n_markets = len(t) // max(len(self.guidelines), 1) // max(len(self.deals), 1)
+        facts = [("deals", "; ".join(f"{k}: {' + '.join(map(str, v))}"
+                                     for k, v in self.deals.items())),
+                 ("guidelines", ", ".join(self.guidelines)),
+                 ("markets", n_markets),
+                 ("overlapping", int(t.loc[t["guideline"] == self.guidelines[0],
+                                           "overlap"].sum()) if len(t) else 0)]
+        counts = t["verdict"].value_counts()
+        facts.append(("verdicts", ", ".join(f"{k} {v}" for k, v in counts.items())))
+        return "Merger screen", facts, list(self.notes)
+
+
+# ---------------------------------------------------------------------------
+# helpers
+
+
+def _deals(merging, func) -> dict:
+    if isinstance(merging, Mapping):
+        deals = {str(k): tuple(v) if not isinstance(v, str) else (v,) for k, v in merging.items()}
+    elif isinstance(merging, str):
+        deals = {"deal": tuple(p.strip() for p in merging.split(",") if p.strip())}
+    else:
+        deals = {"deal": tuple(merging)}
+    for name, parties in deals.items():
+        if len(parties) < 2 or len(set(parties)) != len(parties):
+            raise InvalidParameterError(param_message(
+                func, "merging", "two or more distinct parties (or a mapping deal -> parties)",
+                merging, "Pass e.g. ['A', 'B'] or {'deal 1': ['A', 'B'], 'deal 2': ['C', 'D']}."))
+    return deals
+
+
+def _table(func, shares, market, period, firm, share, value, scale, duplicates, parent,
+           tolerance) -> ShareTable:
+    table = coerce_shares(shares, market=market, period=period, firm=firm, share=share,
+                          value=value, scale=scale, duplicates=duplicates, parent=parent,
+                          tolerance=tolerance, func=func, fringe_note=_FRINGE_NOTE)
+    if table.firms is None:
+        raise InvalidParameterError(param_message(
+            func, "shares", "labelled by firm (a mapping, a Series indexed by firm, or a "
+            "DataFrame with a firm column)", "unlabelled shares",
+            "Name the firms so that the merging parties can be found."))
+    return table
+
+
+def _party_mask(table, parties, func):
+    firms = pd.Index(table.firms)
+    mask = np.asarray(firms.isin(list(parties)))
+    missing = [p for p in parties if not (firms == p).any()]
+    if missing:
+        raise InvalidParameterError(param_message(
+            func, "merging", "firms present in the data", missing,
+            "Check the spelling of the merging parties (firm labels are case-sensitive)."))
+    return mask
+
+
+def _group_reduce(codes, values, n, how):
+    out = np.full(n, -np.inf if how == "max" else np.inf)
+    (np.maximum if how == "max" else np.minimum).at(out, codes, values)
+    return out
+
+
+def _metrics(table: ShareTable, parties, func, divested=None, buyer=None):
+    """Per-group screen metrics; pre/post HHI from the grouped kernel."""
+    n = table.n_groups
+    codes, s = table.codes, table.shares
+    total, sumsq, count, maximum, _, _ = _stats(table)
+    is_p = _party_mask(table, parties, func)
+    pc, ps = codes[is_p], s[is_p]
+    comb = np.bincount(pc, weights=ps, minlength=n)
+    psq = np.bincount(pc, weights=ps * ps, minlength=n)
+    present = np.bincount(pc[ps > 0], minlength=n)
+    pmax = _group_reduce(pc, ps, n, "max")
+    pmin = _group_reduce(pc[ps > 0], ps[ps > 0], n, "min")
+    pmax[~np.isfinite(pmax)] = 0.0
+    pmin[~np.isfinite(pmin)] = 0.0
+    overlap = present >= 2
+    d = np.zeros(n) if divested is None else divested
+    is_b = np.zeros(s.size, dtype=bool)
+    bshare = np.zeros(n)
+    if buyer is not None:
+        is_b = np.asarray(pd.Index(table.firms) == buyer)
+        bshare = np.bincount(codes[is_b], weights=s[is_b], minlength=n)
+    merged = comb - d
+    keep = ~is_p & ~is_b
+    gid = np.arange(n, dtype=np.int64)
+    post_codes = np.concatenate([codes[keep], gid, gid])
+    post_shares = np.concatenate([s[keep], merged, bshare + d])
+    post_table = ShareTable(codes=post_codes, shares=post_shares, firms=None,
+                            groups=table.groups, keys=table.keys, firm_name=table.firm_name,
+                            totals=table.totals, report=table.report, attrs={})
+    post = 1e4 * _stats(post_table)[1]
+    delta = 1e4 * ((merged * merged - psq) + ((bshare + d) ** 2 - bshare ** 2))
+    leader = np.where(pmax >= maximum - 1e-12, pmax, np.nan)
+    metrics = {"pre_hhi": 1e4 * sumsq, "post_hhi": post, "delta_hhi": delta,
+               "combined_share": merged, "max_party_share": pmax,
+               "min_party_share": np.where(overlap, pmin, np.nan),
+               "leading_party_share": np.where(overlap, leader, np.nan)}
+    extra = {"parties_present": present, "overlap": overlap, "share_sum": total,
+             "combined_share_pre": comb, "buyer_share": bshare}
+    return metrics, extra
+
+
+def _rows(table, metrics, extra, gl, deal, tolerance, remedy=None) -> pd.DataFrame:
+    n = table.n_groups
+    k = len(gl)
+    cols = {}
+    if deal is not None:
+        cols["deal"] = np.full(n * k, deal, dtype=object)
+    if table.groups is not None:
+        labels = table.groups.repeat(k)
+        if isinstance(labels, pd.MultiIndex):
+            for lvl, name in enumerate(labels.names):
+                cols[name] = labels.get_level_values(lvl)
+        else:
+            cols[labels.name] = labels
+    cols["guideline"] = np.tile(np.array([g.key for g in gl], dtype=object), n)
+    rep = {key: np.repeat(np.asarray(v), k) for key, v in metrics.items()}
+    for c in ("pre_hhi", "post_hhi", "delta_hhi", "combined_share"):
+        cols[c] = rep[c]
+    cols["parties_present"] = np.repeat(extra["parties_present"], k).astype(np.int64)
+    cols["overlap"] = np.repeat(extra["overlap"], k)
+    cols["share_sum"] = np.repeat(extra["share_sum"], k)
+    cols["lower_bound"] = cols["share_sum"] < 1.0 - tolerance
+    zone = np.empty(n * k, dtype=object)
+    verdict = np.empty(n * k, dtype=object)
+    rule = np.empty(n * k, dtype=object)
+    cite = np.empty(n * k, dtype=object)
+    unchecked = np.empty(n * k, dtype=object)
+    for j, g in enumerate(gl):
+        sl = slice(j, None, k)
+        z, v, r, c, u = g.classify(metrics)
+        zone[sl], verdict[sl], rule[sl], cite[sl], unchecked[sl] = z, v, r, c, u
+    no = ~cols["overlap"]
+    verdict[no] = "no_overlap"
+    rule[no] = "the merging parties do not both have a positive share in this market"
+    unchecked[no] = ""
+    cols.update(zone=zone, verdict=verdict, rule=rule, citation=cite, not_checked=unchecked)
+    if remedy is not None:
+        cols["divested"] = np.repeat(remedy["divested"], k)
+        cols["buyer"] = np.full(n * k, remedy["buyer"], dtype=object)
+        cols["buyer_share"] = np.repeat(extra["buyer_share"], k)
+        cols["combined_share_pre_remedy"] = np.repeat(extra["combined_share_pre"], k)
+        if "attainable" in remedy:
+            cols["attainable"] = np.repeat(remedy["attainable"], k)
+    out = pd.DataFrame(cols)
+    for c in ("guideline", "zone", "verdict", "rule", "citation", "not_checked"):
+        out[c] = out[c].astype(str)
+    return out
+
+
+def _finish(tables, gl, deals, table, notes=()) -> MergerScreen:
+    frame = pd.concat(tables, ignore_index=True) if len(tables) > 1 else tables[0]
+    frame = frame.reset_index(drop=True)
+    return MergerScreen(table=frame, guidelines=tuple(g.key for g in gl), deals=deals,
+                        keys=tuple(table.keys), notes=tuple(notes))
+
+
+_PARAMS = """shares : mapping, pandas.Series or pandas.DataFrame
+        One market's shares (``{firm: share}`` or a Series indexed by firm) or a
+        long table with one row per market, period and firm.
+    merging : sequence of str, str or mapping
+        The merging parties (two or more), a comma-separated string ``"A,B"``, or a
+        mapping ``{deal name: parties}`` to screen several deals in one call (a
+        ``deal`` column is added).
+    guidelines : str or list of str, default "us2023"
+        Registry keys (see :func:`concentration.list_guidelines`) or ``"all"``.
+    market, period, firm, share, value, scale, duplicates, parent, tolerance
+        As in :func:`concentration.hhi`.  Shares summing below one are screened
+        over the listed firms (``lower_bound`` is True; a FringeWarning is issued)."""
+
+
+def _doc(f):
+    f.__doc__ = f.__doc__.replace("{params}", _PARAMS)
+    return f
+
+
+@_doc
+def screen_merger(shares, merging, *, guidelines="us2023", market="market", period="period",
+                  firm="firm", share="share", value=None, scale="fraction", duplicates="error",
+                  parent=None, tolerance=DEFAULT_TOLERANCE) -> MergerScreen:
+    r"""Screen a merger in every market and period under each edition of the guidelines.
+
+    .. math:: \Delta\mathrm{HHI} = 10{,}000\,\big[(\textstyle\sum_P s_p)^2 - \sum_P s_p^2\big]
+              \;(= 2 \cdot 10{,}000\, s_a s_b \text{ for two parties})
+
+    Parameters
+    ----------
+    {params}
+
+    Returns
+    -------
+    MergerScreen
+        ``to_frame()`` has one row per (deal,) market x period x guideline; markets
+        where the parties do not overlap have verdict ``"no_overlap"`` (kept, not
+        dropped).
+
+    Raises
+    ------
+    InvalidParameterError
+        Fewer than two parties, a party absent from the data, an unknown guideline.
+    InvalidSharesError
+        Invalid shares (see :func:`concentration.hhi`).
+
+    References
+    ----------
+    .. [MG23] U.S. DOJ and FTC (2023). Merger Guidelines, Section 2.1 (Guideline 1).
+
+    Examples
+    --------
+    >>> import concentration as cn
+    >>> s = cn.screen_merger({"A": .30, "B": .25, "C": .45}, ["A", "B"])
+    >>> row = s.to_frame().iloc[0]
+    >>> round(row["delta_hhi"], 6), round(row["post_hhi"], 6), row["verdict"]
+    (1500.0, 5050.0, 'presumed_anticompetitive')
+    """
+    func = "screen_merger"
+    deals = _deals(merging, func)
+    gl = resolve_guidelines(guidelines, func)
+    table = _table(func, shares, market, period, firm, share, value, scale, duplicates, parent,
+                   tolerance)
+    tables = []
+    for name, parties in deals.items():
+        metrics, extra = _metrics(table, parties, func)
+        tables.append(_rows(table, metrics, extra, gl,
+                            name if isinstance(merging, Mapping) else None, tolerance))
+    return _finish(tables, gl, deals, table)
+
+
+def _amounts(func, amount, table, scale):
+    divisor = 100.0 if scale == "percent" else 1.0
+    if isinstance(amount, pd.Series):
+        if table.groups is None:
+            raise InvalidParameterError(param_message(
+                func, "amount", "a number for a single market", "a Series"))
+        vals = amount.reindex(table.groups).to_numpy(dtype=np.float64)
+        if np.isnan(vals).any():
+            raise InvalidParameterError(param_message(
+                func, "amount", "a Series with a value for every market x period",
+                "missing markets", "Reindex it on the markets of the data; use 0 for none."))
+        if (vals < 0).any():
+            raise InvalidParameterError(param_message(func, "amount", "shares >= 0",
+                                                      float(vals.min())))
+        return vals / divisor
+    a = check_number(func, "amount", amount, low=0.0)
+    return np.full(table.n_groups, a / divisor)
+
+
+@_doc
+def divest(shares, merging, amount, *, buyer=None, guidelines="us2023", market="market",
+           period="period", firm="firm", share="share", value=None, scale="fraction",
+           duplicates="error", parent=None, tolerance=DEFAULT_TOLERANCE) -> MergerScreen:
+    r"""Re-screen a merger after a divestiture remedy.
+
+    The merged firm's share falls by :math:`d` and the buyer's rises by :math:`d`
+    (a new entrant when ``buyer`` is None or absent from a market).  Relative to the
+    pre-merger market,
+
+    .. math:: \Delta\mathrm{HHI} = 10{,}000\,\big[(C - d)^2 - \sum_P s_p^2
+              + (b + d)^2 - b^2\big]
+
+    with :math:`C` the parties' combined share and :math:`b` the buyer's share.
+
+    Parameters
+    ----------
+    {params}
+    amount : float or pandas.Series
+        Share divested (unit of ``scale``), one number or a Series indexed like the
+        markets.  It may not exceed the combined share.
+    buyer : str, optional
+        The firm that acquires the divested share; not one of the parties.
+
+    Returns
+    -------
+    MergerScreen
+        As :func:`screen_merger`, with ``divested``, ``buyer``, ``buyer_share`` and
+        ``combined_share_pre_remedy``; ``combined_share`` is the merged firm's share
+        after the remedy.
+
+    Examples
+    --------
+    >>> import concentration as cn
+    >>> s = cn.divest({"A": .30, "B": .25, "C": .45}, ["A", "B"], 0.25)
+    >>> row = s.to_frame().iloc[0]
+    >>> round(row["delta_hhi"], 6), row["verdict"]
+    (0.0, 'no_presumption')
+    """
+    func = "divest"
+    deals = _deals(merging, func)
+    gl = resolve_guidelines(guidelines, func)
+    table = _table(func, shares, market, period, firm, share, value, scale, duplicates, parent,
+                   tolerance)
+    d = _amounts(func, amount, table, scale)
+    tables = []
+    for name, parties in deals.items():
+        if buyer is not None and buyer in parties:
+            raise InvalidParameterError(param_message(
+                func, "buyer", "a firm other than the merging parties", buyer))
+        base, _ = _metrics(table, parties, func)
+        if (d > base["combined_share"] + 1e-12).any():
+            g = int(np.flatnonzero(d > base["combined_share"] + 1e-12)[0])
+            raise InvalidParameterError(param_message(
+                func, "amount", "at most the parties' combined share in every market",
+                float(d[g]), f"The combined share is {base['combined_share'][g]:.4g} there."))
+        metrics, extra = _metrics(table, parties, func, divested=d, buyer=buyer)
+        tables.append(_rows(table, metrics, extra, gl,
+                            name if isinstance(merging, Mapping) else None, tolerance,
+                            remedy={"divested": d, "buyer": "" if buyer is None else buyer}))
+    return _finish(tables, gl, deals, table)
+
+
+@_doc
+def minimum_divestiture(shares, merging, *, target="no_presumption", guidelines="us2023",
+                        buyer=None, market="market", period="period", firm="firm",
+                        share="share", value=None, scale="fraction", duplicates="error",
+                        parent=None, tolerance=DEFAULT_TOLERANCE, xtol=1e-10) -> MergerScreen:
+    r"""Smallest divestiture, per market, that leaves a verdict no worse than ``target``.
+
+    Verdicts are ordered by the severity in :data:`concentration.guidelines.VERDICTS`.
+    The search runs, vectorised over all markets, by bisection on
+    :math:`d \in [0, (C - b)/2]`, where the post-merger HHI, ΔHHI and the merged
+    firm's share all fall as :math:`d` rises (so the severity is monotone); the
+    result is the smallest :math:`d` within ``xtol`` at which the target holds,
+    boundaries counted as each text writes them.
+
+    Parameters
+    ----------
+    {params}
+    target : str, default "no_presumption"
+        Verdict code to reach (or anything less severe).
+    guidelines : str, default "us2023"
+        One registry key.
+    buyer : str, optional
+        Who acquires the divested share (a new entrant when None).
+    xtol : float, default 1e-10
+        Precision of the share found.
+
+    Returns
+    -------
+    MergerScreen
+        The screen at the divestiture found; ``divested`` is the minimum share,
+        ``attainable`` False where no divestiture in the range reaches the target
+        (the row is then screened at ``d = 0``).
+
+    Examples
+    --------
+    >>> import concentration as cn
+    >>> s = cn.minimum_divestiture({"A": .30, "B": .25, "C": .45}, ["A", "B"])
+    >>> row = s.to_frame().iloc[0]
+    >>> round(row["divested"], 6), row["verdict"]     # ΔHHI down to 100: 0.15 - 2d(0.55 - d) = 0.01
+    (0.2, 'no_presumption')
+    """
+    func = "minimum_divestiture"
+    if target not in VERDICTS:
+        raise InvalidParameterError(param_message(
+            func, "target", "one of {" + ", ".join(repr(v) for v in VERDICTS) + "}", target))
+    if not isinstance(guidelines, str) or guidelines == "all":
+        raise InvalidParameterError(param_message(
+            func, "guidelines", "one registry key (the search targets one text)", guidelines))
+    g = get_guideline(guidelines)
+    xtol = check_number(func, "xtol", xtol, low=0.0, low_open=True)
+    deals = _deals(merging, func)
+    table = _table(func, shares, market, period, firm, share, value, scale, duplicates, parent,
+                   tolerance)
+    limit = VERDICTS[target][0]
+    severity = np.vectorize(lambda v: VERDICTS[v][0], otypes=[np.int64])
+    tables = []
+    for name, parties in deals.items():
+        if buyer is not None and buyer in parties:
+            raise InvalidParameterError(param_message(
+                func, "buyer", "a firm other than the merging parties", buyer))
+
+        def ok(d):
+            m, e = _metrics(table, parties, func, divested=d, buyer=buyer)
+            sev = severity(g.classify(m)[1])
+            return (sev <= limit) | ~e["overlap"]
+
+        base, extra = _metrics(table, parties, func, buyer=buyer)
+        comb, b = base["combined_share"], extra["buyer_share"]
+        lo = np.zeros(table.n_groups)
+        hi = np.clip((comb - b) / 2.0, 0.0, None)
+        ok0, okhi = ok(lo), ok(hi)
+        attainable = ok0 | okhi
+        hi = np.where(ok0, 0.0, hi)
+        active = ~ok0 & okhi
+        while active.any() and float(np.max((hi - lo)[active])) > xtol:
+            mid = np.where(active, 0.5 * (lo + hi), hi)
+            good = ok(mid)
+            hi = np.where(active & good, mid, hi)
+            lo = np.where(active & ~good, mid, lo)
+        d = np.where(attainable, hi, 0.0)
+        metrics, extra2 = _metrics(table, parties, func, divested=d, buyer=buyer)
+        tables.append(_rows(table, metrics, extra2, (g,),
+                            name if isinstance(merging, Mapping) else None, tolerance,
+                            remedy={"divested": np.where(attainable, d, np.nan),
+                                    "buyer": "" if buyer is None else buyer,
+                                    "attainable": attainable}))
+    note = (f"Smallest divestiture leaving a verdict no worse than {target!r} under "
+            f"{g.key}, found by bisection to {xtol:g}.")
+    return _finish(tables, (g,), deals, table, notes=(note,))
