@@ -20,6 +20,7 @@ __all__ = ["main", "build_parser"]
 SUBCOMMAND_MODULES = (
     "concentration._cli_indices",
     "concentration._cli_report",
+    "concentration._cli_datasets",
 )
 
 
