@@ -1,0 +1,235 @@
+"""The HTML report: determinism, escaping, provenance, JSON numbers, a real browser."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import shutil
+import subprocess
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import concentration as cn
+from concentration.report import demo_inputs, report
+
+XSS = "<script>alert(1)</script>"
+
+
+def _shares(firm_b="B"):
+    return pd.DataFrame({
+        "market": ["cloud"] * 6 + ["api"] * 4,
+        "period": ["2023", "2023", "2024", "2024", "2025", "2025", "2024", "2024", "2025",
+                   "2025"],
+        "firm": ["A", firm_b, "A", firm_b, "A", firm_b, "X", "Y", "X", "Y"],
+        "share": [0.6, 0.4, 0.5, 0.5, 0.7, 0.3, 0.9, 0.1, 0.8, 0.2],
+    })
+
+
+def test_two_runs_give_identical_bytes(tmp_path):
+    paths = []
+    for i in range(2):
+        out = tmp_path / f"r{i}.html"
+        r = report(shares=_shares(), output=out, json_output=tmp_path / "same.json"
+                   if i == 0 else tmp_path / "same2.json")
+        paths.append((out, r))
+    (a, ra), (b, rb) = paths
+    assert a.read_bytes() == b.read_bytes()
+    assert (tmp_path / "same.json").read_bytes() == (tmp_path / "same2.json").read_bytes()
+    assert ra.sha256 == rb.sha256 == hashlib.sha256(a.read_bytes()).hexdigest()
+    assert "<svg" in ra.html  # a figure was rendered and still the bytes agree
+
+
+def test_demo_report_is_deterministic(tmp_path):
+    r1 = report(**demo_inputs(), output=tmp_path / "a.html")
+    r2 = report(**demo_inputs(), output=tmp_path / "b.html")
+    assert (tmp_path / "a.html").read_bytes() == (tmp_path / "b.html").read_bytes()
+    assert (tmp_path / "a.json").read_bytes() == (tmp_path / "b.json").read_bytes()
+    assert r1.sha256 == r2.sha256
+    # no absolute path of this machine leaks into the document
+    assert os.path.dirname(os.path.abspath(demo_inputs()["shares"])) not in r1.html
+
+
+def test_firm_names_are_escaped(tmp_path):
+    df = _shares(firm_b=XSS)
+    df.loc[df["market"] == "api", "market"] = '<img src=x onerror="alert(2)">'
+    r = report(shares=df, output=tmp_path / "x.html", title=f"Title {XSS}")
+    text = (tmp_path / "x.html").read_text(encoding="utf-8")
+    assert "<script" not in text.lower()
+    assert "<img" not in text.lower()
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in text
+    assert "&lt;img src=x onerror=&quot;alert(2)&quot;&gt;" in text
+    # the JSON keeps the name verbatim: it is data, not markup
+    data = json.loads((tmp_path / "x.json").read_text(encoding="utf-8"))
+    firms = [row[2] for row in data["sections"]["indices"]["latest_shares"]["rows"]]
+    assert XSS in firms
+    assert r.data["title"] == f"Title {XSS}"
+
+
+def test_json_holds_the_numbers(tmp_path):
+    r = report(shares=_shares(), output=tmp_path / "n.html")
+    data = json.loads((tmp_path / "n.json").read_text(encoding="utf-8"))
+    assert data == json.loads(json.dumps(r.data))
+    table = data["sections"]["indices"]["table"]
+    cols = table["columns"]
+    rows = {(row[cols.index("market")], row[cols.index("period")]): row for row in table["rows"]}
+    hhi = cols.index("hhi")
+    # hand-computed: 0.6^2 + 0.4^2 = 0.52; 0.5^2 * 2 = 0.5; 0.7^2 + 0.3^2 = 0.58; 0.81 + 0.01
+    np.testing.assert_allclose(rows[("cloud", "2023")][hhi], 5200.0)
+    np.testing.assert_allclose(rows[("cloud", "2024")][hhi], 5000.0)
+    np.testing.assert_allclose(rows[("cloud", "2025")][hhi], 5800.0)
+    np.testing.assert_allclose(rows[("api", "2024")][hhi], 8200.0)
+    np.testing.assert_allclose(rows[("api", "2024")][cols.index("effective_number")],
+                               10_000 / 8200)
+    # the HTML shows the same numbers, formatted
+    assert "5,200" in r.html and "8,200" in r.html
+
+
+def test_provenance_sha_rows_and_metadata(tmp_path):
+    path = tmp_path / "shares.parquet"
+    cn.write_parquet(_shares(), path, provenance={"source": "Example survey <2025>",
+                                                  "licence": "CC-BY-4.0"})
+    r = report(shares=str(path), output=tmp_path / "p.html")
+    inputs = r.data["sections"]["provenance"]["inputs"]
+    assert inputs[0]["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
+    assert inputs[0]["rows"] == 10
+    assert inputs[0]["provenance"]["source"] == "Example survey <2025>"
+    assert "Example survey &lt;2025&gt;" in r.html
+    assert inputs[0]["sha256"] in r.html
+
+
+def test_validation_warnings_are_reported_not_raised(tmp_path):
+    df = _shares()
+    df.loc[1, "share"] = 0.2  # cloud 2023 sums to 0.8: a fringe
+    r = report(shares=df, output=None)
+    msgs = r.data["sections"]["provenance"]["inputs"][0]["validation"]
+    assert any("FringeWarning" in m and "0.8" in m for m in msgs)
+    cols = r.data["sections"]["indices"]["table"]["columns"]
+    row = r.data["sections"]["indices"]["table"]["rows"][
+        [tuple(x[:2]) for x in r.data["sections"]["indices"]["table"]["rows"]].index(
+            ("cloud", "2023"))]
+    assert row[cols.index("lower_bound")] is True
+
+
+def test_no_external_resources_and_csp(tmp_path):
+    r = report(**demo_inputs(), output=tmp_path / "d.html")
+    text = r.html
+    assert "Content-Security-Policy" in text and "default-src 'none'" in text
+    assert "<script" not in text.lower() and "<link" not in text.lower()
+    assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", text)
+    assert not re.search(r"url\(\s*['\"]?https?:", text)
+    assert "@import" not in text
+
+
+def test_demo_sections_and_skips_are_stated(tmp_path):
+    r = report(**demo_inputs(), output=tmp_path / "d.html")
+    assert r.sections[0] == "Data provenance"
+    assert "Concentration by market and period" in r.sections
+    assert r.sections[-2:] == ("Methodology", "Library version and parameters")
+    frame = r.to_frame()
+    assert list(frame.columns) == ["section", "produced", "reason"]
+    for s in r.skipped:  # anything not produced is said in the document
+        assert s.split(":")[0] in r.html or "Sections not produced" in r.html
+
+
+def test_config_file(tmp_path):
+    cn.write_parquet(_shares(), tmp_path / "s.parquet")
+    (tmp_path / "report.toml").write_text(
+        'shares = "s.parquet"\ntitle = "From TOML"\noutput = "out.html"\n', encoding="utf-8")
+    r = report(config=tmp_path / "report.toml")
+    assert r.output == str(tmp_path / "out.html")
+    assert os.path.exists(tmp_path / "out.html") and os.path.exists(tmp_path / "out.json")
+    assert r.data["title"] == "From TOML"
+    # explicit arguments win over the file
+    r2 = report(config=tmp_path / "report.toml", title="Explicit", output=None)
+    assert r2.data["title"] == "Explicit"
+
+
+def test_config_unknown_key(tmp_path):
+    (tmp_path / "bad.toml").write_text('sharez = "s.parquet"\n', encoding="utf-8")
+    with pytest.raises(cn.exceptions.InvalidParameterError, match="sharez"):
+        report(config=tmp_path / "bad.toml")
+
+
+def test_bad_arguments():
+    with pytest.raises(cn.exceptions.InvalidParameterError, match="'merging' parameter"):
+        report(shares=_shares(), merging="A", output=None)
+    with pytest.raises(cn.exceptions.InvalidParameterError, match="'shares' parameter"):
+        report(shares=[1, 2], output=None)
+    with pytest.raises(cn.exceptions.DataFileError):
+        report(shares="/no/such/file.parquet", output=None)
+
+
+def test_inputs_not_modified():
+    df = _shares()
+    before = df.copy()
+    report(shares=df, output=None)
+    pd.testing.assert_frame_equal(df, before)
+
+
+def test_result_display():
+    r = report(shares=_shares(), output=None)
+    assert r.output is None and r.json_output is None
+    assert len(repr(r).splitlines()) == 1
+    assert "<table" in r._repr_html_()
+    assert "Concentration report" in str(r.summary())
+
+
+# --------------------------------------------------------------------------- browser
+
+def _chromium():
+    for name in ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable"):
+        path = shutil.which(name)
+        if path:
+            return path
+    return None
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    path = _chromium()
+    if path is None:
+        pytest.skip("headless browser test needs Chromium; install it with "
+                    "'apt-get install -y chromium' (Debian) to run this test")
+    return path
+
+
+def _run_chromium(binary, args, tmp_path):
+    cmd = [binary, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+           "--disable-dev-shm-usage", f"--user-data-dir={tmp_path / 'profile'}",
+           "--enable-logging=stderr", "--v=0"] + args
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+
+
+def test_report_in_headless_chromium(tmp_path, chromium):
+    out = tmp_path / "demo.html"
+    report(**demo_inputs(), output=out)
+    url = out.resolve().as_uri()
+    shot = tmp_path / "shot.png"
+    proc = _run_chromium(chromium, [f"--screenshot={shot}", "--window-size=1200,1600",
+                                    "--hide-scrollbars", url], tmp_path)
+    assert shot.exists(), proc.stderr[-2000:]
+    console = [ln for ln in proc.stderr.splitlines() if ":CONSOLE" in ln]
+    assert console == [], "browser console messages:\n" + "\n".join(console)
+    from matplotlib import image
+
+    img = image.imread(str(shot))
+    assert img.shape[0] >= 1000 and img.shape[1] >= 1000
+    gray = img[..., :3].mean(axis=2)
+    assert gray.std() > 0.05, "the screenshot looks blank"
+    assert (gray < 0.5).mean() > 0.005, "almost no dark (text) pixels in the screenshot"
+    # the DOM as the browser parsed it contains the sections and an inline SVG figure
+    dom = _run_chromium(chromium, ["--dump-dom", url], tmp_path).stdout
+    assert "Data provenance" in dom and "<svg" in dom
+
+
+def test_console_detection_works(tmp_path, chromium):
+    """The check above would catch a script error or a blocked fetch (guards the guard)."""
+    page = tmp_path / "bad.html"
+    page.write_text("<!DOCTYPE html><html><body><p>x</p><script>undefinedFn();</script>"
+                    "</body></html>", encoding="utf-8")
+    proc = _run_chromium(chromium, ["--dump-dom", page.resolve().as_uri()], tmp_path)
+    assert any(":CONSOLE" in ln and "undefinedFn" in ln for ln in proc.stderr.splitlines())
