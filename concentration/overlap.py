@@ -205,6 +205,8 @@ def _frames_to_csr(frames, names, metric, row_groups):
     row_labels = {}
     for group in row_groups:
         present = [g for g in group if g in parts]
+        if not present:
+            continue
         lab = pd.Index(pd.unique(np.concatenate([parts[g][0] for g in present])))
         try:
             lab = lab.sort_values()
