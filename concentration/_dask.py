@@ -24,6 +24,7 @@ Arranging the rows costs one of two things:
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import importlib
 import inspect
@@ -235,10 +236,37 @@ def _combine(results, keys):
         if isinstance(out, pd.DataFrame) and all(k in out.columns for k in keys):
             return out.sort_values(keys, kind="stable").reset_index(drop=True)
         return out
-    combine = getattr(type(first), "_combine_parts", None)
-    if combine is not None:
-        return combine(results)
+    if dataclasses.is_dataclass(first) and isinstance(getattr(first, "table", None),
+                                                      pd.DataFrame):
+        return _combine_tables(results, keys)
     raise TypeError(f"Cannot combine partial results of type {type(first).__name__}.")
+
+
+def _combine_tables(results, keys):
+    """Join result dataclasses holding a tidy ``table`` (e.g. MergerScreen) by group.
+
+    Rows are ordered as the in-memory call orders them: by deal (in the order given),
+    then by group; the order within a group (guidelines) is kept.
+    """
+    first = results[0]
+    table = pd.concat([r.table for r in results], ignore_index=True)
+    by = [k for k in keys if k in table.columns]
+    order = table[by].copy() if by else pd.DataFrame(index=table.index)
+    if "deal" in table.columns and isinstance(getattr(first, "deals", None), dict):
+        rank = {d: i for i, d in enumerate(first.deals)}
+        order.insert(0, "deal", table["deal"].map(rank))
+    if order.shape[1]:
+        table = table.loc[order.sort_values(list(order.columns), kind="stable").index]
+        table = table.reset_index(drop=True)
+    notes = []
+    for r in results:
+        for n in getattr(r, "notes", ()):
+            if n not in notes:
+                notes.append(n)
+    changes = {"table": table}
+    if hasattr(first, "notes"):
+        changes["notes"] = tuple(notes)
+    return dataclasses.replace(first, **changes)
 
 
 # ---------------------------------------------------------------------------

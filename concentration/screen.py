@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from . import _dask
 from ._results import ResultMixin
 from ._shares import DEFAULT_TOLERANCE, ShareTable, coerce_shares
 from ._validation import check_number, param_message
@@ -259,6 +260,7 @@ def _doc(f):
     return f
 
 
+@_dask.dispatch(data="shares")
 @_doc
 def screen_merger(shares, merging, *, guidelines="us2023", market="market", period="period",
                   firm="firm", share="share", value=None, scale="fraction", duplicates="error",

@@ -162,3 +162,28 @@ def test_missing_dask_names_the_extra(monkeypatch, dataset):
         cn.read_shares(path, engine="dask")
     # in-memory calls do not need Dask
     assert cn.hhi({"A": 0.5, "B": 0.5}) == pytest.approx(5000.0)
+
+
+def _deal_panel(seed=5, n_markets=12):
+    """Parties A and B plus 0-3 rivals in every market-period; shares sum to one."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for p in PERIODS:
+        for m in range(n_markets):
+            names = ["A", "B"] + [f"r{j}" for j in range(int(rng.integers(0, 4)))]
+            s = rng.dirichlet(np.ones(len(names)))
+            rows += [(f"m{m:02d}", p, f, float(v)) for f, v in zip(names, s)]
+    return pd.DataFrame(rows, columns=["market", "period", "firm", "share"])
+
+
+def test_screen_merger_equals_pandas(client):
+    screen = pytest.importorskip("concentration.screen")
+    frame = _deal_panel()
+    ddf = dd.from_pandas(frame.sample(frac=1.0, random_state=2), npartitions=3, sort=False)
+    mixed = frame.sample(frac=1.0, random_state=2)
+    expected = screen.screen_merger(mixed, ["A", "B"], guidelines=["us2023", "us2010"])
+    for kwargs in ({}, {"client": client}):
+        got = screen.screen_merger(ddf, ["A", "B"], guidelines=["us2023", "us2010"], **kwargs)
+        assert type(got) is type(expected)
+        pd.testing.assert_frame_equal(got.to_frame(), expected.to_frame(), check_exact=True)
+        assert got.guidelines == expected.guidelines and got.deals == expected.deals
