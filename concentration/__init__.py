@@ -27,6 +27,8 @@ from .indices import (
 )
 from .io import read_shares, read_table, validate_shares, write_parquet
 from .overlap import overlap
+from .holdings import Holdings, read_holdings
+from .ownership import MHHI, ControlModel, mhhi, profit_weights
 
 __version__ = library_version()
 
@@ -51,4 +53,10 @@ __all__ = [
     "validate_shares",
     "write_parquet",
     "overlap",
+    "Holdings",
+    "read_holdings",
+    "ControlModel",
+    "profit_weights",
+    "mhhi",
+    "MHHI",
 ]

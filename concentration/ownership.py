@@ -54,11 +54,16 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from ._quadratic import pair_terms, quadratic_form
+from ._results import ResultMixin
+from ._shares import DEFAULT_TOLERANCE, coerce_shares
 from ._validation import check_choice, check_int, check_number, param_message
 from .exceptions import ConvergenceError, InvalidHoldingsError, InvalidParameterError, SchemaError
 from .holdings import Holdings
+from .overlap import overlap
 
-__all__ = ["ControlModel", "CONTROL_MODELS", "profit_weights", "ORIENTATION"]
+__all__ = ["ControlModel", "CONTROL_MODELS", "profit_weights", "mhhi", "MHHI", "ORIENTATION",
+           "SCREEN_RULES"]
 
 #: The orientation of κ, stated in every result.
 ORIENTATION = ("kappa.loc[j, k] is the weight firm j's managers (row) place on firm k's "
@@ -276,19 +281,10 @@ class _Structure:
 def _kappa(B, G, *, sparse=False):
     """κ = diag(<g_j, b_j>)^-1 · G Bᵀ (rows: firms that weigh; columns: firms weighed).
 
-    Computed by :func:`concentration.overlap` (metric="kappa") when it is available.
+    Computed by the overlap kernel, :func:`concentration.overlap` with
+    ``metric="kappa"`` (rows = firms, columns = owners).
     """
-    try:
-        from .overlap import overlap
-    except ImportError:  # pragma: no cover - the kernel module is not built yet
-        overlap = None
-    if overlap is not None:
-        K = overlap(B, metric="kappa", control=G, output="csr" if sparse else "dense")
-        return K
-    num = (G @ B.T).tocsr()
-    d = np.asarray(G.multiply(B).sum(axis=1)).ravel()
-    K = sp.diags(1.0 / d) @ num
-    return K.tocsr() if sparse else K.toarray()
+    return overlap(B, metric="kappa", control=G, output="csr" if sparse else "dense")
 
 
 def _spectral_radius(C):
@@ -480,11 +476,9 @@ def profit_weights(holdings, *, control_model="proportional", firms=None, period
     >>> import pandas as pd, concentration as cn
     >>> h = cn.read_holdings(pd.DataFrame({"owner": ["X", "X", "Y"],
     ...     "firm": ["A", "B", "B"], "cash_flow": [0.5, 0.1, 0.5]}))
-    >>> cn.profit_weights(h).round(4)
-    other       A       B
-    firm
-    A      1.0000  0.2000
-    B      0.1923  1.0000
+    >>> k = cn.profit_weights(h)
+    >>> round(k.loc["A", "B"], 4), round(k.loc["B", "A"], 4)
+    (0.2, 0.1923)
     """
     func = "profit_weights"
     if not isinstance(holdings, Holdings):
@@ -547,3 +541,379 @@ def profit_weights(holdings, *, control_model="proportional", firms=None, period
         out = pd.concat({p: f for p, f in frames}, names=["period", "firm"])
     out.attrs.update(attrs)
     return out
+
+
+# ------------------------------------------------------------------------------ MHHI
+
+#: Screening thresholds as data, each with its citation.  ``level`` rules classify the
+#: level alone; ``delta`` rules need the level above ``level_above`` and the change
+#: above ``delta_above`` (both strict, as the texts say "above" / "more than").
+SCREEN_RULES = (
+    {"screen": "hhi_us2010", "measure": "hhi", "verdict": "highly_concentrated",
+     "level_above": 2500.0, "delta_above": None,
+     "citation": "U.S. DOJ & FTC, Horizontal Merger Guidelines (Aug. 19, 2010), §5.3"},
+    {"screen": "hhi_us2010", "measure": "hhi", "verdict": "moderately_concentrated",
+     "level_above": 1500.0, "delta_above": None,
+     "citation": "U.S. DOJ & FTC, Horizontal Merger Guidelines (Aug. 19, 2010), §5.3"},
+    {"screen": "hhi_us2010", "measure": "hhi", "verdict": "unconcentrated",
+     "level_above": None, "delta_above": None,
+     "citation": "U.S. DOJ & FTC, Horizontal Merger Guidelines (Aug. 19, 2010), §5.3"},
+    {"screen": "hhi_us2023", "measure": "hhi", "verdict": "highly_concentrated",
+     "level_above": 1800.0, "delta_above": None,
+     "citation": "U.S. DOJ & FTC, Merger Guidelines (Dec. 18, 2023), §2.1 (Guideline 1)"},
+    {"screen": "hhi_us2023", "measure": "hhi", "verdict": "not_highly_concentrated",
+     "level_above": None, "delta_above": None,
+     "citation": "U.S. DOJ & FTC, Merger Guidelines (Dec. 18, 2023), §2.1 (Guideline 1)"},
+    {"screen": "mhhi_elhauge2016", "measure": "mhhi", "verdict": "presumptively_anticompetitive",
+     "level_above": 2500.0, "delta_above": 200.0,
+     "citation": "Elhauge, E. (2016). Horizontal Shareholding. Harvard Law Review 129, 1267, "
+                 "Part III (the 2010 Guidelines' §5.3 thresholds applied to MHHI and MHHI delta)"},
+    {"screen": "mhhi_elhauge2016", "measure": "mhhi", "verdict": "potential_concern",
+     "level_above": 1500.0, "delta_above": 100.0,
+     "citation": "Elhauge, E. (2016). Horizontal Shareholding. Harvard Law Review 129, 1267, "
+                 "Part III (the 2010 Guidelines' §5.3 thresholds applied to MHHI and MHHI delta)"},
+    {"screen": "mhhi_elhauge2016", "measure": "mhhi", "verdict": "unlikely_concern",
+     "level_above": None, "delta_above": None,
+     "citation": "Elhauge, E. (2016). Horizontal Shareholding. Harvard Law Review 129, 1267, "
+                 "Part III (the 2010 Guidelines' §5.3 thresholds applied to MHHI and MHHI delta)"},
+)
+
+
+def _screen_column(level, delta, screen):
+    rules = [r for r in SCREEN_RULES if r["screen"] == screen]
+    verdict = np.full(level.shape, rules[-1]["verdict"], dtype=object)
+    cite = rules[0]["citation"]
+    decided = np.zeros(level.shape, dtype=bool)
+    for r in rules[:-1]:
+        hit = level > r["level_above"]
+        if r["delta_above"] is not None:
+            hit &= delta > r["delta_above"]
+        hit &= ~decided
+        verdict[hit] = r["verdict"]
+        decided |= hit
+    return verdict, cite
+
+
+@dataclass(frozen=True, repr=False, eq=False)
+class MHHI(ResultMixin):
+    r"""The modified HHI per market and period, with its decompositions.
+
+    ``to_frame()`` has one row per (market, period) with columns ``hhi``, ``mhhi``,
+    ``mhhi_delta`` (points, 0-10,000), ``n_firms`` and ``n_no_holdings``.
+
+    .. math:: \mathrm{MHHI} = 10{,}000 \sum_j \sum_k s_j s_k \kappa_{jk},\qquad
+              \Delta\mathrm{MHHI} = \mathrm{MHHI} - \mathrm{HHI}
+
+    κ_jk (row j = the firm whose managers weigh, column k = the firm whose profit is
+    weighed) is not symmetric.
+
+    Attributes
+    ----------
+    frame : pandas.DataFrame
+        The per-market table returned by :meth:`to_frame`.
+    control_model : str
+        The control model used.
+    control_note : str
+        Where control rights come from (explicit, or following cash flow).
+    no_holdings : pandas.DataFrame
+        Firms in a market with no holdings data (or no controlling owner): they get
+        κ_jj = 1, κ_jk = 0.  Columns: the grouping columns, ``firm``, ``reason``.
+    notes : tuple of str
+        Modelling notes (cross-ownership, Banzhaf cap, ...).
+    """
+
+    frame: pd.DataFrame
+    control_model: str
+    control_note: str
+    no_holdings: pd.DataFrame
+    notes: tuple = ()
+    _groups: object = field(default=None, repr=False)
+    _blocks: tuple = field(default=(), repr=False)
+    _structures: dict = field(default_factory=dict, repr=False)
+
+    def to_frame(self) -> pd.DataFrame:
+        """Per market × period: ``hhi``, ``mhhi``, ``mhhi_delta``, ``n_firms``, ``n_no_holdings``."""
+        return self.frame.copy()
+
+    def _value(self, col):
+        if self._groups is None:
+            return float(self.frame[col].iloc[0])
+        return self.frame[col].copy()
+
+    @property
+    def hhi(self):
+        """HHI (float for one unlabelled market, else a Series)."""
+        return self._value("hhi")
+
+    @property
+    def mhhi(self):
+        """MHHI (float for one unlabelled market, else a Series)."""
+        return self._value("mhhi")
+
+    @property
+    def mhhi_delta(self):
+        """MHHI − HHI (float for one unlabelled market, else a Series)."""
+        return self._value("mhhi_delta")
+
+    def _group_columns(self, g):
+        if self._groups is None:
+            return {}
+        lab = self._groups[g]
+        names = list(self._groups.names)
+        lab = lab if isinstance(lab, tuple) else (lab,)
+        return dict(zip(names, lab))
+
+    def by_pair(self) -> pd.DataFrame:
+        r"""Each ordered pair's term 10,000 · s_j · s_k · κ_jk, per market.
+
+        Columns: the grouping columns, ``firm`` (j, whose managers weigh), ``other``
+        (k, whose profit is weighed), ``share``, ``other_share``, ``weight`` (κ_jk)
+        and ``contribution``.  Rows with ``firm == other`` sum to the HHI; the others
+        sum to MHHIΔ.  Pairs with κ_jk = 0 are omitted.
+        """
+        parts = []
+        for g, firms, s, K, _ in self._blocks:
+            pt = pair_terms(s, K, firms)
+            for i, (k, v) in enumerate(self._group_columns(g).items()):
+                pt.insert(i, k, v)
+            parts.append(pt)
+        return pd.concat(parts, ignore_index=True)
+
+    def by_owner(self) -> pd.DataFrame:
+        r"""Additive attribution of MHHIΔ to owners; sums exactly to MHHIΔ per market.
+
+        .. math:: \Delta\mathrm{MHHI} = 10{,}000 \sum_j \sum_{k \ne j} s_j s_k
+                  \frac{\sum_i \gamma_{ij}\beta_{ik}}{\sum_{i'} \gamma_{i'j}\beta_{i'j}}
+                  = \sum_i c_i,\quad
+                  c_i = 10{,}000 \sum_j \frac{s_j\,\gamma_{ij}}{D_j}
+                        \sum_{k \ne j} s_k \beta_{ik}
+
+        with D_j = Σ_i γ_ij β_ij: owner i's term is its control weight in each firm j
+        times its cash-flow interest in j's rivals, scaled by j's control-weighted own
+        interest.  Firm-owners (cross-ownership) appear under their firm label.
+
+        Returns
+        -------
+        pandas.DataFrame
+            The grouping columns, ``owner`` and ``contribution`` (points), nonzero
+            contributions only, largest first within each market.
+        """
+        parts = []
+        for g, firms, s, _, (period, rows) in self._blocks:
+            st = self._structures[period]
+            G = st.G[rows]
+            B = st.B[rows]
+            d = np.asarray(G.multiply(B).sum(axis=1)).ravel()
+            Gs = sp.diags(s / d) @ G                          # s_j γ_ij / D_j
+            total = np.asarray(Gs.sum(axis=0)).ravel() * (B.T @ s)   # Σ_j .. Σ_k s_k β_ik
+            own = np.asarray(Gs.multiply(sp.diags(s) @ B).sum(axis=0)).ravel()
+            c = 10_000.0 * (total - own)
+            nz = np.flatnonzero(c != 0)
+            order = nz[np.argsort(-c[nz], kind="stable")]
+            part = pd.DataFrame({"owner": st.owners[order], "contribution": c[order]})
+            for i, (k, v) in enumerate(self._group_columns(g).items()):
+                part.insert(i, k, v)
+            parts.append(part)
+        return pd.concat(parts, ignore_index=True)
+
+    def screen(self) -> pd.DataFrame:
+        """The MHHI screen (Elhauge 2016) next to the HHI guideline screens.
+
+        Columns: ``hhi``, ``hhi_us2010`` and ``hhi_us2023`` (the concentration level
+        under each edition of the U.S. guidelines), ``mhhi``, ``mhhi_delta`` and
+        ``mhhi_elhauge2016`` (``presumptively_anticompetitive`` when MHHI > 2,500 and
+        MHHIΔ > 200; ``potential_concern`` when MHHI > 1,500 and MHHIΔ > 100;
+        else ``unlikely_concern``).  Citations are in ``attrs["citations"]``; the
+        thresholds are the data in :data:`SCREEN_RULES`.
+        """
+        f = self.frame
+        out = pd.DataFrame(index=f.index)
+        out["hhi"] = f["hhi"]
+        cites = {}
+        zero = np.zeros(len(f))
+        for name in ("hhi_us2010", "hhi_us2023"):
+            out[name], cites[name] = _screen_column(f["hhi"].to_numpy(), zero, name)
+        out["mhhi"] = f["mhhi"]
+        out["mhhi_delta"] = f["mhhi_delta"]
+        out["mhhi_elhauge2016"], cites["mhhi_elhauge2016"] = _screen_column(
+            f["mhhi"].to_numpy(), f["mhhi_delta"].to_numpy(), "mhhi_elhauge2016")
+        out.attrs["citations"] = cites
+        return out
+
+    def _summary_parts(self):
+        f = self.frame
+        facts = [("markets", len(f)), ("control model", self.control_model),
+                 ("max MHHI delta", f"{f['mhhi_delta'].max():,.1f}"),
+                 ("firms without holdings", len(self.no_holdings))]
+        if len(f) == 1:
+            facts = [("HHI", f"{f['hhi'].iloc[0]:,.1f}"), ("MHHI", f"{f['mhhi'].iloc[0]:,.1f}"),
+                     ("MHHI delta", f"{f['mhhi_delta'].iloc[0]:,.1f}")] + facts[1:]
+        notes = [ORIENTATION, self.control_note] + list(self.notes)
+        if len(self.no_holdings):
+            notes.append("Firms without holdings data get only their own profit weight "
+                         "(kappa_jj = 1, kappa_jk = 0); see .no_holdings.")
+        return "Modified HHI (O'Brien-Salop)", facts, notes
+
+
+def mhhi(shares, holdings, *, control_model="proportional", market="market", period="period",
+         firm="firm", share="share", value=None, scale="fraction", holdings_period=None,
+         duplicates="error", tolerance=DEFAULT_TOLERANCE) -> MHHI:
+    r"""O'Brien-Salop modified HHI (MHHI) and MHHIΔ per market and period.
+
+    .. math:: \mathrm{MHHI} = 10{,}000 \sum_j \sum_k s_j s_k \kappa_{jk}
+              = \mathrm{HHI} + \underbrace{10{,}000 \sum_j \sum_{k \ne j} s_j s_k
+              \frac{\sum_i \gamma_{ij}\beta_{ik}}{\sum_i \gamma_{ij}\beta_{ij}}}_{\Delta\mathrm{MHHI}}
+
+    [BS]_, [OS]_ (§V and Appendix C).  Shares s are fractions; indices are points
+    (0-10,000).  κ_jk is the weight firm j's managers (row) put on firm k's profit
+    (column), computed per period by :func:`profit_weights`; it is not symmetric.
+    Firms of a market without holdings data get κ_jj = 1 and κ_jk = 0 (own profit
+    only) and are listed in ``result.no_holdings``.
+
+    Parameters
+    ----------
+    shares : mapping, pandas.Series or pandas.DataFrame
+        One market's shares ``{firm: share}`` or a long table (market, period, firm,
+        share), validated like every share input.  Firm labels must match the
+        holdings' firm labels.
+    holdings : Holdings
+        From :func:`concentration.read_holdings`.
+    control_model : str, ControlModel or pandas.DataFrame, default "proportional"
+        See :class:`ControlModel`.
+    market, period, firm, share, value : str or None, optional
+        Columns of ``shares`` (``None`` or an absent default: one market / period).
+        When both shares and holdings have periods they are matched by label.
+    scale : {"fraction", "percent"}, default "fraction"
+        Unit of the shares.
+    holdings_period : optional
+        The holdings period to use when the shares have no period column.
+    duplicates, tolerance
+        As in :func:`concentration.hhi`.
+
+    Returns
+    -------
+    MHHI
+        ``to_frame()`` with columns ``hhi``, ``mhhi``, ``mhhi_delta``; ``by_pair()``,
+        ``by_owner()``, ``screen()``, ``summary()``.
+
+    Raises
+    ------
+    InvalidSharesError, InvalidHoldingsError, ConvergenceError, InvalidParameterError
+
+    References
+    ----------
+    .. [BS] Bresnahan, T. F. and Salop, S. C. (1986). IJIO 4(2), 155-175.
+    .. [OS] O'Brien, D. P. and Salop, S. C. (2000). Antitrust Law Journal 67(3), 559-614.
+    .. [AST] Azar, J., Schmalz, M. C. and Tecu, I. (2018). Anticompetitive effects of
+       common ownership. Journal of Finance 73(4), 1513-1565.
+
+    Examples
+    --------
+    Two airlines with 50 % each, owned in the same proportions by the same owners:
+    each weighs the other's profit as its own (κ = 1), so MHHI = 10,000:
+
+    >>> import pandas as pd, concentration as cn
+    >>> h = cn.read_holdings(pd.DataFrame({"owner": ["V", "V", "B", "B"],
+    ...     "firm": ["AA", "UA", "AA", "UA"], "cash_flow": [0.1, 0.1, 0.05, 0.05]}))
+    >>> r = cn.mhhi({"AA": 0.5, "UA": 0.5}, h)
+    >>> r.hhi, r.mhhi, r.mhhi_delta
+    (5000.0, 10000.0, 5000.0)
+    """
+    func = "mhhi"
+    if not isinstance(holdings, Holdings):
+        raise InvalidParameterError(param_message(
+            func, "holdings", "a Holdings object", type(holdings).__name__,
+            "Build it with concentration.read_holdings(df)."))
+    model = _resolve_model(func, control_model, holdings)
+    table = coerce_shares(shares, market=market, period=period, firm=firm, share=share,
+                          value=value, scale=scale, duplicates=duplicates, tolerance=tolerance,
+                          func=func, fringe_note="MHHI covers the listed firms only.")
+    if table.firms is None:
+        raise InvalidParameterError(param_message(
+            func, "firm", "a firm column (firm labels are matched to the holdings)", firm))
+    # the holdings period of each share group
+    keys = list(table.keys)
+    pcol = period if (period is not None and period in keys) else None
+    n_groups = table.n_groups
+    if pcol is not None:
+        if not holdings.has_period:
+            gper = [None] * n_groups
+        else:
+            levels = (table.groups.get_level_values(pcol) if isinstance(table.groups,
+                      pd.MultiIndex) else table.groups)
+            gper = list(levels)
+            missing = sorted(set(gper) - set(holdings.periods), key=str)
+            if missing:
+                raise InvalidHoldingsError(
+                    f"{func}: the shares have period(s) {missing[:5]} for which the holdings "
+                    f"have no rows (holdings periods: {holdings.periods[:5]}). Add holdings "
+                    "for those periods or filter the shares.")
+        if holdings_period is not None:
+            raise InvalidParameterError(param_message(
+                func, "holdings_period", "None when the shares have a period column",
+                holdings_period))
+    else:
+        if holdings.has_period:
+            if holdings_period is None:
+                if len(holdings.periods) != 1:
+                    raise InvalidParameterError(param_message(
+                        func, "holdings_period", "one of the holdings' periods when the "
+                        "shares have no period column", None,
+                        f"Pass holdings_period=<one of {holdings.periods[:5]}>."))
+                holdings_period = holdings.periods[0]
+            elif holdings_period not in holdings.periods:
+                raise InvalidParameterError(param_message(
+                    func, "holdings_period", f"one of {holdings.periods[:10]}",
+                    holdings_period))
+        gper = [holdings_period] * n_groups
+    order = np.argsort(table.codes, kind="stable")
+    bounds = np.searchsorted(table.codes[order], np.arange(n_groups + 1))
+    structures = {}
+    for p in dict.fromkeys(gper):
+        members = [g for g in range(n_groups) if gper[g] == p]
+        rows = np.concatenate([order[bounds[g]:bounds[g + 1]] for g in members])
+        firms_p = list(pd.unique(table.firms[rows]))
+        structures[p] = _structure(func, holdings, model, p, firms_p)
+    eye_cache = {}
+    blocks, records, missing_rows = [], [], []
+    for g in range(n_groups):
+        rows = order[bounds[g]:bounds[g + 1]]
+        st = structures[gper[g]]
+        firms_g = table.firms[rows]
+        s = table.shares[rows]
+        pos = st.firms.get_indexer(firms_g)
+        K = st.kappa(pos)
+        np.fill_diagonal(K, 1.0)
+        n = len(pos)
+        I = eye_cache.get(n)
+        if I is None:
+            I = eye_cache[n] = sp.identity(n, format="csr")
+        h = quadratic_form(s, I)
+        m = quadratic_form(s, K)
+        nh = set(st.no_holdings)
+        nc = set(st.no_control)
+        flagged = [(f, "no holdings data" if f in nh else "no controlling owner")
+                   for f in firms_g if f in nh or f in nc]
+        records.append((h, m, m - h, n, len(flagged)))
+        for f, why in flagged:
+            missing_rows.append((g, f, why))
+        blocks.append((g, np.asarray(firms_g, dtype=object), s, K, (gper[g], pos)))
+    frame = pd.DataFrame(records, columns=["hhi", "mhhi", "mhhi_delta", "n_firms",
+                                           "n_no_holdings"])
+    groups = table.groups
+    frame.index = groups if groups is not None else pd.Index(["all"], name="market")
+    nh_cols = {}
+    if groups is not None:
+        for lvl, name in enumerate(groups.names):
+            vals = (groups.get_level_values(lvl) if isinstance(groups, pd.MultiIndex)
+                    else groups)
+            nh_cols[name] = [vals[g] for g, _, _ in missing_rows]
+    no_h = pd.DataFrame({**nh_cols, "firm": [f for _, f, _ in missing_rows],
+                         "reason": [w for _, _, w in missing_rows]})
+    notes = []
+    for st in structures.values():
+        notes += [n for n in st.notes if n not in notes]
+    label = "user-supplied" if isinstance(model, pd.DataFrame) else model.label
+    return MHHI(frame=frame, control_model=label, control_note=holdings.control_note,
+                no_holdings=no_h, notes=tuple(notes), _groups=groups, _blocks=tuple(blocks),
+                _structures=structures)
