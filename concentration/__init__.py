@@ -29,6 +29,9 @@ from .io import read_shares, read_table, validate_shares, write_parquet
 from .overlap import overlap
 from .holdings import Holdings, read_holdings
 from .ownership import MHHI, ControlModel, mhhi, profit_weights
+from . import guidelines, testing
+from .guidelines import get_guideline, list_guidelines
+from .screen import MergerScreen, divest, minimum_divestiture, screen_merger
 
 __version__ = library_version()
 
@@ -59,4 +62,12 @@ __all__ = [
     "profit_weights",
     "mhhi",
     "MHHI",
+    "guidelines",
+    "testing",
+    "get_guideline",
+    "list_guidelines",
+    "screen_merger",
+    "MergerScreen",
+    "divest",
+    "minimum_divestiture",
 ]

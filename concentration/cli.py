@@ -19,6 +19,7 @@ __all__ = ["main", "build_parser"]
 #: Modules that register subcommands, in the order ``--help`` lists them.
 SUBCOMMAND_MODULES = (
     "concentration._cli_indices",
+    "concentration._cli_screen",
     "concentration._cli_report",
     "concentration._cli_datasets",
 )
