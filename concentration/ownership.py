@@ -477,7 +477,7 @@ def profit_weights(holdings, *, control_model="proportional", firms=None, period
     >>> h = cn.read_holdings(pd.DataFrame({"owner": ["X", "X", "Y"],
     ...     "firm": ["A", "B", "B"], "cash_flow": [0.5, 0.1, 0.5]}))
     >>> k = cn.profit_weights(h)
-    >>> round(k.loc["A", "B"], 4), round(k.loc["B", "A"], 4)
+    >>> round(float(k.loc["A", "B"]), 4), round(float(k.loc["B", "A"]), 4)
     (0.2, 0.1923)
     """
     func = "profit_weights"
