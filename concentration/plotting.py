@@ -101,7 +101,7 @@ def _label(value) -> str:
 
 
 def plot_hhi_trend(frame, *, column="hhi", period="period", market="market", ax=None,
-                   thresholds=(1000.0, 1800.0), title=None):
+                   thresholds=(1000.0, 1800.0), title=None, max_ticks=10):
     """Plot an index over time, one line per market.
 
     Parameters
@@ -122,6 +122,8 @@ def plot_hhi_trend(frame, *, column="hhi", period="period", market="market", ax=
         moderately/highly concentrated boundaries of the 2023 U.S. Merger Guidelines
         (Guideline 1: above 1,800 is highly concentrated) and 1,000 for reference.
     title : str, optional
+    max_ticks : int, default 10
+        At most this many period labels on the x axis.
 
     Returns
     -------
@@ -146,7 +148,7 @@ def plot_hhi_trend(frame, *, column="hhi", period="period", market="market", ax=
     for t in thresholds:
         ax.axhline(float(t), color="#888888", linewidth=0.8, linestyle="--")
     if periods:
-        step = max(1, len(periods) // 10)
+        step = max(1, -(-len(periods) // max_ticks))
         ax.set_xticks(range(0, len(periods), step))
         ax.set_xticklabels(periods[::step], rotation=45, ha="right")
     ax.set_ylabel("HHI (points)" if column == "hhi" else column)

@@ -429,7 +429,8 @@ def _trend_figures(table, cols, figs, max_markets=9):
             ax = axes[i // ncol][i % ncol]
             sub = df if m is None else df[df[mkt] == m]
             plot_hhi_trend(sub.drop(columns=[mkt]) if m is not None else sub, column="hhi",
-                           period=per, market=mkt, ax=ax, title=None if m is None else str(m))
+                           period=per, market=mkt, ax=ax, title=None if m is None else str(m),
+                           max_ticks=6)
             ax.title.set_fontsize(8)
         for j in range(len(markets), nrow * ncol):
             axes[j // ncol][j % ncol].axis("off")
@@ -828,7 +829,152 @@ def _merging(value, func):
 
 # Further sections, each built when its module and inputs are available:
 # (key, title, builder(by_role, args, figs, validation, skipped) -> _Section | None).
-_EXTRA_SECTIONS: list = []
+
+
+def _screen_section(by_role, args, figs, validation, skipped):
+    title = "Merger screen"
+    if not args["merging"]:
+        return None
+    if "shares" not in by_role:
+        skipped.append(f"{title}: no shares input")
+        return None
+    screen_mod = _optional("screen")
+    if screen_mod is None:
+        skipped.append(f"{title}: this installation has no merger-screen module")
+        return None
+    inp = by_role["shares"]
+    cols = _share_columns(args, inp.frame)
+    result, caught = _capture(screen_mod.screen_merger, inp.frame, list(args["merging"]),
+                              guidelines=list(args["guidelines"]), market=cols["market"],
+                              period=cols["period"], firm=cols["firm"], share=cols["share"],
+                              value=cols["value"], scale=cols["scale"])
+    for m in caught:
+        if m not in validation.setdefault(inp.role, []):
+            validation[inp.role].append(m)
+    table = result.to_frame()
+    sec = _Section("screen", title, methods=("screen",))
+    parties = " + ".join(args["merging"])
+    overlap = table[table["overlap"]] if "overlap" in table.columns else table
+    sec.body.append(
+        f"<p>A hypothetical combination of <strong>{_esc(parties)}</strong>, screened in "
+        f"every market and period under {_esc(', '.join(args['guidelines']))}. HHI and "
+        "ΔHHI in points, the combined share as a fraction. Where the listed shares sum "
+        "below one the HHIs are lower bounds (column lower_bound); ΔHHI and the combined "
+        f"share are exact. {len(overlap):,} of {len(table):,} rows have both parties "
+        "present; the others are listed in the JSON with verdict no_overlap.</p>")
+    shown = [c for c in (cols["market"], cols["period"], "guideline", "pre_hhi", "post_hhi",
+                         "delta_hhi", "combined_share", "lower_bound", "verdict")
+             if c in overlap.columns]
+    sec.body.append(_table_html(overlap[shown].reset_index(drop=True)))
+    cites = (table[["guideline", "rule", "citation"]].drop_duplicates()
+             .sort_values(["guideline", "rule"], kind="stable"))
+    sec.body.append("<h3>Rules applied and their sources</h3><ul class='cites'>" + "".join(
+        f"<li><strong>{_esc(str(r.guideline))}</strong>: {_esc(str(r.rule))}<br>"
+        f"<span class='ref'>{_esc(str(r.citation))}</span></li>"
+        for r in cites.itertuples()) + "</ul>")
+    if len(overlap):
+        sec.body.append(_zone_figure(overlap, cols, args["guidelines"][0], figs))
+    if result.notes:
+        sec.body.append("".join(f"<p class='note'>{_esc(str(n))}</p>" for n in result.notes))
+    sec.data = {"merging": list(args["merging"]), "guidelines": list(args["guidelines"]),
+                "table": _frame_data(table), "notes": [str(n) for n in result.notes]}
+    return sec
+
+
+def _guideline_lines(key):
+    """HHI and ΔHHI thresholds (points) of a guideline, for the zone chart."""
+    try:
+        from .guidelines import get_guideline
+
+        g = get_guideline(key)
+    except (ImportError, ConcentrationError, KeyError):
+        return None
+    hs, ds = set(), set()
+    for z in g.zones:
+        hs.update(v for v in (z.low, z.high) if v is not None)
+    for r in g.rules:
+        for c in r.conditions:
+            (hs if c.metric == "post_hhi" else ds if c.metric == "delta_hhi" else set()).add(
+                float(c.value))
+    return {"hhi": sorted(hs), "delta": sorted(ds)}
+
+
+def _zone_figure(overlap, cols, key, figs):
+    from .plotting import plot_screen_zones
+
+    sub = overlap[overlap["guideline"] == key] if "guideline" in overlap.columns else overlap
+    mkt, per = cols["market"], cols["period"]
+    if per in sub.columns:
+        last = sub.groupby(mkt, sort=False)[per].transform("max") if mkt in sub.columns \
+            else sub[per].max()
+        sub = sub[sub[per] == last]
+    sub = sub.sort_values([c for c in (mkt, per) if c in sub.columns], kind="stable")
+    labels = [" ".join(str(x) for x in row) for row in
+              sub[[c for c in (mkt, per) if c in sub.columns]].itertuples(index=False)]
+    ax = plot_screen_zones(sub["post_hhi"].to_numpy(), sub["delta_hhi"].to_numpy(),
+                           labels=labels, thresholds=_guideline_lines(key))
+    ax.figure.set_size_inches(7.0, 4.2)
+    return figs.svg(ax, f"Each market's latest period on the (post-merger HHI, ΔHHI) plane "
+                        f"with the thresholds of {key} (dashed: HHI; dotted: ΔHHI).")
+
+
+def _network_section(by_role, args, figs, validation, skipped):
+    title = "Partnership network"
+    if "partnerships" not in by_role:
+        return None
+    net_mod = _optional("network")
+    if net_mod is None:
+        skipped.append(f"{title}: this installation has no network module")
+        return None
+    inp = by_role["partnerships"]
+    net, caught = _capture(net_mod.PartnershipNetwork, inp.frame)
+    ties = net.ties
+    date = None
+    if "start" in ties.columns and ties["start"].notna().any():
+        date = pd.Timestamp(ties["start"].max())
+        net, more = _capture(net.as_of, date)
+        caught += more
+    for m in caught:
+        if m not in validation.setdefault(inp.role, []):
+            validation[inp.role].append(m)
+    measures = {}
+    for m in ("degree", "strength", "betweenness", "eigenvector", "pagerank"):
+        try:
+            measures[m], more = _capture(net.centrality, m)
+        except ConcentrationError as exc:
+            skipped.append(f"{title}: {m} centrality not computed ({exc})")
+            continue
+    cent = pd.DataFrame(measures)
+    cent.index.name = "firm"
+    order = np.lexsort((np.asarray([str(i) for i in cent.index]),
+                        -cent[next(iter(measures))].to_numpy()))
+    cent = cent.iloc[order]
+    when = "" if date is None else f" as of {date.date().isoformat()}"
+    sec = _Section("network", title, methods=("network",))
+    sec.body.append(
+        f"<p>{len(net.ties):,} ties among {len(net.firms):,} organisations live{_esc(when)} "
+        "(ties are strengths: larger is closer). Degree is the share of other "
+        "organisations tied to each; betweenness the share of shortest paths through it; "
+        "eigenvector and PageRank weight ties to central partners more.</p>")
+    sec.body.append(_table_html(cent.head(25), caption="The 25 most central organisations "
+                                                       "(by degree); the JSON holds all."))
+    from .plotting import plot_network
+
+    ax = plot_network(net.ties, source="source", target="target",
+                      weight="weight" if "weight" in net.ties.columns else None,
+                      size=cent[next(iter(measures))].to_dict())
+    sec.body.append(figs.svg(ax, "The alliance network: node size by degree centrality; "
+                                 "the most central organisations on the inner ring."))
+    sec.data = {"as_of": None if date is None else date.date().isoformat(),
+                "n_ties": int(len(net.ties)), "n_firms": int(len(net.firms)),
+                "centrality": _frame_data(cent)}
+    return sec
+
+
+_EXTRA_SECTIONS: list = [
+    ("screen", "Merger screen", _screen_section),
+    ("network", "Partnership network", _network_section),
+]
 
 
 def _bundled_path(name):
