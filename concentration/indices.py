@@ -462,11 +462,10 @@ def lorenz(data, *, market="market", period="period", firm="firm", share="share"
     x = table.shares[order]
     g = table.codes[order]
     tot = np.bincount(g, weights=x, minlength=table.n_groups)
-    cum = np.cumsum(x)
-    base = np.concatenate([[0.0], cum])[starts]
+    cum = pd.Series(x).groupby(g, sort=False).cumsum().to_numpy()  # restarts in each group
     rank = np.arange(x.size) - starts[g] + 1
     with np.errstate(divide="ignore", invalid="ignore"):
-        yfrac = np.where(tot[g] > 0, (cum - base[g]) / np.where(tot[g] > 0, tot[g], 1.0), 0.0)
+        yfrac = np.where(tot[g] > 0, cum / np.where(tot[g] > 0, tot[g], 1.0), 0.0)
     xfrac = rank / counts[g]
     codes = np.concatenate([np.arange(table.n_groups), g])
     xs = np.concatenate([np.zeros(table.n_groups), xfrac])
