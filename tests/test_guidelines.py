@@ -1,0 +1,118 @@
+"""The guideline registry: records, boundary semantics as written, table export."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import concentration as cn
+from concentration.exceptions import InvalidParameterError
+from concentration.guidelines import GUIDELINES, VERDICTS, classify, get_guideline, to_markdown
+
+
+def test_registry_keys_and_citations():
+    assert set(GUIDELINES) == {"us2023", "us2010", "us1992", "us1982", "eu2004", "jp2007",
+                               "usbank1995"}
+    for g in GUIDELINES.values():
+        assert g.title and g.issuer and g.date and g.section and g.url
+        assert g.default_verdict in VERDICTS
+        for r in g.rules:
+            assert r.verdict in VERDICTS and r.section and r.text
+
+
+def test_list_guidelines_frame():
+    t = cn.list_guidelines()
+    assert isinstance(t, pd.DataFrame)
+    assert {"key", "conditions", "verdict", "section", "not_checked"} <= set(t.columns)
+    us23 = t[t["key"] == "us2023"]
+    assert us23["conditions"].tolist()[:2] == ["HHI > 1,800 and ΔHHI > 100",
+                                               "combined share > 30% and ΔHHI > 100"]
+    eu = t[(t["key"] == "eu2004") & t["rule"].str.contains("delta")]
+    assert eu["not_checked"].str.contains("maverick").all()
+
+
+def test_unknown_key_message():
+    with pytest.raises(InvalidParameterError, match="'guidelines' parameter"):
+        get_guideline("us2020")
+
+
+@pytest.mark.parametrize("post, delta, expected", [
+    (1800.0, 500.0, "no_presumption"),        # HHI must be greater than 1,800
+    (1800.01, 100.0, "no_presumption"),       # change must be more than 100
+    (1800.01, 100.01, "presumed_anticompetitive"),
+])
+def test_us2023_boundaries(post, delta, expected):
+    assert classify(post, delta, guidelines="us2023")["verdict"].iloc[0] == expected
+
+
+def test_us2023_share_rule_strict():
+    v = classify(1000, 150, combined_share=[0.30, 0.3000001], guidelines="us2023")["verdict"]
+    assert v.tolist() == ["no_presumption", "presumed_anticompetitive"]
+
+
+@pytest.mark.parametrize("post, delta, expected", [
+    (2600, 201, "presumed_anticompetitive"),
+    (2600, 200, "potential_concern"),          # "between 100 and 200" is inclusive
+    (2600, 100, "potential_concern"),
+    (2500, 300, "potential_concern"),          # 2,500 is moderately concentrated
+    (2000, 100, "not_addressed"),              # "less than 100" / "more than 100": a gap
+    (2000, 99.9, "unlikely_concern"),
+    (1499.9, 900, "unlikely_concern"),
+    (1500, 900, "potential_concern"),
+])
+def test_us2010_boundaries(post, delta, expected):
+    assert classify(post, delta, guidelines="us2010")["verdict"].iloc[0] == expected
+
+
+@pytest.mark.parametrize("post, delta, expected", [
+    (1801, 101, "presumed_anticompetitive"),
+    (1801, 100, "potential_concern"),
+    (1801, 50, "not_addressed"),
+    (1800, 100, "not_addressed"),              # 1,800 is moderately concentrated
+    (1800, 101, "potential_concern"),
+    (999, 500, "unlikely_concern"),
+])
+def test_us1992_boundaries(post, delta, expected):
+    assert classify(post, delta, guidelines="us1992")["verdict"].iloc[0] == expected
+
+
+@pytest.mark.parametrize("post, delta, party, expected", [
+    (1000, 249, 0.2, "safe_harbour"),
+    (2000, 249.99, 0.2, "safe_harbour"),
+    (2000, 250, 0.2, "outside_safe_harbour"),  # "delta below 250"
+    (2001, 149, 0.2, "safe_harbour"),
+    (2001, 149, 0.5, "outside_safe_harbour"),  # exception (f): a party with 50% or more
+    (999, 900, 0.3, "safe_harbour"),
+])
+def test_eu2004_boundaries(post, delta, party, expected):
+    out = classify(post, delta, combined_share=0.3, max_party_share=party, guidelines="eu2004")
+    assert out["verdict"].iloc[0] == expected
+
+
+def test_eu_exceptions_recorded_as_not_checked():
+    out = classify(1500, 100, combined_share=0.3, max_party_share=0.2, guidelines="eu2004")
+    assert "innovator" in out["not_checked"].iloc[0]
+
+
+@pytest.mark.parametrize("post, delta, share, expected", [
+    (1500, 900, 0.5, "safe_harbour"),          # not more than 1,500
+    (2500, 250, 0.5, "safe_harbour"),
+    (2500, 251, 0.35, "unlikely_concern"),     # <= 2,500 and share <= 35%
+    (2500, 251, 0.36, "outside_safe_harbour"),
+    (2501, 150, 0.6, "safe_harbour"),
+    (2501, 151, 0.2, "outside_safe_harbour"),
+])
+def test_jp2007_boundaries(post, delta, share, expected):
+    out = classify(post, delta, combined_share=share, guidelines="jp2007")
+    assert out["verdict"].iloc[0] == expected
+
+
+def test_bank_screen():
+    v = classify([1801, 1800, 1801], [201, 500, 200], guidelines="usbank1995")["verdict"]
+    assert v.tolist() == ["potential_concern", "unlikely_concern", "unlikely_concern"]
+
+
+def test_markdown_page_matches_registry():
+    md = to_markdown()
+    for key in GUIDELINES:
+        assert f"`{key}`" in md
+    assert "HHI > 1,800 and ΔHHI > 100" in md

@@ -1,0 +1,138 @@
+"""Merger screens: must-show figures, boundaries, non-overlap, deals, remedies, scale."""
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import concentration as cn
+from concentration.exceptions import FringeWarning, InvalidParameterError
+
+
+def test_must_show_example():
+    s = cn.screen_merger({"A": .30, "B": .25, "C": .45}, ["A", "B"])
+    row = s.to_frame().iloc[0]
+    assert row["delta_hhi"] == pytest.approx(1500.0, abs=1e-9)
+    assert row["pre_hhi"] == pytest.approx(3550.0) and row["post_hhi"] == pytest.approx(5050.0)
+    assert row["verdict"] == "presumed_anticompetitive"
+    assert "Merger Guidelines (2023-12-18), §2.1" in row["citation"]
+    assert row["rule"].startswith("us2023 HHI")
+
+
+def test_pre_post_agree_with_hhi():
+    shares = {"A": .2, "B": .15, "C": .4, "D": .25}
+    row = cn.screen_merger(shares, ["A", "B"]).to_frame().iloc[0]
+    assert row["pre_hhi"] == pytest.approx(cn.hhi(shares))
+    assert row["post_hhi"] == pytest.approx(cn.hhi({"AB": .35, "C": .4, "D": .25}))
+    assert row["post_hhi"] - row["pre_hhi"] == pytest.approx(row["delta_hhi"])
+
+
+def test_boundary_post_hhi_exactly_1800_and_share_exactly_30():
+    # post-merger shares 30, 20, 10 x 5: HHI exactly 1,800; merged share exactly 30%
+    shares = {"A": .2, "B": .1, "C": .2, "D": .1, "E": .1, "F": .1, "G": .1, "H": .1}
+    t = cn.screen_merger(shares, ["A", "B"], guidelines="all").to_frame().set_index("guideline")
+    assert t.loc["us2023", "post_hhi"] == pytest.approx(1800)
+    assert t.loc["us2023", "verdict"] == "no_presumption"
+    assert t.loc["us2010", "verdict"] == "potential_concern"
+    assert t.loc["us1992", "zone"] == "moderately_concentrated"
+
+
+def test_boundary_delta_exactly_100():
+    shares = {"A": .5, "B": .2, "C": .1, "D": .05, "E": .15}  # 2 x 10 x 5 = 100
+    t = cn.screen_merger(shares, ["C", "D"], guidelines="all").to_frame().set_index("guideline")
+    assert t.loc["us2023", "delta_hhi"] == pytest.approx(100)
+    assert t.loc["us2023", "verdict"] == "no_presumption"
+    assert t.loc["us2010", "verdict"] == "potential_concern"
+    assert t.loc["jp2007", "verdict"] == "safe_harbour"
+    bigger = {"A": .5, "B": .2, "C": .1, "D": .0505, "E": .1495}
+    r = cn.screen_merger(bigger, ["C", "D"]).to_frame().iloc[0]
+    assert r["verdict"] == "presumed_anticompetitive"
+
+
+def test_non_overlap_kept_and_several_deals(three_markets):
+    s = cn.screen_merger(three_markets, {"AB": ["A", "B"], "AC": ["A", "C"]},
+                         guidelines=["us2023", "us2010"])
+    t = s.to_frame()
+    assert len(t) == 2 * 3 * 2
+    x = t[(t["deal"] == "AB") & (t["market"] == "x") & (t["guideline"] == "us2023")].iloc[0]
+    assert x["delta_hhi"] == pytest.approx(5000) and x["verdict"] == "presumed_anticompetitive"
+    z = t[(t["deal"] == "AB") & (t["market"] == "z")]
+    assert (z["verdict"] == "no_overlap").all() and not z["overlap"].any()
+    assert z["delta_hhi"].eq(0).all()
+    assert "Merger screen" in str(s.summary())
+
+
+def test_html_escaped():
+    s = cn.screen_merger({"<b>A</b>": .5, "B": .5}, ["<b>A</b>", "B"])
+    assert "<b>A</b>" not in s._repr_html_()
+
+
+def test_errors():
+    with pytest.raises(InvalidParameterError, match="'merging'"):
+        cn.screen_merger({"A": .5, "B": .5}, ["A"])
+    with pytest.raises(InvalidParameterError, match="present in the data"):
+        cn.screen_merger({"A": .5, "B": .5}, ["A", "Z"])
+    with pytest.raises(InvalidParameterError, match="'guidelines'"):
+        cn.screen_merger({"A": .5, "B": .5}, ["A", "B"], guidelines="us2020")
+
+
+def test_fringe_warning_and_lower_bound():
+    with pytest.warns(FringeWarning):
+        r = cn.screen_merger({"A": .05, "B": .10}, ["A", "B"]).to_frame().iloc[0]
+    assert r["delta_hhi"] == pytest.approx(100) and r["lower_bound"]
+
+
+def test_input_not_modified(three_markets):
+    before = three_markets.copy()
+    cn.screen_merger(three_markets, ["A", "B"])
+    pd.testing.assert_frame_equal(before, three_markets)
+
+
+def test_divest_and_minimum():
+    s = cn.divest({"A": .30, "B": .25, "C": .45}, ["A", "B"], 0.25)
+    r = s.to_frame().iloc[0]
+    assert r["delta_hhi"] == pytest.approx(0, abs=1e-9) and r["combined_share"] == pytest.approx(.30)
+    to_c = cn.divest({"A": .30, "B": .25, "C": .45}, ["A", "B"], 0.1, buyer="C").to_frame().iloc[0]
+    assert to_c["post_hhi"] == pytest.approx(1e4 * (.45 ** 2 + .55 ** 2))
+    m = cn.minimum_divestiture({"A": .30, "B": .25, "C": .45}, ["A", "B"]).to_frame().iloc[0]
+    assert m["divested"] == pytest.approx(0.2, abs=1e-8)   # 0.15 - 2d(0.55 - d) = 0.01
+    assert m["verdict"] == "no_presumption" and m["attainable"]
+    with pytest.raises(InvalidParameterError, match="'amount'"):
+        cn.divest({"A": .30, "B": .25, "C": .45}, ["A", "B"], 0.6)
+
+
+def test_ten_thousand_markets_one_call_and_parquet(tmp_path):
+    rng = np.random.default_rng(7)
+    n, f = 10_000, 4
+    df = pd.DataFrame({"market": np.repeat(np.arange(n), f),
+                       "firm": np.tile(np.array(list("ABCD"), dtype=object), n),
+                       "share": rng.dirichlet(np.ones(f), n).ravel()})
+    s = cn.screen_merger(df, ["A", "B"], guidelines="all")
+    t = s.to_frame()
+    assert len(t) == n * 7
+    sub = df[df["market"] == 123].set_index("firm")["share"]
+    row = t[(t["market"] == 123) & (t["guideline"] == "us2023")].iloc[0]
+    assert row["delta_hhi"] == pytest.approx(2e4 * sub["A"] * sub["B"])
+    path = tmp_path / "screen.parquet"
+    cn.write_parquet(t, path)
+    back = pd.read_parquet(path)
+    pd.testing.assert_frame_equal(t, back, check_dtype=False)
+
+
+def test_cli_screen_and_verify(tmp_path, capsys):
+    from concentration.cli import main
+
+    df = pd.DataFrame({"market": ["x", "x", "x"], "firm": ["A", "B", "C"],
+                       "share": [.30, .25, .45]})
+    src = tmp_path / "shares.parquet"
+    df.to_parquet(src)
+    out = tmp_path / "screen.csv"
+    assert main(["screen", str(src), "--merging", "A,B", "--guidelines", "all",
+                 "--out", str(out)]) == 0
+    t = pd.read_csv(out)
+    assert len(t) == 7 and t.loc[t["guideline"] == "us2023", "verdict"].iloc[0] == \
+        "presumed_anticompetitive"
+    assert main(["verify"]) == 0
+    text = capsys.readouterr().out
+    assert "pass  heinz_2001_hhi" in text and "cases pass" in text
