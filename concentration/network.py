@@ -776,15 +776,23 @@ class PartnershipNetwork:
         self._config = config
         self._span = span  # (start, end) of the time filter that made this network
         self._cache = {}
+        self._nodes = None  # fixed node set (snapshots with nodes="all"), else live firms
         self.attrs = {}
 
-    def _derive(self, mask_ties, mask_members, mask_internal, span):
+    def _derive(self, mask_ties, mask_members, mask_internal, span, nodes=None):
         new = object.__new__(type(self))
         new._set(self.ties[mask_ties].reset_index(drop=True),
                  self.memberships[mask_members].reset_index(drop=True),
                  self.internal[mask_internal].reset_index(drop=True), self._config, span)
         new.attrs = dict(self.attrs)
+        new._nodes = nodes if nodes is not None else self._nodes
         return new
+
+    def _node_set(self, func, nodes):
+        check_choice(func, "nodes", nodes, ("live", "all"),
+                     fix="'live': firms with a live tie in the period; 'all': every firm of "
+                         "the whole network in every period (isolated ones score 0).")
+        return self.firms if nodes == "all" else None
 
     @classmethod
     def from_parquet(cls, path, *, filters=None, **kwargs):
@@ -821,22 +829,27 @@ class PartnershipNetwork:
         not_ended = en.isna() | (en > lo)
         return (started & not_ended).to_numpy()
 
-    def as_of(self, date):
+    def as_of(self, date, *, nodes="live"):
         """The network of ties live at ``date``: ``start <= date < end`` (no end: live).
 
         Parameters
         ----------
         date : str, datetime or pandas.Timestamp
+        nodes : {"live", "all"}, default "live"
+            The firms of the result: those with a live tie, or every firm of this
+            network (firms without a live tie are isolated nodes).
 
         Returns
         -------
         PartnershipNetwork
         """
-        t = _timestamp("PartnershipNetwork.as_of", "date", date)
+        func = "PartnershipNetwork.as_of"
+        t = _timestamp(func, "date", date)
         return self._derive(self._live(self.ties, t, None), self._live(self.memberships, t, None),
-                            self._live(self.internal, t, None), (t, t))
+                            self._live(self.internal, t, None), (t, t),
+                            self._node_set(func, nodes))
 
-    def window(self, start, end):
+    def window(self, start, end, *, nodes="live"):
         """The network of ties live at some time in ``[start, end)``.
 
         A tie is kept when ``tie.start < end`` and (``tie.end`` is missing or
@@ -847,6 +860,8 @@ class PartnershipNetwork:
         ----------
         start, end : str, datetime or pandas.Timestamp
             ``start < end``.
+        nodes : {"live", "all"}, default "live"
+            As in :meth:`as_of`.
 
         Returns
         -------
@@ -859,13 +874,15 @@ class PartnershipNetwork:
             raise InvalidParameterError(param_message(
                 func, "end", f"a date after start ({lo.date()})", end))
         return self._derive(self._live(self.ties, lo, hi), self._live(self.memberships, lo, hi),
-                            self._live(self.internal, lo, hi), (lo, hi))
+                            self._live(self.internal, lo, hi), (lo, hi),
+                            self._node_set(func, nodes))
 
     def periods(self, freq="YS", *, start=None, end=None):
         """Start dates of the periods of frequency ``freq`` covering the ties.
 
         The first period contains the earliest tie start (or ``start``); the last
-        contains the latest start or end date in the data (or ``end``).
+        contains the latest start or end date in the data (or ``end``).  Internal
+        ties (within one parent) count for this span.
         """
         func = "PartnershipNetwork.periods"
         try:
@@ -874,8 +891,8 @@ class PartnershipNetwork:
             raise InvalidParameterError(param_message(
                 func, "freq", "a pandas frequency such as 'YS' (years), 'QS' or 'MS'",
                 freq)) from None
-        dates = pd.concat([self.ties["start"], self.ties["end"], self.memberships["start"],
-                           self.memberships["end"]]).dropna()
+        dates = pd.concat([t[c] for t in (self.ties, self.memberships, self.internal)
+                           for c in ("start", "end")]).dropna()
         lo = _timestamp(func, "start", start, allow_none=True)
         hi = _timestamp(func, "end", end, allow_none=True)
         if lo is None:
@@ -887,7 +904,7 @@ class PartnershipNetwork:
         first = offset.rollback(lo.normalize())
         return pd.date_range(first, hi, freq=offset, name="period")
 
-    def snapshots(self, freq="YS", *, how="window", start=None, end=None):
+    def snapshots(self, freq="YS", *, how="window", start=None, end=None, nodes="live"):
         """One network per period: ``{period start: PartnershipNetwork}``.
 
         Parameters
@@ -900,18 +917,25 @@ class PartnershipNetwork:
             ``"as_of"``: ties live on the period's first day.
         start, end : date, optional
             Limits of the periods (default: the span of the data).
+        nodes : {"live", "all"}, default "live"
+            ``"live"``: each snapshot's firms are those with a live tie;
+            ``"all"``: every firm of this network is a node of every snapshot, so
+            values (and their normalisation by ``n - 1``) compare across periods.
 
         Returns
         -------
         dict
             Ordered by period.
         """
-        check_choice("PartnershipNetwork.snapshots", "how", how, ("window", "as_of"))
+        func = "PartnershipNetwork.snapshots"
+        check_choice(func, "how", how, ("window", "as_of"))
+        self._node_set(func, nodes)
         periods = self.periods(freq, start=start, end=end)
         offset = pd.tseries.frequencies.to_offset(freq)
         out = {}
         for p in periods:
-            out[p] = self.as_of(p) if how == "as_of" else self.window(p, p + offset)
+            out[p] = self.as_of(p, nodes=nodes) if how == "as_of" else \
+                self.window(p, p + offset, nodes=nodes)
         return out
 
     # -- graph
@@ -938,11 +962,15 @@ class PartnershipNetwork:
         labels, codes = None, None
         both = np.concatenate([t["source"].to_numpy(dtype=object),
                                t["target"].to_numpy(dtype=object)])
-        try:
-            codes, labels = pd.factorize(both, sort=True)
-        except TypeError:
-            codes, labels = pd.factorize(both, sort=False)
-        labels = pd.Index(labels, name="firm")
+        if self._nodes is not None:
+            labels = pd.Index(self._nodes, name="firm")
+            codes = labels.get_indexer(both)
+        else:
+            try:
+                codes, labels = pd.factorize(both, sort=True)
+            except TypeError:
+                codes, labels = pd.factorize(both, sort=False)
+            labels = pd.Index(labels, name="firm")
         n = len(labels)
         m = len(t)
         u, v = codes[:m], codes[m:]
@@ -1128,16 +1156,17 @@ class PartnershipNetwork:
         return float((c.max() - c).sum() / _star_spread(measure, c.size, opts))
 
     def centrality_over_time(self, measure, *, freq="YS", how="window", start=None, end=None,
-                             weight_as="strength", directed=False, combine="sum", **options):
+                             nodes="live", weight_as="strength", directed=False, combine="sum",
+                             **options):
         """Centrality per period, as a tidy table.
 
         Parameters
         ----------
         measure : str or list of str
             One or more of :data:`MEASURES`.
-        freq, how, start, end
-            The periods, as in :meth:`snapshots` (default: calendar years, ties live
-            at any time in the year).
+        freq, how, start, end, nodes
+            The periods and their firms, as in :meth:`snapshots` (default: calendar
+            years, ties live at any time in the year, the firms with a live tie).
         weight_as, directed, combine, **options
             As in :meth:`centrality`.
 
@@ -1145,8 +1174,8 @@ class PartnershipNetwork:
         -------
         pandas.DataFrame
             Columns ``firm``, ``period`` (the period's first day), ``measure``,
-            ``value``; one row per firm with a live tie in the period.  Periods
-            without ties have no rows.
+            ``value``; one row per firm of each snapshot (``nodes``).  Periods
+            without a live tie have no rows.
 
         Examples
         --------
@@ -1164,7 +1193,8 @@ class PartnershipNetwork:
             _options(func, m, options)
         self._check_graph_args(func, weight_as, directed, combine)
         frames = []
-        for period, snap in self.snapshots(freq, how=how, start=start, end=end).items():
+        snaps = self.snapshots(freq, how=how, start=start, end=end, nodes=nodes)
+        for period, snap in snaps.items():
             if len(snap.ties) == 0:
                 continue
             for m in measures:
