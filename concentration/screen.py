@@ -297,7 +297,7 @@ def screen_merger(shares, merging, *, guidelines="us2023", market="market", peri
     >>> import concentration as cn
     >>> s = cn.screen_merger({"A": .30, "B": .25, "C": .45}, ["A", "B"])
     >>> row = s.to_frame().iloc[0]
-    >>> round(row["delta_hhi"], 6), round(row["post_hhi"], 6), row["verdict"]
+    >>> float(round(row["delta_hhi"], 6)), float(round(row["post_hhi"], 6)), row["verdict"]
     (1500.0, 5050.0, 'presumed_anticompetitive')
     """
     func = "screen_merger"
@@ -368,7 +368,7 @@ def divest(shares, merging, amount, *, buyer=None, guidelines="us2023", market="
     >>> import concentration as cn
     >>> s = cn.divest({"A": .30, "B": .25, "C": .45}, ["A", "B"], 0.25)
     >>> row = s.to_frame().iloc[0]
-    >>> round(row["delta_hhi"], 6), row["verdict"]
+    >>> float(round(row["delta_hhi"], 6)), row["verdict"]
     (0.0, 'no_presumption')
     """
     func = "divest"
@@ -433,7 +433,7 @@ def minimum_divestiture(shares, merging, *, target="no_presumption", guidelines=
     >>> import concentration as cn
     >>> s = cn.minimum_divestiture({"A": .30, "B": .25, "C": .45}, ["A", "B"])
     >>> row = s.to_frame().iloc[0]
-    >>> round(row["divested"], 6), row["verdict"]     # ΔHHI down to 100: 0.15 - 2d(0.55 - d) = 0.01
+    >>> float(round(row["divested"], 6)), row["verdict"]     # ΔHHI down to 100: 0.15 - 2d(0.55 - d) = 0.01
     (0.2, 'no_presumption')
     """
     func = "minimum_divestiture"
