@@ -763,6 +763,8 @@ def index_interval(data, *, measure="hhi", method="bootstrap", sample_size=None,
             sim = rng.multinomial(n, p, size=n_draws)[:, :-1] / n
         else:
             alpha = n * p + prior
+            if rest[g] == 0:
+                alpha[-1] = 0.0  # no fringe: the remainder category does not exist
             sim = np.zeros((n_draws, p.size))
             pos = alpha > 0
             if pos.sum() == 1:
@@ -1399,7 +1401,7 @@ def market_sensitivity(data, definitions, *, measure="hhi", thresholds=None, lab
             sf = screen.to_frame()
             sf = sf.reset_index() if "_mkt" not in sf.columns else sf
             keep = [c for c in ("pre_hhi", "post_hhi", "delta_hhi", "combined_share",
-                                "verdict") if c in sf.columns]
+                                "verdict", "rule", "citation") if c in sf.columns]
             res = sf.set_index(["_mkt"] + ([period_col] if period_col else []))[keep]
         res["share_sum"] = pd.Series(listed, index=table.groups).reindex(res.index).to_numpy()
         res = res.reset_index()
