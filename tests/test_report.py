@@ -233,3 +233,31 @@ def test_console_detection_works(tmp_path, chromium):
                     "</body></html>", encoding="utf-8")
     proc = _run_chromium(chromium, ["--dump-dom", page.resolve().as_uri()], tmp_path)
     assert any(":CONSOLE" in ln and "undefinedFn" in ln for ln in proc.stderr.splitlines())
+
+
+def test_mhhi_section_hand_checked(tmp_path):
+    # I owns half of A and half of B (and nothing else): kappa_AB = kappa_BA = 1, so
+    # MHHI delta = 2 * 10,000 * 0.5 * 0.3 = 3,000 points, all attributed to owner I.
+    shares = pd.DataFrame({"market": "m", "firm": ["A", "B", "C"], "share": [0.5, 0.3, 0.2]})
+    holdings = pd.DataFrame({"owner": ["I", "I", "J"], "firm": ["A", "B", "C"],
+                             "cash_flow": [0.5, 0.5, 1.0]})
+    r = report(shares=shares, holdings=holdings, output=None)
+    sec = r.data["sections"]["mhhi"]
+    cols = sec["table"]["columns"]
+    row = sec["table"]["rows"][0]
+    np.testing.assert_allclose(row[cols.index("hhi")], 3800.0)
+    np.testing.assert_allclose(row[cols.index("mhhi_delta")], 3000.0)
+    by_owner = dict((r_[-2], r_[-1]) for r_ in sec["by_owner"]["rows"])
+    np.testing.assert_allclose(by_owner["I"], 3000.0)
+
+
+def test_screen_section_cites_guidelines():
+    r = report(shares=_shares(), merging=("X", "Y"), guidelines=("us2023", "us2010"),
+               output=None)
+    sec = r.data["sections"]["screen"]
+    cols = sec["table"]["columns"]
+    rows = [dict(zip(cols, row)) for row in sec["table"]["rows"]]
+    api24 = [x for x in rows if x["market"] == "api" and x["period"] == "2024"]
+    np.testing.assert_allclose([x["delta_hhi"] for x in api24], 2 * 10_000 * 0.9 * 0.1)
+    assert {x["guideline"] for x in api24} == {"us2023", "us2010"}
+    assert "Merger Guidelines" in r.html and "§" in r.html
