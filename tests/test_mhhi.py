@@ -1,0 +1,228 @@
+"""MHHI: hand-computed cases, the triple-sum reference, decompositions, properties."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import concentration as cn
+from concentration.exceptions import FringeWarning, InvalidHoldingsError, InvalidParameterError
+
+
+def ref_mhhi(shares, stakes):
+    """Pure-Python O'Brien-Salop MHHI with proportional control (triple sum)."""
+    owners = {o for o, _ in stakes}
+    total = 0.0
+    for j, sj in shares.items():
+        den = sum(stakes.get((i, j), 0.0) ** 2 for i in owners)
+        for k, sk in shares.items():
+            if den == 0:
+                kap = 1.0 if j == k else 0.0
+            else:
+                kap = sum(stakes.get((i, j), 0.0) * stakes.get((i, k), 0.0)
+                          for i in owners) / den
+            total += sj * sk * kap
+    return 10_000 * total
+
+
+def holdings_from(stakes):
+    return cn.read_holdings(pd.DataFrame([(o, f, b) for (o, f), b in stakes.items()],
+                                         columns=["owner", "firm", "cash_flow"]))
+
+
+def test_two_airlines_identical_holdings():
+    h = holdings_from({("Vanguard", "AA"): 0.08, ("Vanguard", "UA"): 0.08,
+                       ("BlackRock", "AA"): 0.06, ("BlackRock", "UA"): 0.06})
+    r = cn.mhhi({"AA": 0.5, "UA": 0.5}, h)
+    assert r.hhi == pytest.approx(5000.0)
+    assert r.mhhi == pytest.approx(10000.0)
+    assert r.mhhi_delta == pytest.approx(5000.0)
+
+
+def test_no_common_owners_gives_hhi():
+    h = holdings_from({("X", "A"): 0.3, ("Y", "B"): 0.4, ("Z", "C"): 0.2})
+    r = cn.mhhi({"A": 0.5, "B": 0.3, "C": 0.2}, h)
+    assert r.mhhi == pytest.approx(3800.0) and r.hhi == pytest.approx(3800.0)
+    assert r.mhhi_delta == pytest.approx(0.0, abs=1e-9)
+
+
+def test_asymmetric_toy_matches_hand_triple_sum():
+    # X: 50% of A, 10% of B; Y: 50% of B; Z: 20% of A.  Shares A .6, B .4.
+    h = holdings_from({("X", "A"): 0.5, ("X", "B"): 0.1, ("Y", "B"): 0.5, ("Z", "A"): 0.2})
+    r = cn.mhhi({"A": 0.6, "B": 0.4}, h)
+    k_ab, k_ba = 0.05 / 0.29, 0.05 / 0.26
+    hand = 10_000 * (0.36 + 0.16 + 0.6 * 0.4 * k_ab + 0.4 * 0.6 * k_ba)
+    assert r.mhhi == pytest.approx(hand, rel=1e-12)
+    # by_pair: the (A, B) term uses kappa_AB, not kappa_BA (a transposition would fail)
+    pairs = r.by_pair().set_index(["firm", "other"])
+    assert pairs.loc[("A", "B"), "weight"] == pytest.approx(k_ab)
+    assert pairs.loc[("B", "A"), "weight"] == pytest.approx(k_ba)
+    # with unequal shares s_A s_B is symmetric, so also check a 3-firm market where
+    # transposing kappa changes MHHI: A .5, B .3, C .2 with C owned by Y only.
+    h3 = holdings_from({("X", "A"): 0.5, ("X", "B"): 0.1, ("Y", "B"): 0.5, ("Z", "A"): 0.2,
+                        ("Y", "C"): 0.3})
+    shares = {"A": 0.5, "B": 0.3, "C": 0.2}
+    r3 = cn.mhhi(shares, h3)
+    k = cn.profit_weights(h3, firms=list(shares))
+    s = np.array(list(shares.values()))
+    assert r3.mhhi == pytest.approx(10_000 * s @ k.to_numpy() @ s)
+    assert r3.mhhi == pytest.approx(ref_mhhi(shares, {("X", "A"): 0.5, ("X", "B"): 0.1,
+                                                      ("Y", "B"): 0.5, ("Z", "A"): 0.2,
+                                                      ("Y", "C"): 0.3}), rel=1e-12)
+    # sanity of the check: kappa is far from symmetric here
+    assert not np.allclose(k.to_numpy(), k.to_numpy().T)
+
+
+def test_by_owner_sums_to_delta_and_pairs_to_mhhi():
+    rng = np.random.default_rng(11)
+    rows = []
+    for m in range(6):
+        firms = rng.choice(list("ABCDEFG"), size=int(rng.integers(2, 5)), replace=False)
+        sh = rng.dirichlet(np.ones(len(firms)))
+        rows += [(f"m{m}", f, s) for f, s in zip(firms, sh)]
+    shares = pd.DataFrame(rows, columns=["market", "firm", "share"])
+    stakes = {}
+    for f in "ABCDEF":          # G has no holdings
+        for o in rng.choice(5, size=3, replace=False):
+            stakes[(f"o{o}", f)] = float(rng.uniform(0.01, 0.3))
+    h = holdings_from(stakes)
+    for model in ("proportional", "banzhaf", "power", "size", "sole"):
+        r = cn.mhhi(shares, h, control_model=model)
+        f = r.to_frame()
+        assert list(f.columns[:3]) == ["hhi", "mhhi", "mhhi_delta"]
+        owner_sum = r.by_owner().groupby("market")["contribution"].sum()
+        np.testing.assert_allclose(owner_sum.reindex(f.index, fill_value=0.0),
+                                   f["mhhi_delta"], rtol=1e-10, atol=1e-8)
+        p = r.by_pair()
+        np.testing.assert_allclose(p.groupby("market")["contribution"].sum(), f["mhhi"],
+                                   rtol=1e-12)
+        own = p[p["firm"] == p["other"]].groupby("market")["contribution"].sum()
+        np.testing.assert_allclose(own, f["hhi"], rtol=1e-12)
+    expected = {m for m, g in shares.groupby("market") if "G" in set(g["firm"])}
+    assert set(r.no_holdings["market"]) == expected
+    assert set(r.no_holdings["firm"]) <= {"G"}
+
+
+def test_by_owner_attribution_by_hand():
+    # Identical holdings, shares .5/.5: delta 5,000 split by each owner's gamma*beta share.
+    h = holdings_from({("V", "AA"): 0.1, ("V", "UA"): 0.1, ("B", "AA"): 0.05, ("B", "UA"): 0.05})
+    r = cn.mhhi({"AA": 0.5, "UA": 0.5}, h)
+    c = r.by_owner().set_index("owner")["contribution"]
+    # c_V = 10,000 * 2 * (.5 * .1 / .0125) * (.5 * .1) = 4,000; c_B = 1,000
+    assert c["V"] == pytest.approx(4000.0) and c["B"] == pytest.approx(1000.0)
+
+
+def test_random_cases_match_reference():
+    rng = np.random.default_rng(5)
+    for _ in range(25):
+        n_f, n_o = int(rng.integers(2, 6)), int(rng.integers(1, 6))
+        firms = [f"F{i}" for i in range(n_f)]
+        stakes = {}
+        for f in firms[:-1] if rng.random() < 0.3 else firms:   # sometimes one has no data
+            for o in rng.choice(n_o, size=int(rng.integers(1, n_o + 1)), replace=False):
+                stakes[(f"o{o}", f)] = float(rng.uniform(0.01, 1.0 / n_o))
+        sh = dict(zip(firms, rng.dirichlet(np.ones(n_f))))
+        r = cn.mhhi(sh, holdings_from(stakes))
+        assert r.mhhi == pytest.approx(ref_mhhi(sh, stakes), rel=1e-10)
+
+
+def test_scenarios_recompute_delta():
+    h = holdings_from({("BlackRock", "AA"): 0.07, ("BlackRock", "UA"): 0.02,
+                       ("Vanguard", "UA"): 0.07, ("Vanguard", "AA"): 0.02,
+                       ("Berkshire", "DL"): 0.09})
+    sh = {"AA": 0.4, "UA": 0.35, "DL": 0.25}
+    base = cn.mhhi(sh, h).mhhi_delta
+    merged = cn.mhhi(sh, h.merge_owners(["BlackRock", "Vanguard"])).mhhi_delta
+    assert merged > base
+    sold = cn.mhhi(sh, h.divest("BlackRock", "UA").divest("Vanguard", "AA")).mhhi_delta
+    assert sold == pytest.approx(0.0, abs=1e-9)
+    silent = cn.mhhi(sh, h.strip_control("BlackRock", "AA").strip_control("Vanguard", "AA"),
+                     control_model="voting")
+    # AA's managers answer to nobody with cash flow elsewhere -> only UA weighs AA
+    assert silent.mhhi_delta < base
+
+
+def test_panel_with_periods_and_screen():
+    shares = pd.DataFrame({"market": ["r1"] * 4, "period": [1, 1, 2, 2],
+                           "firm": ["AA", "UA", "AA", "UA"], "share": [0.5] * 4})
+    h = cn.read_holdings(pd.DataFrame({
+        "period": [1, 1, 2, 2], "owner": ["V", "V", "V", "W"],
+        "firm": ["AA", "UA", "AA", "UA"], "cash_flow": [0.1, 0.1, 0.1, 0.1]}))
+    r = cn.mhhi(shares, h)
+    f = r.to_frame()
+    assert f.loc[("r1", 1), "mhhi"] == pytest.approx(10000.0)
+    assert f.loc[("r1", 2), "mhhi"] == pytest.approx(5000.0)
+    sc = r.screen()
+    assert sc.loc[("r1", 1), "mhhi_elhauge2016"] == "presumptively_anticompetitive"
+    assert sc.loc[("r1", 2), "mhhi_elhauge2016"] == "unlikely_concern"
+    assert sc.loc[("r1", 2), "hhi_us2010"] == "highly_concentrated"
+    assert sc.loc[("r1", 2), "hhi_us2023"] == "highly_concentrated"
+    assert "Harvard Law Review 129" in sc.attrs["citations"]["mhhi_elhauge2016"]
+    with pytest.raises(InvalidParameterError, match="holdings_period"):
+        cn.mhhi({"AA": 0.5, "UA": 0.5}, h)
+    assert cn.mhhi({"AA": 0.5, "UA": 0.5}, h, holdings_period=2).mhhi == pytest.approx(5000)
+    with pytest.raises(InvalidHoldingsError, match="no rows"):
+        cn.mhhi(shares.assign(period=[1, 1, 3, 3]), h)
+
+
+def test_screen_boundaries_are_strict():
+    # MHHI exactly 2,500 is not "above 2,500" (Elhauge adopts the 2010 text's wording).
+    h = holdings_from({("X", "A"): 0.1, ("Y", "B"): 0.1})
+    r = cn.mhhi({"A": 0.5, "B": 0.5}, h)
+    sc = r.screen()
+    assert sc["mhhi_elhauge2016"].iloc[0] == "unlikely_concern"
+
+
+def test_summary_repr_and_fringe():
+    h = holdings_from({("X", "A"): 0.1, ("X", "B"): 0.1})
+    with pytest.warns(FringeWarning):
+        r = cn.mhhi({"A": 0.3, "B": 0.3}, h)
+    text = str(r.summary())
+    assert "MHHI" in text and "not symmetric" in text
+    assert len(repr(r)) < 300
+    assert "<script" not in r._repr_html_()
+
+
+# -------------------------------------------------------------------------- properties
+
+@st.composite
+def markets(draw):
+    n_f = draw(st.integers(2, 5))
+    n_o = draw(st.integers(1, 4))
+    stakes = {}
+    for f in range(n_f):
+        for o in range(n_o):
+            if draw(st.booleans()):
+                stakes[(f"o{o}", f"F{f}")] = draw(st.floats(0.001, 1.0 / n_o))
+    raw = [draw(st.floats(0.01, 1.0)) for _ in range(n_f)]
+    shares = {f"F{f}": r / sum(raw) for f, r in enumerate(raw)}
+    return shares, stakes
+
+
+@settings(max_examples=25, deadline=None)
+@given(markets())
+def test_mhhi_at_least_hhi_with_proportional_control(case):
+    shares, stakes = case
+    if not stakes:
+        return
+    r = cn.mhhi(shares, holdings_from(stakes))
+    assert r.mhhi >= r.hhi - 1e-9
+    assert r.mhhi == pytest.approx(ref_mhhi(shares, stakes), rel=1e-9)
+
+
+@settings(max_examples=20, deadline=None)
+@given(markets(), st.randoms(use_true_random=False))
+def test_permutation_invariance(case, rnd):
+    shares, stakes = case
+    if not stakes:
+        return
+    h = holdings_from(stakes)
+    r1 = cn.mhhi(shares, h)
+    items = list(shares.items())
+    rnd.shuffle(items)
+    rows = list(stakes.items())
+    rnd.shuffle(rows)
+    r2 = cn.mhhi(dict(items), holdings_from(dict(rows)))
+    assert r2.mhhi == pytest.approx(r1.mhhi, rel=1e-12)
+    assert r2.mhhi_delta == pytest.approx(r1.mhhi_delta, rel=1e-9, abs=1e-9)
