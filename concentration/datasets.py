@@ -118,6 +118,16 @@ def list_datasets() -> pd.DataFrame:
 def card(name) -> str:
     """Return the dataset card of ``name`` (Markdown): sources, licence, schema, gaps.
 
+    Parameters
+    ----------
+    name : {"ai_market_shares", "ai_partnerships", "ai_ownership", "entities"}
+        Dataset whose card to return.
+
+    Returns
+    -------
+    str
+        The card's Markdown text (the file ``datasets/<name>.md``).
+
     Examples
     --------
     >>> from concentration import datasets
