@@ -22,6 +22,7 @@ SUBCOMMAND_MODULES = (
     "concentration._cli_screen",
     "concentration._cli_report",
     "concentration._cli_datasets",
+    "concentration._cli_mhhi",
 )
 
 

@@ -226,3 +226,27 @@ def test_permutation_invariance(case, rnd):
     r2 = cn.mhhi(dict(items), holdings_from(dict(rows)))
     assert r2.mhhi == pytest.approx(r1.mhhi, rel=1e-12)
     assert r2.mhhi_delta == pytest.approx(r1.mhhi_delta, rel=1e-9, abs=1e-9)
+
+
+# ------------------------------------------------------------------------------- CLI
+
+def test_cli_mhhi(tmp_path, capsys):
+    from concentration.cli import main
+
+    s, h = tmp_path / "s.parquet", tmp_path / "h.parquet"
+    cn.write_parquet(pd.DataFrame({"market": ["x", "x", "y", "y"],
+                                   "firm": ["AA", "UA", "AA", "DL"],
+                                   "share": [50, 50, 60, 40]}), s)
+    cn.write_parquet(pd.DataFrame({"owner": ["V", "V", "B", "B"],
+                                   "firm": ["AA", "UA", "AA", "UA"],
+                                   "cash_flow": [0.1, 0.1, 0.05, 0.05]}), h)
+    out = tmp_path / "m.csv"
+    assert main(["mhhi", str(s), str(h), "--scale", "percent", "-o", str(out)]) == 0
+    f = pd.read_csv(out, index_col="market")
+    assert f.loc["x", "mhhi"] == pytest.approx(10000.0)
+    assert f.loc["y", "mhhi_delta"] == pytest.approx(0.0)
+    assert main(["mhhi", str(s), str(h), "--scale", "percent", "--by", "owner"]) == 0
+    assert "4000" in capsys.readouterr().out
+    assert main(["mhhi", str(s), str(h)]) == 1                       # percent as fraction
+    assert main(["mhhi", str(s), str(h), "--scale", "percent",
+                 "--control-model", "voting"]) == 2                  # no control column
