@@ -32,6 +32,7 @@ from .ownership import MHHI, ControlModel, mhhi, profit_weights
 from . import guidelines, testing
 from .guidelines import get_guideline, list_guidelines
 from .screen import MergerScreen, divest, minimum_divestiture, screen_merger
+from .report import ReportResult, report
 
 __version__ = library_version()
 
@@ -70,4 +71,6 @@ __all__ = [
     "MergerScreen",
     "divest",
     "minimum_divestiture",
+    "report",
+    "ReportResult",
 ]
