@@ -1249,8 +1249,10 @@ class PartnershipNetwork:
         :math:`w_j` of the adjacency matrix).  ``jaccard`` is
         :math:`|N_j \cap N_k| / |N_j \cup N_k|`, ``cosine``
         :math:`\langle w_j, w_k\rangle / \lVert w_j \rVert \lVert w_k \rVert`,
-        ``weighted`` the weighted Jaccard :math:`\sum \min / \sum \max`; computed
-        by :func:`concentration.overlap`.
+        ``weighted_jaccard`` :math:`\sum_i \min(w_{ji}, w_{ki}) / \sum_i \max(w_{ji},
+        w_{ki})` (with ``weight_as`` set); ``overlap``, ``weighted_overlap`` and
+        ``dot`` too.  Computed by :func:`concentration.overlap` (one kernel for every
+        pairwise score in the library).
 
         Parameters
         ----------
