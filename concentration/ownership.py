@@ -740,6 +740,19 @@ class MHHI(ResultMixin):
         out.attrs["citations"] = cites
         return out
 
+    def plot(self, *, ax=None, top=15):
+        """Bar chart of MHHIΔ by owner (:meth:`by_owner`), summed over markets.
+
+        Needs matplotlib (``pip install antitrust-concentration[plot]``); see
+        :func:`concentration.plotting.plot_bar`.  Returns the Axes.
+        """
+        from .plotting import plot_bar
+
+        owners = self.by_owner()
+        totals = owners.groupby("owner", sort=True)["contribution"].sum()
+        return plot_bar(totals, ax=ax, top=top, title="MHHIΔ by owner",
+                        xlabel="contribution to MHHIΔ (points)")
+
     def _summary_parts(self):
         f = self.frame
         facts = [("markets", len(f)), ("control model", self.control_model),

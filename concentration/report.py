@@ -1053,8 +1053,8 @@ def demo_inputs() -> dict:
 
     Examples
     --------
-    >>> import concentration.report as rp
-    >>> sorted(rp.demo_inputs())[:3]
+    >>> from concentration.report import demo_inputs
+    >>> sorted(demo_inputs())[:3]
     ['filters', 'holdings', 'merging']
     """
     import pyarrow.compute as pc

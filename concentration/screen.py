@@ -82,6 +82,28 @@ class MergerScreen(ResultMixin):
         return self.table.pivot_table(index=idx, columns="guideline", values="verdict",
                                       aggfunc="first")
 
+    def plot(self, *, guideline=None, ax=None):
+        """Zone chart: each screened market on the (post-merger HHI, ΔHHI) plane.
+
+        Draws the overlapping markets under ``guideline`` (the first applied when
+        omitted) with that guideline's HHI and ΔHHI thresholds; see
+        :func:`concentration.plotting.plot_screen_zones`.  Needs matplotlib
+        (``pip install antitrust-concentration[plot]``).  Returns the Axes.
+        """
+        from .plotting import plot_screen_zones
+        from .report import _guideline_lines
+
+        key = guideline or self.guidelines[0]
+        t = self.table[self.table["guideline"] == key]
+        if "overlap" in t.columns:
+            t = t[t["overlap"]]
+        keys = [c for c in ("deal",) + tuple(self.keys) if c in t.columns]
+        labels = [" ".join(map(str, r)) for r in t[keys].itertuples(index=False)] if keys \
+            else None
+        return plot_screen_zones(t["post_hhi"].to_numpy(), t["delta_hhi"].to_numpy(),
+                                 labels=labels, thresholds=_guideline_lines(key), ax=ax,
+                                 title=f"Merger screen under {key}")
+
     def _summary_parts(self):
         t = self.table
         n_markets = len(t) // max(len(self.guidelines), 1) // max(len(self.deals), 1)

@@ -129,3 +129,26 @@ def test_summary_escapes_latex_and_markdown_pipes():
                 table=pd.DataFrame({"firm": ["x|y"], "share": [0.5]}), notes=("50% $",))
     assert r"T\_1 \& co" in s.as_latex() and r"50\% \$" in s.as_latex()
     assert "x\\|y" in s.as_markdown()
+
+
+def test_plot_methods_and_helpers():
+    pytest.importorskip("matplotlib")
+    from concentration import plotting
+
+    screen = cn.screen_merger({"A": .30, "B": .25, "C": .45}, ["A", "B"])
+    ax = screen.plot()
+    xs, ys = ax.collections[-1].get_offsets().T  # the scatter of mergers
+    assert xs[0] == pytest.approx(5050.0) and ys[0] == pytest.approx(1500.0)
+    ax = plotting.plot_lorenz({"A": 0.75, "B": 0.25})
+    assert list(ax.lines[-1].get_ydata()) == pytest.approx([0.0, 0.25, 1.0])
+    frame = cn.indices(pd.DataFrame({"market": "m", "period": ["1", "1", "2", "2"],
+                                     "firm": ["A", "B", "A", "B"],
+                                     "share": [0.5, 0.5, 0.6, 0.4]}), ["hhi"])
+    ax = plotting.plot_hhi_trend(frame)
+    assert list(ax.lines[0].get_ydata()) == pytest.approx([5000.0, 5200.0])
+    svg1 = plotting.figure_svg(ax.figure, salt="a")
+    svg2 = plotting.figure_svg(ax.figure, salt="a")
+    assert svg1 == svg2 and svg1.startswith("<svg")
+    if "concentration.ownership.MHHI" in FACTORIES:
+        ax = FACTORIES["concentration.ownership.MHHI"]().plot()
+        assert len(ax.patches) >= 1
