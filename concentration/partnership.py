@@ -315,13 +315,13 @@ def weighted_hhi(shares, weights, *, firm="firm", share="share", value=None,
                 f"index {list(weights.index)[:5]} and columns {list(weights.columns)[:5]}"))
         unmatched = tuple(f for f in firms if f not in weights.index)
         K = weights.reindex(index=list(firms), columns=list(firms)).to_numpy(
-            dtype=np.float64, na_value=np.nan)
+            dtype=np.float64, na_value=np.nan).copy()
         missing = np.isnan(K)
         K[missing] = 0.0
         miss_firm = np.isin(np.asarray(firms, dtype=object), np.asarray(unmatched, dtype=object))
         K[miss_firm, miss_firm] = 1.0
     else:
-        K = weights.toarray() if sp.issparse(weights) else np.asarray(weights, dtype=np.float64)
+        K = weights.toarray() if sp.issparse(weights) else np.array(weights, dtype=np.float64)
     if K.shape != (n, n):
         raise InvalidParameterError(param_message(
             func, "weights", f"a square matrix of shape ({n}, {n}) (one row per firm)",

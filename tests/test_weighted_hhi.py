@@ -1,0 +1,117 @@
+"""Tests for partnership-adjusted concentration (profit_weights, weighted_hhi)."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import concentration as cn
+from concentration import exceptions as exc
+from concentration.network import PartnershipNetwork
+from concentration.partnership import DEFAULT_TIE_WEIGHTS, profit_weights, weighted_hhi
+
+SHARES = {"A": 0.5, "B": 0.3, "C": 0.2}
+
+
+def test_identity_equals_hhi():
+    r = weighted_hhi(SHARES, np.eye(3))
+    assert r.value == pytest.approx(cn.hhi(SHARES), abs=1e-9)
+    assert r.value == pytest.approx(3800.0)
+    assert r.hhi == pytest.approx(3800.0) and r.delta == pytest.approx(0.0)
+    assert r.by_pair().empty
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.lists(st.floats(0.001, 1.0), min_size=1, max_size=12))
+def test_identity_equals_hhi_property(raw):
+    s = np.asarray(raw) / np.sum(raw)
+    r = weighted_hhi(s, np.eye(s.size))
+    assert r.value == pytest.approx(cn.hhi(s), rel=1e-12, abs=1e-9)
+
+
+def test_hand_computed_pair_terms():
+    K = [[1, 0.5, 0], [0.5, 1, 0], [0, 0, 1]]
+    r = weighted_hhi(SHARES, K)
+    # 10,000 * 2 * 0.5 * 0.3 * 0.5 = 1,500
+    assert r.delta == pytest.approx(1500.0)
+    assert r.value == pytest.approx(5300.0)
+    pairs = r.by_pair()
+    assert pairs["contribution"].sum() == pytest.approx(r.delta)
+    assert set(zip(pairs.firm, pairs.other)) == {("A", "B"), ("B", "A")}
+    frame = r.to_frame()
+    assert frame["total"].sum() == pytest.approx(r.value)
+    assert "sensitivity measure" in str(r.summary())
+    assert "<" not in repr(r)[1:-1] or repr(r).startswith("<WeightedHHI")
+
+
+def test_asymmetric_weights():
+    K = np.array([[1, 0.3, 0], [0, 1, 0], [0, 0, 1]])  # A weighs B's profit, not the reverse
+    r = weighted_hhi(SHARES, K)
+    assert r.delta == pytest.approx(10_000 * 0.5 * 0.3 * 0.3)
+    p = r.by_pair()
+    assert list(zip(p.firm, p.other)) == [("A", "B")]
+
+
+def test_labelled_weights_and_unmatched_firms():
+    K = pd.DataFrame([[1, 0.5], [0.5, 1]], index=["B", "A"], columns=["B", "A"])
+    r = weighted_hhi(SHARES, K)
+    assert r.unmatched == ("C",)
+    assert r.delta == pytest.approx(1500.0)
+    assert "No weights given" in str(r.summary())
+
+
+def test_percent_shares_and_validation():
+    r = weighted_hhi([50, 30, 20], np.eye(3), scale="percent")
+    assert r.value == pytest.approx(3800.0)
+    with pytest.raises(exc.InvalidParameterError, match="unit diagonal"):
+        weighted_hhi(SHARES, np.zeros((3, 3)))
+    with pytest.raises(exc.InvalidParameterError, match=r"in \[0, 1\]"):
+        weighted_hhi(SHARES, [[1, 2, 0], [0, 1, 0], [0, 0, 1]])
+    with pytest.raises(exc.InvalidParameterError, match="shape"):
+        weighted_hhi(SHARES, np.eye(2))
+    with pytest.raises(exc.InvalidSharesError):
+        weighted_hhi({"A": -0.1, "B": 1.1}, np.eye(2))
+
+
+def test_fringe_warns():
+    with pytest.warns(exc.FringeWarning):
+        weighted_hhi({"A": 0.5, "B": 0.3}, np.eye(2))
+
+
+def test_profit_weights_from_network():
+    ties = pd.DataFrame({
+        "source": ["Microsoft", "Microsoft", "Amazon", "Google", "Microsoft"],
+        "target": ["OpenAI", "OpenAI", "Anthropic", "Anthropic", "Partnership on AI"],
+        "kind": ["equity_investment", "cloud_compute_supply", "equity_investment",
+                 "equity_investment", "consortium_membership"],
+        "start": ["2019", "2019", "2023", "2023", "2016"],
+        "end": [None, "2025-10-28", None, None, None],
+        "directed": [True, True, True, True, True],
+        "stake": [0.27, 1.0, 1.0, 0.14, 1.0],
+    })
+    net = PartnershipNetwork(ties)
+    firms = ["OpenAI", "Anthropic", "Microsoft", "Amazon", "Google"]
+    K = profit_weights(net, firms)
+    assert K.loc["Microsoft", "OpenAI"] == DEFAULT_TIE_WEIGHTS["equity_investment"]  # max
+    assert K.loc["OpenAI", "Microsoft"] == 0.3  # direction="both"
+    assert np.allclose(np.diag(K), 1.0)
+    union = profit_weights(net, firms, combine="union")
+    assert union.loc["Microsoft", "OpenAI"] == pytest.approx(1 - 0.7 * 0.9)
+    one_way = profit_weights(net, firms, direction="source")
+    assert one_way.loc["OpenAI", "Microsoft"] == 0.0
+    assert one_way.loc["Microsoft", "OpenAI"] == 0.3
+    later = profit_weights(net, firms, as_of="2026-01-01", weights={"equity_investment": 0.5},
+                           strength="stake")
+    assert later.loc["Microsoft", "OpenAI"] == pytest.approx(0.5 * 0.27)
+    assert later.loc["Google", "Anthropic"] == pytest.approx(0.5 * 0.14)
+    with pytest.raises(exc.InvalidParameterError, match="no weight for"):
+        profit_weights(PartnershipNetwork(ties.assign(kind="merger_of_equals")), firms)
+    with pytest.raises(exc.InvalidParameterError, match=r"weights in \[0, 1\]"):
+        profit_weights(net, firms, weights={"licensing": 1.5})
+    # the end-to-end sensitivity: shares of a model-API market, K from the alliances
+    shares = {"OpenAI": 0.5, "Anthropic": 0.3, "Google": 0.2}
+    r = weighted_hhi(shares, K)
+    assert r.hhi == pytest.approx(cn.hhi(shares))
+    # only Google-Anthropic ties these three firms: 2 * 10,000 * 0.3 * 0.2 * 0.3
+    assert r.delta == pytest.approx(360.0)
