@@ -13,6 +13,7 @@ import tempfile
 
 from Cython.Build import cythonize
 from setuptools import Extension, setup
+from setuptools.command.build_py import build_py
 
 
 def _compiler_accepts(flag):
@@ -33,6 +34,18 @@ def _compiler_accepts(flag):
 
 
 OPENMP_FLAG = "-fopenmp" if sys.platform != "win32" and _compiler_accepts("-fopenmp") else None
+
+
+class BuildPy(build_py):
+    """Leave the dataset build script out of the installed package.
+
+    ``datasets/`` is installed as ``concentration._data`` for its Parquet files and
+    cards; ``datasets/build.py`` regenerates them from a source checkout only.
+    """
+
+    def find_package_modules(self, package, package_dir):
+        modules = super().find_package_modules(package, package_dir)
+        return [m for m in modules if not (package == "concentration._data" and m[1] == "build")]
 
 
 def _extensions():
@@ -66,4 +79,4 @@ def _extensions():
     )
 
 
-setup(ext_modules=_extensions())
+setup(ext_modules=_extensions(), cmdclass={"build_py": BuildPy})
