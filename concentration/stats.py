@@ -296,6 +296,10 @@ def concentration_regression(panel, *, outcome="price", measures=("hhi", "mhhi_d
     ConvergenceError
         The alternating projections did not converge.
 
+    See Also
+    --------
+    index_interval : uncertainty of the concentration measures themselves.
+
     References
     ----------
     .. [AST] Azar, J., Schmalz, M. C. and Tecu, I. (2018). Anticompetitive effects of
@@ -690,6 +694,11 @@ def index_interval(data, *, measure="hhi", method="bootstrap", sample_size=None,
         ``estimate``, ``lower``, ``upper`` (floats for one market), ``to_frame()``,
         ``summary()``, ``plot()`` and the simulated ``draws``.
 
+    See Also
+    --------
+    concentration.hhi : the point estimate.
+    hhi_change_decomposition : sources of a change in the HHI.
+
     References
     ----------
     .. [SI] Simpson, E. H. (1949). Measurement of diversity. Nature 163, 688 (the
@@ -1024,6 +1033,10 @@ def hhi_change_decomposition(data, *, market="market", period="period", firm="fi
     -------
     HHIChangeDecomposition
 
+    See Also
+    --------
+    concentration.hhi : the HHI per market and period.
+
     References
     ----------
     .. [SH] Shapley, L. S. (1953). A value for n-person games. In Contributions to the
@@ -1264,6 +1277,11 @@ def market_sensitivity(data, definitions, *, measure="hhi", thresholds=None, lab
     -------
     MarketSensitivity
         ``by_unit`` / ``to_frame()``, ``flips``, ``results``, ``summary()``, ``plot()``.
+
+    See Also
+    --------
+    concentration.screen_merger : the merger screen compared with ``merging=``.
+    concentration.indices : the measures compared without it.
 
     Examples
     --------

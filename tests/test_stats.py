@@ -32,7 +32,6 @@ def _panel(n_markets=40, n_periods=6, seed=0, drop=0.0):
     df["mhhi_delta"] = rng.uniform(0, 1500, len(df))
     df["cost"] = rng.normal(size=len(df))
     noise = rng.normal(size=len(df)) * (0.5 + np.abs(alpha[df["market"]]))  # heteroskedastic
-    noise += np.repeat(rng.normal(size=n_markets), n_periods) * 0  # placeholder for clarity
     df["price"] = (BETA_HHI * df["hhi"] + BETA_MHHI * df["mhhi_delta"] + 0.5 * df["cost"]
                    + alpha[df["market"]] + tau[df["period"] - 2000] + noise)
     if drop:
