@@ -33,6 +33,8 @@ from . import guidelines, testing
 from .guidelines import get_guideline, list_guidelines
 from .screen import MergerScreen, divest, minimum_divestiture, screen_merger
 from .report import ReportResult, report
+from .network import PartnershipNetwork
+from .partnership import WeightedHHI, partnership_weights, weighted_hhi
 
 __version__ = library_version()
 
@@ -73,4 +75,8 @@ __all__ = [
     "minimum_divestiture",
     "report",
     "ReportResult",
+    "PartnershipNetwork",
+    "partnership_weights",
+    "weighted_hhi",
+    "WeightedHHI",
 ]

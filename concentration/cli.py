@@ -23,6 +23,7 @@ SUBCOMMAND_MODULES = (
     "concentration._cli_report",
     "concentration._cli_datasets",
     "concentration._cli_mhhi",
+    "concentration._cli_network",
 )
 
 

@@ -7,7 +7,7 @@ answer depends on the web of partnerships.
 
 It has two parts:
 
-1. :func:`profit_weights` turns the live ties between the firms of a market into a
+1. :func:`partnership_weights` turns the live ties between the firms of a market into a
    profit-weight matrix :math:`K` (:math:`K_{jj} = 1`; :math:`K_{jk} \in [0, 1]` the
    weight firm :math:`j` places on firm :math:`k`'s profit) through an explicit,
    user-overridable mapping from tie kind (and optional strength) to a weight,
@@ -44,7 +44,7 @@ from ._shares import DEFAULT_TOLERANCE, coerce_shares
 from ._validation import as_list, check_choice, param_message
 from .exceptions import InvalidParameterError, SchemaError
 
-__all__ = ["DEFAULT_TIE_WEIGHTS", "profit_weights", "weighted_hhi", "WeightedHHI"]
+__all__ = ["DEFAULT_TIE_WEIGHTS", "partnership_weights", "weighted_hhi", "WeightedHHI"]
 
 #: Default weight in [0, 1] that one live tie of each kind gives to the partner's
 #: profit.  Illustrative values for sensitivity analysis, ordered by how far each
@@ -73,7 +73,7 @@ _COMBINE = ("max", "union")
 _DIRECTION = ("both", "source")
 
 
-def profit_weights(network, firms, *, weights=None, strength=None, combine="max",
+def partnership_weights(network, firms, *, weights=None, strength=None, combine="max",
                    direction="both", as_of=None) -> pd.DataFrame:
     r"""Profit-weight matrix :math:`K` for the firms of a market from their live ties.
 
@@ -123,10 +123,10 @@ def profit_weights(network, firms, *, weights=None, strength=None, combine="max"
     >>> from concentration.network import PartnershipNetwork
     >>> net = PartnershipNetwork(pd.DataFrame({"source": ["A"], "target": ["B"],
     ...                                        "kind": ["equity_investment"]}))
-    >>> profit_weights(net, ["A", "B", "C"]).loc["A"].tolist()
+    >>> partnership_weights(net, ["A", "B", "C"]).loc["A"].tolist()
     [1.0, 0.3, 0.0]
     """
-    func = "profit_weights"
+    func = "partnership_weights"
     from .network import PartnershipNetwork
 
     if not isinstance(network, PartnershipNetwork):
@@ -258,7 +258,7 @@ def weighted_hhi(shares, weights, *, firm="firm", share="share", value=None,
     A sensitivity measure, not an agency standard: it shows how concentration would
     look if allied firms weighed each other's profits by :math:`K`.  It is the
     quadratic form of the O'Brien-Salop MHHI [OS00]_ with :math:`K` from alliance
-    ties (:func:`profit_weights`) instead of ownership; with :math:`K = I` it is the
+    ties (:func:`partnership_weights`) instead of ownership; with :math:`K = I` it is the
     HHI.
 
     Parameters

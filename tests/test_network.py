@@ -493,3 +493,21 @@ def test_bundled_ai_partnerships_per_year():
     # OpenAI has more partners in 2025 than in 2019
     w = follow.pivot(index="period", columns="firm", values="value")
     assert w.loc["2025-01-01", "OpenAI"] > w.loc["2019-01-01", "OpenAI"]
+
+
+# ----------------------------------------------------------------------------- command line
+
+def test_cli_network(tmp_path, timed):
+    from concentration.cli import main
+
+    src = tmp_path / "ties.parquet"
+    timed.ties[["source", "target", "start", "end"]].to_parquet(src)
+    out = tmp_path / "c.csv"
+    assert main(["network", str(src), "--measure", "pagerank,degree", "--freq", "YS",
+                 "--out", str(out)]) == 0
+    table = pd.read_csv(out)
+    assert list(table.columns) == ["firm", "period", "measure", "value"]
+    assert set(table.measure) == {"pagerank", "degree"}
+    assert table[table.measure == "pagerank"].groupby("period").value.sum().round(9).eq(1).all()
+    assert main(["network", str(src), "--measure", "popularity"]) == 2
+    assert main(["network", str(tmp_path / "missing.parquet")]) == 1

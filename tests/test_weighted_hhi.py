@@ -1,4 +1,4 @@
-"""Tests for partnership-adjusted concentration (profit_weights, weighted_hhi)."""
+"""Tests for partnership-adjusted concentration (partnership_weights, weighted_hhi)."""
 
 import numpy as np
 import pandas as pd
@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 import concentration as cn
 from concentration import exceptions as exc
 from concentration.network import PartnershipNetwork
-from concentration.partnership import DEFAULT_TIE_WEIGHTS, profit_weights, weighted_hhi
+from concentration.partnership import DEFAULT_TIE_WEIGHTS, partnership_weights, weighted_hhi
 
 SHARES = {"A": 0.5, "B": 0.3, "C": 0.2}
 
@@ -92,23 +92,23 @@ def test_profit_weights_from_network():
     })
     net = PartnershipNetwork(ties)
     firms = ["OpenAI", "Anthropic", "Microsoft", "Amazon", "Google"]
-    K = profit_weights(net, firms)
+    K = partnership_weights(net, firms)
     assert K.loc["Microsoft", "OpenAI"] == DEFAULT_TIE_WEIGHTS["equity_investment"]  # max
     assert K.loc["OpenAI", "Microsoft"] == 0.3  # direction="both"
     assert np.allclose(np.diag(K), 1.0)
-    union = profit_weights(net, firms, combine="union")
+    union = partnership_weights(net, firms, combine="union")
     assert union.loc["Microsoft", "OpenAI"] == pytest.approx(1 - 0.7 * 0.9)
-    one_way = profit_weights(net, firms, direction="source")
+    one_way = partnership_weights(net, firms, direction="source")
     assert one_way.loc["OpenAI", "Microsoft"] == 0.0
     assert one_way.loc["Microsoft", "OpenAI"] == 0.3
-    later = profit_weights(net, firms, as_of="2026-01-01", weights={"equity_investment": 0.5},
+    later = partnership_weights(net, firms, as_of="2026-01-01", weights={"equity_investment": 0.5},
                            strength="stake")
     assert later.loc["Microsoft", "OpenAI"] == pytest.approx(0.5 * 0.27)
     assert later.loc["Google", "Anthropic"] == pytest.approx(0.5 * 0.14)
     with pytest.raises(exc.InvalidParameterError, match="no weight for"):
-        profit_weights(PartnershipNetwork(ties.assign(kind="merger_of_equals")), firms)
+        partnership_weights(PartnershipNetwork(ties.assign(kind="merger_of_equals")), firms)
     with pytest.raises(exc.InvalidParameterError, match=r"weights in \[0, 1\]"):
-        profit_weights(net, firms, weights={"licensing": 1.5})
+        partnership_weights(net, firms, weights={"licensing": 1.5})
     # the end-to-end sensitivity: shares of a model-API market, K from the alliances
     shares = {"OpenAI": 0.5, "Anthropic": 0.3, "Google": 0.2}
     r = weighted_hhi(shares, K)
