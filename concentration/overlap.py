@@ -295,41 +295,41 @@ def _compute(A, B, *, metric, sym, left, right, threshold, top_k, sparse_out,
             _K.mirror_upper(out, nt)
         return out
 
-    cap = top_k if top_k else nB
+    # Upper bound of each row's kept entries: its flop count, capped by nB and top_k.
+    # Rows write straight into their slot of the final arrays; a last in-place pass
+    # closes the gaps.  Untouched slack is never written, so stays unallocated.
+    degB_all = np.diff(bt_indptr).astype(np.int64)
+    csum = np.zeros(A.nnz + 1, dtype=np.int64)
+    np.cumsum(degB_all[a_indices], out=csum[1:])
+    flops = csum[a_indptr[1:]] - csum[a_indptr[:-1]]
+    bound = np.minimum(flops, nB)
+    if n_heavy:
+        bound[:] = nB
+    if top_k:
+        bound = np.minimum(bound, top_k)
+    row_off = np.zeros(nA + 1, dtype=np.int64)
+    np.cumsum(bound, out=row_off[1:])
+    cap = int(row_off[-1])
+    cols = np.empty(cap, dtype=a_indices.dtype)
+    vals = np.empty(cap, dtype=np.float64)
+    counts = np.zeros(nA, dtype=np.int64)
     if block_rows is None:
-        budget = 1 << 22  # entries of the per-block candidate buffer (≈ 64 MB)
-        block_rows = max(1, min(nA, budget // max(cap, 1), 4096))
-        if n_heavy:
-            block_rows = max(1, min(block_rows, (1 << 22) // max(nB, 1)))
-    idx_dtype = np.int32 if nB < 2**31 - 1 else np.int64
-    pieces_c, pieces_v = [], []
-    counts_all = np.zeros(nA, dtype=np.int64)
+        block_rows = max(1, nA) if not n_heavy else max(1, min(nA, (1 << 22) // max(nB, 1)))
     dummy = np.zeros((1, 1))
     for b0 in range(0, nA, block_rows):
         b1 = min(nA, b0 + block_rows)
-        nr = b1 - b0
         hv = np.ascontiguousarray(Ah[b0:b1] @ Bh.T) if n_heavy else dummy
-        cols = np.empty(nr * cap, dtype=np.int64)
-        vals = np.empty(nr * cap, dtype=np.float64)
-        counts = np.zeros(nr, dtype=np.int64)
-        _K.sparse_block(a_indptr[b0:b1 + 1], a_indices, a_data, bt_indptr, bt_indices,
-                        bt_data, skip, hv, bool(n_heavy), left[b0:b1], right, nB, code, op,
-                        threshold is not None, 0.0 if threshold is None else threshold,
-                        int(top_k or 0), cols, vals, counts, nt)
-        total = int(counts.sum())
-        pc = np.empty(total, dtype=idx_dtype)
-        pv = np.empty(total, dtype=np.float64)
-        _K.compact(counts, cap, cols, vals, pc, pv, 0)
-        del cols, vals, hv
-        pieces_c.append(pc)
-        pieces_v.append(pv)
-        counts_all[b0:b1] = counts
+        _K.sparse_rows(a_indptr[b0:b1 + 1], a_indices, a_data, bt_indptr, bt_indices,
+                       bt_data, skip, hv, bool(n_heavy), left[b0:b1], right, nB, code, op,
+                       threshold is not None, 0.0 if threshold is None else threshold,
+                       int(top_k or 0), row_off[b0:b1 + 1], cols, vals, counts[b0:b1], nt)
+        del hv
+    nnz = _K.squeeze(row_off, counts, cols, vals)
     indptr = np.zeros(nA + 1, dtype=np.int64)
-    np.cumsum(counts_all, out=indptr[1:])
-    if indptr[-1] < 2**31 - 1 and idx_dtype == np.int32:
+    np.cumsum(counts, out=indptr[1:])
+    if nnz < 2**31 - 1 and nB < 2**31 - 1:
         indptr = indptr.astype(np.int32)
-    indices = np.concatenate(pieces_c) if pieces_c else np.zeros(0, dtype=idx_dtype)
-    data = np.concatenate(pieces_v) if pieces_v else np.zeros(0)
+    indices, data = cols[:nnz], vals[:nnz]
     return sp.csr_matrix((data, indices, indptr), shape=(nA, nB))
 
 

@@ -183,6 +183,14 @@ def mirror_upper(double[:, ::1] out, int n_threads):
                     out[r, c] = out[c, r]
 
 
+cdef inline Py_ssize_t _sort_cost(Py_ssize_t t) noexcept nogil:
+    """Rough cost of sorting t indices, in units of one step of a column scan."""
+    cdef Py_ssize_t lg = 1
+    while (1 << lg) < t:
+        lg += 1
+    return 6 * t * lg
+
+
 cdef int _cmp_i64(const void* x, const void* y) noexcept nogil:
     cdef int64_t a = (<const int64_t*> x)[0]
     cdef int64_t b = (<const int64_t*> y)[0]
@@ -249,14 +257,14 @@ cdef inline Py_ssize_t _offer(pair_t* heap, Py_ssize_t n, Py_ssize_t k, int64_t 
     return n
 
 
-def sparse_block(const int64_t[::1] a_indptr, const idx_t[::1] a_indices,
-                 const double[::1] a_data, const int64_t[::1] bt_indptr,
-                 const idx_t[::1] bt_indices, const double[::1] bt_data,
-                 const uint8_t[::1] skip, double[:, ::1] heavy, bint has_heavy,
-                 const double[::1] left, const double[::1] right, Py_ssize_t m,
-                 int metric, int op, bint has_threshold, double threshold, Py_ssize_t top_k,
-                 int64_t[::1] out_cols, double[::1] out_vals, int64_t[::1] counts,
-                 int n_threads):
+def sparse_rows(const int64_t[::1] a_indptr, const idx_t[::1] a_indices,
+                const double[::1] a_data, const int64_t[::1] bt_indptr,
+                const idx_t[::1] bt_indices, const double[::1] bt_data,
+                const uint8_t[::1] skip, double[:, ::1] heavy, bint has_heavy,
+                const double[::1] left, const double[::1] right, Py_ssize_t m,
+                int metric, int op, bint has_threshold, double threshold, Py_ssize_t top_k,
+                const int64_t[::1] row_off, idx_t[::1] out_cols, double[::1] out_vals,
+                int64_t[::1] counts, int n_threads):
     """Score every row of A (a block of rows) against all m rows of B, keeping a sparse subset.
 
     Per row: accumulate the raw products into a per-thread dense accumulator of
@@ -264,11 +272,11 @@ def sparse_block(const int64_t[::1] a_indptr, const idx_t[::1] a_indices,
     ``has_heavy``), normalise, keep entries whose score is not 0 and (with
     ``has_threshold``) is ``>= threshold``, and at most ``top_k`` of them (best
     scores, ties to the smaller column) when ``top_k > 0``.  Row r's kept entries
-    are written, sorted by column, to ``out_cols/out_vals[r*cap : r*cap + counts[r]]``
-    with ``cap = top_k`` if ``top_k > 0`` else ``m``.
+    are written, sorted by column, to ``out_cols/out_vals[row_off[r] : row_off[r] +
+    counts[r]]``; the caller sizes ``row_off[r+1] - row_off[r]`` to an upper bound of
+    the row's kept entries (its flop count, capped by m and top_k).
     """
     cdef Py_ssize_t nr = a_indptr.shape[0] - 1
-    cdef Py_ssize_t cap = top_k if top_k > 0 else m
     cdef Py_ssize_t r, j, q, nt_touch, nkeep, base
     cdef int64_t k
     cdef double v, s, lv
@@ -277,7 +285,7 @@ def sparse_block(const int64_t[::1] a_indptr, const idx_t[::1] a_indices,
     cdef uint8_t* mark
     cdef int64_t* touched
     cdef pair_t* heap
-    cdef bint dense_row
+    cdef bint dense_row, scan
     cdef int nt = n_threads if n_threads > 0 else max_threads()
     cdef Py_ssize_t p, q0, q1, i
     cdef double a, b
@@ -292,94 +300,95 @@ def sparse_block(const int64_t[::1] a_indptr, const idx_t[::1] a_indices,
         mark = <uint8_t*> calloc(m, sizeof(uint8_t))
         touched = <int64_t*> malloc(m * sizeof(int64_t))
         heap = <pair_t*> malloc((top_k if top_k > 0 else 1) * sizeof(pair_t))
-        if True:
-            for r in prange(nr, schedule="dynamic", chunksize=4):
-                if own == NULL or mark == NULL or touched == NULL or heap == NULL:
-                    counts[r] = -1
+        for r in prange(nr, schedule="dynamic", chunksize=4):
+            if own == NULL or mark == NULL or touched == NULL or heap == NULL:
+                counts[r] = -1
+                continue
+            base = row_off[r]
+            lv = left[r]
+            nkeep = 0
+            dense_row = has_heavy
+            if dense_row:
+                acc = &heavy[r, 0]
+            else:
+                acc = own
+            nt_touch = 0
+            # accumulate, tracking touched columns unless the row is dense
+            for p in range(a_indptr[r], a_indptr[r + 1]):
+                i = a_indices[p]
+                if skip[i]:
                     continue
-                base = r * cap
-                lv = left[r]
-                nkeep = 0
-                dense_row = has_heavy
-                if dense_row:
-                    acc = &heavy[r, 0]
-                else:
-                    acc = own
-                nt_touch = 0
-                # accumulate (tracking touched columns unless the row is dense)
-                for p in range(a_indptr[r], a_indptr[r + 1]):
-                    i = a_indices[p]
-                    if skip[i]:
-                        continue
-                    a = a_data[p]
-                    q0 = bt_indptr[i]
-                    q1 = bt_indptr[i + 1]
-                    for q in range(q0, q1):
-                        k = bt_indices[q]
-                        b = bt_data[q]
-                        if op == 0:
-                            acc[k] += a * b
-                        else:
-                            acc[k] += a if a < b else b
-                        if not dense_row and not mark[k]:
-                            mark[k] = 1
-                            touched[nt_touch] = k
-                            nt_touch = nt_touch + 1
-                if metric == 4 and lv == 0.0:
-                    # kappa with zero control mass: the row is empty (policy: NaN row,
-                    # reported by the wrapper); only clear the accumulator.
-                    if not dense_row:
-                        for j in range(nt_touch):
-                            own[touched[j]] = 0.0
-                            mark[touched[j]] = 0
-                    counts[r] = 0
-                    continue
-                if not dense_row and nt_touch * 8 > m:
-                    # many touched columns: scan in column order instead of sorting
-                    dense_row = True
-                    for j in range(nt_touch):
-                        mark[touched[j]] = 0
-                    nt_touch = 0
-                elif not dense_row:
-                    qsort(touched, nt_touch, sizeof(int64_t), _cmp_i64)
+                a = a_data[p]
+                q0 = bt_indptr[i]
+                q1 = bt_indptr[i + 1]
+                for q in range(q0, q1):
+                    k = bt_indices[q]
+                    b = bt_data[q]
+                    if op == 0:
+                        acc[k] += a * b
+                    else:
+                        acc[k] += a if a < b else b
+                    if not dense_row and not mark[k]:
+                        mark[k] = 1
+                        touched[nt_touch] = k
+                        nt_touch = nt_touch + 1
+            if metric == 4 and lv == 0.0:
+                # kappa with zero control mass: NaN row by policy, stored empty here
                 if dense_row:
                     for k in range(m):
-                        v = acc[k]
-                        if v == 0.0:
-                            continue
                         acc[k] = 0.0
-                        s = _score(v, lv, right[k], metric)
-                        if s == 0.0 or (has_threshold and not (s >= threshold)):
-                            continue
-                        if top_k > 0:
-                            nkeep = _offer(heap, nkeep, top_k, k, s)
-                        else:
-                            out_cols[base + nkeep] = k
-                            out_vals[base + nkeep] = s
-                            nkeep = nkeep + 1
                 else:
                     for j in range(nt_touch):
-                        k = touched[j]
-                        v = acc[k]
-                        acc[k] = 0.0
-                        mark[k] = 0
-                        if v == 0.0:
-                            continue
-                        s = _score(v, lv, right[k], metric)
-                        if s == 0.0 or (has_threshold and not (s >= threshold)):
-                            continue
-                        if top_k > 0:
-                            nkeep = _offer(heap, nkeep, top_k, k, s)
-                        else:
-                            out_cols[base + nkeep] = k
-                            out_vals[base + nkeep] = s
-                            nkeep = nkeep + 1
-                if top_k > 0:
-                    qsort(heap, nkeep, sizeof(pair_t), _cmp_pair_col)
-                    for j in range(nkeep):
-                        out_cols[base + j] = heap[j].col
-                        out_vals[base + j] = heap[j].val
-                counts[r] = nkeep
+                        own[touched[j]] = 0.0
+                        mark[touched[j]] = 0
+                counts[r] = 0
+                continue
+            scan = dense_row
+            if not dense_row:
+                for j in range(nt_touch):
+                    mark[touched[j]] = 0
+                if top_k == 0:
+                    if _sort_cost(nt_touch) > m:
+                        scan = True   # scanning all m columns is cheaper than sorting
+                    else:
+                        qsort(touched, nt_touch, sizeof(int64_t), _cmp_i64)
+            if scan:
+                for k in range(m):
+                    v = acc[k]
+                    if v == 0.0:
+                        continue
+                    acc[k] = 0.0
+                    s = _score(v, lv, right[k], metric)
+                    if s == 0.0 or (has_threshold and not (s >= threshold)):
+                        continue
+                    if top_k > 0:
+                        nkeep = _offer(heap, nkeep, top_k, k, s)
+                    else:
+                        out_cols[base + nkeep] = <idx_t> k
+                        out_vals[base + nkeep] = s
+                        nkeep = nkeep + 1
+            else:
+                for j in range(nt_touch):
+                    k = touched[j]
+                    v = acc[k]
+                    acc[k] = 0.0
+                    if v == 0.0:
+                        continue
+                    s = _score(v, lv, right[k], metric)
+                    if s == 0.0 or (has_threshold and not (s >= threshold)):
+                        continue
+                    if top_k > 0:
+                        nkeep = _offer(heap, nkeep, top_k, k, s)
+                    else:
+                        out_cols[base + nkeep] = <idx_t> k
+                        out_vals[base + nkeep] = s
+                        nkeep = nkeep + 1
+            if top_k > 0:
+                qsort(heap, nkeep, sizeof(pair_t), _cmp_pair_col)
+                for j in range(nkeep):
+                    out_cols[base + j] = <idx_t> heap[j].col
+                    out_vals[base + j] = heap[j].val
+            counts[r] = nkeep
         free(own)
         free(mark)
         free(touched)
@@ -389,22 +398,19 @@ def sparse_block(const int64_t[::1] a_indptr, const idx_t[::1] a_indices,
             raise MemoryError("could not allocate the per-thread accumulator of the overlap kernel")
 
 
-def compact(const int64_t[::1] counts, Py_ssize_t cap, const int64_t[::1] src_cols,
-            const double[::1] src_vals, idx_t[::1] dst_cols, double[::1] dst_vals,
-            Py_ssize_t offset):
-    """Copy each row's kept entries from its fixed-width slot to the packed CSR arrays.
-
-    Returns the new fill position.
-    """
+def squeeze(const int64_t[::1] row_off, const int64_t[::1] counts, idx_t[::1] cols,
+            double[::1] vals):
+    """Move each row's kept entries left, in place, so rows are contiguous; return nnz."""
     cdef Py_ssize_t nr = counts.shape[0]
-    cdef Py_ssize_t r, j, base, pos = offset
+    cdef Py_ssize_t r, j, src, pos = 0
     with nogil:
         for r in range(nr):
-            base = r * cap
-            for j in range(counts[r]):
-                dst_cols[pos] = <idx_t> src_cols[base + j]
-                dst_vals[pos] = src_vals[base + j]
-                pos += 1
+            src = row_off[r]
+            if src != pos:
+                for j in range(counts[r]):
+                    cols[pos + j] = cols[src + j]
+                    vals[pos + j] = vals[src + j]
+            pos += counts[r]
     return pos
 
 
