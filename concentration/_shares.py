@@ -119,6 +119,8 @@ class ShareTable:
     totals: np.ndarray
     report: ValidationReport
     attrs: dict
+    #: ``grouped_stats(codes, shares, n_groups, 0)`` when validation already computed it.
+    stats: tuple | None = None
 
     @property
     def n_groups(self) -> int:
@@ -184,7 +186,7 @@ def group_codes(frame: pd.DataFrame, keys):
     keys = list(keys)
     if not keys:
         return np.zeros(len(frame), dtype=np.int64), None
-    codes = np.zeros(len(frame), dtype=np.int64)
+    codes = None
     level_uniques = []
     for key in keys:
         col = frame[key].to_numpy()
@@ -199,16 +201,17 @@ def group_codes(frame: pd.DataFrame, keys):
             c = c.astype(np.int64, copy=False)
         else:
             c, u = fast
-        codes = codes * len(u) + c
+        codes = c if codes is None else codes * len(u) + c
         level_uniques.append(pd.Index(u, name=key))
     # compress to the groups actually present (O(n), no sort of the rows)
     span = int(np.prod([len(u) for u in level_uniques], dtype=np.float64))
     if span <= max(4 * codes.size, 1 << 16):
         counts = np.bincount(codes, minlength=span)
         present = np.flatnonzero(counts)
-        remap = np.full(span, -1, dtype=np.int64)
-        remap[present] = np.arange(present.size, dtype=np.int64)
-        codes = remap[codes]
+        if present.size < span:  # some label combinations are absent: renumber densely
+            remap = np.full(span, -1, dtype=np.int64)
+            remap[present] = np.arange(present.size, dtype=np.int64)
+            codes = remap[codes]
     else:
         codes, present = pd.factorize(codes, sort=True)
         codes = codes.astype(np.int64, copy=False)
@@ -377,7 +380,8 @@ def coerce_shares(data, *, market="market", period="period", firm="firm", share=
             "Give firm names (a mapping or a 'firm' column) to aggregate to parents."))
 
     # -- totals and unit checks
-    totals = _grouped.grouped_stats(codes, clean, n_groups, 0)[0]
+    stats = _grouped.grouped_stats(codes, clean, n_groups, 0)
+    totals = stats[0]
     raw_max = float(clean.max()) if clean.size else 0.0
     if value is not None:
         zero = totals <= 0
@@ -390,6 +394,7 @@ def coerce_shares(data, *, market="market", period="period", firm="firm", share=
                 ValidationReport(_frame(issues)).raise_if_errors()
         shares = clean / np.where(zero, 1.0, totals)[codes]
         totals = np.where(zero, 0.0, 1.0)
+        stats = None
     else:
         if factor == 1.0 and raw_max > 1.0 + tolerance:
             g = int(codes[int(np.argmax(clean))])
@@ -419,6 +424,8 @@ def coerce_shares(data, *, market="market", period="period", firm="firm", share=
             ValidationReport(_frame(issues)).raise_if_errors()
         shares = clean / factor if factor != 1.0 else clean
         totals = totals / factor
+        if factor != 1.0:
+            stats = None
         above = totals > 1.0 + tolerance + 1e-9  # 1e-9: float error in sums of rounded shares
         for g in np.flatnonzero(above)[:1000]:
             _issue(issues, "error", "sum_above_one", share, _label(groups, g), float(totals[g]),
@@ -438,7 +445,8 @@ def coerce_shares(data, *, market="market", period="period", firm="firm", share=
     if emit:
         report.emit_warnings(FringeWarning, stacklevel=4)
     return ShareTable(codes=codes, shares=shares, firms=firms, groups=groups, keys=keys,
-                      firm_name=firm_name, totals=totals, report=report, attrs=attrs)
+                      firm_name=firm_name, totals=totals, report=report, attrs=attrs,
+                      stats=stats)
 
 
 def _frame(issues):

@@ -144,6 +144,9 @@ def _add_fringe_firms(table: ShareTable, size: float) -> ShareTable:
 
 
 def _stats(table: ShareTable, k=0):
+    """Per-group (total, sumsq, count, max, min, top-k), reusing the validation pass if it can."""
+    if k == 0 and table.stats is not None:
+        return table.stats
     return _grouped.grouped_stats(table.codes, table.shares, table.n_groups, k)
 
 
