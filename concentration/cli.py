@@ -24,6 +24,7 @@ SUBCOMMAND_MODULES = (
     "concentration._cli_datasets",
     "concentration._cli_mhhi",
     "concentration._cli_network",
+    "concentration._cli_overlap",
 )
 
 

@@ -31,7 +31,7 @@ _F = "overlap"
 #: Metric names accepted by :func:`overlap`.
 OVERLAP_METRICS = ("dot", "cosine", "jaccard", "overlap", "weighted_jaccard",
                    "weighted_overlap", "kappa")
-_OUTPUTS = ("auto", "dense", "csr", "frame")
+_OUTPUTS = ("auto", "dense", "csr", "frame", "pairs")
 _SYMMETRIC = {"dot", "cosine", "jaccard", "overlap", "weighted_jaccard", "weighted_overlap"}
 _NONNEGATIVE = {"jaccard", "overlap", "weighted_jaccard", "weighted_overlap", "kappa"}
 _CODE = {"dot": 0, "cosine": 1, "jaccard": 2, "overlap": 3, "weighted_jaccard": 2,
@@ -385,10 +385,12 @@ def overlap(W, *, metric="cosine", other=None, control=None, threshold=None, top
         like any other.
     rows : array-like, optional
         Compute only these rows of W (positions, or labels for a DataFrame W).
-    output : {"auto", "dense", "csr", "frame"}
+    output : {"auto", "dense", "csr", "frame", "pairs"}
         ``auto``: a DataFrame for labelled input, else a CSR matrix when
         ``threshold`` or ``top_k`` is given, else a dense ndarray.  ``csr`` without
-        threshold/top_k keeps every nonzero score.
+        threshold/top_k keeps every nonzero score.  ``frame``: a wide DataFrame
+        (dense) or a long pair table (with threshold/top_k).  ``pairs``: always the
+        long table of nonzero pairs (row, row_other, metric), never a dense matrix.
     block_rows : int, optional
         Rows per block of the sparse output path (memory bound); chosen
         automatically.
@@ -552,13 +554,13 @@ def overlap(W, *, metric="cosine", other=None, control=None, threshold=None, top
                 "<g_j, b_j> = 0, so κ_jk is undefined for them; their rows are NaN "
                 "(empty in sparse output).", DataQualityWarning, stacklevel=2)
 
-    sparse_out = threshold is not None or top_k is not None or output == "csr"
+    sparse_out = threshold is not None or top_k is not None or output in ("csr", "pairs")
     S = _compute(A, B, metric=metric, sym=sym, left=left, right=right,
                  threshold=threshold, top_k=top_k, sparse_out=sparse_out,
                  block_rows=block_rows, nt=nt)
     if not sparse_out and metric == "kappa":
         S[left == 0, :] = np.nan
-    want_frame = output == "frame" or (output == "auto" and labelled)
+    want_frame = output in ("frame", "pairs") or (output == "auto" and labelled)
     if not want_frame:
         return S
     if left_labels is None:
