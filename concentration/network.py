@@ -302,20 +302,26 @@ def _eigenvector(A, *, tol, max_iter, directed):
             vals, vecs = np.linalg.eigh(D)
             vals, vecs = vals[::-1], vecs[:, ::-1]
     else:
+        # Perron-Frobenius: on a (strongly) connected graph the leading eigenvalue is
+        # simple, so one eigenpair suffices; otherwise ask for two to test uniqueness.
+        n_comp = csgraph.connected_components(A, directed=directed,
+                                              connection="strong")[0]
+        k = 1 if n_comp == 1 else 2
         try:
             if directed:
-                vals, vecs = spla.eigs(M.tocsr(), k=2, which="LR", tol=tol, maxiter=max_iter)
+                vals, vecs = spla.eigs(M.tocsr(), k=k, which="LR", tol=tol, maxiter=max_iter)
                 order = np.argsort(-vals.real, kind="stable")
                 vals, vecs = vals[order], vecs[:, order]
             else:
-                vals, vecs = spla.eigsh(M.tocsr(), k=2, which="LA", tol=tol, maxiter=max_iter)
+                vals, vecs = spla.eigsh(M.tocsr(), k=k, which="LA", tol=tol, maxiter=max_iter)
                 vals, vecs = vals[::-1], vecs[:, ::-1]
         except spla.ArpackNoConvergence as exc:
             raise ConvergenceError(
                 f"eigenvector centrality: ARPACK did not converge within max_iter={max_iter} "
                 f"at tol={tol} ({exc}). Raise max_iter, loosen tol, or use measure='pagerank' "
                 "or 'katz'.") from None
-    lead, second = vals[0].real, vals[1].real
+    lead = vals[0].real
+    second = vals[1].real if vals.size > 1 else -np.inf
     scale = max(1.0, abs(lead))
     if lead <= 1e-12 * scale or abs(lead - second) <= 1e-9 * scale:
         raise ConvergenceError(
