@@ -272,10 +272,52 @@ class _Structure:
     no_control: list = field(default_factory=list)
     notes: list = field(default_factory=list)
 
+    @property
+    def no_sets(self):
+        """(firms without holdings, firms without a controlling owner) as sets."""
+        cached = getattr(self, "_no_sets", None)
+        if cached is None:
+            cached = self._no_sets = (set(self.no_holdings), set(self.no_control))
+        return cached
+
     def kappa(self, rows=None, *, sparse=False):
         """κ for the firms at positions ``rows`` (all when None)."""
         G, B = (self.G, self.B) if rows is None else (self.G[rows], self.B[rows])
         return _kappa(B, G, sparse=sparse)
+
+    def kappa_blocks(self, positions):
+        """Dense κ blocks, one per list of firm positions (one market each), in one call.
+
+        The markets are stacked as a block-diagonal problem: each market gets its own
+        copy of the owner columns, so one call of the overlap kernel (sparse output)
+        computes every within-market pair and nothing across markets.
+        """
+        sizes = np.array([len(p) for p in positions], dtype=np.int64)
+        allpos = np.concatenate(positions) if len(positions) else np.zeros(0, np.int64)
+        n = int(allpos.size)
+        gid = np.repeat(np.arange(len(positions), dtype=np.int64), sizes)
+        Gc = self.G[allpos].tocoo()
+        Bc = self.B[allpos].tocoo()
+        n_own = np.int64(self.G.shape[1])
+        keys = np.concatenate([gid[Gc.row] * n_own + Gc.col, gid[Bc.row] * n_own + Bc.col])
+        codes, uniq = pd.factorize(keys)
+        m = len(uniq)
+        Gs = sp.csr_matrix((Gc.data, (Gc.row, codes[:Gc.nnz])), shape=(n, m))
+        Bs = sp.csr_matrix((Bc.data, (Bc.row, codes[Gc.nnz:])), shape=(n, m))
+        Gs.sort_indices()
+        Bs.sort_indices()
+        S = _kappa(Bs, Gs, sparse=True).tocoo()
+        starts = np.concatenate([[0], np.cumsum(sizes)])
+        offsets = np.concatenate([[0], np.cumsum(sizes * sizes)])
+        flat = np.zeros(int(offsets[-1]))
+        g = gid[S.row]
+        flat[offsets[g] + (S.row - starts[g]) * sizes[g] + (S.col - starts[g])] = S.data
+        blocks = []
+        for i, k in enumerate(sizes):
+            K = flat[offsets[i]:offsets[i + 1]].reshape(k, k)
+            np.fill_diagonal(K, 1.0)
+            blocks.append(K)
+        return blocks
 
 
 def _kappa(B, G, *, sparse=False):
@@ -889,22 +931,25 @@ def mhhi(shares, holdings, *, control_model="proportional", market="market", per
         structures[p] = _structure(func, holdings, model, p, firms_p)
     eye_cache = {}
     blocks, records, missing_rows = [], [], []
+    kblocks = {}
+    for p, st in structures.items():
+        members = [g for g in range(n_groups) if gper[g] == p]
+        pos_list = [st.firms.get_indexer(table.firms[order[bounds[g]:bounds[g + 1]]])
+                    for g in members]
+        kblocks.update(zip(members, zip(pos_list, st.kappa_blocks(pos_list))))
     for g in range(n_groups):
         rows = order[bounds[g]:bounds[g + 1]]
         st = structures[gper[g]]
         firms_g = table.firms[rows]
         s = table.shares[rows]
-        pos = st.firms.get_indexer(firms_g)
-        K = st.kappa(pos)
-        np.fill_diagonal(K, 1.0)
+        pos, K = kblocks[g]
         n = len(pos)
         I = eye_cache.get(n)
         if I is None:
             I = eye_cache[n] = sp.identity(n, format="csr")
         h = quadratic_form(s, I)
         m = quadratic_form(s, K)
-        nh = set(st.no_holdings)
-        nc = set(st.no_control)
+        nh, nc = st.no_sets
         flagged = [(f, "no holdings data" if f in nh else "no controlling owner")
                    for f in firms_g if f in nh or f in nc]
         records.append((h, m, m - h, n, len(flagged)))
