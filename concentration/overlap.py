@@ -283,8 +283,13 @@ def _compute(A, B, *, metric, sym, left, right, threshold, top_k, sparse_out,
         Bh = Ah if sym else np.ascontiguousarray(B[:, heavy].toarray())
 
     if not sparse_out:
-        if n_heavy:
-            out = np.matmul(Ah, Bh.T)  # one BLAS call (syrk when sym)
+        if n_heavy and sym:
+            # dsyrk on Ahᵀ: its Fortran-order lower triangle is the C-order upper one
+            from scipy.linalg import blas
+            out = blas.dsyrk(1.0, Ah.T, trans=1, lower=1).T
+            del Ah, Bh
+        elif n_heavy:
+            out = np.matmul(Ah, Bh.T)  # one dgemm for the dense core
             del Ah, Bh
         else:
             out = np.zeros((nA, nB))
