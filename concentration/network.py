@@ -287,52 +287,87 @@ def _degree(A, n, *, normalized, mode, weighted, directed):
     return val
 
 
+def _arpack_error(exc, tol, max_iter):
+    return ConvergenceError(
+        f"eigenvector centrality: ARPACK did not converge within max_iter={max_iter} "
+        f"at tol={tol} ({exc}). Raise max_iter, loosen tol, or use measure='pagerank' "
+        "or 'katz'.")
+
+
+def _not_unique(lead, zero):
+    return ConvergenceError(
+        "eigenvector centrality is not defined uniquely for this graph: the largest "
+        f"eigenvalue ({lead:.6g}) is {'zero' if zero else 'repeated'} (for example two "
+        "components with the same spectral radius, or a directed graph without cycles). "
+        "Use measure='pagerank', 'katz' or 'harmonic', or analyse one component.")
+
+
+def _top_symmetric(S, *, tol, max_iter):
+    """Largest eigenvalue and its eigenvector of a symmetric (connected) block."""
+    if S.shape[0] <= _DENSE_EIG_MAX:
+        vals, vecs = np.linalg.eigh(S.toarray())
+        return vals[-1], vecs[:, -1]
+    try:
+        vals, vecs = spla.eigsh(S, k=1, which="LA", tol=tol, maxiter=max_iter)
+    except spla.ArpackNoConvergence as exc:
+        raise _arpack_error(exc, tol, max_iter) from None
+    return vals[0], vecs[:, 0]
+
+
 def _eigenvector(A, *, tol, max_iter, directed):
     n = A.shape[0]
     if n == 1:
         return np.ones(1)
+    if not directed:
+        # Perron-Frobenius on each connected component: the leading eigenvalue of the
+        # graph is the largest component radius; it is simple (and the eigenvector
+        # unique, zero outside that component) unless two components share it.
+        n_comp, lab = csgraph.connected_components(A, directed=False)
+        order = np.argsort(lab, kind="stable")
+        bounds = np.searchsorted(lab[order], np.arange(n_comp + 1))
+        radii = np.zeros(n_comp)
+        pairs = {}
+        for c in range(n_comp):
+            idx = order[bounds[c]:bounds[c + 1]]
+            if idx.size == 1:
+                continue
+            lam, vec = _top_symmetric(A[idx][:, idx].tocsr(), tol=tol, max_iter=max_iter)
+            radii[c] = lam
+            pairs[c] = (idx, vec)
+        best = int(np.argmax(radii))
+        lead = radii[best]
+        scale = max(1.0, abs(lead))
+        if lead <= 1e-12 * scale:
+            raise _not_unique(lead, True)
+        if (np.abs(radii - lead) <= 1e-9 * scale).sum() > 1:
+            raise _not_unique(lead, False)
+        idx, vec = pairs[best]
+        x = np.zeros(n)
+        x[idx] = vec.real
+        return x / (np.sign(x.sum()) * np.linalg.norm(x))
     M = A.T
     if n <= _DENSE_EIG_MAX:
-        D = M.toarray()
-        if directed:
-            vals, vecs = np.linalg.eig(D)
-            order = np.argsort(-vals.real, kind="stable")
-            vals, vecs = vals[order], vecs[:, order]
-        else:
-            vals, vecs = np.linalg.eigh(D)
-            vals, vecs = vals[::-1], vecs[:, ::-1]
+        vals, vecs = np.linalg.eig(M.toarray())
+        order = np.argsort(-vals.real, kind="stable")
+        vals, vecs = vals[order], vecs[:, order]
     else:
-        # Perron-Frobenius: on a (strongly) connected graph the leading eigenvalue is
-        # simple, so one eigenpair suffices; otherwise ask for two to test uniqueness.
-        n_comp = csgraph.connected_components(A, directed=directed,
-                                              connection="strong")[0]
-        k = 1 if n_comp == 1 else 2
+        # strongly connected: the leading eigenvalue is simple (Perron-Frobenius), one
+        # eigenpair suffices; otherwise ask for two to test uniqueness.
+        n_comp = csgraph.connected_components(A, directed=True, connection="strong")[0]
         try:
-            if directed:
-                vals, vecs = spla.eigs(M.tocsr(), k=k, which="LR", tol=tol, maxiter=max_iter)
-                order = np.argsort(-vals.real, kind="stable")
-                vals, vecs = vals[order], vecs[:, order]
-            else:
-                vals, vecs = spla.eigsh(M.tocsr(), k=k, which="LA", tol=tol, maxiter=max_iter)
-                vals, vecs = vals[::-1], vecs[:, ::-1]
+            vals, vecs = spla.eigs(M.tocsr(), k=1 if n_comp == 1 else 2, which="LR", tol=tol,
+                                   maxiter=max_iter)
         except spla.ArpackNoConvergence as exc:
-            raise ConvergenceError(
-                f"eigenvector centrality: ARPACK did not converge within max_iter={max_iter} "
-                f"at tol={tol} ({exc}). Raise max_iter, loosen tol, or use measure='pagerank' "
-                "or 'katz'.") from None
+            raise _arpack_error(exc, tol, max_iter) from None
+        order = np.argsort(-vals.real, kind="stable")
+        vals, vecs = vals[order], vecs[:, order]
     lead = vals[0].real
     second = vals[1].real if vals.size > 1 else -np.inf
     scale = max(1.0, abs(lead))
     if lead <= 1e-12 * scale or abs(lead - second) <= 1e-9 * scale:
-        raise ConvergenceError(
-            "eigenvector centrality is not defined uniquely for this graph: the largest "
-            f"eigenvalue ({lead:.6g}) is {'zero' if lead <= 1e-12 * scale else 'repeated'} "
-            "(for example two components with the same spectral radius, or a directed graph "
-            "without cycles). Use measure='pagerank', 'katz' or 'harmonic', or analyse one "
-            "component.")
+        raise _not_unique(lead, lead <= 1e-12 * scale)
     x = vecs[:, 0].real
-    x = x / (np.sign(x.sum()) * np.linalg.norm(x))
-    return x
+    return x / (np.sign(x.sum()) * np.linalg.norm(x))
 
 
 def _pagerank(A, *, alpha, tol, max_iter, personalization):

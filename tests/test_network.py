@@ -175,6 +175,28 @@ def test_equals_networkx_on_disconnected_graphs(measure):
     _compare(ours, _oracle(G, measure, True, False))
 
 
+def test_eigenvector_sparse_path_equals_networkx():
+    # above the dense-solver size: ARPACK on a connected graph and, for a disconnected
+    # one, per component
+    G, net = _random_graph(21, n=500, p=0.02)
+    G = G.subgraph(max(nx.connected_components(G), key=len)).copy()
+    frame = pd.DataFrame([(u, v, d["weight"]) for u, v, d in G.edges(data=True)],
+                         columns=["source", "target", "weight"])
+    big = PartnershipNetwork(frame)
+    assert len(big.firms) > 400
+    _compare(big.centrality("eigenvector"), nx.eigenvector_centrality_numpy(G, weight="weight"))
+    twin = pd.concat([frame, frame.assign(source=frame.source + 10_000,
+                                          target=frame.target + 10_000)])
+    with pytest.raises(exc.ConvergenceError, match="repeated"):
+        PartnershipNetwork(twin).centrality("eigenvector")
+    half = pd.concat([frame, frame.assign(source=frame.source + 10_000,
+                                          target=frame.target + 10_000,
+                                          weight=frame.weight / 2)])
+    x = PartnershipNetwork(half).centrality("eigenvector")
+    _compare(x[x.index < 10_000], nx.eigenvector_centrality_numpy(G, weight="weight"))
+    assert (x[x.index >= 10_000] == 0).all()
+
+
 def test_weight_as_distance_uses_weights_as_lengths():
     G, _ = _random_graph(3)
     frame = pd.DataFrame([(u, v, d["weight"]) for u, v, d in G.edges(data=True)],
