@@ -35,7 +35,7 @@ REPORT_MEASURES = ("hhi", "cr4", "effective_number", "n_firms")
 
 _CONFIG_KEYS = ("shares", "holdings", "partnerships", "merging", "guidelines", "output",
                 "json_output", "title", "market", "period", "firm", "share", "value", "scale",
-                "filters")
+                "filters", "holdings_filters")
 
 # --------------------------------------------------------------------------- results
 
@@ -645,7 +645,8 @@ def load_config(path) -> dict:
 def report(*, shares=None, holdings=None, partnerships=None, merging=None,
            guidelines=("us2023",), config=None, output="report.html", json_output=None,
            title="Concentration report", market="market", period="period", firm="firm",
-           share="share", value=None, scale="fraction", filters=None, progress=None):
+           share="share", value=None, scale="fraction", filters=None, holdings_filters=None,
+           progress=None):
     """Write a reproducible HTML report and its JSON twin.
 
     Sections appear as the inputs allow: data provenance (always), concentration
@@ -683,6 +684,9 @@ def report(*, shares=None, holdings=None, partnerships=None, merging=None,
     filters : list of tuples or pyarrow.compute.Expression, optional
         Row filter applied when reading ``shares`` from Parquet (e.g.
         ``[("row_kind", "==", "firm")]``); recorded in the report's parameters.
+    holdings_filters : list of tuples or pyarrow.compute.Expression, optional
+        Row filter applied when reading ``holdings`` from Parquet (e.g. held stakes
+        only); recorded in the report's parameters.
     progress : callable, optional
         Called with the name of each step as it starts (the command line shows a
         progress indicator with it).
@@ -715,7 +719,8 @@ def report(*, shares=None, holdings=None, partnerships=None, merging=None,
     args = {"shares": shares, "holdings": holdings, "partnerships": partnerships,
             "merging": merging, "guidelines": guidelines, "output": output,
             "json_output": json_output, "title": title, "market": market, "period": period,
-            "firm": firm, "share": share, "value": value, "scale": scale, "filters": filters}
+            "firm": firm, "share": share, "value": value, "scale": scale, "filters": filters,
+            "holdings_filters": holdings_filters}
     defaults = {"guidelines": ("us2023",), "output": "report.html",
                 "title": "Concentration report", "market": "market", "period": "period",
                 "firm": "firm", "share": "share", "scale": "fraction"}
@@ -736,7 +741,8 @@ def report(*, shares=None, holdings=None, partnerships=None, merging=None,
 
     step("reading inputs")
     inputs = [i for i in (_load_input("shares", args["shares"], filters=args["filters"]),
-                          _load_input("holdings", args["holdings"]),
+                          _load_input("holdings", args["holdings"],
+                                      filters=args["holdings_filters"]),
                           _load_input("partnerships", args["partnerships"])) if i is not None]
     by_role = {i.role: i for i in inputs}
     figs = _Figures()
@@ -770,7 +776,8 @@ def report(*, shares=None, holdings=None, partnerships=None, merging=None,
     params = {k: (_display_path(os.fspath(v)) if isinstance(v, (str, os.PathLike))
                   and k in ("shares", "holdings", "partnerships") else
                   ("DataFrame" if isinstance(v, pd.DataFrame) else
-                   (str(v) if k == "filters" and v is not None and not isinstance(v, list)
+                   (str(v) if k in ("filters", "holdings_filters") and v is not None
+                    and not isinstance(v, list)
                     else v)))
               for k, v in args.items() if k not in ("output", "json_output")}
     vers = _versions_section(params)
@@ -1063,8 +1070,17 @@ def demo_inputs() -> dict:
 
     flt = ((pc.field("row_kind") == "firm") & pc.field("latest_vintage")
            & pc.field("share").is_valid())
+    # MHHI needs one stake per (owner, firm), actually held by an identified owner: the
+    # latest stake as of the end of 2025, no contingent warrants or reported
+    # profit-sharing terms, no undisclosed sizes, and no "employees and other investors"
+    # aggregate (a residual, not one owner).
+    from .datasets import load
+
+    own = load("ai_ownership", as_of="2025-12-31", held_only=True)
+    own = own[own["cash_flow"].notna() & (own["owner_type"] != "aggregate")].reset_index(drop=True)
+    own.attrs["source_path"] = "concentration._data/ai_ownership.parquet (held, as of 2025-12-31)"
     return {"shares": _bundled_path("ai_market_shares.parquet"),
-            "holdings": _bundled_path("ai_ownership.parquet"),
+            "holdings": own,
             "partnerships": _bundled_path("ai_partnerships.parquet"),
             "filters": flt, "merging": ("Microsoft", "Google"),
             "title": "Concentration in AI markets: cloud, model APIs and the alliance network"}
