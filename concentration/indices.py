@@ -530,7 +530,7 @@ def hhi_bounds(data, *, n_fringe=None, market="market", period="period", firm="f
     --------
     >>> import concentration as cn
     >>> b = cn.hhi_bounds({"A": 0.4, "B": 0.3, "C": 0.2})
-    >>> round(b["hhi_min"], 6), round(b["hhi_max"], 6)
+    >>> float(round(b["hhi_min"], 6)), float(round(b["hhi_max"], 6))
     (2900.0, 3000.0)
     """
     n_fringe = check_int("hhi_bounds", "n_fringe", n_fringe, low=0, allow_none=True)
