@@ -220,8 +220,13 @@ def validate_shares(source, *, market="market", period="period", firm="firm", sh
                     tolerance=DEFAULT_TOLERANCE) -> ValidationReport:
     """Run every share check and return a :class:`ValidationReport` instead of raising.
 
-    Parameters are those of :func:`read_shares`.  Row-level errors (missing or
-    negative values) stop the later checks, which need clean numbers.
+    Row-level errors (missing or negative values) stop the later checks, which need
+    clean numbers.
+
+    Parameters
+    ----------
+    source, market, period, firm, share, value, scale, filters, parent, duplicates, tolerance
+        As in :func:`read_shares`.
 
     Returns
     -------

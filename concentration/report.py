@@ -595,6 +595,16 @@ def load_config(path) -> dict:
     ``value``, ``scale``), at the top level or under a ``[report]`` table.  Relative
     paths are resolved from the file's directory.
 
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The TOML file.
+
+    Returns
+    -------
+    dict
+        Keyword arguments for :func:`report`.
+
     Examples
     --------
     A ``report.toml``::

@@ -34,7 +34,14 @@ _FIGURES = ("pre_hhi", "post_hhi", "delta_hhi", "combined_share", "share_sum")
 
 
 def load_published_cases() -> list:
-    """Return the shipped corpus as a list of case dicts (see the dataset card)."""
+    """Return the shipped corpus as a list of case dicts (see the dataset card).
+
+    Returns
+    -------
+    list of dict
+        One dict per case: citation, shares, merging parties, published figures
+        and the tolerance their rounding implies.
+    """
     try:
         path = resources.files("concentration._data").joinpath("published_cases.json")
     except ModuleNotFoundError:  # a source checkout: the datasets folder beside the package
@@ -75,9 +82,17 @@ def assert_matches_published(computed, published, *, tolerance, label="figure"):
 def reproduce_case(case) -> dict:
     """Compute a case's figures with this library (shares in percent, indices in points).
 
-    Returns a dict with ``pre_hhi``, ``share_sum`` and, when the case names merging
-    parties, ``post_hhi``, ``delta_hhi``, ``combined_share`` and ``screen`` (the
-    :class:`~concentration.screen.MergerScreen` under every guideline).
+    Parameters
+    ----------
+    case : dict
+        One case of :func:`load_published_cases`.
+
+    Returns
+    -------
+    dict
+        ``pre_hhi``, ``share_sum`` and, when the case names merging parties,
+        ``post_hhi``, ``delta_hhi``, ``combined_share`` and ``screen`` (the
+        :class:`~concentration.screen.MergerScreen` under every guideline).
     """
     from .screen import screen_merger
 
@@ -105,6 +120,11 @@ def reproduce_case(case) -> dict:
 
 def verify_published(cases=None) -> pd.DataFrame:
     """Reproduce every published figure and verdict of the corpus.
+
+    Parameters
+    ----------
+    cases : list of dict, optional
+        Cases to check; by default the whole shipped corpus.
 
     Returns
     -------

@@ -41,6 +41,11 @@ def _import_concentration():
 
 
 concentration = _import_concentration()
+# autosummary writes one page per API entry; start from scratch so a renamed or
+# removed function leaves no orphan page behind.
+import shutil  # noqa: E402
+
+shutil.rmtree(DOCS / "api" / "generated", ignore_errors=True)
 # The notebook kernels must import the same package this process documents.
 _PKG_PARENT = str(Path(concentration.__file__).resolve().parent.parent)
 if _PKG_PARENT == str(ROOT):
