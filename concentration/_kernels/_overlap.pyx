@@ -21,7 +21,7 @@ Jaccard / overlap numerators).
 """
 
 from cython.parallel cimport prange, parallel
-from libc.stdint cimport int32_t, int64_t, uint8_t
+from libc.stdint cimport int32_t, int64_t, uint8_t, uint64_t
 from libc.stdlib cimport malloc, calloc, free, qsort
 from libc.math cimport NAN, isnan
 cimport openmp
@@ -50,6 +50,19 @@ COSINE = 1
 JACCARD = 2          # numerator / (left + right - numerator)
 OVERLAP = 3          # numerator / min(left, right)
 KAPPA = 4            # numerator / left  (NaN when left == 0)
+
+cdef extern from *:
+    """
+    #if defined(__GNUC__) || defined(__clang__)
+    static inline int conc_ctz64(unsigned long long x) { return __builtin_ctzll(x); }
+    #else
+    static inline int conc_ctz64(unsigned long long x) {
+        int n = 0; while (!(x & 1ULL)) { x >>= 1; ++n; } return n;
+    }
+    #endif
+    """
+    int _ctz "conc_ctz64"(uint64_t x) noexcept nogil
+
 
 cdef struct pair_t:
     int64_t col
@@ -269,39 +282,39 @@ def sparse_rows(const int64_t[::1] a_indptr, const idx_t[::1] a_indices,
 
     Per row: accumulate the raw products into a per-thread dense accumulator of
     length m (or into ``heavy[r, :]``, which holds the BLAS part when
-    ``has_heavy``), normalise, keep entries whose score is not 0 and (with
-    ``has_threshold``) is ``>= threshold``, and at most ``top_k`` of them (best
-    scores, ties to the smaller column) when ``top_k > 0``.  Row r's kept entries
-    are written, sorted by column, to ``out_cols/out_vals[row_off[r] : row_off[r] +
-    counts[r]]``; the caller sizes ``row_off[r+1] - row_off[r]`` to an upper bound of
-    the row's kept entries (its flop count, capped by m and top_k).
+    ``has_heavy``) while a bitmap records the touched columns; then walk the
+    bitmap in column order, normalise, keep entries whose score is not 0 and
+    (with ``has_threshold``) is ``>= threshold``, and at most ``top_k`` of them
+    (best scores, ties to the smaller column) when ``top_k > 0``.  Row r's kept
+    entries are written, sorted by column, to ``out_cols/out_vals[row_off[r] :
+    row_off[r] + counts[r]]``; the caller sizes ``row_off[r+1] - row_off[r]`` to an
+    upper bound of the row's kept entries (its flop count, capped by m and top_k).
     """
     cdef Py_ssize_t nr = a_indptr.shape[0] - 1
-    cdef Py_ssize_t r, j, q, nt_touch, nkeep, base
+    cdef Py_ssize_t nwords = (m + 63) // 64
+    cdef Py_ssize_t r, j, q, nkeep, base, wi
     cdef int64_t k
+    cdef uint64_t word
     cdef double v, s, lv
     cdef double* acc
     cdef double* own
-    cdef uint8_t* mark
-    cdef int64_t* touched
+    cdef uint64_t* bm
     cdef pair_t* heap
-    cdef bint dense_row, scan
+    cdef bint dense_row
     cdef int nt = n_threads if n_threads > 0 else max_threads()
     cdef Py_ssize_t p, q0, q1, i
     cdef double a, b
     own = NULL
-    mark = NULL
-    touched = NULL
+    bm = NULL
     heap = NULL
     if nr == 0 or m == 0:
         return
     with nogil, parallel(num_threads=nt):
         own = <double*> calloc(m, sizeof(double))
-        mark = <uint8_t*> calloc(m, sizeof(uint8_t))
-        touched = <int64_t*> malloc(m * sizeof(int64_t))
+        bm = <uint64_t*> calloc(nwords, sizeof(uint64_t))
         heap = <pair_t*> malloc((top_k if top_k > 0 else 1) * sizeof(pair_t))
         for r in prange(nr, schedule="dynamic", chunksize=4):
-            if own == NULL or mark == NULL or touched == NULL or heap == NULL:
+            if own == NULL or bm == NULL or heap == NULL:
                 counts[r] = -1
                 continue
             base = row_off[r]
@@ -312,8 +325,6 @@ def sparse_rows(const int64_t[::1] a_indptr, const idx_t[::1] a_indices,
                 acc = &heavy[r, 0]
             else:
                 acc = own
-            nt_touch = 0
-            # accumulate, tracking touched columns unless the row is dense
             for p in range(a_indptr[r], a_indptr[r + 1]):
                 i = a_indices[p]
                 if skip[i]:
@@ -321,43 +332,33 @@ def sparse_rows(const int64_t[::1] a_indptr, const idx_t[::1] a_indices,
                 a = a_data[p]
                 q0 = bt_indptr[i]
                 q1 = bt_indptr[i + 1]
-                for q in range(q0, q1):
-                    k = bt_indices[q]
-                    b = bt_data[q]
-                    if op == 0:
-                        acc[k] += a * b
-                    else:
-                        acc[k] += a if a < b else b
-                    if not dense_row and not mark[k]:
-                        mark[k] = 1
-                        touched[nt_touch] = k
-                        nt_touch = nt_touch + 1
-            if metric == 4 and lv == 0.0:
-                # kappa with zero control mass: NaN row by policy, stored empty here
                 if dense_row:
-                    for k in range(m):
-                        acc[k] = 0.0
-                else:
-                    for j in range(nt_touch):
-                        own[touched[j]] = 0.0
-                        mark[touched[j]] = 0
-                counts[r] = 0
-                continue
-            scan = dense_row
-            if not dense_row:
-                for j in range(nt_touch):
-                    mark[touched[j]] = 0
-                if top_k == 0:
-                    if _sort_cost(nt_touch) > m:
-                        scan = True   # scanning all m columns is cheaper than sorting
+                    if op == 0:
+                        for q in range(q0, q1):
+                            acc[bt_indices[q]] += a * bt_data[q]
                     else:
-                        qsort(touched, nt_touch, sizeof(int64_t), _cmp_i64)
-            if scan:
+                        for q in range(q0, q1):
+                            b = bt_data[q]
+                            acc[bt_indices[q]] += a if a < b else b
+                elif op == 0:
+                    for q in range(q0, q1):
+                        k = bt_indices[q]
+                        acc[k] += a * bt_data[q]
+                        bm[k >> 6] |= (<uint64_t> 1) << (k & 63)
+                else:
+                    for q in range(q0, q1):
+                        k = bt_indices[q]
+                        b = bt_data[q]
+                        acc[k] += a if a < b else b
+                        bm[k >> 6] |= (<uint64_t> 1) << (k & 63)
+            if dense_row:
                 for k in range(m):
                     v = acc[k]
                     if v == 0.0:
                         continue
                     acc[k] = 0.0
+                    if metric == 4 and lv == 0.0:
+                        continue   # kappa, zero control mass: NaN row by policy, stored empty
                     s = _score(v, lv, right[k], metric)
                     if s == 0.0 or (has_threshold and not (s >= threshold)):
                         continue
@@ -368,21 +369,27 @@ def sparse_rows(const int64_t[::1] a_indptr, const idx_t[::1] a_indices,
                         out_vals[base + nkeep] = s
                         nkeep = nkeep + 1
             else:
-                for j in range(nt_touch):
-                    k = touched[j]
-                    v = acc[k]
-                    acc[k] = 0.0
-                    if v == 0.0:
+                for wi in range(nwords):
+                    word = bm[wi]
+                    if word == 0:
                         continue
-                    s = _score(v, lv, right[k], metric)
-                    if s == 0.0 or (has_threshold and not (s >= threshold)):
-                        continue
-                    if top_k > 0:
-                        nkeep = _offer(heap, nkeep, top_k, k, s)
-                    else:
-                        out_cols[base + nkeep] = <idx_t> k
-                        out_vals[base + nkeep] = s
-                        nkeep = nkeep + 1
+                    bm[wi] = 0
+                    while word != 0:
+                        k = wi * 64 + _ctz(word)
+                        word = word & (word - 1)
+                        v = acc[k]
+                        acc[k] = 0.0
+                        if v == 0.0 or (metric == 4 and lv == 0.0):
+                            continue
+                        s = _score(v, lv, right[k], metric)
+                        if s == 0.0 or (has_threshold and not (s >= threshold)):
+                            continue
+                        if top_k > 0:
+                            nkeep = _offer(heap, nkeep, top_k, k, s)
+                        else:
+                            out_cols[base + nkeep] = <idx_t> k
+                            out_vals[base + nkeep] = s
+                            nkeep = nkeep + 1
             if top_k > 0:
                 qsort(heap, nkeep, sizeof(pair_t), _cmp_pair_col)
                 for j in range(nkeep):
@@ -390,8 +397,7 @@ def sparse_rows(const int64_t[::1] a_indptr, const idx_t[::1] a_indices,
                     out_vals[base + j] = heap[j].val
             counts[r] = nkeep
         free(own)
-        free(mark)
-        free(touched)
+        free(bm)
         free(heap)
     for r in range(nr):
         if counts[r] < 0:
