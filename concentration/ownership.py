@@ -74,6 +74,12 @@ CONTROL_MODELS = ("proportional", "voting", "power", "size", "banzhaf", "sole")
 
 _OUTPUTS = ("frame", "dense", "sparse", "long")
 
+#: mhhi computes one dense κ per period (then slices each market's block) when the
+#: period has at most this many firm pairs (1.5e8 pairs = 1.2 GB) and firms recur
+#: across markets; otherwise every market's block comes from one stacked,
+#: block-diagonal call of the overlap kernel.
+_DENSE_KAPPA_MAX = 1.5e8
+
 
 @dataclass(frozen=True)
 class ControlModel:
@@ -936,7 +942,19 @@ def mhhi(shares, holdings, *, control_model="proportional", market="market", per
         members = [g for g in range(n_groups) if gper[g] == p]
         pos_list = [st.firms.get_indexer(table.firms[order[bounds[g]:bounds[g + 1]]])
                     for g in members]
-        kblocks.update(zip(members, zip(pos_list, st.kappa_blocks(pos_list))))
+        n_u, total = len(st.firms), sum(len(q) for q in pos_list)
+        if n_u * n_u <= _DENSE_KAPPA_MAX and total > n_u:
+            # firms recur across markets: one dense κ for the period, sliced per market
+            Kfull = st.kappa(None)
+            blocks_p = []
+            for q in pos_list:
+                Kq = Kfull[np.ix_(q, q)]
+                np.fill_diagonal(Kq, 1.0)
+                blocks_p.append(Kq)
+            del Kfull
+        else:
+            blocks_p = st.kappa_blocks(pos_list)
+        kblocks.update(zip(members, zip(pos_list, blocks_p)))
     for g in range(n_groups):
         rows = order[bounds[g]:bounds[g + 1]]
         st = structures[gper[g]]

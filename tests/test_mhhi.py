@@ -250,3 +250,22 @@ def test_cli_mhhi(tmp_path, capsys):
     assert main(["mhhi", str(s), str(h)]) == 1                       # percent as fraction
     assert main(["mhhi", str(s), str(h), "--scale", "percent",
                  "--control-model", "voting"]) == 2                  # no control column
+
+
+@pytest.mark.parametrize("dense_max", [0, 1e12])
+def test_dense_and_stacked_kappa_paths_agree(monkeypatch, dense_max):
+    import concentration.ownership as own
+
+    rng = np.random.default_rng(2)
+    stakes = {(f"o{o}", f"F{f}"): float(rng.uniform(0.01, 0.2))
+              for f in range(8) for o in rng.choice(6, size=3, replace=False)}
+    rows = []
+    for m in range(15):
+        firms = rng.choice(8, size=int(rng.integers(2, 5)), replace=False)
+        rows += [(m, f"F{f}", s) for f, s in zip(firms, rng.dirichlet(np.ones(len(firms))))]
+    shares = pd.DataFrame(rows, columns=["market", "firm", "share"])
+    monkeypatch.setattr(own, "_DENSE_KAPPA_MAX", dense_max)
+    r = cn.mhhi(shares, holdings_from(stakes))
+    want = [ref_mhhi(dict(zip(g["firm"], g["share"])), stakes)
+            for _, g in shares.groupby("market")]
+    np.testing.assert_allclose(r.to_frame()["mhhi"].to_numpy(), want, rtol=1e-10)
