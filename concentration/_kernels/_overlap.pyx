@@ -196,20 +196,6 @@ def mirror_upper(double[:, ::1] out, int n_threads):
                     out[r, c] = out[c, r]
 
 
-cdef inline Py_ssize_t _sort_cost(Py_ssize_t t) noexcept nogil:
-    """Rough cost of sorting t indices, in units of one step of a column scan."""
-    cdef Py_ssize_t lg = 1
-    while (1 << lg) < t:
-        lg += 1
-    return 6 * t * lg
-
-
-cdef int _cmp_i64(const void* x, const void* y) noexcept nogil:
-    cdef int64_t a = (<const int64_t*> x)[0]
-    cdef int64_t b = (<const int64_t*> y)[0]
-    return (a > b) - (a < b)
-
-
 cdef int _cmp_pair_col(const void* x, const void* y) noexcept nogil:
     cdef int64_t a = (<const pair_t*> x).col
     cdef int64_t b = (<const pair_t*> y).col
