@@ -300,6 +300,10 @@ def _compute(A, B, *, metric, sym, left, right, threshold, top_k, sparse_out,
             _K.mirror_upper(out, nt)
         return out
 
+    if sym and top_k and n_heavy:
+        return _topk_symmetric(A, Ah, a_indptr, a_indices, a_data, bt_indptr, bt_indices,
+                               bt_data, skip, op, left, right, code, threshold, top_k,
+                               block_rows, nt)
     # Upper bound of each row's kept entries: its flop count, capped by nB and top_k.
     # Rows write straight into their slot of the final arrays; a last in-place pass
     # closes the gaps.  Untouched slack is never written, so stays unallocated.
@@ -336,6 +340,38 @@ def _compute(A, B, *, metric, sym, left, right, threshold, top_k, sparse_out,
         indptr = indptr.astype(np.int32)
     indices, data = cols[:nnz], vals[:nnz]
     return sp.csr_matrix((data, indices, indptr), shape=(nA, nB))
+
+
+def _topk_symmetric(A, Ah, a_indptr, a_indices, a_data, bt_indptr, bt_indices, bt_data,
+                    skip, op, left, right, code, threshold, top_k, block_rows, nt):
+    """Top-k of a symmetric metric with a dense core: each pair computed once.
+
+    Row blocks [b0, b1) are scored against columns >= b0 only (BLAS block plus
+    sparse tail); every score goes to the bounded heaps of both its row and its
+    column.  Memory: one block of block_rows x n doubles plus n x top_k heap entries.
+    """
+    n = A.shape[0]
+    if block_rows is None:
+        block_rows = max(1, min(n, (1 << 22) // max(n, 1)))
+    heapbuf = np.empty(n * top_k * 16 + 16, dtype=np.uint8)  # pair_t = (int64, double)
+    heap_n = np.zeros(n, dtype=np.int64)
+    for b0 in range(0, n, block_rows):
+        b1 = min(n, b0 + block_rows)
+        D = np.ascontiguousarray(Ah[b0:b1] @ Ah[b0:].T)
+        _K.topk_sym_block(D, b0, a_indptr, a_indices, a_data, bt_indptr, bt_indices,
+                          bt_data, skip, op, left, right, code, threshold is not None,
+                          0.0 if threshold is None else threshold, top_k, heapbuf,
+                          heap_n, nt)
+        del D
+    nnz = int(heap_n.sum())
+    cols = np.empty(nnz, dtype=a_indices.dtype)
+    vals = np.empty(nnz, dtype=np.float64)
+    _K.topk_finish(heapbuf, heap_n, top_k, cols, vals)
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(heap_n, out=indptr[1:])
+    if nnz < 2**31 - 1 and n < 2**31 - 1:
+        indptr = indptr.astype(np.int32)
+    return sp.csr_matrix((vals, cols, indptr), shape=(n, n))
 
 
 # ----------------------------------------------------------------------------- public

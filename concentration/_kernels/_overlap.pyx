@@ -433,3 +433,83 @@ def check_csr(const int64_t[::1] indptr, const idx_t[::1] indices, Py_ssize_t n_
     if dup:
         return 3, dup_pos
     return 0, -1
+
+
+def topk_sym_block(double[:, ::1] D, Py_ssize_t b0, const int64_t[::1] a_indptr,
+                   const idx_t[::1] a_indices, const double[::1] a_data,
+                   const int64_t[::1] bt_indptr, const idx_t[::1] bt_indices,
+                   const double[::1] bt_data, const uint8_t[::1] skip, int op,
+                   const double[::1] left, const double[::1] right, int metric,
+                   bint has_threshold, double threshold, Py_ssize_t top_k,
+                   uint8_t[::1] heapbuf, int64_t[::1] heap_n, int n_threads):
+    """One block of rows [b0, b0 + D.shape[0]) of a symmetric top-k selection.
+
+    ``D[r, c]`` holds (on entry) the dense-core part of S[b0 + r, b0 + c] for
+    columns ``>= b0`` only; the sparse tail is added, scores are formed, and each
+    score is offered to the bounded heap of its row (``b0 + r``) and, for columns
+    beyond the block, to the heap of its column (S is symmetric), so every pair is
+    computed once.  Heaps (``top_k`` entries per row of S, packed as pair_t in
+    ``heapbuf``) persist across blocks; blocks must be processed in order from
+    ``b0 = 0``.
+    """
+    cdef Py_ssize_t nb = D.shape[0]
+    cdef Py_ssize_t w = D.shape[1]
+    cdef Py_ssize_t n = b0 + w
+    cdef Py_ssize_t b1 = b0 + nb
+    cdef pair_t* H = <pair_t*> &heapbuf[0]
+    cdef Py_ssize_t r, c, gr, p, q, q0, q1
+    cdef int64_t i, k
+    cdef double a, b, v, s, lv
+    cdef double* row
+    cdef int nt = n_threads if n_threads > 0 else max_threads()
+    if nb == 0 or w == 0:
+        return
+    for r in prange(nb, nogil=True, schedule="dynamic", chunksize=4, num_threads=nt):
+        gr = b0 + r
+        row = &D[r, 0]
+        for p in range(a_indptr[gr], a_indptr[gr + 1]):
+            i = a_indices[p]
+            if skip[i]:
+                continue
+            a = a_data[p]
+            q0 = _lower_bound(bt_indices, bt_indptr[i], bt_indptr[i + 1], b0)
+            q1 = bt_indptr[i + 1]
+            if op == 0:
+                for q in range(q0, q1):
+                    row[bt_indices[q] - b0] += a * bt_data[q]
+            else:
+                for q in range(q0, q1):
+                    b = bt_data[q]
+                    row[bt_indices[q] - b0] += a if a < b else b
+        lv = left[gr]
+        for c in range(w):
+            v = row[c]
+            if v == 0.0:
+                continue
+            s = _score(v, lv, right[b0 + c], metric)
+            if s == 0.0 or (has_threshold and not (s >= threshold)):
+                row[c] = 0.0
+                continue
+            row[c] = s
+            heap_n[gr] = _offer(H + gr * top_k, heap_n[gr], top_k, b0 + c, s)
+    for k in prange(b1, n, nogil=True, schedule="static", num_threads=nt):
+        for r in range(nb):
+            s = D[r, k - b0]
+            if s != 0.0:
+                heap_n[k] = _offer(H + k * top_k, heap_n[k], top_k, b0 + r, s)
+
+
+def topk_finish(uint8_t[::1] heapbuf, const int64_t[::1] heap_n, Py_ssize_t top_k,
+                idx_t[::1] out_cols, double[::1] out_vals):
+    """Write each row's heap, sorted by column, into packed CSR arrays (row order)."""
+    cdef pair_t* H = <pair_t*> &heapbuf[0]
+    cdef Py_ssize_t n = heap_n.shape[0]
+    cdef Py_ssize_t g, j, pos = 0
+    with nogil:
+        for g in range(n):
+            qsort(H + g * top_k, heap_n[g], sizeof(pair_t), _cmp_pair_col)
+            for j in range(heap_n[g]):
+                out_cols[pos] = <idx_t> H[g * top_k + j].col
+                out_vals[pos] = H[g * top_k + j].val
+                pos += 1
+    return pos
