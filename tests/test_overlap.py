@@ -343,3 +343,16 @@ def test_cli_overlap_writes_pairs(tmp_path, capsys):
     assert code == 2
     code = main(["overlap", str(tmp_path / "missing.parquet")])
     assert code == 1
+
+
+@pytest.mark.parametrize("metric", ["cosine", "jaccard", "dot"])
+def test_symmetric_top_k_with_dense_core_any_block_size(metric):
+    # a dense column sends symmetric top-k through the row-and-column heap path
+    rng = np.random.default_rng(21)
+    W = _random(rng, 45, 20, 0.2, heavy=True)
+    want = select_ref(_ref(W, metric), top_k=4, threshold=0.1)
+    for block_rows in (1, 7, 45):
+        got = overlap(W, metric=metric, top_k=4, threshold=0.1, block_rows=block_rows)
+        np.testing.assert_array_equal(got.indptr, want.indptr)
+        for j in range(W.shape[0]):
+            np.testing.assert_allclose(np.sort(got[j].data), np.sort(want[j].data), rtol=1e-12)
