@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
+import warnings
 
 import pandas as pd
 
 from .exceptions import InvalidParameterError
 
 __all__ = ["add_column_options", "column_kwargs", "write_output", "parse_list", "Progress",
-           "add_output_option"]
+           "add_output_option", "add_command", "add_duplicates_option", "add_named_columns",
+           "read_shares_options", "emit", "fringe_reported"]
+
+#: ``--out`` help of the subcommands that print a table when no file is given.
+OUT_HELP = "output file (.parquet, .csv, .json); a table on stdout if omitted"
 
 
 class Progress:
@@ -72,11 +78,36 @@ def _isatty(stream):
         return False
 
 
-def add_output_option(parser, *, default=None):
+def add_command(sub, name, *, help, description, handler, inputs, **kwargs):
+    """Add subcommand ``name`` with its positional input arguments and its handler.
+
+    ``inputs`` maps each positional argument (the input tables, in order) to its
+    help text; further keyword arguments go to ``add_parser`` (e.g. ``epilog``).
+    """
+    p = sub.add_parser(name, help=help, description=description, **kwargs)
+    for arg, text in inputs.items():
+        p.add_argument(arg, help=text)
+    p.set_defaults(handler=handler)
+    return p
+
+
+def add_output_option(parser, *, help=OUT_HELP, **kwargs):
     """Add ``--out``/``-o``: output file whose format follows its extension."""
-    parser.add_argument("--out", "-o", default=default,
-                        help="output file: .parquet, .csv or .json (format from the "
-                             "extension); a table on stdout if omitted")
+    kwargs.setdefault("default", None)
+    parser.add_argument("--out", "-o", help=help, **kwargs)
+
+
+def add_duplicates_option(parser):
+    """Add ``--duplicates``: what to do with several rows of one firm in one market."""
+    parser.add_argument("--duplicates", choices=("error", "sum"), default="error",
+                        help="several rows of one firm in one market: error or sum")
+
+
+def add_named_columns(container, names):
+    """Add a ``--NAME-col`` option (default ``NAME``) for each column name in ``names``."""
+    for name in names:
+        container.add_argument(f"--{name}-col", default=name,
+                               help=f"{name} column (default: {name})")
 
 
 def add_column_options(parser):
@@ -96,6 +127,40 @@ def column_kwargs(args) -> dict:
     """Keyword arguments for the library's share functions from the parsed options."""
     return {"market": args.market_col, "period": args.period_col, "firm": args.firm_col,
             "share": args.share_col, "value": args.value_col, "scale": args.scale}
+
+
+@contextlib.contextmanager
+def fringe_reported():
+    """Silence :class:`FringeWarning` where the output itself reports the fringe."""
+    from .exceptions import FringeWarning
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FringeWarning)
+        yield
+
+
+def read_shares_options(args, source, **options):
+    """Read the shares table ``source`` with the column and unit options of ``args``.
+
+    Returns the frame and the column keywords (market, period, firm, share) that
+    the library's analysis functions take for it: when shares were derived from
+    ``--value-col`` they sit in the ``share`` column.  Call it inside
+    :func:`fringe_reported` when the analysis reports the fringe itself.
+    """
+    from .io import read_shares
+
+    kw = column_kwargs(args)
+    frame = read_shares(source, **kw, **options)
+    columns = {"market": kw["market"], "period": kw["period"], "firm": kw["firm"],
+               "share": kw["share"] if kw["value"] is None else "share"}
+    return frame, columns
+
+
+def emit(result: pd.DataFrame, args, *, provenance_from, index=True) -> int:
+    """Attach the input's provenance to ``result``, write it to ``--out``; return 0."""
+    result.attrs["provenance"] = provenance_from.attrs.get("provenance", {})
+    write_output(result, args.out, index=index)
+    return 0
 
 
 def parse_list(text):

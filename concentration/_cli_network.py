@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import os
 
-from ._cli_common import parse_list, write_output
+from ._cli_common import add_command, add_named_columns, add_output_option, emit, parse_list
 
 
 def register(sub):
-    p = sub.add_parser(
-        "network", help="partnership-network centrality per period",
+    p = add_command(
+        sub, "network", help="partnership-network centrality per period",
         description="Read ties (source, target, kind, start, end, weight, directed) from a "
                     "Parquet file (or the bundled dataset 'ai_partnerships') and write a tidy "
-                    "table (firm, period, measure, value) of centrality per period.")
-    p.add_argument("source", help="Parquet file or directory of ties, or 'ai_partnerships'")
+                    "table (firm, period, measure, value) of centrality per period.",
+        inputs={"source": "Parquet file or directory of ties, or 'ai_partnerships'"},
+        handler=run)
     p.add_argument("--measure", default="degree",
                    help="comma-separated measures: degree, strength, eigenvector, pagerank, "
                         "katz, betweenness, closeness, harmonic (default: degree)")
@@ -38,12 +39,9 @@ def register(sub):
                         "firms to their ultimate parent, or 'bundled'")
     p.add_argument("--k", type=int, default=None, help="betweenness: sample k sources")
     p.add_argument("--seed", type=int, default=None, help="betweenness: sampling seed")
-    p.add_argument("--out", "-o", default=None,
-                   help="output file (.parquet, .csv, .json); a table on stdout if omitted")
-    g = p.add_argument_group("columns")
-    for name in ("source", "target", "kind", "start", "end", "weight", "directed"):
-        g.add_argument(f"--{name}-col", default=name, help=f"{name} column (default: {name})")
-    p.set_defaults(handler=run)
+    add_output_option(p)
+    add_named_columns(p.add_argument_group("columns"),
+                      ("source", "target", "kind", "start", "end", "weight", "directed"))
 
 
 def _table(path):
@@ -94,6 +92,4 @@ def run(args):
                                           start=args.start, end=args.end, nodes=args.nodes,
                                           weight_as=weight_as, directed=args.directed,
                                           **options)
-    result.attrs["provenance"] = edges.attrs.get("provenance", {})
-    write_output(result, args.out, index=False)
-    return 0
+    return emit(result, args, provenance_from=edges, index=False)

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from ._cli_common import write_output
+from ._cli_common import add_command, add_named_columns, add_output_option, emit
 
 
 def register(sub):
     from .overlap import OVERLAP_METRICS
 
-    p = sub.add_parser(
-        "overlap", help="pairwise overlap (cosine, Jaccard, kappa, ...) between rows",
+    p = add_command(
+        sub, "overlap", help="pairwise overlap (cosine, Jaccard, kappa, ...) between rows",
         description="Score every pair of rows of a long (row, column, weight) table, e.g. "
                     "firms by the owners they share. Prints or writes the pairs as a long "
-                    "table (row, row_other, <metric>); pairs with score 0 are omitted.")
-    p.add_argument("source", help="Parquet file or directory with the weight table")
+                    "table (row, row_other, <metric>); pairs with score 0 are omitted.",
+        inputs={"source": "Parquet file or directory with the weight table"}, handler=run)
     p.add_argument("--metric", choices=OVERLAP_METRICS, default="cosine",
                    help="score (default: cosine)")
     p.add_argument("--top-k", type=int, default=None,
@@ -23,13 +23,9 @@ def register(sub):
     p.add_argument("--control", default=None,
                    help="Parquet table of control weights G for --metric kappa "
                         "(same columns; default: control follows the weights)")
-    p.add_argument("--row-col", default="row", help="row column (default: row)")
-    p.add_argument("--column-col", default="column", help="column column (default: column)")
-    p.add_argument("--weight-col", default="weight", help="weight column (default: weight)")
+    add_named_columns(p, ("row", "column", "weight"))
     p.add_argument("--threads", type=int, default=None, help="threads (default: all cores)")
-    p.add_argument("--out", "-o", default=None,
-                   help="output file (.parquet, .csv, .json); a table on stdout if omitted")
-    p.set_defaults(handler=run)
+    add_output_option(p)
 
 
 def _long(path, args):
@@ -55,9 +51,7 @@ def run(args):
                      top_k=args.top_k, output="pairs", n_threads=args.threads)
     # overlap() returns a long labelled table for long input; restore the user's names
     result = overlap_frame_names(result, args.row_col)
-    result.attrs["provenance"] = W.attrs.get("provenance", {})
-    write_output(result, args.out, index=False)
-    return 0
+    return emit(result, args, provenance_from=W, index=False)
 
 
 def overlap_frame_names(frame, row_col):

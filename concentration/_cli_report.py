@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from ._cli_common import Progress, add_column_options, parse_list
+from ._cli_common import Progress, add_column_options, column_kwargs, parse_list
 
 
 def register(sub):
@@ -52,9 +52,7 @@ def run(args):
     kw = dict(shares=args.shares, holdings=args.holdings, partnerships=args.partnerships,
               merging=args.merging, guidelines=tuple(parse_list(args.guidelines)),
               config=args.config, output=args.output, json_output=args.json_output,
-              title=args.title, market=args.market_col, period=args.period_col,
-              firm=args.firm_col, share=args.share_col, value=args.value_col,
-              scale=args.scale)
+              title=args.title, **column_kwargs(args))
     if args.demo:
         if args.shares or args.holdings or args.partnerships or args.config:
             raise InvalidParameterError(

@@ -4,55 +4,42 @@ from __future__ import annotations
 
 import sys
 
-from ._cli_common import add_column_options, column_kwargs, parse_list, write_output
+from ._cli_common import (add_column_options, add_command, add_duplicates_option,
+                          add_output_option, emit, fringe_reported, parse_list,
+                          read_shares_options, write_output)
 
 
 def register(sub):
-    p = sub.add_parser(
-        "screen", help="merger screen in every market and period",
+    p = add_command(
+        sub, "screen", help="merger screen in every market and period",
         description="Pre/post HHI, change in HHI, combined share and the verdict of each "
-                    "merger-guideline edition for every (market, period) of a Parquet file.")
-    p.add_argument("source", help="Parquet file or directory of shares")
+                    "merger-guideline edition for every (market, period) of a Parquet file.",
+        inputs={"source": "Parquet file or directory of shares"}, handler=run_screen)
     p.add_argument("--merging", required=True,
                    help="comma-separated merging parties, e.g. \"A,B\"")
     p.add_argument("--guidelines", default="us2023",
                    help="comma-separated registry keys or 'all' (default: us2023)")
-    p.add_argument("--duplicates", choices=("error", "sum"), default="error",
-                   help="several rows of one firm in one market: error or sum")
-    p.add_argument("--out", "-o", default=None,
-                   help="output file (.parquet, .csv, .json); a table on stdout if omitted")
+    add_duplicates_option(p)
+    add_output_option(p)
     add_column_options(p)
-    p.set_defaults(handler=run_screen)
 
     v = sub.add_parser(
         "verify", help="reproduce the shipped corpus of published figures",
         description="Reproduce every figure of the published-case corpus shipped with the "
                     "package and print pass/fail per case. Exit code 1 if any case fails.")
-    v.add_argument("--out", "-o", default=None,
-                   help="also write the per-figure table (.parquet, .csv, .json)")
+    add_output_option(v, help="also write the per-figure table (.parquet, .csv, .json)")
     v.set_defaults(handler=run_verify)
 
 
 def run_screen(args):
-    import warnings
-
-    from .exceptions import FringeWarning
-    from .io import read_shares
     from .screen import screen_merger
 
-    kw = column_kwargs(args)
     guidelines = args.guidelines if args.guidelines == "all" else parse_list(args.guidelines)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", FringeWarning)  # reported in lower_bound
-        frame = read_shares(args.source, **kw, duplicates=args.duplicates)
-        share = kw["share"] if kw["value"] is None else "share"
+    with fringe_reported():  # the fringe is reported in lower_bound
+        frame, columns = read_shares_options(args, args.source, duplicates=args.duplicates)
         result = screen_merger(frame, parse_list(args.merging), guidelines=guidelines,
-                               market=kw["market"], period=kw["period"], firm=kw["firm"],
-                               share=share, duplicates=args.duplicates)
-    out = result.to_frame()
-    out.attrs["provenance"] = frame.attrs.get("provenance", {})
-    write_output(out, args.out, index=False)
-    return 0
+                               **columns, duplicates=args.duplicates)
+    return emit(result.to_frame(), args, provenance_from=frame, index=False)
 
 
 def run_verify(args):
