@@ -100,11 +100,17 @@ class ControlModel:
         total control mass is kept.  A sensitivity family in the spirit of the
         alternative control assumptions of [BCS]_ (§V).
     ``"size"``
-        γ_ij = v_ij / S_i with S_i = Σ_k β_ik the owner's total stakes across firms
-        in the period (its size in firm-equivalents): a large diversified investor
-        spreads its attention, so each of its stakes confers less influence.  This
-        library's parameterisation of the investor-size robustness idea in [BCS]_
-        (§V) and Gilje, Gormley and Levit (2020, JFE 137(1), 152-178).
+        γ_ij = v_ij / S_i with S_i = Σ_k β_ik, the sum of owner i's cash-flow
+        stakes over every firm of the holdings in the period (its size in
+        firm-equivalents): a diversified investor spreads its influence, so each
+        of its stakes confers less control.  With control following cash flow this
+        is exactly the ``"CLWY"`` control weight of the [BCS]_ replication package
+        (openICPSR 120083, ``code/kappas.py``: ``calc_kappa(betas, 'CLWY')`` sets
+        γ_sf = β_sf / Σ_g β_sg, the investor's stake divided by the sum of its
+        stakes over all firms of the quarter, and κ_fg = Σ_s γ_sf β_sg /
+        Σ_s γ_sf β_sf), reported there as the ``kappa_CLWY`` robustness series
+        beside the power-control variants (a = 0.5, 2, 3).  Owners with S_i = 0
+        have no control weight.
     ``"banzhaf"``
         γ_ij = the Banzhaf index of owner i in firm j [Ban]_: the probability that i
         is pivotal for a simple majority (yes votes > ``quota`` of all votes) when
@@ -593,6 +599,16 @@ def profit_weights(holdings, *, control_model="proportional", firms=None, period
 
 # ------------------------------------------------------------------------------ MHHI
 
+#: Elhauge's proposed enforcement threshold, in his words: action against "any horizontal
+#: stock acquisitions that have created, or would create, a ΔMHHI of over 200 in a
+#: market with an MHHI over 2500", if "those horizontal stock acquisitions raised prices
+#: or are likely to do so".  One tier only; both comparisons strict ("over").
+_ELHAUGE = ("Elhauge, E. (2016). Horizontal Shareholding. Harvard Law Review 129(5), "
+            "1267-1317: agencies should act against horizontal stock acquisitions that "
+            "create a delta MHHI of over 200 in a market with an MHHI over 2500 (both "
+            "strict), if they raised or are likely to raise prices; a screen, not a "
+            "presumption")
+
 #: Screening thresholds as data, each with its citation.  ``level`` rules classify the
 #: level alone; ``delta`` rules need the level above ``level_above`` and the change
 #: above ``delta_above`` (both strict, as the texts say "above" / "more than").
@@ -612,18 +628,12 @@ SCREEN_RULES = (
     {"screen": "hhi_us2023", "measure": "hhi", "verdict": "not_highly_concentrated",
      "level_above": None, "delta_above": None,
      "citation": "U.S. DOJ & FTC, Merger Guidelines (Dec. 18, 2023), §2.1 (Guideline 1)"},
-    {"screen": "mhhi_elhauge2016", "measure": "mhhi", "verdict": "presumptively_anticompetitive",
+    {"screen": "mhhi_elhauge2016", "measure": "mhhi", "verdict": "above_threshold",
      "level_above": 2500.0, "delta_above": 200.0,
-     "citation": "Elhauge, E. (2016). Horizontal Shareholding. Harvard Law Review 129, 1267, "
-                 "Part III (the 2010 Guidelines' §5.3 thresholds applied to MHHI and MHHI delta)"},
-    {"screen": "mhhi_elhauge2016", "measure": "mhhi", "verdict": "potential_concern",
-     "level_above": 1500.0, "delta_above": 100.0,
-     "citation": "Elhauge, E. (2016). Horizontal Shareholding. Harvard Law Review 129, 1267, "
-                 "Part III (the 2010 Guidelines' §5.3 thresholds applied to MHHI and MHHI delta)"},
-    {"screen": "mhhi_elhauge2016", "measure": "mhhi", "verdict": "unlikely_concern",
+     "citation": _ELHAUGE},
+    {"screen": "mhhi_elhauge2016", "measure": "mhhi", "verdict": "below_threshold",
      "level_above": None, "delta_above": None,
-     "citation": "Elhauge, E. (2016). Horizontal Shareholding. Harvard Law Review 129, 1267, "
-                 "Part III (the 2010 Guidelines' §5.3 thresholds applied to MHHI and MHHI delta)"},
+     "citation": _ELHAUGE},
 )
 
 
@@ -769,9 +779,11 @@ class MHHI(ResultMixin):
 
         Columns: ``hhi``, ``hhi_us2010`` and ``hhi_us2023`` (the concentration level
         under each edition of the U.S. guidelines), ``mhhi``, ``mhhi_delta`` and
-        ``mhhi_elhauge2016`` (``presumptively_anticompetitive`` when MHHI > 2,500 and
-        MHHIΔ > 200; ``potential_concern`` when MHHI > 1,500 and MHHIΔ > 100;
-        else ``unlikely_concern``).  Citations are in ``attrs["citations"]``; the
+        ``mhhi_elhauge2016`` (``above_threshold`` when MHHI > 2,500 and MHHIΔ > 200,
+        both strict: Elhauge's proposed enforcement threshold, which he makes
+        conditional on actual or likely price effects, so it flags markets for
+        scrutiny rather than presuming harm; else ``below_threshold``).  Elhauge
+        (2016) proposes no second tier.  Citations are in ``attrs["citations"]``; the
         thresholds are the data in :data:`SCREEN_RULES`.
         """
         f = self.frame

@@ -154,8 +154,8 @@ def test_panel_with_periods_and_screen():
     assert f.loc[("r1", 1), "mhhi"] == pytest.approx(10000.0)
     assert f.loc[("r1", 2), "mhhi"] == pytest.approx(5000.0)
     sc = r.screen()
-    assert sc.loc[("r1", 1), "mhhi_elhauge2016"] == "presumptively_anticompetitive"
-    assert sc.loc[("r1", 2), "mhhi_elhauge2016"] == "unlikely_concern"
+    assert sc.loc[("r1", 1), "mhhi_elhauge2016"] == "above_threshold"
+    assert sc.loc[("r1", 2), "mhhi_elhauge2016"] == "below_threshold"
     assert sc.loc[("r1", 2), "hhi_us2010"] == "highly_concentrated"
     assert sc.loc[("r1", 2), "hhi_us2023"] == "highly_concentrated"
     assert "Harvard Law Review 129" in sc.attrs["citations"]["mhhi_elhauge2016"]
@@ -167,11 +167,45 @@ def test_panel_with_periods_and_screen():
 
 
 def test_screen_boundaries_are_strict():
-    # MHHI exactly 2,500 is not "above 2,500" (Elhauge adopts the 2010 text's wording).
+    # Elhauge (2016): "a ΔMHHI of over 200 in a market with an MHHI over 2500" -- both
+    # strict, one tier.  HHI 5,000 with no common owner: MHHI 5,000 but delta 0.
     h = holdings_from({("X", "A"): 0.1, ("Y", "B"): 0.1})
     r = cn.mhhi({"A": 0.5, "B": 0.5}, h)
     sc = r.screen()
-    assert sc["mhhi_elhauge2016"].iloc[0] == "unlikely_concern"
+    assert sc["mhhi_elhauge2016"].iloc[0] == "below_threshold"
+
+
+@pytest.mark.parametrize("level, delta, verdict", [
+    (2500.0, 5000.0, "below_threshold"),          # MHHI exactly 2,500 is not "over 2500"
+    (np.nextafter(2500.0, 3e3), 201.0, "above_threshold"),
+    (9000.0, 200.0, "below_threshold"),           # delta exactly 200 is not "over 200"
+    (9000.0, np.nextafter(200.0, 3e2), "above_threshold"),
+    (2400.0, 2000.0, "below_threshold"),          # no second tier below 2,500
+    (1600.0, 150.0, "below_threshold"),
+])
+def test_elhauge_threshold_boundaries(level, delta, verdict):
+    from concentration.ownership import SCREEN_RULES, _screen_column
+
+    v, cite = _screen_column(np.array([level]), np.array([delta]), "mhhi_elhauge2016")
+    assert v[0] == verdict
+    assert "over 200" in cite and "over 2500" in cite
+    rules = [r for r in SCREEN_RULES if r["screen"] == "mhhi_elhauge2016"]
+    assert [r["verdict"] for r in rules] == ["above_threshold", "below_threshold"]
+
+
+def test_elhauge_threshold_end_to_end():
+    # Two firms at .5/.5 whose managers weigh each other's profit at kappa: MHHI delta
+    # = 10,000 * 2 * .25 * kappa = 5,000 kappa.  kappa = .05 -> delta 250 > 200, MHHI
+    # 5,250 > 2,500; kappa = .03 -> delta 150 <= 200.
+    for k, verdict in ((0.05, "above_threshold"), (0.03, "below_threshold")):
+        g = pd.DataFrame({"owner": ["X", "X", "Y", "Y"], "firm": ["A", "B", "A", "B"],
+                          "control": [1.0, 0.0, 0.0, 1.0]})
+        # X controls A and holds beta_XA = 1, beta_XB = k; symmetric for Y.
+        h = holdings_from({("X", "A"): 0.5, ("X", "B"): 0.5 * k,
+                           ("Y", "B"): 0.5, ("Y", "A"): 0.5 * k})
+        r = cn.mhhi({"A": 0.5, "B": 0.5}, h, control_model=g)
+        assert r.mhhi_delta == pytest.approx(5000 * k)
+        assert r.screen()["mhhi_elhauge2016"].iloc[0] == verdict
 
 
 def test_summary_repr_and_fringe():
