@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import inspect
 import os
 import sys
 import warnings
@@ -78,13 +79,14 @@ def _isatty(stream):
         return False
 
 
-def add_command(sub, name, *, help, description, handler, inputs, **kwargs):
-    """Add subcommand ``name`` with its positional input arguments and its handler.
+def add_command(sub, name, handler, *, help, inputs, **kwargs):
+    """Add subcommand ``name`` run by ``handler``, with its positional input arguments.
 
-    ``inputs`` maps each positional argument (the input tables, in order) to its
-    help text; further keyword arguments go to ``add_parser`` (e.g. ``epilog``).
+    The handler's docstring is the command's ``--help`` description; ``inputs``
+    maps each positional argument (the input tables, in order) to its help text;
+    further keyword arguments go to ``add_parser`` (e.g. ``epilog``).
     """
-    p = sub.add_parser(name, help=help, description=description, **kwargs)
+    p = sub.add_parser(name, help=help, description=inspect.getdoc(handler), **kwargs)
     for arg, text in inputs.items():
         p.add_argument(arg, help=text)
     p.set_defaults(handler=handler)

@@ -8,11 +8,8 @@ from ._cli_common import (add_column_options, add_command, add_duplicates_option
 
 
 def register(sub):
-    p = add_command(
-        sub, "indices", help="concentration indices per market and period",
-        description="Compute concentration measures for every (market, period) of a "
-                    "Parquet file, directory or hive-partitioned dataset.",
-        inputs={"source": "Parquet file or directory of shares"}, handler=run)
+    p = add_command(sub, "indices", run, help="concentration indices per market and period",
+                    inputs={"source": "Parquet file or directory of shares"})
     p.add_argument("--measures", default="hhi,cr4",
                    help="comma-separated measures, e.g. hhi,cr4,effective_number,gini "
                         "(default: hhi,cr4)")
@@ -26,6 +23,9 @@ def register(sub):
 
 
 def run(args):
+    """Compute concentration measures for every (market, period) of a Parquet file,
+    directory or hive-partitioned dataset.
+    """
     from ._validation import scale_factor
     from .indices import indices
 

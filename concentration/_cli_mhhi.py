@@ -7,14 +7,9 @@ from ._cli_common import (add_column_options, add_command, add_output_option, em
 
 
 def register(sub):
-    p = add_command(
-        sub, "mhhi", help="O'Brien-Salop modified HHI from shares and holdings",
-        description="Compute HHI, MHHI and MHHI delta for every (market, period) of a shares "
-                    "table, with profit weights kappa from an ownership table (owner, firm, "
-                    "cash_flow[, control][, period]).  kappa[j, k] is the weight firm j's "
-                    "managers place on firm k's profit.",
-        inputs={"shares": "Parquet file or directory of market shares",
-                "holdings": "Parquet file or directory of ownership stakes"}, handler=run)
+    p = add_command(sub, "mhhi", run, help="O'Brien-Salop modified HHI from shares and holdings",
+                    inputs={"shares": "Parquet file or directory of market shares",
+                            "holdings": "Parquet file or directory of ownership stakes"})
     p.add_argument("--control-model", default="proportional",
                    choices=("proportional", "voting", "power", "size", "banzhaf", "sole"),
                    help="how voting stakes become control weights (default: proportional)")
@@ -44,6 +39,11 @@ def register(sub):
 
 
 def run(args):
+    """Compute HHI, MHHI and MHHI delta for every (market, period) of a shares table,
+    with profit weights kappa from an ownership table (owner, firm,
+    cash_flow[, control][, period]).  kappa[j, k] is the weight firm j's managers place
+    on firm k's profit.
+    """
     from .holdings import read_holdings
     from .ownership import ControlModel, mhhi
 

@@ -8,13 +8,8 @@ from ._cli_common import add_command, add_named_columns, add_output_option, emit
 
 
 def register(sub):
-    p = add_command(
-        sub, "network", help="partnership-network centrality per period",
-        description="Read ties (source, target, kind, start, end, weight, directed) from a "
-                    "Parquet file (or the bundled dataset 'ai_partnerships') and write a tidy "
-                    "table (firm, period, measure, value) of centrality per period.",
-        inputs={"source": "Parquet file or directory of ties, or 'ai_partnerships'"},
-        handler=run)
+    p = add_command(sub, "network", run, help="partnership-network centrality per period",
+                    inputs={"source": "Parquet file or directory of ties, or 'ai_partnerships'"})
     p.add_argument("--measure", default="degree",
                    help="comma-separated measures: degree, strength, eigenvector, pagerank, "
                         "katz, betweenness, closeness, harmonic (default: degree)")
@@ -54,6 +49,10 @@ def _table(path):
 
 
 def run(args):
+    """Read ties (source, target, kind, start, end, weight, directed) from a Parquet file
+    (or the bundled dataset 'ai_partnerships') and write a tidy table (firm, period,
+    measure, value) of centrality per period.
+    """
     from .network import PartnershipNetwork
 
     edges = _table(args.source)

@@ -8,12 +8,9 @@ from ._cli_common import add_command, add_named_columns, add_output_option, emit
 def register(sub):
     from .overlap import OVERLAP_METRICS
 
-    p = add_command(
-        sub, "overlap", help="pairwise overlap (cosine, Jaccard, kappa, ...) between rows",
-        description="Score every pair of rows of a long (row, column, weight) table, e.g. "
-                    "firms by the owners they share. Prints or writes the pairs as a long "
-                    "table (row, row_other, <metric>); pairs with score 0 are omitted.",
-        inputs={"source": "Parquet file or directory with the weight table"}, handler=run)
+    p = add_command(sub, "overlap", run,
+                    help="pairwise overlap (cosine, Jaccard, kappa, ...) between rows",
+                    inputs={"source": "Parquet file or directory with the weight table"})
     p.add_argument("--metric", choices=OVERLAP_METRICS, default="cosine",
                    help="score (default: cosine)")
     p.add_argument("--top-k", type=int, default=None,
@@ -41,6 +38,10 @@ def _long(path, args):
 
 
 def run(args):
+    """Score every pair of rows of a long (row, column, weight) table, e.g. firms by the
+    owners they share. Prints or writes the pairs as a long table (row, row_other,
+    <metric>); pairs with score 0 are omitted.
+    """
     from .overlap import overlap
 
     W = _long(args.source, args)
@@ -55,5 +56,6 @@ def run(args):
 
 
 def overlap_frame_names(frame, row_col):
-    """Rename the (row, row_other) columns of a pair table after the input's row column."""
+    """Rename the (row, row_other) columns of a pair table after the input's row column.
+    """
     return frame.rename(columns={"row": row_col, "row_other": f"{row_col}_other"})

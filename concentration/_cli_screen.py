@@ -10,11 +10,8 @@ from ._cli_common import (add_column_options, add_command, add_duplicates_option
 
 
 def register(sub):
-    p = add_command(
-        sub, "screen", help="merger screen in every market and period",
-        description="Pre/post HHI, change in HHI, combined share and the verdict of each "
-                    "merger-guideline edition for every (market, period) of a Parquet file.",
-        inputs={"source": "Parquet file or directory of shares"}, handler=run_screen)
+    p = add_command(sub, "screen", run_screen, help="merger screen in every market and period",
+                    inputs={"source": "Parquet file or directory of shares"})
     p.add_argument("--merging", required=True,
                    help="comma-separated merging parties, e.g. \"A,B\"")
     p.add_argument("--guidelines", default="us2023",
@@ -32,6 +29,9 @@ def register(sub):
 
 
 def run_screen(args):
+    """Pre/post HHI, change in HHI, combined share and the verdict of each merger-guideline
+    edition for every (market, period) of a Parquet file.
+    """
     from .screen import screen_merger
 
     guidelines = args.guidelines if args.guidelines == "all" else parse_list(args.guidelines)
