@@ -1,9 +1,13 @@
 """Helpers to regress pipelines against published concentration figures.
 
-The package ships a corpus of figures read in court opinions, guideline texts
-and textbooks (``concentration._data/published_cases.json``; card
-``published_cases.md``), each with its citation, the tolerance its rounding
-implies and whether the source used the same share basis as the listed shares.
+The package ships a corpus of figures read in court opinions, agency
+complaints and guideline texts (``kind: "real"``), plus textbook and teaching
+worked examples kept as arithmetic checks (``kind: "illustrative"``)
+(``concentration._data/published_cases.json``; card ``published_cases.md``).
+Each case carries its citation, the tolerance its rounding implies and whether
+the source used the same share basis as the listed shares.  Where a source
+states only a bound ("a share above 50%"), the published figure is written
+``{"gt": 50}`` (also ``"ge"``, ``"lt"``, ``"le"``) and checked as that bound.
 :func:`verify_published` reproduces every case with this library;
 ``concentration verify`` prints the result per case.  Use
 :func:`assert_matches_published` in your own CI to check your figures against
@@ -31,6 +35,18 @@ __all__ = ["load_published_cases", "reproduce_case", "verify_published",
            "assert_matches_published"]
 
 _FIGURES = ("pre_hhi", "post_hhi", "delta_hhi", "combined_share", "share_sum")
+_BOUNDS = {"gt": (">", lambda c, v: c > v), "ge": (">=", lambda c, v: c >= v),
+           "lt": ("<", lambda c, v: c < v), "le": ("<=", lambda c, v: c <= v)}
+
+
+def _within(computed, published, tol):
+    """``(holds, published_text)`` for a figure or a stated bound."""
+    if isinstance(published, dict):
+        (op, value), = published.items()
+        sym, fn = _BOUNDS[op]
+        return bool(fn(computed, float(value))), f"{sym} {float(value):g}"
+    pub = float(published)
+    return bool(abs(computed - pub) <= tol + 1e-9 * max(1.0, abs(pub))), pub
 
 
 def load_published_cases() -> list:
@@ -129,7 +145,9 @@ def verify_published(cases=None) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        One row per (case, figure): ``case_id``, ``figure``, ``published``,
+        One row per (case, figure): ``case_id``, ``kind`` (``"real"`` or
+        ``"illustrative"``), ``figure``, ``published`` (a number, or a bound
+        such as ``"> 50"``),
         ``computed``, ``tolerance``, ``basis``, ``status`` and ``ok``.  ``status`` is
         ``"pass"`` (within tolerance), ``"fail"``, or, for cases whose source used
         another share basis or contains an arithmetic slip, ``"documented_mismatch"``
@@ -151,14 +169,14 @@ def verify_published(cases=None) -> pd.DataFrame:
         for fig, pub in case.get("published", {}).items():
             tol = float(case["tolerance"][fig])
             comp = got.get(fig, np.nan)
-            within = bool(abs(comp - pub) <= tol + 1e-9 * max(1.0, abs(pub)))
+            within, pub = _within(comp, pub, tol)
             if basis == "same":
                 status = "pass" if within else "fail"
             else:
                 status = "documented_mismatch" if not within else "fail"
-            rows.append({"case_id": case["case_id"], "figure": fig, "published": float(pub),
-                         "computed": float(comp), "tolerance": tol, "basis": basis,
-                         "status": status})
+            rows.append({"case_id": case["case_id"], "kind": case.get("kind", "real"),
+                         "figure": fig, "published": pub, "computed": float(comp),
+                         "tolerance": tol, "basis": basis, "status": status})
         for exp in case.get("expected", []):
             if exp.get("from") == "published":
                 pub = case["published"]
@@ -168,13 +186,13 @@ def verify_published(cases=None) -> pd.DataFrame:
             else:
                 t = got["screen"].table
                 verdict = t.loc[t["guideline"] == exp["guideline"], "verdict"].iloc[0]
-            rows.append({"case_id": case["case_id"],
+            rows.append({"case_id": case["case_id"], "kind": case.get("kind", "real"),
                          "figure": f"verdict[{exp['guideline']}]",
                          "published": exp["verdict"], "computed": verdict, "tolerance": 0.0,
                          "basis": "published indices" if exp.get("from") == "published"
                          else "shares",
                          "status": "pass" if verdict == exp["verdict"] else "fail"})
-    frame = pd.DataFrame(rows, columns=["case_id", "figure", "published", "computed",
+    frame = pd.DataFrame(rows, columns=["case_id", "kind", "figure", "published", "computed",
                                         "tolerance", "basis", "status"])
     frame["ok"] = frame["status"] != "fail"
     return frame
