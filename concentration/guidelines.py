@@ -214,6 +214,8 @@ class Guideline:
     default_text: str
     share_basis: str = ""
     notes: tuple = field(default_factory=tuple)
+    #: Texts read to check the thresholds, boundaries and dates: ``(url, finding)`` pairs.
+    checked_against: tuple = field(default_factory=tuple)
 
     def citation(self, section=None) -> str:
         """Short citation: issuer, title, date, section."""
@@ -276,6 +278,18 @@ _US2023 = Guideline(
     share_basis="shares of the relevant market (§4.4); units, revenue or capacity as the "
                 "market requires",
     notes=("The presumption is rebuttable (§3); the guidelines state no safe harbour.",),
+    checked_against=(
+        ("https://www.justice.gov/atr/merger-guidelines/applying-merger-guidelines/guideline-1",
+         "s. 2.1 heading 'Guideline 1: Mergers Raise a Presumption of Illegality When They "
+         "Significantly Increase Concentration in a Highly Concentrated Market' and the HHI "
+         "definition read; the threshold sentences were read as quoted elsewhere: 'Markets "
+         "with an HHI greater than 1,800 are highly concentrated, and a change of more than "
+         "100 points is a significant increase' (strict '>' on both, as encoded)"),
+        ("http://webiis06.mondaq.com/unitedstates/antitrust-eu-competition-/1405530/",
+         "law-firm summary of the final 2023 text: HHI 1,800 / change 100 and a combined-"
+         "share presumption at 30% with a change of 100; it paraphrases the share test as "
+         "'30% or more', the text's 'over thirty percent' (strict '>') is kept"),
+    ),
 )
 
 _US2010 = Guideline(
@@ -312,6 +326,14 @@ _US2010 = Guideline(
     default_text="moderately concentrated with ΔHHI exactly 100: §5.3 says 'less than 100' "
                  "and 'more than 100'",
     share_basis="shares of the relevant market (§5.2)",
+    checked_against=(
+        ("https://9dok.net/document/zlg2n5r2-horizontal-merger-guidelines.html",
+         "2010 text, issued 2010-08-19, table of contents: s. 5.3 Market Concentration at "
+         "p. 18 (the section body could not be read here)"),
+        ("https://www.investopedia.com/video/play/herfindahlhirschman-index-hhi/",
+         "secondary: 1,500-2,500 moderately, above 2,500 highly concentrated, 200-point "
+         "increase; consistent with the encoded thresholds, boundaries not verifiable there"),
+    ),
 )
 
 _US1992 = Guideline(
@@ -355,6 +377,19 @@ _US1992 = Guideline(
     default_text="ΔHHI exactly 50 (highly) or exactly 100 (moderately): §1.51 says 'less than' "
                  "and 'more than'",
     share_basis="shares of the relevant market (§1.41)",
+    checked_against=(
+        ("https://industrialorganization.blogspot.com",
+         "s. 1.51(a)-(c) reproduced: below 1000 unconcentrated; between 1000 and 1800 with "
+         "'less than 100' / 'more than 100'; above 1800 with 'less than 50' / 'more than 50' "
+         "-- matches the encoded zones and strict boundaries"),
+        ("https://brainmass.com/economics/regulated-industries/pricing-analysis-organizational-architecture-economics-70503",
+         "s. 1.51(c) presumption reproduced: 'likely to create or enhance market power or "
+         "facilitate its exercise' for an increase of more than 100 points in a highly "
+         "concentrated market -- matches rule highly>100"),
+        ("http://connectbrevard.org/knowledgebase/detail.php?category=9&linkID=604&xrefID=3246",
+         "DOJ HHI explainer citing s. 1.51: 1000-1800 moderately, in excess of 1800 "
+         "concentrated, more than 100 points presumptively raise concerns"),
+    ),
 )
 
 _US1982 = Guideline(
@@ -401,6 +436,11 @@ _US1982 = Guideline(
     share_basis="shares of the relevant market (§II.C)",
     notes=("Key us1982 covers the 1982 Guidelines and the 1984 revision (§3.11), which kept "
            "the 1000/1800 and 50/100 thresholds and the leading-firm proviso (§3.12).",),
+    checked_against=(
+        ("https://www.justice.gov/archives/atr/1982-merger-guidelines",
+         "not read here: the 1982/1984 text could not be retrieved with the tools "
+         "available; thresholds unchanged from the earlier record"),
+    ),
 )
 
 _EU_EXCEPTIONS = (
@@ -452,6 +492,15 @@ _EU2004 = Guideline(
     share_basis="shares of the relevant market (paras 14-15), usually by sales value or volume",
     notes=("Para 21: HHI levels give no presumption either way; exceeding them calls for "
            "analysis.",),
+    checked_against=(
+        ("http://eur-lex.europa.eu/legal-content/EN/TXT/HTML/?uri=LEGISSUM:l26107&from=DA",
+         "EUR-Lex summary: document OJ C 31, 5.2.2004, pp. 5-18, applies since 5 February "
+         "2004 -- matches date and citation"),
+        ("https://www.vogel-vogel.com/faq-items/hhi-herfindahl-hirschman-index-fr-eu/?lang=en",
+         "secondary summary of paras 19-20: below 1,000; 1,000-2,000 with delta below 250; "
+         "above 2,000 with delta below 150 -- matches; the para 20(a)-(f) exceptions were "
+         "not re-read here"),
+    ),
 )
 
 _JP2007 = Guideline(
@@ -485,6 +534,16 @@ _JP2007 = Guideline(
     share_basis="shares of the particular field of trade (Part III), by sales quantity or value",
     notes=("The 2004 guidelines used share-based criteria; the HHI criteria encoded here were "
            "introduced by the 2007 revision (hence key jp2007) and kept in later editions.",),
+    checked_against=(
+        ("http://webiis06.mondaq.com/x/46090/Antitrust+Competition/JFTC+Proposes+Important+Changes+To+Japans+Merger+Guidelines",
+         "draft revision published 2007-01-31 introduces the HHI safe harbours: HHI 1,500 or "
+         "less; between 1,500 and 2,500 with an increase not greater than 250; more than "
+         "2,500 with an increase of 150 or less -- matches rules a-c and their boundaries; "
+         "key jp2007 is the edition of these thresholds"),
+        ("https://www.lexology.com/library/detail.aspx?g=e4ce8964-0e49-4a5e-8484-b97a39b40a99",
+         "the amendments were adopted (HHI replaces share-based criteria); the 2,500/35% "
+         "criterion and later editions were not re-read here"),
+    ),
 )
 
 _USBANK1995 = Guideline(
@@ -492,8 +551,9 @@ _USBANK1995 = Guideline(
     title="Bank Merger Competitive Review -- Introduction and Overview",
     issuer="U.S. Department of Justice, Federal Reserve Board, OCC and FDIC", date="1995",
     section="Screen A", url="https://www.justice.gov/atr/public/guidelines/6472.htm",
-    status="DOJ withdrew from the 1995 guidelines on 2024-09-17 (Banking Addendum to the 2023 "
-           "Merger Guidelines); banking agencies' use varies",
+    status="DOJ withdrew from the 1995 guidelines on 2024-09-17 and applies the 2023 Merger "
+           "Guidelines with a Banking Addendum; the FDIC and OCC issued new policy statements "
+           "the same day and the Federal Reserve issued no new guidance",
     zones=(Zone("above_1800", 1800, ">", None, "", "Screen A"),
            Zone("at_most_1800", None, "", 1800, "<=", "Screen A")),
     rules=(
@@ -508,6 +568,16 @@ _USBANK1995 = Guideline(
     default_text="screen not exceeded: the banking agencies are unlikely to review the "
                  "competitive effects further",
     share_basis="deposits (thrift deposits at 50%) in Federal Reserve banking markets",
+    checked_against=(
+        ("https://paulweiss.com/practices/transactional/financial-services/publications/doj-fdic-and-occ-update-approaches-to-bank-merger-review?id=54628",
+         "on 2024-09-17 the DOJ withdrew from the 1995 Bank Merger Guidelines and issued a "
+         "Banking Addendum to the 2023 Merger Guidelines; FDIC and OCC issued new policy "
+         "statements; the Federal Reserve issued no new guidance"),
+        ("https://legalnewsline.com/stories/664337041-justice-department-withdraws-from-1995-bank-merger-guidelines",
+         "DOJ announcement: the 2023 Merger Guidelines are its sole statement; the banking "
+         "agencies 'may use their own methods for screening'. The 1,800/200 screen text was "
+         "not re-read here"),
+    ),
 )
 
 #: The registry, keyed ``<jurisdiction><edition>``.
@@ -698,6 +768,8 @@ def to_markdown() -> str:
                 f"`{z.name}` ({_zone_text(z)})" for z in g.zones))
         for n in g.notes:
             lines.append(f"- Note: {n}")
+        for url, finding in g.checked_against:
+            lines.append(f"- Checked against <{url}>: {finding}")
         lines += ["", "| rule | conditions | verdict | section | not checkable from shares |",
                   "|---|---|---|---|---|"]
         for r in g.rules:

@@ -116,3 +116,41 @@ def test_markdown_page_matches_registry():
     for key in GUIDELINES:
         assert f"`{key}`" in md
     assert "HHI > 1,800 and ΔHHI > 100" in md
+
+
+def test_every_record_names_its_url_and_the_texts_it_was_checked_against():
+    from concentration.guidelines import GUIDELINES
+
+    for g in GUIDELINES.values():
+        assert g.url.startswith("http"), g.key
+        assert g.checked_against, g.key
+        for url, finding in g.checked_against:
+            assert url.startswith("http") and finding, g.key
+
+
+def test_jp2007_boundaries_as_read_in_the_2007_revision():
+    # "HHI 1,500 or less"; "between 1,500 and 2,500 ... increase not greater than 250";
+    # "more than 2,500 ... increase of 150 or less".
+    from concentration.guidelines import classify
+
+    v = classify([1500, 2500, 2500, 2501, 2501], [400, 250, 251, 150, 151],
+                 guidelines="jp2007")["verdict"].tolist()
+    assert v[:2] == ["safe_harbour", "safe_harbour"]
+    assert v[3] == "safe_harbour"
+    assert v[4] == "outside_safe_harbour"
+
+
+def test_usbank1995_status_records_the_2024_withdrawal():
+    from concentration.guidelines import get_guideline
+
+    g = get_guideline("usbank1995")
+    assert "2024-09-17" in g.status and "withdrew" in g.status
+
+
+def test_us1992_boundaries_as_read_in_section_1_51():
+    from concentration.guidelines import classify
+
+    v = classify([1801, 1801, 1801, 1800, 1800], [101, 100, 50, 101, 100],
+                 guidelines="us1992")["verdict"].tolist()
+    assert v == ["presumed_anticompetitive", "potential_concern", "not_addressed",
+                 "potential_concern", "not_addressed"]
