@@ -320,7 +320,7 @@ def _numeric(frame, col, param, func):
 
 def read_holdings(source, *, owner="owner", firm="firm", period="period", cash_flow="cash_flow",
                   control=None, scale="fraction", duplicates="error",
-                  tolerance=HOLDINGS_TOLERANCE, filters=None) -> Holdings:
+                  tolerance=HOLDINGS_TOLERANCE, filters=None, engine="pandas") -> Holdings:
     """Read and validate ownership stakes from Parquet or a DataFrame.
 
     Each row is one owner's stake in one firm (in one period): the cash-flow stake
@@ -349,12 +349,21 @@ def read_holdings(source, *, owner="owner", firm="firm", period="period", cash_f
         Allowed excess of a firm's total cash-flow (or control) stakes over one.
     filters : list of tuples or pyarrow.compute.Expression, optional
         Row filter pushed down to the Parquet scan (files only).
+    engine : {"pandas", "dask"}, default "pandas"
+        ``"dask"`` reads a file, directory or hive-partitioned dataset (or takes a
+        Dask DataFrame) lazily (needs ``pip install "antitrust-concentration[dask]"``);
+        each period is validated by this function when the frame is computed, and
+        the partitions hold whole periods.  See ``docs/dask.md``.
 
     Returns
     -------
-    Holdings
+    Holdings or dask.dataframe.DataFrame
         Stakes as fractions; ``cross_owners`` lists owners that are also firms
         (cross-ownership, resolved by :func:`concentration.profit_weights`).
+        With ``engine="dask"``: a lazy Dask DataFrame with columns ``period`` (when
+        present), ``owner``, ``firm``, ``cash_flow`` and ``control`` (only when a
+        control column is named), which :func:`concentration.profit_weights` and
+        :func:`concentration.mhhi` accept in place of a Holdings object.
 
     Raises
     ------
@@ -383,6 +392,15 @@ def read_holdings(source, *, owner="owner", firm="firm", period="period", cash_f
     False
     """
     func = "read_holdings"
+    if check_choice(func, "engine", engine, ("pandas", "dask")) == "dask":
+        from . import _dask
+
+        scale_factor(func, scale)
+        check_choice(func, "duplicates", duplicates, ("error", "sum"))
+        check_number(func, "tolerance", tolerance, low=0.0, high=1.0)
+        return _dask.read_holdings(source, owner=owner, firm=firm, period=period,
+                                   cash_flow=cash_flow, control=control, scale=scale,
+                                   duplicates=duplicates, tolerance=tolerance, filters=filters)
     factor = scale_factor(func, scale)
     check_choice(func, "duplicates", duplicates, ("error", "sum"),
                  fix="Use duplicates='sum' to add up several filings of one owner in one firm.")

@@ -54,6 +54,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from . import _dask
 from ._quadratic import pair_terms, quadratic_form
 from ._results import ResultMixin
 from ._shares import DEFAULT_TOLERANCE, coerce_shares
@@ -467,6 +468,7 @@ def _periods(func, holdings, period):
     return [period]
 
 
+@_dask.dispatch_ownership("profit_weights")
 def profit_weights(holdings, *, control_model="proportional", firms=None, period=None,
                    output="frame"):
     r"""Profit weights κ_jk of every firm j on every firm k, from holdings.
@@ -828,6 +830,7 @@ class MHHI(ResultMixin):
         return "Modified HHI (O'Brien-Salop)", facts, notes
 
 
+@_dask.dispatch_ownership("mhhi")
 def mhhi(shares, holdings, *, control_model="proportional", market="market", period="period",
          firm="firm", share="share", value=None, scale="fraction", holdings_period=None,
          duplicates="error", tolerance=DEFAULT_TOLERANCE) -> MHHI:
