@@ -52,6 +52,7 @@ from .exceptions import (ConvergenceError, InvalidParameterError, InvalidSharesE
                          MissingDependencyError, SchemaError)
 from .indices import MEASURES as _INDEX_MEASURES
 from .indices import indices as _indices
+from .plotting import _axes, _label
 
 __all__ = [
     "concentration_regression",
@@ -63,31 +64,6 @@ __all__ = [
     "hhi_change_decomposition",
     "HHIChangeDecomposition",
 ]
-
-# ---------------------------------------------------------------------------
-# plotting helper (matplotlib is optional)
-
-
-def _figure_axes(ax, size=(6.4, 3.6)):
-    """Return ``ax`` or a new Axes on a pyplot-free Figure; matplotlib imported lazily."""
-    if ax is not None:
-        return ax
-    try:
-        from matplotlib.figure import Figure
-    except ImportError:  # pragma: no cover - matplotlib is installed in the test env
-        raise MissingDependencyError(
-            "plot() needs matplotlib, which is not installed. Install it with "
-            "'pip install antitrust-concentration[plot]' (or 'pip install matplotlib')."
-        ) from None
-    fig = Figure(figsize=size, layout="constrained")
-    return fig.add_subplot()
-
-
-def _group_label(value):
-    if isinstance(value, tuple):
-        return " / ".join(str(v) for v in value)
-    return str(value)
-
 
 # ===========================================================================
 # 1. price-concentration regression
@@ -182,7 +158,7 @@ class ConcentrationRegression(ResultMixin):
 
     def plot(self, *, ax=None, alpha=0.05):
         """Coefficient plot with confidence intervals; returns the matplotlib Axes."""
-        ax = _figure_axes(ax)
+        ax = _axes(ax)
         ci = self.conf_int(alpha)
         y = np.arange(len(self.terms))
         coef = self.params.to_numpy()
@@ -515,13 +491,13 @@ class IndexInterval(ResultMixin):
 
     def plot(self, *, ax=None):
         """Estimates with their intervals per market; returns the matplotlib Axes."""
-        ax = _figure_axes(ax)
+        ax = _axes(ax)
         t = self.table
         y = np.arange(len(t))
         est = t["estimate"].to_numpy()
         ax.errorbar(est, y, xerr=[est - t["lower"].to_numpy(), t["upper"].to_numpy() - est],
                     fmt="o", color="#0072B2", capsize=3)
-        ax.set_yticks(y, [_group_label(v) for v in t.index])
+        ax.set_yticks(y, [_label(v) for v in t.index])
         ax.set_xlabel(f"{self.measure} ({100 * self.level:g}% interval, {self.method})")
         return ax
 
@@ -864,7 +840,7 @@ def _interval_observations(func, data, measure, method, level, n_draws, rng, see
         sums = sim.sum(axis=1, keepdims=True)
         if (sums <= 0).any():
             raise InvalidSharesError(
-                f"{func}: a bootstrap sample of {_group_label(groups[g]) if groups is not None else 'the market'} "
+                f"{func}: a bootstrap sample of {_label(groups[g]) if groups is not None else 'the market'} "
                 "has zero total value (most observations have value 0). Drop zero-value "
                 "observations or use method='delta'.")
         draws[g] = _draw_index(sim / sums, np.asarray(funiq, dtype=object)[labels], measure)
@@ -909,7 +885,7 @@ class HHIChangeDecomposition(ResultMixin):
 
     def plot(self, *, ax=None):
         """Stacked bars of the four parts per transition, with the total change marked."""
-        ax = _figure_axes(ax)
+        ax = _axes(ax)
         t = self.table
         x = np.arange(len(t))
         colors = ("#009E73", "#D55E00", "#0072B2", "#CC79A7")
@@ -1176,7 +1152,7 @@ class MarketSensitivity(ResultMixin):
 
     def plot(self, *, ax=None):
         """The compared value per unit under each definition; thresholds as lines."""
-        ax = _figure_axes(ax)
+        ax = _axes(ax)
         t = self.by_unit
         y = np.arange(len(t))
         palette = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9")
@@ -1185,7 +1161,7 @@ class MarketSensitivity(ResultMixin):
                     color=palette[i % len(palette)], label=str(d))
         for thr in self.thresholds:
             ax.axvline(thr, color="0.5", lw=0.8, ls="--")
-        ax.set_yticks(y, [_group_label(v) for v in t.index])
+        ax.set_yticks(y, [_label(v) for v in t.index])
         ax.set_xlabel(self.value_name)
         ax.legend(frameon=False, fontsize="small")
         return ax
