@@ -119,7 +119,7 @@ class ShareTable:
     totals: np.ndarray
     report: ValidationReport
     attrs: dict
-    #: ``grouped_stats(codes, shares, n_groups, 0)`` when validation already computed it.
+    #: ``(total, sumsq, count)`` per group when validation already computed them.
     stats: tuple | None = None
 
     @property
@@ -164,28 +164,32 @@ def _resolve_key(frame, name, default, param, func):
 
 
 def _int_codes(col: np.ndarray):
-    """Dense codes for an integer column with a small range, or None."""
+    """Codes ``col - min`` for an integer column with a compact range, or None.
+
+    A column that already holds int64 codes starting at 0 is used as it is, through
+    a read-only view (never copied, never written).
+    """
     if col.size == 0 or col.dtype.kind not in "iu":
         return None
     lo, hi = int(col.min()), int(col.max())
     span = hi - lo + 1
     if span > max(4 * col.size, 1 << 16):
         return None
-    codes = col.astype(np.int64, copy=True)
-    codes -= lo
+    if lo == 0 and col.dtype == np.int64 and col.flags.c_contiguous:
+        codes = col.view()
+        codes.flags.writeable = False
+    else:
+        codes = np.subtract(col, lo, dtype=np.int64, casting="unsafe")
     uniques = np.arange(lo, hi + 1, dtype=col.dtype)
     return codes, uniques
 
 
-def group_codes(frame: pd.DataFrame, keys):
-    """Factorize ``frame[keys]`` into int64 codes and a pandas Index of the groups present.
+def _span_codes(frame: pd.DataFrame, keys):
+    """Codes over every combination of the key levels, before absent groups are dropped.
 
-    Integer columns with a compact range are coded arithmetically (no hashing); other
-    columns through :func:`pandas.factorize`.  Groups are sorted by their labels.
+    Returns ``(codes, level_uniques, compact)``; ``compact`` is True when the codes
+    are already dense over the groups present (no compression needed).
     """
-    keys = list(keys)
-    if not keys:
-        return np.zeros(len(frame), dtype=np.int64), None
     codes = None
     level_uniques = []
     for key in keys:
@@ -203,23 +207,44 @@ def group_codes(frame: pd.DataFrame, keys):
             c, u = fast
         codes = c if codes is None else codes * len(u) + c
         level_uniques.append(pd.Index(u, name=key))
-    # compress to the groups actually present (O(n), no sort of the rows)
     span = int(np.prod([len(u) for u in level_uniques], dtype=np.float64))
-    if span <= max(4 * codes.size, 1 << 16):
-        counts = np.bincount(codes, minlength=span)
-        present = np.flatnonzero(counts)
-        if present.size < span:  # some label combinations are absent: renumber densely
-            remap = np.full(span, -1, dtype=np.int64)
-            remap[present] = np.arange(present.size, dtype=np.int64)
-            codes = remap[codes]
-    else:
+    if span > max(4 * codes.size, 1 << 16):
         codes, present = pd.factorize(codes, sort=True)
         codes = codes.astype(np.int64, copy=False)
+        return codes, (level_uniques, present), True
+    return codes, (level_uniques, None), False
+
+
+def _compress(codes, levels, counts, keys):
+    """Drop the key combinations with no rows; ``counts`` = rows per span code."""
+    level_uniques, present = levels
+    if present is None:
+        present = np.flatnonzero(counts)
+        if present.size < counts.size:  # some label combinations are absent: renumber
+            remap = np.full(counts.size, -1, dtype=np.int64)
+            remap[present] = np.arange(present.size, dtype=np.int64)
+            codes = remap[codes]
     if len(keys) == 1:
-        return codes, pd.Index(level_uniques[0].take(present), name=keys[0])
+        return codes, pd.Index(level_uniques[0].take(present), name=keys[0]), present
     sizes = [len(u) for u in level_uniques]
     level_codes = np.unravel_index(present, sizes)
-    groups = pd.MultiIndex(levels=level_uniques, codes=list(level_codes), names=keys)
+    groups = pd.MultiIndex(levels=level_uniques, codes=list(level_codes), names=list(keys))
+    return codes, groups, present
+
+
+def group_codes(frame: pd.DataFrame, keys):
+    """Factorize ``frame[keys]`` into int64 codes and a pandas Index of the groups present.
+
+    Integer columns with a compact range are coded arithmetically (no hashing); other
+    columns through :func:`pandas.factorize`.  Groups are sorted by their labels.
+    """
+    keys = list(keys)
+    if not keys:
+        return np.zeros(len(frame), dtype=np.int64), None
+    codes, levels, compact = _span_codes(frame, keys)
+    counts = None if compact else np.bincount(codes, minlength=int(np.prod(
+        [len(u) for u in levels[0]], dtype=np.float64)))
+    codes, groups, _ = _compress(codes, levels, counts, keys)
     return codes, groups
 
 
@@ -319,7 +344,13 @@ def coerce_shares(data, *, market="market", period="period", firm="firm", share=
                 f"{func}: the 'firm' column {firm_col!r} has missing values. Every row needs "
                 "a firm name; fill or drop them first."
             )
-        codes, groups = group_codes(data, keys)
+        if keys:
+            codes, levels, compact = _span_codes(data, keys)
+            n_groups = len(levels[1]) if compact else int(
+                np.prod([len(u) for u in levels[0]], dtype=np.float64))
+        else:
+            codes, levels, n_groups = np.zeros(raw.size, dtype=np.int64), None, 1
+        groups = None
         if firm_col is not None:
             firm_name = firm_col
     else:
@@ -329,22 +360,27 @@ def coerce_shares(data, *, market="market", period="period", firm="firm", share=
                 "Pass a DataFrame with a value column to derive shares from sales."))
         firms, raw = _one_dimensional(data, func)
         codes, groups, keys = np.zeros(raw.size, dtype=np.int64), None, ()
+        levels, n_groups = None, 1
         share_col = "shares"
 
-    n_groups = 1 if groups is None else len(groups)
-    # -- row-level checks on the raw numbers
-    bad_nan = ~np.isfinite(raw)
-    if bad_nan.any():
-        i = int(np.flatnonzero(bad_nan)[0])
+    # -- row-level checks on the raw numbers, in the same pass as the group sums
+    stats, (n_nonfinite, i_nonfinite, n_negative, i_negative), largest = \
+        _grouped.grouped_sums(codes, raw, n_groups)
+    if levels is not None:  # drop key combinations with no rows
+        codes, groups, present = _compress(codes, levels, stats[2], keys)
+        if present.size < n_groups:
+            stats = tuple(a[present] for a in stats)
+        n_groups = present.size
+    if n_nonfinite:
+        i = i_nonfinite
         _issue(issues, "error", "missing_share", share_col, _label(groups, codes[i]), raw[i],
-               f"{func}: {share_col!r} has {int(bad_nan.sum())} missing or infinite value(s) "
+               f"{func}: {share_col!r} has {n_nonfinite} missing or infinite value(s) "
                f"(first in {_label(groups, codes[i])}). Drop or fill them; a share cannot be "
                "guessed.")
-    bad_neg = raw < 0
-    if bad_neg.any():
-        i = int(np.flatnonzero(bad_neg)[0])
+    if n_negative:
+        i = i_negative
         _issue(issues, "error", "negative_share", share_col, _label(groups, codes[i]), raw[i],
-               f"{func}: {share_col!r} has {int(bad_neg.sum())} negative value(s) "
+               f"{func}: {share_col!r} has {n_negative} negative value(s) "
                f"(e.g. {raw[i]!r} in {_label(groups, codes[i])}). Shares and sales must be >= 0; "
                "correct the data.")
     if issues and raise_errors:
@@ -371,18 +407,21 @@ def coerce_shares(data, *, market="market", period="period", firm="firm", share=
                     ValidationReport(_frame(issues)).raise_if_errors()
             else:
                 codes, firms, clean = _aggregate(codes, firms, clean)
+                stats = None
     if parent is not None and firms is not None:
         firms = _map_parents(firms, parent, func)
         codes, firms, clean = _aggregate(codes, firms, clean)
+        stats = None
     elif parent is not None:
         raise InvalidParameterError(param_message(
             func, "parent", "None when the data have no firm labels", type(parent).__name__,
             "Give firm names (a mapping or a 'firm' column) to aggregate to parents."))
 
     # -- totals and unit checks
-    stats = _grouped.grouped_stats(codes, clean, n_groups, 0)
+    if stats is None:
+        stats, _, largest = _grouped.grouped_sums(codes, clean, n_groups)
     totals = stats[0]
-    raw_max = float(clean.max()) if clean.size else 0.0
+    raw_max = largest[0]
     if value is not None:
         zero = totals <= 0
         if zero.any():
@@ -397,7 +436,7 @@ def coerce_shares(data, *, market="market", period="period", firm="firm", share=
         stats = None
     else:
         if factor == 1.0 and raw_max > 1.0 + tolerance:
-            g = int(codes[int(np.argmax(clean))])
+            g = int(codes[largest[1]])
             if raw_max <= 100.0 * (1.0 + tolerance):
                 _issue(issues, "error", "percent_as_fraction", share, _label(groups, g), raw_max,
                        f"{func}: shares look like percentages (largest {raw_max:g} in "
@@ -410,7 +449,7 @@ def coerce_shares(data, *, market="market", period="period", firm="firm", share=
                        "value=<column> if these are sales.")
         elif factor == 100.0:
             if raw_max > 100.0 * (1.0 + tolerance):
-                g = int(codes[int(np.argmax(clean))])
+                g = int(codes[largest[1]])
                 _issue(issues, "error", "share_above_one", share, _label(groups, g), raw_max,
                        f"{func}: a share of {raw_max:g}% in {_label(groups, g)} is above 100%. "
                        "Correct the data, or pass value=<column> if these are sales.")

@@ -144,10 +144,15 @@ def _add_fringe_firms(table: ShareTable, size: float) -> ShareTable:
 
 
 def _stats(table: ShareTable, k=0):
-    """Per-group (total, sumsq, count, max, min, top-k), reusing the validation pass if it can."""
-    if k == 0 and table.stats is not None:
-        return table.stats
+    """Per-group (total, sumsq, count, max, min, top-k) from the grouped kernel."""
     return _grouped.grouped_stats(table.codes, table.shares, table.n_groups, k)
+
+
+def _sums(table: ShareTable):
+    """Per-group (total, sumsq, count), reusing the validation pass when it has them."""
+    if table.stats is not None:
+        return table.stats
+    return _grouped.grouped_sums(table.codes, table.shares, table.n_groups)[0]
 
 
 def _bounds_from_stats(sumsq, totals, minimum, count, n_fringe=None):
@@ -222,12 +227,12 @@ def hhi(data, *, market="market", period="period", firm="firm", share="share", v
     table = _table("hhi", data, market=market, period=period, firm=firm, share=share,
                    value=value, scale=scale, duplicates=duplicates, parent=parent,
                    tolerance=tolerance, fringe=fringe, fringe_size=fringe_size)
-    total, sumsq, count, _, minimum, _ = _stats(table)
     if fringe == "bounds":
+        total, sumsq, count, _, minimum, _ = _stats(table)
         low, high = _bounds_from_stats(sumsq, total, minimum, count)
         frame = pd.DataFrame({"hhi_min": 10_000.0 * low, "hhi_max": 10_000.0 * high})
         return table.wrap(frame)
-    return table.wrap(10_000.0 * sumsq, name="hhi")
+    return table.wrap(10_000.0 * _sums(table)[1], name="hhi")
 
 
 @_dask.dispatch()
@@ -296,7 +301,7 @@ def effective_number(data, *, market="market", period="period", firm="firm", sha
                    share=share, value=value, scale=scale, duplicates=duplicates, parent=parent,
                    tolerance=tolerance, fringe=_no_bounds("effective_number", fringe),
                    fringe_size=fringe_size)
-    return table.wrap(_effective_values(_stats(table)[1]), name="effective_number")
+    return table.wrap(_effective_values(_sums(table)[1]), name="effective_number")
 
 
 def _no_bounds(func, fringe):

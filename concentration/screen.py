@@ -35,7 +35,7 @@ from ._shares import DEFAULT_TOLERANCE, ShareTable, coerce_shares
 from ._validation import check_number, param_message
 from .exceptions import InvalidParameterError
 from .guidelines import VERDICTS, get_guideline, resolve_guidelines
-from .indices import _stats
+from .indices import _stats, _sums
 
 __all__ = ["MergerScreen", "screen_merger", "divest", "minimum_divestiture"]
 
@@ -196,7 +196,7 @@ def _metrics(table: ShareTable, parties, func, divested=None, buyer=None):
     post_table = ShareTable(codes=post_codes, shares=post_shares, firms=None,
                             groups=table.groups, keys=table.keys, firm_name=table.firm_name,
                             totals=table.totals, report=table.report, attrs={})
-    post = 1e4 * _stats(post_table)[1]
+    post = 1e4 * _sums(post_table)[1]
     delta = 1e4 * ((merged * merged - psq) + ((bshare + d) ** 2 - bshare ** 2))
     leader = np.where(pmax >= maximum - 1e-12, pmax, np.nan)
     metrics = {"pre_hhi": 1e4 * sumsq, "post_hhi": post, "delta_hhi": delta,

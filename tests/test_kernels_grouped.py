@@ -71,3 +71,52 @@ def test_read_only_arrays(rng):
     codes.setflags(write=False)
     shares.setflags(write=False)
     _check(codes, shares, 10, 3)
+
+
+def _check_sums(codes, shares, n_groups):
+    got = grouped.grouped_sums(np.ascontiguousarray(codes, dtype=np.int64),
+                               np.ascontiguousarray(shares, dtype=np.float64), n_groups)
+    want = ref.grouped_sums(codes, shares, n_groups)
+    for g, w in zip(got[0], want[0]):
+        np.testing.assert_allclose(g, w, rtol=1e-12, atol=1e-15)
+    assert got[1] == want[1]
+    assert got[2] == want[2]
+
+
+@pytest.mark.parametrize("n", [0, 1, 7, 5000, 300_000])
+def test_sums_with_bad_rows_match_reference(rng, n):
+    g = 61
+    codes = rng.integers(0, g, size=n)
+    shares = rng.random(n)
+    if n > 5:
+        bad = rng.choice(n, size=min(n // 3, 40), replace=False)
+        shares[bad[::4]] = np.nan
+        shares[bad[1::4]] = -0.25
+        shares[bad[2::4]] = np.inf
+        shares[bad[3::4]] = -np.inf  # both non-finite and negative
+    _check_sums(codes, shares, g)
+
+
+def test_sums_largest_is_first_occurrence():
+    codes = np.array([0, 1, 1, 0], dtype=np.int64)
+    shares = np.array([0.2, 0.5, 0.5, np.nan])
+    (total, sumsq, count), checks, largest = grouped.grouped_sums(codes, shares, 2)
+    assert largest == (0.5, 1)
+    assert checks == (1, 3, 0, -1)
+    assert count.tolist() == [2, 2] and total.tolist() == [0.2, 1.0]
+
+
+@pytest.mark.parametrize("n_groups", [3, 1000])
+def test_results_do_not_depend_on_thread_count(rng, n_groups):
+    # bit-for-bit: the chunking is a function of the input size, not of the threads
+    n = 600_000
+    codes = rng.integers(0, n_groups, size=n).astype(np.int64)
+    shares = rng.random(n) / 1000
+    one = grouped.grouped_sums(codes, shares, n_groups, 1)[0]
+    two = grouped.grouped_sums(codes, shares, n_groups, 2)[0]
+    for a, b in zip(one, two):
+        assert np.array_equal(a, b)
+    s1 = grouped.grouped_stats(codes, shares, n_groups, 3, 1)
+    s2 = grouped.grouped_stats(codes, shares, n_groups, 3, 2)
+    for a, b in zip(s1, s2):
+        assert np.array_equal(a, b)

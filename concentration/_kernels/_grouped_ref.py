@@ -38,3 +38,25 @@ def grouped_power_sum(codes, shares, n_groups, alpha):
     else:
         terms = np.where(pos, np.power(np.where(pos, shares, 1.0), alpha), 0.0)
     return np.bincount(codes, weights=terms, minlength=n_groups)
+
+
+def grouped_sums(codes, shares, n_groups):
+    """Per-group (sum, sum of squares, count) with non-finite and negative shares as 0.
+
+    Returns ``(sums, checks, largest)``: ``checks = (n_nonfinite, first_nonfinite_row,
+    n_negative, first_negative_row)`` and ``largest = (largest valid share, its first
+    row)``, with ``-1`` for a row when there is none.
+    """
+    shares = np.asarray(shares, dtype=np.float64)
+    nonfinite = ~np.isfinite(shares)
+    negative = shares < 0
+    clean = np.where(nonfinite | negative, 0.0, shares)
+    total, sumsq, count, _, _, _ = grouped_stats(codes, clean, n_groups, 0)
+
+    def first(mask):
+        return int(np.flatnonzero(mask)[0]) if mask.any() else -1
+
+    checks = (int(nonfinite.sum()), first(nonfinite), int(negative.sum()), first(negative))
+    largest = (float(clean.max()), int(np.argmax(clean))) if clean.size and clean.max() > 0 \
+        else (0.0, -1)
+    return (total, sumsq, count), checks, largest
