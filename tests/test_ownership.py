@@ -278,3 +278,25 @@ def test_controllers_without_cash_flow_is_an_error():
     df = pd.DataFrame({"owner": ["X"], "firm": ["A"], "cash_flow": [0.0], "votes": [0.6]})
     with pytest.raises(InvalidHoldingsError, match="no cash-flow"):
         cn.profit_weights(cn.read_holdings(df, control="votes"), control_model="voting")
+
+
+def test_small_problems_run_the_kernel_on_one_thread(monkeypatch):
+    import concentration.ownership as own
+
+    seen = []
+    real = own.overlap
+
+    def spy(*args, **kwargs):
+        seen.append(kwargs.get("n_threads"))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(own, "overlap", spy)
+    h = cn.read_holdings(pd.DataFrame({"owner": ["X", "X", "Y"], "firm": ["A", "B", "B"],
+                                       "cash_flow": [0.5, 0.1, 0.5]}))
+    k = cn.profit_weights(h)
+    assert seen == [1]
+    assert k.loc["A", "B"] == pytest.approx(0.2)
+    monkeypatch.setattr(own, "_ONE_THREAD_NNZ", 0)      # large problems: default threads
+    k2 = cn.profit_weights(h)
+    assert seen[-1] is None
+    np.testing.assert_allclose(k2.to_numpy(), k.to_numpy(), rtol=1e-15)
