@@ -570,8 +570,10 @@ _PW_DOC = """reduce : callable, optional
         in-memory call returns for that period alone, in the requested ``output``)
         before anything is gathered; the call then returns a dict
         ``{period: reduce(kappa_p)}`` in period order (key ``None`` when the holdings
-        have no period).  This keeps a 13F panel's κ matrices (8,000 firms: 512 MB
-        each) on the workers, e.g. ``reduce=lambda k: k.mean()``."""
+        have no period).  With ``reduce``, ``output="dense"`` or ``"sparse"`` may
+        span several periods (each is reduced on its own).  This keeps a 13F
+        panel's κ matrices (8,000 firms: 512 MB each) on the workers, e.g.
+        ``reduce=lambda k: k.mean()``."""
 
 _PW_RETURNS = """
         With a Dask DataFrame of holdings (columns as returned by
@@ -694,7 +696,7 @@ def _profit_weights_graph(func, arguments, reduce, client):
         wanted = [period]
     else:
         wanted = present
-    if arguments["output"] in ("dense", "sparse") and len(wanted) > 1:
+    if arguments["output"] in ("dense", "sparse") and len(wanted) > 1 and reduce is None:
         raise InvalidParameterError(param_message(
             name, "period", f"one period when output={arguments['output']!r}", None,
             f"Pass period=<one of {wanted[:5]}>."))

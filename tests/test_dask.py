@@ -187,3 +187,163 @@ def test_screen_merger_equals_pandas(client):
         assert type(got) is type(expected)
         pd.testing.assert_frame_equal(got.to_frame(), expected.to_frame(), check_exact=True)
         assert got.guidelines == expected.guidelines and got.deals == expected.deals
+
+
+# ---------------------------------------------------------------------------
+# ownership: profit_weights and mhhi over Dask DataFrames, read_holdings(engine="dask")
+
+def _holdings_panel(seed=3, n_owners=6, n_firms=8):
+    """Owners o0..o5 with 4 stakes of 1-10 % each per period (firm totals below 0.6)."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for p in PERIODS:
+        for o in range(n_owners):
+            for f in rng.choice(n_firms, size=4, replace=False):
+                cf = float(rng.uniform(0.01, 0.1))
+                vote = cf * float(rng.choice([1.0, 1.0, 2.0]))   # some dual-class votes
+                rows.append((p, f"o{o}", f"F{f}", cf, vote))
+    return pd.DataFrame(rows, columns=["period", "owner", "firm", "cash_flow", "votes"])
+
+
+def _mhhi_shares(seed=4, n_markets=5, n_firms=9):
+    """Markets of 3 firms drawn from F0..F8 (F8 never has holdings)."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for p in PERIODS:
+        for m in range(n_markets):
+            firms = rng.choice(n_firms, size=3, replace=False)
+            s = rng.dirichlet(np.ones(3))
+            rows += [(f"m{m}", p, f"F{f}", float(x)) for f, x in zip(firms, s)]
+    return pd.DataFrame(rows, columns=["market", "period", "firm", "share"])
+
+
+@pytest.fixture(scope="module")
+def ownership_data(tmp_path_factory):
+    """Hive datasets (one directory per period) of holdings and shares."""
+    root = tmp_path_factory.mktemp("dask_own")
+    hpath, spath = root / "holdings", root / "shares"
+    pq.write_to_dataset(pa.Table.from_pandas(_holdings_panel(), preserve_index=False),
+                        str(hpath), partition_cols=["period"])
+    pq.write_to_dataset(pa.Table.from_pandas(_mhhi_shares(), preserve_index=False),
+                        str(spath), partition_cols=["period"])
+    return str(hpath), str(spath)
+
+
+def _assert_mhhi_equal(got, expected):
+    assert type(got) is type(expected)
+    pd.testing.assert_frame_equal(got.to_frame(), expected.to_frame(), check_exact=True)
+    pd.testing.assert_frame_equal(got.by_pair(), expected.by_pair(), check_exact=True)
+    pd.testing.assert_frame_equal(got.by_owner(), expected.by_owner(), check_exact=True)
+    pd.testing.assert_frame_equal(got.no_holdings, expected.no_holdings, check_exact=True)
+    assert got.notes == expected.notes and got.control_model == expected.control_model
+
+
+def test_profit_weights_hand_checked_on_dask():
+    # X holds 50 % of A and 10 % of B; Y holds 50 % of B (the docstring example):
+    # kappa_AB = .5*.1/.5**2 = 0.2, kappa_BA = .1*.5/(.1**2 + .5**2) = 0.05/0.26
+    frame = pd.DataFrame({"owner": ["X", "X", "Y"], "firm": ["A", "B", "B"],
+                          "cash_flow": [0.5, 0.1, 0.5]})
+    k = cn.profit_weights(dd.from_pandas(frame, npartitions=2))
+    assert k.loc["A", "B"] == pytest.approx(0.2)
+    assert k.loc["B", "A"] == pytest.approx(0.05 / 0.26)
+
+
+def test_profit_weights_equals_pandas_on_local_cluster(ownership_data, client):
+    hpath, _ = ownership_data
+    ddf = dd.read_parquet(hpath)
+    assert ddf.npartitions == len(PERIODS)
+    h = cn.read_holdings(hpath)
+    for kwargs in ({}, {"output": "long"}, {"control_model": "power"}):
+        got = cn.profit_weights(ddf, client=client, **kwargs)
+        expected = cn.profit_weights(h, **kwargs)
+        pd.testing.assert_frame_equal(got, expected, check_exact=True)
+        assert got.attrs == expected.attrs
+    one = cn.profit_weights(ddf, period="2024Q1", output="dense", client=client)
+    np.testing.assert_array_equal(one, cn.profit_weights(h, period="2024Q1", output="dense"))
+
+
+def test_profit_weights_explicit_control_and_reduce(ownership_data, client):
+    hpath, _ = ownership_data
+    lazy = cn.read_holdings(hpath, engine="dask", control="votes")
+    assert list(lazy.columns) == ["period", "owner", "firm", "cash_flow", "control"]
+    h = cn.read_holdings(hpath, control="votes")
+    got = cn.profit_weights(lazy, control_model="voting", client=client)
+    expected = cn.profit_weights(h, control_model="voting")
+    pd.testing.assert_frame_equal(got, expected, check_exact=True)
+    # reduce on the workers: one number per period, the kappa matrices stay there
+    means = cn.profit_weights(lazy, control_model="voting", output="dense", client=client,
+                              reduce=lambda k: float(k.mean()))
+    assert list(means) == PERIODS
+    for p in PERIODS:
+        dense = cn.profit_weights(h, control_model="voting", period=p, output="dense")
+        assert means[p] == float(dense.mean())
+
+
+def test_mhhi_equals_pandas_on_local_cluster(ownership_data, client):
+    hpath, spath = ownership_data
+    h = cn.read_holdings(hpath)
+    shares = cn.read_shares(spath)
+    expected = cn.mhhi(shares, h)
+    assert expected.no_holdings["firm"].eq("F8").any()   # the no-holdings path is exercised
+    lazy_h = cn.read_holdings(hpath, engine="dask")
+    lazy_s = cn.read_shares(spath, engine="dask")
+    _assert_mhhi_equal(cn.mhhi(dd.read_parquet(spath), lazy_h, client=client), expected)
+    _assert_mhhi_equal(cn.mhhi(lazy_s, h, client=client), expected)
+    _assert_mhhi_equal(cn.mhhi(shares, dd.read_parquet(hpath)), expected)   # local scheduler
+    future = cn.mhhi(lazy_s, lazy_h, client=client, compute=False)
+    _assert_mhhi_equal(future.result(), expected)
+
+
+def test_mhhi_shares_without_period_on_dask(ownership_data):
+    hpath, spath = ownership_data
+    h = cn.read_holdings(hpath)
+    cross = cn.read_shares(spath)
+    cross = cross[cross["period"] == "2024Q2"].drop(columns="period").reset_index(drop=True)
+    expected = cn.mhhi(cross, h, holdings_period="2024Q2")
+    got = cn.mhhi(dd.from_pandas(cross, npartitions=2), cn.read_holdings(hpath, engine="dask"),
+                  holdings_period="2024Q2")
+    _assert_mhhi_equal(got, expected)
+    with pytest.raises(InvalidParameterError, match="holdings_period"):
+        cn.mhhi(cross, dd.read_parquet(hpath))
+
+
+def test_read_holdings_engine_dask_round_trip(tmp_path):
+    frame = _holdings_panel().drop(columns="votes").assign(cash_flow=lambda d: d.cash_flow * 100)
+    frame = frame.rename(columns={"owner": "investor", "cash_flow": "pct"})
+    path = tmp_path / "h"
+    pq.write_to_dataset(pa.Table.from_pandas(frame, preserve_index=False), str(path),
+                        partition_cols=["period"])
+    kwargs = {"owner": "investor", "cash_flow": "pct", "scale": "percent"}
+    lazy = cn.read_holdings(path, engine="dask", filters=[("period", ">=", "2024Q1")],
+                            **kwargs)
+    assert isinstance(lazy, dd.DataFrame)
+    got = lazy.compute().reset_index(drop=True)
+    expected = cn.read_holdings(path, filters=[("period", ">=", "2024Q1")], **kwargs).table
+    pd.testing.assert_frame_equal(got, expected.drop(columns="control"), check_exact=True)
+    assert sorted(got["period"].unique()) == ["2024Q1", "2024Q2"]
+
+
+def test_holdings_errors_surface_as_in_pandas(ownership_data):
+    hpath, _ = ownership_data
+    ddf = dd.read_parquet(hpath)
+    with pytest.raises(InvalidParameterError, match="one period when output='dense'"):
+        cn.profit_weights(ddf, output="dense")
+    with pytest.raises(InvalidParameterError, match="2030Q1"):
+        cn.profit_weights(ddf, period="2030Q1")
+    with pytest.raises(InvalidParameterError, match="reduce"):
+        cn.profit_weights(cn.read_holdings(hpath), reduce=len)
+    with pytest.raises(SchemaError, match="cash_flow"):
+        cn.profit_weights(ddf.rename(columns={"cash_flow": "cf"}))
+    with pytest.raises(SchemaError, match="stake"):
+        cn.read_holdings(hpath, engine="dask", cash_flow="stake")
+    over = _holdings_panel().assign(cash_flow=lambda d: d.cash_flow * 20)   # totals above one
+    with pytest.raises(cn.exceptions.InvalidHoldingsError, match="above one"):
+        cn.profit_weights(dd.from_pandas(over, npartitions=2))
+
+
+def test_read_holdings_without_dask_names_the_extra(monkeypatch, ownership_data):
+    hpath, _ = ownership_data
+    monkeypatch.setitem(sys.modules, "dask.dataframe", None)
+    with pytest.raises(MissingDependencyError, match=r"antitrust-concentration\[dask\]"):
+        cn.read_holdings(hpath, engine="dask")
+    assert cn.read_holdings(hpath).has_period   # the in-memory path does not need Dask
