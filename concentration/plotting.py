@@ -13,7 +13,9 @@ date, a fixed hash salt for element ids, text kept as text.
 
 from __future__ import annotations
 
+import datetime as _dt
 import io
+import re
 
 import numpy as np
 import pandas as pd
@@ -100,8 +102,67 @@ def _label(value) -> str:
     return str(value)
 
 
+_QUARTER_FIRST = re.compile(r"^\s*[Qq]([1-4])[\s/-]*(\d{4})\s*$")  # "Q1 2024" -> "2024Q1"
+_YEAR_FIRST = re.compile(r"^\s*\d{4}(?!\d)")
+
+
+def _period_key(value):
+    """(start, end) timestamps of one period label, or None if it is not a date/quarter/year."""
+    if isinstance(value, pd.Period):
+        return value.start_time, value.end_time
+    if isinstance(value, (pd.Timestamp, _dt.date, np.datetime64)):
+        t = pd.Timestamp(value)
+        return (t, t) if not pd.isna(t) else None
+    if not isinstance(value, str):
+        return None
+    m = _QUARTER_FIRST.match(value)
+    text = f"{m.group(2)}Q{m.group(1)}" if m else value.strip()
+    if not _YEAR_FIRST.match(text):  # "T1", "May", "mid" would parse as year 1
+        return None
+    try:
+        p = pd.Period(text)
+    except (ValueError, TypeError, OverflowError):
+        return None
+    return p.start_time, p.end_time
+
+
+def _period_order(values) -> list:
+    """Distinct periods of ``values`` in their natural order.
+
+    The order is, in turn: the categories' order for an ordered
+    :class:`pandas.Categorical`; ascending for numbers and for labels that are all
+    digits (``1, 2, 10``); chronological when every label is a date, a month, a
+    quarter or a year (``2024``, ``2024Q1``, ``Q1 2024``, ``2024-03``,
+    ``2024-03-31``, timestamps, :class:`pandas.Period`); otherwise the order in
+    which the periods first appear (``2025-early, 2025-mid, 2025-late`` stay in
+    that order instead of being sorted as text).
+    """
+    s = values if isinstance(values, pd.Series) else pd.Series(values)
+    s = s.dropna()
+    if isinstance(s.dtype, pd.CategoricalDtype) and s.dtype.ordered:
+        present = set(s.unique())
+        return [c for c in s.cat.categories if c in present]
+    seen = list((s.astype(object) if isinstance(s.dtype, pd.CategoricalDtype) else s).unique())
+    if not seen:
+        return []
+    if all(isinstance(v, (int, float, np.integer, np.floating))
+           and not isinstance(v, (bool, np.bool_)) for v in seen):
+        keys = [float(v) for v in seen]
+    elif all(isinstance(v, str) and v.strip().isdigit() for v in seen):
+        keys = [int(v) for v in seen]
+    else:
+        keys = [_period_key(v) for v in seen]
+        if any(k is None for k in keys):
+            return seen
+    try:
+        order = sorted(range(len(seen)), key=keys.__getitem__)
+    except TypeError:  # e.g. time-zone-aware mixed with naive timestamps
+        return seen
+    return [seen[i] for i in order]
+
+
 def plot_hhi_trend(frame, *, column="hhi", period="period", market="market", ax=None,
-                   thresholds=(1000.0, 1800.0), title=None, max_ticks=10):
+                   thresholds=(1000.0, 1800.0), title=None, max_ticks=10, order=None):
     """Plot an index over time, one line per market.
 
     Parameters
@@ -113,8 +174,12 @@ def plot_hhi_trend(frame, *, column="hhi", period="period", market="market", ax=
     column : str, default "hhi"
         Column to plot (HHI in points, 0-10,000).
     period, market : str
-        Names of the period and market levels/columns.  Periods are sorted as text
-        (``2024Q1`` < ``2024Q2``), which is chronological for ISO-like labels.
+        Names of the period and market levels/columns.  Periods keep their natural
+        order: chronological when every label is a date, month, quarter or year
+        (``2024``, ``2024Q1``, ``Q1 2024``, ``2024-03``), ascending for numbers, the
+        categories' order for an ordered :class:`pandas.Categorical`, and otherwise
+        the order in which they first appear in ``frame`` (labels are never sorted
+        as text: ``2025-late`` does not come before ``2025-mid``).
     ax : matplotlib.axes.Axes, optional
         Axes to draw on; a new figure when omitted.
     thresholds : sequence of float, default (1000, 1800)
@@ -124,6 +189,9 @@ def plot_hhi_trend(frame, *, column="hhi", period="period", market="market", ax=
     title : str, optional
     max_ticks : int, default 10
         At most this many period labels on the x axis.
+    order : sequence, optional
+        The periods in display order (e.g. their natural order in the data before
+        aggregation); periods of ``frame`` not listed follow in their natural order.
 
     Returns
     -------
@@ -135,12 +203,18 @@ def plot_hhi_trend(frame, *, column="hhi", period="period", market="market", ax=
         raise KeyError(f"plot_hhi_trend: column {column!r} not in {list(data.columns)}")
     has_market = market in data.columns
     groups = data.groupby(market, sort=True) if has_market else [(None, data)]
-    periods = sorted({str(p) for p in data[period]}) if period in data.columns else []
+    periods = []
+    if period in data.columns:
+        present = _period_order(data[period])
+        periods = [p for p in dict.fromkeys(order) if p in set(present)] if order is not None \
+            else []
+        periods += [p for p in present if p not in set(periods)]
     pos = {p: i for i, p in enumerate(periods)}
     for i, (name, g) in enumerate(groups):
         if period in g.columns:
-            g = g.assign(_p=g[period].astype(str)).sort_values("_p")
-            x = [pos[p] for p in g["_p"]]
+            x = g[period].map(pos).to_numpy(dtype=float)
+            g = g.iloc[np.argsort(x, kind="stable")]
+            x = np.sort(x, kind="stable")
         else:
             x = list(range(len(g)))
         ax.plot(x, g[column].to_numpy(dtype=float), marker="o", markersize=3, linewidth=1.4,
@@ -150,7 +224,7 @@ def plot_hhi_trend(frame, *, column="hhi", period="period", market="market", ax=
     if periods:
         step = max(1, -(-len(periods) // max_ticks))
         ax.set_xticks(range(0, len(periods), step))
-        ax.set_xticklabels(periods[::step], rotation=45, ha="right")
+        ax.set_xticklabels([str(p) for p in periods[::step]], rotation=45, ha="right")
     ax.set_ylabel("HHI (points)" if column == "hhi" else column)
     if has_market:
         ax.legend(fontsize=7, frameon=False)

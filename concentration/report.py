@@ -25,6 +25,7 @@ import pandas as pd
 from ._results import ResultMixin
 from ._validation import check_choice, param_message
 from .exceptions import ConcentrationError, InvalidParameterError, MissingDependencyError
+from .plotting import _period_order
 
 __all__ = ["report", "ReportResult", "load_config"]
 
@@ -292,6 +293,73 @@ def _capture(fn, *args, **kwargs):
     return out, msgs
 
 
+def _record(validation, role, msgs):
+    """Add each new message in ``msgs`` to the validation list of input ``role``."""
+    seen = validation.setdefault(role, [])
+    seen.extend(m for m in dict.fromkeys(msgs) if m not in seen)
+
+
+def _module_or_skip(skipped, title, *modules, what):
+    """Import the optional modules a section needs; on a missing one record why and return None."""
+    found = [_optional(m) for m in modules]
+    if any(m is None for m in found):
+        skipped.append(f"{title}: this installation has no {what} module")
+        return None
+    return found[0] if len(found) == 1 else found
+
+
+def _input_periods(frame, period) -> list:
+    """The periods of an input table in their natural order (``[]`` without a period)."""
+    return _period_order(frame[period]) if period in frame.columns else []
+
+
+def _period_rank(df, period, order):
+    """Position of each row's period in ``order`` (a column or an index level of ``df``).
+
+    ``order`` is the periods' natural order in the input (see
+    :func:`concentration.plotting._period_order`); periods it does not list follow
+    in their own natural order.  Returns None when ``df`` has no such period.
+    """
+    if period in df.columns:
+        values = df[period]
+    elif period in (df.index.names or ()):
+        values = pd.Series(df.index.get_level_values(period), index=df.index)
+    else:
+        return None
+    order = list(order)
+    listed = set(order)
+    order += [p for p in _period_order(values) if p not in listed]
+    return values.map({p: i for i, p in enumerate(order)})
+
+
+def _in_period_order(df, market, period, order):
+    """Rows of ``df`` by market (as they come) and, within one, by natural period order."""
+    rank = _period_rank(df, period, order)
+    if rank is None:
+        return df
+    if market in df.columns or market in (df.index.names or ()):
+        markets = df[market] if market in df.columns else df.index.get_level_values(market)
+        first = pd.factorize(np.asarray(markets, dtype=object))[0]
+    else:
+        first = np.zeros(len(df), dtype=np.intp)
+    return df.iloc[np.lexsort((rank.to_numpy(dtype=float), first))]
+
+
+def _latest_rows(df, market, period, order):
+    """The rows of each market's latest period: the last one in natural order, not as text.
+
+    Markets (when the column exists) in their sorted order.
+    """
+    rank = _period_rank(df, period, order)
+    if rank is not None:
+        last = rank.groupby(df[market], sort=False).transform("max") \
+            if market in df.columns else rank.max()
+        df = df[rank == last]
+    if market in df.columns:
+        df = df.sort_values(market, kind="stable")
+    return df
+
+
 def _warnings_html(msgs) -> str:
     if not msgs:
         return ""
@@ -348,11 +416,10 @@ def _indices_section(inp, cfg, figs, validation) -> _Section:
     rep = validate_shares(frame, **kw)
     issues = rep.issues
     table, caught = _capture(indices, frame, list(REPORT_MEASURES), **kw)
+    order = _input_periods(frame, cols["period"])
+    table = _in_period_order(table, cols["market"], cols["period"], order)
     msgs = [f"{r.severity}: {r.message}" for r in issues.itertuples() if r.severity == "error"]
-    validation.setdefault(inp.role, [])
-    for m in caught + msgs:
-        if m not in validation[inp.role]:
-            validation[inp.role].append(m)
+    _record(validation, inp.role, caught + msgs)
     sec = _Section("indices", "Concentration by market and period", methods=("hhi", "cr",
                                                                              "effective"))
     sec.body.append(
@@ -369,9 +436,8 @@ def _indices_section(inp, cfg, figs, validation) -> _Section:
                         f"({len(issues):,})</summary>"
                         + _table_html(issues[["severity", "check", "group", "value",
                                               "message"]].astype(str)) + "</details>")
-    figures = _trend_figures(table, cols, figs)
-    sec.body.extend(figures)
-    latest = _latest_shares(frame, cols)
+    sec.body.extend(_trend_figures(table, cols, figs, order=order))
+    latest = _latest_shares(frame, cols, order)
     if latest is not None:
         sec.body.append("<h3>Shares in each market's latest period</h3>")
         sec.body.append(_table_html(latest))
@@ -383,7 +449,7 @@ def _indices_section(inp, cfg, figs, validation) -> _Section:
     return sec
 
 
-def _latest_shares(frame, cols):
+def _latest_shares(frame, cols, order):
     """The listed firms' shares (fractions) in each market's latest period, largest first."""
     from .io import read_shares
 
@@ -393,17 +459,17 @@ def _latest_shares(frame, cols):
     df, _ = _capture(read_shares, frame, market=mkt, period=per, firm=firm, share=cols["share"],
                      value=cols["value"], scale=cols["scale"])
     sname = cols["share"] if cols["value"] is None else "share"
-    if per in df.columns:
-        last = df.groupby(mkt, sort=False)[per].transform("max") if mkt in df.columns \
-            else df[per].max()
-        df = df[df[per] == last]
-    keys = [c for c in (mkt, per) if c in df.columns]
+    df = _latest_rows(df, mkt, per, order)
+    keys = [c for c in (mkt,) if c in df.columns]
     df = df.assign(_neg=-df[sname]).sort_values(keys + ["_neg", firm], kind="stable")
     return df.drop(columns="_neg").reset_index(drop=True)
 
 
-def _trend_figures(table, cols, figs, max_markets=9):
-    """Small multiples of HHI over time, one panel per market with two or more periods."""
+def _trend_figures(table, cols, figs, max_markets=9, *, order=None):
+    """Small multiples of HHI over time, one panel per market with two or more periods.
+
+    ``order`` lists the periods in their natural order in the input data (the x axis).
+    """
     if not isinstance(table.index, pd.MultiIndex) and table.index.name != cols["period"]:
         return []
     df = table.reset_index()
@@ -430,7 +496,7 @@ def _trend_figures(table, cols, figs, max_markets=9):
             sub = df if m is None else df[df[mkt] == m]
             plot_hhi_trend(sub.drop(columns=[mkt]) if m is not None else sub, column="hhi",
                            period=per, market=mkt, ax=ax, title=None if m is None else str(m),
-                           max_ticks=6)
+                           max_ticks=6, order=order)
             ax.title.set_fontsize(8)
         for j in range(len(markets), nrow * ncol):
             axes[j // ncol][j % ncol].axis("off")
@@ -855,9 +921,8 @@ def _screen_section(by_role, args, figs, validation, skipped):
     if "shares" not in by_role:
         skipped.append(f"{title}: no shares input")
         return None
-    screen_mod = _optional("screen")
+    screen_mod = _module_or_skip(skipped, title, "screen", what="merger-screen")
     if screen_mod is None:
-        skipped.append(f"{title}: this installation has no merger-screen module")
         return None
     inp = by_role["shares"]
     cols = _share_columns(args, inp.frame)
@@ -865,10 +930,9 @@ def _screen_section(by_role, args, figs, validation, skipped):
                               guidelines=list(args["guidelines"]), market=cols["market"],
                               period=cols["period"], firm=cols["firm"], share=cols["share"],
                               value=cols["value"], scale=cols["scale"])
-    for m in caught:
-        if m not in validation.setdefault(inp.role, []):
-            validation[inp.role].append(m)
-    table = result.to_frame()
+    _record(validation, inp.role, caught)
+    order = _input_periods(inp.frame, cols["period"])
+    table = _in_period_order(result.to_frame(), cols["market"], cols["period"], order)
     sec = _Section("screen", title, methods=("screen",))
     parties = " + ".join(args["merging"])
     overlap = table[table["overlap"]] if "overlap" in table.columns else table
@@ -890,7 +954,7 @@ def _screen_section(by_role, args, figs, validation, skipped):
         f"<span class='ref'>{_esc(str(r.citation))}</span></li>"
         for r in cites.itertuples()) + "</ul>")
     if len(overlap):
-        sec.body.append(_zone_figure(overlap, cols, args["guidelines"][0], figs))
+        sec.body.append(_zone_figure(overlap, cols, args["guidelines"][0], figs, order))
     if result.notes:
         sec.body.append("".join(f"<p class='note'>{_esc(str(n))}</p>" for n in result.notes))
     sec.data = {"merging": list(args["merging"]), "guidelines": list(args["guidelines"]),
@@ -916,16 +980,12 @@ def _guideline_lines(key):
     return {"hhi": sorted(hs), "delta": sorted(ds)}
 
 
-def _zone_figure(overlap, cols, key, figs):
+def _zone_figure(overlap, cols, key, figs, order):
     from .plotting import plot_screen_zones
 
     sub = overlap[overlap["guideline"] == key] if "guideline" in overlap.columns else overlap
     mkt, per = cols["market"], cols["period"]
-    if per in sub.columns:
-        last = sub.groupby(mkt, sort=False)[per].transform("max") if mkt in sub.columns \
-            else sub[per].max()
-        sub = sub[sub[per] == last]
-    sub = sub.sort_values([c for c in (mkt, per) if c in sub.columns], kind="stable")
+    sub = _latest_rows(sub, mkt, per, order)
     labels = [" ".join(str(x) for x in row) for row in
               sub[[c for c in (mkt, per) if c in sub.columns]].itertuples(index=False)]
     ax = plot_screen_zones(sub["post_hhi"].to_numpy(), sub["delta_hhi"].to_numpy(),
@@ -939,9 +999,8 @@ def _network_section(by_role, args, figs, validation, skipped):
     title = "Partnership network"
     if "partnerships" not in by_role:
         return None
-    net_mod = _optional("network")
+    net_mod = _module_or_skip(skipped, title, "network", what="network")
     if net_mod is None:
-        skipped.append(f"{title}: this installation has no network module")
         return None
     inp = by_role["partnerships"]
     net, caught = _capture(net_mod.PartnershipNetwork, inp.frame)
@@ -951,9 +1010,7 @@ def _network_section(by_role, args, figs, validation, skipped):
         date = pd.Timestamp(ties["start"].max())
         net, more = _capture(net.as_of, date)
         caught += more
-    for m in caught:
-        if m not in validation.setdefault(inp.role, []):
-            validation[inp.role].append(m)
+    _record(validation, inp.role, caught)
     measures = {}
     for m in ("degree", "strength", "betweenness", "eigenvector", "pagerank"):
         try:
@@ -997,20 +1054,17 @@ def _mhhi_section(by_role, args, figs, validation, skipped):
     if "shares" not in by_role:
         skipped.append(f"{title}: no shares input")
         return None
-    own = _optional("ownership")
-    hold = _optional("holdings")
-    if own is None or hold is None or not hasattr(own, "mhhi"):
-        skipped.append(f"{title}: this installation has no ownership module")
+    found = _module_or_skip(skipped, title, "ownership", "holdings", what="ownership")
+    if found is None:
         return None
+    own, hold = found
     hinp, sinp = by_role["holdings"], by_role["shares"]
     holdings, caught = _capture(hold.read_holdings, hinp.frame)
     cols = _share_columns(args, sinp.frame)
     result, more = _capture(own.mhhi, sinp.frame, holdings, market=cols["market"],
                             period=cols["period"], firm=cols["firm"], share=cols["share"],
                             value=cols["value"], scale=cols["scale"])
-    for m in caught:
-        if m not in validation.setdefault(hinp.role, []):
-            validation[hinp.role].append(m)
+    _record(validation, hinp.role, caught)
     frame = result.to_frame()
     owners = result.by_owner()
     sec = _Section("mhhi", title, methods=("mhhi",))

@@ -261,3 +261,72 @@ def test_screen_section_cites_guidelines():
     np.testing.assert_allclose([x["delta_hhi"] for x in api24], 2 * 10_000 * 0.9 * 0.1)
     assert {x["guideline"] for x in api24} == {"us2023", "us2010"}
     assert "Merger Guidelines" in r.html and "§" in r.html
+
+
+# ------------------------------------------------------------------ period order
+
+
+@pytest.mark.parametrize("values, expected", [
+    (["2025-mid", "2025-late", "2025-early", "2025-late"], ["2025-mid", "2025-late", "2025-early"]),
+    (["2024Q3", "2024Q1", "Q2 2024", "2023"], ["2023", "2024Q1", "Q2 2024", "2024Q3"]),
+    (["2024-10", "2024-09", "2023-12-31"], ["2023-12-31", "2024-09", "2024-10"]),
+    (["10", "2", "1"], ["1", "2", "10"]),
+    ([2025, 2023, 2024], [2023, 2024, 2025]),
+    (["T2", "T1"], ["T2", "T1"]),        # not dates: kept in order of appearance
+    (["May", "April"], ["May", "April"]),
+    (["2024", "pre-merger"], ["2024", "pre-merger"]),
+])
+def test_period_order_is_natural(values, expected):
+    from concentration.plotting import _period_order
+
+    assert [str(v) for v in _period_order(values)] == [str(v) for v in expected]
+
+
+def test_period_order_of_ordered_categorical_and_timestamps():
+    from concentration.plotting import _period_order
+
+    cat = pd.Categorical(["pre", "post", "pre", "during"], categories=["pre", "during", "post"],
+                         ordered=True)
+    assert _period_order(cat) == ["pre", "during", "post"]
+    stamps = pd.Series(pd.to_datetime(["2024-03-01", "2023-01-01", "2024-03-01"]))
+    assert _period_order(stamps) == [pd.Timestamp("2023-01-01"), pd.Timestamp("2024-03-01")]
+
+
+def _labelled_periods():
+    # appearance order early, mid, late; as text "late" < "mid" < "early"
+    return pd.DataFrame({
+        "market": "m", "period": ["2025-early"] * 2 + ["2025-mid"] * 2 + ["2025-late"] * 2,
+        "firm": ["A", "B"] * 3, "share": [0.5, 0.5, 0.6, 0.4, 0.9, 0.1],
+    })
+
+
+def test_trend_chart_keeps_the_periods_order():
+    from concentration.plotting import plot_hhi_trend
+
+    table = cn.indices(_labelled_periods(), ["hhi"])
+    ax = plot_hhi_trend(table, order=["2025-early", "2025-mid", "2025-late"])
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["2025-early", "2025-mid",
+                                                             "2025-late"]
+    line = ax.get_lines()[0]
+    assert line.get_ydata().tolist() == pytest.approx([5000.0, 5200.0, 8200.0])
+    # without an explicit order, labels that are not dates keep the order of the table
+    shuffled = table.iloc[[2, 0, 1]]
+    ax = plot_hhi_trend(shuffled)
+    assert [t.get_text() for t in ax.get_xticklabels()] == [
+        str(p) for p in shuffled.index.get_level_values("period")]
+
+
+def test_report_uses_the_periods_natural_order(tmp_path):
+    r = report(shares=_labelled_periods(), merging="A,B", output=tmp_path / "p.html")
+    latest = r.data["sections"]["indices"]["latest_shares"]
+    per = latest["columns"].index("period")
+    assert {row[per] for row in latest["rows"]} == {"2025-late"}  # not "2025-mid"
+    trend = r.html[r.html.index("<figure"):r.html.index("HHI over time")]
+    ticks = [trend.find(f">{p}</text>") for p in ("2025-early", "2025-mid", "2025-late")]
+    assert -1 not in ticks and ticks == sorted(ticks)
+    for key in ("indices", "screen"):  # the tables too, in the order of the data
+        table = r.data["sections"][key]["table"]
+        per = table["columns"].index("period")
+        assert [row[per] for row in table["rows"]] == ["2025-early", "2025-mid", "2025-late"]
+    zones = r.html[r.html.rindex("<figure"):]
+    assert ">m 2025-late</text>" in zones  # the zone chart shows the latest period
