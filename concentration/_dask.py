@@ -515,11 +515,28 @@ def read_holdings(source, *, func="read_holdings", **kwargs):
         whole = dask.delayed(pd.concat)(frame.to_delayed())
         return dd.from_delayed([dask.delayed(_holdings_part)(whole, kwargs, meta)], meta=meta,
                                verify_meta=False)
-    parts = whole_group_partitions(frame, [period])
+    found = partition_keys(frame, [period]) if frame.npartitions > 1 else None
+    if found is None or not pd.concat(found).duplicated().any():
+        parts = frame
+        pmap = None if found is None else [list(f[period]) for f in found]
+    else:
+        parts, pmap = whole_group_partitions(frame, [period]), None
     out = dd.from_delayed([dask.delayed(_holdings_part)(p, kwargs, meta)
                            for p in parts.to_delayed()], meta=meta, verify_meta=False)
     _remember(out, ["period"])
+    _remember_holdings(out, kwargs.get("control") is not None, pmap)
     return out
+
+
+# expression name -> (control given, periods of each partition or None) for frames made
+# by read_holdings(engine="dask"): validated already, so tasks do not validate again
+_VALIDATED_HOLDINGS: dict = {}
+
+
+def _remember_holdings(ddf, control_given, pmap):
+    if len(_VALIDATED_HOLDINGS) >= _WHOLE_GROUPS_MAX:
+        _VALIDATED_HOLDINGS.clear()
+    _VALIDATED_HOLDINGS[ddf._name] = (control_given, pmap)
 
 
 def _holdings_meta(frame, kwargs):
@@ -556,13 +573,26 @@ def _holdings_part(frame, kwargs, meta):
     return out
 
 
-def _as_holdings(frame, func):
-    """A Holdings object from a (computed) Dask holdings partition, validated again."""
+def _as_holdings(frame, func, validated=False):
+    """A Holdings object from a (computed) Dask holdings partition.
+
+    Validated by :func:`concentration.read_holdings` unless it comes from
+    ``read_holdings(engine="dask")`` (``validated``): then the table is used as is.
+    """
+    from .holdings import Holdings
     from .holdings import read_holdings as _read
 
     frame = _plain(frame)
     control = "control" if "control" in frame.columns else None
-    return _read(frame, control=control)
+    if not validated:
+        return _read(frame, control=control)
+    table = frame.reset_index(drop=True)
+    if control is None:
+        table = table.assign(control=table["cash_flow"].to_numpy().copy())
+    firms = set(table["firm"])
+    cross = tuple(sorted({o for o in pd.unique(table["owner"]) if o in firms}, key=str))
+    return Holdings(table=table, control_given=control is not None,
+                    has_period="period" in table.columns, cross_owners=cross)
 
 
 _PW_DOC = """reduce : callable, optional
@@ -666,6 +696,9 @@ def _holdings_partitions(func, ddf, client):
     _check_holdings_frame(func, ddf)
     if "period" not in ddf.columns:
         return ddf, None
+    known = _VALIDATED_HOLDINGS.get(ddf._name)
+    if known is not None and known[1] is not None:
+        return ddf, known[1]
     parts = whole_group_partitions(ddf, ["period"], client=client)
     found = partition_keys(parts, ["period"], client=client)
     return parts, [list(f["period"]) for f in found]
@@ -680,11 +713,12 @@ def _profit_weights_graph(func, arguments, reduce, client):
     name = func.__name__
     ddf = arguments.pop("holdings")
     check_choice(name, "output", arguments["output"], _OUTPUTS)
+    validated = ddf._name in _VALIDATED_HOLDINGS
     parts, pmap = _holdings_partitions(name, ddf, client)
     if pmap is None:
         whole = dask.delayed(pd.concat)(parts.to_delayed())
         task = dask.delayed(functools.partial(_pw_task, func=func, arguments=arguments,
-                                              reduce=reduce))(whole, None)
+                                              reduce=reduce, validated=validated))(whole, None)
         return dask.delayed(functools.partial(_pw_combine, periods=[None], arguments=arguments,
                                               reduce=reduce))([task])
     present = sorted(set().union(*map(set, pmap)) if pmap else set())
@@ -709,18 +743,19 @@ def _profit_weights_graph(func, arguments, reduce, client):
     for i, ps in enumerate(pmap):
         for p in ps:
             home[p] = i
-    call = functools.partial(_pw_task, func=func, arguments=arguments, reduce=reduce)
+    call = functools.partial(_pw_task, func=func, arguments=arguments, reduce=reduce,
+                             validated=validated)
     tasks = [dask.delayed(call)(delayed_parts[home[p]], p) for p in wanted]
     return dask.delayed(functools.partial(_pw_combine, periods=wanted, arguments=arguments,
                                           reduce=reduce))(tasks)
 
 
-def _pw_task(frame, period, *, func, arguments, reduce):
+def _pw_task(frame, period, *, func, arguments, reduce, validated=False):
     """κ of one period (in a worker): the in-memory profit_weights on that period's rows."""
     frame = _plain(frame)
     if period is not None:
         frame = frame[frame["period"] == period]
-    holdings = _as_holdings(frame, func.__name__)
+    holdings = _as_holdings(frame, func.__name__, validated)
     kwargs = dict(arguments, period=period)
     out = func(holdings, **kwargs)
     return reduce(out) if reduce is not None else out
@@ -793,6 +828,7 @@ def _mhhi_graph(func, arguments, client):
         spieces, speriods = [shares], [None]
 
     # --- the holdings each piece needs
+    validated = is_dask(holdings) and holdings._name in _VALIDATED_HOLDINGS
     if is_dask(holdings):
         hparts, hmap = _holdings_partitions(name, holdings, client)
         hdelayed = list(hparts.to_delayed())
@@ -842,12 +878,13 @@ def _mhhi_graph(func, arguments, client):
                                      arguments=arguments)
             tasks.append(dask.delayed(call)(piece))
         else:
-            call = functools.partial(_mhhi_task, periods=keep, func=func, arguments=arguments)
+            call = functools.partial(_mhhi_task, periods=keep, func=func, arguments=arguments,
+                                     validated=validated)
             tasks.append(dask.delayed(call)(piece, hpieces))
     return dask.delayed(_mhhi_combine)(tasks)
 
 
-def _mhhi_task(shares, holdings, *, periods, func, arguments):
+def _mhhi_task(shares, holdings, *, periods, func, arguments, validated=False):
     """The in-memory mhhi on one piece of the shares (in a worker)."""
     from .holdings import Holdings
 
@@ -859,7 +896,7 @@ def _mhhi_task(shares, holdings, *, periods, func, arguments):
         frame = pd.concat([_plain(h) for h in holdings], ignore_index=True)
         if periods is not None:
             frame = frame[frame["period"].isin(periods)]
-        holdings = _as_holdings(frame, func.__name__)
+        holdings = _as_holdings(frame, func.__name__, validated)
     return func(shares, holdings, **arguments)
 
 
