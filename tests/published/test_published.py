@@ -21,7 +21,7 @@ REAL = [c for c in CASES if c["kind"] == "real"]
 
 #: Real cases currently in the corpus (court opinions, complaints, guideline texts).
 #: The target is 15; raise this number as cases are added, never lower it.
-REAL_CASES_AT_LEAST = 8
+REAL_CASES_AT_LEAST = 9
 
 _REAL_SOURCES = {"court_opinion", "agency_complaint", "guideline_text", "paper"}
 
@@ -37,6 +37,8 @@ def test_corpus_size_and_citations():
         assert set(c["published"]) == set(c["tolerance"])
         if c["basis"] != "same":
             assert c["note"], c["case_id"]
+        if "quote" in c:  # recorded for every case added since the field was introduced
+            assert c["quote"].strip() and c.get("read_via", "").strip(), c["case_id"]
     for c in REAL:
         assert c["source_type"] in _REAL_SOURCES, c["case_id"]
         assert c["court_or_agency"] and c["date"], c["case_id"]
@@ -103,11 +105,27 @@ def test_guideline_delta_example():
     assert got["delta_hhi"] == pytest.approx(100.0)
 
 
+def test_swedish_match_combined_share_and_presumptions():
+    case = _case("swedish_match_2000_combined_share")
+    got = reproduce_case(case)
+    assert got["combined_share"] == pytest.approx(42 + 18)
+    # The increase depends on the parties only: 2 x 42 x 18 = 1,512 points.
+    assert got["delta_hhi"] == pytest.approx(2 * 42 * 18)
+    # With only the parties listed the post-merger HHI is a lower bound (60^2 = 3,600),
+    # already above every presumption threshold, so the verdicts do not depend on the fringe.
+    assert got["post_hhi"] == pytest.approx(60.0**2)
+    t = got["screen"].table.set_index("guideline")
+    assert t.loc["us2023", "verdict"] == "presumed_anticompetitive"
+    assert t.loc["us1992", "verdict"] == "presumed_anticompetitive"
+    # The quote records the figures asserted.
+    assert "approximately 60%" in case["quote"] and "42 percent" in case["quote"]
+
+
 def test_every_real_case_has_a_hand_assertion():
     covered = {"heinz_2001_hhi", "heinz_2001_combined_share", "hrblock_2011_shares",
                "hrblock_2011_combined_share", "promedica_2014_combined_above_50",
                "hmg1992_example_hhi_2600", "doj_hhi_explainer_2600",
-               "hmg1992_example_delta_100"}
+               "hmg1992_example_delta_100", "swedish_match_2000_combined_share"}
     assert {c["case_id"] for c in REAL} <= covered
 
 
