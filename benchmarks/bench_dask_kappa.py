@@ -160,6 +160,9 @@ def main(argv=None):
     if spans:
         print(f"  per-quarter task        {np.mean(spans):8.2f} s mean, {np.max(spans):.2f} s "
               f"max (one worker, compute only)")
+    ran = pd.Series([t["worker"] for t in stream.data if "_pw_task" in str(t["key"])])
+    print(f"  quarters per worker     {sorted(ran.value_counts().tolist())}; load average "
+          f"during the run {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     for addr, peak in sorted(peaks.items()):
         print(f"  peak RSS {addr:<24} {format_bytes(peak)} "
               f"({peak / limit:.0%} of its limit)")
