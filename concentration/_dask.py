@@ -666,6 +666,12 @@ def dispatch_ownership(kind):
         wrapper.__signature__ = new_sig
         doc = _with_dask_doc(func.__doc__)
         if doc:
+            doc = doc.replace("\n    holdings : Holdings\n",
+                              "\n    holdings : Holdings or dask.dataframe.DataFrame\n", 1)
+            if kind == "mhhi":
+                doc = doc.replace("\n    shares : mapping, pandas.Series or pandas.DataFrame\n",
+                                  "\n    shares : mapping, pandas.Series, pandas.DataFrame or "
+                                  "dask.dataframe.DataFrame\n", 1)
             if kind == "profit_weights":
                 doc = doc.replace("\n\n    Returns\n    -------", "\n    " + _PW_DOC
                                   + "\n\n    Returns\n    -------", 1)
