@@ -161,7 +161,14 @@ def _dates(frame, col, param, func, *, allow_missing):
 
 
 def _resolve_names(entities, resolve, func):
-    """Return a mapping raw name -> canonical (resolve='canonical') or ultimate parent."""
+    """Name resolution in force over time: a list ``[(since, mapping), ...]``.
+
+    ``mapping`` takes each raw name to its canonical name (``resolve="canonical"``)
+    or to its ultimate parent through the parent links in force from ``since`` on;
+    the first entry's ``since`` is None (before any dated link).  A link with a
+    ``parent_since`` date holds from that date on; one without holds at every date.
+    Without dated links the list has one entry.
+    """
     from ._shares import _map_parents
 
     if isinstance(entities, pd.DataFrame):
@@ -186,24 +193,31 @@ def _resolve_names(entities, resolve, func):
                                 func, "entities", "a table where each alias names one "
                                 "organisation", f"alias {a!r} of {alias_map[a]!r} and {canon!r}"))
                         alias_map[a] = canon
-        parents = {}
+        links = {}  # canonical name -> (parent, date the link began or NaT)
         if resolve == "parent":
             if "parent" not in entities.columns:
                 raise SchemaError(
                     f"{func}: the 'entities' table has no 'parent' column. Columns present: "
                     f"{list(entities.columns)}. Add it, or pass resolve='canonical'.")
-            for canon, parent in zip(entities[name_col], entities["parent"]):
+            since = (_dates(entities, "parent_since", "parent_since", func, allow_missing=True)
+                     if "parent_since" in entities.columns
+                     else pd.Series(pd.NaT, index=entities.index, dtype="datetime64[ns]"))
+            for canon, parent, day in zip(entities[name_col], entities["parent"], since):
                 if parent is not None and not (np.isscalar(parent) and pd.isna(parent)) \
                         and str(parent).strip() and parent != canon:
-                    parents[canon] = parent
-        names = set(alias_map) | set(parents) | set(entities[name_col])
+                    links[canon] = (parent, day)
+        names = set(alias_map) | set(links) | set(entities[name_col])
         canon = {n: alias_map.get(n, n) for n in names}
-        if parents:
-            keys = list(canon)
-            ult = _map_parents(np.asarray([canon[k] for k in keys], dtype=object), parents,
-                               func)
-            return dict(zip(keys, ult))
-        return canon
+        if not links:
+            return [(None, canon)]
+        keys = list(canon)
+        raw = np.asarray([canon[k] for k in keys], dtype=object)
+        epochs = []
+        for start in [None] + sorted({d for _, d in links.values() if not pd.isna(d)}):
+            parents = {c: p for c, (p, d) in links.items()
+                       if pd.isna(d) or (start is not None and d <= start)}
+            epochs.append((start, dict(zip(keys, _map_parents(raw, parents, func)))))
+        return epochs
     if isinstance(entities, pd.Series):
         mapping = entities.dropna().to_dict()
     elif isinstance(entities, Mapping):
@@ -213,7 +227,55 @@ def _resolve_names(entities, resolve, func):
             func, "entities", "a DataFrame (name, aliases, parent) or a mapping {firm: parent}",
             type(entities).__name__))
     keys = list(mapping)
-    return dict(zip(keys, _map_parents(np.asarray(keys, dtype=object), mapping, func)))
+    return [(None, dict(zip(keys, _map_parents(np.asarray(keys, dtype=object), mapping,
+                                              func))))]
+
+
+def _resolve_ties(frame, epochs):
+    """Replace the ends of each tie by their resolved names, in force at the tie's dates.
+
+    The names as given move to ``source_name`` and ``target_name``.  A tie live
+    across a date from which an end resolves differently (a ``parent_since`` date)
+    is split there: one row up to the date with the earlier names, one from the
+    date on with the later ones.  ``epochs`` is the output of :func:`_resolve_names`.
+    """
+    src = frame["source"].to_numpy(dtype=object)
+    tgt = frame["target"].to_numpy(dtype=object)
+    frame = frame.assign(source_name=src, target_name=tgt)
+    maps = [m for _, m in epochs]
+    moving = {n for n in maps[0] if any(m[n] != maps[0][n] for m in maps[1:])}
+    split = np.fromiter((a in moving or b in moving for a, b in zip(src, tgt)), dtype=bool,
+                        count=len(src))
+    frame["source"] = [maps[0].get(x, x) for x in src]
+    frame["target"] = [maps[0].get(x, x) for x in tgt]
+    if not split.any():
+        return frame
+    dates = np.asarray([since for since, _ in epochs[1:]], dtype="datetime64[ns]")
+    starts = frame["start"].to_numpy(dtype="datetime64[ns]")
+    ends = frame["end"].to_numpy(dtype="datetime64[ns]")
+    rows, lo, hi, a_out, b_out = [], [], [], [], []
+    for i in np.flatnonzero(split):
+        first = 0 if np.isnat(starts[i]) else int(np.searchsorted(dates, starts[i], "right"))
+        last = len(dates) if np.isnat(ends[i]) else \
+            max(first, int(np.searchsorted(dates, ends[i], "left")))
+        for k in range(first, last + 1):
+            pair = (maps[k].get(src[i], src[i]), maps[k].get(tgt[i], tgt[i]))
+            until = ends[i] if k == last else dates[k]
+            if k > first and pair == (a_out[-1], b_out[-1]):
+                hi[-1] = until  # same names on both sides of the date: one row
+                continue
+            rows.append(i)
+            lo.append(starts[i] if k == first else dates[k - 1])
+            hi.append(until)
+            a_out.append(pair[0])
+            b_out.append(pair[1])
+    pieces = frame.iloc[rows].assign(source=a_out, target=b_out,
+                                     start=np.asarray(lo, dtype="datetime64[ns]"),
+                                     end=np.asarray(hi, dtype="datetime64[ns]"))
+    whole = frame[~split]
+    order = np.argsort(np.concatenate([np.flatnonzero(~split), np.asarray(rows)]),
+                       kind="stable")
+    return pd.concat([whole, pieces]).iloc[order].reset_index(drop=True)
 
 
 def _project_memberships(members: pd.DataFrame) -> pd.DataFrame:
@@ -654,7 +716,12 @@ class PartnershipNetwork:
         ``concentration.datasets.load("entities")``; or a mapping
         ``{firm: parent}``.  Chains are followed to the ultimate parent.  A tie
         whose two ends resolve to one organisation becomes internal: it is kept
-        in :attr:`internal`, not in the graph.
+        in :attr:`internal`, not in the graph.  An optional ``parent_since``
+        column dates each parent link: the firm is its parent's only from that
+        date on (an acquisition in 2023 does not merge the 2019 network's nodes).
+        A tie live across that date is split there into two rows, the earlier
+        with the firm's own name, the later with its parent's.  A link without a
+        date, and every link of a mapping, holds at every date.
     resolve : {"parent", "canonical"}, default "parent"
         With an entities table: map names to their ultimate parent, or only
         aliases to canonical names.
@@ -673,7 +740,8 @@ class PartnershipNetwork:
     ties : pandas.DataFrame
         Ties in the graph, columns ``source``, ``target``, ``kind``, ``start``,
         ``end``, ``weight``, ``directed`` (plus ``via`` for co-memberships,
-        ``source_name``/``target_name`` before resolution, and the extra columns).
+        ``source_name``/``target_name`` before resolution, and the extra columns;
+        with dated parent links one input tie may give two rows, split at the date).
     memberships : pandas.DataFrame
         Membership ties (firm -> organisation) when ``consortia="project"``.
     internal : pandas.DataFrame
@@ -787,11 +855,7 @@ class PartnershipNetwork:
             if col not in used and col not in frame.columns:
                 frame[col] = edges[col].to_numpy()
         if entities is not None:
-            mapping = _resolve_names(entities, resolve, func)
-            frame.insert(len(frame.columns), "source_name", frame["source"])
-            frame.insert(len(frame.columns), "target_name", frame["target"])
-            frame["source"] = [mapping.get(x, x) for x in frame["source"]]
-            frame["target"] = [mapping.get(x, x) for x in frame["target"]]
+            frame = _resolve_ties(frame, _resolve_names(entities, resolve, func))
         self_loop = (frame["source"] == frame["target"]).to_numpy()
         internal = frame[self_loop].reset_index(drop=True)
         frame = frame[~self_loop].reset_index(drop=True)
