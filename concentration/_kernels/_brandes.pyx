@@ -21,6 +21,10 @@ from libc.stdlib cimport free, malloc
 
 ctypedef long long i64
 
+ctypedef fused dist_t:  # hop counts (BFS) or path lengths (Dijkstra)
+    i64
+    double
+
 
 cdef inline void _heap_push(double* keys, i64* vals, i64* size, double key, i64 val) noexcept nogil:
     cdef i64 i = size[0]
@@ -65,11 +69,46 @@ cdef inline void _heap_pop(double* keys, i64* vals, i64* size, double* key, i64*
     vals[i] = last_val
 
 
+cdef inline void _accumulate(i64 count, const i64* order, const i64* rindptr,
+                             const i64* rindices, const double* rlength, dist_t* dist,
+                             char* done, double* sigma, double* delta,
+                             double* bc) noexcept nogil:
+    """Brandes' backward phase over the visit ``order``, then reset the buffers.
+
+    An in-neighbour ``v`` of ``w`` is a predecessor when it was reached and lies one
+    hop (BFS, ``dist_t`` = i64) or one edge length (Dijkstra, ``double``) before ``w``.
+    """
+    cdef i64 j, v, w, e
+    cdef double coeff
+    j = count - 1
+    while j > 0:
+        w = order[j]
+        coeff = (1.0 + delta[w]) / sigma[w]
+        for e in range(rindptr[w], rindptr[w + 1]):
+            v = rindices[e]
+            if dist_t is i64:
+                if dist[v] >= 0 and dist[v] == dist[w] - 1:
+                    delta[v] += sigma[v] * coeff
+            else:
+                if done[v] and dist[v] + rlength[e] == dist[w]:
+                    delta[v] += sigma[v] * coeff
+        bc[w] += delta[w]
+        j -= 1
+    for j in range(count):
+        w = order[j]
+        if dist_t is i64:
+            dist[w] = -1
+        else:
+            dist[w] = INFINITY
+            done[w] = 0
+        sigma[w] = 0.0
+        delta[w] = 0.0
+
+
 cdef void _bfs_source(i64 s, const i64* indptr, const i64* indices, const i64* rindptr,
                       const i64* rindices, i64* dist, double* sigma, double* delta,
                       i64* order, double* bc) noexcept nogil:
-    cdef i64 head = 0, tail = 1, v, w, e, j
-    cdef double coeff
+    cdef i64 head = 0, tail = 1, v, w, e
     dist[s] = 0
     sigma[s] = 1.0
     order[0] = s
@@ -84,29 +123,15 @@ cdef void _bfs_source(i64 s, const i64* indptr, const i64* indices, const i64* r
                 tail += 1
             if dist[w] == dist[v] + 1:
                 sigma[w] += sigma[v]
-    j = tail - 1
-    while j > 0:
-        w = order[j]
-        coeff = (1.0 + delta[w]) / sigma[w]
-        for e in range(rindptr[w], rindptr[w + 1]):
-            v = rindices[e]
-            if dist[v] >= 0 and dist[v] == dist[w] - 1:
-                delta[v] += sigma[v] * coeff
-        bc[w] += delta[w]
-        j -= 1
-    for j in range(tail):
-        w = order[j]
-        dist[w] = -1
-        sigma[w] = 0.0
-        delta[w] = 0.0
+    _accumulate(tail, order, rindptr, rindices, NULL, dist, NULL, sigma, delta, bc)
 
 
 cdef void _dijkstra_source(i64 s, const i64* indptr, const i64* indices, const double* length,
                            const i64* rindptr, const i64* rindices, const double* rlength,
                            double* dist, char* done, double* sigma, double* delta, i64* order,
                            double* hkeys, i64* hvals, double* bc) noexcept nogil:
-    cdef i64 hsize = 0, count = 0, v, w, e, j
-    cdef double d, nd, coeff
+    cdef i64 hsize = 0, count = 0, v, w, e
+    cdef double d, nd
     dist[s] = 0.0
     sigma[s] = 1.0
     _heap_push(hkeys, hvals, &hsize, 0.0, s)
@@ -128,22 +153,7 @@ cdef void _dijkstra_source(i64 s, const i64* indptr, const i64* indices, const d
                 _heap_push(hkeys, hvals, &hsize, nd, w)
             elif nd == dist[w]:
                 sigma[w] += sigma[v]
-    j = count - 1
-    while j > 0:
-        w = order[j]
-        coeff = (1.0 + delta[w]) / sigma[w]
-        for e in range(rindptr[w], rindptr[w + 1]):
-            v = rindices[e]
-            if done[v] and dist[v] + rlength[e] == dist[w]:
-                delta[v] += sigma[v] * coeff
-        bc[w] += delta[w]
-        j -= 1
-    for j in range(count):
-        w = order[j]
-        dist[w] = INFINITY
-        done[w] = 0
-        sigma[w] = 0.0
-        delta[w] = 0.0
+    _accumulate(count, order, rindptr, rindices, rlength, dist, done, sigma, delta, bc)
 
 
 def betweenness_sum(const i64[::1] indptr, const i64[::1] indices, const double[::1] length,
