@@ -36,18 +36,10 @@ import scipy.sparse.csgraph as csgraph
 import scipy.sparse.linalg as spla
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from _timing import best  # noqa: E402
 from generators import make_alliance_graph  # noqa: E402
 
 from concentration.network import PartnershipNetwork  # noqa: E402
-
-
-def best(fn, repeat):
-    t, out = np.inf, None
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        out = fn()
-        t = min(t, time.perf_counter() - t0)
-    return t, out
 
 
 def largest_component(A):

@@ -15,16 +15,14 @@ output.  Inputs come from ``benchmarks/generators.py``.
 from __future__ import annotations
 
 import argparse
-import gc
 import os
 import sys
-import time
-import tracemalloc
 
 import numpy as np
 import scipy.sparse as sp
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from _timing import measure  # noqa: E402
 from generators import (  # noqa: E402
     make_alliance_graph,
     make_control_cashflow,
@@ -43,22 +41,6 @@ try:
     from sklearn.metrics.pairwise import cosine_similarity
 except ImportError:  # pragma: no cover
     cosine_similarity = None
-
-
-def measure(fn, repeat=1):
-    """(best seconds, traced peak bytes, result) of fn()."""
-    best, peak, out = np.inf, 0, None
-    for _ in range(repeat):
-        out = None
-        gc.collect()
-        tracemalloc.start()
-        t0 = time.perf_counter()
-        out = fn()
-        dt = time.perf_counter() - t0
-        peak = max(peak, tracemalloc.get_traced_memory()[1])
-        tracemalloc.stop()
-        best = min(best, dt)
-    return best, peak, out
 
 
 def nbytes(x):
