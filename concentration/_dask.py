@@ -796,7 +796,6 @@ def _mhhi_graph(func, arguments, client):
     require(func.__name__)
     import dask
 
-    from ._shares import coerce_shares  # noqa: F401  (validation happens in the tasks)
     from .holdings import Holdings
 
     name = func.__name__
