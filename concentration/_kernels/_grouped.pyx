@@ -72,6 +72,11 @@ def n_chunks(Py_ssize_t n, Py_ssize_t n_groups):
     return max(c, 1)
 
 
+cdef inline Py_ssize_t _chunk_end(Py_ssize_t c, Py_ssize_t size, Py_ssize_t n) noexcept nogil:
+    """End row (exclusive) of chunk ``c`` of ``size`` rows out of ``n``."""
+    return n if (c + 1) * size > n else (c + 1) * size
+
+
 cdef void _stats_chunk(const long long[::1] codes, const double[::1] shares,
                        Py_ssize_t lo, Py_ssize_t hi, double* acc, double* top,
                        int k) noexcept nogil:
@@ -106,7 +111,7 @@ def grouped_stats(const long long[::1] codes, const double[::1] shares,
     cdef Py_ssize_t n = codes.shape[0]
     cdef Py_ssize_t nc = n_chunks(n, n_groups)
     cdef Py_ssize_t size = (n + nc - 1) // nc
-    cdef Py_ssize_t c, lo, hi
+    cdef Py_ssize_t c
     cdef int kk = max(k, 0)
     cdef int nt = n_threads if n_threads > 0 else max_threads()
     if nt > nc:
@@ -117,18 +122,10 @@ def grouped_stats(const long long[::1] codes, const double[::1] shares,
     top_np = np.full((nc, n_groups, max(kk, 1)), -1.0, dtype=np.float64)
     cdef double[:, :, ::1] acc = acc_np
     cdef double[:, :, ::1] top = top_np
-    if n_groups == 0 or n == 0:
-        pass
-    elif nc == 1:
-        with nogil:
-            _stats_chunk(codes, shares, 0, n, &acc[0, 0, 0], &top[0, 0, 0], kk)
-    else:
+    if n > 0 and n_groups > 0:
         for c in prange(nc, nogil=True, num_threads=nt, schedule="static", chunksize=1):
-            lo = c * size
-            hi = lo + size
-            if hi > n:
-                hi = n
-            _stats_chunk(codes, shares, lo, hi, &acc[c, 0, 0], &top[c, 0, 0], kk)
+            _stats_chunk(codes, shares, c * size, _chunk_end(c, size, n), &acc[c, 0, 0],
+                         &top[c, 0, 0], kk)
     # combine chunks in a fixed order
     total = acc_np[:, :, _TOT].sum(axis=0)
     sumsq = acc_np[:, :, _SQ].sum(axis=0)
@@ -216,7 +213,7 @@ def grouped_sums(const long long[::1] codes, const double[::1] shares,
     cdef Py_ssize_t n = codes.shape[0]
     cdef Py_ssize_t nc = n_chunks(n, n_groups)
     cdef Py_ssize_t size = (n + nc - 1) // nc
-    cdef Py_ssize_t c, lo, hi
+    cdef Py_ssize_t c
     cdef int nt = n_threads if n_threads > 0 else max_threads()
     if nt > nc:
         nt = <int>nc
@@ -231,20 +228,10 @@ def grouped_sums(const long long[::1] codes, const double[::1] shares,
     cdef long long[:, ::1] cnt = cnt_np
     cdef long long[:, ::1] bad = bad_np
     cdef double[:, ::1] top = top_np
-    if n == 0 or n_groups == 0:
-        pass
-    elif nc == 1:
-        with nogil:
-            _sums_chunk(codes, shares, 0, n, &tot[0, 0], &sq[0, 0], &cnt[0, 0], &bad[0, 0],
-                        &top[0, 0])
-    else:
+    if n > 0 and n_groups > 0:
         for c in prange(nc, nogil=True, num_threads=nt, schedule="static", chunksize=1):
-            lo = c * size
-            hi = lo + size
-            if hi > n:
-                hi = n
-            _sums_chunk(codes, shares, lo, hi, &tot[c, 0], &sq[c, 0], &cnt[c, 0], &bad[c, 0],
-                        &top[c, 0])
+            _sums_chunk(codes, shares, c * size, _chunk_end(c, size, n), &tot[c, 0], &sq[c, 0],
+                        &cnt[c, 0], &bad[c, 0], &top[c, 0])
     hit = bad_np[:, 0] > 0
     neg = bad_np[:, 2] > 0
     checks = (int(bad_np[:, 0].sum()), int(bad_np[hit, 1].min()) if hit.any() else -1,
