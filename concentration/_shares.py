@@ -81,6 +81,8 @@ class ValidationReport(ResultMixin):
 
     def emit_warnings(self, category=FringeWarning, stacklevel=3):
         """Issue one Python warning per warning check (not per group)."""
+        if self.issues.empty:
+            return
         warns = self.warnings
         for check, rows in warns.groupby("check", sort=False):
             msg = rows["message"].iloc[0]
