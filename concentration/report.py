@@ -1065,7 +1065,8 @@ def _mhhi_section(by_role, args, figs, validation, skipped):
                             period=cols["period"], firm=cols["firm"], share=cols["share"],
                             value=cols["value"], scale=cols["scale"])
     _record(validation, hinp.role, caught)
-    frame = result.to_frame()
+    frame = _in_period_order(result.to_frame(), cols["market"], cols["period"],
+                             _input_periods(sinp.frame, cols["period"]))
     owners = result.by_owner()
     sec = _Section("mhhi", title, methods=("mhhi",))
     sec.body.append(
