@@ -374,7 +374,8 @@ def _structure(func, holdings: Holdings, model, period, firms):
     if firms is None:
         universe = pd.Index(sorted(hfirms, key=str))
     else:
-        extra = [f for f in sorted(hfirms, key=str) if f not in set(firms)]
+        listed = set(firms)
+        extra = [f for f in sorted(hfirms, key=str) if f not in listed]
         universe = pd.Index(list(firms) + extra)
     owners = pd.Index(pd.unique(t["owner"]))
     notes: list = []
@@ -953,19 +954,21 @@ def mhhi(shares, holdings, *, control_model="proportional", market="market", per
         gper = [holdings_period] * n_groups
     order = np.argsort(table.codes, kind="stable")
     bounds = np.searchsorted(table.codes[order], np.arange(n_groups + 1))
-    structures = {}
+    structures, period_rows = {}, {}
     for p in dict.fromkeys(gper):
         members = [g for g in range(n_groups) if gper[g] == p]
         rows = np.concatenate([order[bounds[g]:bounds[g + 1]] for g in members])
+        period_rows[p] = (members, rows)
         firms_p = list(pd.unique(table.firms[rows]))
         structures[p] = _structure(func, holdings, model, p, firms_p)
     eye_cache = {}
     blocks, records, missing_rows = [], [], []
     kblocks = {}
     for p, st in structures.items():
-        members = [g for g in range(n_groups) if gper[g] == p]
-        pos_list = [st.firms.get_indexer(table.firms[order[bounds[g]:bounds[g + 1]]])
-                    for g in members]
+        members, rows = period_rows[p]
+        # one lookup for the period, split per market
+        sizes = bounds[np.asarray(members) + 1] - bounds[np.asarray(members)]
+        pos_list = np.split(st.firms.get_indexer(table.firms[rows]), np.cumsum(sizes)[:-1])
         n_u, total = len(st.firms), sum(len(q) for q in pos_list)
         if n_u * n_u <= _DENSE_KAPPA_MAX and total > n_u:
             # firms recur across markets: one dense κ for the period, sliced per market
