@@ -18,34 +18,18 @@ and reports the ratio and the peak memory each allocates on top of the input
 from __future__ import annotations
 
 import argparse
-import gc
 import os
 import sys
-import time
-import tracemalloc
 import warnings
 
 import numpy as np
 import pandas as pd
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from _timing import measure  # noqa: E402
 from generators import make_market_rows  # noqa: E402
 
 import concentration as cn  # noqa: E402
-
-
-def _measure(fn, repeat):
-    best, peak, out = np.inf, 0, None
-    for _ in range(repeat):
-        gc.collect()
-        tracemalloc.start()
-        t0 = time.perf_counter()
-        out = fn()
-        dt = time.perf_counter() - t0
-        peak = max(peak, tracemalloc.get_traced_memory()[1])
-        tracemalloc.stop()
-        best = min(best, dt)
-    return best, peak, out
 
 
 def run(n_rows, n_markets, repeat):
@@ -64,8 +48,8 @@ def run(n_rows, n_markets, repeat):
             warnings.simplefilter("error")
             return cn.hhi(df, market="market", period=None, firm=None)
 
-    t_pd, m_pd, r_pd = _measure(with_pandas, repeat)
-    t_cn, m_cn, r_cn = _measure(with_library, repeat)
+    t_pd, m_pd, r_pd = measure(with_pandas, repeat)
+    t_cn, m_cn, r_cn = measure(with_library, repeat)
     np.testing.assert_allclose(r_cn.to_numpy(), r_pd.to_numpy(), rtol=1e-9)
     print(f"rows={n_rows:.0e} markets={n_markets:.0e}: "
           f"pandas {t_pd:.3f} s, peak +{m_pd / 2**20:.0f} MiB | "

@@ -24,7 +24,6 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import time
 import warnings
 
 import numpy as np
@@ -32,15 +31,10 @@ import pandas as pd
 import scipy.sparse as sp
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from _timing import best  # noqa: E402
 from generators import make_control_cashflow, make_ownership  # noqa: E402
 
 import concentration as cn  # noqa: E402
-
-
-def _time(fn):
-    t0 = time.perf_counter()
-    out = fn()
-    return time.perf_counter() - t0, out
 
 
 def main(argv=None):
@@ -50,7 +44,7 @@ def main(argv=None):
     ap.add_argument("--skip-scipy", action="store_true", help="skip the scipy κ anchor")
     args = ap.parse_args(argv)
     shape = (800, 3000, 40_000) if args.small else (8000, 30000, 4_000_000)
-    t_gen, W = _time(lambda: make_ownership(*shape))
+    t_gen, W = best(lambda: make_ownership(*shape))
     G, B = make_control_cashflow(W)
     gsum = np.asarray(G.sum(axis=1)).ravel()
     scale = np.divide(np.asarray(B.sum(axis=1)).ravel(), gsum, out=np.zeros_like(gsum),
@@ -66,9 +60,9 @@ def main(argv=None):
     table = pd.DataFrame({"owner": owners[coo_b.col], "firm": firms[coo_b.row],
                           "cash_flow": coo_b.data, "votes": coo_g.data})
 
-    t_read, h = _time(lambda: cn.read_holdings(table, control="votes", period=None))
+    t_read, h = best(lambda: cn.read_holdings(table, control="votes", period=None))
     print(f"read_holdings (validated)        : {t_read:7.2f} s")
-    t_lib, K = _time(lambda: cn.profit_weights(h, control_model="voting", output="dense",
+    t_lib, K = best(lambda: cn.profit_weights(h, control_model="voting", output="dense",
                                                firms=list(firms)))
     print(f"kappa, library (dense {n_f}x{n_f}) : {t_lib:7.2f} s")
     if not args.skip_scipy:
@@ -77,7 +71,7 @@ def main(argv=None):
             d = np.asarray(G.multiply(B).sum(axis=1)).ravel()
             inv = np.divide(1.0, d, out=np.zeros_like(d), where=d > 0)
             return sp.diags(inv) @ num
-        t_sp, Ks = _time(scipy_kappa)
+        t_sp, Ks = best(scipy_kappa)
         print(f"kappa, scipy G @ B.T + diag      : {t_sp:7.2f} s  "
               f"(library is {t_sp / t_lib:.1f}x faster; read_holdings excluded)")
         Ks = Ks.toarray()
@@ -95,7 +89,7 @@ def main(argv=None):
     shares = pd.DataFrame({"market": mk, "firm": firms[fr], "share": sh})
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", cn.exceptions.ConcentrationWarning)
-        t_m, res = _time(lambda: cn.mhhi(shares, h, control_model="voting", period=None))
+        t_m, res = best(lambda: cn.mhhi(shares, h, control_model="voting", period=None))
     print(f"mhhi, {args.markets:,} markets (library)   : {t_m:7.2f} s "
           f"({1e6 * t_m / args.markets:.0f} us per market)")
 
@@ -112,7 +106,7 @@ def main(argv=None):
             np.fill_diagonal(k, 1.0)
             out[m] = 10_000 * s @ k @ s
         return out
-    t_loop, ref = _time(loop)
+    t_loop, ref = best(loop)
     print(f"mhhi, per-market scipy loop      : {t_loop:7.2f} s  "
           f"(ratio loop/library {t_loop / t_m:.2f}; the library also validates and keeps "
           "the decompositions)")
