@@ -162,16 +162,17 @@ def make_holdings_panel(n_quarters=40, n_firms=8000, n_owners=30000, nnz=4_000_0
                         turnover=0.05, start_year=2015):
     """13F-like long holdings, one quarter at a time: yields ``(period, DataFrame)``.
 
-    Quarter 0 is :func:`make_ownership` (firms x owners); each later quarter drops a
-    fraction ``turnover`` of the previous quarter's positions, adds new ones so the
-    number of positions stays that of quarter 0 (owners and firms drawn in
-    proportion to their current number of positions), and moves every stake by lognormal noise
-    (sigma 0.1), then rescales each firm so its institutional ownership keeps its
-    quarter-0 total (below one).  Labels are integers in disjoint ranges, like CRSP
-    PERMNOs and 13F manager numbers: firms ``10_000 + f``, owners ``1_000_000 + o``
-    (so no owner is mistaken for a firm).  Columns: ``owner``, ``firm``,
-    ``cash_flow`` (int64, int64, float64).  Periods are ``"2015Q1"``, ``"2015Q2"``, ...
-    Memory: one quarter at a time.
+    The positions are those of :func:`make_ownership` (firms x owners).  Each quarter
+    a random fraction ``turnover`` of them is absent (independently across quarters,
+    so positions leave and come back), and every stake follows a lognormal random
+    walk (sigma 0.05 per quarter); each firm is then rescaled so its institutional
+    ownership keeps its :func:`make_ownership` total (below one).  Portfolio sizes
+    and the dense core of index-fund-like owners are therefore stable over time, as
+    in 13F filings.  Labels are integers in disjoint ranges, like CRSP PERMNOs and
+    13F manager numbers: firms ``10_000 + f``, owners ``1_000_000 + o`` (so no owner
+    is mistaken for a firm).  Columns: ``owner``, ``firm``, ``cash_flow`` (int64,
+    int64, float64).  Periods are ``"2015Q1"``, ``"2015Q2"``, ...  Memory: one
+    quarter at a time.
     """
     import pandas as pd
 
@@ -179,24 +180,13 @@ def make_holdings_panel(n_quarters=40, n_firms=8000, n_owners=30000, nnz=4_000_0
     W = make_ownership(n_firms, n_owners, nnz, seed).tocoo()
     r, c, v = W.row.astype(np.int64), W.col.astype(np.int64), W.data.copy()
     target = np.bincount(r, weights=v, minlength=n_firms)
-    size0 = r.size
     for q in range(n_quarters):
         if q:
-            keep = rng.random(r.size) >= turnover
-            n_new = int(size0 - keep.sum()) + int(0.02 * size0)   # spare for duplicates
-            r_new = r[rng.integers(0, r.size, size=n_new)]      # held firms, by popularity
-            c_new = c[rng.integers(0, c.size, size=n_new)]   # active owners, by activity
-            v_new = v[rng.integers(0, v.size, size=n_new)]
-            r = np.concatenate([r[keep], r_new])
-            c = np.concatenate([c[keep], c_new])
-            v = np.concatenate([v[keep], v_new]) * rng.lognormal(0.0, 0.1, size=r.size)
-            key, first = np.unique(r * n_owners + c, return_index=True)
-            if key.size > size0:                                 # keep the quarter-0 size
-                pick = np.sort(rng.choice(key.size, size=size0, replace=False))
-                key, first = key[pick], first[pick]
-            r, c, v = key // n_owners, key % n_owners, v[first]
-            tot = np.bincount(r, weights=v, minlength=n_firms)
-            v = v * np.divide(target, tot, out=np.zeros(n_firms), where=tot > 0)[r]
+            v = v * rng.lognormal(0.0, 0.05, size=v.size)
+        keep = rng.random(r.size) >= turnover
+        rq, cq, vq = r[keep], c[keep], v[keep]
+        tot = np.bincount(rq, weights=vq, minlength=n_firms)
+        vq = vq * np.divide(target, tot, out=np.zeros(n_firms), where=tot > 0)[rq]
         period = f"{start_year + q // 4}Q{q % 4 + 1}"
-        yield period, pd.DataFrame({"owner": 1_000_000 + c, "firm": 10_000 + r,
-                                    "cash_flow": v})
+        yield period, pd.DataFrame({"owner": 1_000_000 + cq, "firm": 10_000 + rq,
+                                    "cash_flow": vq})
