@@ -179,3 +179,26 @@ def test_parent_aggregation_never_lowers_hhi(raw, groups):
     parents = {f: f"p{groups[i]}" for i, f in enumerate(firms)}
     shares = dict(zip(firms, s))
     assert cn.hhi(shares, parent=parents) >= cn.hhi(shares) - 1e-9
+
+
+def test_integer_keys_with_absent_combinations_match_pandas():
+    # market 5 has no row in 2020, market 3 none at all: only the groups present appear
+    df = pd.DataFrame({
+        "market": np.array([0, 0, 5, 0, 5, 5], dtype=np.int32),
+        "period": [2020, 2020, 2021, 2021, 2021, 2021],
+        "firm": ["a", "b", "a", "a", "b", "c"],
+        "share": [0.6, 0.4, 0.5, 1.0, 0.3, 0.2],
+    })
+    got = cn.hhi(df)
+    want = (df["share"] ** 2).groupby([df["market"], df["period"]]).sum() * 10_000
+    assert list(got.index) == [(0, 2020), (0, 2021), (5, 2021)]
+    np.testing.assert_allclose(got.to_numpy(), want.to_numpy())
+    assert df["market"].dtype == np.int32  # the input is not modified
+
+
+def test_int64_codes_used_without_copy_are_never_written():
+    df = pd.DataFrame({"market": np.array([0, 1, 1], dtype=np.int64),
+                       "firm": ["a", "a", "b"], "share": [1.0, 0.5, 0.5]})
+    before = df.copy()
+    assert cn.hhi(df).tolist() == [10_000.0, 5_000.0]
+    pd.testing.assert_frame_equal(df, before)
