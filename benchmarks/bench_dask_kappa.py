@@ -7,8 +7,8 @@
         --holdings 40000                                  # small
 
 1. ``generators.make_holdings_panel`` (the project's own generator: 13F-like
-   quarters, 5 % of positions absent each quarter) is written quarter by quarter as a hive-partitioned
-   Parquet dataset, ``holdings/period=2015Q1/part-0.parquet``, ...
+   quarters, 5 % of positions absent each quarter) is written quarter by
+   quarter as a hive-partitioned Parquet dataset, ``holdings/period=2015Q1/part-0.parquet``, ...
 2. A ``distributed.LocalCluster`` on 127.0.0.1 (2 single-threaded worker
    processes, ``--memory-limit`` each, chosen so that the κ matrices of all
    quarters -- 512 MB each at 8,000 firms -- and even the validated holdings of
