@@ -85,6 +85,18 @@ _DASK_DOC = """compute : bool, default True
         Dask's local scheduler otherwise.  See ``docs/dask.md``."""
 
 
+def _dask_only(name, options):
+    """Raise when a Dask-only option ``(name, value, default)`` is set for in-memory data."""
+    names = [f"{which}=" for which, _, _ in options]
+    listed = ", ".join(names[:-1]) + " and " + names[-1]
+    for which, val, default in options:
+        if val is not default:
+            raise InvalidParameterError(param_message(
+                name, which, "left at its default for in-memory data",
+                val if which == "compute" else type(val).__name__,
+                f"{listed} apply to Dask DataFrames only."))
+
+
 def dispatch(*, data="data", keys=("market", "period"), combine="concat"):
     """Decorate a public function so that it accepts a Dask DataFrame.
 
@@ -115,12 +127,7 @@ def dispatch(*, data="data", keys=("market", "period"), combine="concat"):
         def wrapper(*args, compute=True, client=None, **kwargs):
             bound = sig.bind(*args, **kwargs)
             if not is_dask(bound.arguments.get(data)):
-                if compute is not True or client is not None:
-                    which = "compute" if compute is not True else "client"
-                    raise InvalidParameterError(param_message(
-                        name, which, "left at its default for in-memory data",
-                        compute if which == "compute" else type(client).__name__,
-                        "compute= and client= apply to Dask DataFrames only."))
+                _dask_only(name, (("compute", compute, True), ("client", client, None)))
                 return func(*args, **kwargs)
             check_bool(name, "compute", compute)
             bound.apply_defaults()
@@ -643,13 +650,8 @@ def dispatch_ownership(kind):
         def wrapper(*args, compute=True, client=None, reduce=None, **kwargs):
             bound = sig.bind(*args, **kwargs)
             if not any(is_dask(bound.arguments.get(a)) for a in data_args):
-                for which, val, dflt in (("compute", compute, True), ("client", client, None),
-                                         ("reduce", reduce, None)):
-                    if val is not dflt:
-                        raise InvalidParameterError(param_message(
-                            name, which, "left at its default for in-memory data",
-                            val if which == "compute" else type(val).__name__,
-                            "compute=, client= and reduce= apply to Dask DataFrames only."))
+                _dask_only(name, (("compute", compute, True), ("client", client, None),
+                                  ("reduce", reduce, None)))
                 return func(*args, **kwargs)
             check_bool(name, "compute", compute)
             if reduce is not None and not callable(reduce):
