@@ -41,7 +41,7 @@ import scipy.sparse as sp
 from ._quadratic import pair_terms, quadratic_form
 from ._results import ResultMixin
 from ._shares import DEFAULT_TOLERANCE, coerce_shares
-from ._validation import as_list, check_choice, param_message
+from ._validation import check_choice, param_message
 from .exceptions import InvalidParameterError, SchemaError
 
 __all__ = ["DEFAULT_TIE_WEIGHTS", "partnership_weights", "weighted_hhi", "WeightedHHI"]

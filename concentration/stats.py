@@ -35,7 +35,6 @@ import math
 import numbers
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from itertools import permutations
 
 import numpy as np
 import pandas as pd
@@ -46,7 +45,7 @@ from scipy.sparse import csgraph
 from ._quadratic import quadratic_form
 from ._results import ResultMixin
 from ._shares import DEFAULT_TOLERANCE, coerce_shares
-from ._validation import (as_list, check_bool, check_choice, check_columns, check_int,
+from ._validation import (as_list, check_choice, check_columns, check_int,
                           check_number, param_message)
 from .exceptions import (ConvergenceError, InvalidParameterError, InvalidSharesError,
                          MissingDependencyError, SchemaError)

@@ -1,6 +1,5 @@
 """The guideline registry: records, boundary semantics as written, table export."""
 
-import numpy as np
 import pandas as pd
 import pytest
 

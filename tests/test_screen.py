@@ -1,7 +1,5 @@
 """Merger screens: must-show figures, boundaries, non-overlap, deals, remedies, scale."""
 
-import warnings
-
 import numpy as np
 import pandas as pd
 import pytest
