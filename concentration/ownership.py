@@ -370,17 +370,18 @@ def _structure(func, holdings: Holdings, model, period, firms):
     t = holdings.table
     if holdings.has_period:
         t = t[t["period"] == period]
-    hfirms = pd.unique(t["firm"])
+    # factorize once; labels are looked up per distinct value, not per holding
+    fcodes, hfirms = pd.factorize(t["firm"])
+    c, owner_labels = pd.factorize(t["owner"])
     if firms is None:
         universe = pd.Index(sorted(hfirms, key=str))
     else:
         listed = set(firms)
         extra = [f for f in sorted(hfirms, key=str) if f not in listed]
         universe = pd.Index(list(firms) + extra)
-    owners = pd.Index(pd.unique(t["owner"]))
+    owners = pd.Index(owner_labels)
     notes: list = []
-    r = universe.get_indexer(t["firm"])
-    c = owners.get_indexer(t["owner"])
+    r = universe.get_indexer(hfirms)[fcodes]
     shape = (len(universe), len(owners))
     P = sp.csr_matrix((t["cash_flow"].to_numpy(), (r, c)), shape=shape)
     V = sp.csr_matrix((t["control"].to_numpy(), (r, c)), shape=shape)
