@@ -154,9 +154,7 @@ class Holdings(ResultMixin):
 
     def _derive(self, table, step, *, control_given=None):
         table = table.reset_index(drop=True)
-        firms = set(table["firm"])
-        cross = tuple(sorted({o for o in pd.unique(table["owner"]) if o in firms}, key=str))
-        return replace(self, table=table, cross_owners=cross,
+        return replace(self, table=table, cross_owners=_cross_owners(table),
                        control_given=self.control_given if control_given is None
                        else control_given, history=self.history + (step,))
 
@@ -288,6 +286,12 @@ class Holdings(ResultMixin):
         return self._derive(t, f"set stake of {owner!r} in {firm!r} to "
                                f"cash flow {cash_flow:g}, control {control:g}",
                             control_given=control_given)
+
+
+def _cross_owners(table):
+    """The owners that are also firms of ``table``, sorted by label."""
+    owners = pd.Index(pd.unique(table["owner"]))
+    return tuple(sorted(owners[owners.isin(pd.unique(table["firm"]))].tolist(), key=str))
 
 
 def _check_totals(t, has_period, tolerance, func, issues=None):
@@ -494,8 +498,7 @@ def read_holdings(source, *, owner="owner", firm="firm", period="period", cash_f
                        "message": f"{int(dup.sum())} duplicated rows were summed "
                                   "(duplicates='sum')."})
     _check_totals(table, has_period, tolerance, func)
-    firm_set = set(table["firm"])
-    cross = tuple(sorted({o for o in pd.unique(table["owner"]) if o in firm_set}, key=str))
+    cross = _cross_owners(table)
     if cross:
         issues.append({"severity": "warning", "check": "cross_ownership", "column": owner,
                        "group": None, "value": len(cross),
