@@ -189,8 +189,10 @@ def _int_codes(col: np.ndarray):
 def _span_codes(frame: pd.DataFrame, keys):
     """Codes over every combination of the key levels, before absent groups are dropped.
 
-    Returns ``(codes, level_uniques, compact)``; ``compact`` is True when the codes
-    are already dense over the groups present (no compression needed).
+    Returns ``(codes, levels, n_codes)``: ``levels = (level_uniques, present)`` where
+    ``present`` is None when some of the ``n_codes`` combinations may have no row
+    (:func:`_compress` drops them from the row counts), or the span code of each
+    group when the codes are already dense over the groups present.
     """
     codes = None
     level_uniques = []
@@ -213,8 +215,8 @@ def _span_codes(frame: pd.DataFrame, keys):
     if span > max(4 * codes.size, 1 << 16):
         codes, present = pd.factorize(codes, sort=True)
         codes = codes.astype(np.int64, copy=False)
-        return codes, (level_uniques, present), True
-    return codes, (level_uniques, None), False
+        return codes, (level_uniques, present), len(present)
+    return codes, (level_uniques, None), span
 
 
 def _compress(codes, levels, counts, keys):
@@ -243,9 +245,8 @@ def group_codes(frame: pd.DataFrame, keys):
     keys = list(keys)
     if not keys:
         return np.zeros(len(frame), dtype=np.int64), None
-    codes, levels, compact = _span_codes(frame, keys)
-    counts = None if compact else np.bincount(codes, minlength=int(np.prod(
-        [len(u) for u in levels[0]], dtype=np.float64)))
+    codes, levels, n_codes = _span_codes(frame, keys)
+    counts = None if levels[1] is not None else np.bincount(codes, minlength=n_codes)
     codes, groups, _ = _compress(codes, levels, counts, keys)
     return codes, groups
 
@@ -347,9 +348,7 @@ def coerce_shares(data, *, market="market", period="period", firm="firm", share=
                 "a firm name; fill or drop them first."
             )
         if keys:
-            codes, levels, compact = _span_codes(data, keys)
-            n_groups = len(levels[1]) if compact else int(
-                np.prod([len(u) for u in levels[0]], dtype=np.float64))
+            codes, levels, n_groups = _span_codes(data, keys)
         else:
             codes, levels, n_groups = np.zeros(raw.size, dtype=np.int64), None, 1
         groups = None
