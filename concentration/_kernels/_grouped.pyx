@@ -2,8 +2,9 @@
 """Grouped share statistics in one pass over the rows (compiled kernel).
 
 The readable specification is :mod:`concentration._kernels._grouped_ref`; tests
-check that both agree.  Callers guarantee clean input: ``codes`` in
-``[0, n_groups)``, shares finite and non-negative, equal lengths.
+check that both agree.  Callers guarantee ``codes`` in ``[0, n_groups)`` and equal
+lengths; shares must be finite and non-negative except for :func:`grouped_sums`,
+which checks them itself.
 """
 
 from cython.parallel cimport prange
@@ -65,8 +66,9 @@ def n_chunks(Py_ssize_t n, Py_ssize_t n_groups):
     """Number of row chunks with private accumulators for ``n`` rows.
 
     A function of the input size only (never of the thread count), so results are
-    bit-for-bit identical whatever ``OMP_NUM_THREADS`` is.  Chunk accumulators cost
-    ``40 * n_groups`` bytes each; at most one per four rows per group is allowed.
+    bit-for-bit identical whatever ``OMP_NUM_THREADS`` is.  A chunk's accumulators
+    cost up to ``40 * n_groups`` bytes, so there is at most one chunk per four rows
+    per group.
     """
     cdef Py_ssize_t c = min(_MAX_CHUNKS, n // _MIN_CHUNK, n // max(4 * n_groups, 1))
     return max(c, 1)
