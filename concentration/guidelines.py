@@ -221,16 +221,21 @@ class Guideline:
         """Short citation: issuer, title, date, section."""
         return f"{self.issuer}, {self.title} ({self.date}), {section or self.section}"
 
+    def zone_of(self, hhi) -> np.ndarray:
+        """The name of the zone each HHI value (points) falls in ("" for none), as objects."""
+        x = np.atleast_1d(np.asarray(hhi, dtype=np.float64))
+        zone = np.full(x.shape[0], "", dtype=object)
+        for z in reversed(self.zones):
+            zone[z.mask(x)] = z.name
+        return zone
+
     def classify(self, metrics: dict):
         """Vectorised verdicts for arrays of metrics (see :func:`classify`).
 
         Returns ``(zone, verdict, rule, citation, unchecked)`` as object arrays.
         """
-        post = np.asarray(metrics["post_hhi"], dtype=np.float64)
-        n = post.shape[0]
-        zone = np.full(n, "", dtype=object)
-        for z in reversed(self.zones):
-            zone[z.mask(post)] = z.name
+        zone = self.zone_of(metrics["post_hhi"])
+        n = zone.shape[0]
         verdict = np.full(n, self.default_verdict, dtype=object)
         rule = np.full(n, f"{self.key}: {self.default_text}", dtype=object)
         cite = np.full(n, self.citation(), dtype=object)

@@ -60,6 +60,7 @@ from ._results import ResultMixin
 from ._shares import DEFAULT_TOLERANCE, coerce_shares
 from ._validation import check_choice, check_int, check_number, param_message
 from .exceptions import ConvergenceError, InvalidHoldingsError, InvalidParameterError, SchemaError
+from .guidelines import get_guideline
 from .holdings import Holdings
 from .overlap import overlap
 
@@ -622,25 +623,11 @@ _ELHAUGE = ("Elhauge, E. (2016). Horizontal Shareholding. Harvard Law Review 129
             "strict), if they raised or are likely to raise prices; a screen, not a "
             "presumption")
 
-#: Screening thresholds as data, each with its citation.  ``level`` rules classify the
-#: level alone; ``delta`` rules need the level above ``level_above`` and the change
-#: above ``delta_above`` (both strict, as the texts say "above" / "more than").
+#: MHHI screening thresholds as data, each with its citation: the first rule whose level
+#: (above ``level_above``) and change (above ``delta_above``, when given) both hold
+#: decides, both strict as the text says "over"; the last rule is the default.  The HHI
+#: zones shown next to it come from the guideline registry.
 SCREEN_RULES = (
-    {"screen": "hhi_us2010", "measure": "hhi", "verdict": "highly_concentrated",
-     "level_above": 2500.0, "delta_above": None,
-     "citation": "U.S. DOJ & FTC, Horizontal Merger Guidelines (Aug. 19, 2010), §5.3"},
-    {"screen": "hhi_us2010", "measure": "hhi", "verdict": "moderately_concentrated",
-     "level_above": 1500.0, "delta_above": None,
-     "citation": "U.S. DOJ & FTC, Horizontal Merger Guidelines (Aug. 19, 2010), §5.3"},
-    {"screen": "hhi_us2010", "measure": "hhi", "verdict": "unconcentrated",
-     "level_above": None, "delta_above": None,
-     "citation": "U.S. DOJ & FTC, Horizontal Merger Guidelines (Aug. 19, 2010), §5.3"},
-    {"screen": "hhi_us2023", "measure": "hhi", "verdict": "highly_concentrated",
-     "level_above": 1800.0, "delta_above": None,
-     "citation": "U.S. DOJ & FTC, Merger Guidelines (Dec. 18, 2023), §2.1 (Guideline 1)"},
-    {"screen": "hhi_us2023", "measure": "hhi", "verdict": "not_highly_concentrated",
-     "level_above": None, "delta_above": None,
-     "citation": "U.S. DOJ & FTC, Merger Guidelines (Dec. 18, 2023), §2.1 (Guideline 1)"},
     {"screen": "mhhi_elhauge2016", "measure": "mhhi", "verdict": "above_threshold",
      "level_above": 2500.0, "delta_above": 200.0,
      "citation": _ELHAUGE},
@@ -797,15 +784,17 @@ class MHHI(ResultMixin):
         conditional on actual or likely price effects, so it flags markets for
         scrutiny rather than presuming harm; else ``below_threshold``).  Elhauge
         (2016) proposes no second tier.  Citations are in ``attrs["citations"]``; the
-        thresholds are the data in :data:`SCREEN_RULES`.
+        HHI zones are those of the guideline registry (:mod:`concentration.guidelines`)
+        and the MHHI thresholds the data in :data:`SCREEN_RULES`.
         """
         f = self.frame
         out = pd.DataFrame(index=f.index)
         out["hhi"] = f["hhi"]
         cites = {}
-        zero = np.zeros(len(f))
-        for name in ("hhi_us2010", "hhi_us2023"):
-            out[name], cites[name] = _screen_column(f["hhi"].to_numpy(), zero, name)
+        for key in ("us2010", "us2023"):  # zones from the guideline registry
+            g = get_guideline(key)
+            out[f"hhi_{key}"] = g.zone_of(f["hhi"].to_numpy())
+            cites[f"hhi_{key}"] = g.citation()
         out["mhhi"] = f["mhhi"]
         out["mhhi_delta"] = f["mhhi_delta"]
         out["mhhi_elhauge2016"], cites["mhhi_elhauge2016"] = _screen_column(

@@ -303,3 +303,18 @@ def test_dense_and_stacked_kappa_paths_agree(monkeypatch, dense_max):
     want = [ref_mhhi(dict(zip(g["firm"], g["share"])), stakes)
             for _, g in shares.groupby("market")]
     np.testing.assert_allclose(r.to_frame()["mhhi"].to_numpy(), want, rtol=1e-10)
+
+
+def test_screen_hhi_zones_follow_the_guideline_registry_at_the_boundaries():
+    # HHI exactly 1,500 is moderately concentrated under 2010 §5.3 (1,500 <= HHI <= 2,500)
+    # and exactly 1,800 is not highly concentrated under 2023 §2.1 (HHI > 1,800)
+    a = np.sqrt(0.15)  # one firm with share sqrt(.15) and a fringe: HHI = 1,500
+    b = np.sqrt(0.18)
+    shares = pd.DataFrame({"market": ["m15", "m18"], "firm": ["A", "A"], "share": [a, b]})
+    h = cn.read_holdings(pd.DataFrame({"owner": ["X"], "firm": ["A"], "cash_flow": [0.2]}))
+    with pytest.warns(cn.exceptions.FringeWarning):
+        sc = cn.mhhi(shares, h, period=None).screen()
+    assert sc["hhi"].to_numpy() == pytest.approx([1500.0, 1800.0])
+    assert sc.loc["m15", "hhi_us2010"] == "moderately_concentrated"
+    assert sc.loc["m18", "hhi_us2023"] == "not_highly_concentrated"
+    assert sc.attrs["citations"]["hhi_us2010"].endswith("§5.3")
