@@ -256,6 +256,28 @@ cdef inline Py_ssize_t _offer(pair_t* heap, Py_ssize_t n, Py_ssize_t k, int64_t 
     return n
 
 
+cdef inline Py_ssize_t _keep(int64_t k, double v, double lv, double rk, int metric,
+                             bint has_threshold, double threshold, Py_ssize_t top_k,
+                             pair_t* heap, Py_ssize_t nkeep, idx_t* cols,
+                             double* vals) noexcept nogil:
+    """Score the numerator ``v`` of column k and keep it if it passes; the new count.
+
+    Kept entries go to the top-k heap, or straight to ``cols/vals[nkeep]``.  A κ row
+    with zero control mass (``lv == 0``) keeps nothing: NaN row by policy, stored empty.
+    """
+    cdef double s
+    if metric == 4 and lv == 0.0:
+        return nkeep
+    s = _score(v, lv, rk, metric)
+    if s == 0.0 or (has_threshold and not (s >= threshold)):
+        return nkeep
+    if top_k > 0:
+        return _offer(heap, nkeep, top_k, k, s)
+    cols[nkeep] = <idx_t> k
+    vals[nkeep] = s
+    return nkeep + 1
+
+
 def sparse_rows(const int64_t[::1] a_indptr, const idx_t[::1] a_indices,
                 const double[::1] a_data, const int64_t[::1] bt_indptr,
                 const idx_t[::1] bt_indices, const double[::1] bt_data,
@@ -343,17 +365,8 @@ def sparse_rows(const int64_t[::1] a_indptr, const idx_t[::1] a_indices,
                     if v == 0.0:
                         continue
                     acc[k] = 0.0
-                    if metric == 4 and lv == 0.0:
-                        continue   # kappa, zero control mass: NaN row by policy, stored empty
-                    s = _score(v, lv, right[k], metric)
-                    if s == 0.0 or (has_threshold and not (s >= threshold)):
-                        continue
-                    if top_k > 0:
-                        nkeep = _offer(heap, nkeep, top_k, k, s)
-                    else:
-                        out_cols[base + nkeep] = <idx_t> k
-                        out_vals[base + nkeep] = s
-                        nkeep = nkeep + 1
+                    nkeep = _keep(k, v, lv, right[k], metric, has_threshold, threshold,
+                                  top_k, heap, nkeep, &out_cols[base], &out_vals[base])
             else:
                 for wi in range(nwords):
                     word = bm[wi]
@@ -365,17 +378,10 @@ def sparse_rows(const int64_t[::1] a_indptr, const idx_t[::1] a_indices,
                         word = word & (word - 1)
                         v = acc[k]
                         acc[k] = 0.0
-                        if v == 0.0 or (metric == 4 and lv == 0.0):
+                        if v == 0.0:
                             continue
-                        s = _score(v, lv, right[k], metric)
-                        if s == 0.0 or (has_threshold and not (s >= threshold)):
-                            continue
-                        if top_k > 0:
-                            nkeep = _offer(heap, nkeep, top_k, k, s)
-                        else:
-                            out_cols[base + nkeep] = <idx_t> k
-                            out_vals[base + nkeep] = s
-                            nkeep = nkeep + 1
+                        nkeep = _keep(k, v, lv, right[k], metric, has_threshold, threshold,
+                                      top_k, heap, nkeep, &out_cols[base], &out_vals[base])
             if top_k > 0:
                 qsort(heap, nkeep, sizeof(pair_t), _cmp_pair_col)
                 for j in range(nkeep):
