@@ -847,18 +847,9 @@ def _mhhi_graph(func, arguments, client):
         else:
             present = sorted(set().union(*map(set, hmap)) if hmap else set())
             if pcol is None:
-                hp = arguments["holdings_period"]
-                if hp is None:
-                    if len(present) != 1:
-                        raise InvalidParameterError(param_message(
-                            name, "holdings_period", "one of the holdings' periods when the "
-                            "shares have no period column", None,
-                            f"Pass holdings_period=<one of {present[:5]}>."))
-                    hp = present[0]
-                elif hp not in present:
-                    raise InvalidParameterError(param_message(
-                        name, "holdings_period", f"one of {present[:10]}", hp))
-                fixed = [hp]
+                from .ownership import _holdings_period
+
+                fixed = [_holdings_period(name, present, arguments["holdings_period"])]
             else:
                 fixed = None
 

@@ -637,6 +637,24 @@ SCREEN_RULES = (
 )
 
 
+def _holdings_period(func, periods, holdings_period):
+    """The holdings period paired with shares that have no period column.
+
+    ``periods`` are the holdings' periods, sorted; ``holdings_period=None`` is allowed
+    only when there is exactly one.
+    """
+    if holdings_period is None:
+        if len(periods) != 1:
+            raise InvalidParameterError(param_message(
+                func, "holdings_period", "one of the holdings' periods when the shares have "
+                "no period column", None, f"Pass holdings_period=<one of {periods[:5]}>."))
+        return periods[0]
+    if holdings_period not in periods:
+        raise InvalidParameterError(param_message(
+            func, "holdings_period", f"one of {periods[:10]}", holdings_period))
+    return holdings_period
+
+
 def _screen_column(level, delta, screen):
     rules = [r for r in SCREEN_RULES if r["screen"] == screen]
     verdict = np.full(level.shape, rules[-1]["verdict"], dtype=object)
@@ -930,17 +948,7 @@ def mhhi(shares, holdings, *, control_model="proportional", market="market", per
                 holdings_period))
     else:
         if holdings.has_period:
-            if holdings_period is None:
-                if len(holdings.periods) != 1:
-                    raise InvalidParameterError(param_message(
-                        func, "holdings_period", "one of the holdings' periods when the "
-                        "shares have no period column", None,
-                        f"Pass holdings_period=<one of {holdings.periods[:5]}>."))
-                holdings_period = holdings.periods[0]
-            elif holdings_period not in holdings.periods:
-                raise InvalidParameterError(param_message(
-                    func, "holdings_period", f"one of {holdings.periods[:10]}",
-                    holdings_period))
+            holdings_period = _holdings_period(func, holdings.periods, holdings_period)
         gper = [holdings_period] * n_groups
     order = np.argsort(table.codes, kind="stable")
     bounds = np.searchsorted(table.codes[order], np.arange(n_groups + 1))
