@@ -331,34 +331,28 @@ def sparse_rows(const int64_t[::1] a_indptr, const idx_t[::1] a_indices,
             dense_row = has_heavy
             if dense_row:
                 acc = &heavy[r, 0]
+                _accumulate_row(acc, r, 0, a_indptr, a_indices, a_data, bt_indptr, bt_indices,
+                                bt_data, skip, False, op)
             else:
-                acc = own
-            for p in range(a_indptr[r], a_indptr[r + 1]):
-                i = a_indices[p]
-                if skip[i]:
-                    continue
-                a = a_data[p]
-                q0 = bt_indptr[i]
-                q1 = bt_indptr[i + 1]
-                if dense_row:
+                acc = own  # as _accumulate_row, also marking touched columns
+                for p in range(a_indptr[r], a_indptr[r + 1]):
+                    i = a_indices[p]
+                    if skip[i]:
+                        continue
+                    a = a_data[p]
+                    q0 = bt_indptr[i]
+                    q1 = bt_indptr[i + 1]
                     if op == 0:
                         for q in range(q0, q1):
-                            acc[bt_indices[q]] += a * bt_data[q]
+                            k = bt_indices[q]
+                            acc[k] += a * bt_data[q]
+                            bm[k >> 6] |= (<uint64_t> 1) << (k & 63)
                     else:
                         for q in range(q0, q1):
+                            k = bt_indices[q]
                             b = bt_data[q]
-                            acc[bt_indices[q]] += a if a < b else b
-                elif op == 0:
-                    for q in range(q0, q1):
-                        k = bt_indices[q]
-                        acc[k] += a * bt_data[q]
-                        bm[k >> 6] |= (<uint64_t> 1) << (k & 63)
-                else:
-                    for q in range(q0, q1):
-                        k = bt_indices[q]
-                        b = bt_data[q]
-                        acc[k] += a if a < b else b
-                        bm[k >> 6] |= (<uint64_t> 1) << (k & 63)
+                            acc[k] += a if a < b else b
+                            bm[k >> 6] |= (<uint64_t> 1) << (k & 63)
             if dense_row:
                 for k in range(m):
                     v = acc[k]
