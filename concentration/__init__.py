@@ -12,9 +12,9 @@ from . import datasets
 from . import exceptions
 from . import stats
 from ._show_versions import show_versions
-from ._shares import ValidationReport
+from ._tables import ValidationReport
 from ._version import library_version
-from .indices import (
+from .measures import (
     concentration_ratio,
     effective_number,
     entropy,
@@ -26,15 +26,14 @@ from .indices import (
     lorenz,
 )
 from .io import read_shares, read_table, validate_shares, write_parquet
-from .overlap import overlap
-from .holdings import Holdings, read_holdings
-from .ownership import MHHI, ControlModel, mhhi, profit_weights
-from . import guidelines, testing
+from ._pairwise import overlap
+from .ownership import MHHI, ControlModel, Holdings, mhhi, profit_weights, read_holdings
+from . import guidelines
+from . import testing
 from .guidelines import get_guideline, list_guidelines
 from .screen import MergerScreen, divest, minimum_divestiture, screen_merger
-from .report import ReportResult, report
-from .network import PartnershipNetwork
-from .partnership import WeightedHHI, partnership_weights, weighted_hhi
+from .reporting import ReportResult, report
+from .network import PartnershipNetwork, WeightedHHI, partnership_weights, weighted_hhi
 
 __version__ = library_version()
 

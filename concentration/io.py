@@ -17,8 +17,8 @@ import pyarrow as pa
 import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
-from . import _dask
-from ._shares import DEFAULT_TOLERANCE, ValidationReport, coerce_shares
+from .backends.dask import _groups as _dask
+from ._tables import DEFAULT_TOLERANCE, ValidationReport, coerce_shares
 from ._validation import check_choice, param_message
 from ._version import library_version
 from .exceptions import DataFileError, InvalidParameterError, SchemaError

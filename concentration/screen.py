@@ -29,13 +29,13 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from . import _dask
+from .backends.dask import _groups as _dask
 from ._results import ResultMixin
-from ._shares import DEFAULT_TOLERANCE, ShareTable, coerce_shares
+from ._tables import DEFAULT_TOLERANCE, ShareTable, coerce_shares
 from ._validation import check_number, param_message
 from .exceptions import InvalidParameterError
 from .guidelines import VERDICTS, get_guideline, resolve_guidelines
-from .indices import _stats, _sums
+from .measures import _stats, _sums
 
 __all__ = ["MergerScreen", "screen_merger", "divest", "minimum_divestiture"]
 
@@ -90,8 +90,8 @@ class MergerScreen(ResultMixin):
         :func:`concentration.plotting.plot_screen_zones`.  Needs matplotlib
         (``pip install antitrust-concentration[plot]``).  Returns the Axes.
         """
-        from .plotting import plot_screen_zones
-        from .report import _guideline_lines
+        from .plotting._charts import plot_screen_zones
+        from .reporting._report import _guideline_lines
 
         key = guideline or self.guidelines[0]
         t = self.table[self.table["guideline"] == key]

@@ -29,7 +29,7 @@ import pandas as pd
 from ._validation import check_number
 from .exceptions import FringeWarning
 from .guidelines import classify
-from .indices import hhi
+from .measures import hhi
 
 __all__ = ["load_published_cases", "reproduce_case", "verify_published",
            "assert_matches_published"]

@@ -44,7 +44,7 @@ LICENCE = ("BSD-3-Clause, the licence of the antitrust-concentration package, fo
            "the originators.")
 
 #: Share groups may exceed one by this much (published figures rounded to whole
-#: points), the tolerance of ``concentration._shares.DEFAULT_TOLERANCE``.
+#: points), the tolerance of ``concentration._tables.DEFAULT_TOLERANCE``.
 SUM_TOLERANCE = 0.01
 
 DATASETS = ("ai_market_shares", "ai_partnerships", "ai_ownership", "entities")

@@ -10,7 +10,7 @@ import pytest
 
 import concentration as cn
 from concentration import cli
-from concentration._cli_common import Progress, write_output
+from concentration.cli._common import Progress, write_output
 
 EXPECTED = {"indices", "screen", "report", "datasets"}
 

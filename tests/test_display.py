@@ -18,11 +18,11 @@ XSS = "<script>alert(1)</script>"
 
 def _result_classes():
     found = {}
-    for mod in pkgutil.iter_modules(cn.__path__):
-        if mod.name.startswith("_cli") or mod.name in ("cli",):
+    for mod in pkgutil.walk_packages(cn.__path__, prefix="concentration."):
+        if mod.name.startswith(("concentration.cli", "concentration.backends")):
             continue
         try:
-            module = importlib.import_module(f"concentration.{mod.name}")
+            module = importlib.import_module(mod.name)
         except ImportError:  # an optional dependency is missing
             continue
         for name, obj in vars(module).items():
@@ -36,8 +36,8 @@ CLASSES = _result_classes()
 
 
 def test_result_classes_found():
-    assert "concentration._shares.ValidationReport" in CLASSES
-    assert "concentration.report.ReportResult" in CLASSES
+    assert "concentration._tables.ValidationReport" in CLASSES
+    assert "concentration.reporting._report.ReportResult" in CLASSES
 
 
 @pytest.mark.parametrize("qualname", sorted(CLASSES))
@@ -67,24 +67,24 @@ def _holdings_frame():
 
 def _factories():
     out = {
-        "concentration._shares.ValidationReport":
+        "concentration._tables.ValidationReport":
             lambda: cn.validate_shares(pd.DataFrame({"firm": [XSS, "B"], "share": [0.5, 0.2]})),
-        "concentration.report.ReportResult":
+        "concentration.reporting._report.ReportResult":
             lambda: cn.report(shares=_shares(), output=None),
     }
     if "concentration.screen.MergerScreen" in CLASSES:
         from concentration.screen import screen_merger
 
         out["concentration.screen.MergerScreen"] = lambda: screen_merger(_shares(), ["A", XSS])
-    if "concentration.holdings.Holdings" in CLASSES:
-        from concentration.holdings import read_holdings
+    if "concentration.ownership._holdings.Holdings" in CLASSES:
+        from concentration.ownership import read_holdings
 
-        out["concentration.holdings.Holdings"] = lambda: read_holdings(_holdings_frame())
-    if "concentration.ownership.MHHI" in CLASSES:
-        from concentration.holdings import read_holdings
+        out["concentration.ownership._holdings.Holdings"] = lambda: read_holdings(_holdings_frame())
+    if "concentration.ownership._mhhi.MHHI" in CLASSES:
+        from concentration.ownership import read_holdings
         from concentration.ownership import mhhi
 
-        out["concentration.ownership.MHHI"] = lambda: mhhi(_shares(),
+        out["concentration.ownership._mhhi.MHHI"] = lambda: mhhi(_shares(),
                                                            read_holdings(_holdings_frame()))
     return out
 
@@ -149,6 +149,6 @@ def test_plot_methods_and_helpers():
     svg1 = plotting.figure_svg(ax.figure, salt="a")
     svg2 = plotting.figure_svg(ax.figure, salt="a")
     assert svg1 == svg2 and svg1.startswith("<svg")
-    if "concentration.ownership.MHHI" in FACTORIES:
-        ax = FACTORIES["concentration.ownership.MHHI"]().plot()
+    if "concentration.ownership._mhhi.MHHI" in FACTORIES:
+        ax = FACTORIES["concentration.ownership._mhhi.MHHI"]().plot()
         assert len(ax.patches) >= 1

@@ -35,18 +35,15 @@ OTHER_CODES = {"GL08", "SS01", "GL06"}
 # public submodules: (module, optional dependency needed to import it, or None)
 SUBMODULES = [
     ("concentration", None),
-    ("concentration.indices", None),
+    ("concentration.measures", None),
     ("concentration.io", None),
     ("concentration.screen", None),
     ("concentration.guidelines", None),
-    ("concentration.holdings", None),
     ("concentration.ownership", None),
-    ("concentration.overlap", None),
     ("concentration.network", None),
-    ("concentration.partnership", None),
     ("concentration.stats", None),
     ("concentration.datasets", None),
-    ("concentration.report", None),
+    ("concentration.reporting", None),
     ("concentration.plotting", None),
     ("concentration.exceptions", None),
     ("concentration.testing", None),
@@ -85,7 +82,7 @@ OBJECTS = _public_objects()
 
 
 def test_api_is_found():
-    assert "concentration.indices.hhi" in OBJECTS
+    assert "concentration.measures.hhi" in OBJECTS
     assert len(OBJECTS) > 50
 
 

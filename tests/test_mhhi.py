@@ -184,7 +184,8 @@ def test_screen_boundaries_are_strict():
     (1600.0, 150.0, "below_threshold"),
 ])
 def test_elhauge_threshold_boundaries(level, delta, verdict):
-    from concentration.ownership import SCREEN_RULES, _screen_column
+    from concentration.ownership import SCREEN_RULES
+    from concentration.ownership._mhhi import _screen_column
 
     v, cite = _screen_column(np.array([level]), np.array([delta]), "mhhi_elhauge2016")
     assert v[0] == verdict
@@ -288,7 +289,7 @@ def test_cli_mhhi(tmp_path, capsys):
 
 @pytest.mark.parametrize("dense_max", [0, 1e12])
 def test_dense_and_stacked_kappa_paths_agree(monkeypatch, dense_max):
-    import concentration.ownership as own
+    import concentration.ownership._mhhi as own
 
     rng = np.random.default_rng(2)
     stakes = {(f"o{o}", f"F{f}"): float(rng.uniform(0.01, 0.2))

@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 import concentration as cn
-from concentration.ownership import _screen_column
+from concentration.ownership._mhhi import _screen_column
 
 DATA = Path(__file__).parent / "data" / "mhhi_published.json"
 CASES = {c["id"]: c for c in json.loads(DATA.read_text(encoding="utf-8"))["cases"]}

@@ -498,7 +498,7 @@ def test_consortium_projection():
 # ----------------------------------------------------------------------------- overlap
 
 def test_partner_overlap_rivals():
-    pytest.importorskip("concentration.overlap")
+    pytest.importorskip("concentration._pairwise")
     frame = pd.DataFrame({"source": ["AWS", "AWS", "Azure", "Azure", "GCP"],
                           "target": ["Anthropic", "Mistral", "OpenAI", "Mistral", "Anthropic"]})
     net = PartnershipNetwork(frame)

@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 import concentration as cn
-from concentration.report import demo_inputs, report
+from concentration.reporting import demo_inputs, report
 
 XSS = "<script>alert(1)</script>"
 
@@ -277,13 +277,13 @@ def test_screen_section_cites_guidelines():
     (["2024", "pre-merger"], ["2024", "pre-merger"]),
 ])
 def test_period_order_is_natural(values, expected):
-    from concentration.plotting import _period_order
+    from concentration.plotting._charts import _period_order
 
     assert [str(v) for v in _period_order(values)] == [str(v) for v in expected]
 
 
 def test_period_order_of_ordered_categorical_and_timestamps():
-    from concentration.plotting import _period_order
+    from concentration.plotting._charts import _period_order
 
     cat = pd.Categorical(["pre", "post", "pre", "during"], categories=["pre", "during", "post"],
                          ordered=True)

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 import concentration as cn
 from concentration import exceptions as exc
 from concentration.network import PartnershipNetwork
-from concentration.partnership import DEFAULT_TIE_WEIGHTS, partnership_weights, weighted_hhi
+from concentration.network import DEFAULT_TIE_WEIGHTS, partnership_weights, weighted_hhi
 
 SHARES = {"A": 0.5, "B": 0.3, "C": 0.2}
 

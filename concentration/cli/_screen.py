@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from ._cli_common import (add_column_options, add_command, add_duplicates_option,
+from ._common import (add_column_options, add_command, add_duplicates_option,
                           add_output_option, emit, fringe_reported, parse_list,
                           read_shares_options, write_output)
 
@@ -32,7 +32,7 @@ def run_screen(args):
     """Pre/post HHI, change in HHI, combined share and the verdict of each merger-guideline
     edition for every (market, period) of a Parquet file.
     """
-    from .screen import screen_merger
+    from ..screen import screen_merger
 
     guidelines = args.guidelines if args.guidelines == "all" else parse_list(args.guidelines)
     with fringe_reported():  # the fringe is reported in lower_bound
@@ -43,7 +43,7 @@ def run_screen(args):
 
 
 def run_verify(args):
-    from .testing import verify_published
+    from ..testing import verify_published
 
     table = verify_published()
     for case_id, rows in table.groupby("case_id", sort=False):

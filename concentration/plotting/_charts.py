@@ -20,7 +20,7 @@ import re
 import numpy as np
 import pandas as pd
 
-from .exceptions import MissingDependencyError
+from ..exceptions import MissingDependencyError
 
 __all__ = [
     "plot_hhi_trend",
@@ -250,7 +250,7 @@ def plot_lorenz(data, *, ax=None, title=None, **kwargs):
     -------
     matplotlib.axes.Axes
     """
-    from .indices import lorenz
+    from ..measures import lorenz
 
     pts = data if isinstance(data, pd.DataFrame) and "share_fraction" in data.columns \
         else lorenz(data, **kwargs)

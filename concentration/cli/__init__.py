@@ -12,19 +12,19 @@ import argparse
 import importlib
 import sys
 
-from .exceptions import ConcentrationError, InvalidParameterError
+from ..exceptions import ConcentrationError, InvalidParameterError
 
 __all__ = ["main", "build_parser"]
 
 #: Modules that register subcommands, in the order ``--help`` lists them.
 SUBCOMMAND_MODULES = (
-    "concentration._cli_indices",
-    "concentration._cli_screen",
-    "concentration._cli_report",
-    "concentration._cli_datasets",
-    "concentration._cli_mhhi",
-    "concentration._cli_network",
-    "concentration._cli_overlap",
+    "concentration.cli._indices",
+    "concentration.cli._screen",
+    "concentration.cli._report",
+    "concentration.cli._datasets",
+    "concentration.cli._mhhi",
+    "concentration.cli._network",
+    "concentration.cli._overlap",
 )
 
 
@@ -52,7 +52,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _version():
-    from . import __version__
+    from .. import __version__
 
     return f"concentration {__version__}"
 

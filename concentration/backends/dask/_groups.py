@@ -34,8 +34,8 @@ import sys
 import numpy as np
 import pandas as pd
 
-from ._validation import check_bool, check_choice, check_columns, param_message
-from .exceptions import InvalidParameterError, MissingDependencyError
+from ..._validation import check_bool, check_choice, check_columns, param_message
+from ...exceptions import InvalidParameterError, MissingDependencyError
 
 __all__ = ["is_dask", "require", "dispatch", "dispatch_ownership", "read_shares",
            "read_holdings", "INSTALL"]
@@ -351,7 +351,7 @@ def read_shares(source, *, func="read_shares", **kwargs):
     dd = require(func)
     import dask
 
-    from . import io as _io
+    from ... import io as _io
 
     if is_dask(source):
         if kwargs.get("filters") is not None:
@@ -385,7 +385,7 @@ def read_shares(source, *, func="read_shares", **kwargs):
 
 
 def _read_part(frame, kwargs, meta):
-    from . import io as _io
+    from ... import io as _io
 
     frame = _plain(frame)
     if len(frame) == 0:
@@ -396,7 +396,7 @@ def _read_part(frame, kwargs, meta):
 
 
 def _share_columns(source, func, kwargs):
-    from . import io as _io
+    from ... import io as _io
 
     dataset = _io._open_dataset(source, func)
     names = set(dataset.schema.names)
@@ -410,7 +410,7 @@ def _share_columns(source, func, kwargs):
     wanted.append(kwargs.get("value") or kwargs.get("share"))
     missing = [c for c in wanted if c not in names]
     if missing:
-        from .exceptions import SchemaError
+        from ...exceptions import SchemaError
 
         raise SchemaError(
             f"{func}: column(s) {missing} not found in {str(source)!r}. Columns present: "
@@ -429,7 +429,7 @@ def _probe(frame, keys, kwargs):
 def read_parquet(source, *, func, columns=None, filters=None):
     """Open a Parquet file, directory or hive dataset lazily, with the library's errors."""
     dd = require(func)
-    from . import io as _io
+    from ... import io as _io
 
     _io._open_dataset(source, func)  # typed errors for a missing or unreadable path
     kwargs = {}
@@ -483,8 +483,8 @@ def read_holdings(source, *, func="read_holdings", **kwargs):
     dd = require(func)
     import dask
 
-    from . import io as _io
-    from .exceptions import SchemaError
+    from ... import io as _io
+    from ...exceptions import SchemaError
 
     owner, firm, cash_flow = kwargs["owner"], kwargs["firm"], kwargs["cash_flow"]
     control, period, filters = kwargs["control"], kwargs["period"], kwargs["filters"]
@@ -548,7 +548,7 @@ def _remember_holdings(ddf, control_given, pmap):
 
 def _holdings_meta(frame, kwargs):
     """The empty output frame, from the in-memory reader run on a one-row probe."""
-    from .holdings import read_holdings as _read
+    from ...ownership._holdings import read_holdings as _read
 
     probe = _plain(frame._meta_nonempty.iloc[:1]).reset_index(drop=True)
     owner, firm = kwargs["owner"], kwargs["firm"]
@@ -570,7 +570,7 @@ def _holdings_table(holdings, kwargs):
 
 
 def _holdings_part(frame, kwargs, meta):
-    from .holdings import read_holdings as _read
+    from ...ownership._holdings import read_holdings as _read
 
     frame = _plain(frame)
     if len(frame) == 0:
@@ -586,8 +586,8 @@ def _as_holdings(frame, func, validated=False):
     Validated by :func:`concentration.read_holdings` unless it comes from
     ``read_holdings(engine="dask")`` (``validated``): then the table is used as is.
     """
-    from .holdings import Holdings
-    from .holdings import read_holdings as _read
+    from ...ownership._holdings import Holdings
+    from ...ownership._holdings import read_holdings as _read
 
     frame = _plain(frame)
     control = "control" if "control" in frame.columns else None
@@ -687,7 +687,7 @@ def dispatch_ownership(kind):
 
 
 def _check_holdings_frame(func, ddf):
-    from .exceptions import SchemaError
+    from ...exceptions import SchemaError
 
     cols = list(ddf._meta.columns)
     missing = [c for c in ("owner", "firm", "cash_flow") if c not in cols]
@@ -716,7 +716,7 @@ def _profit_weights_graph(func, arguments, reduce, client):
     require(func.__name__)
     import dask
 
-    from .ownership import _OUTPUTS
+    from ...ownership._mhhi import _OUTPUTS
 
     name = func.__name__
     ddf = arguments.pop("holdings")
@@ -798,7 +798,7 @@ def _mhhi_graph(func, arguments, client):
     require(func.__name__)
     import dask
 
-    from .holdings import Holdings
+    from ...ownership._holdings import Holdings
 
     name = func.__name__
     shares = arguments.pop("shares")
@@ -847,7 +847,7 @@ def _mhhi_graph(func, arguments, client):
         else:
             present = sorted(set().union(*map(set, hmap)) if hmap else set())
             if pcol is None:
-                from .ownership import _holdings_period
+                from ...ownership._mhhi import _holdings_period
 
                 fixed = [_holdings_period(name, present, arguments["holdings_period"])]
             else:
@@ -884,7 +884,7 @@ def _mhhi_graph(func, arguments, client):
 
 def _mhhi_task(shares, holdings, *, periods, func, arguments, validated=False):
     """The in-memory mhhi on one piece of the shares (in a worker)."""
-    from .holdings import Holdings
+    from ...ownership._holdings import Holdings
 
     if isinstance(shares, pd.DataFrame):
         if len(shares) == 0:

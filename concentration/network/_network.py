@@ -6,7 +6,7 @@ each live from its ``start`` until its ``end``.  It answers three questions: who
 sits at the centre of the web of alliances and how that changed (centrality per
 snapshot, Freeman centralization); how much two rivals' partner sets overlap
 (:meth:`PartnershipNetwork.partner_overlap`, through :func:`concentration.overlap`);
-and, with :mod:`concentration.partnership`, what concentration looks like when
+and, with :mod:`concentration.network`, what concentration looks like when
 close allies are counted as partly one firm.
 
 What an edge weight means
@@ -60,8 +60,8 @@ import scipy.sparse as sp
 import scipy.sparse.csgraph as csgraph
 import scipy.sparse.linalg as spla
 
-from ._kernels import load
-from ._validation import (
+from .._kernels import load
+from .._validation import (
     as_list,
     check_bool,
     check_choice,
@@ -70,7 +70,7 @@ from ._validation import (
     check_number,
     param_message,
 )
-from .exceptions import (
+from ..exceptions import (
     ConvergenceError,
     InvalidParameterError,
     MissingDependencyError,
@@ -169,7 +169,7 @@ def _resolve_names(entities, resolve, func):
     ``parent_since`` date holds from that date on; one without holds at every date.
     Without dated links the list has one entry.
     """
-    from ._shares import _map_parents
+    from .._tables import _map_parents
 
     if isinstance(entities, pd.DataFrame):
         name_col = next((c for c in ("name", "entity", "canonical", "firm")
@@ -917,7 +917,7 @@ class PartnershipNetwork:
         PartnershipNetwork
             With ``attrs`` holding the file's provenance.
         """
-        from .io import read_table
+        from ..io import read_table
 
         frame = read_table(path, filters=filters, func="PartnershipNetwork.from_parquet",
                            required={"source": kwargs.get("source", "source"),
@@ -1381,7 +1381,7 @@ class PartnershipNetwork:
         func = "PartnershipNetwork.partner_overlap"
         self._check_graph_args(func, weight_as, False, combine)
         try:
-            from .overlap import overlap
+            from .._pairwise import overlap
         except ImportError as exc:  # pragma: no cover - until the overlap module ships
             raise MissingDependencyError(
                 f"{func} needs concentration.overlap, which could not be imported ({exc}).") \

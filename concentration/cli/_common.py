@@ -10,7 +10,7 @@ import warnings
 
 import pandas as pd
 
-from .exceptions import InvalidParameterError
+from ..exceptions import InvalidParameterError
 
 __all__ = ["add_column_options", "column_kwargs", "write_output", "parse_list", "Progress",
            "add_output_option", "add_command", "add_duplicates_option", "add_named_columns",
@@ -134,7 +134,7 @@ def column_kwargs(args) -> dict:
 @contextlib.contextmanager
 def fringe_reported():
     """Silence :class:`FringeWarning` where the output itself reports the fringe."""
-    from .exceptions import FringeWarning
+    from ..exceptions import FringeWarning
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", FringeWarning)
@@ -149,7 +149,7 @@ def read_shares_options(args, source, **options):
     ``--value-col`` they sit in the ``share`` column.  Call it inside
     :func:`fringe_reported` when the analysis reports the fringe itself.
     """
-    from .io import read_shares
+    from ..io import read_shares
 
     kw = column_kwargs(args)
     frame = read_shares(source, **kw, **options)
@@ -179,7 +179,7 @@ def write_output(frame: pd.DataFrame, out, *, index=True):
         return
     ext = os.path.splitext(out)[1].lower()
     if ext == ".parquet":
-        from .io import write_parquet
+        from ..io import write_parquet
 
         write_parquet(frame.reset_index() if index else frame, out,
                       provenance=frame.attrs.get("provenance") or None)

@@ -11,7 +11,7 @@
 * :func:`hhi_change_decomposition` -- the change of the HHI between periods split
   exactly into entry, exit, reallocation among incumbents and ownership change.
 
-Every HHI here comes from :mod:`concentration.indices` or the quadratic form of
+Every HHI here comes from :mod:`concentration.measures` or the quadratic form of
 :mod:`concentration._quadratic`; nothing re-implements it.
 
 References
@@ -42,16 +42,16 @@ import scipy.sparse as sp
 from scipy import stats as _sstats
 from scipy.sparse import csgraph
 
-from ._quadratic import quadratic_form
-from ._results import ResultMixin
-from ._shares import DEFAULT_TOLERANCE, coerce_shares
-from ._validation import (as_list, check_choice, check_columns, check_int,
+from .._quadratic import quadratic_form
+from .._results import ResultMixin
+from .._tables import DEFAULT_TOLERANCE, coerce_shares
+from .._validation import (as_list, check_choice, check_columns, check_int,
                           check_number, param_message)
-from .exceptions import (ConvergenceError, InvalidParameterError, InvalidSharesError,
+from ..exceptions import (ConvergenceError, InvalidParameterError, InvalidSharesError,
                          MissingDependencyError, SchemaError)
-from .indices import MEASURES as _INDEX_MEASURES
-from .indices import indices as _indices
-from .plotting import _axes, _label
+from ..measures import MEASURES as _INDEX_MEASURES
+from ..measures import indices as _indices
+from ..plotting._charts import _axes, _label
 
 __all__ = [
     "concentration_regression",
@@ -519,7 +519,7 @@ def _index_of(frame, measure, *, value=None, share=None):
     """One call to :func:`concentration.indices` on a long table keyed by ``_g``."""
     import warnings
 
-    from .exceptions import FringeWarning
+    from ..exceptions import FringeWarning
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", FringeWarning)
@@ -534,7 +534,7 @@ def _stack(group_ids, firm_ids, values, n_groups):
 
 
 def _observation_groups(func, data, market, period, firm, value, parent):
-    from ._shares import _map_parents, _resolve_key, group_codes
+    from .._tables import _map_parents, _resolve_key, group_codes
 
     if not isinstance(data, pd.DataFrame):
         raise InvalidParameterError(param_message(
@@ -1048,7 +1048,7 @@ def hhi_change_decomposition(data, *, market="market", period="period", firm="fi
         owners = data[owner].to_numpy(dtype=object)
         owners = np.where(pd.isna(owners), firms, owners)
     elif parent is not None:
-        from ._shares import _map_parents
+        from .._tables import _map_parents
         owners = _map_parents(firms, parent, func)
     else:
         owners = firms
@@ -1279,9 +1279,9 @@ def market_sensitivity(data, definitions, *, measure="hhi", thresholds=None, lab
     """
     import warnings
 
-    from ._shares import _resolve_key
-    from .exceptions import FringeWarning
-    from .indices import _add_fringe_firms
+    from .._tables import _resolve_key
+    from ..exceptions import FringeWarning
+    from ..measures import _add_fringe_firms
 
     func = "market_sensitivity"
     if not isinstance(data, pd.DataFrame):
@@ -1322,7 +1322,7 @@ def market_sensitivity(data, definitions, *, measure="hhi", thresholds=None, lab
                 func, "guidelines", "one guideline key (verdicts of one edition are "
                 "compared)", guidelines))
         try:
-            from .screen import screen_merger
+            from ..screen import screen_merger
         except ImportError:  # pragma: no cover - depends on the installed version
             raise MissingDependencyError(
                 "market_sensitivity(merging=...) needs concentration.screen_merger, which "

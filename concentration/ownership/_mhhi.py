@@ -54,15 +54,15 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from . import _dask
-from ._quadratic import pair_terms, quadratic_form
-from ._results import ResultMixin
-from ._shares import DEFAULT_TOLERANCE, coerce_shares
-from ._validation import check_choice, check_int, check_number, param_message
-from .exceptions import ConvergenceError, InvalidHoldingsError, InvalidParameterError, SchemaError
-from .guidelines import get_guideline
-from .holdings import Holdings
-from .overlap import overlap
+from ..backends.dask import _groups as _dask
+from .._quadratic import pair_terms, quadratic_form
+from .._results import ResultMixin
+from .._tables import DEFAULT_TOLERANCE, coerce_shares
+from .._validation import check_choice, check_int, check_number, param_message
+from ..exceptions import ConvergenceError, InvalidHoldingsError, InvalidParameterError, SchemaError
+from ..guidelines import get_guideline
+from ._holdings import Holdings
+from .._pairwise import overlap
 
 __all__ = ["ControlModel", "CONTROL_MODELS", "profit_weights", "mhhi", "MHHI", "ORIENTATION",
            "SCREEN_RULES"]
@@ -826,7 +826,7 @@ class MHHI(ResultMixin):
         Needs matplotlib (``pip install antitrust-concentration[plot]``); see
         :func:`concentration.plotting.plot_bar`.  Returns the Axes.
         """
-        from .plotting import plot_bar
+        from ..plotting._charts import plot_bar
 
         owners = self.by_owner()
         totals = owners.groupby("owner", sort=True)["contribution"].sum()

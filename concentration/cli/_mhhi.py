@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ._cli_common import (add_column_options, add_command, add_output_option, emit,
+from ._common import (add_column_options, add_command, add_output_option, emit,
                           fringe_reported, read_shares_options)
 
 
@@ -44,8 +44,8 @@ def run(args):
     cash_flow[, control][, period]).  kappa[j, k] is the weight firm j's managers place
     on firm k's profit.
     """
-    from .holdings import read_holdings
-    from .ownership import ControlModel, mhhi
+    from ..ownership._holdings import read_holdings
+    from ..ownership._mhhi import ControlModel, mhhi
 
     holdings = read_holdings(args.holdings, owner=args.owner_col, firm=args.holdings_firm_col,
                              period=args.holdings_period_col, cash_flow=args.cash_flow_col,

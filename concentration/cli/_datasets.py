@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sys
 
-from .exceptions import InvalidParameterError
+from ..exceptions import InvalidParameterError
 
 
 def register(sub):
@@ -39,7 +39,7 @@ def register(sub):
 
 
 def run_list(args):
-    from .datasets import list_datasets
+    from ..datasets import list_datasets
 
     frame = list_datasets()[["name", "rows", "columns", "description"]]
     sys.stdout.write(frame.to_string(index=False) + "\n")
@@ -47,15 +47,15 @@ def run_list(args):
 
 
 def run_card(args):
-    from .datasets import card
+    from ..datasets import card
 
     sys.stdout.write(card(args.name))
     return 0
 
 
 def run_export(args):
-    from .datasets import load
-    from .io import write_parquet
+    from ..datasets import load
+    from ..io import write_parquet
 
     ext = os.path.splitext(args.out)[1].lower()
     if ext not in (".parquet", ".csv"):

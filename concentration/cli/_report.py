@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from ._cli_common import Progress, add_column_options, column_kwargs, parse_list
+from ._common import Progress, add_column_options, column_kwargs, parse_list
 
 
 def register(sub):
@@ -46,8 +46,8 @@ def register(sub):
 
 
 def run(args):
-    from .exceptions import InvalidParameterError
-    from .report import report
+    from ..exceptions import InvalidParameterError
+    from ..reporting._report import report
 
     kw = dict(shares=args.shares, holdings=args.holdings, partnerships=args.partnerships,
               merging=args.merging, guidelines=tuple(parse_list(args.guidelines)),
@@ -58,7 +58,7 @@ def run(args):
             raise InvalidParameterError(
                 "The '--demo' option cannot be combined with --shares, --holdings, "
                 "--partnerships or --config. Drop --demo to report on your own files.")
-        from .report import demo_inputs
+        from ..reporting._report import demo_inputs
 
         demo = demo_inputs()
         for k, v in demo.items():

@@ -38,11 +38,11 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from ._quadratic import pair_terms, quadratic_form
-from ._results import ResultMixin
-from ._shares import DEFAULT_TOLERANCE, coerce_shares
-from ._validation import check_choice, param_message
-from .exceptions import InvalidParameterError, SchemaError
+from .._quadratic import pair_terms, quadratic_form
+from .._results import ResultMixin
+from .._tables import DEFAULT_TOLERANCE, coerce_shares
+from .._validation import check_choice, param_message
+from ..exceptions import InvalidParameterError, SchemaError
 
 __all__ = ["DEFAULT_TIE_WEIGHTS", "partnership_weights", "weighted_hhi", "WeightedHHI"]
 
@@ -127,7 +127,7 @@ def partnership_weights(network, firms, *, weights=None, strength=None, combine=
     [1.0, 0.3, 0.0]
     """
     func = "partnership_weights"
-    from .network import PartnershipNetwork
+    from ._network import PartnershipNetwork
 
     if not isinstance(network, PartnershipNetwork):
         raise InvalidParameterError(param_message(
@@ -291,7 +291,7 @@ def weighted_hhi(shares, weights, *, firm="firm", share="share", value=None,
     --------
     >>> r = weighted_hhi({"A": 0.5, "B": 0.3, "C": 0.2},
     ...                  [[1, 0.5, 0], [0.5, 1, 0], [0, 0, 1]])
-    >>> r.hhi, r.value, round(r.delta, 6)   # delta = 2 * 10,000 * 0.5 * 0.3 * 0.5
+    >>> round(r.hhi, 6), round(r.value, 6), round(r.delta, 6)  # delta = 2*10,000*0.5*0.3*0.5
     (3800.0, 5300.0, 1500.0)
     """
     func = "weighted_hhi"

@@ -22,10 +22,10 @@ from string import Template
 import numpy as np
 import pandas as pd
 
-from ._results import ResultMixin
-from ._validation import check_choice, param_message
-from .exceptions import ConcentrationError, InvalidParameterError, MissingDependencyError
-from .plotting import _period_order
+from .._results import ResultMixin
+from .._validation import check_choice, param_message
+from ..exceptions import ConcentrationError, InvalidParameterError, MissingDependencyError
+from ..plotting._charts import _period_order
 
 __all__ = ["report", "ReportResult", "load_config"]
 
@@ -231,7 +231,7 @@ def _load_input(role, obj, func="report", filters=None) -> _Input | None:
                       _sha256_frame(obj), "DataFrame",
                       dict(obj.attrs.get("provenance", {}) or {}))
     if isinstance(obj, (str, os.PathLike)):
-        from .io import read_table
+        from ..io import read_table
 
         path = os.fspath(obj)
         frame = read_table(path, func=func, filters=filters)
@@ -262,7 +262,7 @@ class _Figures:
         self.n = 0
 
     def svg(self, ax_or_fig, caption):
-        from .plotting import figure_svg
+        from ..plotting._charts import figure_svg
 
         self.n += 1
         fig = getattr(ax_or_fig, "figure", ax_or_fig)
@@ -406,8 +406,8 @@ def _share_columns(cfg, frame):
 
 
 def _indices_section(inp, cfg, figs, validation) -> _Section:
-    from .indices import indices
-    from .io import validate_shares
+    from ..measures import indices
+    from ..io import validate_shares
 
     cols = _share_columns(cfg, inp.frame)
     kw = dict(market=cols["market"], period=cols["period"], firm=cols["firm"],
@@ -451,7 +451,7 @@ def _indices_section(inp, cfg, figs, validation) -> _Section:
 
 def _latest_shares(frame, cols, order):
     """The listed firms' shares (fractions) in each market's latest period, largest first."""
-    from .io import read_shares
+    from ..io import read_shares
 
     mkt, per, firm = cols["market"], cols["period"], cols["firm"]
     if firm not in frame.columns:
@@ -483,7 +483,7 @@ def _trend_figures(table, cols, figs, max_markets=9, *, order=None):
         markets = [None] if df[per].nunique() >= 2 else []
     if not markets:
         return []
-    from .plotting import _RC, _mpl, plot_hhi_trend
+    from ..plotting._charts import _RC, _mpl, plot_hhi_trend
 
     matplotlib, Figure = _mpl()
     ncol = min(3, len(markets))
@@ -558,7 +558,7 @@ def _methods_section(keys) -> _Section:
 def _versions_section(params) -> _Section:
     from importlib import metadata
 
-    from ._version import library_version
+    from .._version import library_version
 
     vers = {"concentration": library_version()}
     for dep in ("numpy", "pandas", "pyarrow", "scipy", "matplotlib", "networkx"):
@@ -689,7 +689,7 @@ def load_config(path) -> dict:
             raise MissingDependencyError(
                 "Reading a TOML configuration on Python 3.10 needs tomli: "
                 "'pip install tomli'.") from None
-    from .exceptions import DataFileError
+    from ..exceptions import DataFileError
 
     p = os.fspath(path)
     try:
@@ -859,7 +859,7 @@ def report(*, shares=None, holdings=None, partnerships=None, merging=None,
     vers = _versions_section(params)
     ordered = [prov] + sections + [methods_sec, vers]
 
-    from ._version import library_version
+    from .._version import library_version
 
     version = library_version()
     subtitle = ("Inputs: " + ", ".join(f"{i.role} ({os.path.basename(i.label)})"
@@ -888,7 +888,7 @@ def report(*, shares=None, holdings=None, partnerships=None, merging=None,
 
 
 def _write(path, blob):
-    from .exceptions import DataFileError
+    from ..exceptions import DataFileError
 
     try:
         with open(path, "wb") as fh:
@@ -965,7 +965,7 @@ def _screen_section(by_role, args, figs, validation, skipped):
 def _guideline_lines(key):
     """HHI and ΔHHI thresholds (points) of a guideline, for the zone chart."""
     try:
-        from .guidelines import get_guideline
+        from ..guidelines import get_guideline
 
         g = get_guideline(key)
     except (ImportError, ConcentrationError, KeyError):
@@ -981,7 +981,7 @@ def _guideline_lines(key):
 
 
 def _zone_figure(overlap, cols, key, figs, order):
-    from .plotting import plot_screen_zones
+    from ..plotting._charts import plot_screen_zones
 
     sub = overlap[overlap["guideline"] == key] if "guideline" in overlap.columns else overlap
     mkt, per = cols["market"], cols["period"]
@@ -1034,7 +1034,7 @@ def _network_section(by_role, args, figs, validation, skipped):
         "eigenvector and PageRank weight ties to central partners more.</p>")
     sec.body.append(_table_html(cent.head(25), caption="The 25 most central organisations "
                                                        "(by degree); the JSON holds all."))
-    from .plotting import plot_network
+    from ..plotting._charts import plot_network
 
     ax = plot_network(net.ties, source="source", target="target",
                       weight="weight" if "weight" in net.ties.columns else None,
@@ -1054,7 +1054,7 @@ def _mhhi_section(by_role, args, figs, validation, skipped):
     if "shares" not in by_role:
         skipped.append(f"{title}: no shares input")
         return None
-    found = _module_or_skip(skipped, title, "ownership", "holdings", what="ownership")
+    found = _module_or_skip(skipped, title, "ownership", "ownership", what="ownership")
     if found is None:
         return None
     own, hold = found
@@ -1085,7 +1085,7 @@ def _mhhi_section(by_role, args, figs, validation, skipped):
             "number").columns[-1]
         label = owners["owner"] if "owner" in owners.columns else owners.index
         totals = owners.groupby(label, sort=True)[val].sum()
-        from .plotting import plot_bar
+        from ..plotting._charts import plot_bar
 
         ax = plot_bar(totals, xlabel="MHHIΔ contribution (points), summed over markets")
         sec.body.append(figs.svg(ax, "Each owner's contribution to MHHIΔ, summed over "
@@ -1125,9 +1125,16 @@ def demo_inputs() -> dict:
     hypothetical Microsoft-Google combination, the ownership stakes among Microsoft,
     OpenAI, Alphabet, Amazon and Anthropic, and the alliance network.
 
+    Returns
+    -------
+    dict
+        Keyword arguments for :func:`report`: the bundled tables (pandas DataFrames and
+        a :class:`~concentration.PartnershipNetwork`), the hypothetical deal and the
+        row filters applied.
+
     Examples
     --------
-    >>> from concentration.report import demo_inputs
+    >>> from concentration.reporting import demo_inputs
     >>> sorted(demo_inputs())[:3]
     ['filters', 'holdings', 'merging']
     """
@@ -1139,7 +1146,7 @@ def demo_inputs() -> dict:
     # latest stake as of the end of 2025, no contingent warrants or reported
     # profit-sharing terms, no undisclosed sizes, and no "employees and other investors"
     # aggregate (a residual, not one owner).
-    from .datasets import load
+    from ..datasets import load
 
     own = load("ai_ownership", as_of="2025-12-31", held_only=True)
     own = own[own["cash_flow"].notna() & (own["owner_type"] != "aggregate")].reset_index(drop=True)

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from ._cli_common import add_command, add_named_columns, add_output_option, emit
+from ._common import add_command, add_named_columns, add_output_option, emit
 
 
 def register(sub):
-    from .overlap import OVERLAP_METRICS
+    from .._pairwise import OVERLAP_METRICS
 
     p = add_command(sub, "overlap", run,
                     help="pairwise overlap (cosine, Jaccard, kappa, ...) between rows",
@@ -26,7 +26,7 @@ def register(sub):
 
 
 def _long(path, args):
-    from .io import read_table
+    from ..io import read_table
 
     cols = [args.row_col, args.column_col, args.weight_col]
     frame = read_table(path, columns=cols, func="concentration overlap",
@@ -42,7 +42,7 @@ def run(args):
     owners they share. Prints or writes the pairs as a long table (row, row_other,
     <metric>); pairs with score 0 are omitted.
     """
-    from .overlap import overlap
+    from .._pairwise import overlap
 
     W = _long(args.source, args)
     control = None

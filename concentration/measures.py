@@ -29,9 +29,9 @@ import re
 import numpy as np
 import pandas as pd
 
-from . import _dask
+from .backends.dask import _groups as _dask
 from ._kernels import load
-from ._shares import DEFAULT_TOLERANCE, ShareTable, coerce_shares
+from ._tables import DEFAULT_TOLERANCE, ShareTable, coerce_shares
 from ._validation import check_choice, check_int, check_number, param_message
 from .exceptions import InvalidParameterError, InvalidSharesError
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from ._cli_common import add_command, add_named_columns, add_output_option, emit, parse_list
+from ._common import add_command, add_named_columns, add_output_option, emit, parse_list
 
 
 def register(sub):
@@ -40,8 +40,8 @@ def register(sub):
 
 
 def _table(path):
-    from . import datasets
-    from .io import read_table
+    from .. import datasets
+    from ..io import read_table
 
     if not os.path.exists(path) and path in {"ai_partnerships", "entities"}:
         return datasets.load(path)
@@ -53,7 +53,7 @@ def run(args):
     (or the bundled dataset 'ai_partnerships') and write a tidy table (firm, period,
     measure, value) of centrality per period.
     """
-    from .network import PartnershipNetwork
+    from ..network._network import PartnershipNetwork
 
     edges = _table(args.source)
     entities = None
@@ -67,7 +67,7 @@ def run(args):
     options = {}
     measures = parse_list(args.measure)
     if "betweenness" in measures and len(measures) > 1 and (args.k or args.seed is not None):
-        from .exceptions import InvalidParameterError
+        from ..exceptions import InvalidParameterError
 
         raise InvalidParameterError(
             "The '--k' option applies to betweenness only. Got it with several measures "

@@ -23,10 +23,10 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pandas as pd
 
-from ._results import ResultMixin
-from ._shares import ValidationReport
-from ._validation import check_choice, check_columns, check_number, param_message, scale_factor
-from .exceptions import InvalidHoldingsError, InvalidParameterError, SchemaError
+from .._results import ResultMixin
+from .._tables import ValidationReport
+from .._validation import check_choice, check_columns, check_number, param_message, scale_factor
+from ..exceptions import InvalidHoldingsError, InvalidParameterError, SchemaError
 
 __all__ = ["Holdings", "read_holdings", "HOLDINGS_TOLERANCE"]
 
@@ -397,7 +397,7 @@ def read_holdings(source, *, owner="owner", firm="firm", period="period", cash_f
     """
     func = "read_holdings"
     if check_choice(func, "engine", engine, ("pandas", "dask")) == "dask":
-        from . import _dask
+        from ..backends.dask import _groups as _dask
 
         scale_factor(func, scale)
         check_choice(func, "duplicates", duplicates, ("error", "sum"))
@@ -419,7 +419,7 @@ def read_holdings(source, *, owner="owner", firm="firm", period="period", cash_f
                 "Filter the DataFrame before passing it."))
         frame = source
     elif isinstance(source, (str, os.PathLike)):
-        from .io import _open_dataset, read_table
+        from ..io import _open_dataset, read_table
 
         names = set(_open_dataset(source, func).schema.names)
         cols = [owner, firm, cash_flow] + [c for c in (control,) if c is not None]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ._cli_common import (add_column_options, add_command, add_duplicates_option,
+from ._common import (add_column_options, add_command, add_duplicates_option,
                           add_output_option, emit, fringe_reported, parse_list,
                           read_shares_options)
 
@@ -26,8 +26,8 @@ def run(args):
     """Compute concentration measures for every (market, period) of a Parquet file,
     directory or hive-partitioned dataset.
     """
-    from ._validation import scale_factor
-    from .indices import indices
+    from .._validation import scale_factor
+    from ..measures import indices
 
     with fringe_reported():  # the fringe is reported in the output columns
         frame, columns = read_shares_options(args, args.source, duplicates=args.duplicates)

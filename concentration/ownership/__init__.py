@@ -1,0 +1,15 @@
+"""Ownership-adjusted concentration: holdings, control, profit weights κ and the MHHI.
+
+* :class:`Holdings` and :func:`read_holdings` -- who owns how much of which firm, with
+  separate cash-flow and control rights, validated per period;
+* :class:`ControlModel` -- how control rights turn into influence over managers;
+* :func:`profit_weights` -- the O'Brien-Salop profit weights κ;
+* :func:`mhhi` and :class:`MHHI` -- the modified HHI, MHHIΔ and their screens.
+"""
+
+from ._holdings import HOLDINGS_TOLERANCE, Holdings, read_holdings
+from ._mhhi import (CONTROL_MODELS, MHHI, ORIENTATION, SCREEN_RULES, ControlModel, mhhi,
+                    profit_weights)
+
+__all__ = ["Holdings", "read_holdings", "HOLDINGS_TOLERANCE", "ControlModel", "CONTROL_MODELS",
+           "profit_weights", "mhhi", "MHHI", "ORIENTATION", "SCREEN_RULES"]

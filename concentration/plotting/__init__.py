@@ -1,0 +1,12 @@
+"""Figures for concentration results, in one house style (matplotlib, imported lazily).
+
+Every function takes plain data or a result's frame and returns the matplotlib
+``Axes`` it drew on; :func:`figure_svg` turns a figure into reproducible inline SVG.
+matplotlib is imported on the first call, never on ``import concentration``.
+"""
+
+from ._charts import (PALETTE, figure_svg, plot_bar, plot_hhi_trend, plot_lorenz, plot_network,
+                      plot_screen_zones)
+
+__all__ = ["plot_hhi_trend", "plot_lorenz", "plot_screen_zones", "plot_network", "plot_bar",
+           "figure_svg", "PALETTE"]
