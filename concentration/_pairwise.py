@@ -7,14 +7,13 @@ is :mod:`concentration._kernels._overlap_ref`).  See ``docs/overlap.md``.
 
 from __future__ import annotations
 
-import os
 import warnings
 
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from ._kernels import load
+from ._kernels import default_threads, load
 from ._validation import check_choice, check_int, check_number, param_message
 from .exceptions import (
     DataQualityWarning,
@@ -40,13 +39,6 @@ _CODE = {"dot": 0, "cosine": 1, "jaccard": 2, "overlap": 3, "weighted_jaccard": 
 # dense cost n_A·n_B scaled by the measured speed ratio of BLAS FMAs to sparse
 # scatter-adds on this class of machine (≈ 45 G/s vs ≈ 1.2 G/s).
 _HEAVY_RATIO = 1.0 / 40.0
-
-
-def _default_threads():
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except (AttributeError, OSError):  # pragma: no cover - non-Linux
-        return max(1, os.cpu_count() or 1)
 
 
 # ----------------------------------------------------------------------------- input
@@ -505,7 +497,7 @@ def overlap(W, *, metric="cosine", other=None, control=None, threshold=None, top
     top_k = check_int(_F, "top_k", top_k, low=1, allow_none=True)
     block_rows = check_int(_F, "block_rows", block_rows, low=1, allow_none=True)
     n_threads = check_int(_F, "n_threads", n_threads, low=1, allow_none=True)
-    nt = n_threads or _default_threads()
+    nt = n_threads or default_threads()
     if metric == "kappa":
         if control is None:
             raise InvalidParameterError(param_message(

@@ -9,6 +9,8 @@ modified.
 
 from __future__ import annotations
 
+import datetime as _dt
+import re
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -23,13 +25,15 @@ from .exceptions import FringeWarning, InvalidParameterError, InvalidSharesError
 
 _grouped = load("_grouped")
 
-__all__ = ["ShareTable", "ValidationReport", "coerce_shares", "group_codes", "DEFAULT_TOLERANCE"]
+__all__ = ["ShareTable", "ValidationReport", "coerce_shares", "group_codes", "DEFAULT_TOLERANCE",
+           "ISSUE_COLUMNS", "issues_frame", "numeric_column", "resolve_key", "map_parents",
+           "period_order"]
 
 #: Shares of a market may sum above one by this much (rounding in published tables)
 #: before the data are rejected, and below one by this much before a fringe is reported.
 DEFAULT_TOLERANCE = 0.01
 
-_ISSUE_COLUMNS = ["severity", "check", "column", "group", "value", "message"]
+ISSUE_COLUMNS = ["severity", "check", "column", "group", "value", "message"]
 _MAX_EXAMPLES = 5
 
 
@@ -48,7 +52,7 @@ class ValidationReport(ResultMixin):
         How warnings are handled downstream (for example the fringe policy).
     """
 
-    issues: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=_ISSUE_COLUMNS))
+    issues: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=ISSUE_COLUMNS))
     policy: str = ""
 
     @property
@@ -122,7 +126,7 @@ class ShareTable:
     report: ValidationReport
     attrs: dict
     #: ``(total, sumsq, count)`` per group when validation already computed them.
-    stats: tuple | None = None
+    pass_sums: tuple | None = None
 
     @property
     def n_groups(self) -> int:
@@ -142,6 +146,45 @@ class ShareTable:
         data[share_name] = self.shares
         return pd.DataFrame(data)
 
+    def stats(self, k=0):
+        """Per-group ``(total, sumsq, count, max, min, top-k)`` from the grouped kernel."""
+        return _grouped.grouped_stats(self.codes, self.shares, self.n_groups, k)
+
+    def sums(self):
+        """Per-group ``(total, sumsq, count)``, reusing the validation pass when it has them."""
+        if self.pass_sums is not None:
+            return self.pass_sums
+        return _grouped.grouped_sums(self.codes, self.shares, self.n_groups)[0]
+
+    def with_fringe_firms(self, size: float) -> ShareTable:
+        """Append synthetic fringe firms of share ``size`` (last one smaller) to each group.
+
+        The fringe of a group is ``1 - total``; it is split into ``floor(rest / size)``
+        firms of share ``size`` and one firm holding the remainder, labelled
+        ``"fringe 1"``, ``"fringe 2"``, ... when the table has firm labels.
+        """
+        rest = np.clip(1.0 - self.totals, 0.0, None)
+        rest[rest < 1e-12] = 0.0
+        n_full = np.floor(rest / size + 1e-9).astype(np.int64)
+        rem = rest - n_full * size
+        rem[rem < 1e-12] = 0.0
+        n_new = n_full + (rem > 0)
+        groups = np.repeat(np.arange(rest.size, dtype=np.int64), n_new)
+        vals = np.full(groups.size, size)
+        last = np.cumsum(n_new) - 1
+        has_rem = rem > 0
+        vals[last[has_rem]] = rem[has_rem]
+        firms = None
+        if self.firms is not None:
+            ordinal = np.arange(groups.size) - np.repeat(np.cumsum(n_new) - n_new, n_new)
+            firms = np.concatenate([self.firms, np.asarray([f"fringe {i + 1}" for i in ordinal],
+                                                           dtype=object)])
+        return ShareTable(codes=np.concatenate([self.codes, groups]),
+                          shares=np.concatenate([self.shares, vals]), firms=firms,
+                          groups=self.groups, keys=self.keys, firm_name=self.firm_name,
+                          totals=np.maximum(self.totals, 1.0) if rest.any() else self.totals,
+                          report=self.report, attrs=self.attrs)
+
     def wrap(self, values, name=None):
         """Return per-group ``values`` as a float (one unlabelled group) or a Series/DataFrame."""
         if self.groups is None:
@@ -154,7 +197,7 @@ class ShareTable:
         return pd.Series(np.asarray(values), index=self.groups, name=name)
 
 
-def _resolve_key(frame, name, default, param, func):
+def resolve_key(frame, name, default, param, func):
     """Resolve an optional grouping column: absent default -> None; absent explicit -> error."""
     if name is None:
         return None
@@ -251,7 +294,7 @@ def group_codes(frame: pd.DataFrame, keys):
     return codes, groups
 
 
-def _numeric_column(frame, col, param, func):
+def numeric_column(frame, col, param, func):
     series = frame[col]
     if not (pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series)):
         raise SchemaError(
@@ -327,20 +370,20 @@ def coerce_shares(data, *, market="market", period="period", firm="firm", share=
 
     if isinstance(data, pd.DataFrame):
         attrs = dict(data.attrs)
-        keys = tuple(k for k in (_resolve_key(data, market, "market", "market", func),
-                                 _resolve_key(data, period, "period", "period", func))
+        keys = tuple(k for k in (resolve_key(data, market, "market", "market", func),
+                                 resolve_key(data, period, "period", "period", func))
                      if k is not None)
         if len(set(keys)) != len(keys):
             raise InvalidParameterError(param_message(
                 func, "period", "a column other than the market column", period))
-        firm_col = _resolve_key(data, firm, "firm", "firm", func)
+        firm_col = resolve_key(data, firm, "firm", "firm", func)
         if value is not None:
             check_columns(func, data, {"value": value})
-            raw = _numeric_column(data, value, "value", func)
+            raw = numeric_column(data, value, "value", func)
             share_col = value
         else:
             check_columns(func, data, {"share": share})
-            raw = _numeric_column(data, share, "share", func)
+            raw = numeric_column(data, share, "share", func)
         firms = data[firm_col].to_numpy(dtype=object) if firm_col is not None else None
         if firms is not None and pd.isna(firms).any():
             raise InvalidSharesError(
@@ -385,7 +428,7 @@ def coerce_shares(data, *, market="market", period="period", firm="firm", share=
                f"(e.g. {raw[i]!r} in {_label(groups, codes[i])}). Shares and sales must be >= 0; "
                "correct the data.")
     if issues and raise_errors:
-        ValidationReport(_frame(issues)).raise_if_errors()
+        ValidationReport(issues_frame(issues)).raise_if_errors()
 
     # raw may be a view of the caller's data: it is never written to.
     clean = raw if not issues else np.where(np.isfinite(raw) & (raw >= 0), raw, 0.0)
@@ -405,12 +448,12 @@ def coerce_shares(data, *, market="market", period="period", firm="firm", share=
                        "Pass duplicates='sum' to add up several product lines of one firm, "
                        "or remove the repeated rows.")
                 if raise_errors:
-                    ValidationReport(_frame(issues)).raise_if_errors()
+                    ValidationReport(issues_frame(issues)).raise_if_errors()
             else:
                 codes, firms, clean = _aggregate(codes, firms, clean)
                 stats = None
     if parent is not None and firms is not None:
-        firms = _map_parents(firms, parent, func)
+        firms = map_parents(firms, parent, func)
         codes, firms, clean = _aggregate(codes, firms, clean)
         stats = None
     elif parent is not None:
@@ -431,7 +474,7 @@ def coerce_shares(data, *, market="market", period="period", firm="firm", share=
                    f"{func}: the values in {value!r} sum to 0 in {_label(groups, g)}, so no share "
                    "can be derived. Drop that market or correct its values.")
             if raise_errors:
-                ValidationReport(_frame(issues)).raise_if_errors()
+                ValidationReport(issues_frame(issues)).raise_if_errors()
         shares = clean / np.where(zero, 1.0, totals)[codes]
         totals = np.where(zero, 0.0, 1.0)
         stats = None
@@ -461,7 +504,7 @@ def coerce_shares(data, *, market="market", period="period", firm="firm", share=
                        f"{totals.max():.3g}) but scale='percent' was declared. "
                        "Pass scale='fraction' (the default).")
         if issues and raise_errors:
-            ValidationReport(_frame(issues)).raise_if_errors()
+            ValidationReport(issues_frame(issues)).raise_if_errors()
         shares = clean / factor if factor != 1.0 else clean
         totals = totals / factor
         if factor != 1.0:
@@ -474,23 +517,24 @@ def coerce_shares(data, *, market="market", period="period", firm="firm", share=
                    "'others' row overlapping named firms, or mixed market definitions; "
                    "or raise tolerance= if the excess is rounding.")
         if above.any() and raise_errors:
-            ValidationReport(_frame(issues)).raise_if_errors()
+            ValidationReport(issues_frame(issues)).raise_if_errors()
         below = totals < 1.0 - tolerance
         note = f" {fringe_note}" if fringe_note else ""
         for g in np.flatnonzero(below):
             _issue(issues, "warning", "fringe", share, _label(groups, g), float(totals[g]),
                    f"shares sum to {totals[g]:.4g} < 1 in {_label(groups, g)} (a fringe, an "
                    f"outside good or top-N data).{note}")
-    report = ValidationReport(_frame(issues), policy=fringe_note or "")
+    report = ValidationReport(issues_frame(issues), policy=fringe_note or "")
     if emit:
         report.emit_warnings(FringeWarning, stacklevel=4)
     return ShareTable(codes=codes, shares=shares, firms=firms, groups=groups, keys=keys,
                       firm_name=firm_name, totals=totals, report=report, attrs=attrs,
-                      stats=stats)
+                      pass_sums=stats)
 
 
-def _frame(issues):
-    return pd.DataFrame(issues, columns=_ISSUE_COLUMNS)
+def issues_frame(rows):
+    """Issue rows as a frame with the columns of :attr:`ValidationReport.issues`."""
+    return pd.DataFrame(rows, columns=ISSUE_COLUMNS)
 
 
 def _aggregate(codes, firms, shares):
@@ -501,7 +545,7 @@ def _aggregate(codes, firms, shares):
             out["s"].to_numpy(dtype=np.float64))
 
 
-def _map_parents(firms, parent, func):
+def map_parents(firms, parent, func):
     """Replace each firm by its ultimate parent; firms without an entry stay themselves."""
     if isinstance(parent, pd.DataFrame):
         missing = [c for c in ("firm", "parent") if c not in parent.columns]
@@ -538,3 +582,65 @@ def _map_parents(firms, parent, func):
             cur = mapping[cur]
         resolved[start] = cur
     return np.asarray([resolved.get(f, f) for f in firms], dtype=object)
+
+
+# ---------------------------------------------------------------------------
+# the natural order of period labels
+
+_QUARTER_FIRST = re.compile(r"^\s*[Qq]([1-4])[\s/-]*(\d{4})\s*$")  # "Q1 2024" -> "2024Q1"
+_YEAR_FIRST = re.compile(r"^\s*\d{4}(?!\d)")
+
+
+def _period_key(value):
+    """(start, end) timestamps of one period label, or None if it is not a date/quarter/year."""
+    if isinstance(value, pd.Period):
+        return value.start_time, value.end_time
+    if isinstance(value, (pd.Timestamp, _dt.date, np.datetime64)):
+        t = pd.Timestamp(value)
+        return (t, t) if not pd.isna(t) else None
+    if not isinstance(value, str):
+        return None
+    m = _QUARTER_FIRST.match(value)
+    text = f"{m.group(2)}Q{m.group(1)}" if m else value.strip()
+    if not _YEAR_FIRST.match(text):  # "T1", "May", "mid" would parse as year 1
+        return None
+    try:
+        p = pd.Period(text)
+    except (ValueError, TypeError, OverflowError):
+        return None
+    return p.start_time, p.end_time
+
+
+def period_order(values) -> list:
+    """Distinct periods of ``values`` in their natural order.
+
+    The order is, in turn: the categories' order for an ordered
+    :class:`pandas.Categorical`; ascending for numbers and for labels that are all
+    digits (``1, 2, 10``); chronological when every label is a date, a month, a
+    quarter or a year (``2024``, ``2024Q1``, ``Q1 2024``, ``2024-03``,
+    ``2024-03-31``, timestamps, :class:`pandas.Period`); otherwise the order in
+    which the periods first appear (``2025-early, 2025-mid, 2025-late`` stay in
+    that order instead of being sorted as text).
+    """
+    s = values if isinstance(values, pd.Series) else pd.Series(values)
+    s = s.dropna()
+    if isinstance(s.dtype, pd.CategoricalDtype) and s.dtype.ordered:
+        present = set(s.unique())
+        return [c for c in s.cat.categories if c in present]
+    seen = list((s.astype(object) if isinstance(s.dtype, pd.CategoricalDtype) else s).unique())
+    if not seen:
+        return []
+    if all(isinstance(v, (int, float, np.integer, np.floating))
+           and not isinstance(v, (bool, np.bool_)) for v in seen):
+        keys = [float(v) for v in seen]
+    elif all(isinstance(v, str) and v.strip().isdigit() for v in seen):
+        keys = [int(v) for v in seen]
+    else:
+        keys = [_period_key(v) for v in seen]
+        if any(k is None for k in keys):
+            return seen
+    try:
+        order = sorted(range(len(seen)), key=keys.__getitem__)
+    except TypeError:  # e.g. time-zone-aware mixed with naive timestamps
+        return seen
+    return [seen[i] for i in order]

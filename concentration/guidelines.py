@@ -221,6 +221,31 @@ class Guideline:
         """Short citation: issuer, title, date, section."""
         return f"{self.issuer}, {self.title} ({self.date}), {section or self.section}"
 
+    def thresholds(self) -> dict:
+        """The HHI and ΔHHI thresholds (points) of this guideline, each sorted ascending.
+
+        Returns
+        -------
+        dict
+            ``{"hhi": [...], "delta": [...]}``: the bounds of the HHI zones and the HHI
+            values named by the rules, and the ΔHHI values named by the rules.
+
+        Examples
+        --------
+        >>> get_guideline("us2023").thresholds()
+        {'hhi': [1800.0], 'delta': [100.0]}
+        """
+        hs, ds = set(), set()
+        for z in self.zones:
+            hs.update(float(v) for v in (z.low, z.high) if v is not None)
+        for r in self.rules:
+            for c in r.conditions:
+                if c.metric == "post_hhi":
+                    hs.add(float(c.value))
+                elif c.metric == "delta_hhi":
+                    ds.add(float(c.value))
+        return {"hhi": sorted(hs), "delta": sorted(ds)}
+
     def zone_of(self, hhi) -> np.ndarray:
         """The name of the zone each HHI value (points) falls in ("" for none), as objects."""
         x = np.atleast_1d(np.asarray(hhi, dtype=np.float64))

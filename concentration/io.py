@@ -31,7 +31,7 @@ PROVENANCE_KEY = b"concentration.provenance"
 _PROVENANCE_FIELDS = ("source", "citation", "retrieved", "licence", "notes")
 
 
-def _open_dataset(source, func):
+def open_dataset(source, func):
     """Open a file, directory or hive-partitioned dataset, with typed errors."""
     path = os.fspath(source)
     if not os.path.exists(path):
@@ -95,7 +95,7 @@ def read_table(source, *, columns=None, filters=None, required=None, func="read_
     SchemaError
         A required or requested column is missing.
     """
-    dataset = _open_dataset(source, func)
+    dataset = open_dataset(source, func)
     names = dataset.schema.names
     for param, col in (required or {}).items():
         if col is not None and col not in names:
@@ -109,7 +109,7 @@ def read_table(source, *, columns=None, filters=None, required=None, func="read_
             raise SchemaError(
                 f"{func}: column(s) {missing} not found in {os.fspath(source)!r}. "
                 f"Columns present: {names}.")
-    expr = _filter_expression(filters, func)
+    expr = filter_expression(filters, func)
     try:
         table = dataset.to_table(columns=columns, filter=expr)
     except (pa.ArrowInvalid, pa.ArrowIOError, OSError) as exc:
@@ -123,7 +123,7 @@ def read_table(source, *, columns=None, filters=None, required=None, func="read_
     return frame
 
 
-def _filter_expression(filters, func):
+def filter_expression(filters, func):
     if filters is None or isinstance(filters, ds.Expression):
         return filters
     try:
@@ -266,7 +266,7 @@ def _load_frame(source, *, market, period, firm, share, value, filters, func):
         return source
     if not isinstance(source, (str, os.PathLike)):
         return source  # a mapping, Series or array: validated by coerce_shares
-    dataset = _open_dataset(source, func)
+    dataset = open_dataset(source, func)
     names = set(dataset.schema.names)
     wanted = []
     for param, col, default in (("market", market, "market"), ("period", period, "period"),

@@ -114,45 +114,8 @@ def _table(func, data, *, market, period, firm, share, value, scale, duplicates,
                           fringe_note=_fringe_note(fringe, fringe_size),
                           emit=(fringe == "ignore"))
     if fringe == "as_firms":
-        table = _add_fringe_firms(table, fringe_size)
+        table = table.with_fringe_firms(fringe_size)
     return table
-
-
-def _add_fringe_firms(table: ShareTable, size: float) -> ShareTable:
-    """Append synthetic fringe firms of share ``size`` (last one smaller) to each group."""
-    rest = np.clip(1.0 - table.totals, 0.0, None)
-    rest[rest < 1e-12] = 0.0
-    n_full = np.floor(rest / size + 1e-9).astype(np.int64)
-    rem = rest - n_full * size
-    rem[rem < 1e-12] = 0.0
-    n_new = n_full + (rem > 0)
-    groups = np.repeat(np.arange(rest.size, dtype=np.int64), n_new)
-    vals = np.full(groups.size, size)
-    last = np.cumsum(n_new) - 1
-    has_rem = rem > 0
-    vals[last[has_rem]] = rem[has_rem]
-    firms = None
-    if table.firms is not None:
-        ordinal = np.arange(groups.size) - np.repeat(np.cumsum(n_new) - n_new, n_new)
-        firms = np.concatenate([table.firms,
-                                np.asarray([f"fringe {i + 1}" for i in ordinal], dtype=object)])
-    return ShareTable(codes=np.concatenate([table.codes, groups]),
-                      shares=np.concatenate([table.shares, vals]), firms=firms,
-                      groups=table.groups, keys=table.keys, firm_name=table.firm_name,
-                      totals=np.maximum(table.totals, 1.0) if rest.any() else table.totals,
-                      report=table.report, attrs=table.attrs)
-
-
-def _stats(table: ShareTable, k=0):
-    """Per-group (total, sumsq, count, max, min, top-k) from the grouped kernel."""
-    return _grouped.grouped_stats(table.codes, table.shares, table.n_groups, k)
-
-
-def _sums(table: ShareTable):
-    """Per-group (total, sumsq, count), reusing the validation pass when it has them."""
-    if table.stats is not None:
-        return table.stats
-    return _grouped.grouped_sums(table.codes, table.shares, table.n_groups)[0]
 
 
 def _bounds_from_stats(sumsq, totals, minimum, count, n_fringe=None):
@@ -228,11 +191,11 @@ def hhi(data, *, market="market", period="period", firm="firm", share="share", v
                    value=value, scale=scale, duplicates=duplicates, parent=parent,
                    tolerance=tolerance, fringe=fringe, fringe_size=fringe_size)
     if fringe == "bounds":
-        total, sumsq, count, _, minimum, _ = _stats(table)
+        total, sumsq, count, _, minimum, _ = table.stats()
         low, high = _bounds_from_stats(sumsq, total, minimum, count)
         frame = pd.DataFrame({"hhi_min": 10_000.0 * low, "hhi_max": 10_000.0 * high})
         return table.wrap(frame)
-    return table.wrap(10_000.0 * _sums(table)[1], name="hhi")
+    return table.wrap(10_000.0 * table.sums()[1], name="hhi")
 
 
 @_dask.dispatch()
@@ -263,7 +226,7 @@ def concentration_ratio(data, k=4, *, market="market", period="period", firm="fi
     table = _table("concentration_ratio", data, market=market, period=period, firm=firm,
                    share=share, value=value, scale=scale, duplicates=duplicates, parent=parent,
                    tolerance=tolerance)
-    top = _stats(table, k)[5]
+    top = table.stats(k)[5]
     return table.wrap(top.sum(axis=1), name=f"cr{k}")
 
 
@@ -301,7 +264,7 @@ def effective_number(data, *, market="market", period="period", firm="firm", sha
                    share=share, value=value, scale=scale, duplicates=duplicates, parent=parent,
                    tolerance=tolerance, fringe=_no_bounds("effective_number", fringe),
                    fringe_size=fringe_size)
-    return table.wrap(_effective_values(_sums(table)[1]), name="effective_number")
+    return table.wrap(_effective_values(table.sums()[1]), name="effective_number")
 
 
 def _no_bounds(func, fringe):
@@ -542,7 +505,7 @@ def hhi_bounds(data, *, n_fringe=None, market="market", period="period", firm="f
     table = _table("hhi_bounds", data, market=market, period=period, firm=firm, share=share,
                    value=value, scale=scale, duplicates=duplicates, parent=parent,
                    tolerance=tolerance, fringe="bounds")
-    total, sumsq, count, _, minimum, _ = _stats(table)
+    total, sumsq, count, _, minimum, _ = table.stats()
     nf = None
     if n_fringe is not None:
         rest = np.clip(1.0 - total, 0.0, None)
@@ -624,7 +587,7 @@ def indices(data, measures=("hhi", "cr4"), *, alpha=2.0, market="market", period
                    value=value, scale=scale, duplicates=duplicates, parent=parent,
                    tolerance=tolerance, fringe=fringe if fringe != "bounds" else "ignore",
                    fringe_size=fringe_size)
-    total, sumsq, count, _, minimum, top = _stats(table, max(ks, default=0))
+    total, sumsq, count, _, minimum, top = table.stats(max(ks, default=0))
     cols = {}
     for m in measures:
         if m == "hhi":

@@ -35,7 +35,6 @@ from ._tables import DEFAULT_TOLERANCE, ShareTable, coerce_shares
 from ._validation import check_number, param_message
 from .exceptions import InvalidParameterError
 from .guidelines import VERDICTS, get_guideline, resolve_guidelines
-from .measures import _stats, _sums
 
 __all__ = ["MergerScreen", "screen_merger", "divest", "minimum_divestiture"]
 
@@ -90,8 +89,7 @@ class MergerScreen(ResultMixin):
         :func:`concentration.plotting.plot_screen_zones`.  Needs matplotlib
         (``pip install antitrust-concentration[plot]``).  Returns the Axes.
         """
-        from .plotting._charts import plot_screen_zones
-        from .reporting._report import _guideline_lines
+        from .plotting import plot_screen_zones
 
         key = guideline or self.guidelines[0]
         t = self.table[self.table["guideline"] == key]
@@ -101,7 +99,7 @@ class MergerScreen(ResultMixin):
         labels = [" ".join(map(str, r)) for r in t[keys].itertuples(index=False)] if keys \
             else None
         return plot_screen_zones(t["post_hhi"].to_numpy(), t["delta_hhi"].to_numpy(),
-                                 labels=labels, thresholds=_guideline_lines(key), ax=ax,
+                                 labels=labels, thresholds=get_guideline(key).thresholds(), ax=ax,
                                  title=f"Merger screen under {key}")
 
     def _summary_parts(self):
@@ -171,7 +169,7 @@ def _metrics(table: ShareTable, parties, func, divested=None, buyer=None):
     """Per-group screen metrics; pre/post HHI from the grouped kernel."""
     n = table.n_groups
     codes, s = table.codes, table.shares
-    total, sumsq, count, maximum, _, _ = _stats(table)
+    total, sumsq, count, maximum, _, _ = table.stats()
     is_p = _party_mask(table, parties, func)
     pc, ps = codes[is_p], s[is_p]
     comb = np.bincount(pc, weights=ps, minlength=n)
@@ -196,7 +194,7 @@ def _metrics(table: ShareTable, parties, func, divested=None, buyer=None):
     post_table = ShareTable(codes=post_codes, shares=post_shares, firms=None,
                             groups=table.groups, keys=table.keys, firm_name=table.firm_name,
                             totals=table.totals, report=table.report, attrs={})
-    post = 1e4 * _sums(post_table)[1]
+    post = 1e4 * post_table.sums()[1]
     delta = 1e4 * ((merged * merged - psq) + ((bshare + d) ** 2 - bshare ** 2))
     leader = np.where(pmax >= maximum - 1e-12, pmax, np.nan)
     metrics = {"pre_hhi": 1e4 * sumsq, "post_hhi": post, "delta_hhi": delta,

@@ -277,19 +277,19 @@ def test_screen_section_cites_guidelines():
     (["2024", "pre-merger"], ["2024", "pre-merger"]),
 ])
 def test_period_order_is_natural(values, expected):
-    from concentration.plotting._charts import _period_order
+    from concentration._tables import period_order
 
-    assert [str(v) for v in _period_order(values)] == [str(v) for v in expected]
+    assert [str(v) for v in period_order(values)] == [str(v) for v in expected]
 
 
 def test_period_order_of_ordered_categorical_and_timestamps():
-    from concentration.plotting._charts import _period_order
+    from concentration._tables import period_order
 
     cat = pd.Categorical(["pre", "post", "pre", "during"], categories=["pre", "during", "post"],
                          ordered=True)
-    assert _period_order(cat) == ["pre", "during", "post"]
+    assert period_order(cat) == ["pre", "during", "post"]
     stamps = pd.Series(pd.to_datetime(["2024-03-01", "2023-01-01", "2024-03-01"]))
-    assert _period_order(stamps) == [pd.Timestamp("2023-01-01"), pd.Timestamp("2024-03-01")]
+    assert period_order(stamps) == [pd.Timestamp("2023-01-01"), pd.Timestamp("2024-03-01")]
 
 
 def _labelled_periods():

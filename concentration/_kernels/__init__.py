@@ -12,7 +12,7 @@ import importlib
 import importlib.machinery
 import os
 
-__all__ = ["compiled_kernels", "load"]
+__all__ = ["compiled_kernels", "load", "default_threads"]
 
 _HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -35,3 +35,11 @@ def compiled_kernels() -> dict:
     suffixes = tuple(importlib.machinery.EXTENSION_SUFFIXES)
     names = sorted({f.split(".")[0] for f in os.listdir(_HERE) if f.endswith(suffixes)})
     return {name: getattr(load(name), "__file__", "?") for name in names}
+
+
+def default_threads() -> int:
+    """The number of CPUs this process may run on (its affinity mask), at least 1."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):  # pragma: no cover - not Linux
+        return max(1, os.cpu_count() or 1)

@@ -60,7 +60,7 @@ import scipy.sparse as sp
 import scipy.sparse.csgraph as csgraph
 import scipy.sparse.linalg as spla
 
-from .._kernels import load
+from .._kernels import default_threads, load
 from .._validation import (
     as_list,
     check_bool,
@@ -169,7 +169,7 @@ def _resolve_names(entities, resolve, func):
     ``parent_since`` date holds from that date on; one without holds at every date.
     Without dated links the list has one entry.
     """
-    from .._tables import _map_parents
+    from .._tables import map_parents
 
     if isinstance(entities, pd.DataFrame):
         name_col = next((c for c in ("name", "entity", "canonical", "firm")
@@ -216,7 +216,7 @@ def _resolve_names(entities, resolve, func):
         for start in [None] + sorted({d for _, d in links.values() if not pd.isna(d)}):
             parents = {c: p for c, (p, d) in links.items()
                        if pd.isna(d) or (start is not None and d <= start)}
-            epochs.append((start, dict(zip(keys, _map_parents(raw, parents, func)))))
+            epochs.append((start, dict(zip(keys, map_parents(raw, parents, func)))))
         return epochs
     if isinstance(entities, pd.Series):
         mapping = entities.dropna().to_dict()
@@ -227,7 +227,7 @@ def _resolve_names(entities, resolve, func):
             func, "entities", "a DataFrame (name, aliases, parent) or a mapping {firm: parent}",
             type(entities).__name__))
     keys = list(mapping)
-    return [(None, dict(zip(keys, _map_parents(np.asarray(keys, dtype=object), mapping,
+    return [(None, dict(zip(keys, map_parents(np.asarray(keys, dtype=object), mapping,
                                               func))))]
 
 
@@ -323,13 +323,6 @@ def _options(func, measure, options):
     opts = dict(allowed)
     opts.update(options)
     return opts
-
-
-def _default_threads():
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # pragma: no cover - not Linux
-        return max(1, os.cpu_count() or 1)
 
 
 # --------------------------------------------------------------------------- measures on CSR
@@ -496,7 +489,7 @@ def _betweenness(L, *, weighted, directed, normalized, k, seed, n_threads):
         rng = np.random.default_rng(seed)
         sources = np.sort(rng.choice(n, size=k, replace=False)).astype(np.int64)
         sampled = sources
-    threads = max(1, min(n_threads or _default_threads(), max(1, sources.size)))
+    threads = max(1, min(n_threads or default_threads(), max(1, sources.size)))
     out = np.zeros((threads, n))
     _brandes.betweenness_sum(F.indptr.astype(np.int64), F.indices.astype(np.int64),
                              F.data.astype(np.float64), R.indptr.astype(np.int64),

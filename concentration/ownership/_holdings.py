@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from .._results import ResultMixin
-from .._tables import ValidationReport
+from .._tables import ValidationReport, issues_frame, numeric_column
 from .._validation import check_choice, check_columns, check_number, param_message, scale_factor
 from ..exceptions import InvalidHoldingsError, InvalidParameterError, SchemaError
 
@@ -35,11 +35,6 @@ __all__ = ["Holdings", "read_holdings", "HOLDINGS_TOLERANCE"]
 HOLDINGS_TOLERANCE = 0.01
 
 _COLUMNS = ("period", "owner", "firm", "cash_flow", "control")
-_ISSUE_COLUMNS = ["severity", "check", "column", "group", "value", "message"]
-
-
-def _issues_frame(rows):
-    return pd.DataFrame(rows, columns=_ISSUE_COLUMNS)
 
 
 @dataclass(frozen=True, repr=False, eq=False)
@@ -313,15 +308,6 @@ def _check_totals(t, has_period, tolerance, func, issues=None):
                            "column": col, "group": where, "value": val, "message": msg})
 
 
-def _numeric(frame, col, param, func):
-    s = frame[col]
-    if not (pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s)):
-        raise SchemaError(f"{func}: the '{param}' column {col!r} must be numeric; it has dtype "
-                          f"{s.dtype}. Convert it first, e.g. df[{col!r}] = "
-                          f"pd.to_numeric(df[{col!r}]).")
-    return s.to_numpy(dtype=np.float64, na_value=np.nan)
-
-
 def read_holdings(source, *, owner="owner", firm="firm", period="period", cash_flow="cash_flow",
                   control=None, scale="fraction", duplicates="error",
                   tolerance=HOLDINGS_TOLERANCE, filters=None, engine="pandas") -> Holdings:
@@ -419,9 +405,9 @@ def read_holdings(source, *, owner="owner", firm="firm", period="period", cash_f
                 "Filter the DataFrame before passing it."))
         frame = source
     elif isinstance(source, (str, os.PathLike)):
-        from ..io import _open_dataset, read_table
+        from ..io import open_dataset, read_table
 
-        names = set(_open_dataset(source, func).schema.names)
+        names = set(open_dataset(source, func).schema.names)
         cols = [owner, firm, cash_flow] + [c for c in (control,) if c is not None]
         if period is not None and (period in names or period != "period"):
             cols.insert(0, period)
@@ -450,8 +436,8 @@ def read_holdings(source, *, owner="owner", firm="firm", period="period", cash_f
         raise InvalidHoldingsError(
             f"{func}: the 'period' column {period!r} has missing values. Fill or drop them, "
             "or pass period=None if the data have one period.")
-    beta = _numeric(frame, cash_flow, "cash_flow", func) / factor
-    gamma = (_numeric(frame, control, "control", func) / factor if control is not None
+    beta = numeric_column(frame, cash_flow, "cash_flow", func) / factor
+    gamma = (numeric_column(frame, control, "control", func) / factor if control is not None
              else beta.copy())
     for col, arr, param in ((cash_flow, beta, "cash_flow"), (control, gamma, "control")):
         if col is None:
@@ -510,5 +496,5 @@ def read_holdings(source, *, owner="owner", firm="firm", period="period", cash_f
                        "column": cash_flow, "group": None, "value": None,
                        "message": "No control column: control follows cash flow."})
     return Holdings(table=table, control_given=control is not None, has_period=has_period,
-                    cross_owners=cross, report=ValidationReport(_issues_frame(issues)),
+                    cross_owners=cross, report=ValidationReport(issues_frame(issues)),
                     tolerance=tolerance, provenance=dict(frame.attrs.get("provenance", {})))

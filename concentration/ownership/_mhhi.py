@@ -65,7 +65,7 @@ from ._holdings import Holdings
 from .._pairwise import overlap
 
 __all__ = ["ControlModel", "CONTROL_MODELS", "profit_weights", "mhhi", "MHHI", "ORIENTATION",
-           "SCREEN_RULES"]
+           "SCREEN_RULES", "KAPPA_OUTPUTS", "resolve_holdings_period"]
 
 #: The orientation of κ, stated in every result.
 ORIENTATION = ("kappa.loc[j, k] is the weight firm j's managers (row) place on firm k's "
@@ -74,7 +74,7 @@ ORIENTATION = ("kappa.loc[j, k] is the weight firm j's managers (row) place on f
 #: Names accepted by ``control_model``.
 CONTROL_MODELS = ("proportional", "voting", "power", "size", "banzhaf", "sole")
 
-_OUTPUTS = ("frame", "dense", "sparse", "long")
+KAPPA_OUTPUTS = ("frame", "dense", "sparse", "long")
 
 #: mhhi computes one dense κ per period (then slices each market's block) when the
 #: period has at most this many firm pairs (1.5e8 pairs = 1.2 GB) and firms recur
@@ -553,7 +553,7 @@ def profit_weights(holdings, *, control_model="proportional", firms=None, period
         raise InvalidParameterError(param_message(
             func, "holdings", "a Holdings object", type(holdings).__name__,
             "Build it with concentration.read_holdings(df)."))
-    check_choice(func, "output", output, _OUTPUTS)
+    check_choice(func, "output", output, KAPPA_OUTPUTS)
     model = _resolve_model(func, control_model, holdings)
     if firms is not None:
         firms = list(firms)
@@ -637,7 +637,7 @@ SCREEN_RULES = (
 )
 
 
-def _holdings_period(func, periods, holdings_period):
+def resolve_holdings_period(func, periods, holdings_period):
     """The holdings period paired with shares that have no period column.
 
     ``periods`` are the holdings' periods, sorted; ``holdings_period=None`` is allowed
@@ -948,7 +948,7 @@ def mhhi(shares, holdings, *, control_model="proportional", market="market", per
                 holdings_period))
     else:
         if holdings.has_period:
-            holdings_period = _holdings_period(func, holdings.periods, holdings_period)
+            holdings_period = resolve_holdings_period(func, holdings.periods, holdings_period)
         gper = [holdings_period] * n_groups
     order = np.argsort(table.codes, kind="stable")
     bounds = np.searchsorted(table.codes[order], np.arange(n_groups + 1))

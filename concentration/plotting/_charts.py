@@ -13,14 +13,12 @@ date, a fixed hash salt for element ids, text kept as text.
 
 from __future__ import annotations
 
-import datetime as _dt
-import io
-import re
 
 import numpy as np
 import pandas as pd
 
-from ..exceptions import MissingDependencyError
+from .._tables import period_order
+from ._mpl import PALETTE, figure_svg, import_mpl, new_axes, tick_label
 
 __all__ = [
     "plot_hhi_trend",
@@ -30,136 +28,6 @@ __all__ = [
     "plot_bar",
     "figure_svg",
 ]
-
-#: Colours used in turn for series (colour-blind safe, Okabe-Ito).
-PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442",
-           "#000000")
-
-_RC = {
-    "font.size": 9.0,
-    "axes.titlesize": 10.0,
-    "axes.spines.top": False,
-    "axes.spines.right": False,
-    "svg.fonttype": "none",
-    "svg.hashsalt": "concentration",
-    "path.simplify": True,
-}
-
-
-def _mpl():
-    """Import matplotlib or raise MissingDependencyError with the install command."""
-    try:
-        import matplotlib
-        from matplotlib.figure import Figure
-    except ImportError:  # pragma: no cover - matplotlib is installed in the test env
-        raise MissingDependencyError(
-            "Figures need matplotlib, which is not installed. Install it with "
-            "'pip install antitrust-concentration[plot]' (or 'pip install matplotlib')."
-        ) from None
-    return matplotlib, Figure
-
-
-def _axes(ax, size=(6.4, 3.6)):
-    if ax is not None:
-        return ax
-    matplotlib, Figure = _mpl()
-    with matplotlib.rc_context(_RC):
-        fig = Figure(figsize=size, layout="constrained")
-        return fig.add_subplot()
-
-
-def figure_svg(fig, *, salt="concentration") -> str:
-    """Render a figure to SVG text, reproducibly.
-
-    The XML prologue is dropped so the result can be inlined in HTML.  ``salt``
-    seeds the element ids; give each figure of one document its own salt so their
-    ids do not collide.
-
-    Parameters
-    ----------
-    fig : matplotlib.figure.Figure
-        The figure (e.g. ``ax.figure``).
-    salt : str, default "concentration"
-        Hash salt for the ids of clip paths and glyphs.
-
-    Returns
-    -------
-    str
-        ``<svg ...>...</svg>``.
-    """
-    matplotlib, _ = _mpl()
-    buf = io.StringIO()
-    with matplotlib.rc_context({**_RC, "svg.hashsalt": str(salt)}):
-        fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None})
-    text = buf.getvalue()
-    start = text.find("<svg")
-    return text[start:] if start >= 0 else text
-
-
-def _label(value) -> str:
-    if isinstance(value, tuple):
-        return " / ".join(str(v) for v in value)
-    return str(value)
-
-
-_QUARTER_FIRST = re.compile(r"^\s*[Qq]([1-4])[\s/-]*(\d{4})\s*$")  # "Q1 2024" -> "2024Q1"
-_YEAR_FIRST = re.compile(r"^\s*\d{4}(?!\d)")
-
-
-def _period_key(value):
-    """(start, end) timestamps of one period label, or None if it is not a date/quarter/year."""
-    if isinstance(value, pd.Period):
-        return value.start_time, value.end_time
-    if isinstance(value, (pd.Timestamp, _dt.date, np.datetime64)):
-        t = pd.Timestamp(value)
-        return (t, t) if not pd.isna(t) else None
-    if not isinstance(value, str):
-        return None
-    m = _QUARTER_FIRST.match(value)
-    text = f"{m.group(2)}Q{m.group(1)}" if m else value.strip()
-    if not _YEAR_FIRST.match(text):  # "T1", "May", "mid" would parse as year 1
-        return None
-    try:
-        p = pd.Period(text)
-    except (ValueError, TypeError, OverflowError):
-        return None
-    return p.start_time, p.end_time
-
-
-def _period_order(values) -> list:
-    """Distinct periods of ``values`` in their natural order.
-
-    The order is, in turn: the categories' order for an ordered
-    :class:`pandas.Categorical`; ascending for numbers and for labels that are all
-    digits (``1, 2, 10``); chronological when every label is a date, a month, a
-    quarter or a year (``2024``, ``2024Q1``, ``Q1 2024``, ``2024-03``,
-    ``2024-03-31``, timestamps, :class:`pandas.Period`); otherwise the order in
-    which the periods first appear (``2025-early, 2025-mid, 2025-late`` stay in
-    that order instead of being sorted as text).
-    """
-    s = values if isinstance(values, pd.Series) else pd.Series(values)
-    s = s.dropna()
-    if isinstance(s.dtype, pd.CategoricalDtype) and s.dtype.ordered:
-        present = set(s.unique())
-        return [c for c in s.cat.categories if c in present]
-    seen = list((s.astype(object) if isinstance(s.dtype, pd.CategoricalDtype) else s).unique())
-    if not seen:
-        return []
-    if all(isinstance(v, (int, float, np.integer, np.floating))
-           and not isinstance(v, (bool, np.bool_)) for v in seen):
-        keys = [float(v) for v in seen]
-    elif all(isinstance(v, str) and v.strip().isdigit() for v in seen):
-        keys = [int(v) for v in seen]
-    else:
-        keys = [_period_key(v) for v in seen]
-        if any(k is None for k in keys):
-            return seen
-    try:
-        order = sorted(range(len(seen)), key=keys.__getitem__)
-    except TypeError:  # e.g. time-zone-aware mixed with naive timestamps
-        return seen
-    return [seen[i] for i in order]
-
 
 def plot_hhi_trend(frame, *, column="hhi", period="period", market="market", ax=None,
                    thresholds=(1000.0, 1800.0), title=None, max_ticks=10, order=None):
@@ -197,7 +65,7 @@ def plot_hhi_trend(frame, *, column="hhi", period="period", market="market", ax=
     -------
     matplotlib.axes.Axes
     """
-    ax = _axes(ax)
+    ax = new_axes(ax)
     data = frame.reset_index() if not isinstance(frame.index, pd.RangeIndex) else frame
     if column not in data.columns:
         raise KeyError(f"plot_hhi_trend: column {column!r} not in {list(data.columns)}")
@@ -205,7 +73,7 @@ def plot_hhi_trend(frame, *, column="hhi", period="period", market="market", ax=
     groups = data.groupby(market, sort=True) if has_market else [(None, data)]
     periods = []
     if period in data.columns:
-        present = _period_order(data[period])
+        present = period_order(data[period])
         periods = [p for p in dict.fromkeys(order) if p in set(present)] if order is not None \
             else []
         periods += [p for p in present if p not in set(periods)]
@@ -218,7 +86,7 @@ def plot_hhi_trend(frame, *, column="hhi", period="period", market="market", ax=
         else:
             x = list(range(len(g)))
         ax.plot(x, g[column].to_numpy(dtype=float), marker="o", markersize=3, linewidth=1.4,
-                color=PALETTE[i % len(PALETTE)], label=None if name is None else _label(name))
+                color=PALETTE[i % len(PALETTE)], label=None if name is None else tick_label(name))
     for t in thresholds:
         ax.axhline(float(t), color="#888888", linewidth=0.8, linestyle="--")
     if periods:
@@ -254,7 +122,7 @@ def plot_lorenz(data, *, ax=None, title=None, **kwargs):
 
     pts = data if isinstance(data, pd.DataFrame) and "share_fraction" in data.columns \
         else lorenz(data, **kwargs)
-    ax = _axes(ax, size=(4.0, 4.0))
+    ax = new_axes(ax, size=(4.0, 4.0))
     ax.plot([0, 1], [0, 1], color="#888888", linewidth=0.8, linestyle="--",
             label="equal sizes")
     ax.plot(pts["firm_fraction"], pts["share_fraction"], marker="o", markersize=3,
@@ -294,7 +162,7 @@ def plot_screen_zones(post_hhi, delta_hhi, *, labels=None, thresholds=None, ax=N
     post = np.atleast_1d(np.asarray(post_hhi, dtype=float))
     delta = np.atleast_1d(np.asarray(delta_hhi, dtype=float))
     th = {"hhi": [1800.0], "delta": [100.0]} if thresholds is None else thresholds
-    ax = _axes(ax, size=(5.0, 3.6))
+    ax = new_axes(ax, size=(5.0, 3.6))
     hmax = max([10_000.0 if post.size == 0 else min(10_000.0, post.max() * 1.25 + 100)]
                + [float(v) * 1.2 for v in th.get("hhi", [])])
     dmax = max([200.0 if delta.size == 0 else delta.max() * 1.3 + 20]
@@ -341,10 +209,10 @@ def plot_bar(values, *, ax=None, title=None, xlabel=None, top=15):
     s = pd.Series(values, dtype=float)
     order = np.lexsort((np.asarray([str(i) for i in s.index]), -np.abs(s.to_numpy())))
     s = s.iloc[order[:top]][::-1]
-    ax = _axes(ax, size=(5.5, max(1.6, 0.26 * len(s) + 0.8)))
+    ax = new_axes(ax, size=(5.5, max(1.6, 0.26 * len(s) + 0.8)))
     ax.barh(range(len(s)), s.to_numpy(), color=PALETTE[0])
     ax.set_yticks(range(len(s)))
-    ax.set_yticklabels([_label(i) for i in s.index], fontsize=7)
+    ax.set_yticklabels([tick_label(i) for i in s.index], fontsize=7)
     if xlabel:
         ax.set_xlabel(xlabel)
     if title:
@@ -397,7 +265,7 @@ def plot_network(edges, *, source="source", target="target", weight=None, size=N
         size = {k: float(v) for k, v in deg.items()}
     size = {str(k): float(v) for k, v in dict(size).items()}
     pos = _layout(nodes, e, size)
-    ax = _axes(ax, size=(6.0, 6.0))
+    ax = new_axes(ax, size=(6.0, 6.0))
     w = e[weight].to_numpy(dtype=float) if weight else np.ones(len(e))
     wmax = w.max() if w.size and w.max() > 0 else 1.0
     for (a, b), wi in zip(zip(e[source].astype(str), e[target].astype(str)), w):

@@ -25,7 +25,7 @@ import pandas as pd
 from .._results import ResultMixin
 from .._validation import check_choice, param_message
 from ..exceptions import ConcentrationError, InvalidParameterError, MissingDependencyError
-from ..plotting._charts import _period_order
+from .._tables import period_order
 
 __all__ = ["report", "ReportResult", "load_config"]
 
@@ -262,7 +262,7 @@ class _Figures:
         self.n = 0
 
     def svg(self, ax_or_fig, caption):
-        from ..plotting._charts import figure_svg
+        from ..plotting import figure_svg
 
         self.n += 1
         fig = getattr(ax_or_fig, "figure", ax_or_fig)
@@ -310,14 +310,14 @@ def _module_or_skip(skipped, title, *modules, what):
 
 def _input_periods(frame, period) -> list:
     """The periods of an input table in their natural order (``[]`` without a period)."""
-    return _period_order(frame[period]) if period in frame.columns else []
+    return period_order(frame[period]) if period in frame.columns else []
 
 
 def _period_rank(df, period, order):
     """Position of each row's period in ``order`` (a column or an index level of ``df``).
 
     ``order`` is the periods' natural order in the input (see
-    :func:`concentration.plotting._period_order`); periods it does not list follow
+    ``concentration._tables.period_order``); periods it does not list follow
     in their own natural order.  Returns None when ``df`` has no such period.
     """
     if period in df.columns:
@@ -328,11 +328,11 @@ def _period_rank(df, period, order):
         return None
     order = list(order)
     listed = set(order)
-    order += [p for p in _period_order(values) if p not in listed]
+    order += [p for p in period_order(values) if p not in listed]
     return values.map({p: i for i, p in enumerate(order)})
 
 
-def _in_period_order(df, market, period, order):
+def _inperiod_order(df, market, period, order):
     """Rows of ``df`` by market (as they come) and, within one, by natural period order."""
     rank = _period_rank(df, period, order)
     if rank is None:
@@ -417,7 +417,7 @@ def _indices_section(inp, cfg, figs, validation) -> _Section:
     issues = rep.issues
     table, caught = _capture(indices, frame, list(REPORT_MEASURES), **kw)
     order = _input_periods(frame, cols["period"])
-    table = _in_period_order(table, cols["market"], cols["period"], order)
+    table = _inperiod_order(table, cols["market"], cols["period"], order)
     msgs = [f"{r.severity}: {r.message}" for r in issues.itertuples() if r.severity == "error"]
     _record(validation, inp.role, caught + msgs)
     sec = _Section("indices", "Concentration by market and period", methods=("hhi", "cr",
@@ -483,12 +483,13 @@ def _trend_figures(table, cols, figs, max_markets=9, *, order=None):
         markets = [None] if df[per].nunique() >= 2 else []
     if not markets:
         return []
-    from ..plotting._charts import _RC, _mpl, plot_hhi_trend
+    from ..plotting._mpl import HOUSE_STYLE, import_mpl
+    from ..plotting import plot_hhi_trend
 
-    matplotlib, Figure = _mpl()
+    matplotlib, Figure = import_mpl()
     ncol = min(3, len(markets))
     nrow = -(-len(markets) // ncol)
-    with matplotlib.rc_context(_RC):
+    with matplotlib.rc_context(HOUSE_STYLE):
         fig = Figure(figsize=(3.4 * ncol, 2.8 * nrow), layout="constrained")
         axes = fig.subplots(nrow, ncol, squeeze=False)
         for i, m in enumerate(markets):
@@ -932,7 +933,7 @@ def _screen_section(by_role, args, figs, validation, skipped):
                               value=cols["value"], scale=cols["scale"])
     _record(validation, inp.role, caught)
     order = _input_periods(inp.frame, cols["period"])
-    table = _in_period_order(result.to_frame(), cols["market"], cols["period"], order)
+    table = _inperiod_order(result.to_frame(), cols["market"], cols["period"], order)
     sec = _Section("screen", title, methods=("screen",))
     parties = " + ".join(args["merging"])
     overlap = table[table["overlap"]] if "overlap" in table.columns else table
@@ -962,26 +963,18 @@ def _screen_section(by_role, args, figs, validation, skipped):
     return sec
 
 
-def _guideline_lines(key):
-    """HHI and ΔHHI thresholds (points) of a guideline, for the zone chart."""
-    try:
-        from ..guidelines import get_guideline
+def _thresholds(key):
+    """The HHI and ΔHHI thresholds of guideline ``key`` for the zone chart, or None."""
+    from ..guidelines import get_guideline
 
-        g = get_guideline(key)
-    except (ImportError, ConcentrationError, KeyError):
+    try:
+        return get_guideline(key).thresholds()
+    except (ConcentrationError, KeyError):
         return None
-    hs, ds = set(), set()
-    for z in g.zones:
-        hs.update(v for v in (z.low, z.high) if v is not None)
-    for r in g.rules:
-        for c in r.conditions:
-            (hs if c.metric == "post_hhi" else ds if c.metric == "delta_hhi" else set()).add(
-                float(c.value))
-    return {"hhi": sorted(hs), "delta": sorted(ds)}
 
 
 def _zone_figure(overlap, cols, key, figs, order):
-    from ..plotting._charts import plot_screen_zones
+    from ..plotting import plot_screen_zones
 
     sub = overlap[overlap["guideline"] == key] if "guideline" in overlap.columns else overlap
     mkt, per = cols["market"], cols["period"]
@@ -989,7 +982,7 @@ def _zone_figure(overlap, cols, key, figs, order):
     labels = [" ".join(str(x) for x in row) for row in
               sub[[c for c in (mkt, per) if c in sub.columns]].itertuples(index=False)]
     ax = plot_screen_zones(sub["post_hhi"].to_numpy(), sub["delta_hhi"].to_numpy(),
-                           labels=labels, thresholds=_guideline_lines(key))
+                           labels=labels, thresholds=_thresholds(key))
     ax.figure.set_size_inches(7.0, 4.2)
     return figs.svg(ax, f"Each market's latest period on the (post-merger HHI, ΔHHI) plane "
                         f"with the thresholds of {key} (dashed: HHI; dotted: ΔHHI).")
@@ -1034,7 +1027,7 @@ def _network_section(by_role, args, figs, validation, skipped):
         "eigenvector and PageRank weight ties to central partners more.</p>")
     sec.body.append(_table_html(cent.head(25), caption="The 25 most central organisations "
                                                        "(by degree); the JSON holds all."))
-    from ..plotting._charts import plot_network
+    from ..plotting import plot_network
 
     ax = plot_network(net.ties, source="source", target="target",
                       weight="weight" if "weight" in net.ties.columns else None,
@@ -1065,7 +1058,7 @@ def _mhhi_section(by_role, args, figs, validation, skipped):
                             period=cols["period"], firm=cols["firm"], share=cols["share"],
                             value=cols["value"], scale=cols["scale"])
     _record(validation, hinp.role, caught)
-    frame = _in_period_order(result.to_frame(), cols["market"], cols["period"],
+    frame = _inperiod_order(result.to_frame(), cols["market"], cols["period"],
                              _input_periods(sinp.frame, cols["period"]))
     owners = result.by_owner()
     sec = _Section("mhhi", title, methods=("mhhi",))
@@ -1085,7 +1078,7 @@ def _mhhi_section(by_role, args, figs, validation, skipped):
             "number").columns[-1]
         label = owners["owner"] if "owner" in owners.columns else owners.index
         totals = owners.groupby(label, sort=True)[val].sum()
-        from ..plotting._charts import plot_bar
+        from ..plotting import plot_bar
 
         ax = plot_bar(totals, xlabel="MHHIΔ contribution (points), summed over markets")
         sec.body.append(figs.svg(ax, "Each owner's contribution to MHHIΔ, summed over "

@@ -51,7 +51,7 @@ from ..exceptions import (ConvergenceError, InvalidParameterError, InvalidShares
                          MissingDependencyError, SchemaError)
 from ..measures import MEASURES as _INDEX_MEASURES
 from ..measures import indices as _indices
-from ..plotting._charts import _axes, _label
+from ..plotting._mpl import new_axes, tick_label
 
 __all__ = [
     "concentration_regression",
@@ -157,7 +157,7 @@ class ConcentrationRegression(ResultMixin):
 
     def plot(self, *, ax=None, alpha=0.05):
         """Coefficient plot with confidence intervals; returns the matplotlib Axes."""
-        ax = _axes(ax)
+        ax = new_axes(ax)
         ci = self.conf_int(alpha)
         y = np.arange(len(self.terms))
         coef = self.params.to_numpy()
@@ -490,13 +490,13 @@ class IndexInterval(ResultMixin):
 
     def plot(self, *, ax=None):
         """Estimates with their intervals per market; returns the matplotlib Axes."""
-        ax = _axes(ax)
+        ax = new_axes(ax)
         t = self.table
         y = np.arange(len(t))
         est = t["estimate"].to_numpy()
         ax.errorbar(est, y, xerr=[est - t["lower"].to_numpy(), t["upper"].to_numpy() - est],
                     fmt="o", color="#0072B2", capsize=3)
-        ax.set_yticks(y, [_label(v) for v in t.index])
+        ax.set_yticks(y, [tick_label(v) for v in t.index])
         ax.set_xlabel(f"{self.measure} ({100 * self.level:g}% interval, {self.method})")
         return ax
 
@@ -534,22 +534,22 @@ def _stack(group_ids, firm_ids, values, n_groups):
 
 
 def _observation_groups(func, data, market, period, firm, value, parent):
-    from .._tables import _map_parents, _resolve_key, group_codes
+    from .._tables import group_codes, map_parents, resolve_key
 
     if not isinstance(data, pd.DataFrame):
         raise InvalidParameterError(param_message(
             func, "data", "a DataFrame of observations (one row per sale or respondent) when "
             "sample_size is None", type(data).__name__,
             "Pass sample_size=<n> for survey shares, or a long table of observations."))
-    keys = [k for k in (_resolve_key(data, market, "market", "market", func),
-                        _resolve_key(data, period, "period", "period", func)) if k is not None]
+    keys = [k for k in (resolve_key(data, market, "market", "market", func),
+                        resolve_key(data, period, "period", "period", func)) if k is not None]
     check_columns(func, data, {"firm": firm, "value": value})
     firms = data[firm].to_numpy(dtype=object)
     if pd.isna(firms).any():
         raise InvalidSharesError(f"{func}: the 'firm' column {firm!r} has missing values. "
                                  "Every observation needs a firm; fill or drop them first.")
     if parent is not None:
-        firms = _map_parents(firms, parent, func)
+        firms = map_parents(firms, parent, func)
     if value is None:
         v = np.ones(len(data))
     else:
@@ -839,7 +839,7 @@ def _interval_observations(func, data, measure, method, level, n_draws, rng, see
         sums = sim.sum(axis=1, keepdims=True)
         if (sums <= 0).any():
             raise InvalidSharesError(
-                f"{func}: a bootstrap sample of {_label(groups[g]) if groups is not None else 'the market'} "
+                f"{func}: a bootstrap sample of {tick_label(groups[g]) if groups is not None else 'the market'} "
                 "has zero total value (most observations have value 0). Drop zero-value "
                 "observations or use method='delta'.")
         draws[g] = _draw_index(sim / sums, np.asarray(funiq, dtype=object)[labels], measure)
@@ -884,7 +884,7 @@ class HHIChangeDecomposition(ResultMixin):
 
     def plot(self, *, ax=None):
         """Stacked bars of the four parts per transition, with the total change marked."""
-        ax = _axes(ax)
+        ax = new_axes(ax)
         t = self.table
         x = np.arange(len(t))
         colors = ("#009E73", "#D55E00", "#0072B2", "#CC79A7")
@@ -1048,8 +1048,8 @@ def hhi_change_decomposition(data, *, market="market", period="period", firm="fi
         owners = data[owner].to_numpy(dtype=object)
         owners = np.where(pd.isna(owners), firms, owners)
     elif parent is not None:
-        from .._tables import _map_parents
-        owners = _map_parents(firms, parent, func)
+        from .._tables import map_parents
+        owners = map_parents(firms, parent, func)
     else:
         owners = firms
     groups = table.groups
@@ -1151,7 +1151,7 @@ class MarketSensitivity(ResultMixin):
 
     def plot(self, *, ax=None):
         """The compared value per unit under each definition; thresholds as lines."""
-        ax = _axes(ax)
+        ax = new_axes(ax)
         t = self.by_unit
         y = np.arange(len(t))
         palette = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9")
@@ -1160,7 +1160,7 @@ class MarketSensitivity(ResultMixin):
                     color=palette[i % len(palette)], label=str(d))
         for thr in self.thresholds:
             ax.axvline(thr, color="0.5", lw=0.8, ls="--")
-        ax.set_yticks(y, [_label(v) for v in t.index])
+        ax.set_yticks(y, [tick_label(v) for v in t.index])
         ax.set_xlabel(self.value_name)
         ax.legend(frameon=False, fontsize="small")
         return ax
@@ -1279,9 +1279,8 @@ def market_sensitivity(data, definitions, *, measure="hhi", thresholds=None, lab
     """
     import warnings
 
-    from .._tables import _resolve_key
+    from .._tables import resolve_key
     from ..exceptions import FringeWarning
-    from ..measures import _add_fringe_firms
 
     func = "market_sensitivity"
     if not isinstance(data, pd.DataFrame):
@@ -1329,8 +1328,8 @@ def market_sensitivity(data, definitions, *, measure="hhi", thresholds=None, lab
                 "this installation does not provide. Upgrade antitrust-concentration, or "
                 "leave merging=None to compare an index.") from None
     uses_products = any(s["products"] is not None for s in specs.values())
-    period_col = _resolve_key(data, period, "period", "period", func)
-    market_col = _resolve_key(data, market, "market", "market", func)
+    period_col = resolve_key(data, period, "period", "period", func)
+    market_col = resolve_key(data, market, "market", "market", func)
     if uses_products:
         check_columns(func, data, {"product": product})
         if value is None:
@@ -1377,7 +1376,7 @@ def market_sensitivity(data, definitions, *, measure="hhi", thresholds=None, lab
                                duplicates="sum" if spec["products"] is not None else "error",
                                func=func, emit=False).totals
         if spec["fringe"] == "as_firms":
-            table = _add_fringe_firms(table, spec["fringe_size"])
+            table = table.with_fringe_firms(spec["fringe_size"])
         shares = table.to_frame(share_name="share")
         if mode == "index":
             with warnings.catch_warnings():

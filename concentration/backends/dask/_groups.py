@@ -398,7 +398,7 @@ def _read_part(frame, kwargs, meta):
 def _share_columns(source, func, kwargs):
     from ... import io as _io
 
-    dataset = _io._open_dataset(source, func)
+    dataset = _io.open_dataset(source, func)
     names = set(dataset.schema.names)
     wanted = []
     for param, default in (("market", "market"), ("period", "period"), ("firm", "firm")):
@@ -431,14 +431,14 @@ def read_parquet(source, *, func, columns=None, filters=None):
     dd = require(func)
     from ... import io as _io
 
-    _io._open_dataset(source, func)  # typed errors for a missing or unreadable path
+    _io.open_dataset(source, func)  # typed errors for a missing or unreadable path
     kwargs = {}
     if filters is not None:
         if not isinstance(filters, list):
             raise InvalidParameterError(param_message(
                 func, "filters", "a list of (column, op, value) tuples with engine='dask'",
                 type(filters).__name__, "Write the filter as e.g. [('period', '>=', '2024Q1')]."))
-        _io._filter_expression(filters, func)
+        _io.filter_expression(filters, func)
         kwargs["filters"] = filters
     frame = dd.read_parquet(os.fspath(source), columns=columns, **kwargs)
     cats = [c for c, t in frame.dtypes.items() if isinstance(t, pd.CategoricalDtype)]
@@ -496,7 +496,7 @@ def read_holdings(source, *, func="read_holdings", **kwargs):
                 "Filter the DataFrame before passing it."))
         frame = source
     elif isinstance(source, (str, os.PathLike)):
-        names = set(_io._open_dataset(source, func).schema.names)
+        names = set(_io.open_dataset(source, func).schema.names)
         cols = [c for c in (owner, firm, cash_flow, control) if c is not None]
         if period is not None and (period in names or period != "period"):
             cols.insert(0, period)
@@ -716,11 +716,11 @@ def _profit_weights_graph(func, arguments, reduce, client):
     require(func.__name__)
     import dask
 
-    from ...ownership._mhhi import _OUTPUTS
+    from ...ownership._mhhi import KAPPA_OUTPUTS
 
     name = func.__name__
     ddf = arguments.pop("holdings")
-    check_choice(name, "output", arguments["output"], _OUTPUTS)
+    check_choice(name, "output", arguments["output"], KAPPA_OUTPUTS)
     validated = ddf._name in _VALIDATED_HOLDINGS
     parts, pmap = _holdings_partitions(name, ddf, client)
     if pmap is None:
@@ -847,9 +847,9 @@ def _mhhi_graph(func, arguments, client):
         else:
             present = sorted(set().union(*map(set, hmap)) if hmap else set())
             if pcol is None:
-                from ...ownership._mhhi import _holdings_period
+                from ...ownership._mhhi import resolve_holdings_period
 
-                fixed = [_holdings_period(name, present, arguments["holdings_period"])]
+                fixed = [resolve_holdings_period(name, present, arguments["holdings_period"])]
             else:
                 fixed = None
 
