@@ -15,8 +15,8 @@ import pytest
 from concentration.testing import (assert_matches_published, load_published_cases,
                                    reproduce_case, verify_published)
 
-HERE = Path(__file__).parent
-CASES = json.loads((HERE / "published_cases.json").read_text(encoding="utf-8"))["cases"]
+CORPUS = Path(__file__).parents[1] / "published" / "published_cases.json"
+CASES = json.loads(CORPUS.read_text(encoding="utf-8"))["cases"]
 REAL = [c for c in CASES if c["kind"] == "real"]
 
 #: Real cases currently in the corpus (court opinions, complaints, guideline texts).

@@ -9,7 +9,7 @@ import pytest
 
 from concentration import cli
 
-README = Path(__file__).resolve().parents[1] / "README.md"
+README = Path(__file__).resolve().parents[2] / "README.md"
 
 pytestmark = pytest.mark.skipif(not README.exists(), reason="README.md is not beside tests/")
 

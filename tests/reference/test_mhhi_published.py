@@ -1,6 +1,6 @@
 """Published MHHI / profit-weight examples and published rules, reproduced.
 
-The cases live in ``tests/data/mhhi_published.json``, each with its source, the
+The cases live in ``tests/reference/mhhi_published.json``, each with its source, the
 address where its text was read, the quoted words the numbers come from, and how
 the source's setting maps onto this library's inputs (``normalisation``).
 """
@@ -15,7 +15,7 @@ import pytest
 import concentration as cn
 from concentration.ownership._mhhi import _screen_column
 
-DATA = Path(__file__).parent / "data" / "mhhi_published.json"
+DATA = Path(__file__).parent / "mhhi_published.json"
 CASES = {c["id"]: c for c in json.loads(DATA.read_text(encoding="utf-8"))["cases"]}
 
 
