@@ -47,7 +47,7 @@ def register(sub):
 
 def run(args):
     from ..exceptions import InvalidParameterError
-    from ..reporting._report import report
+    from ..reporting import report
 
     kw = dict(shares=args.shares, holdings=args.holdings, partnerships=args.partnerships,
               merging=args.merging, guidelines=tuple(parse_list(args.guidelines)),
@@ -58,7 +58,7 @@ def run(args):
             raise InvalidParameterError(
                 "The '--demo' option cannot be combined with --shares, --holdings, "
                 "--partnerships or --config. Drop --demo to report on your own files.")
-        from ..reporting._report import demo_inputs
+        from ..reporting import demo_inputs
 
         demo = demo_inputs()
         for k, v in demo.items():

@@ -5,6 +5,6 @@ it) from a configuration or from keyword arguments; :func:`demo_inputs` names th
 bundled AI-industry data the ``concentration report --demo`` command uses.
 """
 
-from ._report import ReportResult, demo_inputs, load_config, report
+from ._sections import ReportResult, demo_inputs, load_config, report
 
 __all__ = ["report", "ReportResult", "load_config", "demo_inputs"]
