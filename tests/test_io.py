@@ -23,13 +23,6 @@ def _sha(path):
     return hashlib.sha256(open(path, "rb").read()).hexdigest()
 
 
-@pytest.fixture
-def shares_file(tmp_path, three_markets):
-    path = tmp_path / "shares.parquet"
-    cn.write_parquet(three_markets, path, provenance={"source": "hand-made", "licence": "CC0"})
-    return path
-
-
 def test_round_trip_with_provenance(shares_file):
     df = cn.read_shares(shares_file)
     assert df.attrs["provenance"]["source"] == "hand-made"

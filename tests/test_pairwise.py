@@ -1,4 +1,7 @@
-"""Tests of concentration.overlap: hand-computed cases, the reference spec, scipy/sklearn."""
+"""Tests of concentration.overlap: hand-computed cases, scipy/sklearn, edge cases, errors.
+
+The compiled kernel against its readable reference: ``tests/kernels/test_overlap_kernel.py``.
+"""
 
 import warnings
 
@@ -8,8 +11,7 @@ import pytest
 import scipy.sparse as sp
 
 from concentration import overlap
-from concentration._kernels import load
-from concentration._kernels._overlap_ref import METRICS, overlap_ref, select_ref
+from concentration._kernels._overlap_ref import overlap_ref
 from concentration.exceptions import (
     ConcentrationError,
     DataQualityWarning,
@@ -17,36 +19,6 @@ from concentration.exceptions import (
     InvalidParameterError,
     SchemaError,
 )
-
-
-def test_compiled_kernel_is_used():
-    mod = load("_overlap")
-    assert mod.__file__.endswith((".so", ".pyd"))
-
-
-def _random(rng, n, m, density, heavy=False):
-    W = sp.random(n, m, density=density, random_state=rng, format="csr")
-    if heavy and m:
-        W = sp.lil_matrix(W)
-        W[:, 0] = rng.uniform(0.1, 1.0, size=(n, 1))  # an index fund holding every firm
-    W = sp.csr_matrix(W)
-    W.sort_indices()
-    return W
-
-
-def _call(W, metric, **kw):
-    if metric == "kappa":
-        kw.setdefault("control", W)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DataQualityWarning)
-        return overlap(W, metric=metric, **kw)
-
-
-def _ref(W, metric, control=None):
-    if metric == "kappa":
-        return overlap_ref(W, metric="kappa", control=W if control is None else control)
-    return overlap_ref(W, metric=metric)
-
 
 # --------------------------------------------------------------------- hand-computed
 
@@ -79,39 +51,12 @@ def test_hand_computed_set_metrics():
     np.testing.assert_allclose(overlap(V, metric="weighted_overlap")[0, 1], 0.3 / 0.5)
 
 
-# --------------------------------------------------------------------- reference
+# --------------------------------------------------------------------- scipy, scikit-learn
 
-@pytest.mark.parametrize("metric", METRICS)
-@pytest.mark.parametrize("seed", range(6))
-def test_kernel_equals_reference(metric, seed):
-    rng = np.random.default_rng(seed)
-    n, m = int(rng.integers(1, 60)), int(rng.integers(1, 40))
-    W = _random(rng, n, m, rng.uniform(0.0, 0.5), heavy=seed % 2 == 0)
-    np.testing.assert_allclose(_call(W, metric, n_threads=2), _ref(W, metric),
-                               rtol=1e-12, atol=1e-15)
-
-
-@pytest.mark.parametrize("seed", range(10))
-def test_kappa_equals_reference_to_1e12_relative(seed):
-    rng = np.random.default_rng(100 + seed)
-    n, m = int(rng.integers(2, 80)), int(rng.integers(1, 60))
-    B = _random(rng, n, m, rng.uniform(0.02, 0.6), heavy=seed % 3 == 0)
-    G = B.copy()
-    G.data = G.data * rng.uniform(0.2, 5.0, size=G.nnz)   # dual-class distortions
-    got = _call(B, "kappa", control=G)
-    want = overlap_ref(B, metric="kappa", control=G)
-    ok = ~np.isnan(want)
-    assert np.array_equal(np.isnan(got), ~ok)
-    rel = np.abs(got[ok] - want[ok]) / np.maximum(np.abs(want[ok]), 1e-300)
-    assert rel[want[ok] != 0].max(initial=0.0) <= 1e-12
-    assert np.all(got[ok][want[ok] == 0] == 0)
-    np.testing.assert_allclose(np.diag(got)[np.diag(ok)], 1.0, rtol=1e-12)
-
-
-def test_against_scipy_and_sklearn():
+def test_against_scipy_and_sklearn(random_csr):
     pw = pytest.importorskip("sklearn.metrics.pairwise")
     rng = np.random.default_rng(7)
-    W = _random(rng, 70, 50, 0.2, heavy=True)
+    W = random_csr(rng, 70, 50, 0.2, heavy=True)
     np.testing.assert_allclose(overlap(W, metric="dot"), (W @ W.T).toarray(), rtol=1e-12)
     np.testing.assert_allclose(overlap(W, metric="cosine"), pw.cosine_similarity(W),
                                rtol=1e-10, atol=1e-12)
@@ -122,47 +67,15 @@ def test_against_scipy_and_sklearn():
     np.testing.assert_allclose(overlap(W, metric="jaccard"), jac, rtol=1e-12, atol=1e-15)
 
 
-@pytest.mark.parametrize("metric", ["cosine", "jaccard", "kappa", "weighted_jaccard"])
-def test_other_and_rows(metric):
-    rng = np.random.default_rng(3)
-    W = _random(rng, 30, 20, 0.3, heavy=True)
-    full = _ref(W, metric)
-    sel = np.array([5, 0, 29, 5])
-    np.testing.assert_allclose(_call(W, metric, rows=sel), full[sel], rtol=1e-12, atol=1e-15)
-    if metric != "kappa":
-        V = _random(rng, 11, 20, 0.4)
-        both = overlap_ref(sp.vstack([W, V]).tocsr(), metric=metric)[:30, 30:]
-        np.testing.assert_allclose(overlap(W, other=V, metric=metric), both,
-                                   rtol=1e-12, atol=1e-15)
-
-
-@pytest.mark.parametrize("metric", METRICS)
-def test_top_k_and_threshold_match_reference_selection(metric):
-    rng = np.random.default_rng(11)
-    W = _random(rng, 50, 30, 0.15, heavy=metric == "cosine")
-    R = _ref(W, metric)
-    for kw in ({"top_k": 1}, {"top_k": 5}, {"threshold": 0.2}, {"threshold": 0.1, "top_k": 3},
-               {"output": "csr"}):
-        got = _call(W, metric, **kw)
-        assert sp.issparse(got) and got.format == "csr" and got.has_sorted_indices
-        want = select_ref(R, threshold=kw.get("threshold"), top_k=kw.get("top_k"))
-        for j in range(W.shape[0]):  # compare kept scores (ties may pick other columns)
-            np.testing.assert_allclose(np.sort(got[j].data), np.sort(want[j].data),
-                                       rtol=1e-12)
-        if "top_k" not in kw:
-            np.testing.assert_array_equal(got.indptr, want.indptr)
-            np.testing.assert_array_equal(got.indices, want.indices)
-
-
 def test_top_k_ties_go_to_smaller_column():
     W = np.ones((4, 1))
     got = overlap(W, metric="cosine", top_k=2)
     np.testing.assert_array_equal(got.indices, [0, 1] * 4)
 
 
-def test_sparse_blocks_do_not_change_the_result():
+def test_sparse_blocks_do_not_change_the_result(random_csr):
     rng = np.random.default_rng(5)
-    W = _random(rng, 40, 25, 0.2, heavy=True)
+    W = random_csr(rng, 40, 25, 0.2, heavy=True)
     a = overlap(W, metric="cosine", threshold=0.05)
     b = overlap(W, metric="cosine", threshold=0.05, block_rows=3, n_threads=1)
     np.testing.assert_array_equal(a.indptr, b.indptr)
@@ -215,9 +128,9 @@ def test_duplicates_are_summed_and_explicit_zeros_ignored():
     np.testing.assert_allclose(overlap(coo, metric="dot"), [[0.25]])
 
 
-def test_read_only_int32_int64_float32_and_formats_agree():
+def test_read_only_int32_int64_float32_and_formats_agree(random_csr):
     rng = np.random.default_rng(9)
-    W = _random(rng, 25, 15, 0.3, heavy=True)
+    W = random_csr(rng, 25, 15, 0.3, heavy=True)
     want = overlap_ref(W, metric="cosine")
     W64 = sp.csr_matrix((W.data.copy(), W.indices.astype(np.int64), W.indptr.astype(np.int64)),
                         shape=W.shape)
@@ -318,41 +231,3 @@ def test_long_dataframe_input_gives_labelled_output():
     assert isinstance(arr, np.ndarray) and arr.shape == (3, 3)
     with pytest.raises(SchemaError):
         overlap(pd.DataFrame({"x": [1], "y": [2]}))
-
-
-# --------------------------------------------------------------------- command line
-
-def test_cli_overlap_writes_pairs(tmp_path, capsys):
-    from concentration.cli import main
-
-    src = tmp_path / "W.parquet"
-    pd.DataFrame({"firm": ["a", "a", "b", "b", "c"],
-                  "owner": ["o1", "o2", "o1", "o3", "o3"],
-                  "stake": [0.5, 0.2, 0.1, 0.4, 0.3]}).to_parquet(src)
-    out = tmp_path / "pairs.parquet"
-    code = main(["overlap", str(src), "--metric", "kappa", "--row-col", "firm",
-                 "--column-col", "owner", "--weight-col", "stake", "--out", str(out)])
-    assert code == 0
-    pairs = pd.read_parquet(out).set_index(["firm", "firm_other"])["kappa"]
-    # kappa_cb = .3*.4 / (.3*.3): firm c's only owner holds more of b than of c
-    assert pairs.loc[("c", "b")] == pytest.approx(0.12 / 0.09, rel=1e-12)
-    assert pairs.loc[("a", "b")] == pytest.approx(0.05 / 0.29, rel=1e-12)
-    assert ("a", "c") not in pairs.index  # zero scores are not listed
-    code = main(["overlap", str(src), "--metric", "cosine", "--top-k", "0",
-                 "--row-col", "firm", "--column-col", "owner", "--weight-col", "stake"])
-    assert code == 2
-    code = main(["overlap", str(tmp_path / "missing.parquet")])
-    assert code == 1
-
-
-@pytest.mark.parametrize("metric", ["cosine", "jaccard", "dot"])
-def test_symmetric_top_k_with_dense_core_any_block_size(metric):
-    # a dense column sends symmetric top-k through the row-and-column heap path
-    rng = np.random.default_rng(21)
-    W = _random(rng, 45, 20, 0.2, heavy=True)
-    want = select_ref(_ref(W, metric), top_k=4, threshold=0.1)
-    for block_rows in (1, 7, 45):
-        got = overlap(W, metric=metric, top_k=4, threshold=0.1, block_rows=block_rows)
-        np.testing.assert_array_equal(got.indptr, want.indptr)
-        for j in range(W.shape[0]):
-            np.testing.assert_allclose(np.sort(got[j].data), np.sort(want[j].data), rtol=1e-12)

@@ -3,15 +3,7 @@
 import pandas as pd
 import pytest
 
-import concentration as cn
 from concentration.cli import main
-
-
-@pytest.fixture
-def shares_file(tmp_path, three_markets):
-    path = tmp_path / "shares.parquet"
-    cn.write_parquet(three_markets, path, provenance={"source": "test"})
-    return path
 
 
 def test_indices_to_parquet(shares_file, tmp_path):
