@@ -29,10 +29,10 @@ References
    Theory of Games II, Annals of Mathematics Studies 28, 307-317.
 """
 
-from ._intervals import (COV_TYPES, FRINGE_TREATMENTS, INTERVAL_METHODS, REG_METHODS,
-                         ConcentrationRegression, HHIChangeDecomposition, IndexInterval,
-                         MarketSensitivity, concentration_regression, hhi_change_decomposition,
-                         index_interval, market_sensitivity)
+from ._decomposition import HHIChangeDecomposition, hhi_change_decomposition
+from ._intervals import INTERVAL_METHODS, IndexInterval, index_interval
+from ._regression import COV_TYPES, REG_METHODS, ConcentrationRegression, concentration_regression
+from ._sensitivity import FRINGE_TREATMENTS, MarketSensitivity, market_sensitivity
 
 __all__ = [
     "concentration_regression",
