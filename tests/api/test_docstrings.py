@@ -22,6 +22,7 @@ examples on every method) are not enforced.
 
 import importlib
 import inspect
+import pkgutil
 
 import pytest
 
@@ -32,28 +33,18 @@ import concentration  # noqa: E402
 FUNCTION_CODES = {"GL08", "SS01", "PR01", "PR02", "RT01", "GL06"}
 OTHER_CODES = {"GL08", "SS01", "GL06"}
 
-# public submodules: (module, optional dependency needed to import it, or None)
-SUBMODULES = [
-    ("concentration", None),
-    ("concentration.measures", None),
-    ("concentration.io", None),
-    ("concentration.screen", None),
-    ("concentration.guidelines", None),
-    ("concentration.ownership", None),
-    ("concentration.network", None),
-    ("concentration.stats", None),
-    ("concentration.datasets", None),
-    ("concentration.reporting", None),
-    ("concentration.plotting", None),
-    ("concentration.exceptions", None),
-    ("concentration.testing", None),
-]
+# the public modules and subpackages (an optional dependency that is missing skips its module)
+SUBMODULES = ["concentration", *(f"concentration.{name}" for name in (
+    "measures", "io", "screen", "guidelines", "ownership", "network", "stats", "datasets",
+    "reporting", "plotting", "exceptions", "testing"))]
+# public names that are no Python API: the command line and the back-end registry
+NOT_API = {"concentration.cli", "concentration.backends"}
 
 
 def _public_objects():
     """``{import path: kind}`` for every public function, class and method."""
     found = {}
-    for modname, _ in SUBMODULES:
+    for modname in SUBMODULES:
         try:
             module = importlib.import_module(modname)
         except ImportError:  # an optional dependency is missing: its own tests say so
@@ -79,6 +70,12 @@ def _public_objects():
 
 
 OBJECTS = _public_objects()
+
+
+def test_every_public_module_is_listed():
+    public = {f"concentration.{info.name}" for info in pkgutil.iter_modules(concentration.__path__)
+              if not info.name.startswith("_")}
+    assert public - NOT_API == set(SUBMODULES) - {"concentration"}
 
 
 def test_api_is_found():
