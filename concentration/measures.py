@@ -29,7 +29,8 @@ import re
 import numpy as np
 import pandas as pd
 
-from .backends.dask import _groups as _dask
+from ._dispatch import dispatchable
+from ._docstrings import FRINGE_PARAMETERS, SHARE_PARAMETERS, substitute
 from ._kernels import load
 from ._tables import DEFAULT_TOLERANCE, ShareTable, coerce_shares
 from ._validation import check_choice, check_int, check_number, param_message
@@ -52,39 +53,8 @@ __all__ = [
 
 FRINGE_POLICIES = ("ignore", "bounds", "as_firms")
 
-_COMMON = """data : mapping, pandas.Series, array_like or pandas.DataFrame
-        One market's shares (``{firm: share}``, a Series indexed by firm, or a 1-D
-        array), or a long table with one row per market, period and firm.
-    market, period, firm, share : str or None, optional
-        Column names in a DataFrame (defaults ``"market"``, ``"period"``, ``"firm"``,
-        ``"share"``).  ``None``, or a default name that is absent, means one market
-        (or one period).  Without a firm column the rows are taken to be distinct
-        firms and duplicates cannot be checked.
-    value : str, optional
-        Column of sales or revenue from which shares are derived per (market, period).
-    scale : {"fraction", "percent"}, default "fraction"
-        Unit of ``share``.  Input that looks like the other unit is an error.
-    duplicates : {"error", "sum"}, default "error"
-        What to do with several rows of one firm in one market.
-    parent : mapping, pandas.Series or pandas.DataFrame, optional
-        Firm -> ultimate parent; shares are summed to parents first.
-    tolerance : float, default 0.01
-        Allowed excess of a market's share sum over 1 (rounding)."""
-
-_FRINGE = """fringe : {"ignore", "bounds", "as_firms"}, default "ignore"
-        Policy when a market's shares sum to less than one.  ``"ignore"`` computes the
-        index over the listed firms (for the HHI, a lower bound) and issues a
-        :class:`~concentration.exceptions.FringeWarning`; ``"bounds"`` returns the
-        smallest and largest values consistent with the fringe (see
-        :func:`hhi_bounds`); ``"as_firms"`` splits the fringe into firms of share
-        ``fringe_size`` (the last one smaller).
-    fringe_size : float, optional
-        Share of each fringe firm for ``fringe="as_firms"``, in the unit of ``scale``."""
-
-
-def _doc(func):
-    func.__doc__ = func.__doc__.replace("{common}", _COMMON).replace("{fringe}", _FRINGE)
-    return func
+_doc = substitute(common=SHARE_PARAMETERS)
+_doc_fringe = substitute(common=SHARE_PARAMETERS, fringe=FRINGE_PARAMETERS)
 
 
 def _fringe_note(fringe, fringe_size):
@@ -138,8 +108,8 @@ def _bounds_from_stats(sumsq, totals, minimum, count, n_fringe=None):
     return low, high
 
 
-@_dask.dispatch()
-@_doc
+@dispatchable()
+@_doc_fringe
 def hhi(data, *, market="market", period="period", firm="firm", share="share", value=None,
         scale="fraction", duplicates="error", parent=None, tolerance=DEFAULT_TOLERANCE,
         fringe="ignore", fringe_size=None):
@@ -198,7 +168,7 @@ def hhi(data, *, market="market", period="period", firm="firm", share="share", v
     return table.wrap(10_000.0 * table.sums()[1], name="hhi")
 
 
-@_dask.dispatch()
+@dispatchable()
 @_doc
 def concentration_ratio(data, k=4, *, market="market", period="period", firm="firm",
                         share="share", value=None, scale="fraction", duplicates="error",
@@ -230,8 +200,8 @@ def concentration_ratio(data, k=4, *, market="market", period="period", firm="fi
     return table.wrap(top.sum(axis=1), name=f"cr{k}")
 
 
-@_dask.dispatch()
-@_doc
+@dispatchable()
+@_doc_fringe
 def effective_number(data, *, market="market", period="period", firm="firm", share="share",
                      value=None, scale="fraction", duplicates="error", parent=None,
                      tolerance=DEFAULT_TOLERANCE, fringe="ignore", fringe_size=None):
@@ -275,8 +245,8 @@ def _no_bounds(func, fringe):
     return fringe
 
 
-@_dask.dispatch()
-@_doc
+@dispatchable()
+@_doc_fringe
 def entropy(data, *, normalize=False, market="market", period="period", firm="firm",
             share="share", value=None, scale="fraction", duplicates="error", parent=None,
             tolerance=DEFAULT_TOLERANCE, fringe="ignore", fringe_size=None):
@@ -314,8 +284,8 @@ def entropy(data, *, normalize=False, market="market", period="period", firm="fi
     return table.wrap(h, name="entropy_normalized" if normalize else "entropy")
 
 
-@_dask.dispatch()
-@_doc
+@dispatchable()
+@_doc_fringe
 def hannah_kay(data, alpha=2.0, *, market="market", period="period", firm="firm",
                share="share", value=None, scale="fraction", duplicates="error", parent=None,
                tolerance=DEFAULT_TOLERANCE, fringe="ignore", fringe_size=None):
@@ -365,7 +335,7 @@ def _sorted_within(table: ShareTable):
     return order, counts, starts
 
 
-@_dask.dispatch()
+@dispatchable()
 @_doc
 def gini(data, *, market="market", period="period", firm="firm", share="share", value=None,
          scale="fraction", duplicates="error", parent=None, tolerance=DEFAULT_TOLERANCE):
@@ -401,7 +371,7 @@ def gini(data, *, market="market", period="period", firm="firm", share="share", 
     return table.wrap(_gini_values(table), name="gini")
 
 
-@_dask.dispatch()
+@dispatchable()
 @_doc
 def lorenz(data, *, market="market", period="period", firm="firm", share="share", value=None,
            scale="fraction", duplicates="error", parent=None, tolerance=DEFAULT_TOLERANCE):
@@ -451,7 +421,7 @@ def lorenz(data, *, market="market", period="period", firm="firm", share="share"
     return out
 
 
-@_dask.dispatch()
+@dispatchable()
 @_doc
 def hhi_bounds(data, *, n_fringe=None, market="market", period="period", firm="firm",
                share="share", value=None, scale="fraction", duplicates="error", parent=None,
@@ -534,8 +504,8 @@ MEASURES = ("hhi", "cr<k>", "effective_number", "entropy", "entropy_normalized",
 _CR = re.compile(r"^cr(\d+)$")
 
 
-@_dask.dispatch()
-@_doc
+@dispatchable()
+@_doc_fringe
 def indices(data, measures=("hhi", "cr4"), *, alpha=2.0, market="market", period="period",
             firm="firm", share="share", value=None, scale="fraction", duplicates="error",
             parent=None, tolerance=DEFAULT_TOLERANCE, fringe="ignore", fringe_size=None):

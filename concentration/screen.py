@@ -29,7 +29,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .backends.dask import _groups as _dask
+from ._dispatch import dispatchable
+from ._docstrings import MERGER_PARAMETERS, substitute
 from ._results import ResultMixin
 from ._tables import DEFAULT_TOLERANCE, ShareTable, coerce_shares
 from ._validation import check_number, param_message
@@ -261,26 +262,10 @@ def _finish(tables, gl, deals, table, notes=()) -> MergerScreen:
                         keys=tuple(table.keys), notes=tuple(notes))
 
 
-_PARAMS = """shares : mapping, pandas.Series or pandas.DataFrame
-        One market's shares (``{firm: share}`` or a Series indexed by firm) or a
-        long table with one row per market, period and firm.
-    merging : sequence of str, str or mapping
-        The merging parties (two or more), a comma-separated string ``"A,B"``, or a
-        mapping ``{deal name: parties}`` to screen several deals in one call (a
-        ``deal`` column is added).
-    guidelines : str or list of str, default "us2023"
-        Registry keys (see :func:`concentration.list_guidelines`) or ``"all"``.
-    market, period, firm, share, value, scale, duplicates, parent, tolerance
-        As in :func:`concentration.hhi`.  Shares summing below one are screened
-        over the listed firms (``lower_bound`` is True; a FringeWarning is issued)."""
+_doc = substitute(params=MERGER_PARAMETERS)
 
 
-def _doc(f):
-    f.__doc__ = f.__doc__.replace("{params}", _PARAMS)
-    return f
-
-
-@_dask.dispatch(data="shares")
+@dispatchable(data=("shares",))
 @_doc
 def screen_merger(shares, merging, *, guidelines="us2023", market="market", period="period",
                   firm="firm", share="share", value=None, scale="fraction", duplicates="error",

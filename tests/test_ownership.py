@@ -281,7 +281,7 @@ def test_controllers_without_cash_flow_is_an_error():
 
 
 def test_small_problems_run_the_kernel_on_one_thread(monkeypatch):
-    import concentration.ownership._mhhi as own
+    import concentration.ownership._kappa as own
 
     seen = []
     real = own.overlap

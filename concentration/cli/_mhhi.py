@@ -44,8 +44,7 @@ def run(args):
     cash_flow[, control][, period]).  kappa[j, k] is the weight firm j's managers place
     on firm k's profit.
     """
-    from ..ownership._holdings import read_holdings
-    from ..ownership._mhhi import ControlModel, mhhi
+    from ..ownership import ControlModel, mhhi, read_holdings
 
     holdings = read_holdings(args.holdings, owner=args.owner_col, firm=args.holdings_firm_col,
                              period=args.holdings_period_col, cash_flow=args.cash_flow_col,

@@ -7,9 +7,10 @@
 * :func:`mhhi` and :class:`MHHI` -- the modified HHI, MHHIΔ and their screens.
 """
 
+from ._control import CONTROL_MODELS, ControlModel
 from ._holdings import HOLDINGS_TOLERANCE, Holdings, read_holdings
-from ._mhhi import (CONTROL_MODELS, MHHI, ORIENTATION, SCREEN_RULES, ControlModel, mhhi,
-                    profit_weights)
+from ._kappa import ORIENTATION, profit_weights
+from ._mhhi import MHHI, SCREEN_RULES, mhhi
 
 __all__ = ["Holdings", "read_holdings", "HOLDINGS_TOLERANCE", "ControlModel", "CONTROL_MODELS",
            "profit_weights", "mhhi", "MHHI", "ORIENTATION", "SCREEN_RULES"]

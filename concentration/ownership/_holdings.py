@@ -23,10 +23,11 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pandas as pd
 
+from .._dispatch import ENGINES, get_backend
 from .._results import ResultMixin
 from .._tables import ValidationReport, issues_frame, numeric_column
 from .._validation import check_choice, check_columns, check_number, param_message, scale_factor
-from ..exceptions import InvalidHoldingsError, InvalidParameterError, SchemaError
+from ..exceptions import InvalidHoldingsError, InvalidParameterError
 
 __all__ = ["Holdings", "read_holdings", "HOLDINGS_TOLERANCE"]
 
@@ -382,15 +383,14 @@ def read_holdings(source, *, owner="owner", firm="firm", period="period", cash_f
     False
     """
     func = "read_holdings"
-    if check_choice(func, "engine", engine, ("pandas", "dask")) == "dask":
-        from ..backends.dask import _groups as _dask
-
+    if check_choice(func, "engine", engine, ENGINES) != "pandas":
         scale_factor(func, scale)
         check_choice(func, "duplicates", duplicates, ("error", "sum"))
         check_number(func, "tolerance", tolerance, low=0.0, high=1.0)
-        return _dask.read_holdings(source, owner=owner, firm=firm, period=period,
-                                   cash_flow=cash_flow, control=control, scale=scale,
-                                   duplicates=duplicates, tolerance=tolerance, filters=filters)
+        return get_backend(engine, func=func).read(
+            "holdings", source, func=func, owner=owner, firm=firm, period=period,
+            cash_flow=cash_flow, control=control, scale=scale, duplicates=duplicates,
+            tolerance=tolerance, filters=filters)
     factor = scale_factor(func, scale)
     check_choice(func, "duplicates", duplicates, ("error", "sum"),
                  fix="Use duplicates='sum' to add up several filings of one owner in one firm.")

@@ -1,0 +1,231 @@
+"""The back-end registry: public functions that also run on other data structures.
+
+A public in-memory function decorated with :func:`dispatchable` keeps its code
+path for pandas and NumPy input.  When one of its data arguments is an object of a
+back end's package (a Dask DataFrame, say), the call is handed to that back end,
+which runs the in-memory function where the data are (for Dask: one task per whole
+group) and joins the pieces.  No formula is implemented twice.
+
+Back ends are found *by name*.  :data:`KNOWN_BACKENDS` maps a name to the module
+that implements it and the extra that installs its dependencies; the module is
+imported on first use by :func:`get_backend`, the one deliberate name-based import
+of the package, so ``import concentration`` imports no back end and no Dask.
+:func:`backend_for` recognises a back end's objects by the top-level package of
+their type (``type(obj).__module__``): such an object can exist only if that
+package is already imported, so recognising it costs no import.
+
+A back-end module defines ``BACKEND``, an object with three methods:
+
+``recognises(obj) -> bool``
+    Whether ``obj`` is one of its data structures.
+``call(spec, func, bound, options)``
+    Run the in-memory ``func`` (undecorated) on the bound arguments ``bound``
+    (:class:`inspect.BoundArguments`, defaults applied) with the back-end options
+    ``options`` (a dict, e.g. ``compute``, ``client``); ``spec`` is the
+    :class:`DispatchSpec` of the function.
+``read(kind, source, *, func, **kwargs)``
+    ``read_shares(..., engine=<name>)`` (``kind="shares"``) and
+    ``read_holdings(..., engine=<name>)`` (``kind="holdings"``).
+
+This follows networkx's ``utils/backends.py`` (back ends looked up by name and
+imported on demand) and xarray's ``namedarray/parallelcompat.py`` (Dask as a
+registered implementation of an interface the core defines).
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib
+import inspect
+import sys
+from dataclasses import dataclass
+
+from ._docstrings import BACKEND_OPTIONS, REDUCE_OPTION, append_to_section
+from ._validation import check_choice, param_message
+from .exceptions import InvalidParameterError, MissingDependencyError
+
+__all__ = ["KNOWN_BACKENDS", "DispatchSpec", "dispatchable", "get_backend", "backend_for",
+           "ENGINES"]
+
+#: name -> (module implementing the back end, extra that installs its dependencies,
+#: top-level packages whose objects it takes).
+KNOWN_BACKENDS = {
+    "dask": ("concentration.backends.dask", "antitrust-concentration[dask]", ("dask",)),
+}
+
+#: Values of the ``engine=`` argument of the readers: in memory, or a back end's name.
+ENGINES = ("pandas",) + tuple(KNOWN_BACKENDS)
+
+# option name -> (default, docstring block)
+_OPTIONS = {
+    "compute": (True, None),
+    "client": (None, None),
+    "reduce": (None, REDUCE_OPTION),
+}
+_COMMON_OPTIONS = ("compute", "client")
+
+
+@dataclass(frozen=True)
+class DispatchSpec:
+    """How a public function dispatches: what its data and grouping arguments are.
+
+    Attributes
+    ----------
+    name, module : str
+        The public function and the module a worker imports it from.
+    data : tuple of str
+        Arguments that may hold a back end's data structure.
+    keys : tuple of str
+        Arguments naming the grouping columns (groups are handed whole to the
+        in-memory function).
+    options : tuple of str
+        The back-end options the function takes (``compute``, ``client``, ...).
+    signature : inspect.Signature
+        The in-memory function's signature.
+    """
+
+    name: str
+    module: str
+    data: tuple
+    keys: tuple
+    options: tuple
+    signature: inspect.Signature
+
+
+def get_backend(name, *, func):
+    """The back end called ``name``, importing its module on first use.
+
+    Parameters
+    ----------
+    name : str
+        A key of :data:`KNOWN_BACKENDS`.
+    func : str
+        The public function asking (named in errors).
+
+    Returns
+    -------
+    object
+        The module's ``BACKEND``.
+
+    Raises
+    ------
+    InvalidParameterError
+        ``name`` is not a known back end.
+    MissingDependencyError
+        The back end's dependencies are not installed; the message names the extra.
+    """
+    check_choice(func, "engine", name, tuple(KNOWN_BACKENDS))
+    module, extra, _ = KNOWN_BACKENDS[name]
+    try:
+        mod = importlib.import_module(module)
+    except ImportError as exc:
+        if exc.name and exc.name.startswith("concentration"):
+            raise
+        raise MissingDependencyError(
+            f"{func}: the {name} back end needs optional dependencies that are not installed "
+            f"({exc}). Install them with: pip install '{extra}'") from None
+    return mod.BACKEND
+
+
+def backend_for(*objs):
+    """The back end that takes one of ``objs``, or None for in-memory data.
+
+    Only back ends whose package is already imported are asked, so this never
+    imports anything for pandas or NumPy input.
+
+    Parameters
+    ----------
+    *objs : object
+        The values of a function's data arguments.
+
+    Returns
+    -------
+    object or None
+        A back end's ``BACKEND``.
+    """
+    for obj in objs:
+        if obj is None:
+            continue
+        top = type(obj).__module__.partition(".")[0]
+        for name, (_, _, packages) in KNOWN_BACKENDS.items():
+            if top in packages and top in sys.modules:
+                backend = get_backend(name, func="dispatch")
+                if backend.recognises(obj):
+                    return backend
+    return None
+
+
+def _reject_options(name, options):
+    """In-memory data: every back-end option must be left at its default."""
+    names = [f"{which}=" for which in options]
+    listed = ", ".join(names[:-1]) + " and " + names[-1] if len(names) > 1 else names[0]
+    for which, val in options.items():
+        if val is not _OPTIONS[which][0]:
+            raise InvalidParameterError(param_message(
+                name, which, "left at its default for in-memory data",
+                val if which == "compute" else type(val).__name__,
+                f"{listed} apply to Dask DataFrames only."))
+
+
+def dispatchable(*, data=("data",), keys=("market", "period"), options=()):
+    """Decorate a public in-memory function so that a back end's data reach that back end.
+
+    The function gains the keyword-only options ``compute=True`` and ``client=None``
+    (plus ``options``, e.g. ``("reduce",)``), documented at the end of its
+    Parameters section.  With in-memory data the options must stay at their defaults
+    and the function runs as written; otherwise the back end recognised by
+    :func:`backend_for` runs it.
+
+    Parameters
+    ----------
+    data : tuple of str
+        Arguments that may hold a back end's data structure.
+    keys : tuple of str
+        Arguments naming the grouping columns.
+    options : tuple of str
+        Back-end options beyond ``compute`` and ``client``.
+
+    Returns
+    -------
+    callable
+        The decorator.  The decorated function has ``__dispatch_spec__`` (a
+        :class:`DispatchSpec`) and ``__wrapped__`` (the in-memory function).
+    """
+    names = _COMMON_OPTIONS + tuple(options)
+    unknown = [o for o in names if o not in _OPTIONS]
+    if unknown:
+        raise ValueError(f"unknown back-end options {unknown}")
+
+    def deco(func):
+        sig = inspect.signature(func)
+        spec = DispatchSpec(name=func.__name__, module=func.__module__, data=tuple(data),
+                            keys=tuple(keys), options=names, signature=sig)
+        params = list(sig.parameters.values())
+        extra = [inspect.Parameter(n, inspect.Parameter.KEYWORD_ONLY, default=_OPTIONS[n][0])
+                 for n in names]
+        if params and params[-1].kind is inspect.Parameter.VAR_KEYWORD:
+            params = params[:-1] + extra + params[-1:]
+        else:
+            params = params + extra
+
+        @functools.wraps(func)
+        def wrapper(*args, **kwargs):
+            opts = {n: kwargs.pop(n, _OPTIONS[n][0]) for n in names}
+            bound = sig.bind(*args, **kwargs)
+            backend = backend_for(*(bound.arguments.get(a) for a in spec.data))
+            if backend is None:
+                _reject_options(spec.name, opts)
+                return func(*args, **kwargs)
+            bound.apply_defaults()
+            return backend.call(spec, func, bound, opts)
+
+        wrapper.__signature__ = sig.replace(parameters=params)
+        if func.__doc__:
+            doc = append_to_section(func.__doc__, "Parameters", BACKEND_OPTIONS)
+            for n in options:
+                doc = append_to_section(doc, "Parameters", _OPTIONS[n][1])
+            wrapper.__doc__ = doc
+        wrapper.__dispatch_spec__ = spec
+        return wrapper
+
+    return deco
