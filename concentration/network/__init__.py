@@ -7,8 +7,10 @@
   HHI with partners' profits weighted in, as a sensitivity measure.
 """
 
-from ._network import MEASURES, MEMBERSHIP_KINDS, PartnershipNetwork, centralization_from_values
+from ._centrality import MEASURES, centralization_from_values
+from ._network import PartnershipNetwork
 from ._partnership import DEFAULT_TIE_WEIGHTS, WeightedHHI, partnership_weights, weighted_hhi
+from ._ties import MEMBERSHIP_KINDS
 
 __all__ = ["PartnershipNetwork", "MEASURES", "MEMBERSHIP_KINDS", "centralization_from_values",
            "DEFAULT_TIE_WEIGHTS", "partnership_weights", "weighted_hhi", "WeightedHHI"]
