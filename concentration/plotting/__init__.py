@@ -5,8 +5,11 @@ Every function takes plain data or a result's frame and returns the matplotlib
 matplotlib is imported on the first call, never on ``import concentration``.
 """
 
-from ._charts import plot_bar, plot_hhi_trend, plot_lorenz, plot_network, plot_screen_zones
+from ._charts import (plot_bar, plot_coefficients, plot_decomposition, plot_hhi_trend,
+                      plot_intervals, plot_lorenz, plot_network, plot_screen_zones,
+                      plot_sensitivity)
 from ._mpl import PALETTE, figure_svg
 
 __all__ = ["plot_hhi_trend", "plot_lorenz", "plot_screen_zones", "plot_network", "plot_bar",
+           "plot_intervals", "plot_coefficients", "plot_decomposition", "plot_sensitivity",
            "figure_svg", "PALETTE"]

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from .._tables import period_order
-from ._mpl import PALETTE, figure_svg, import_mpl, new_axes, tick_label
+from ._mpl import PALETTE, figure_svg, new_axes, tick_label
 
 __all__ = [
     "plot_hhi_trend",
@@ -26,6 +26,10 @@ __all__ = [
     "plot_screen_zones",
     "plot_network",
     "plot_bar",
+    "plot_intervals",
+    "plot_coefficients",
+    "plot_decomposition",
+    "plot_sensitivity",
     "figure_svg",
 ]
 
@@ -282,6 +286,165 @@ def plot_network(edges, *, source="source", target="target", weight=None, size=N
     ax.set_xlim(-1.35, 1.35)
     ax.set_ylim(-1.25, 1.25)
     ax.axis("off")
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def plot_intervals(frame, *, estimate="estimate", lower="lower", upper="upper",
+                   reference=None, xlabel=None, ax=None, title=None):
+    """Plot point estimates with their confidence intervals, one row per label.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        One row per estimate, labelled by the index (tuples such as
+        ``(market, period)`` are shown joined by " / "), e.g. the table of
+        :func:`concentration.stats.index_interval`.
+    estimate, lower, upper : str, default "estimate", "lower", "upper"
+        Columns of the point estimate and of the interval's limits.
+    reference : float, optional
+        A vertical reference line (e.g. 0 for coefficients).
+    xlabel : str, optional
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on; a new figure when omitted.
+    title : str, optional
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    ax = new_axes(ax)
+    y = np.arange(len(frame))
+    est = frame[estimate].to_numpy()
+    ax.errorbar(est, y, xerr=[est - frame[lower].to_numpy(), frame[upper].to_numpy() - est],
+                fmt="o", color=PALETTE[0], capsize=3)
+    if reference is not None:
+        ax.axvline(float(reference), color="0.5", lw=0.8)
+    ax.set_yticks(y, [tick_label(v) for v in frame.index])
+    if xlabel:
+        ax.set_xlabel(xlabel)
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def plot_coefficients(frame, *, xlabel=None, ax=None, title=None):
+    """Plot regression coefficients with their confidence intervals and a line at zero.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        One row per term (the index) with columns ``coef``, ``lower`` and ``upper``,
+        e.g. :meth:`concentration.stats.ConcentrationRegression.to_frame`.
+    xlabel : str, optional
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on; a new figure when omitted.
+    title : str, optional
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    return plot_intervals(frame, estimate="coef", reference=0.0, xlabel=xlabel, ax=ax,
+                          title=title)
+
+
+#: Colours of the parts of an HHI change, in the order of the parts.
+_PART_COLORS = (PALETTE[2], PALETTE[1], PALETTE[0], PALETTE[3])
+
+
+def plot_decomposition(frame, *, parts=("entry", "exit", "reallocation", "ownership"),
+                       total="delta_hhi", market="market", ax=None, title=None):
+    """Plot the sources of each change of the HHI as stacked bars, the total marked.
+
+    Positive parts stack upwards from zero and negative parts downwards; a black
+    dash marks the total change of each transition.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        One row per transition with the columns ``period_from``, ``period_to``, the
+        parts and the total (points), and optionally the market, e.g. the table of
+        :func:`concentration.stats.hhi_change_decomposition`.
+    parts : sequence of str, default ("entry", "exit", "reallocation", "ownership")
+        The columns stacked, in order.
+    total : str, default "delta_hhi"
+        Column of the total change.
+    market : str, default "market"
+        Column of the market, shown in the labels when present.
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on; a new figure when omitted.
+    title : str, optional
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    ax = new_axes(ax)
+    t = frame
+    x = np.arange(len(t))
+    colors = _PART_COLORS + tuple(c for c in PALETTE if c not in _PART_COLORS)
+    pos = np.zeros(len(t))
+    neg = np.zeros(len(t))
+    for i, part in enumerate(parts):
+        vals = t[part].to_numpy()
+        base = np.where(vals >= 0, pos, neg)
+        ax.bar(x, vals, bottom=base, color=colors[i % len(colors)], label=part)
+        pos += np.clip(vals, 0, None)
+        neg += np.clip(vals, None, 0)
+    ax.plot(x, t[total].to_numpy(), "k_", markersize=14, label="change in HHI")
+    ax.axhline(0.0, color="0.5", lw=0.8)
+    has_market = market in t.columns
+    labels = [(f"{m}: " if has_market else "") + f"{a}->{b}"
+              for m, a, b in zip(t[market] if has_market else [None] * len(t),
+                                 t["period_from"], t["period_to"])]
+    ax.set_xticks(x, labels, rotation=45, ha="right")
+    ax.set_ylabel("points")
+    ax.legend(frameon=False, fontsize="small")
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def plot_sensitivity(frame, *, definitions=None, thresholds=(), xlabel=None, ax=None,
+                     title=None):
+    """Plot a value per unit under each market definition, with threshold lines.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        One row per unit (the index: a product or market, or tuples with the period)
+        with a column ``"<definition>:value"`` per definition, e.g.
+        :attr:`concentration.stats.MarketSensitivity.by_unit`.
+    definitions : sequence of str, optional
+        The definitions drawn, in order; by default every ``"<name>:value"`` column.
+    thresholds : sequence of float, default ()
+        Vertical dashed lines at the verdict thresholds.
+    xlabel : str, optional
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on; a new figure when omitted.
+    title : str, optional
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    if definitions is None:
+        definitions = [str(c)[:-len(":value")] for c in frame.columns
+                       if str(c).endswith(":value")]
+    ax = new_axes(ax)
+    y = np.arange(len(frame))
+    colors = PALETTE[:6]
+    for i, d in enumerate(definitions):
+        ax.plot(frame[f"{d}:value"].to_numpy(dtype=float), y, "o",
+                color=colors[i % len(colors)], label=str(d))
+    for thr in thresholds:
+        ax.axvline(thr, color="0.5", lw=0.8, ls="--")
+    ax.set_yticks(y, [tick_label(v) for v in frame.index])
+    if xlabel:
+        ax.set_xlabel(xlabel)
+    ax.legend(frameon=False, fontsize="small")
     if title:
         ax.set_title(title)
     return ax

@@ -27,7 +27,6 @@ from .._results import ResultMixin
 from .._tables import DEFAULT_TOLERANCE, coerce_shares, map_parents
 from .._validation import check_columns, param_message
 from ..exceptions import InvalidParameterError
-from ..plotting._mpl import new_axes
 
 __all__ = ["hhi_change_decomposition", "HHIChangeDecomposition"]
 
@@ -64,28 +63,13 @@ class HHIChangeDecomposition(ResultMixin):
         return "HHI change decomposition", facts, notes
 
     def plot(self, *, ax=None):
-        """Stacked bars of the four parts per transition, with the total change marked."""
-        ax = new_axes(ax)
-        t = self.table
-        x = np.arange(len(t))
-        colors = ("#009E73", "#D55E00", "#0072B2", "#CC79A7")
-        pos = np.zeros(len(t))
-        neg = np.zeros(len(t))
-        for part, c in zip(_PARTS, colors):
-            vals = t[part].to_numpy()
-            base = np.where(vals >= 0, pos, neg)
-            ax.bar(x, vals, bottom=base, color=c, label=part)
-            pos += np.clip(vals, 0, None)
-            neg += np.clip(vals, None, 0)
-        ax.plot(x, t["delta_hhi"].to_numpy(), "k_", markersize=14, label="change in HHI")
-        ax.axhline(0.0, color="0.5", lw=0.8)
-        labels = [(f"{m}: " if "market" in t.columns else "") + f"{a}->{b}"
-                  for m, a, b in zip(t["market"] if "market" in t.columns else [None] * len(t),
-                                     t["period_from"], t["period_to"])]
-        ax.set_xticks(x, labels, rotation=45, ha="right")
-        ax.set_ylabel("points")
-        ax.legend(frameon=False, fontsize="small")
-        return ax
+        """Stacked bars of the four parts per transition, with the total change marked.
+
+        Drawn by :func:`concentration.plotting.plot_decomposition`; returns the Axes.
+        """
+        from ..plotting import plot_decomposition
+
+        return plot_decomposition(self.table, parts=_PARTS, ax=ax)
 
 
 def _owner_weights(owners):

@@ -28,7 +28,6 @@ from .._tables import DEFAULT_TOLERANCE, coerce_shares, group_codes, map_parents
 from .._validation import check_choice, check_columns, check_int, check_number, param_message
 from ..exceptions import InvalidParameterError, InvalidSharesError, SchemaError
 from ..measures import indices
-from ..plotting._mpl import new_axes, tick_label
 from ._common import check_measure, fringe_warnings_ignored
 
 __all__ = ["index_interval", "IndexInterval", "INTERVAL_METHODS"]
@@ -112,16 +111,14 @@ class IndexInterval(ResultMixin):
         return f"Confidence intervals for {self.measure}", facts, [notes[self.method]]
 
     def plot(self, *, ax=None):
-        """Estimates with their intervals per market; returns the matplotlib Axes."""
-        ax = new_axes(ax)
-        t = self.table
-        y = np.arange(len(t))
-        est = t["estimate"].to_numpy()
-        ax.errorbar(est, y, xerr=[est - t["lower"].to_numpy(), t["upper"].to_numpy() - est],
-                    fmt="o", color="#0072B2", capsize=3)
-        ax.set_yticks(y, [tick_label(v) for v in t.index])
-        ax.set_xlabel(f"{self.measure} ({100 * self.level:g}% interval, {self.method})")
-        return ax
+        """Estimates with their intervals per market; returns the matplotlib Axes.
+
+        Drawn by :func:`concentration.plotting.plot_intervals`.
+        """
+        from ..plotting import plot_intervals
+
+        return plot_intervals(self.table, ax=ax, xlabel=f"{self.measure} "
+                              f"({100 * self.level:g}% interval, {self.method})")
 
 
 def _interval_measure(func, measure, method):
@@ -399,6 +396,11 @@ def _interval_result(out, groups, measure, method, level, n_draws, seed, draws):
                          grouped=groups is not None)
 
 
+def _group_text(label):
+    """A group label as text: a (market, period) tuple joined by ' / '."""
+    return " / ".join(map(str, label)) if isinstance(label, tuple) else str(label)
+
+
 def _interval_observations(func, data, measure, method, level, n_draws, rng, seed, market,
                            period, firm, value, parent):
     codes, groups, firms, v, keys = _observation_groups(func, data, market, period, firm,
@@ -446,10 +448,11 @@ def _interval_observations(func, data, measure, method, level, n_draws, rng, see
                                          minlength=(b1 - b0) * k).reshape(b1 - b0, k)
         sums = sim.sum(axis=1, keepdims=True)
         if (sums <= 0).any():
+            where = "the market" if groups is None else _group_text(groups[g])
             raise InvalidSharesError(
-                f"{func}: a bootstrap sample of {tick_label(groups[g]) if groups is not None else 'the market'} "
-                "has zero total value (most observations have value 0). Drop zero-value "
-                "observations or use method='delta'.")
+                f"{func}: a bootstrap sample of {where} has zero total value (most "
+                "observations have value 0). Drop zero-value observations or use "
+                "method='delta'.")
         draws[g] = _draw_index(sim / sums, np.asarray(funiq, dtype=object)[labels], measure)
     out = _percentile(estimate, draws, level, sizes)
     return _interval_result(out, groups, measure, method, level, n_draws, seed, draws)

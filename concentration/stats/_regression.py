@@ -29,7 +29,6 @@ from .._results import ResultMixin
 from .._validation import (as_list, check_choice, check_columns, check_int, check_number,
                            param_message)
 from ..exceptions import ConvergenceError, InvalidParameterError, SchemaError
-from ..plotting._mpl import new_axes
 
 __all__ = ["concentration_regression", "ConcentrationRegression", "COV_TYPES", "REG_METHODS"]
 
@@ -122,17 +121,16 @@ class ConcentrationRegression(ResultMixin):
         return "Price-concentration regression", facts, notes
 
     def plot(self, *, ax=None, alpha=0.05):
-        """Coefficient plot with confidence intervals; returns the matplotlib Axes."""
-        ax = new_axes(ax)
+        """Coefficient plot with confidence intervals; returns the matplotlib Axes.
+
+        Drawn by :func:`concentration.plotting.plot_coefficients`.
+        """
+        from ..plotting import plot_coefficients
+
         ci = self.conf_int(alpha)
-        y = np.arange(len(self.terms))
-        coef = self.params.to_numpy()
-        ax.errorbar(coef, y, xerr=[coef - ci["lower"].to_numpy(), ci["upper"].to_numpy() - coef],
-                    fmt="o", color="#0072B2", capsize=3)
-        ax.axvline(0.0, color="0.5", lw=0.8)
-        ax.set_yticks(y, list(self.terms))
-        ax.set_xlabel(f"effect on {self.outcome} ({100 * (1 - alpha):g}% CI)")
-        return ax
+        frame = pd.DataFrame({"coef": self.params, "lower": ci["lower"], "upper": ci["upper"]})
+        return plot_coefficients(frame, ax=ax,
+                                 xlabel=f"effect on {self.outcome} ({100 * (1 - alpha):g}% CI)")
 
 
 def _fe_codes(frame, col):

@@ -21,7 +21,6 @@ from .._tables import DEFAULT_TOLERANCE, coerce_shares, resolve_key
 from .._validation import as_list, check_choice, check_columns, check_number, param_message
 from ..exceptions import InvalidParameterError, MissingDependencyError, SchemaError
 from ..measures import indices
-from ..plotting._mpl import new_axes, tick_label
 from ._common import check_measure, fringe_warnings_ignored
 
 __all__ = ["market_sensitivity", "MarketSensitivity", "FRINGE_TREATMENTS"]
@@ -83,20 +82,14 @@ class MarketSensitivity(ResultMixin):
         return "Market-definition sensitivity", facts, notes
 
     def plot(self, *, ax=None):
-        """The compared value per unit under each definition; thresholds as lines."""
-        ax = new_axes(ax)
-        t = self.by_unit
-        y = np.arange(len(t))
-        palette = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9")
-        for i, d in enumerate(self.definitions):
-            ax.plot(t[f"{d}:value"].to_numpy(dtype=float), y, "o",
-                    color=palette[i % len(palette)], label=str(d))
-        for thr in self.thresholds:
-            ax.axvline(thr, color="0.5", lw=0.8, ls="--")
-        ax.set_yticks(y, [tick_label(v) for v in t.index])
-        ax.set_xlabel(self.value_name)
-        ax.legend(frameon=False, fontsize="small")
-        return ax
+        """The compared value per unit under each definition; thresholds as lines.
+
+        Drawn by :func:`concentration.plotting.plot_sensitivity`; returns the Axes.
+        """
+        from ..plotting import plot_sensitivity
+
+        return plot_sensitivity(self.by_unit, definitions=self.definitions,
+                                thresholds=self.thresholds, xlabel=self.value_name, ax=ax)
 
 
 def _spec(func, name, spec):
