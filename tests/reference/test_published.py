@@ -1,5 +1,10 @@
 """Published-figure regression: every case of the shipped corpus is reproduced.
 
+The corpus is the file the package ships, ``concentration._data/published_cases.json``
+(``datasets/published_cases.json`` in the source tree), read through
+:func:`concentration.testing.load_published_cases`; its SHA-256 is pinned here and in
+``tests/reference/README.md``, so that an edit of the corpus is a deliberate one.
+
 Cases of ``kind: "real"`` come from court opinions, agency complaints and
 guideline texts; ``kind: "illustrative"`` cases are textbook or teaching worked
 examples kept as arithmetic checks.  Cases whose source used another share basis
@@ -7,16 +12,28 @@ examples kept as arithmetic checks.  Cases whose source used another share basis
 the case note -- never hidden.
 """
 
+import hashlib
 import json
+from importlib import resources
 from pathlib import Path
 
 import pytest
 
-from concentration.testing import (assert_matches_published, load_published_cases,
-                                   reproduce_case, verify_published)
+from concentration.testing import (
+    assert_matches_published,
+    load_published_cases,
+    reproduce_case,
+    verify_published,
+)
 
-CORPUS = Path(__file__).parents[1] / "published" / "published_cases.json"
-CASES = json.loads(CORPUS.read_text(encoding="utf-8"))["cases"]
+#: SHA-256 of the shipped corpus; change it (and README.md beside this file) with the corpus.
+CORPUS_SHA256 = "cb3589eb6d26675c3e805adcf791eff418c44ff39e53b3ed6a786a10c1e318f0"
+
+SHIPPED = resources.files("concentration._data").joinpath("published_cases.json")
+SOURCE = Path(__file__).resolve().parents[2] / "datasets" / "published_cases.json"
+README = Path(__file__).with_name("README.md")
+
+CASES = load_published_cases()
 REAL = [c for c in CASES if c["kind"] == "real"]
 
 #: Real cases currently in the corpus (court opinions, complaints, guideline texts).
@@ -45,8 +62,18 @@ def test_corpus_size_and_citations():
         assert c["read_at"].startswith("http"), c["case_id"]
 
 
-def test_shipped_copy_is_the_same_corpus():
-    assert load_published_cases() == CASES
+def test_shipped_corpus_is_pinned():
+    data = SHIPPED.read_bytes()
+    assert hashlib.sha256(data).hexdigest() == CORPUS_SHA256, (
+        "published_cases.json changed: check the edit, then update CORPUS_SHA256 here and "
+        "the checksum in tests/reference/README.md")
+    assert json.loads(data.decode("utf-8"))["cases"] == CASES
+    assert CORPUS_SHA256 in README.read_text(encoding="utf-8")
+
+
+@pytest.mark.skipif(not SOURCE.is_file(), reason="datasets/ is not beside tests/")
+def test_source_corpus_is_the_shipped_one():
+    assert hashlib.sha256(SOURCE.read_bytes()).hexdigest() == CORPUS_SHA256
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c["case_id"] for c in CASES])
