@@ -45,7 +45,7 @@ from ._validation import check_choice, param_message
 from .exceptions import InvalidParameterError, MissingDependencyError
 
 __all__ = ["KNOWN_BACKENDS", "DispatchSpec", "dispatchable", "get_backend", "backend_for",
-           "ENGINES"]
+           "engines"]
 
 #: name -> (module implementing the back end, extra that installs its dependencies,
 #: top-level packages whose objects it takes).
@@ -53,8 +53,6 @@ KNOWN_BACKENDS = {
     "dask": ("concentration.backends.dask", "antitrust-concentration[dask]", ("dask",)),
 }
 
-#: Values of the ``engine=`` argument of the readers: in memory, or a back end's name.
-ENGINES = ("pandas",) + tuple(KNOWN_BACKENDS)
 
 # option name -> (default, docstring block)
 _OPTIONS = {
@@ -92,6 +90,17 @@ class DispatchSpec:
     signature: inspect.Signature
 
 
+def engines() -> tuple:
+    """Values of the readers' ``engine=`` argument: ``"pandas"`` or a back end's name.
+
+    Returns
+    -------
+    tuple of str
+        ``("pandas", <each key of KNOWN_BACKENDS>)``.
+    """
+    return ("pandas",) + tuple(KNOWN_BACKENDS)
+
+
 def get_backend(name, *, func):
     """The back end called ``name``, importing its module on first use.
 
@@ -119,7 +128,7 @@ def get_backend(name, *, func):
     try:
         mod = importlib.import_module(module)
     except ImportError as exc:
-        if exc.name and exc.name.startswith("concentration"):
+        if exc.name and exc.name.startswith("concentration."):  # a broken install
             raise
         raise MissingDependencyError(
             f"{func}: the {name} back end needs optional dependencies that are not installed "

@@ -17,7 +17,7 @@ import pyarrow as pa
 import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
-from ._dispatch import ENGINES, get_backend
+from ._dispatch import engines, get_backend
 from ._tables import DEFAULT_TOLERANCE, ValidationReport, coerce_shares
 from ._validation import check_choice, param_message
 from ._version import library_version
@@ -196,7 +196,7 @@ def read_shares(source, *, market="market", period="period", firm="firm", share=
     >>> cn.read_shares(df, scale="percent")["share"].tolist()
     [0.6, 0.4]
     """
-    if check_choice("read_shares", "engine", engine, ENGINES) != "pandas":
+    if check_choice("read_shares", "engine", engine, engines()) != "pandas":
         return get_backend(engine, func="read_shares").read(
             "shares", source, func="read_shares", market=market, period=period, firm=firm,
             share=share, value=value, scale=scale, filters=filters, parent=parent,

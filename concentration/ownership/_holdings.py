@@ -23,7 +23,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pandas as pd
 
-from .._dispatch import ENGINES, get_backend
+from .._dispatch import engines, get_backend
 from .._results import ResultMixin
 from .._tables import ValidationReport, issues_frame, numeric_column
 from .._validation import check_choice, check_columns, check_number, param_message, scale_factor
@@ -383,7 +383,7 @@ def read_holdings(source, *, owner="owner", firm="firm", period="period", cash_f
     False
     """
     func = "read_holdings"
-    if check_choice(func, "engine", engine, ENGINES) != "pandas":
+    if check_choice(func, "engine", engine, engines()) != "pandas":
         scale_factor(func, scale)
         check_choice(func, "duplicates", duplicates, ("error", "sum"))
         check_number(func, "tolerance", tolerance, low=0.0, high=1.0)
