@@ -5,6 +5,8 @@ it) from a configuration or from keyword arguments; :func:`demo_inputs` names th
 bundled AI-industry data the ``concentration report --demo`` command uses.
 """
 
-from ._sections import ReportResult, demo_inputs, load_config, report
+from ._config import load_config
+from ._inputs import demo_inputs
+from ._report import ReportResult, report
 
 __all__ = ["report", "ReportResult", "load_config", "demo_inputs"]

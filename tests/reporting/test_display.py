@@ -37,7 +37,7 @@ CLASSES = _result_classes()
 
 def test_result_classes_found():
     assert "concentration._tables.ValidationReport" in CLASSES
-    assert "concentration.reporting._sections.ReportResult" in CLASSES
+    assert "concentration.reporting._report.ReportResult" in CLASSES
 
 
 @pytest.mark.parametrize("qualname", sorted(CLASSES))
@@ -69,7 +69,7 @@ def _factories():
     out = {
         "concentration._tables.ValidationReport":
             lambda: cn.validate_shares(pd.DataFrame({"firm": [XSS, "B"], "share": [0.5, 0.2]})),
-        "concentration.reporting._sections.ReportResult":
+        "concentration.reporting._report.ReportResult":
             lambda: cn.report(shares=_shares(), output=None),
     }
     if "concentration.screen.MergerScreen" in CLASSES:
