@@ -58,7 +58,8 @@ def _data_root():
         ) from None
 
 
-def _resource(filename):
+def bundled_file(filename):
+    """The bundled file ``filename`` (a :mod:`importlib.resources` traversable), or DataFileError."""
     res = _data_root().joinpath(filename)
     if not res.is_file():
         raise DataFileError(
@@ -73,7 +74,7 @@ def _check_name(func, name):
 
 
 def _read_arrow(name):
-    res = _resource(f"{name}.parquet")
+    res = bundled_file(f"{name}.parquet")
     with resources.as_file(res) as path:
         return pq.read_table(path)
 
@@ -100,7 +101,7 @@ def list_datasets() -> pd.DataFrame:
     """
     records = []
     for name in DATASETS:
-        res = _resource(f"{name}.parquet")
+        res = bundled_file(f"{name}.parquet")
         with resources.as_file(res) as path:
             meta = pq.read_metadata(path)
             schema = pq.read_schema(path)
@@ -135,7 +136,7 @@ def card(name) -> str:
     '# `entities`: canonical organisations, aliases and ultimate parents'
     """
     _check_name("card", name)
-    return _resource(f"{name}.md").read_text(encoding="utf-8")
+    return bundled_file(f"{name}.md").read_text(encoding="utf-8")
 
 
 def _as_date(func, value):

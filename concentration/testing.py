@@ -21,12 +21,12 @@ from __future__ import annotations
 
 import json
 import warnings
-from importlib import resources
 
 import numpy as np
 import pandas as pd
 
 from ._validation import check_number
+from .datasets import bundled_file
 from .exceptions import FringeWarning
 from .guidelines import classify
 from .measures import hhi
@@ -58,12 +58,7 @@ def load_published_cases() -> list:
         One dict per case: citation, shares, merging parties, published figures
         and the tolerance their rounding implies.
     """
-    try:
-        path = resources.files("concentration._data").joinpath("published_cases.json")
-    except ModuleNotFoundError:  # a source checkout: the datasets folder beside the package
-        from pathlib import Path
-
-        path = Path(__file__).resolve().parent.parent / "datasets" / "published_cases.json"
+    path = bundled_file("published_cases.json")
     return json.loads(path.read_text(encoding="utf-8"))["cases"]
 
 

@@ -56,7 +56,7 @@ SCHEMAS = {
 
 
 def _bytes(name):
-    return datasets._resource(f"{name}.parquet").read_bytes()
+    return datasets.bundled_file(f"{name}.parquet").read_bytes()
 
 
 def _schema(name):
