@@ -37,20 +37,9 @@ summed (``combine="sum"``) or the largest is kept (``combine="max"``); under
 
 References
 ----------
-.. [B01] Brandes, U. (2001). A faster algorithm for betweenness centrality. Journal
-   of Mathematical Sociology 25(2), 163-177.
-.. [F79] Freeman, L. C. (1979). Centrality in social networks: conceptual
-   clarification. Social Networks 1(3), 215-239.
-.. [BP98] Brin, S. and Page, L. (1998). The anatomy of a large-scale hypertextual
-   Web search engine. Computer Networks and ISDN Systems 30, 107-117.
-.. [K53] Katz, L. (1953). A new status index derived from sociometric analysis.
-   Psychometrika 18(1), 39-43.
-.. [B87] Bonacich, P. (1987). Power and centrality: a family of measures. American
-   Journal of Sociology 92(5), 1170-1182.
-.. [WF94] Wasserman, S. and Faust, K. (1994). Social Network Analysis. Cambridge
-   University Press, section 5.3.1 (closeness with unreachable nodes).
-.. [MR00] Marchiori, M. and Latora, V. (2000). Harmony in the small-world. Physica A
-   285(3-4), 539-546 (harmonic centrality).
+The works cited by the centrality methods below (B01, F79, BP98, K53, B87, WF94,
+MR00) are listed in :mod:`concentration.network._centrality`, with the measures.
+
 .. [FTC25] Federal Trade Commission (2025). Partnerships Between Cloud Service
    Providers and AI Developers. FTC Staff Report, January 2025.
 """

@@ -23,6 +23,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
+from .._tables import resolve_key
 from .._validation import as_list, check_choice, check_columns, param_message
 from ..exceptions import InvalidParameterError, SchemaError
 
@@ -272,11 +273,11 @@ def coerce_ties(func, edges, *, source, target, kind, start, end, weight, direct
     check_choice(func, "resolve", resolve, ("parent", "canonical"))
     membership_kinds = tuple(as_list(membership_kinds))
     check_columns(func, edges, {"source": source, "target": target})
-    kind = _optional_column(func, edges, kind, "kind")
-    start = _optional_column(func, edges, start, "start")
-    end = _optional_column(func, edges, end, "end")
-    weight = _optional_column(func, edges, weight, "weight")
-    directed = _optional_column(func, edges, directed, "directed")
+    kind = resolve_key(edges, kind, "kind", "kind", func)
+    start = resolve_key(edges, start, "start", "start", func)
+    end = resolve_key(edges, end, "end", "end", func)
+    weight = resolve_key(edges, weight, "weight", "weight", func)
+    directed = resolve_key(edges, directed, "directed", "directed", func)
 
     frame = _ends(func, edges, source, target, kind)
     frame["start"] = _date_column(func, edges, start, "start", allow_missing=False)
@@ -297,17 +298,6 @@ def coerce_ties(func, edges, *, source, target, kind, start, end, weight, direct
                                            consortia, membership_kinds)
     config = dict(consortia=consortia, membership_kinds=membership_kinds)
     return ties.reset_index(drop=True), memberships, internal, config
-
-
-def _optional_column(func, edges, col, default):
-    """``col`` if ``edges`` has it; None if it is the absent default; an error otherwise."""
-    if col is None:
-        return None
-    if col not in edges.columns:
-        if col == default:
-            return None
-        check_columns(func, edges, {default: col})
-    return col
 
 
 def _ends(func, edges, source, target, kind):
