@@ -27,7 +27,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import pyarrow.parquet as pq
 
 from ._validation import check_bool, check_choice, param_message
 from .exceptions import DataFileError, InvalidParameterError
@@ -74,6 +73,8 @@ def _check_name(func, name):
 
 
 def _read_arrow(name):
+    import pyarrow.parquet as pq
+
     res = bundled_file(f"{name}.parquet")
     with resources.as_file(res) as path:
         return pq.read_table(path)
@@ -99,6 +100,8 @@ def list_datasets() -> pd.DataFrame:
     >>> datasets.list_datasets()["name"].tolist()
     ['ai_market_shares', 'ai_partnerships', 'ai_ownership', 'entities']
     """
+    import pyarrow.parquet as pq
+
     records = []
     for name in DATASETS:
         res = bundled_file(f"{name}.parquet")

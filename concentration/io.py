@@ -12,10 +12,9 @@ from __future__ import annotations
 
 import json
 import os
+
 import pandas as pd
 import pyarrow as pa
-import pyarrow.dataset as ds
-import pyarrow.parquet as pq
 
 from ._dispatch import engines, get_backend
 from ._tables import DEFAULT_TOLERANCE, ValidationReport, coerce_shares
@@ -32,7 +31,13 @@ _PROVENANCE_FIELDS = ("source", "citation", "retrieved", "licence", "notes")
 
 
 def open_dataset(source, func):
-    """Open a file, directory or hive-partitioned dataset, with typed errors."""
+    """Open a file, directory or hive-partitioned dataset, with typed errors.
+
+    :mod:`pyarrow.dataset` and :mod:`pyarrow.parquet` are imported by the functions
+    that use them, not with the package.
+    """
+    import pyarrow.dataset as ds
+
     path = os.fspath(source)
     if not os.path.exists(path):
         raise DataFileError(
@@ -49,6 +54,8 @@ def open_dataset(source, func):
 
 
 def _dataset_provenance(dataset) -> dict:
+    import pyarrow.parquet as pq
+
     meta = dataset.schema.metadata or {}
     raw = meta.get(PROVENANCE_KEY)
     if raw is None and getattr(dataset, "files", None):
@@ -124,6 +131,10 @@ def read_table(source, *, columns=None, filters=None, required=None, func="read_
 
 
 def filter_expression(filters, func):
+    """``filters`` (DNF tuples or an Expression) as a pyarrow Expression, or None."""
+    import pyarrow.dataset as ds
+    import pyarrow.parquet as pq
+
     if filters is None or isinstance(filters, ds.Expression):
         return filters
     try:
@@ -317,6 +328,8 @@ def write_parquet(df, path, *, provenance=None, index=False, compression="zstd")
     >>> cn.read_shares(p).attrs["provenance"]["source"]
     'example'
     """
+    import pyarrow.parquet as pq
+
     if not isinstance(df, pd.DataFrame):
         raise InvalidParameterError(param_message("write_parquet", "df", "a pandas DataFrame",
                                                   type(df).__name__))
