@@ -1,6 +1,9 @@
 """The package's import graph, read from the source with :mod:`ast`.
 
-The rules are the layering of the package (see ``docs/architecture.md``):
+The rules are the layering of the package, from the bottom up: kernels, base
+(``exceptions``, ``_validation``, ``_results``, ``_quadratic``, ``_tables``, ``_docstrings``,
+``_dispatch``), IO, core, figures (``plotting``), analysis (``stats``), report, back ends
+and the command line:
 
 * no import cycle between the modules of ``concentration``;
 * ``concentration._kernels`` imports nothing of the package;
@@ -185,3 +188,23 @@ def test_no_underscore_name_leaves_its_module():
            if n is not None and n.startswith("_") and not n.startswith("__")
            and t.startswith(PACKAGE)]
     assert not bad, "\n".join(bad)
+
+
+BASE = ("exceptions", "_validation", "_results", "_quadratic", "_tables", "_docstrings",
+        "_dispatch", "_version")
+
+
+@pytest.mark.parametrize("part", BASE)
+def test_base_imports_only_base_and_kernels(part):
+    allowed = BASE + ("_kernels",)
+    bad = [(s, t, ln) for s, t, _, ln, _ in EDGES
+           if _within(s, part) and t.startswith(PACKAGE + ".")
+           and not any(_within(t, a) for a in allowed)]
+    assert not bad, bad
+
+
+@pytest.mark.parametrize("part", ("stats", "plotting"))
+def test_analysis_and_figures_never_import_reporting_or_cli(part):
+    bad = [(s, t, ln) for s, t, _, ln, _ in EDGES
+           if _within(s, part) and (_within(t, "reporting") or _within(t, "cli"))]
+    assert not bad, bad
