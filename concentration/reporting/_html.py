@@ -12,12 +12,12 @@ the builders, uses one spelling of the escaped characters (that of
 
 from __future__ import annotations
 
+import functools
 import html
 import math
 
 import numpy as np
 import pandas as pd
-from jinja2 import Environment, PackageLoader
 from markupsafe import Markup
 
 __all__ = ["escape", "format_value", "table_html", "facts_html", "warnings_html", "Figures",
@@ -114,15 +114,18 @@ class Figures:
                       "</figcaption></figure>")
 
 
-# Jinja drops each template's last newline (keep_trailing_newline is off), so the
-# stylesheet ends flush with </style>; render_page adds the page's final newline.
-_ENV = Environment(loader=PackageLoader("concentration.reporting", "templates"),
-                   autoescape=True, finalize=escape)
+@functools.cache
+def environment():
+    """The Jinja environment of the report templates (autoescaping on).
 
+    jinja2 is imported here, on the first page, not with the package.  Jinja drops
+    each template's last newline (keep_trailing_newline is off), so the stylesheet
+    ends flush with ``</style>``; :func:`render_page` adds the page's final newline.
+    """
+    from jinja2 import Environment, PackageLoader
 
-def environment() -> Environment:
-    """The Jinja environment of the report templates (autoescaping on)."""
-    return _ENV
+    return Environment(loader=PackageLoader("concentration.reporting", "templates"),
+                       autoescape=True, finalize=escape)
 
 
 def render_page(title, subtitle, sections, version, skipped=()) -> str:
@@ -132,7 +135,7 @@ def render_page(title, subtitle, sections, version, skipped=()) -> str:
     ``title``, ``subtitle``, ``version`` and the ``skipped`` reasons are plain text,
     escaped by the template.
     """
-    page = _ENV.get_template("report.html").render(
+    page = environment().get_template("report.html").render(
         title=title, subtitle=subtitle, sections=sections, version=version,
         skipped=list(skipped))
     return page + "\n"

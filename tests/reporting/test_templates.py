@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from importlib import resources
 
 import pandas as pd
@@ -88,3 +90,11 @@ def test_config_dict_fills_defaults_and_rejects_unknown_keys():
     assert r.data["title"] == "Explicit"
     with pytest.raises(cn.exceptions.InvalidParameterError, match="sharez"):
         report(config={"sharez": shares}, output=None)
+
+
+def test_import_concentration_does_not_load_jinja2():
+    code = ("import sys, concentration; "
+            "print(sorted(m for m in ('jinja2', 'matplotlib') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout.strip()
+    assert out == "[]"
