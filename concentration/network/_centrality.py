@@ -43,8 +43,6 @@ from collections.abc import Mapping
 
 import numpy as np
 import scipy.sparse as sp
-import scipy.sparse.csgraph as csgraph
-import scipy.sparse.linalg as spla
 
 from .._kernels import default_threads, load
 from .._validation import check_bool, check_choice, check_int, check_number, param_message
@@ -144,6 +142,8 @@ def _not_unique(lead, zero):
 
 def _top_symmetric(S, *, tol, max_iter):
     """Largest eigenvalue and its eigenvector of a symmetric (connected) block."""
+    import scipy.sparse.linalg as spla
+
     if S.shape[0] <= _DENSE_EIG_MAX:
         vals, vecs = np.linalg.eigh(S.toarray())
         return vals[-1], vecs[:, -1]
@@ -155,6 +155,9 @@ def _top_symmetric(S, *, tol, max_iter):
 
 
 def _eigenvector(A, *, tol, max_iter, directed):
+    import scipy.sparse.csgraph as csgraph
+    import scipy.sparse.linalg as spla
+
     n = A.shape[0]
     if n == 1:
         return np.ones(1)
@@ -231,6 +234,8 @@ def _pagerank(A, *, alpha, tol, max_iter, personalization):
 
 
 def _katz(A, *, alpha, beta, tol, max_iter, normalized):
+    import scipy.sparse.linalg as spla
+
     n = A.shape[0]
     AT = A.T.tocsr()
     x = np.zeros(n)
@@ -307,6 +312,8 @@ def _rescale_betweenness(bc, n, *, normalized, directed, sampled):
 
 def _distance_rows(L, *, weighted, chunk):
     """Yield (rows, D) with D[i, u] = distance from u to rows[i] (paths into rows[i])."""
+    import scipy.sparse.csgraph as csgraph
+
     n = L.shape[0]
     R = _transposed_csr(L)
     for lo in range(0, n, chunk):
