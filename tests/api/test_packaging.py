@@ -73,6 +73,19 @@ def test_every_listed_package_is_importable():
         importlib.import_module(name)
 
 
+def _modules(root):
+    """Relative paths of the ``.py`` files under ``root``, the bundled datasets aside."""
+    return {p.relative_to(root).as_posix() for p in root.rglob("*.py")
+            if p.relative_to(root).parts[0] != "_data"}
+
+
+@needs_checkout
+def test_installed_modules_have_a_source():
+    # a stale build/ folder puts modules removed from the source into a wheel
+    stale = sorted(_modules(INSTALLED) - _modules(SOURCE))
+    assert not stale, f"installed modules with no source (a stale build?): {stale}"
+
+
 def _files(folder):
     """Paths of every file below ``folder`` (a Path or an importlib.resources Traversable)."""
     out = set()
