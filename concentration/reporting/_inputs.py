@@ -55,21 +55,23 @@ def load_input(role, obj, func="report", filters=None) -> Input | None:
 def _sha256_path(path: str) -> str:
     """SHA-256 of a file's bytes; of a directory's files (names and bytes) in path order."""
     h = hashlib.sha256()
-    if os.path.isdir(path):
-        for root, dirs, files in os.walk(path):
-            dirs.sort()
-            for name in sorted(files):
-                full = os.path.join(root, name)
-                h.update(os.path.relpath(full, path).replace(os.sep, "/").encode("utf-8"))
-                h.update(b"\0")
-                with open(full, "rb") as fh:
-                    for chunk in iter(lambda: fh.read(1 << 20), b""):
-                        h.update(chunk)
+    if not os.path.isdir(path):
+        _update_with_file(h, path)
         return h.hexdigest()
+    for root, dirs, files in os.walk(path):
+        dirs.sort()
+        for name in sorted(files):
+            full = os.path.join(root, name)
+            h.update(os.path.relpath(full, path).replace(os.sep, "/").encode("utf-8"))
+            h.update(b"\0")
+            _update_with_file(h, full)
+    return h.hexdigest()
+
+
+def _update_with_file(h, path):
     with open(path, "rb") as fh:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
             h.update(chunk)
-    return h.hexdigest()
 
 
 def _sha256_frame(frame: pd.DataFrame) -> str:
