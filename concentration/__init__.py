@@ -6,11 +6,16 @@ partnership-network analysis over market-share data stored as Parquet.
 
 Shares are fractions in [0, 1] inside the library (``scale="percent"`` accepts
 0-100); the HHI and its relatives are reported in points (0-10,000).
+
+The report (:func:`report`, :class:`ReportResult`) and :mod:`concentration.stats` are
+loaded on first use, so that computing an index does not pay for the report's
+templates and figures or for the econometrics.
 """
+
+import importlib
 
 from . import datasets
 from . import exceptions
-from . import stats
 from ._show_versions import show_versions
 from ._tables import ValidationReport
 from ._version import library_version
@@ -32,10 +37,32 @@ from . import guidelines
 from . import testing
 from .guidelines import get_guideline, list_guidelines
 from .screen import MergerScreen, divest, minimum_divestiture, screen_merger
-from .reporting import ReportResult, report
 from .network import PartnershipNetwork, WeightedHHI, partnership_weights, weighted_hhi
 
 __version__ = library_version()
+
+# public name -> (module, attribute or None for the module itself), imported on first use
+_LAZY = {
+    "stats": ("concentration.stats", None),
+    "report": ("concentration.reporting", "report"),
+    "ReportResult": ("concentration.reporting", "ReportResult"),
+}
+
+
+def __getattr__(name):
+    try:
+        module, attr = _LAZY[name]
+    except KeyError:
+        raise AttributeError(f"module 'concentration' has no attribute {name!r}") from None
+    value = importlib.import_module(module)
+    if attr is not None:
+        value = getattr(value, attr)
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_LAZY))
 
 __all__ = [
     "__version__",
