@@ -27,7 +27,7 @@ _grouped = load("_grouped")
 
 __all__ = ["ShareTable", "ValidationReport", "coerce_shares", "group_codes", "DEFAULT_TOLERANCE",
            "ISSUE_COLUMNS", "issues_frame", "numeric_column", "resolve_key", "map_parents",
-           "period_order"]
+           "period_order", "group_label"]
 
 #: Shares of a market may sum above one by this much (rounding in published tables)
 #: before the data are rejected, and below one by this much before a fringe is reported.
@@ -334,6 +334,13 @@ def _one_dimensional(data, func):
                           "Pass at least one firm's share.")
         )
     return firms, values.copy()
+
+
+def group_label(value) -> str:
+    """A group label as text: a (market, period) tuple joined by ``" / "``."""
+    if isinstance(value, tuple):
+        return " / ".join(str(v) for v in value)
+    return str(value)
 
 
 def _label(groups, g):

@@ -17,8 +17,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .._tables import period_order
-from ._mpl import PALETTE, figure_svg, new_axes, tick_label
+from .._tables import group_label, period_order
+from ._mpl import PALETTE, figure_svg, new_axes
 
 __all__ = [
     "plot_hhi_trend",
@@ -90,7 +90,7 @@ def plot_hhi_trend(frame, *, column="hhi", period="period", market="market", ax=
         else:
             x = list(range(len(g)))
         ax.plot(x, g[column].to_numpy(dtype=float), marker="o", markersize=3, linewidth=1.4,
-                color=PALETTE[i % len(PALETTE)], label=None if name is None else tick_label(name))
+                color=PALETTE[i % len(PALETTE)], label=None if name is None else group_label(name))
     for t in thresholds:
         ax.axhline(float(t), color="#888888", linewidth=0.8, linestyle="--")
     if periods:
@@ -216,7 +216,7 @@ def plot_bar(values, *, ax=None, title=None, xlabel=None, top=15):
     ax = new_axes(ax, size=(5.5, max(1.6, 0.26 * len(s) + 0.8)))
     ax.barh(range(len(s)), s.to_numpy(), color=PALETTE[0])
     ax.set_yticks(range(len(s)))
-    ax.set_yticklabels([tick_label(i) for i in s.index], fontsize=7)
+    ax.set_yticklabels([group_label(i) for i in s.index], fontsize=7)
     if xlabel:
         ax.set_xlabel(xlabel)
     if title:
@@ -321,7 +321,7 @@ def plot_intervals(frame, *, estimate="estimate", lower="lower", upper="upper",
                 fmt="o", color=PALETTE[0], capsize=3)
     if reference is not None:
         ax.axvline(float(reference), color="0.5", lw=0.8)
-    ax.set_yticks(y, [tick_label(v) for v in frame.index])
+    ax.set_yticks(y, [group_label(v) for v in frame.index])
     if xlabel:
         ax.set_xlabel(xlabel)
     if title:
@@ -441,7 +441,7 @@ def plot_sensitivity(frame, *, definitions=None, thresholds=(), xlabel=None, ax=
                 color=colors[i % len(colors)], label=str(d))
     for thr in thresholds:
         ax.axvline(thr, color="0.5", lw=0.8, ls="--")
-    ax.set_yticks(y, [tick_label(v) for v in frame.index])
+    ax.set_yticks(y, [group_label(v) for v in frame.index])
     if xlabel:
         ax.set_xlabel(xlabel)
     ax.legend(frameon=False, fontsize="small")

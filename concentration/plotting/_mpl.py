@@ -11,7 +11,7 @@ import io
 
 from ..exceptions import MissingDependencyError
 
-__all__ = ["PALETTE", "HOUSE_STYLE", "import_mpl", "new_axes", "tick_label", "figure_svg"]
+__all__ = ["PALETTE", "HOUSE_STYLE", "import_mpl", "new_axes", "figure_svg"]
 
 #: Colours used in turn for series (colour-blind safe, Okabe-Ito).
 PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442",
@@ -78,10 +78,3 @@ def figure_svg(fig, *, salt="concentration") -> str:
     text = buf.getvalue()
     start = text.find("<svg")
     return text[start:] if start >= 0 else text
-
-
-def tick_label(value) -> str:
-    """A group label as text: tuples (market, period) joined by ' / '."""
-    if isinstance(value, tuple):
-        return " / ".join(str(v) for v in value)
-    return str(value)

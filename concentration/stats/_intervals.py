@@ -24,7 +24,8 @@ import numpy as np
 import pandas as pd
 
 from .._results import ResultMixin
-from .._tables import DEFAULT_TOLERANCE, coerce_shares, group_codes, map_parents, resolve_key
+from .._tables import (DEFAULT_TOLERANCE, coerce_shares, group_codes, group_label, map_parents,
+                      resolve_key)
 from .._validation import check_choice, check_columns, check_int, check_number, param_message
 from ..exceptions import InvalidParameterError, InvalidSharesError, SchemaError
 from ..measures import indices
@@ -396,11 +397,6 @@ def _interval_result(out, groups, measure, method, level, n_draws, seed, draws):
                          grouped=groups is not None)
 
 
-def _group_text(label):
-    """A group label as text: a (market, period) tuple joined by ' / '."""
-    return " / ".join(map(str, label)) if isinstance(label, tuple) else str(label)
-
-
 def _interval_observations(func, data, measure, method, level, n_draws, rng, seed, market,
                            period, firm, value, parent):
     codes, groups, firms, v, keys = _observation_groups(func, data, market, period, firm,
@@ -448,7 +444,7 @@ def _interval_observations(func, data, measure, method, level, n_draws, rng, see
                                          minlength=(b1 - b0) * k).reshape(b1 - b0, k)
         sums = sim.sum(axis=1, keepdims=True)
         if (sums <= 0).any():
-            where = "the market" if groups is None else _group_text(groups[g])
+            where = "the market" if groups is None else group_label(groups[g])
             raise InvalidSharesError(
                 f"{func}: a bootstrap sample of {where} has zero total value (most "
                 "observations have value 0). Drop zero-value observations or use "
