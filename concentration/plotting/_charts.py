@@ -371,8 +371,8 @@ def plot_decomposition(frame, *, parts=("entry", "exit", "reallocation", "owners
         The columns stacked, in order.
     total : str, default "delta_hhi"
         Column of the total change.
-    market : str, default "market"
-        Column of the market, shown in the labels when present.
+    market : str or None, default "market"
+        Column of the market, shown in the labels when present (None: no market).
     ax : matplotlib.axes.Axes, optional
         Axes to draw on; a new figure when omitted.
     title : str, optional
@@ -395,7 +395,7 @@ def plot_decomposition(frame, *, parts=("entry", "exit", "reallocation", "owners
         neg += np.clip(vals, None, 0)
     ax.plot(x, t[total].to_numpy(), "k_", markersize=14, label="change in HHI")
     ax.axhline(0.0, color="0.5", lw=0.8)
-    has_market = market in t.columns
+    has_market = market is not None and market in t.columns
     labels = [(f"{m}: " if has_market else "") + f"{a}->{b}"
               for m, a, b in zip(t[market] if has_market else [None] * len(t),
                                  t["period_from"], t["period_to"])]

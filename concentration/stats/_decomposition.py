@@ -69,7 +69,9 @@ class HHIChangeDecomposition(ResultMixin):
         """
         from ..plotting import plot_decomposition
 
-        return plot_decomposition(self.table, parts=_PARTS, ax=ax)
+        first = self.table.columns[0] if len(self.table.columns) else None
+        market = first if first != "period_from" else None  # the market column, if any
+        return plot_decomposition(self.table, parts=_PARTS, market=market, ax=ax)
 
 
 def _owner_weights(owners):

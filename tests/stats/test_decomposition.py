@@ -63,3 +63,14 @@ def test_decomposition_plot():
     assert ax.figure is not None and ax.has_data()
     assert len(ax.patches) == 4  # one bar per part and transition
     assert [t.get_text() for t in ax.get_xticklabels()] == ["1->2"]
+
+
+def test_plot_labels_name_the_market_under_its_own_column_name():
+    pytest.importorskip("matplotlib")
+    df = pd.DataFrame({"region": ["north"] * 4, "year": [2023, 2023, 2024, 2024],
+                       "firm": ["A", "B", "A", "B"], "share": [0.5, 0.5, 0.7, 0.3]})
+    res = hhi_change_decomposition(df, market="region", period="year")
+    ax = res.plot()
+    labels = [t.get_text() for t in ax.get_xticklabels()] + \
+        [t.get_text() for t in ax.get_yticklabels()]
+    assert any("north" in lab for lab in labels), labels
