@@ -50,8 +50,9 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from .._pairwise import overlap
 from .._validation import as_list, check_bool, check_choice, param_message
-from ..exceptions import InvalidParameterError, MissingDependencyError
+from ..exceptions import InvalidParameterError
 from ._centrality import (
     check_measure,
     compute_centrality,
@@ -659,12 +660,6 @@ class PartnershipNetwork:
         """
         func = "PartnershipNetwork.partner_overlap"
         self._check_graph_args(func, weight_as, False, combine)
-        try:
-            from .._pairwise import overlap
-        except ImportError as exc:  # pragma: no cover - until the overlap module ships
-            raise MissingDependencyError(
-                f"{func} needs concentration.overlap, which could not be imported ({exc}).") \
-                from None
         labels, A, _ = self._graph(False, weight_as, combine)
         rows = self._firm_positions(func, "firms", firms, labels)
         cols = self._firm_positions(func, "others", others, labels) if others is not None \
