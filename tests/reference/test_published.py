@@ -14,11 +14,11 @@ the case note -- never hidden.
 
 import hashlib
 import json
-from importlib import resources
 from pathlib import Path
 
 import pytest
 
+from concentration.datasets import bundled_file
 from concentration.testing import (
     assert_matches_published,
     load_published_cases,
@@ -29,7 +29,8 @@ from concentration.testing import (
 #: SHA-256 of the shipped corpus; change it (and README.md beside this file) with the corpus.
 CORPUS_SHA256 = "cb3589eb6d26675c3e805adcf791eff418c44ff39e53b3ed6a786a10c1e318f0"
 
-SHIPPED = resources.files("concentration._data").joinpath("published_cases.json")
+# the file load_published_cases() reads
+SHIPPED = bundled_file("published_cases.json")
 SOURCE = Path(__file__).resolve().parents[2] / "datasets" / "published_cases.json"
 README = Path(__file__).with_name("README.md")
 
