@@ -502,6 +502,21 @@ class PartnershipNetwork:
         Betweenness costs O(nm) time (O(nm + n^2 log n) weighted), or O(km) with
         ``k`` sources; closeness and harmonic O(nm) with O(n) memory per row block.
 
+        References
+        ----------
+        .. [B01] Brandes, U. (2001). A faster algorithm for betweenness centrality. Journal
+           of Mathematical Sociology 25(2), 163-177.
+        .. [BP98] Brin, S. and Page, L. (1998). The anatomy of a large-scale hypertextual
+           Web search engine. Computer Networks and ISDN Systems 30, 107-117.
+        .. [K53] Katz, L. (1953). A new status index derived from sociometric analysis.
+           Psychometrika 18(1), 39-43.
+        .. [B87] Bonacich, P. (1987). Power and centrality: a family of measures. American
+           Journal of Sociology 92(5), 1170-1182.
+        .. [WF94] Wasserman, S. and Faust, K. (1994). Social Network Analysis. Cambridge
+           University Press, section 5.3.1 (closeness with unreachable nodes).
+        .. [MR00] Marchiori, M. and Latora, V. (2000). Harmony in the small-world. Physica A
+           285(3-4), 539-546 (harmonic centrality).
+
         Examples
         --------
         >>> import pandas as pd
@@ -534,6 +549,11 @@ class PartnershipNetwork:
         Returns
         -------
         float
+
+        References
+        ----------
+        .. [F79] Freeman, L. C. (1979). Centrality in social networks: conceptual
+           clarification. Social Networks 1(3), 215-239.
         """
         func = "PartnershipNetwork.centralization"
         values = self.centrality(measure, weight_as=weight_as, combine=combine, **options)

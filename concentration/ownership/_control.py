@@ -89,6 +89,11 @@ class ControlModel:
 
     A user-supplied γ is a DataFrame with columns ``owner``, ``firm``, ``control``
     (and ``period`` when the holdings have periods), passed as ``control_model``.
+
+    References
+    ----------
+    .. [BRV] Brito, D., Ribeiro, R. and Vasconcelos, H. (2018). Quantifying the coordinated
+       effects of partial horizontal acquisitions. European Economic Review 110, 108-149.
     """
 
     name: str = "proportional"

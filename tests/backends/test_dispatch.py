@@ -146,7 +146,7 @@ def test_unknown_option_is_refused_at_definition():
         _dispatch.dispatchable(options=("partitions",))
 
 
-def test_import_concentration_loads_no_backend():
+def test_import_concentration_loads_no_backend(tmp_path):
     code = textwrap.dedent("""
         import sys
         import concentration as cn
@@ -158,7 +158,9 @@ def test_import_concentration_loads_no_backend():
                   or m.startswith("concentration.backends")]
         print(loaded)
     """)
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    # run outside the checkout, so that the package under test is the one imported
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         cwd=tmp_path)
     assert out.stdout.strip() == "[]"
 
 

@@ -92,9 +92,10 @@ def test_config_dict_fills_defaults_and_rejects_unknown_keys():
         report(config={"sharez": shares}, output=None)
 
 
-def test_import_concentration_does_not_load_jinja2():
+def test_import_concentration_does_not_load_jinja2(tmp_path):
     code = ("import sys, concentration; "
             "print(sorted(m for m in ('jinja2', 'matplotlib') if m in sys.modules))")
+    # run outside the checkout, so that the package under test is the one imported
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True).stdout.strip()
+                         check=True, cwd=tmp_path).stdout.strip()
     assert out == "[]"
