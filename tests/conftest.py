@@ -1,11 +1,50 @@
-"""Shared fixtures for the test suite."""
+"""Shared fixtures for the test suite.
 
-import numpy as np
-import pandas as pd
-import pytest
-import scipy.sparse as sp
+The tests run against the installed package.  ``python -m pytest`` (unlike
+``pytest``) puts the current directory first on ``sys.path``; from a source checkout
+whose ``concentration/`` was not built in place (no compiled kernels), that would import
+the unbuilt source tree, so the checkout is taken off ``sys.path`` before the package
+is imported.
+"""
 
-import concentration as cn
+import importlib.machinery
+import os
+import sys
+
+
+def _prefer_the_installed_package():
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    kernels = os.path.join(root, "concentration", "_kernels")
+    if not os.path.isdir(kernels):
+        return
+    suffixes = tuple(importlib.machinery.EXTENSION_SUFFIXES)
+    if any(name.endswith(suffixes) for name in os.listdir(kernels)):
+        return  # built in place (an editable install): the checkout is the package
+    sys.path[:] = [p for p in sys.path if os.path.abspath(p or os.curdir) != root]
+    # drop modules already imported from the checkout (pytest resolves the warning
+    # category of the filterwarnings setting before it loads this file)
+    for name, module in list(sys.modules.items()):
+        if name == "concentration" or name.startswith("concentration."):
+            if os.path.abspath(getattr(module, "__file__", None) or "").startswith(root + os.sep):
+                del sys.modules[name]
+
+
+_prefer_the_installed_package()
+
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import pytest  # noqa: E402
+import scipy.sparse as sp  # noqa: E402
+
+import concentration as cn  # noqa: E402
+
+
+def pytest_configure(config):
+    # A warning of the library that a test does not expect is a failure.  Added here
+    # rather than in pyproject.toml so that the category is resolved after the path
+    # fix above, from the package under test.
+    config.addinivalue_line("filterwarnings",
+                            "error::concentration.exceptions.ConcentrationWarning")
 
 
 @pytest.fixture
