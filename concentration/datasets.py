@@ -41,8 +41,11 @@ _PACKAGE = "concentration._data"
 _VINTAGES = ("latest", "all")
 
 
-def _data_root():
-    """The installed ``concentration._data`` package, or ``datasets/`` in a source tree."""
+def data_root():
+    """The installed ``concentration._data`` package, or ``datasets/`` in a source tree.
+
+    The one place that knows where the bundled files are; everything else asks it.
+    """
     try:
         return resources.files(_PACKAGE)
     except ModuleNotFoundError:
@@ -59,7 +62,7 @@ def _data_root():
 
 def bundled_file(filename):
     """The bundled file ``filename`` (a :mod:`importlib.resources` traversable), or DataFileError."""
-    res = _data_root().joinpath(filename)
+    res = data_root().joinpath(filename)
     if not res.is_file():
         raise DataFileError(
             f"The bundled file {filename!r} is missing from {_PACKAGE!r}. The installation "

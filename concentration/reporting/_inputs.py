@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from .._validation import param_message
-from ..datasets import load
+from ..datasets import data_root, load
 from ..exceptions import InvalidParameterError
 from ..io import read_table
 
@@ -84,7 +84,7 @@ def _sha256_frame(frame: pd.DataFrame) -> str:
 
 def display_path(path: str) -> str:
     """The path as shown in the report: bundled data relative to the package."""
-    base = os.path.dirname(_bundled_path("x"))
+    base = os.fspath(data_root())
     full = os.path.abspath(path)
     if full.startswith(base + os.sep):
         return "concentration._data/" + os.path.relpath(full, base).replace(os.sep, "/")
@@ -92,15 +92,8 @@ def display_path(path: str) -> str:
 
 
 def _bundled_path(name):
-    """Path of a bundled dataset file (installed as ``concentration._data``)."""
-    from importlib import resources
-
-    try:
-        base = resources.files("concentration._data")
-    except ModuleNotFoundError:  # a source checkout that is not installed
-        here = os.path.dirname(os.path.abspath(__file__))  # <root>/concentration/reporting
-        base = os.path.join(os.path.dirname(os.path.dirname(here)), "datasets")
-    return os.fspath(os.path.join(os.fspath(base), name))
+    """Filesystem path of a bundled dataset file (installed as ``concentration._data``)."""
+    return os.fspath(data_root().joinpath(name))
 
 
 def demo_inputs() -> dict:
