@@ -11,11 +11,14 @@ clean input.
 from __future__ import annotations
 
 import numbers
+import os
+import warnings
 from collections.abc import Iterable
 
 import numpy as np
 
-from .exceptions import InvalidParameterError, SchemaError
+from ._kernels import default_threads
+from .exceptions import CappedParameterWarning, InvalidParameterError, ResourceError, SchemaError
 
 __all__ = [
     "param_message",
@@ -26,6 +29,10 @@ __all__ = [
     "check_columns",
     "SCALES",
     "scale_factor",
+    "check_threads",
+    "available_memory",
+    "check_memory",
+    "format_bytes",
 ]
 
 SCALES = ("fraction", "percent")
@@ -129,3 +136,106 @@ def as_list(value) -> list:
     if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
         return [value]
     return list(value)
+
+
+def check_threads(func, n_threads, *, name="n_threads"):
+    """Validate a thread count: None (all available CPUs) or an int >= 1, capped.
+
+    A count above the CPUs this process may use is lowered to that number with a
+    :class:`~concentration.exceptions.CappedParameterWarning` (starting thousands of
+    OpenMP threads kills the interpreter); results do not depend on the thread count.
+    Returns the count to use.
+    """
+    available = default_threads()
+    if n_threads is None:
+        return available
+    n = check_int(func, name, n_threads, low=1)
+    if n > available:
+        warnings.warn(
+            f"{func}: {name}={n} is more than the {available} CPU(s) available to this "
+            f"process; using {available}.", CappedParameterWarning, stacklevel=3)
+        return available
+    return n
+
+
+def available_memory() -> int:
+    """Bytes this process can still allocate: ``MemAvailable`` bounded by its limits.
+
+    The smallest of the kernel's estimate of available memory (``/proc/meminfo``), the
+    cgroup memory limit (v2 ``memory.max`` or v1 ``memory.limit_in_bytes``) less what the
+    group uses, and the address-space limit (``RLIMIT_AS``); on systems without these
+    files, the physical memory.
+    """
+    candidates = []
+    try:
+        with open("/proc/meminfo", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("MemAvailable:"):
+                    candidates.append(int(line.split()[1]) * 1024)
+                    break
+    except (OSError, ValueError, IndexError):
+        pass
+    for limit, usage in (("/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory.current"),
+                         ("/sys/fs/cgroup/memory/memory.limit_in_bytes",
+                          "/sys/fs/cgroup/memory/memory.usage_in_bytes")):
+        try:
+            with open(limit, encoding="ascii") as fh:
+                text = fh.read().strip()
+            if text != "max" and int(text) < 1 << 60:
+                with open(usage, encoding="ascii") as fh:
+                    used = int(fh.read().strip())
+                candidates.append(max(0, int(text) - used))
+            break
+        except (OSError, ValueError):
+            continue
+    try:
+        import resource
+
+        soft = resource.getrlimit(resource.RLIMIT_AS)[0]
+        if soft not in (resource.RLIM_INFINITY, -1) and soft > 0:
+            candidates.append(int(soft))
+    except (ImportError, OSError, ValueError):  # pragma: no cover - not POSIX
+        pass
+    if not candidates:
+        try:
+            candidates.append(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES"))
+        except (ValueError, OSError, AttributeError):  # pragma: no cover
+            return 1 << 62
+    return int(min(candidates))
+
+
+def format_bytes(n) -> str:
+    """``n`` bytes in binary units, e.g. ``'298.0 GiB'``."""
+    n = float(n)
+    for unit in ("B", "KiB", "MiB", "GiB", "TiB", "PiB"):
+        if abs(n) < 1024 or unit == "PiB":
+            return f"{n:,.0f} {unit}" if unit == "B" else f"{n:,.1f} {unit}"
+        n /= 1024
+    return f"{n:,.1f} PiB"  # pragma: no cover
+
+
+def check_memory(func, nbytes, *, what, fits=""):
+    """Raise ResourceError when ``nbytes`` exceed the memory available (with a margin).
+
+    Parameters
+    ----------
+    func : str
+        The public function (named in the message).
+    nbytes : int or float
+        The estimated size of the allocation(s) about to be made.
+    what : str
+        What would be allocated, e.g. ``"a dense 200,000 x 200,000 float64 result"``.
+    fits : str
+        The options that make the call fit, as advice to the user.
+
+    Returns
+    -------
+    int
+        ``nbytes`` as an int, when it fits.
+    """
+    available = available_memory()
+    if not np.isfinite(nbytes) or nbytes > 0.9 * available:
+        raise ResourceError(
+            f"{func}: {what} needs about {format_bytes(nbytes)}, but about "
+            f"{format_bytes(available)} of memory is available. {fits}".rstrip())
+    return int(nbytes)

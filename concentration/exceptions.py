@@ -16,9 +16,11 @@ __all__ = [
     "DataFileError",
     "ConvergenceError",
     "MissingDependencyError",
+    "ResourceError",
     "ConcentrationWarning",
     "FringeWarning",
     "DataQualityWarning",
+    "CappedParameterWarning",
 ]
 
 
@@ -92,6 +94,15 @@ class MissingDependencyError(ConcentrationError, ImportError):
     """
 
 
+class ResourceError(ConcentrationError, MemoryError):
+    """The requested result would need more memory than this machine has available.
+
+    Raised before the allocation, with the estimate, the memory available and the
+    options that make the result fit (``top_k``, ``threshold``, fewer rows, Dask).
+    Fix: pass one of the options the message names.
+    """
+
+
 class ConcentrationWarning(UserWarning):
     """Root of every warning issued by :mod:`concentration`."""
 
@@ -106,3 +117,10 @@ class FringeWarning(ConcentrationWarning):
 
 class DataQualityWarning(ConcentrationWarning):
     """Input data passed validation but has a property the user should know about."""
+
+
+class CappedParameterWarning(ConcentrationWarning):
+    """A size argument above what the machine offers was lowered (e.g. ``n_threads``).
+
+    The result is the same as with the lowered value; the message names both values.
+    """
