@@ -23,7 +23,7 @@ References
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -35,7 +35,7 @@ from ._results import ResultMixin
 from ._tables import DEFAULT_TOLERANCE, ShareTable, coerce_shares
 from ._validation import check_number, param_message
 from .exceptions import InvalidParameterError
-from .guidelines import VERDICTS, get_guideline, resolve_guidelines
+from .guidelines import VERDICTS, Guideline, get_guideline, resolve_guidelines
 
 __all__ = ["MergerScreen", "screen_merger", "divest", "minimum_divestiture"]
 
@@ -121,19 +121,54 @@ class MergerScreen(ResultMixin):
 # helpers
 
 
+def _parties(value) -> tuple:
+    """The parties of one deal as a tuple (empty when ``value`` lists none)."""
+    if isinstance(value, str):
+        return (value,)
+    if value is None or not isinstance(value, Iterable):
+        return ()
+    return tuple(value)
+
+
 def _deals(merging, func) -> dict:
     if isinstance(merging, Mapping):
-        deals = {str(k): tuple(v) if not isinstance(v, str) else (v,) for k, v in merging.items()}
+        deals = {str(k): _parties(v) for k, v in merging.items()}
     elif isinstance(merging, str):
         deals = {"deal": tuple(p.strip() for p in merging.split(",") if p.strip())}
     else:
-        deals = {"deal": tuple(merging)}
-    for name, parties in deals.items():
-        if len(parties) < 2 or len(set(parties)) != len(parties):
-            raise InvalidParameterError(param_message(
-                func, "merging", "two or more distinct parties (or a mapping deal -> parties)",
-                merging, "Pass e.g. ['A', 'B'] or {'deal 1': ['A', 'B'], 'deal 2': ['C', 'D']}."))
+        deals = {"deal": _parties(merging)}
+    distinct = [len(p) >= 2 and all(isinstance(x, Hashable) for x in p)
+                and len(set(p)) == len(p) for p in deals.values()]
+    if not distinct or not all(distinct):
+        raise InvalidParameterError(param_message(
+            func, "merging", "two or more distinct parties (or a mapping deal -> parties)",
+            merging, "Pass e.g. ['A', 'B'] or {'deal 1': ['A', 'B'], 'deal 2': ['C', 'D']}."))
     return deals
+
+
+def _guidelines(guidelines, func) -> tuple:
+    """The guideline records of ``guidelines`` (a key, a record, a list of them or 'all')."""
+    if isinstance(guidelines, Iterable) and not isinstance(guidelines, (str, Mapping)):
+        guidelines = list(guidelines)
+        ok = all(isinstance(k, (str, Guideline)) for k in guidelines)
+    else:
+        ok = isinstance(guidelines, (str, Guideline))
+    if not ok:
+        raise InvalidParameterError(param_message(
+            func, "guidelines", "a registry key, a list of keys or 'all'", guidelines,
+            "Pass e.g. guidelines='us2023' or guidelines=['us2023', 'us2010']; "
+            "see concentration.list_guidelines()."))
+    return resolve_guidelines(guidelines, func)
+
+
+def _buyer(buyer, func):
+    """``buyer`` itself: None or one firm label (not a list of them)."""
+    if buyer is not None and (not isinstance(buyer, Hashable) or (
+            isinstance(buyer, Iterable) and not isinstance(buyer, str))):
+        raise InvalidParameterError(param_message(
+            func, "buyer", "one firm label (or None for a new entrant)", buyer,
+            "Pass e.g. buyer='C'."))
+    return buyer
 
 
 def _table(func, shares, market, period, firm, share, value, scale, duplicates, parent,
@@ -307,7 +342,7 @@ def screen_merger(shares, merging, *, guidelines="us2023", market="market", peri
     """
     func = "screen_merger"
     deals = _deals(merging, func)
-    gl = resolve_guidelines(guidelines, func)
+    gl = _guidelines(guidelines, func)
     table = _table(func, shares, market, period, firm, share, value, scale, duplicates, parent,
                    tolerance)
     tables = []
@@ -378,7 +413,8 @@ def divest(shares, merging, amount, *, buyer=None, guidelines="us2023", market="
     """
     func = "divest"
     deals = _deals(merging, func)
-    gl = resolve_guidelines(guidelines, func)
+    gl = _guidelines(guidelines, func)
+    buyer = _buyer(buyer, func)
     table = _table(func, shares, market, period, firm, share, value, scale, duplicates, parent,
                    tolerance)
     d = _amounts(func, amount, table, scale)
@@ -442,15 +478,16 @@ def minimum_divestiture(shares, merging, *, target="no_presumption", guidelines=
     (0.2, 'no_presumption')
     """
     func = "minimum_divestiture"
-    if target not in VERDICTS:
+    if not isinstance(target, str) or target not in VERDICTS:
         raise InvalidParameterError(param_message(
             func, "target", "one of {" + ", ".join(repr(v) for v in VERDICTS) + "}", target))
     if not isinstance(guidelines, str) or guidelines == "all":
         raise InvalidParameterError(param_message(
             func, "guidelines", "one registry key (the search targets one text)", guidelines))
-    g = get_guideline(guidelines)
+    g = _guidelines(guidelines, func)[0]
     xtol = check_number(func, "xtol", xtol, low=0.0, low_open=True)
     deals = _deals(merging, func)
+    buyer = _buyer(buyer, func)
     table = _table(func, shares, market, period, firm, share, value, scale, duplicates, parent,
                    tolerance)
     limit = VERDICTS[target][0]

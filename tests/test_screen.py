@@ -134,3 +134,46 @@ def test_cli_screen_and_verify(tmp_path, capsys):
     assert main(["verify"]) == 0
     text = capsys.readouterr().out
     assert "pass  heinz_2001_hhi" in text and "cases pass" in text
+
+
+SHARES = {"A": .30, "B": .25, "C": .45}
+
+
+@pytest.mark.parametrize("merging", [None, 5, [["A"], ["B"]], {}, {"deal": None}])
+def test_merging_none_or_not_parties_is_typed_error(merging):
+    with pytest.raises(InvalidParameterError,
+                       match=r"The 'merging' parameter of screen_merger must be two or more "
+                             r"distinct parties .* Got .* instead\. Pass e\.g\."):
+        cn.screen_merger(SHARES, merging)
+
+
+@pytest.mark.parametrize("guidelines", [None, 5, [None], {"us2023": 1}])
+def test_guidelines_none_is_typed_error(guidelines):
+    with pytest.raises(InvalidParameterError,
+                       match=r"The 'guidelines' parameter of screen_merger must be a registry "
+                             r"key, a list of keys or 'all'\. Got .* instead\."):
+        cn.screen_merger(SHARES, ["A", "B"], guidelines=guidelines)
+    with pytest.raises(InvalidParameterError, match=r"'guidelines' parameter of divest"):
+        cn.divest(SHARES, ["A", "B"], 0.1, guidelines=guidelines)
+
+
+def test_guidelines_from_a_generator_and_records():
+    gen = (k for k in ["us2023", "us2010"])
+    assert cn.screen_merger(SHARES, ["A", "B"], guidelines=gen).guidelines == ("us2023", "us2010")
+    from concentration.guidelines import get_guideline
+
+    rec = get_guideline("us2010")
+    assert cn.screen_merger(SHARES, ["A", "B"], guidelines=[rec]).guidelines == ("us2010",)
+
+
+def test_remedy_arguments_are_typed_errors():
+    with pytest.raises(InvalidParameterError, match=r"'buyer' parameter of divest must be one "
+                                                    r"firm label"):
+        cn.divest(SHARES, ["A", "B"], 0.1, buyer=["C"])
+    with pytest.raises(InvalidParameterError, match=r"'buyer' parameter of minimum_divestiture"):
+        cn.minimum_divestiture(SHARES, ["A", "B"], buyer=["C"])
+    with pytest.raises(InvalidParameterError, match=r"'target' parameter of minimum_divestiture"):
+        cn.minimum_divestiture(SHARES, ["A", "B"], target=["no_presumption"])
+    with pytest.raises(InvalidParameterError,
+                       match=r"'guidelines' parameter of minimum_divestiture must be one of"):
+        cn.minimum_divestiture(SHARES, ["A", "B"], guidelines="nope")
