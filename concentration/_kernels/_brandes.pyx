@@ -18,6 +18,25 @@ The readable specification is ``_brandes_ref.py`` beside this file.
 from cython.parallel cimport parallel, prange, threadid
 from libc.math cimport INFINITY
 from libc.stdlib cimport free, malloc
+from cpython.pyport cimport PY_SSIZE_T_MAX
+
+cdef extern from *:
+    """
+    #ifdef _OPENMP
+    #include <omp.h>
+    #endif
+    /* At most the processors this process may run on (libgomp ends the process when
+       it cannot create a requested thread): a last line of defence. */
+    static int conc_bc_team(int n) {
+    #ifdef _OPENMP
+        int procs = omp_get_num_procs();
+        return n < 1 ? 1 : (n > procs ? procs : n);
+    #else
+        (void)n; return 1;
+    #endif
+    }
+    """
+    int _team "conc_bc_team"(int n) noexcept nogil
 
 ctypedef long long i64
 
@@ -161,12 +180,15 @@ def betweenness_sum(const i64[::1] indptr, const i64[::1] indices, const double[
                     const i64[::1] sources, bint weighted, double[:, ::1] out):
     """Add each source's Brandes dependencies into ``out[thread]`` (shape n_threads x n).
 
-    Returns nothing; the caller sums ``out`` over threads and rescales.
+    Returns nothing; the caller sums ``out`` over threads and rescales.  The team has
+    ``out.shape[0]`` threads, at most the processors available (extra rows of ``out``
+    stay zero).  Each thread allocates ``41 n + 16 (m + 1)`` bytes; sizes whose byte
+    count would overflow raise MemoryError before anything is allocated.
     """
     cdef i64 n = indptr.shape[0] - 1
     cdef i64 m = indices.shape[0]
     cdef i64 n_src = sources.shape[0]
-    cdef int n_threads = out.shape[0]
+    cdef int n_threads = _team(<int> min(out.shape[0], 1 << 30))
     cdef i64 i, t
     cdef int tid
     cdef i64* idist
@@ -198,6 +220,13 @@ def betweenness_sum(const i64[::1] indptr, const i64[::1] indices, const double[
     hvals = NULL
     if n == 0 or n_src == 0:
         return
+    if out.shape[0] < 1 or out.shape[1] < n:
+        raise ValueError(f"betweenness kernel: out of shape ({out.shape[0]}, {out.shape[1]}) for "
+                         f"{n} nodes (want at least one row of n)")
+    if <size_t> (m + 1) > <size_t> PY_SSIZE_T_MAX // sizeof(double) \
+            or <size_t> n > <size_t> PY_SSIZE_T_MAX // sizeof(double):
+        raise MemoryError("betweenness: the per-thread work buffers do not fit in the "
+                          "address space")
     with nogil, parallel(num_threads=n_threads):
         tid = threadid()
         idist = <i64*> malloc(n * sizeof(i64))

@@ -23,6 +23,7 @@ Jaccard / overlap numerators).
 from cython.parallel cimport prange, parallel
 from libc.stdint cimport int32_t, int64_t, uint8_t, uint64_t
 from libc.stdlib cimport malloc, calloc, free, qsort
+from cpython.pyport cimport PY_SSIZE_T_MAX
 from libc.math cimport NAN, isnan
 cimport openmp
 
@@ -37,6 +38,26 @@ cdef extern from *:
     #endif
     """
     const int CONC_OVL_HAVE_OPENMP
+
+cdef extern from *:
+    """
+    #ifdef _OPENMP
+    #include <omp.h>
+    #endif
+    /* Threads for a parallel region: n (or the OpenMP default when n <= 0), at most
+       the processors this process may run on: a last line of defence, since libgomp
+       ends the process when it cannot create a requested thread. */
+    static int conc_ovl_team(int n) {
+    #ifdef _OPENMP
+        int procs = omp_get_num_procs();
+        if (n <= 0) n = omp_get_max_threads();
+        return n < 1 ? 1 : (n > procs ? procs : n);
+    #else
+        (void)n; return 1;
+    #endif
+    }
+    """
+    int _team "conc_ovl_team"(int n) noexcept nogil
 
 HAVE_OPENMP = bool(CONC_OVL_HAVE_OPENMP)
 
@@ -147,7 +168,7 @@ def accumulate_dense(double[:, ::1] out, const int64_t[::1] a_indptr,
     """
     cdef Py_ssize_t nr = a_indptr.shape[0] - 1
     cdef Py_ssize_t r
-    cdef int nt = n_threads if n_threads > 0 else max_threads()
+    cdef int nt = _team(n_threads)
     if nr == 0 or out.shape[1] == 0:
         return
     for r in prange(nr, nogil=True, schedule="dynamic", chunksize=8, num_threads=nt):
@@ -162,7 +183,7 @@ def finalize_dense(double[:, ::1] out, const double[::1] left, const double[::1]
     cdef Py_ssize_t m = out.shape[1]
     cdef Py_ssize_t r, k, k0
     cdef double lv
-    cdef int nt = n_threads if n_threads > 0 else max_threads()
+    cdef int nt = _team(n_threads)
     if metric == 0 or nr == 0 or m == 0:
         return
     for r in prange(nr, nogil=True, schedule="static", num_threads=nt):
@@ -178,7 +199,7 @@ def mirror_upper(double[:, ::1] out, int n_threads):
     cdef Py_ssize_t T = 64
     cdef Py_ssize_t nb = (n + T - 1) // T
     cdef Py_ssize_t bi, bj, r, c, r1, c1
-    cdef int nt = n_threads if n_threads > 0 else max_threads()
+    cdef int nt = _team(n_threads)
     if n == 0:
         return
     for bi in prange(nb, nogil=True, schedule="dynamic", chunksize=1, num_threads=nt):
@@ -259,11 +280,13 @@ cdef inline Py_ssize_t _offer(pair_t* heap, Py_ssize_t n, Py_ssize_t k, int64_t 
 cdef inline Py_ssize_t _keep(int64_t k, double v, double lv, double rk, int metric,
                              bint has_threshold, double threshold, Py_ssize_t top_k,
                              pair_t* heap, Py_ssize_t nkeep, idx_t* cols,
-                             double* vals) noexcept nogil:
+                             double* vals, Py_ssize_t cap) noexcept nogil:
     """Score the numerator ``v`` of column k and keep it if it passes; the new count.
 
-    Kept entries go to the top-k heap, or straight to ``cols/vals[nkeep]``.  A κ row
-    with zero control mass (``lv == 0``) keeps nothing: NaN row by policy, stored empty.
+    Kept entries go to the top-k heap, or straight to ``cols/vals[nkeep]`` while
+    ``nkeep < cap`` (the row's slot); a count above ``cap`` tells the caller that its
+    bound was wrong, and nothing is written past the slot.  A κ row with zero
+    control mass (``lv == 0``) keeps nothing: NaN row by policy, stored empty.
     """
     cdef double s
     if metric == 4 and lv == 0.0:
@@ -273,8 +296,9 @@ cdef inline Py_ssize_t _keep(int64_t k, double v, double lv, double rk, int metr
         return nkeep
     if top_k > 0:
         return _offer(heap, nkeep, top_k, k, s)
-    cols[nkeep] = <idx_t> k
-    vals[nkeep] = s
+    if nkeep < cap:
+        cols[nkeep] = <idx_t> k
+        vals[nkeep] = s
     return nkeep + 1
 
 
@@ -297,6 +321,12 @@ def sparse_rows(const int64_t[::1] a_indptr, const idx_t[::1] a_indices,
     entries are written, sorted by column, to ``out_cols/out_vals[row_off[r] :
     row_off[r] + counts[r]]``; the caller sizes ``row_off[r+1] - row_off[r]`` to an
     upper bound of the row's kept entries (its flop count, capped by m and top_k).
+
+    Sizes are checked before anything is allocated: the per-thread buffers (``m``
+    doubles, ``m / 64`` words, ``top_k`` pairs) with overflow-checked products
+    (MemoryError: the caller plans memory and clamps ``top_k`` to ``m``, so this is a
+    last line of defence), the output arrays against ``row_off`` (ValueError).  A row
+    that would keep more entries than its slot writes none past it (RuntimeError).
     """
     cdef Py_ssize_t nr = a_indptr.shape[0] - 1
     cdef Py_ssize_t nwords = (m + 63) // 64
@@ -309,14 +339,26 @@ def sparse_rows(const int64_t[::1] a_indptr, const idx_t[::1] a_indices,
     cdef uint64_t* bm
     cdef pair_t* heap
     cdef bint dense_row
-    cdef int nt = n_threads if n_threads > 0 else max_threads()
-    cdef Py_ssize_t p, q0, q1, i
+    cdef int nt = _team(n_threads)
+    cdef Py_ssize_t p, q0, q1, i, slot
     cdef double a, b
     own = NULL
     bm = NULL
     heap = NULL
     if nr == 0 or m == 0:
         return
+    if top_k < 0 or <size_t> top_k > <size_t> PY_SSIZE_T_MAX // sizeof(pair_t):
+        raise MemoryError(f"overlap kernel: a heap of top_k={top_k} entries of "
+                          f"{sizeof(pair_t)} bytes does not fit in the address space")
+    if <size_t> m > <size_t> PY_SSIZE_T_MAX // sizeof(double):
+        raise MemoryError(f"overlap kernel: an accumulator of {m} doubles does not fit in "
+                          "the address space")
+    if (row_off.shape[0] != nr + 1 or counts.shape[0] < nr or left.shape[0] < nr
+            or right.shape[0] < m or row_off[0] < 0
+            or row_off[nr] > out_cols.shape[0] or row_off[nr] > out_vals.shape[0]
+            or (has_heavy and (heavy.shape[0] < nr or heavy.shape[1] < m))):
+        raise ValueError("overlap kernel: the output arrays do not match row_off, or the "
+                         "row arrays do not match a_indptr")
     with nogil, parallel(num_threads=nt):
         own = <double*> calloc(m, sizeof(double))
         bm = <uint64_t*> calloc(nwords, sizeof(uint64_t))
@@ -326,6 +368,7 @@ def sparse_rows(const int64_t[::1] a_indptr, const idx_t[::1] a_indices,
                 counts[r] = -1
                 continue
             base = row_off[r]
+            slot = row_off[r + 1] - base
             lv = left[r]
             nkeep = 0
             dense_row = has_heavy
@@ -360,7 +403,7 @@ def sparse_rows(const int64_t[::1] a_indptr, const idx_t[::1] a_indices,
                         continue
                     acc[k] = 0.0
                     nkeep = _keep(k, v, lv, right[k], metric, has_threshold, threshold,
-                                  top_k, heap, nkeep, &out_cols[base], &out_vals[base])
+                                  top_k, heap, nkeep, &out_cols[base], &out_vals[base], slot)
             else:
                 for wi in range(nwords):
                     word = bm[wi]
@@ -375,7 +418,10 @@ def sparse_rows(const int64_t[::1] a_indptr, const idx_t[::1] a_indices,
                         if v == 0.0:
                             continue
                         nkeep = _keep(k, v, lv, right[k], metric, has_threshold, threshold,
-                                      top_k, heap, nkeep, &out_cols[base], &out_vals[base])
+                                      top_k, heap, nkeep, &out_cols[base], &out_vals[base], slot)
+            if nkeep > slot:
+                counts[r] = -2
+                continue
             if top_k > 0:
                 qsort(heap, nkeep, sizeof(pair_t), _cmp_pair_col)
                 for j in range(nkeep):
@@ -386,8 +432,12 @@ def sparse_rows(const int64_t[::1] a_indptr, const idx_t[::1] a_indices,
         free(bm)
         free(heap)
     for r in range(nr):
-        if counts[r] < 0:
+        if counts[r] == -1:
             raise MemoryError("could not allocate the per-thread accumulator of the overlap kernel")
+    for r in range(nr):
+        if counts[r] < 0:
+            raise RuntimeError(f"overlap kernel: row {r} keeps more entries than the "
+                               f"{row_off[r + 1] - row_off[r]} its slot holds")
 
 
 def squeeze(const int64_t[::1] row_off, const int64_t[::1] counts, idx_t[::1] cols,
@@ -435,6 +485,20 @@ def check_csr(const int64_t[::1] indptr, const idx_t[::1] indices, Py_ssize_t n_
     return 0, -1
 
 
+cdef _check_heaps(uint8_t[::1] heapbuf, const int64_t[::1] heap_n, Py_ssize_t n,
+                  Py_ssize_t top_k):
+    """Raise unless ``heapbuf`` holds n heaps of top_k pairs (overflow-checked)."""
+    if top_k < 1 or n < 0 or heap_n.shape[0] < n:
+        raise ValueError(f"overlap kernel: top_k={top_k} heaps for {n} rows, "
+                         f"{heap_n.shape[0]} heap counts")
+    if n and <size_t> top_k > <size_t> PY_SSIZE_T_MAX // sizeof(pair_t) // <size_t> n:
+        raise MemoryError(f"overlap kernel: {n} heaps of top_k={top_k} entries do not "
+                          "fit in the address space")
+    if <size_t> heapbuf.shape[0] < <size_t> n * <size_t> top_k * sizeof(pair_t):
+        raise ValueError(f"overlap kernel: a heap buffer of {heapbuf.shape[0]} bytes is "
+                         f"smaller than {n} x {top_k} pairs")
+
+
 def topk_sym_block(double[:, ::1] D, Py_ssize_t b0, const int64_t[::1] a_indptr,
                    const idx_t[::1] a_indices, const double[::1] a_data,
                    const int64_t[::1] bt_indptr, const idx_t[::1] bt_indices,
@@ -461,9 +525,10 @@ def topk_sym_block(double[:, ::1] D, Py_ssize_t b0, const int64_t[::1] a_indptr,
     cdef int64_t i, k
     cdef double a, b, v, s, lv
     cdef double* row
-    cdef int nt = n_threads if n_threads > 0 else max_threads()
+    cdef int nt = _team(n_threads)
     if nb == 0 or w == 0:
         return
+    _check_heaps(heapbuf, heap_n, n, top_k)
     for r in prange(nb, nogil=True, schedule="dynamic", chunksize=4, num_threads=nt):
         gr = b0 + r
         row = &D[r, 0]
@@ -505,6 +570,15 @@ def topk_finish(uint8_t[::1] heapbuf, const int64_t[::1] heap_n, Py_ssize_t top_
     cdef pair_t* H = <pair_t*> &heapbuf[0]
     cdef Py_ssize_t n = heap_n.shape[0]
     cdef Py_ssize_t g, j, pos = 0
+    _check_heaps(heapbuf, heap_n, n, top_k)
+    for g in range(n):
+        if heap_n[g] < 0 or heap_n[g] > top_k:
+            raise ValueError(f"overlap kernel: heap {g} holds {heap_n[g]} entries, "
+                             f"not in [0, {top_k}]")
+        pos += heap_n[g]
+    if pos > out_cols.shape[0] or pos > out_vals.shape[0]:
+        raise ValueError(f"overlap kernel: {pos} kept entries do not fit the output arrays")
+    pos = 0
     with nogil:
         for g in range(n):
             qsort(H + g * top_k, heap_n[g], sizeof(pair_t), _cmp_pair_col)
