@@ -4,6 +4,10 @@ Each ``plot_*`` function draws on a given :class:`matplotlib.axes.Axes` (or a ne
 figure when ``ax`` is omitted) and returns the axes, so figures can be composed and
 styled by the caller.  The result classes' ``plot()`` methods call these functions.
 
+Every label drawn from the data or the arguments (titles, axis and tick labels,
+legends, annotations, network node labels) is plain text, never mathtext: a firm
+named ``$x^2$`` appears as written.
+
 matplotlib is an optional dependency: install it with
 ``pip install antitrust-concentration[plot]``.  Figures are built with
 :class:`matplotlib.figure.Figure` directly (no ``pyplot`` state), and
@@ -18,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from .._tables import group_label, period_order
-from ._mpl import PALETTE, figure_svg, new_axes
+from ._mpl import PALETTE, PLAIN, figure_svg, new_axes, plain_legend
 
 __all__ = [
     "plot_hhi_trend",
@@ -82,6 +86,7 @@ def plot_hhi_trend(frame, *, column="hhi", period="period", market="market", ax=
             else []
         periods += [p for p in present if p not in set(periods)]
     pos = {p: i for i, p in enumerate(periods)}
+    lines = []
     for i, (name, g) in enumerate(groups):
         if period in g.columns:
             x = g[period].map(pos).to_numpy(dtype=float)
@@ -89,19 +94,21 @@ def plot_hhi_trend(frame, *, column="hhi", period="period", market="market", ax=
             x = np.sort(x, kind="stable")
         else:
             x = list(range(len(g)))
-        ax.plot(x, g[column].to_numpy(dtype=float), marker="o", markersize=3, linewidth=1.4,
-                color=PALETTE[i % len(PALETTE)], label=None if name is None else group_label(name))
+        lines += ax.plot(x, g[column].to_numpy(dtype=float), marker="o", markersize=3,
+                         linewidth=1.4, color=PALETTE[i % len(PALETTE)],
+                         label=None if name is None else group_label(name))
     for t in thresholds:
         ax.axhline(float(t), color="#888888", linewidth=0.8, linestyle="--")
     if periods:
         step = max(1, -(-len(periods) // max_ticks))
         ax.set_xticks(range(0, len(periods), step))
-        ax.set_xticklabels([str(p) for p in periods[::step]], rotation=45, ha="right")
-    ax.set_ylabel("HHI (points)" if column == "hhi" else column)
+        ax.set_xticklabels([str(p) for p in periods[::step]], rotation=45, ha="right",
+                           **PLAIN)
+    ax.set_ylabel("HHI (points)" if column == "hhi" else str(column), **PLAIN)
     if has_market:
-        ax.legend(fontsize=7, frameon=False)
+        plain_legend(ax, lines, fontsize=7, frameon=False)
     if title:
-        ax.set_title(title)
+        ax.set_title(title, **PLAIN)
     return ax
 
 
@@ -137,7 +144,7 @@ def plot_lorenz(data, *, ax=None, title=None, **kwargs):
     ax.set_ylim(0, 1)
     ax.legend(fontsize=7, frameon=False)
     if title:
-        ax.set_title(title)
+        ax.set_title(title, **PLAIN)
     return ax
 
 
@@ -184,13 +191,13 @@ def plot_screen_zones(post_hhi, delta_hhi, *, labels=None, thresholds=None, ax=N
     for i, lab in enumerate(labels or []):
         if i < post.size:
             ax.annotate(str(lab), (post[i], delta[i]), textcoords="offset points",
-                        xytext=(4, 4), fontsize=7)
+                        xytext=(4, 4), fontsize=7, **PLAIN)
     ax.set_xlim(0, hmax)
     ax.set_ylim(0, dmax)
     ax.set_xlabel("post-merger HHI (points)")
     ax.set_ylabel("ΔHHI (points)")
     if title:
-        ax.set_title(title)
+        ax.set_title(title, **PLAIN)
     return ax
 
 
@@ -216,11 +223,11 @@ def plot_bar(values, *, ax=None, title=None, xlabel=None, top=15):
     ax = new_axes(ax, size=(5.5, max(1.6, 0.26 * len(s) + 0.8)))
     ax.barh(range(len(s)), s.to_numpy(), color=PALETTE[0])
     ax.set_yticks(range(len(s)))
-    ax.set_yticklabels([group_label(i) for i in s.index], fontsize=7)
+    ax.set_yticklabels([group_label(i) for i in s.index], fontsize=7, **PLAIN)
     if xlabel:
-        ax.set_xlabel(xlabel)
+        ax.set_xlabel(xlabel, **PLAIN)
     if title:
-        ax.set_title(title)
+        ax.set_title(title, **PLAIN)
     return ax
 
 
@@ -281,13 +288,14 @@ def plot_network(edges, *, source="source", target="target", weight=None, size=N
     ss = [20 + 260 * size.get(v, 0.0) / smax for v in nodes]
     ax.scatter(xs, ys, s=ss, color=PALETTE[0], edgecolor="white", linewidth=0.6, zorder=3)
     for v in sorted(nodes, key=lambda n: (-size.get(n, 0.0), n))[:label_top]:
-        ax.annotate(v, pos[v], textcoords="offset points", xytext=(5, 5), fontsize=7, zorder=4)
+        ax.annotate(v, pos[v], textcoords="offset points", xytext=(5, 5), fontsize=7, zorder=4,
+                    **PLAIN)
     ax.set_aspect("equal")
     ax.set_xlim(-1.35, 1.35)
     ax.set_ylim(-1.25, 1.25)
     ax.axis("off")
     if title:
-        ax.set_title(title)
+        ax.set_title(title, **PLAIN)
     return ax
 
 
@@ -321,11 +329,11 @@ def plot_intervals(frame, *, estimate="estimate", lower="lower", upper="upper",
                 fmt="o", color=PALETTE[0], capsize=3)
     if reference is not None:
         ax.axvline(float(reference), color="0.5", lw=0.8)
-    ax.set_yticks(y, [group_label(v) for v in frame.index])
+    ax.set_yticks(y, [group_label(v) for v in frame.index], **PLAIN)
     if xlabel:
-        ax.set_xlabel(xlabel)
+        ax.set_xlabel(xlabel, **PLAIN)
     if title:
-        ax.set_title(title)
+        ax.set_title(title, **PLAIN)
     return ax
 
 
@@ -387,23 +395,26 @@ def plot_decomposition(frame, *, parts=("entry", "exit", "reallocation", "owners
     colors = _PART_COLORS + tuple(c for c in PALETTE if c not in _PART_COLORS)
     pos = np.zeros(len(t))
     neg = np.zeros(len(t))
+    handles = []
     for i, part in enumerate(parts):
         vals = t[part].to_numpy()
         base = np.where(vals >= 0, pos, neg)
-        ax.bar(x, vals, bottom=base, color=colors[i % len(colors)], label=part)
+        handles.append(ax.bar(x, vals, bottom=base, color=colors[i % len(colors)],
+                              label=str(part)))
         pos += np.clip(vals, 0, None)
         neg += np.clip(vals, None, 0)
-    ax.plot(x, t[total].to_numpy(), "k_", markersize=14, label="change in HHI")
+    handles = ax.plot(x, t[total].to_numpy(), "k_", markersize=14, label="change in HHI") \
+        + handles  # the total first, as matplotlib's own legend lists it
     ax.axhline(0.0, color="0.5", lw=0.8)
     has_market = market is not None and market in t.columns
     labels = [(f"{m}: " if has_market else "") + f"{a}->{b}"
               for m, a, b in zip(t[market] if has_market else [None] * len(t),
                                  t["period_from"], t["period_to"])]
-    ax.set_xticks(x, labels, rotation=45, ha="right")
+    ax.set_xticks(x, labels, rotation=45, ha="right", **PLAIN)
     ax.set_ylabel("points")
-    ax.legend(frameon=False, fontsize="small")
+    plain_legend(ax, handles, frameon=False, fontsize="small")
     if title:
-        ax.set_title(title)
+        ax.set_title(title, **PLAIN)
     return ax
 
 
@@ -436,15 +447,16 @@ def plot_sensitivity(frame, *, definitions=None, thresholds=(), xlabel=None, ax=
     ax = new_axes(ax)
     y = np.arange(len(frame))
     colors = PALETTE[:6]
+    handles = []
     for i, d in enumerate(definitions):
-        ax.plot(frame[f"{d}:value"].to_numpy(dtype=float), y, "o",
-                color=colors[i % len(colors)], label=str(d))
+        handles += ax.plot(frame[f"{d}:value"].to_numpy(dtype=float), y, "o",
+                           color=colors[i % len(colors)], label=str(d))
     for thr in thresholds:
         ax.axvline(thr, color="0.5", lw=0.8, ls="--")
-    ax.set_yticks(y, [group_label(v) for v in frame.index])
+    ax.set_yticks(y, [group_label(v) for v in frame.index], **PLAIN)
     if xlabel:
-        ax.set_xlabel(xlabel)
-    ax.legend(frameon=False, fontsize="small")
+        ax.set_xlabel(xlabel, **PLAIN)
+    plain_legend(ax, handles, frameon=False, fontsize="small")
     if title:
-        ax.set_title(title)
+        ax.set_title(title, **PLAIN)
     return ax

@@ -11,7 +11,8 @@ import io
 
 from ..exceptions import MissingDependencyError
 
-__all__ = ["PALETTE", "HOUSE_STYLE", "import_mpl", "new_axes", "figure_svg"]
+__all__ = ["PALETTE", "HOUSE_STYLE", "PLAIN", "import_mpl", "new_axes", "plain_legend",
+           "figure_svg"]
 
 #: Colours used in turn for series (colour-blind safe, Okabe-Ito).
 PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442",
@@ -27,6 +28,11 @@ HOUSE_STYLE = {
     "svg.hashsalt": "concentration",
     "path.simplify": True,
 }
+
+#: Text properties of every label a figure draws (titles, axis and tick labels,
+#: annotations, node labels): plain text, never mathtext, so a firm named ``$x^2$``
+#: is drawn as written and one named ``$\undefined{}$`` cannot break the figure.
+PLAIN = {"parse_math": False}
 
 
 def import_mpl():
@@ -50,6 +56,18 @@ def new_axes(ax, size=(6.4, 3.6)):
     with matplotlib.rc_context(HOUSE_STYLE):
         fig = Figure(figsize=size, layout="constrained")
         return fig.add_subplot()
+
+
+def plain_legend(ax, handles, **kwargs):
+    """A legend of ``handles`` with their labels as plain text; return it.
+
+    The labels are passed explicitly, so a label that starts with ``_`` (which
+    matplotlib's automatic legend would drop) is listed like any other.
+    """
+    legend = ax.legend(handles, [str(h.get_label()) for h in handles], **kwargs)
+    for text in legend.get_texts():
+        text.set_parse_math(False)
+    return legend
 
 
 def figure_svg(fig, *, salt="concentration") -> str:

@@ -296,3 +296,53 @@ def test_figure_svg_without_matplotlib(monkeypatch, how):
     _without_matplotlib(monkeypatch, how)
     with pytest.raises(MissingDependencyError, match=INSTALL):
         plotting.figure_svg(object())
+
+
+# names that matplotlib would parse as mathtext: one it cannot parse, one it can
+BAD, MATH = "$\\undefined{}$", "$x^2$"
+
+MATH_CALLS = {
+    "plot_hhi_trend": lambda: plotting.plot_hhi_trend(
+        pd.DataFrame({"market": [BAD, BAD, MATH, MATH], "period": [BAD, MATH] * 2,
+                      "hhi": [1.0, 2.0, 3.0, 4.0]}).set_index(["market", "period"]),
+        title=BAD),
+    "plot_lorenz": lambda: plotting.plot_lorenz({BAD: 0.75, MATH: 0.25}, title=BAD + MATH),
+    "plot_screen_zones": lambda: plotting.plot_screen_zones(
+        [2000.0, 1200.0], [150.0, 40.0], labels=[BAD, MATH], title=BAD),
+    "plot_network": lambda: plotting.plot_network(
+        pd.DataFrame({"source": [BAD, BAD], "target": [MATH, "C"]}), title=MATH),
+    "plot_bar": lambda: plotting.plot_bar(pd.Series({BAD: 1.0, MATH: 2.0}), title=BAD,
+                                          xlabel=MATH),
+    "plot_intervals": lambda: plotting.plot_intervals(
+        pd.DataFrame({"estimate": [1.0, 2.0], "lower": [0.0, 1.0], "upper": [2.0, 3.0]},
+                     index=[BAD, MATH]), xlabel=BAD, title=MATH),
+    "plot_coefficients": lambda: plotting.plot_coefficients(
+        pd.DataFrame({"coef": [0.5, -0.2], "lower": [0.1, -0.6], "upper": [0.9, 0.2]},
+                     index=[BAD, MATH]), xlabel=MATH, title=BAD),
+    "plot_decomposition": lambda: plotting.plot_decomposition(
+        pd.DataFrame({"market": [BAD], "period_from": [MATH], "period_to": [2],
+                      "delta_hhi": [1.0], BAD: [1.0], MATH: [0.0]}), parts=[BAD, MATH],
+        title=BAD),
+    "plot_sensitivity": lambda: plotting.plot_sensitivity(
+        pd.DataFrame({f"{BAD}:value": [1.0, 2.0], f"{MATH}:value": [2.0, 1.0]},
+                     index=[BAD, MATH]), xlabel=BAD, title=MATH),
+}
+
+
+def test_every_public_function_has_a_mathtext_case():
+    assert set(MATH_CALLS) == set(CALLS)
+
+
+@pytest.mark.parametrize("name", sorted(MATH_CALLS))
+def test_dollar_names_are_drawn_as_plain_text(mpl, name):
+    ax = MATH_CALLS[name]()
+    svg = plotting.figure_svg(ax.figure)  # draws every text: mathtext would raise here
+    assert BAD in svg and MATH in svg
+    texts = [t for t in ax.figure.findobj(mpl.text.Text) if "$" in t.get_text()]
+    assert texts and not any(t.get_parse_math() for t in texts)
+
+
+def test_legend_keeps_a_label_that_starts_with_an_underscore(mpl):
+    frame = pd.DataFrame({"market": ["_m", "_m", "n", "n"], "period": [1, 2, 1, 2],
+                          "hhi": [1.0, 2.0, 3.0, 4.0]})
+    assert _legend(plotting.plot_hhi_trend(frame)) == ["_m", "n"]
