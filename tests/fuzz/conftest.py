@@ -1,0 +1,103 @@
+"""The fuzz run is shared by the tests of this folder and summarised in the log.
+
+The cases run once per session (in worker subprocesses, see ``_runner``), the first
+time a test asks for ``fuzz_results``.  ``pytest_terminal_summary`` prints one line
+with the counts of every outcome and one minimal repro per failing case class.
+"""
+
+import os
+import sys
+import time
+
+import pytest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+
+import _runner  # noqa: E402
+
+OK = ("typed_error", "oracle_equal", "accepted")
+FAILURES = ("crash", "hang", "untyped_error", "mutated_input", "wrong_result",
+            "harness_error")
+
+_STATE = {}
+
+
+class FuzzRun:
+    def __init__(self, seed, records, seconds):
+        self.seed = seed
+        self.records = records
+        self.seconds = seconds
+        for rec in records.values():
+            if "klass" not in rec:          # crashed or hung: rebuild its label
+                rec["klass"], rec["entry"] = _runner.klass_of(seed, rec["i"])
+
+    def count(self, outcome):
+        return sum(r["outcome"] == outcome for r in self.records.values())
+
+    def of(self, outcome, klass_prefix=None):
+        return [r for r in self.records.values() if r["outcome"] == outcome
+                and (klass_prefix is None or r["klass"].startswith(klass_prefix))]
+
+    def repros(self, outcomes=FAILURES):
+        """One shortest failing case per (outcome, case class)."""
+        best = {}
+        for r in self.records.values():
+            if r["outcome"] in outcomes:
+                key = (r["outcome"], r["klass"])
+                if key not in best or len(r.get("call", "")) < len(best[key].get("call", "")):
+                    best[key] = r
+        return [best[k] for k in sorted(best)]
+
+    def summary(self):
+        n = len(self.records)
+        warned = sum(bool(r.get("untyped_warnings")) for r in self.records.values())
+        parts = [f"{n:,} cases", f"{self.count('typed_error'):,} typed errors",
+                 f"{self.count('oracle_equal'):,} oracle-equal results",
+                 f"{self.count('accepted'):,} other accepted results",
+                 f"{self.count('crash'):,} crashes", f"{self.count('hang'):,} hangs",
+                 f"{self.count('untyped_error'):,} untyped errors",
+                 f"{self.count('mutated_input'):,} mutated inputs",
+                 f"{self.count('wrong_result'):,} wrong results"]
+        if self.count("harness_error"):
+            parts.append(f"{self.count('harness_error'):,} harness errors")
+        parts.append(f"({warned:,} cases with a non-library warning; "
+                     f"seed {self.seed}, {self.seconds:.0f} s)")
+        return "fuzz: " + ", ".join(parts)
+
+
+def format_repro(r):
+    return (f"[{r['outcome']}] {r['klass']}: {r.get('call', '?')}\n"
+            f"      -> {r.get('message', '')}")
+
+
+@pytest.fixture(scope="session")
+def fuzz_results():
+    if "run" not in _STATE:
+        cases, seed, workers = _runner.settings()
+        t0 = time.monotonic()
+        records = _runner.run(seed, list(range(cases)), workers=workers)
+        _STATE["run"] = FuzzRun(seed, records, time.monotonic() - t0)
+    return _STATE["run"]
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    run = _STATE.get("run")
+    if run is None:
+        return
+    tr = terminalreporter
+    tr.section("fuzz")
+    repros = run.repros()
+    if repros:
+        tr.write_line(f"{len(repros)} failing case classes (one minimal repro each):")
+        for r in repros:
+            tr.write_line("  " + format_repro(r))
+    warned = {}
+    for r in run.records.values():
+        for w in r.get("untyped_warnings") or ():
+            warned.setdefault(w, r)
+    if warned:
+        tr.write_line(f"{len(warned)} distinct non-library warnings from the library:")
+        for w, r in sorted(warned.items())[:20]:
+            tr.write_line(f"  {w}  <- {r['klass']}")
+    tr.write_line(run.summary())

@@ -1,0 +1,98 @@
+"""Fuzz/property suite: every public entry point driven with generated inputs.
+
+Each case runs in a worker subprocess (under a memory limit and a timeout) and must
+end in a typed :class:`~concentration.exceptions.ConcentrationError` or a result equal
+to an independent numpy oracle (``_oracle``), without a signal, a hang, or a change to
+its inputs.  The case count is ``_runner.DEFAULT_CASES``; set
+``CONCENTRATION_FUZZ_CASES`` (and ``CONCENTRATION_FUZZ_SEED``) for longer runs.
+"""
+
+import os
+import sys
+import tempfile
+
+import pytest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+
+import concentration as cn  # noqa: E402
+
+import _cases  # noqa: E402
+import _runner  # noqa: E402
+from conftest import format_repro  # noqa: E402
+
+#: every public entry point the generator drives
+ENTRY_POINTS = {
+    "hhi", "concentration_ratio", "effective_number", "entropy", "hannah_kay", "gini",
+    "lorenz", "hhi_bounds", "indices", "read_shares", "read_table", "validate_shares",
+    "write_parquet", "overlap", "read_holdings", "ControlModel", "profit_weights", "mhhi",
+    "get_guideline", "screen_merger", "divest", "minimum_divestiture", "report",
+    "PartnershipNetwork", "partnership_weights", "weighted_hhi", "stats.index_interval",
+    "stats.market_sensitivity", "stats.hhi_change_decomposition",
+    "stats.concentration_regression", "guidelines.classify", "datasets.load", "cli",
+}
+
+#: entry points with valid cases checked against the oracle
+ORACLE_ENTRIES = {
+    "hhi", "concentration_ratio", "effective_number", "entropy", "hannah_kay", "gini",
+    "lorenz", "hhi_bounds", "indices", "screen_merger", "overlap", "mhhi", "weighted_hhi",
+    "read_shares", "read_table", "cli",
+}
+
+
+def _failures(run, outcome):
+    recs = run.repros((outcome,))
+    n = run.count(outcome)
+    return f"{n} {outcome} cases in {len(recs)} classes:\n" + "\n".join(
+        format_repro(r) for r in recs)
+
+
+def test_the_generator_is_deterministic():
+    with tempfile.TemporaryDirectory() as a, tempfile.TemporaryDirectory() as b:
+        for i in range(0, 400, 7):
+            x = _cases.make_case(11, i, cn, a)
+            y = _cases.make_case(11, i, cn, b)
+            assert (x.klass, x.expect, repr(x.kwargs.keys())) == \
+                (y.klass, y.expect, repr(y.kwargs.keys()))
+
+
+def test_the_runner_survives_a_crash_and_a_hang():
+    # -1 kills its worker with SIGSEGV, -2 never returns; the other cases still run
+    got = _runner.run(0, [-3, -1, -4, -2, -5], workers=1, batch=5, timeout=3)
+    assert got[-1]["outcome"] == "crash" and "SIGSEGV" in got[-1]["message"]
+    assert got[-2]["outcome"] == "hang"
+    assert all(got[i]["outcome"] == "accepted" for i in (-3, -4, -5))
+
+
+def test_every_entry_point_is_exercised(fuzz_results):
+    entries = {r.get("entry") for r in fuzz_results.records.values()}
+    assert ENTRY_POINTS <= entries, sorted(ENTRY_POINTS - entries)
+    oracle = {r.get("entry") for r in fuzz_results.records.values()
+              if r.get("expect") == "oracle"}
+    assert ORACLE_ENTRIES <= oracle, sorted(ORACLE_ENTRIES - oracle)
+    assert len(fuzz_results.records) == _runner.settings()[0]
+
+
+def test_no_harness_errors(fuzz_results):
+    assert fuzz_results.count("harness_error") == 0, _failures(fuzz_results, "harness_error")
+
+
+def test_no_crashes(fuzz_results):
+    assert fuzz_results.count("crash") == 0, _failures(fuzz_results, "crash")
+
+
+def test_no_hangs(fuzz_results):
+    assert fuzz_results.count("hang") == 0, _failures(fuzz_results, "hang")
+
+
+def test_no_untyped_errors(fuzz_results):
+    assert fuzz_results.count("untyped_error") == 0, _failures(fuzz_results, "untyped_error")
+
+
+def test_no_mutated_inputs(fuzz_results):
+    assert fuzz_results.count("mutated_input") == 0, _failures(fuzz_results, "mutated_input")
+
+
+def test_no_wrong_results(fuzz_results):
+    assert fuzz_results.count("wrong_result") == 0, _failures(fuzz_results, "wrong_result")
