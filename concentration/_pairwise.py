@@ -13,8 +13,17 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from ._kernels import default_threads, load
-from ._validation import check_choice, check_int, check_number, param_message
+from ._kernels import load
+from ._validation import (
+    available_memory,
+    check_choice,
+    check_int,
+    check_memory,
+    check_number,
+    check_threads,
+    format_bytes,
+    param_message,
+)
 from .exceptions import (
     DataQualityWarning,
     InvalidMatrixError,
@@ -39,6 +48,14 @@ _CODE = {"dot": 0, "cosine": 1, "jaccard": 2, "overlap": 3, "weighted_jaccard": 
 # dense cost n_A·n_B scaled by the measured speed ratio of BLAS FMAs to sparse
 # scatter-adds on this class of machine (≈ 45 G/s vs ≈ 1.2 G/s).
 _HEAVY_RATIO = 1.0 / 40.0
+# Memory planning.  Plans below _SMALL_BYTES are not checked (no /proc read for small
+# calls).  A sparse result whose reserved upper bound fits in _DIRECT_SHARE of the
+# available memory is written straight into one reservation; otherwise (and for a
+# thresholded result whose reservation exceeds _BLOCK_ENTRIES entries) rows go through
+# a reused block buffer of about _BLOCK_ENTRIES entries into output arrays that grow.
+_SMALL_BYTES = 64 << 20
+_DIRECT_SHARE = 0.5
+_BLOCK_ENTRIES = 1 << 23
 
 
 # ----------------------------------------------------------------------------- input
@@ -86,7 +103,7 @@ def _check_index_array(arr, name, what):
     if arr.dtype.kind == "u" and arr.size and arr.max() > np.iinfo(np.int64).max:
         raise InvalidMatrixError(param_message(
             _F, name, f"{what} that fit in int64", "larger values", ""))
-    return arr
+    return np.ascontiguousarray(arr)  # scipy accepts strided index arrays; kernels do not
 
 
 def _validated_compressed(indptr, indices, data, n_major, n_minor, name, metric, kind):
@@ -98,6 +115,7 @@ def _validated_compressed(indptr, indices, data, n_major, n_minor, name, metric,
     if data.ndim != 1:
         raise InvalidMatrixError(param_message(
             _F, name, "a matrix whose data is a 1-D array", f"data of shape {data.shape}"))
+    data = np.ascontiguousarray(data)
     if indptr.size != n_major + 1:
         raise InvalidMatrixError(param_message(
             _F, name, f"a {kind.upper()} matrix whose indptr has n_{major}s + 1 = "
@@ -188,6 +206,13 @@ def _frames_to_csr(frames, names, metric, row_groups):
         if fr is None:
             continue
         rc, cc, wc = _frame_columns(fr, nm)
+        for col, what in ((rc, "row"), (cc, "column")):
+            missing = np.flatnonzero(pd.isna(fr[col].to_numpy()))
+            if missing.size:
+                raise SchemaError(
+                    f"{_F}: the '{nm}' table has {missing.size} missing (NaN/None) {what} "
+                    f"label(s) in column {col!r}, the first at position {int(missing[0])}. "
+                    f"Drop those lines first, e.g. table.dropna(subset=[{col!r}]).")
         parts[nm] = (fr[rc].to_numpy(), fr[cc].to_numpy(), fr[wc].to_numpy(), rc)
     col_labels = pd.Index(pd.unique(np.concatenate([p[1] for p in parts.values()])))
     try:
@@ -209,11 +234,8 @@ def _frames_to_csr(frames, names, metric, row_groups):
     out = {}
     for nm, (r, c, w, rc) in parts.items():
         w = _check_values(w, nm, metric)
-        ri = row_labels[nm].get_indexer(r)
+        ri = row_labels[nm].get_indexer(r)  # every label is present: none is missing
         ci = col_labels.get_indexer(c)
-        if (ri < 0).any() or (ci < 0).any():
-            raise SchemaError(f"{_F}: the '{nm}' table has missing (NaN) row or column "
-                              "labels. Drop those rows first.")
         M = sp.csr_matrix((w, (ri, ci)), shape=(len(row_labels[nm]), len(col_labels)))
         out[nm] = _to_csr(M, nm, metric)
     return out, row_labels, parts[names[0]][3]
@@ -239,11 +261,66 @@ def _index_arrays(A, Bt):
             Bt.indptr.astype(np.int64), Bt.indices.astype(dt, copy=False))
 
 
+def _plan(nbytes, what, fits):
+    """Raise ResourceError (via check_memory) when a plan above _SMALL_BYTES cannot fit.
+
+    ``fits`` is a callable returning the advice, built only for large plans.
+    """
+    if nbytes > _SMALL_BYTES:
+        check_memory(_F, nbytes, what=what, fits=fits())
+
+
+def _fits(nA, nB, entry, row_bytes):
+    """The options that make an ``nA x nB`` result fit, as advice for a ResourceError.
+
+    ``entry`` is the size of one stored score (column index + float64), ``row_bytes``
+    what one row of the requested result needs.
+    """
+    room = 0.4 * available_memory()
+    k_fit = int(min(nB, room // max(1, nA * entry)))
+    r_fit = int(min(nA, room // max(1, row_bytes)))
+    opts = []
+    if k_fit >= 1:
+        opts.append(f"top_k={k_fit} or fewer per row (about "
+                    f"{format_bytes(nA * k_fit * entry)})")
+    opts.append(f"threshold=<score>, which stores only the pairs that pass ({entry} bytes "
+                "each)")
+    if r_fit >= 1:
+        opts.append(f"rows= blocks of at most {r_fit:,} rows at a time (about "
+                    f"{format_bytes(r_fit * row_bytes)} each)")
+    opts.append("the same rows= blocks as Dask tasks, one block a task")
+    return "Options that fit: " + "; ".join(opts) + "."
+
+
+def _lower_nnz(a_indptr, a_indices, degB, left, metric, signed, top_k):
+    """Stored scores the sparse result surely has: per row, the rows of B it shares its
+    most widely held column with (capped by top_k); 0 for signed weights (sums can cancel)
+    and for κ rows without control mass."""
+    nA = a_indptr.size - 1
+    lb = np.zeros(nA, dtype=np.int64)
+    nonempty = np.diff(a_indptr) > 0
+    if signed or not nonempty.any():
+        return 0
+    per = degB[a_indices[:a_indptr[-1]]]
+    lb[nonempty] = np.maximum.reduceat(per, a_indptr[:-1][nonempty])
+    if metric == "kappa":
+        lb[left == 0] = 0
+    if top_k:
+        np.minimum(lb, top_k, out=lb)
+    return int(lb.sum())
+
+
 def _compute(A, B, *, metric, sym, left, right, threshold, top_k, sparse_out,
              block_rows, nt):
-    """Scores of the rows of A against the rows of B (canonical float64 CSR)."""
+    """Scores of the rows of A against the rows of B (canonical float64 CSR).
+
+    Plans memory before every large allocation (dense result, heavy-column blocks,
+    sparse reservation); ``top_k`` and ``block_rows`` arrive clamped to the result.
+    """
     code = _CODE[metric]
     op = 1 if metric.startswith("weighted_") else 0
+    signed = metric in ("dot", "cosine") and (A.data.min(initial=0.0) < 0
+                                              or B.data.min(initial=0.0) < 0)
     if metric in ("jaccard", "overlap"):
         A = A.copy()
         A.data[:] = 1.0
@@ -270,17 +347,24 @@ def _compute(A, B, *, metric, sym, left, right, threshold, top_k, sparse_out,
     left = np.ascontiguousarray(left, dtype=np.float64)
     right = np.ascontiguousarray(right, dtype=np.float64)
     n_heavy = int(heavy.sum())
-    if n_heavy:
+    heavy_bytes = 8 * n_heavy * (nA + (0 if sym else nB))
+    entry = a_indices.dtype.itemsize + 8
+
+    def heavy_blocks():
         Ah = np.ascontiguousarray(A[:, heavy].toarray())
-        Bh = Ah if sym else np.ascontiguousarray(B[:, heavy].toarray())
+        return Ah, (Ah if sym else np.ascontiguousarray(B[:, heavy].toarray()))
 
     if not sparse_out:
+        _plan(8 * nA * nB + heavy_bytes, f"a dense {nA:,} x {nB:,} float64 result",
+              lambda: _fits(nA, nB, entry, 8 * nB))
         if n_heavy and sym:
             # dsyrk on Ahᵀ: its Fortran-order lower triangle is the C-order upper one
             from scipy.linalg import blas
+            Ah, _ = heavy_blocks()
             out = blas.dsyrk(1.0, Ah.T, trans=1, lower=1).T
-            del Ah, Bh
+            del Ah
         elif n_heavy:
+            Ah, Bh = heavy_blocks()
             out = np.matmul(Ah, Bh.T)  # one dgemm for the dense core
             del Ah, Bh
         else:
@@ -293,45 +377,111 @@ def _compute(A, B, *, metric, sym, left, right, threshold, top_k, sparse_out,
         return out
 
     if sym and top_k and n_heavy:
+        if block_rows is None:
+            block_rows = max(1, min(nA, (1 << 22) // max(nA, 1)))
+        _plan(nA * top_k * (16 + entry) + 8 * block_rows * nA + heavy_bytes,
+              f"a top_k={top_k} selection of {nA:,} rows ({nA:,} heaps of {top_k} "
+              f"entries, {block_rows:,}-row blocks of scores and the result)",
+              lambda: _fits(nA, nB, entry, top_k * (16 + entry)))
+        Ah, _ = heavy_blocks()
         return _topk_symmetric(A, Ah, a_indptr, a_indices, a_data, bt_indptr, bt_indices,
                                bt_data, skip, op, left, right, code, threshold, top_k,
                                block_rows, nt)
-    # Upper bound of each row's kept entries: its flop count, capped by nB and top_k.
-    # Rows write straight into their slot of the final arrays; a last in-place pass
-    # closes the gaps.  Untouched slack is never written, so stays unallocated.
+    # Upper bound of each row's kept entries: its flop count (it scores nonzero only
+    # against the rows it shares a column with; the BLAS block adds exact zeros
+    # elsewhere), capped by nB and top_k.
     degB_all = np.diff(bt_indptr).astype(np.int64)
     csum = np.zeros(A.nnz + 1, dtype=np.int64)
     np.cumsum(degB_all[a_indices], out=csum[1:])
     flops = csum[a_indptr[1:]] - csum[a_indptr[:-1]]
     bound = np.minimum(flops, nB)
-    if n_heavy:
-        bound[:] = nB
     if top_k:
         bound = np.minimum(bound, top_k)
     row_off = np.zeros(nA + 1, dtype=np.int64)
     np.cumsum(bound, out=row_off[1:])
     cap = int(row_off[-1])
-    cols = np.empty(cap, dtype=a_indices.dtype)
-    vals = np.empty(cap, dtype=np.float64)
-    counts = np.zeros(nA, dtype=np.int64)
     if block_rows is None:
         block_rows = max(1, nA) if not n_heavy else max(1, min(nA, (1 << 22) // max(nB, 1)))
+    fixed = (heavy_bytes + (8 * block_rows * nB if n_heavy else 0) + 48 * (nA + 1)
+             + nt * (8 * nB + nB // 8 + 16 * (top_k or 1)))
+    counts = np.zeros(nA, dtype=np.int64)
     dummy = np.zeros((1, 1))
-    for b0 in range(0, nA, block_rows):
-        b1 = min(nA, b0 + block_rows)
-        hv = np.ascontiguousarray(Ah[b0:b1] @ Bh.T) if n_heavy else dummy
+    dense_core = []  # (Ah, Bh), made at the first block: after the memory plan
+
+    def run(b0, b1, off, cols, vals):
+        if n_heavy and not dense_core:
+            dense_core.extend(heavy_blocks())
+        hv = np.ascontiguousarray(dense_core[0][b0:b1] @ dense_core[1].T) if n_heavy \
+            else dummy
         _K.sparse_rows(a_indptr[b0:b1 + 1], a_indices, a_data, bt_indptr, bt_indices,
                        bt_data, skip, hv, bool(n_heavy), left[b0:b1], right, nB, code, op,
                        threshold is not None, 0.0 if threshold is None else threshold,
-                       int(top_k or 0), row_off[b0:b1 + 1], cols, vals, counts[b0:b1], nt)
-        del hv
-    nnz = _K.squeeze(row_off, counts, cols, vals)
+                       int(top_k or 0), off, cols, vals, counts[b0:b1], nt)
+
+    direct = entry * cap + fixed
+    if cap <= _BLOCK_ENTRIES or (threshold is None and (
+            direct <= _SMALL_BYTES or direct <= _DIRECT_SHARE * available_memory())):
+        # Rows write straight into their slot of the final arrays; a last in-place pass
+        # closes the gaps.  Untouched slack is never written, so stays unallocated.
+        _plan(direct, f"a sparse {nA:,} x {nB:,} result reserving {cap:,} entries",
+              lambda: _fits(nA, nB, entry, entry * max(1, cap // max(nA, 1))))
+        cols = np.empty(cap, dtype=a_indices.dtype)
+        vals = np.empty(cap, dtype=np.float64)
+        for b0 in range(0, nA, block_rows):
+            b1 = min(nA, b0 + block_rows)
+            run(b0, b1, row_off[b0:b1 + 1], cols, vals)
+        nnz = _K.squeeze(row_off, counts, cols, vals)
+        indices, data = cols[:nnz], vals[:nnz]
+    else:
+        indices, data = _grow_rows(run, row_off, counts, nA, nB, entry, fixed, block_rows,
+                                   a_indices.dtype, lower=0 if threshold is not None else
+                                   _lower_nnz(a_indptr, a_indices, degB_all, left, metric,
+                                              signed, top_k))
+        nnz = indices.size
     indptr = np.zeros(nA + 1, dtype=np.int64)
     np.cumsum(counts, out=indptr[1:])
     if nnz < 2**31 - 1 and nB < 2**31 - 1:
         indptr = indptr.astype(np.int32)
-    indices, data = cols[:nnz], vals[:nnz]
     return sp.csr_matrix((data, indices, indptr), shape=(nA, nB))
+
+
+def _grow_rows(run, row_off, counts, nA, nB, entry, fixed, block_rows, dtype, *, lower):
+    """The sparse result by blocks of rows, for reservations too large to make at once.
+
+    Each block of rows (reserved bound at most ``_BLOCK_ENTRIES`` entries, or one row)
+    is scored into one reused buffer, packed, and appended to output arrays that grow
+    by half (``ndarray.resize``, a realloc) only as far as the kept entries need; the
+    memory is the result, one buffer and ``fixed``.  ``lower`` (a number of entries the
+    result surely holds) is checked against the memory first; each growth again.
+    """
+    buf = max(_BLOCK_ENTRIES, int(np.diff(row_off).max(initial=0)))
+    what = f"a sparse {nA:,} x {nB:,} result"
+    fits = lambda: _fits(nA, nB, entry, entry * max(1, lower // max(nA, 1)))  # noqa: E731
+    _plan(entry * (lower + buf) + fixed,
+          f"{what} with at least {lower:,} stored scores ({entry} bytes each)", fits)
+    size = max(lower, min(int(row_off[-1]), buf))
+    cols, vals = np.empty(size, dtype=dtype), np.empty(size, dtype=np.float64)
+    bcols, bvals = np.empty(buf, dtype=dtype), np.empty(buf, dtype=np.float64)
+    pos = b0 = 0
+    while b0 < nA:
+        b1 = int(np.searchsorted(row_off, row_off[b0] + buf, side="right")) - 1
+        b1 = min(nA, b0 + block_rows, max(b1, b0 + 1))
+        off = row_off[b0:b1 + 1] - row_off[b0]
+        run(b0, b1, off, bcols, bvals)
+        k = _K.squeeze(off, counts[b0:b1], bcols, bvals)
+        if pos + k > cols.size:
+            new = int(min(row_off[-1], max(pos + k, cols.size + cols.size // 2)))
+            _plan(entry * (new + buf) + fixed,
+                  f"{what}, at {pos + k:,} stored scores after {b1:,} of {nA:,} rows,", fits)
+            cols.resize(new, refcheck=False)
+            vals.resize(new, refcheck=False)
+        cols[pos:pos + k] = bcols[:k]
+        vals[pos:pos + k] = bvals[:k]
+        pos += k
+        b0 = b1
+    cols.resize(pos, refcheck=False)
+    vals.resize(pos, refcheck=False)
+    return cols, vals
 
 
 def _topk_symmetric(A, Ah, a_indptr, a_indices, a_data, bt_indptr, bt_indices, bt_data,
@@ -415,7 +565,8 @@ def overlap(W, *, metric="cosine", other=None, control=None, threshold=None, top
     top_k : int, optional
         Keep only the ``top_k`` largest scores of each row (ties go to the smaller
         column index); the result is sparse.  The pair (j, j) is a candidate
-        like any other.
+        like any other.  A value above the number of columns of the result keeps
+        every nonzero score, as that number does (it is lowered to it).
     rows : array-like, optional
         Compute only these rows of W (positions, or labels for a DataFrame W).
     output : {"auto", "dense", "csr", "frame", "pairs"}
@@ -426,9 +577,11 @@ def overlap(W, *, metric="cosine", other=None, control=None, threshold=None, top
         long table of nonzero pairs (row, row_other, metric), never a dense matrix.
     block_rows : int, optional
         Rows per block of the sparse output path (memory bound); chosen
-        automatically.
+        automatically.  At most the number of rows (a larger value is lowered).
     n_threads : int, optional
-        OpenMP threads; defaults to the cores available to the process.
+        OpenMP threads; defaults to the CPUs available to the process.  A larger
+        count is lowered to that number with a ``CappedParameterWarning`` (the
+        result does not depend on it).
 
     Returns
     -------
@@ -446,13 +599,20 @@ def overlap(W, *, metric="cosine", other=None, control=None, threshold=None, top
         The matrix is malformed (indptr length, index range, unsorted indices),
         has NaN/inf weights, or negative weights for a metric that forbids them.
     SchemaError
-        A DataFrame is not a (row, column, weight) table.
+        A DataFrame is not a (row, column, weight) table, or has missing (NaN)
+        row or column labels.
+    ResourceError
+        The result (or what computing it needs) would not fit in the memory
+        available; raised before the allocation, naming the estimate and the
+        options that fit (``top_k=``, ``threshold=``, ``rows=`` blocks, Dask).
 
     Warns
     -----
     DataQualityWarning
         ``kappa``: some firms have zero control-weighted own cash flow
         (<g_j, b_j> = 0); their rows are NaN (dense) or empty (sparse).
+    CappedParameterWarning
+        ``n_threads`` is above the CPUs available; they are used instead.
 
     Notes
     -----
@@ -464,6 +624,15 @@ def overlap(W, *, metric="cosine", other=None, control=None, threshold=None, top
     metrics), or, for sparse output, through a bounded per-row selection that never
     builds the dense result.  Weighted Jaccard/overlap use the (+, min) semiring
     and take the sparse path for every column.
+
+    Memory is planned before the large allocations: a dense result needs
+    8·n_A·n_B bytes; a sparse one 12 bytes a stored score (16 with int64
+    indices).  Row j of a sparse result holds at most min(flops_j, n_B, top_k)
+    scores, flops_j = Σ_{i ∈ supp(a_j)} deg_B(i); without ``threshold`` it holds at
+    least min(max_{i ∈ supp(a_j)} deg_B(i), top_k) for non-negative weights.  When
+    the upper bounds fit, rows write straight into one reservation; otherwise (and
+    for a thresholded result with a large bound) blocks of rows go through one
+    buffer into arrays that grow only as far as the kept scores need.
 
     References
     ----------
@@ -496,8 +665,7 @@ def overlap(W, *, metric="cosine", other=None, control=None, threshold=None, top
     threshold = check_number(_F, "threshold", threshold, allow_none=True)
     top_k = check_int(_F, "top_k", top_k, low=1, allow_none=True)
     block_rows = check_int(_F, "block_rows", block_rows, low=1, allow_none=True)
-    n_threads = check_int(_F, "n_threads", n_threads, low=1, allow_none=True)
-    nt = n_threads or default_threads()
+    nt = check_threads(_F, n_threads)
     if metric == "kappa":
         if control is None:
             raise InvalidParameterError(param_message(
@@ -588,6 +756,12 @@ def overlap(W, *, metric="cosine", other=None, control=None, threshold=None, top
                 "(empty in sparse output).", DataQualityWarning, stacklevel=2)
 
     sparse_out = threshold is not None or top_k is not None or output in ("csr", "pairs")
+    # a size above the result's has the meaning of the result's size (and must not
+    # reach the kernel's allocations): at most nB kept per row, at most nA rows a block
+    if top_k is not None:
+        top_k = min(top_k, max(1, B.shape[0]))
+    if block_rows is not None:
+        block_rows = min(block_rows, max(1, A.shape[0]))
     S = _compute(A, B, metric=metric, sym=sym, left=left, right=right,
                  threshold=threshold, top_k=top_k, sparse_out=sparse_out,
                  block_rows=block_rows, nt=nt)

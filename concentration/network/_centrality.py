@@ -44,8 +44,16 @@ from collections.abc import Mapping
 import numpy as np
 import scipy.sparse as sp
 
-from .._kernels import default_threads, load
-from .._validation import check_bool, check_choice, check_int, check_number, param_message
+from .._kernels import load
+from .._validation import (
+    check_bool,
+    check_choice,
+    check_int,
+    check_memory,
+    check_number,
+    check_threads,
+    param_message,
+)
 from ..exceptions import ConvergenceError, InvalidParameterError
 
 _brandes = load("_brandes")
@@ -267,7 +275,12 @@ def _transposed_csr(A):
     return T
 
 
-def _betweenness(L, *, weighted, directed, normalized, k, seed, n_threads):
+def _betweenness(L, *, weighted, directed, normalized, k, seed, n_threads, func):
+    """Brandes betweenness on ``n_threads`` (checked) threads, at most one per source.
+
+    Memory: per thread 8 n bytes of output and 41 n + 16 (m + 1) bytes of work buffers
+    (distances, path counts, dependencies, visit order, Dijkstra heap), checked first.
+    """
     n = L.shape[0]
     F = L.tocsr()
     F.sort_indices()
@@ -279,7 +292,11 @@ def _betweenness(L, *, weighted, directed, normalized, k, seed, n_threads):
         rng = np.random.default_rng(seed)
         sources = np.sort(rng.choice(n, size=k, replace=False)).astype(np.int64)
         sampled = sources
-    threads = max(1, min(n_threads or default_threads(), max(1, sources.size)))
+    threads = max(1, min(n_threads, sources.size))
+    check_memory(func, threads * (49 * n + 16 * (F.nnz + 1)),
+                 what=f"betweenness on {threads} thread(s) for {n:,} nodes and {F.nnz:,} "
+                      "edges", fits="Pass n_threads=1 (each thread holds its own buffers); "
+                      "sampling sources with k= does not lower the memory.")
     out = np.zeros((threads, n))
     _brandes.betweenness_sum(F.indptr.astype(np.int64), F.indices.astype(np.int64),
                              F.data.astype(np.float64), R.indptr.astype(np.int64),
@@ -378,13 +395,13 @@ def compute_centrality(measure, A, L, *, weighted, directed, opts, func):
                      normalized=check_bool(func, "normalized", opts["normalized"]))
     if measure == "betweenness":
         k = check_int(func, "k", opts["k"], low=1, allow_none=True)
-        nt = check_int(func, "n_threads", opts["n_threads"], low=1, allow_none=True)
+        nt = check_threads(func, opts["n_threads"])
         seed = opts["seed"]
         if seed is not None:
             check_int(func, "seed", seed, low=0)
         return _betweenness(L, weighted=weighted, directed=directed,
                             normalized=check_bool(func, "normalized", opts["normalized"]),
-                            k=k, seed=seed, n_threads=nt)
+                            k=k, seed=seed, n_threads=nt, func=func)
     if measure == "closeness":
         return _closeness(L, weighted=weighted,
                           wf_improved=check_bool(func, "wf_improved", opts["wf_improved"]))

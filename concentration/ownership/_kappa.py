@@ -146,19 +146,69 @@ def _kappa(B, G, *, sparse=False):
                    n_threads=nt)
 
 
-def _spectral_radius(C):
+def _spectral_radius(C, func="profit_weights"):
+    r"""Spectral radius ρ of the non-negative firm-to-firm stake matrix C, or a bound.
+
+    Only ``ρ < 1`` matters (the Leontief series converges), so a bound below one is
+    returned as it is.  Decided without an eigensolver that can fail to converge:
+
+    1. the largest column sum, then the largest row sum, bound ρ (a norm bound);
+    2. otherwise ρ is the largest radius of C's strongly connected components (C is
+       block triangular in their order).  A component of one firm has radius
+       :math:`|C_{ff}|`, so stakes without cycles (a chain of wholly owned
+       subsidiaries) give ρ = 0 exactly;
+    3. a component with cycles: its own norm bounds, then its dense eigenvalues up to
+       3,000 firms, else power iteration on :math:`I + C_S` (primitive, as C_S is
+       irreducible) with the Collatz-Wielandt bounds
+       :math:`\min_i (C x)_i / x_i \le \rho \le \max_i (C x)_i / x_i`, stopped as
+       soon as they put ρ on one side of one (ConvergenceError if they cannot).
+    """
     n = C.shape[0]
     if n == 0:
         return 0.0
-    colsum = np.asarray(abs(C).sum(axis=0)).ravel()
+    C = abs(sp.csr_matrix(C))
+    colsum = np.asarray(C.sum(axis=0)).ravel()
     if colsum.max(initial=0.0) < 1.0:
         return float(colsum.max(initial=0.0))  # an upper bound below one suffices
-    if n <= 3000:
-        return float(np.abs(np.linalg.eigvals(C.toarray())).max())
-    from scipy.sparse.linalg import eigs
+    rowsum = np.asarray(C.sum(axis=1)).ravel()
+    if rowsum.max(initial=0.0) < 1.0 - 1e-9:
+        return float(rowsum.max(initial=0.0))
+    import scipy.sparse.csgraph as csgraph
 
-    return float(np.abs(eigs(C.astype(float), k=1, which="LM",
-                             return_eigenvectors=False)).max())
+    n_comp, label = csgraph.connected_components(C, directed=True, connection="strong")
+    order = np.argsort(label, kind="stable")
+    bounds = np.searchsorted(label[order], np.arange(n_comp + 1))
+    sizes = np.diff(bounds)
+    rho = float(np.abs(C.diagonal())[sizes[label] == 1].max(initial=0.0))
+    for c in np.flatnonzero(sizes > 1):
+        idx = order[bounds[c]:bounds[c + 1]]
+        S = C[idx][:, idx].tocsr()
+        rho = max(rho, _component_radius(S, func))
+    return rho
+
+
+def _component_radius(S, func, max_iter=100_000):
+    """ρ of one strongly connected (irreducible) block, or a bound on the side of one."""
+    bound = min(np.asarray(S.sum(axis=0)).max(), np.asarray(S.sum(axis=1)).max())
+    if bound < 1.0 - 1e-9:
+        return float(bound)
+    if S.shape[0] <= 3000:
+        return float(np.abs(np.linalg.eigvals(S.toarray())).max())
+    x = np.ones(S.shape[0])
+    lo, hi = 0.0, float(bound)
+    for _ in range(max_iter):
+        y = S @ x
+        ratio = y / x
+        lo, hi = max(lo, float(ratio.min())), min(hi, float(ratio.max()))
+        if hi < 1.0 - 1e-9 or lo >= 1.0 - 1e-9 or hi - lo <= 1e-12 * max(1.0, hi):
+            return hi if lo < 1.0 - 1e-9 else lo
+        x = x + y  # (I + S) x: primitive, so x tends to the Perron vector
+        x /= x.max()
+    raise ConvergenceError(
+        f"{func}: could not decide whether the cross-ownership stakes converge: the "
+        f"spectral radius of a cycle of {S.shape[0]:,} firms lies in [{lo:.12g}, "
+        f"{hi:.12g}] after {max_iter:,} power iterations. Check the firm-to-firm stakes "
+        "of that cycle (their integrated ownership converges only below one).")
 
 
 def kappa_structure(func, holdings: Holdings, model, period, firms):
@@ -193,7 +243,7 @@ def kappa_structure(func, holdings: Holdings, model, period, firms):
     if co.size:
         Pc = P[:, co].tocsc()                         # Pc[j, a] = A[Fo[a], j]
         A_oo = Pc[Fo, :].T.tocsr()                    # A[Fo[a], Fo[b]]
-        rho = _spectral_radius(A_oo)
+        rho = _spectral_radius(A_oo, func)
         if rho >= 1.0 - 1e-9:
             raise ConvergenceError(
                 f"{func}: the cross-ownership stakes among firms form cycles whose "
