@@ -10,6 +10,8 @@ modified.
 from __future__ import annotations
 
 import datetime as _dt
+import decimal
+import numbers
 import re
 import warnings
 from collections.abc import Mapping
@@ -20,7 +22,8 @@ import pandas as pd
 
 from ._kernels import load
 from ._results import ResultMixin
-from ._validation import check_choice, check_columns, check_number, param_message, scale_factor
+from ._validation import (check_choice, check_columns, check_memory, check_number, param_message,
+                          scale_factor)
 from .exceptions import FringeWarning, InvalidParameterError, InvalidSharesError, SchemaError
 
 _grouped = load("_grouped")
@@ -146,8 +149,26 @@ class ShareTable:
         data[share_name] = self.shares
         return pd.DataFrame(data)
 
-    def stats(self, k=0):
-        """Per-group ``(total, sumsq, count, max, min, top-k)`` from the grouped kernel."""
+    def stats(self, k=0, func="concentration_ratio"):
+        """Per-group ``(total, sumsq, count, max, min, top-k)`` from the grouped kernel.
+
+        ``k`` above the largest group's row count is lowered to that count (the extra
+        columns would all be 0), and the ``[groups x k]`` top-share buffers are checked
+        against the memory available first (:func:`check_memory`, a ResourceError naming
+        ``func``).  The top-k matrix therefore has ``min(k, largest count)`` columns.
+        """
+        if k > 0:
+            counts = self.sums()[2]
+            k = int(min(k, counts.max(initial=0)))
+            if k > 0:
+                chunks = _grouped.n_chunks(self.codes.size, self.n_groups)
+                # per-chunk buffers, their merged copy and sort, and the result
+                nbytes = 8.0 * self.n_groups * k * (4 * chunks + 2)
+                check_memory(func, nbytes,
+                             what=f"the {k:,} largest shares of each of {self.n_groups:,} "
+                                  "markets",
+                             fits="Pass a smaller k (the largest shares are kept per market), "
+                                  "or compute the markets in batches.")
         return _grouped.grouped_stats(self.codes, self.shares, self.n_groups, k)
 
     def sums(self):
@@ -305,6 +326,96 @@ def numeric_column(frame, col, param, func):
     return series.to_numpy(dtype=np.float64, na_value=np.nan)
 
 
+def _refuse_values(func, got, why, fix):
+    raise InvalidSharesError(param_message(func, "shares", why, got, fix))
+
+
+_NUMBERS = "real numbers (a mapping firm -> share, a Series or a 1-D array)"
+
+
+def _float_values(raw, func):
+    """``raw`` (list, ndarray or Series) as float64, refusing bools, complex and text.
+
+    The same values the DataFrame path refuses in a share column (its dtype must be
+    numeric and not bool) are refused here, element by element for Python lists and
+    object arrays; missing values (None, NaN, ``pd.NA``) pass through as NaN and are
+    reported by the missing-share check.
+    """
+    if isinstance(raw, pd.Series):
+        if pd.api.types.is_bool_dtype(raw.dtype) or pd.api.types.is_complex_dtype(raw.dtype):
+            _refuse_values(func, f"a Series of dtype {raw.dtype}", _NUMBERS,
+                           "Booleans and complex numbers are not shares; convert the values "
+                           "to float first.")
+        if pd.api.types.is_numeric_dtype(raw.dtype):
+            return raw.to_numpy(dtype=np.float64, na_value=np.nan)
+        raw = raw.to_numpy(dtype=object)
+    arr = raw if isinstance(raw, np.ndarray) else None
+    if arr is None:
+        try:
+            arr = np.asarray(raw, dtype=object)
+        except (TypeError, ValueError):
+            _refuse_values(func, raw, _NUMBERS, "Convert the values to float first.")
+        if arr.ndim == 1 and arr.size:
+            arr = _checked_objects(arr, func)
+    kind = arr.dtype.kind
+    if kind in "bc" or kind in "USMmV":
+        what = {"b": "booleans", "c": "complex numbers"}.get(kind, f"dtype {arr.dtype}")
+        _refuse_values(func, f"an array of {what}", _NUMBERS,
+                       "Booleans, complex numbers, text and dates are not shares; convert "
+                       "the values to float first.")
+    if kind == "O" and arr.ndim == 1:
+        arr = _checked_objects(arr, func)
+    try:
+        return np.asarray(arr, dtype=np.float64)
+    except (TypeError, ValueError):
+        _refuse_values(func, raw, _NUMBERS, "Convert the values to float first.")
+
+
+def _checked_objects(arr, func):
+    """An object array of Python numbers as float64; bools, complex and text refused."""
+    for v in arr:
+        if isinstance(v, (bool, np.bool_, complex, np.complexfloating)) or not (
+                isinstance(v, (numbers.Real, decimal.Decimal)) or v is None or v is pd.NA):
+            kind = ("a boolean" if isinstance(v, (bool, np.bool_)) else
+                    "a complex number" if isinstance(v, (complex, np.complexfloating)) else
+                    f"a {type(v).__name__}")
+            _refuse_values(func, v, _NUMBERS,
+                           f"One value is {kind}; booleans, complex numbers and text are not "
+                           "shares. Convert the values to float first.")
+    return np.asarray([np.nan if (v is None or v is pd.NA) else float(v) for v in arr],
+                      dtype=np.float64)
+
+
+def _multiindex_frame(data, *, market, period, firm, share, func):
+    """A Series indexed by (market, [period,] firm) as the long DataFrame it stands for.
+
+    Each level is read by its name, as the DataFrame path reads columns of those
+    names; unnamed levels, or names that are none of ``market``, ``period`` and
+    ``firm``, are refused with a message saying how to pass the data.
+    """
+    names = list(data.index.names)
+    known = [k for k in (market, period, firm) if isinstance(k, str)]
+    how = ("Name the levels, e.g. s.rename_axis(['market', 'firm']), pass market=/period=/"
+           "firm= with the level names, or pass s.reset_index() as a long DataFrame.")
+    if any(n is None for n in names) or len(set(names)) != len(names):
+        raise InvalidSharesError(param_message(
+            func, "shares", "a Series whose MultiIndex levels have distinct names",
+            f"a Series with index levels {names}", how))
+    other = [n for n in names if n not in known]
+    if other:
+        raise InvalidSharesError(param_message(
+            func, "shares", f"a Series whose index levels are among {known} (market, period "
+            "and firm)", f"a Series with index levels {names}", how))
+    share_name = share if isinstance(share, str) else "share"
+    if share_name in names:
+        share_name = "share" if "share" not in names else "__share__"
+    frame = data.index.to_frame(index=False)
+    values = _float_values(data, func)
+    frame[share_name] = values
+    frame.attrs = dict(data.attrs)
+    return frame, share_name
+
+
 def _one_dimensional(data, func):
     """Firm labels and raw shares from a mapping, Series or 1-D array."""
     if isinstance(data, Mapping):
@@ -312,17 +423,11 @@ def _one_dimensional(data, func):
         raw = list(data.values())
     elif isinstance(data, pd.Series):
         firms = data.index.to_numpy(dtype=object)
-        raw = data.to_numpy()
+        raw = data
     else:
         firms = None
         raw = data
-    try:
-        values = np.asarray(raw, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise InvalidSharesError(
-            param_message(func, "shares", "numbers (a mapping firm -> share, a Series or a "
-                          "1-D array)", raw, "Convert the values to float first.")
-        ) from None
+    values = _float_values(raw, func)
     if values.ndim != 1:
         raise InvalidSharesError(
             param_message(func, "shares", "one-dimensional", f"an array of shape {values.shape}",
@@ -374,6 +479,16 @@ def coerce_shares(data, *, market="market", period="period", firm="firm", share=
     attrs: dict = {}
     firm_name = firm if isinstance(firm, str) else "firm"
     share_col = share
+
+    if isinstance(data, pd.Series) and isinstance(data.index, pd.MultiIndex):
+        if value is not None:
+            raise InvalidParameterError(param_message(
+                func, "value", "None for a Series input", value,
+                "Pass s.reset_index() as a DataFrame with a value column to derive shares "
+                "from sales."))
+        data, share = _multiindex_frame(data, market=market, period=period, firm=firm,
+                                        share=share, func=func)
+        share_col = share
 
     if isinstance(data, pd.DataFrame):
         attrs = dict(data.attrs)
@@ -482,6 +597,8 @@ def coerce_shares(data, *, market="market", period="period", firm="firm", share=
                    "can be derived. Drop that market or correct its values.")
             if raise_errors:
                 ValidationReport(issues_frame(issues)).raise_if_errors()
+        if not np.isfinite(totals).all():
+            clean, totals = _rescaled_values(codes, clean, totals, n_groups)
         shares = clean / np.where(zero, 1.0, totals)[codes]
         totals = np.where(zero, 0.0, 1.0)
         stats = None
@@ -537,6 +654,22 @@ def coerce_shares(data, *, market="market", period="period", firm="firm", share=
     return ShareTable(codes=codes, shares=shares, firms=firms, groups=groups, keys=keys,
                       firm_name=firm_name, totals=totals, report=report, attrs=attrs,
                       pass_sums=stats)
+
+
+def _rescaled_values(codes, values, totals, n_groups):
+    """Values divided by their group's largest where the group's sum overflows float64.
+
+    Sales of finite rows can still sum to ``inf`` (e.g. two values of ``1e308``), which
+    would make every share 0.  In the groups whose total is not finite, each value is
+    divided by the group maximum first (the shares ``v / sum(v)`` are unchanged by a
+    common factor), so the sum is at most the row count; other groups are untouched.
+    Returns the rescaled values and the new totals.
+    """
+    maximum = _grouped.grouped_stats(codes, values, n_groups, 0)[3]
+    factor = np.where(np.isfinite(totals), 1.0, np.where(maximum > 0, maximum, 1.0))
+    scaled = values / factor[codes]
+    new_totals = np.bincount(codes, weights=scaled, minlength=n_groups)
+    return scaled, np.where(np.isfinite(totals), totals, new_totals)
 
 
 def issues_frame(rows):

@@ -46,6 +46,7 @@ References
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -662,7 +663,14 @@ def resolve_guidelines(guidelines, func="screen_merger") -> tuple:
     """
     if isinstance(guidelines, str) and guidelines.lower() == "all":
         return tuple(GUIDELINES.values())
-    keys = [guidelines] if isinstance(guidelines, (str, Guideline)) else list(guidelines)
+    if isinstance(guidelines, (str, Guideline)):
+        keys = [guidelines]
+    elif isinstance(guidelines, Iterable) and not isinstance(guidelines, (bytes, Mapping)):
+        keys = list(guidelines)
+    else:
+        raise InvalidParameterError(param_message(
+            func, "guidelines", "a key, a list of keys or 'all'", guidelines,
+            "See concentration.list_guidelines()."))
     if not keys:
         raise InvalidParameterError(param_message(
             func, "guidelines", "a key, a list of keys or 'all'", guidelines))
@@ -745,12 +753,25 @@ def classify(post_hhi, delta_hhi, *, combined_share=np.nan, guidelines="us2023",
     ['presumed_anticompetitive']
     """
     gl = resolve_guidelines(guidelines, "classify")
-    metrics = {k: np.atleast_1d(np.asarray(v, dtype=np.float64)) for k, v in
+    metrics = {k: _metric_array(k, v) for k, v in
                {"post_hhi": post_hhi, "delta_hhi": delta_hhi, "combined_share": combined_share,
                 "max_party_share": max_party_share, "min_party_share": min_party_share,
                 "leading_party_share": leading_party_share}.items()}
-    n = max(v.size for v in metrics.values())
+    sizes = {v.size for v in metrics.values()} - {1}
+    if len(sizes) > 1:
+        raise InvalidParameterError(param_message(
+            "classify", "post_hhi", "arrays of one length (or scalars) for every metric",
+            {k: v.size for k, v in metrics.items()}, "Pass one value per merger in each."))
+    n = sizes.pop() if sizes else 1
     metrics = {k: np.broadcast_to(v, (n,)) for k, v in metrics.items()}
+    post, delta = metrics["post_hhi"], metrics["delta_hhi"]
+    bad = delta > post + HHI_TOLERANCE
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise InvalidParameterError(param_message(
+            "classify", "delta_hhi", "at most post_hhi (the pre-merger HHI, post - delta, "
+            "cannot be negative)", float(delta[i]),
+            f"post_hhi is {post[i]:g} there; check that the two figures are not swapped."))
     metrics["pre_hhi"] = metrics["post_hhi"] - metrics["delta_hhi"]
     frames = []
     for g in gl:
@@ -761,6 +782,44 @@ def classify(post_hhi, delta_hhi, *, combined_share=np.nan, guidelines="us2023",
             "zone": zone, "verdict": verdict, "rule": rule, "citation": cite,
             "not_checked": unchecked}))
     return pd.concat(frames, ignore_index=True)
+
+
+_METRIC_RANGE = {"post_hhi": (0.0, 10_000.0, False), "delta_hhi": (0.0, 10_000.0, True),
+                 "combined_share": (0.0, 1.0, True), "max_party_share": (0.0, 1.0, True),
+                 "min_party_share": (0.0, 1.0, True), "leading_party_share": (0.0, 1.0, True)}
+
+
+def _metric_array(name, value):
+    """One metric of :func:`classify` as a 1-D float array, checked against its range.
+
+    HHIs are points in [0, 10,000] and shares fractions in [0, 1] (within the
+    boundary tolerances).  ``post_hhi`` is required: NaN there is refused, as are
+    bools, text and complex numbers; the other metrics may be NaN (missing), which
+    makes the rules that need them not fire.
+    """
+    low, high, nan_ok = _METRIC_RANGE[name]
+    unit = "points" if high > 1 else "a fraction"
+    arr = np.atleast_1d(np.asarray(value))
+    if arr.ndim != 1 or arr.dtype.kind not in "iuf" or isinstance(value, bool):
+        raise InvalidParameterError(param_message(
+            "classify", name, f"a real number or 1-D array of them ({unit})", value,
+            "Booleans, text and complex numbers are not HHIs or shares."))
+    arr = arr.astype(np.float64)
+    tol = HHI_TOLERANCE if high > 1 else SHARE_TOLERANCE
+    bad = ~((arr >= low - tol) & (arr <= high + tol))
+    if nan_ok:
+        bad &= ~np.isnan(arr)
+    if bad.any():
+        got = float(arr[np.flatnonzero(bad)[0]])
+        expected = (f"a number in [{low:g}, {high:,.0f}] (points)" if high > 1 else
+                    f"a share in [{low:g}, {high:g}] (a fraction)")
+        if not nan_ok:
+            expected += ", not missing"
+        raise InvalidParameterError(param_message(
+            "classify", name, expected, got,
+            "Shares are fractions (0.3 for 30%)." if high <= 1 else
+            "HHIs are in points (0-10,000) and must be known."))
+    return arr
 
 
 def to_markdown() -> str:

@@ -25,6 +25,7 @@ References
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping
 
 import numpy as np
 import pandas as pd
@@ -33,7 +34,7 @@ from ._dispatch import dispatchable
 from ._docstrings import FRINGE_PARAMETERS, SHARE_PARAMETERS, substitute
 from ._kernels import load
 from ._tables import DEFAULT_TOLERANCE, ShareTable, coerce_shares
-from ._validation import check_choice, check_int, check_number, param_message
+from ._validation import check_bool, check_choice, check_int, check_number, param_message
 from .exceptions import InvalidParameterError, InvalidSharesError
 
 _grouped = load("_grouped")
@@ -70,14 +71,16 @@ def _table(func, data, *, market, period, firm, share, value, scale, duplicates,
            tolerance, fringe="ignore", fringe_size=None) -> ShareTable:
     """Validate once and apply the fringe policy."""
     check_choice(func, "fringe", fringe, FRINGE_POLICIES)
+    if fringe_size is not None:
+        check_number(func, "fringe_size", fringe_size, low=0.0, low_open=True)
     if fringe == "as_firms":
         if fringe_size is None:
             raise InvalidParameterError(param_message(
                 func, "fringe_size", "a positive share when fringe='as_firms'", None,
                 "Pass fringe_size=0.01 (for example) to split the fringe into 1% firms."))
         divisor = 100.0 if scale == "percent" else 1.0
-        fringe_size = check_number(func, "fringe_size", fringe_size / divisor, low=1e-4,
-                                   high=1.0) if fringe_size else fringe_size
+        fringe_size = check_number(func, "fringe_size", fringe_size, low=1e-4 * divisor,
+                                   high=divisor) / divisor
     table = coerce_shares(data, market=market, period=period, firm=firm, share=share,
                           value=value, scale=scale, duplicates=duplicates, parent=parent,
                           tolerance=tolerance, func=func,
@@ -102,9 +105,12 @@ def _bounds_from_stats(sumsq, totals, minimum, count, n_fringe=None):
             low = sumsq.copy()
         else:
             low = sumsq + np.where(n_fringe > 0, rest * rest / np.maximum(n_fringe, 1), 0.0)
-        n_cap = np.where(cap > 0, np.floor(rest / np.where(cap > 0, cap, 1.0) + 1e-12), 0.0)
-        rem = np.clip(rest - n_cap * cap, 0.0, None)
-        high = sumsq + n_cap * cap * cap + rem * rem
+        # q firms of share cap and one of rem = rest - q cap: q cap^2 + rem^2, written as
+        # (rest - rem) cap + rem^2 with rem = fmod(rest, cap) (exact), so that no
+        # rest / cap is formed (it overflows for a denormal smallest share)
+        safe = np.where(cap > 0, cap, 1.0)
+        rem = np.where(cap > 0, np.fmod(rest, safe), rest)
+        high = sumsq + (rest - rem) * np.where(cap > 0, cap, 0.0) + rem * rem
     return low, high
 
 
@@ -179,7 +185,15 @@ def concentration_ratio(data, k=4, *, market="market", period="period", firm="fi
     ----------
     {common}
     k : int, default 4
-        Number of largest firms.  Markets with fewer firms sum all of them.
+        Number of largest firms, at least 1.  Markets with fewer firms sum all of
+        them (the work is limited to the largest market's firm count, and the
+        ``[markets x k]`` buffer is checked against the available memory first).
+
+    Raises
+    ------
+    ResourceError
+        The largest shares of every market would not fit in memory; pass a smaller
+        ``k``.
 
     Returns
     -------
@@ -192,11 +206,11 @@ def concentration_ratio(data, k=4, *, market="market", period="period", firm="fi
     >>> cn.concentration_ratio({"A": 0.4, "B": 0.3, "C": 0.2, "D": 0.06, "E": 0.04}, k=2)
     0.7
     """
-    k = check_int("concentration_ratio", "k", k, low=1, high=10_000)
+    k = check_int("concentration_ratio", "k", k, low=1)
     table = _table("concentration_ratio", data, market=market, period=period, firm=firm,
                    share=share, value=value, scale=scale, duplicates=duplicates, parent=parent,
                    tolerance=tolerance)
-    top = table.stats(k)[5]
+    top = table.stats(k, func="concentration_ratio")[5]
     return table.wrap(top.sum(axis=1), name=f"cr{k}")
 
 
@@ -276,6 +290,7 @@ def entropy(data, *, normalize=False, market="market", period="period", firm="fi
     >>> round(cn.entropy({"A": 0.5, "B": 0.5}), 6)   # ln 2
     0.693147
     """
+    normalize = check_bool("entropy", "normalize", normalize)
     table = _table("entropy", data, market=market, period=period, firm=firm, share=share,
                    value=value, scale=scale, duplicates=duplicates, parent=parent,
                    tolerance=tolerance, fringe=_no_bounds("entropy", fringe),
@@ -479,7 +494,9 @@ def hhi_bounds(data, *, n_fringe=None, market="market", period="period", firm="f
     nf = None
     if n_fringe is not None:
         rest = np.clip(1.0 - total, 0.0, None)
-        need = np.where(minimum > 0, np.ceil(rest / np.where(minimum > 0, minimum, 1) - 1e-9), 0)
+        with np.errstate(over="ignore"):  # rest / a denormal share is inf firms
+            need = np.where(minimum > 0,
+                            np.ceil(rest / np.where(minimum > 0, minimum, 1) - 1e-9), 0)
         bad = (rest > 1e-12) & ((n_fringe == 0) | (need > n_fringe))
         if bad.any():
             g = int(np.flatnonzero(bad)[0])
@@ -487,7 +504,7 @@ def hhi_bounds(data, *, n_fringe=None, market="market", period="period", firm="f
             raise InvalidSharesError(
                 f"hhi_bounds: in {where} a fringe of {rest[g]:.4g} cannot be held by "
                 f"{n_fringe} firm(s) each no larger than the smallest listed share "
-                f"{minimum[g]:.4g} (at least {int(need[g])} needed). Pass a larger "
+                f"{minimum[g]:.4g} (at least {need[g]:.6g} needed). Pass a larger "
                 "n_fringe, or n_fringe=None if it is unknown.")
         nf = np.full(table.n_groups, n_fringe)
     low, high = _bounds_from_stats(sumsq, total, minimum, count, nf)
@@ -540,14 +557,25 @@ def indices(data, measures=("hhi", "cr4"), *, alpha=2.0, market="market", period
     func = "indices"
     if isinstance(measures, str):
         measures = [m.strip() for m in measures.split(",") if m.strip()]
+    listed = ", ".join(MEASURES)
+    if measures is None or isinstance(measures, (bytes, Mapping)) \
+            or not isinstance(measures, Iterable):
+        raise InvalidParameterError(param_message(
+            func, "measures", f"a list of measure names ({listed})", measures,
+            "For example measures=['hhi', 'cr4'] or measures='hhi,cr4'."))
     measures = list(measures)
+    for m in measures:
+        if not isinstance(m, str):
+            raise InvalidParameterError(param_message(
+                func, "measures", f"a list of measure names ({listed})", m,
+                "Each measure is a string, e.g. 'hhi' or 'cr4'."))
     if not measures:
         raise InvalidParameterError(param_message(func, "measures", "a non-empty list", measures))
     ks = []
     for m in measures:
         match = _CR.match(m)
         if match:
-            ks.append(check_int(func, "measures", int(match.group(1)), low=1, high=10_000))
+            ks.append(check_int(func, "measures", int(match.group(1)), low=1))
         elif m not in MEASURES or m == "cr<k>":
             raise InvalidParameterError(param_message(
                 func, "measures", "a list of " + ", ".join(MEASURES), m,
@@ -557,7 +585,7 @@ def indices(data, measures=("hhi", "cr4"), *, alpha=2.0, market="market", period
                    value=value, scale=scale, duplicates=duplicates, parent=parent,
                    tolerance=tolerance, fringe=fringe if fringe != "bounds" else "ignore",
                    fringe_size=fringe_size)
-    total, sumsq, count, _, minimum, top = table.stats(max(ks, default=0))
+    total, sumsq, count, _, minimum, top = table.stats(max(ks, default=0), func=func)
     cols = {}
     for m in measures:
         if m == "hhi":
@@ -613,9 +641,42 @@ def _entropy_values(table, normalize):
 
 
 def _hannah_kay_values(table, alpha):
-    """Per-group Hannah-Kay numbers-equivalent (see :func:`hannah_kay`)."""
-    p = _grouped.grouped_power_sum(table.codes, table.shares, table.n_groups, alpha)
+    """Per-group Hannah-Kay numbers-equivalent (see :func:`hannah_kay`), through logs.
+
+    With :math:`m` the largest share, :math:`T = \\sum_j s_j` and :math:`d = \\alpha - 1`,
+
+    * :math:`|d| > 1/2`: :math:`\\ln N = -\\frac{\\alpha}{\\alpha - 1}\\ln m
+      - \\frac{1}{\\alpha - 1}\\ln \\sum_j (s_j/m)^{\\alpha}` (the log-sum-exp form: the
+      sum is at least 1, so nothing underflows or overflows, and
+      :math:`N \\to 1/m` as :math:`\\alpha \\to \\infty`);
+    * :math:`|d| \\le 1/2`: :math:`\\ln N = -\\frac{1}{d}\\big(\\ln T + \\operatorname{log1p}(A/T)\\big)`,
+      :math:`A = \\sum_j s_j \\operatorname{expm1}(d \\ln s_j)`, which tends to the entropy
+      form :math:`\\ln N(1) = -\\sum_j s_j \\ln s_j` (for :math:`T = 1`) without the
+      cancellation of :math:`\\sum_j s_j^{\\alpha} - 1`.  A total within rounding of one
+      (:math:`|T - 1| \\le 4 n \\epsilon`) is taken as one: its log divided by a small
+      :math:`d` would otherwise dominate.
+
+    An all-zero group gives ``inf`` (as the effective number does).
+    """
+    codes, shares, n = table.codes, table.shares, table.n_groups
     if alpha == 1.0:
+        p = _grouped.grouped_power_sum(codes, shares, n, 1.0)
         return np.exp(-p)
-    with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
-        return np.where(p > 0, np.power(np.where(p > 0, p, 1.0), 1.0 / (1.0 - alpha)), np.inf)
+    total, _, count, maximum, _, _ = table.stats()
+    pos = shares > 0
+    c, s = codes[pos], shares[pos]
+    d = alpha - 1.0
+    with np.errstate(divide="ignore", over="ignore", invalid="ignore", under="ignore"):
+        if abs(d) > 0.5:
+            m = maximum[c]
+            inner = np.bincount(c, weights=np.power(s / m, alpha), minlength=n)
+            t = np.log(maximum) + np.log(inner)  # ln(m * inner); N = exp(-t / d) / m
+            # exp(-t / d) / m where m is a normal number, else all in logs
+            value = np.where(maximum > 1e-290, np.exp(-t / d) / maximum,
+                             np.exp(-(alpha / d) * np.log(maximum) - np.log(inner) / d))
+        else:
+            a = np.bincount(c, weights=s * np.expm1(d * np.log(s)), minlength=n)
+            rounding = np.abs(total - 1.0) <= 4.0 * np.maximum(count, 1) * np.finfo(float).eps
+            log_t = np.where(rounding, 0.0, np.log(total))
+            value = np.exp(-(log_t + np.log1p(a / total)) / d)
+        return np.where(maximum > 0, value, np.inf)
