@@ -863,6 +863,66 @@ def gen_overlap_bad_matrix(rng, cn):
                 expect, oracle, cmp_dense)
 
 
+def _long_weights(W, rng):
+    """The nonzero entries of W as a long (row, column, weight) table, shuffled."""
+    r, c = np.nonzero(W)
+    order = rng.permutation(r.size)
+    return pd.DataFrame({"row": [f"r{i}" for i in r[order]],
+                         "column": [f"c{j}" for j in c[order]],
+                         "weight": W[r[order], c[order]]})
+
+
+def cmp_labelled(result, oracle):
+    labels, scores = oracle
+    if not isinstance(result, pd.DataFrame):
+        return False
+    try:
+        got = result.loc[labels, labels].to_numpy(dtype=float)
+    except Exception:
+        return False
+    return result.shape == (len(labels), len(labels)) and bool(
+        np.allclose(got, scores, rtol=1e-9, atol=1e-9))
+
+
+def gen_overlap_frame(rng, cn):
+    metric = str(rng.choice(["cosine", "jaccard", "dot", "weighted_jaccard", "overlap"]))
+    W = weights(rng, int(rng.integers(2, 7)), int(rng.integers(1, 6)))
+    W[:, 0] = np.where(W.any(axis=1), W[:, 0], 0.5)     # every row has an entry
+    df = _long_weights(W, rng)
+    keep = sorted({int(x[1:]) for x in df["row"]})
+    labels = [f"r{i}" for i in keep]
+    variant = str(rng.choice(["valid", "valid", "nan_weight", "negative_weight",
+                              "missing_column", "duplicate_pairs", "unhashable_labels",
+                              "str_weight", "empty"]))
+    if variant == "valid":
+        return Case("overlap", f"frame_valid_{metric}", cn.overlap, (df,),
+                    {"metric": metric}, "oracle", (labels, O.overlap(W[keep], metric)),
+                    cmp_labelled)
+    if variant == "duplicate_pairs":
+        dup = pd.concat([df, df], ignore_index=True)
+        dup["weight"] = dup["weight"] / 2
+        return Case("overlap", f"frame_duplicate_pairs_{metric}", cn.overlap, (dup,),
+                    {"metric": metric}, "either", (labels, O.overlap(W[keep], metric)),
+                    cmp_labelled)
+    bad = df.copy()
+    if variant == "nan_weight":
+        bad.loc[0, "weight"] = NAN
+    elif variant == "negative_weight":
+        bad.loc[0, "weight"] = -1.0
+        metric = "jaccard"
+    elif variant == "missing_column":
+        bad = bad.drop(columns=["column"])
+    elif variant == "unhashable_labels":
+        bad["row"] = [[x] for x in bad["row"]]
+    elif variant == "str_weight":
+        bad["weight"] = bad["weight"].astype(str)
+    else:
+        return Case("overlap", "frame_empty", cn.overlap, (bad.iloc[0:0],),
+                    {"metric": metric}, "either", ([], np.zeros((0, 0))), cmp_labelled)
+    return Case("overlap", f"frame_{variant}", cn.overlap, (bad,), {"metric": metric},
+                "error")
+
+
 def gen_overlap_bad_keywords(rng, cn):
     W = weights(rng, int(rng.integers(2, 7)), int(rng.integers(2, 6)))
     kind, M = as_matrix(rng, W, str(rng.choice(["dense", "csr"])))
@@ -976,10 +1036,7 @@ def gen_readers(rng, cn, tmp):
         src = 5
     elif variant == "None":
         src = None
-    if entry == "validate_shares" and variant in ("int_path", "None", "list_path"):
-        return Case(entry, variant, func, ([os.path.join(tmp, "a.parquet"), 5]
-                                           if variant == "list_path" else src,), {},
-                    "either", None, _has_errors)
+
     elif variant == "bytes_path":
         src = os.path.join(tmp, "missing.parquet").encode()
     elif variant == "nul_in_path":
@@ -990,6 +1047,9 @@ def gen_readers(rng, cn, tmp):
         src = [os.path.join(tmp, "a.parquet"), 5]
     elif variant == "dev_null":
         src = "/dev/null"
+    if entry == "validate_shares" and variant in ("int_path", "None", "list_path",
+                                                  "bytes_path"):
+        return Case(entry, variant, func, (src,), {}, "either", None, _has_errors)
     elif variant in ("wrong_dtype", "missing_columns"):
         src = os.path.join(tmp, tag + ".parquet")
         if variant == "wrong_dtype":
@@ -1450,6 +1510,7 @@ GENERATORS = [
     (gen_overlap_valid, 5, False),
     (gen_overlap_bad_matrix, 4, False),
     (gen_overlap_bad_keywords, 3, False),
+    (gen_overlap_frame, 2, False),
     (gen_readers, 2, True),
     (gen_write_parquet, 1, True),
     (gen_cli, 2, True),

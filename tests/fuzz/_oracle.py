@@ -61,8 +61,8 @@ def hhi_bounds(s, n_fringe=None):
         return POINTS * base, POINTS * base
     m = float(s.min())
     lo = base + (r * r / n_fringe if n_fringe else 0.0)
-    q = math.floor(r / m)
-    hi = base + q * m * m + (r - q * m) ** 2
+    rem = math.fmod(r, m)                     # r - q*m with q = floor(r / m)
+    hi = base + (r - rem) * m + rem * rem
     return POINTS * lo, POINTS * hi
 
 
@@ -71,8 +71,8 @@ def hhi_as_firms(s, f):
     s = np.asarray(s, dtype=float)
     base = float(np.sum(s * s))
     r = max(0.0, 1.0 - float(s.sum()))
-    q = math.floor(r / f)
-    return POINTS * (base + q * f * f + (r - q * f) ** 2)
+    rem = math.fmod(r, f)                     # q = floor(r / f) firms of share f, one of rem
+    return POINTS * (base + (r - rem) * f + rem * rem)
 
 
 def delta_hhi(sa, sb):

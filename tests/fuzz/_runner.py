@@ -18,7 +18,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 WORKER = os.path.join(HERE, "_worker.py")
 
 #: cases run by default (the CI size); CONCENTRATION_FUZZ_CASES overrides
-DEFAULT_CASES = 2400
+DEFAULT_CASES = 5000
 DEFAULT_SEED = 20261201
 #: wall-clock seconds one case may take before it counts as a hang
 CASE_TIMEOUT = float(os.environ.get("CONCENTRATION_FUZZ_TIMEOUT", "30"))

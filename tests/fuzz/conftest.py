@@ -5,7 +5,9 @@ time a test asks for ``fuzz_results``.  ``pytest_terminal_summary`` prints one l
 with the counts of every outcome and one minimal repro per failing case class.
 """
 
+import json
 import os
+import re
 import sys
 import time
 
@@ -49,6 +51,14 @@ class FuzzRun:
                     best[key] = r
         return [best[k] for k in sorted(best)]
 
+    def groups(self, outcomes=FAILURES):
+        """Failures grouped by likely cause: outcome, entry point and exception site."""
+        groups = {}
+        for r in self.records.values():
+            if r["outcome"] in outcomes:
+                groups.setdefault(signature(r), []).append(r)
+        return dict(sorted(groups.items()))
+
     def summary(self):
         n = len(self.records)
         warned = sum(bool(r.get("untyped_warnings")) for r in self.records.values())
@@ -64,6 +74,19 @@ class FuzzRun:
         parts.append(f"({warned:,} cases with a non-library warning; "
                      f"seed {self.seed}, {self.seconds:.0f} s)")
         return "fuzz: " + ", ".join(parts)
+
+
+def signature(r):
+    """(outcome, entry, cause): the exception type and site, or the case class."""
+    msg = r.get("message", "")
+    if r["outcome"] == "untyped_error":
+        m = re.match(r"(\w+): .* at (\S+)$", msg, re.S)
+        cause = f"{m.group(1)} at {m.group(2)}" if m else msg.split(":")[0]
+    elif r["outcome"] == "crash":
+        cause = msg.split(";")[0]
+    else:
+        cause = r["klass"].split("/", 1)[-1]
+    return (r["outcome"], r.get("entry", "?"), cause)
 
 
 def format_repro(r):
@@ -87,11 +110,22 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
         return
     tr = terminalreporter
     tr.section("fuzz")
-    repros = run.repros()
-    if repros:
-        tr.write_line(f"{len(repros)} failing case classes (one minimal repro each):")
-        for r in repros:
-            tr.write_line("  " + format_repro(r))
+    groups = run.groups()
+    if groups:
+        tr.write_line(f"{len(groups)} failure groups (outcome, entry point, cause), "
+                      f"{len(run.repros())} failing case classes; one minimal repro each:")
+        for (outcome, entry, cause), recs in groups.items():
+            classes = sorted({r["klass"].split("/", 1)[-1] for r in recs})
+            best = min(recs, key=lambda r: len(r.get("call", "")))
+            tr.write_line(f"  {outcome} | {entry} | {cause} | {len(recs)} cases; classes: "
+                          + ", ".join(classes[:12]) + (" ..." if len(classes) > 12 else ""))
+            tr.write_line("      " + format_repro(best).replace("\n", "\n    "))
+    dump = os.environ.get("CONCENTRATION_FUZZ_REPORT")
+    if dump:
+        with open(dump, "w") as fh:
+            json.dump([r for r in run.records.values() if r["outcome"] in FAILURES], fh,
+                      indent=1, default=str)
+        tr.write_line(f"failing cases written to {dump}")
     warned = {}
     for r in run.records.values():
         for w in r.get("untyped_warnings") or ():
