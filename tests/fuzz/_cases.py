@@ -1535,3 +1535,166 @@ def make_case(seed, index, cn, tmp):
     gen, _, needs_tmp = generator_of(index)
     rng = np.random.default_rng([seed, index])
     return gen(rng, cn, tmp) if needs_tmp else gen(rng, cn)
+
+
+# ------------------------------------------------------- wrong types for every keyword
+
+def _is_num(v):
+    return isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool)
+
+
+def legal(kind, value):
+    """True: legal (any result of the call is fine), False: must be a typed error,
+    None: may be either.  ``kind`` is the documented type of the keyword."""
+    if kind == "any":
+        return None
+    if isinstance(kind, tuple):                       # a closed set of strings
+        return True if value in kind else False
+    if kind == "col":                                 # a column name: str or None
+        return None if (value is None or isinstance(value, str)) else False
+    if kind == "str":                                 # an open set of names
+        return None if isinstance(value, str) else False
+    if kind == "str_or_none":
+        return None if (value is None or isinstance(value, str)) else False
+    if kind == "bool":
+        return True if isinstance(value, (bool, np.bool_)) else False
+    if kind == "tolerance":
+        if not _is_num(value) or value != value or value < 0:
+            return False
+        return None
+    if kind == "pos_float":
+        if not _is_num(value) or value != value or value <= 0:
+            return False
+        return None
+    if kind == "int_ge1":
+        if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 1:
+            return False
+        return None
+    if kind == "seq_or_none":
+        if value is None or isinstance(value, (list, tuple)):
+            return None
+        return False
+    if kind == "collection_or_none":
+        if value is None or isinstance(value, (list, tuple, dict, set, np.ndarray)):
+            return None
+        return False
+    if kind == "mapping_or_none":
+        return None if (value is None or isinstance(value, dict)) else False
+    if kind == "path":                               # output path: str/PathLike or None
+        return None if (value is None or isinstance(value, str)) else False
+    if kind == "date":
+        if value is None or isinstance(value, str) or _is_num(value):
+            return None
+        return False
+    raise ValueError(kind)
+
+
+SHARE_KWS = {"market": "col", "period": "col", "firm": "col", "share": "col",
+             "value": "col", "scale": ("fraction", "percent"),
+             "duplicates": ("error", "sum"), "tolerance": "tolerance"}
+
+
+def _keyword_targets(rng, cn, tmp):
+    """(entry, func, args, base kwargs, {keyword: kind}) for one random entry point."""
+    n = int(rng.integers(3, 6))
+    s = market(rng, n)
+    firms = [f"F{i}" for i in range(n)]
+    data = dict(zip(firms, s.tolist()))
+    tag = f"k{int(rng.integers(10**9))}"
+    choice = int(rng.integers(14))
+    if choice == 0:
+        return ("screen_merger", cn.screen_merger, (data, ("F0", "F1")), {},
+                dict(SHARE_KWS, compute="any", client="any", parent="any"))
+    if choice == 1:
+        return ("divest", cn.divest, (data, ("F0", "F1"), min(s[0], s[1]) / 2),
+                {"buyer": "F2"}, dict(SHARE_KWS, guidelines="str"))
+    if choice == 2:
+        return ("minimum_divestiture", cn.minimum_divestiture, (data, ("F0", "F1")),
+                {"buyer": "F2"}, dict(SHARE_KWS, target="str", xtol="pos_float",
+                                      guidelines="str"))
+    if choice in (3, 4):
+        path, _ = _write_valid(tmp, rng, tag + ".parquet")
+        entry = "read_shares" if choice == 3 else "validate_shares"
+        kws = dict(SHARE_KWS, filters="seq_or_none")
+        if choice == 3:
+            kws["engine"] = "str"
+        return (entry, getattr(cn, entry), (path,), {}, kws)
+    if choice == 5:
+        hold = _holdings_frame(rng, firms)
+        path = os.path.join(tmp, tag + "_h.parquet")
+        hold.to_parquet(path, index=False)
+        return ("read_holdings", cn.read_holdings, (path,), {},
+                {"owner": "col", "firm": "col", "period": "col", "cash_flow": "col",
+                 "control": "col", "scale": ("fraction", "percent"),
+                 "duplicates": ("error", "sum"), "tolerance": "tolerance",
+                 "filters": "seq_or_none", "engine": "str"})
+    if choice in (6, 7):
+        hold = _holdings_frame(rng, firms)
+        path = os.path.join(tmp, tag + "_h.parquet")
+        hold.to_parquet(path, index=False)
+        H = cn.read_holdings(path)
+        if choice == 6:
+            return ("mhhi", cn.mhhi, (data, H), {},
+                    dict(SHARE_KWS, holdings_period="any", compute="any", client="any",
+                         control_model="str"))
+        return ("profit_weights", cn.profit_weights, (H,), {},
+                {"control_model": "str", "firms": "collection_or_none", "period": "any",
+                 "output": "str", "compute": "any", "client": "any", "reduce": "any"})
+    edges = pd.DataFrame({"source": ["F0", "F1"], "target": ["F1", "F2"],
+                          "kind": ["partnership", "equity_investment"],
+                          "start": ["2020", "2021"], "end": [None, None],
+                          "weight": [1.0, 0.5]})
+    if choice == 8:
+        return ("PartnershipNetwork", cn.PartnershipNetwork, (edges,), {},
+                {"source": "col", "target": "col", "kind": "col", "start": "col",
+                 "end": "col", "weight": "col", "directed": "col", "entities": "any",
+                 "resolve": "str_or_none", "consortia": "col",
+                 "membership_kinds": "seq_or_none"})
+    if choice == 9:
+        net = cn.PartnershipNetwork(edges)
+        return ("partnership_weights", cn.partnership_weights, (net, firms), {},
+                {"weights": "mapping_or_none", "strength": "col", "combine": ("max", "union"),
+                 "direction": ("both", "source"), "as_of": "date"})
+    if choice == 10:
+        K = np.eye(n)
+        return ("weighted_hhi", cn.weighted_hhi, (data, K), {},
+                {"firm": "col", "share": "col", "value": "col",
+                 "scale": ("fraction", "percent"), "duplicates": ("error", "sum"),
+                 "tolerance": "tolerance", "parent": "any"})
+    if choice == 11:
+        names = list(cn.datasets.DATASETS) or ["x"]
+        return ("datasets.load", cn.datasets.load, (names[int(rng.integers(len(names)))],),
+                {}, {"firms_only": "bool", "held_only": "bool", "as_of": "date",
+                     "vintage": "str"})
+    if choice == 12:
+        df = pd.DataFrame({"market": ["x"] * 4, "period": ["1", "1", "2", "2"],
+                           "firm": ["A", "B", "A", "B"], "share": [0.6, 0.4, 0.5, 0.5]})
+        return ("stats.hhi_change_decomposition", cn.stats.hhi_change_decomposition, (df,),
+                {}, {"market": "col", "period": "col", "firm": "col", "share": "col",
+                     "value": "col", "owner": "col", "parent": "any",
+                     "scale": ("fraction", "percent"), "tolerance": "tolerance"})
+    return ("indices", cn.indices, (data,), {"measures": ("hhi", "hannah_kay")},
+            dict(SHARE_KWS, alpha="pos_float", fringe=("ignore", "bounds", "as_firms"),
+                 fringe_size="any", parent="any", compute="any", client="any"))
+
+
+def gen_keywords(rng, cn, tmp):
+    entry, func, args, base, kws = _keyword_targets(rng, cn, tmp)
+    kw = sorted(kws)[int(rng.integers(len(kws)))]
+    key = list(BAD_VALUES)[int(rng.integers(len(BAD_VALUES)))]
+    value = BAD_VALUES[key]
+    verdict = legal(kws[kw], value)
+    if kws[kw] == "col" and isinstance(args[0], dict) and kw in SHARE_KWS:
+        verdict = None                    # no columns in a mapping: the names are unused
+    expect = "error" if verdict is False else "either"
+    kwargs = dict(base)
+    kwargs[kw] = value
+    compare = _has_errors if entry == "validate_shares" and expect == "error" else None
+    if compare is not None:
+        expect = "either"                 # the validator reports instead of raising
+    return Case(entry, f"keyword_{kw}_{key}", func, args, kwargs, expect, None,
+                compare or (lambda r, o: True))
+
+
+GENERATORS.append((gen_keywords, 6, True))
+_SCHEDULE[:] = [i for i, (_, w, _) in enumerate(GENERATORS) for _ in range(w)]
