@@ -6,19 +6,24 @@ accepted, with column projection and filters pushed down to the scan.
 Provenance (source, citation, retrieval date, licence, library version) travels in
 the Parquet key-value metadata under the key ``concentration.provenance`` and is
 exposed as ``df.attrs["provenance"]``.
+
+Directories are listed by :func:`dataset_files`: links are followed, but every real
+directory is scanned once and every real file read once, so a link loop (a link to
+the directory itself) never repeats rows.
 """
 
 from __future__ import annotations
 
 import json
 import os
+from collections.abc import Mapping
 
 import pandas as pd
 import pyarrow as pa
 
 from ._dispatch import engines, get_backend
 from ._tables import DEFAULT_TOLERANCE, ValidationReport, coerce_shares
-from ._validation import check_choice, param_message
+from ._validation import check_bool, check_choice, param_message
 from ._version import library_version
 from .exceptions import DataFileError, InvalidParameterError, SchemaError
 
@@ -33,6 +38,13 @@ _PROVENANCE_FIELDS = ("source", "citation", "retrieved", "licence", "notes")
 def open_dataset(source, func):
     """Open a file, directory or hive-partitioned dataset, with typed errors.
 
+    A directory is listed by :func:`dataset_files` (every real file once, no link
+    loop), and the schemas of all its files are compared first
+    (:func:`_check_file_schemas`): a column whose type differs between files in a
+    way Arrow cannot widen (text in one file, numbers in another), or a hive key
+    (``market=a/``) that is also a column of a file, is a SchemaError naming the
+    files, instead of a silent cast or an Arrow error.
+
     :mod:`pyarrow.dataset` and :mod:`pyarrow.parquet` are imported by the functions
     that use them, not with the package.
     """
@@ -44,13 +56,115 @@ def open_dataset(source, func):
             f"{func}: no file or directory at {path!r}. Check the path (relative paths are "
             f"resolved from {os.getcwd()!r}).")
     try:
-        return ds.dataset(path, format="parquet", partitioning="hive")
+        if not os.path.isdir(path):
+            return ds.dataset(path, format="parquet", partitioning="hive")
+        files = dataset_files(path)
+        schema = _check_file_schemas(path, files, func)
+        return ds.dataset(files, format="parquet", partitioning="hive",
+                          partition_base_dir=path, schema=schema)
     except (pa.ArrowInvalid, pa.ArrowIOError, OSError) as exc:
         raise DataFileError(
             f"{func}: {path!r} could not be read as Parquet ({exc}). Expected a complete "
             "Parquet file, a directory of them or a hive-partitioned dataset; the file may be "
             "truncated or in another format (re-export it with write_parquet or "
             "DataFrame.to_parquet).") from None
+    except (pa.ArrowTypeError, pa.ArrowNotImplementedError) as exc:
+        raise SchemaError(
+            f"{func}: the files under {path!r} do not share one schema ({exc}). Make each "
+            "column the same type in every file, and keep hive keys (key=value directories) "
+            "out of the files' columns.") from None
+
+
+def dataset_files(root) -> list:
+    """The data files under directory ``root``, each real file once, in sorted order.
+
+    The rule for links: symbolic links are followed, but each real directory is
+    scanned once (a link back into the tree, such as a link to the directory
+    itself, is skipped, so a loop is never followed) and a file reached twice
+    through links is read once, at its first path in sorted walk order.  Names
+    starting with ``.`` or ``_`` (``_SUCCESS``, ``.crc`` files) are skipped, as
+    :mod:`pyarrow.dataset` does.  Paths are returned under ``root`` as walked, so
+    hive keys in directory names are kept.
+    """
+    seen_dirs, seen_files, out = set(), set(), []
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=True):
+        real = os.path.realpath(dirpath)
+        if real in seen_dirs:
+            dirnames[:] = []
+            continue
+        seen_dirs.add(real)
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith((".", "_"))
+                             and os.path.realpath(os.path.join(dirpath, d)) not in seen_dirs)
+        for name in sorted(filenames):
+            if name.startswith((".", "_")):
+                continue
+            full = os.path.join(dirpath, name)
+            key = os.path.realpath(full)
+            if key in seen_files:
+                continue
+            seen_files.add(key)
+            out.append(full)
+    return out
+
+
+def _check_file_schemas(root, files, func):
+    """The schema of a directory's files, widened where they differ; or a SchemaError.
+
+    Returns None when every file has the first file's column types (Arrow's default
+    discovery is then exact), else the permissive union of all schemas (integers
+    widen to floats, string to large_string).  Footers only are read.
+    """
+    import pyarrow.parquet as pq
+
+    keys = {}
+    for f in files:
+        for part in os.path.relpath(os.path.dirname(f), root).split(os.sep):
+            if "=" in part:
+                keys.setdefault(part.split("=", 1)[0], part)
+    if len(files) < 2 and not keys:
+        return None
+    schemas = []
+    for f in files:
+        try:
+            schemas.append(pq.read_schema(f))
+        except (pa.ArrowInvalid, OSError) as exc:
+            raise DataFileError(
+                f"{func}: {f!r} (in {os.fspath(root)!r}) could not be read as Parquet ({exc}). "
+                "Remove or re-export that file.") from None
+    first = {}
+    for f, sch in zip(files, schemas):
+        for fld in sch:
+            if fld.name in keys:
+                raise SchemaError(
+                    f"{func}: the hive directory {keys[fld.name]!r} under {os.fspath(root)!r} "
+                    f"names a column, {fld.name!r}, that the file {f!r} also holds. A column is "
+                    "stored either in the directory names or in the files, not both; drop it "
+                    "from the files (DataFrame.to_parquet(partition_cols=...) does) or rename "
+                    "the directories.")
+            if fld.name not in first:
+                first[fld.name] = (f, fld.type)
+                continue
+            f0, t0 = first[fld.name]
+            if fld.type == t0:
+                continue
+            try:
+                pa.unify_schemas([pa.schema([(fld.name, t0)]), pa.schema([fld])],
+                                 promote_options="permissive")
+            except (pa.ArrowTypeError, pa.ArrowInvalid, pa.ArrowNotImplementedError):
+                raise SchemaError(
+                    f"{func}: the column {fld.name!r} is {t0} in {f0!r} but {fld.type} in "
+                    f"{f!r} (both under {os.fspath(root)!r}). Every file must give a column one "
+                    "type; convert it (e.g. pd.to_numeric) and re-export the file.") from None
+    if all(sch.remove_metadata().equals(schemas[0].remove_metadata(), check_metadata=False)
+           for sch in schemas[1:]) or len(schemas) < 2:
+        return None
+    unified = pa.unify_schemas(schemas, promote_options="permissive")
+    import pyarrow.dataset as ds
+
+    parts = ds.dataset(files, format="parquet", partitioning="hive",
+                       partition_base_dir=root).schema
+    extra = [fld for fld in parts if fld.name not in unified.names]
+    return pa.schema(list(unified) + extra, metadata=schemas[0].metadata)
 
 
 def _dataset_provenance(dataset) -> dict:
@@ -73,6 +187,13 @@ def _dataset_provenance(dataset) -> dict:
 
 def read_table(source, *, columns=None, filters=None, required=None, func="read_table"):
     """Read a Parquet file, directory or hive-partitioned dataset into a DataFrame.
+
+    A directory is read file by file as :func:`dataset_files` lists them: symbolic
+    links are followed, but each real directory is scanned once (a link loop is
+    skipped) and each real file read once; names starting with ``.`` or ``_`` are
+    skipped.  Every file must give each column one type (integers in one file and
+    floats in another are widened to float); a hive key (``period=2024Q1/``) must not
+    also be a column of the files.
 
     Parameters
     ----------
@@ -100,7 +221,11 @@ def read_table(source, *, columns=None, filters=None, required=None, func="read_
     DataFileError
         The path does not exist or is not readable Parquet.
     SchemaError
-        A required or requested column is missing.
+        A required or requested column is missing, a column has different types in
+        different files, or a hive key is also a column of a file.
+    InvalidParameterError
+        ``filters`` names a missing column or compares a column with a value of
+        another type.
     """
     dataset = open_dataset(source, func)
     names = dataset.schema.names
@@ -117,6 +242,8 @@ def read_table(source, *, columns=None, filters=None, required=None, func="read_
                 f"{func}: column(s) {missing} not found in {os.fspath(source)!r}. "
                 f"Columns present: {names}.")
     expr = filter_expression(filters, func)
+    if expr is not None:
+        check_filter(dataset.schema, expr, filters, func)
     try:
         table = dataset.to_table(columns=columns, filter=expr)
     except (pa.ArrowInvalid, pa.ArrowIOError, OSError) as exc:
@@ -143,6 +270,24 @@ def filter_expression(filters, func):
         raise InvalidParameterError(param_message(
             func, "filters", "a pyarrow Expression or a list of (column, op, value) tuples",
             filters, f"({exc})")) from None
+
+
+def check_filter(schema, expr, filters, func):
+    """Bind ``expr`` to ``schema`` on an empty table: wrong names or types are refused.
+
+    A filter naming a missing column, or comparing a column with a value of another
+    type (``("share", ">", "x")``, ``("market", "=", 3)`` on a text column), is an
+    InvalidParameterError listing the columns and their types, before any row is read.
+    """
+    import pyarrow.dataset as ds
+
+    try:
+        ds.dataset(schema.empty_table()).to_table(filter=expr)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError) as exc:
+        cols = ", ".join(f"{f.name}: {f.type}" for f in schema)
+        raise InvalidParameterError(param_message(
+            func, "filters", "conditions on existing columns, with values of the column's "
+            "type", filters, f"({exc}) Columns: {cols}.")) from None
 
 
 def read_shares(source, *, market="market", period="period", firm="firm", share="share",
@@ -219,9 +364,10 @@ def read_shares(source, *, market="market", period="period", firm="firm", share=
                           tolerance=tolerance, func="read_shares",
                           fringe_note="Indices over these rows cover the listed firms only.")
     out = table.to_frame(share_name=share if value is None else "share")
-    out.attrs["provenance"] = dict(frame.attrs.get("provenance", {}))
-    if "source_path" in frame.attrs:
-        out.attrs["source_path"] = frame.attrs["source_path"]
+    attrs = getattr(frame, "attrs", None) or {}  # a mapping or array has none
+    out.attrs["provenance"] = dict(attrs.get("provenance", {}) or {})
+    if "source_path" in attrs:
+        out.attrs["source_path"] = attrs["source_path"]
     out.attrs["validation"] = {"errors": int(len(table.report.errors)),
                                "warnings": int(len(table.report.warnings))}
     return out
@@ -295,6 +441,24 @@ def _load_frame(source, *, market, period, firm, share, value, filters, func):
                                 value if value is not None else share})
 
 
+#: Parquet codecs accepted by :func:`write_parquet` (``None`` is ``"none"``).
+_CODECS = ("zstd", "snappy", "gzip", "brotli", "lz4", "none")
+
+
+def _unwritable_column(df, exc) -> str:
+    """The message for a frame Arrow cannot convert, naming the first bad column."""
+    for col in df.columns:
+        try:
+            pa.array(df[col], from_pandas=True)
+        except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError) as col_exc:
+            kinds = sorted({type(v).__name__ for v in df[col].dropna().head(1000)})
+            return (f"write_parquet: the column {col!r} cannot be stored in Parquet "
+                    f"({col_exc}); it holds values of types {kinds}. Give it one type, e.g. "
+                    f"df[{col!r}] = df[{col!r}].astype(str) or pd.to_numeric(df[{col!r}]).")
+    return (f"write_parquet: the frame cannot be stored in Parquet ({exc}). Give each column "
+            "one type and use string column names.")
+
+
 def write_parquet(df, path, *, provenance=None, index=False, compression="zstd"):
     """Write a DataFrame to Parquet with provenance in the key-value metadata.
 
@@ -311,13 +475,24 @@ def write_parquet(df, path, *, provenance=None, index=False, compression="zstd")
         (any JSON-serialisable values).  ``library_version`` is added.
     index : bool, default False
         Whether to store the DataFrame index.
-    compression : str, default "zstd"
-        Parquet compression codec.
+    compression : {"zstd", "snappy", "gzip", "brotli", "lz4", "none"} or None, default "zstd"
+        Parquet compression codec (case-insensitive; ``None`` is ``"none"``).
 
     Returns
     -------
     str
         The path written.
+
+    Raises
+    ------
+    InvalidParameterError
+        ``provenance`` is not a dict with string keys and JSON-serialisable values
+        (NaN and inf are refused), ``compression`` is not a codec listed above, or
+        ``index`` is not a bool.
+    SchemaError
+        A column cannot be stored in Parquet (e.g. it mixes numbers and text).
+    DataFileError
+        The file cannot be written.
 
     Examples
     --------
@@ -330,27 +505,49 @@ def write_parquet(df, path, *, provenance=None, index=False, compression="zstd")
     """
     import pyarrow.parquet as pq
 
+    func = "write_parquet"
     if not isinstance(df, pd.DataFrame):
-        raise InvalidParameterError(param_message("write_parquet", "df", "a pandas DataFrame",
+        raise InvalidParameterError(param_message(func, "df", "a pandas DataFrame",
                                                   type(df).__name__))
+    if not isinstance(path, (str, os.PathLike)):
+        raise InvalidParameterError(param_message(func, "path", "a file path (str or "
+                                                  "os.PathLike)", path))
+    if provenance is not None and not isinstance(provenance, Mapping):
+        raise InvalidParameterError(param_message(
+            func, "provenance", "a dict such as {'source': ..., 'licence': ...}", provenance))
     prov = dict(provenance or {})
-    if not isinstance(prov, dict):
-        raise InvalidParameterError(param_message("write_parquet", "provenance", "a dict",
-                                                  provenance))
+    bad_keys = [k for k in prov if not isinstance(k, str)]
+    if bad_keys:
+        raise InvalidParameterError(param_message(
+            func, "provenance", "a dict with string keys", bad_keys[0],
+            "Use keys such as 'source', 'citation', 'retrieved', 'licence', 'notes'."))
     prov.setdefault("library_version", library_version())
     try:
-        blob = json.dumps(prov, sort_keys=True, default=str).encode("utf-8")
-    except (TypeError, ValueError) as exc:  # pragma: no cover - default=str makes this rare
+        blob = json.dumps(prov, sort_keys=True, default=str, allow_nan=False).encode("utf-8")
+    except (TypeError, ValueError) as exc:
         raise InvalidParameterError(param_message(
-            "write_parquet", "provenance", "JSON-serialisable values", provenance,
-            str(exc))) from None
-    table = pa.Table.from_pandas(df, preserve_index=index)
+            func, "provenance", "JSON-serialisable values", provenance,
+            f"({exc}) Replace NaN/inf and nested objects by text.")) from None
+    if index is not None:
+        index = check_bool(func, "index", index)
+    codec = compression.lower() if isinstance(compression, str) else compression
+    codec = "none" if codec is None else codec
+    check_choice(func, "compression", codec, _CODECS,
+                 fix="Use 'zstd' (the default), 'snappy', 'gzip' or None.")
+    if codec != "none" and not pa.Codec.is_available(codec):
+        raise InvalidParameterError(param_message(
+            func, "compression", "a codec this pyarrow build supports", compression,
+            "Use 'zstd', 'snappy' or None."))
+    try:
+        table = pa.Table.from_pandas(df, preserve_index=index)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError) as exc:
+        raise SchemaError(_unwritable_column(df, exc)) from None
     meta = dict(table.schema.metadata or {})
     meta[PROVENANCE_KEY] = blob
     table = table.replace_schema_metadata(meta)
     try:
-        pq.write_table(table, os.fspath(path), compression=compression)
-    except OSError as exc:
+        pq.write_table(table, os.fspath(path), compression=codec)
+    except (OSError, pa.ArrowException) as exc:
         raise DataFileError(f"write_parquet: could not write {os.fspath(path)!r} ({exc}). "
                             "Check that the directory exists and is writable.") from None
     return os.fspath(path)

@@ -312,7 +312,9 @@ def mhhi(shares, holdings, *, control_model="proportional", market="market", per
     scale : {"fraction", "percent"}, default "fraction"
         Unit of the shares.
     holdings_period : optional
-        The holdings period to use when the shares have no period column.
+        The holdings period to use when the shares have no period column.  Given
+        when the shares have a period column, or when the holdings have none, it is
+        an InvalidParameterError (it would have no effect).
     duplicates, tolerance
         As in :func:`concentration.hhi`.
 
@@ -387,6 +389,12 @@ def mhhi(shares, holdings, *, control_model="proportional", market="market", per
     else:
         if holdings.has_period:
             holdings_period = resolve_holdings_period(func, holdings.periods, holdings_period)
+        elif holdings_period is not None:
+            raise InvalidParameterError(param_message(
+                func, "holdings_period", "None when the holdings have no period column",
+                holdings_period, "The holdings apply to every market as they are; drop "
+                "holdings_period=, or read holdings with a period column "
+                "(read_holdings(..., period=<column>))."))
         gper = [holdings_period] * n_groups
     order = np.argsort(table.codes, kind="stable")
     bounds = np.searchsorted(table.codes[order], np.arange(n_groups + 1))
