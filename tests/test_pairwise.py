@@ -231,3 +231,190 @@ def test_long_dataframe_input_gives_labelled_output():
     assert isinstance(arr, np.ndarray) and arr.shape == (3, 3)
     with pytest.raises(SchemaError):
         overlap(pd.DataFrame({"x": [1], "y": [2]}))
+
+
+# --------------------------------------------------------------------- sizes, threads, memory
+# Repros that used to abort the interpreter run in a child process with an address-space
+# limit, so that a regression fails the test instead of killing pytest.
+
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+import textwrap  # noqa: E402
+
+from concentration.exceptions import CappedParameterWarning, ResourceError  # noqa: E402
+
+
+def run_limited(code, limit_gib=2.0, timeout=240):
+    """Run ``code`` in a fresh interpreter under RLIMIT_AS; return its stdout (it must exit 0)."""
+    pre = ("import resource\nresource.setrlimit(resource.RLIMIT_AS, "
+           f"({int(limit_gib * 2**30)}, {int(limit_gib * 2**30)}))\n")
+    proc = subprocess.run([sys.executable, "-c", pre + textwrap.dedent(code)],
+                          capture_output=True, text=True, timeout=timeout)
+    assert proc.returncode == 0, f"exit {proc.returncode}\n{proc.stdout}\n{proc.stderr[-3000:]}"
+    return proc.stdout
+
+
+def test_huge_top_k_is_clamped_to_the_columns_in_a_live_interpreter():
+    out = run_limited("""
+        import numpy as np, scipy.sparse as sp, concentration as cn
+        W = sp.random(200, 2000, density=0.003, random_state=0, format="csr")
+        ref = cn.overlap(W, metric="cosine", top_k=200)   # 200 = every column of S
+        for tk in (2**60, 10**9, 2**63 - 1, 2**64, np.int64(2**62)):
+            S = cn.overlap(W, metric="cosine", top_k=tk)
+            assert S.shape == (200, 200) and (S != ref).nnz == 0, tk
+            P = cn.overlap(W, metric="jaccard", top_k=tk, output="pairs")
+            assert len(P) == cn.overlap(W, metric="jaccard", output="csr").nnz
+        print("ok", ref.nnz)
+    """)
+    assert out.startswith("ok")
+
+
+def test_cli_huge_top_k_and_threads_in_a_live_interpreter(tmp_path):
+    src = tmp_path / "w.parquet"
+    W = sp.random(200, 2000, density=0.003, random_state=0, format="coo")
+    pd.DataFrame({"row": W.row, "column": W.col, "weight": W.data}).to_parquet(src)
+    out = run_limited(f"""
+        import sys
+        from concentration.cli import main
+        sys.exit(main(["overlap", {str(src)!r}, "--top-k", "1152921504606846976",
+                       "--threads", "2000", "--out", {str(tmp_path / "p.parquet")!r}]))
+    """)
+    del out
+    pairs = pd.read_parquet(tmp_path / "p.parquet")
+    assert len(pairs) == overlap(W.tocsr(), metric="cosine", output="csr").nnz
+
+
+def test_n_threads_above_the_cpus_is_capped_with_a_warning_in_a_live_interpreter():
+    out = run_limited("""
+        import warnings
+        import numpy as np, scipy.sparse as sp, concentration as cn
+        from concentration.exceptions import CappedParameterWarning
+        W = sp.random(300, 2000, density=0.01, random_state=1, format="csr")
+        W[:, 7] = 1.0   # a dense column: the BLAS path too
+        one = cn.overlap(W, metric="cosine", n_threads=1)
+        for nt in (2000, 100_000):
+            for kw in ({}, {"top_k": 5}, {"threshold": 0.2}, {"output": "csr"}):
+                with warnings.catch_warnings(record=True) as rec:
+                    warnings.simplefilter("always")
+                    S = cn.overlap(W, metric="cosine", n_threads=nt, **kw)
+                assert any(issubclass(w.category, CappedParameterWarning)
+                           and f"n_threads={nt}" in str(w.message) for w in rec)
+                ref = cn.overlap(W, metric="cosine", n_threads=1, **kw)
+                S, ref = (S.toarray(), ref.toarray()) if kw else (S, ref)
+                np.testing.assert_allclose(S, ref, rtol=1e-12, atol=1e-15)
+        print("ok")
+    """)
+    assert out.startswith("ok")
+
+
+@pytest.mark.parametrize("bad", [0, -1, 1.5, True, "2"])
+def test_bad_thread_and_size_arguments_are_typed_errors(bad):
+    W = sp.random(20, 30, density=0.2, random_state=0, format="csr")
+    for name in ("n_threads", "top_k", "block_rows"):
+        with pytest.raises(InvalidParameterError, match=name):
+            overlap(W, **{name: bad})
+
+
+def test_block_rows_above_the_rows_is_clamped():
+    W = sp.random(50, 80, density=0.1, random_state=2, format="lil")
+    W[:, 3] = 1.0  # a dense column: the BLAS path
+    W = W.tocsr()
+    for kw in ({"top_k": 4}, {"threshold": 0.1}, {"output": "csr"}):
+        a = overlap(W, metric="cosine", **kw)
+        b = overlap(W, metric="cosine", block_rows=2**62, **kw)
+        c = overlap(W, metric="cosine", block_rows=3, **kw)
+        assert (a != b).nnz == 0 and abs(a - c).max() <= 1e-12
+
+
+def _dense_product_matrix(n):
+    # every row holds the one column: the product is an n x n matrix of ones
+    return sp.csr_matrix((np.ones(n), (np.arange(n), np.zeros(n))), shape=(n, 1))
+
+
+def test_memory_plan_refuses_the_dense_200k_by_200k_result_before_allocating():
+    out = run_limited("""
+        import numpy as np, scipy.sparse as sp, concentration as cn
+        from concentration.exceptions import ResourceError
+        n = 200_000
+        X = sp.csr_matrix((np.ones(n), (np.arange(n), np.zeros(n))), shape=(n, 1))
+        for kw in ({}, {"output": "dense"}, {"output": "csr"}, {"output": "pairs"}):
+            try:
+                cn.overlap(X, metric="cosine", **kw)
+            except ResourceError as exc:
+                print(repr(kw), "|", exc)
+            else:
+                raise SystemExit(f"no ResourceError for {kw}")
+    """, limit_gib=3.0)
+    lines = out.strip().splitlines()
+    assert len(lines) == 4
+    for line in lines:
+        assert "200,000 x 200,000" in line and "of memory is available" in line
+        assert "top_k=" in line and "threshold=" in line and "rows= blocks" in line
+        assert "Dask" in line
+    assert "298.0 GiB" in lines[0] and "298.0 GiB" in lines[1]
+    # 4e10 stored scores of 12 bytes (int32 column, float64 score)
+    assert "40,000,000,000 stored scores" in lines[2] and "447.2 GiB" in lines[2]
+
+
+def test_memory_plan_error_is_a_typed_memory_error_in_process():
+    with pytest.raises(ResourceError, match=r"298\.0 GiB") as info:
+        overlap(_dense_product_matrix(200_000))
+    assert isinstance(info.value, MemoryError) and isinstance(info.value, ConcentrationError)
+
+
+def test_thresholded_result_grows_instead_of_reserving_every_row():
+    # 12,000 rows sharing a column: the per-row bound is 12,000 scores, 1.6 GiB reserved
+    # at once before; under a 1.5 GiB address-space limit only the blocked path fits.
+    out = run_limited("""
+        import numpy as np, scipy.sparse as sp, concentration as cn
+        n = 12_000
+        rng = np.random.default_rng(0)
+        r = np.r_[np.arange(n), np.arange(n)]
+        c = np.r_[np.zeros(n, int), 1 + rng.integers(0, 60, n)]
+        X = sp.csr_matrix((np.r_[np.ones(n), rng.uniform(0, 3, n)], (r, c)), shape=(n, 61))
+        S = cn.overlap(X, metric="cosine", threshold=0.99)
+        assert S.has_sorted_indices and S.shape == (n, n)
+        for lo in range(0, n, 3000):
+            D = cn.overlap(X, metric="cosine", rows=np.arange(lo, lo + 3000))
+            D[D < 0.99] = 0.0
+            assert abs(S[lo:lo + 3000] - sp.csr_matrix(D)).max() == 0.0
+        T = cn.overlap(X, metric="cosine", top_k=3)
+        assert T.nnz == 3 * n
+        print("ok", S.nnz)
+    """, limit_gib=1.5)
+    assert out.startswith("ok")
+
+
+def test_strided_csr_index_arrays_give_the_contiguous_result():
+    W = sp.random(40, 60, density=0.15, random_state=3, format="csr")
+    W.sort_indices()
+    wide_idx = np.zeros(2 * W.nnz, dtype=W.indices.dtype)
+    wide_idx[::2] = W.indices
+    wide_ptr = np.zeros(2 * (W.shape[0] + 1), dtype=W.indptr.dtype)
+    wide_ptr[::2] = W.indptr
+    wide_dat = np.zeros(2 * W.nnz)
+    wide_dat[::2] = W.data
+    S = sp.csr_matrix(W.shape)
+    S.indices, S.indptr, S.data = wide_idx[::2], wide_ptr[::2], wide_dat[::2]
+    assert not S.indices.flags.c_contiguous and not S.indptr.flags.c_contiguous
+    for metric in ("cosine", "jaccard", "weighted_overlap"):
+        np.testing.assert_array_equal(overlap(S, metric=metric), overlap(W.copy(), metric=metric))
+    C = sp.csc_matrix(W)
+    C.indices = np.repeat(C.indices, 2)[::2]
+    np.testing.assert_array_equal(overlap(C), overlap(W))
+
+
+@pytest.mark.parametrize("missing", [np.nan, None])
+def test_missing_row_or_column_labels_are_refused(missing):
+    base = {"row": ["a", "a", "b", "c"], "column": ["o1", "o2", "o1", "o2"],
+            "weight": [0.5, 0.2, 0.1, 0.4]}
+    for col in ("row", "column"):
+        frame = pd.DataFrame(base)
+        frame[col] = frame[col].astype(object)
+        frame.loc[2, col] = missing
+        with pytest.raises(SchemaError, match=rf"1 missing \(NaN/None\) {col} label"):
+            overlap(frame)
+        with pytest.raises(SchemaError, match="dropna"):
+            overlap(frame, metric="kappa", control=frame)
+    ok = overlap(pd.DataFrame(base).dropna())
+    assert list(ok.index) == ["a", "b", "c"]

@@ -112,3 +112,42 @@ def test_graph_without_edges():
     A = sp.csr_matrix((5, 5))
     got, want = _both(A, A.copy(), np.arange(5), True)
     assert got.tolist() == want.tolist() == [0.0] * 5
+
+
+def test_thousands_of_thread_rows_are_capped_at_the_processors_in_a_live_interpreter():
+    # out with 5,000 rows asks the kernel for 5,000 threads: it runs on the processors
+    # available (libgomp used to end the process); a child process, so a crash fails here
+    import subprocess
+    import sys
+    code = r"""
+import resource
+resource.setrlimit(resource.RLIMIT_AS, (3 << 30, 3 << 30))
+import numpy as np, scipy.sparse as sp
+from concentration._kernels import load
+K = load("_brandes")
+A = sp.random(300, 300, density=0.02, random_state=0, format="csr")
+A = (A + A.T).tocsr()
+A.setdiag(0)
+A.eliminate_zeros()
+A.sort_indices()
+R = A.T.tocsr()
+R.sort_indices()
+args = [a.astype(np.int64) if a.dtype.kind == "i" else a.astype(np.float64)
+        for a in (A.indptr, A.indices, A.data, R.indptr, R.indices, R.data)]
+src = np.arange(300, dtype=np.int64)
+one = np.zeros((1, 300))
+K.betweenness_sum(*args, src, True, one)
+many = np.zeros((5000, 300))
+K.betweenness_sum(*args, src, True, many)
+assert np.allclose(many.sum(axis=0), one[0], rtol=1e-12)
+try:
+    K.betweenness_sum(*args, src, True, np.zeros((0, 300)))
+except ValueError:
+    pass
+else:
+    raise SystemExit("an empty out was accepted")
+print("ok")
+"""
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=240)
+    assert proc.returncode == 0 and proc.stdout.startswith("ok"), proc.stderr[-3000:]

@@ -100,3 +100,71 @@ def test_symmetric_top_k_with_dense_core_any_block_size(random_csr, metric):
         np.testing.assert_array_equal(got.indptr, want.indptr)
         for j in range(W.shape[0]):
             np.testing.assert_allclose(np.sort(got[j].data), np.sort(want[j].data), rtol=1e-12)
+
+
+# ----------------------------------------------------------------------------- sizes
+# The kernel's own last line of defence, called directly (the public function clamps
+# before): a child process under an address-space limit, so a crash fails the test.
+
+KERNEL_SIZES = r"""
+import resource
+resource.setrlimit(resource.RLIMIT_AS, (2 << 30, 2 << 30))
+import numpy as np, scipy.sparse as sp
+from concentration._kernels import load
+K = load("_overlap")
+W = sp.random(200, 2000, density=0.003, random_state=0, format="csr")
+W.sort_indices()
+Bt = W.T.tocsr()
+Bt.sort_indices()
+n = W.shape[0]
+
+def call(top_k, n_threads, slot=200):
+    row_off = np.arange(n + 1, dtype=np.int64) * slot
+    cols = np.empty(row_off[-1], np.int32)
+    vals = np.empty(row_off[-1])
+    counts = np.zeros(n, np.int64)
+    K.sparse_rows(W.indptr.astype(np.int64), W.indices, W.data, Bt.indptr.astype(np.int64),
+                  Bt.indices, Bt.data, np.zeros(W.shape[1], np.uint8), np.zeros((1, 1)),
+                  False, np.ones(n), np.ones(n), n, 0, 0, False, 0.0, top_k, row_off,
+                  cols, vals, counts, n_threads)
+    return counts
+
+for top_k in (2**63 - 1, 2**62 + 3, 2**60, 2**59):
+    for nt in (1, 3000, 100_000):
+        try:
+            call(top_k, nt)
+        except MemoryError as exc:
+            assert "top_k" in str(exc) or "allocate" in str(exc), exc
+        else:
+            raise SystemExit(f"top_k={top_k}: no MemoryError")
+base = call(0, 1)
+for nt in (2, 3000, 100_000):
+    assert (call(0, nt) == base).all() and (call(5, nt) == np.minimum(base, 5)).all()
+try:
+    call(0, 5000, slot=1)    # a bound too small: refused, nothing written past the slot
+except RuntimeError as exc:
+    assert "slot" in str(exc)
+else:
+    raise SystemExit("a row overflowing its slot was not reported")
+heap_n = np.zeros(n, np.int64)
+for top_k, nbytes in ((2**62, 16), (5, 16 * 5 * n - 1)):
+    try:
+        K.topk_sym_block(np.ones((1, n)), 0, W.indptr.astype(np.int64), W.indices, W.data,
+                         Bt.indptr.astype(np.int64), Bt.indices, Bt.data,
+                         np.zeros(W.shape[1], np.uint8), 0, np.ones(n), np.ones(n), 0,
+                         False, 0.0, top_k, np.zeros(nbytes, np.uint8), heap_n, 3000)
+    except (MemoryError, ValueError):
+        pass
+    else:
+        raise SystemExit(f"heap buffer of {nbytes} bytes for top_k={top_k} accepted")
+print("ok")
+"""
+
+
+def test_kernel_refuses_top_k_near_2_63_and_caps_thousands_of_threads():
+    import subprocess
+    import sys
+
+    proc = subprocess.run([sys.executable, "-c", KERNEL_SIZES], capture_output=True,
+                          text=True, timeout=240)
+    assert proc.returncode == 0 and proc.stdout.startswith("ok"), proc.stderr[-3000:]

@@ -300,3 +300,65 @@ def test_small_problems_run_the_kernel_on_one_thread(monkeypatch):
     k2 = cn.profit_weights(h)
     assert seen[-1] is None
     np.testing.assert_allclose(k2.to_numpy(), k.to_numpy(), rtol=1e-15)
+
+
+# ------------------------------------------------------------------ spectral radius
+
+def _subsidiary_chain(n):
+    """An investor owns F0 outright; F(i-1) owns all of F(i) (a chain of subsidiaries)."""
+    owners = ["Investor"] + [f"F{i}" for i in range(n - 1)]
+    return pd.DataFrame({"owner": owners, "firm": [f"F{i}" for i in range(n)],
+                         "cash_flow": 1.0})
+
+
+def test_chain_of_3100_wholly_owned_subsidiaries_is_quick_and_exact():
+    import time
+
+    n = 3100
+    t0 = time.perf_counter()
+    K = cn.profit_weights(cn.read_holdings(_subsidiary_chain(n)), output="frame")
+    elapsed = time.perf_counter() - t0
+    assert elapsed < 60, elapsed   # ArpackNoConvergence after 32 s before
+    # F(j) answers to F(j-1), whose integrated payoff is every firm from F(j-1) down the
+    # chain: kappa_jk = 1 for k >= j - 1, else 0; the investor's F0 weighs every firm.
+    j = np.array([int(f[1:]) for f in K.index])
+    k = np.array([int(f[1:]) for f in K.columns])
+    want = (k[None, :] >= j[:, None] - 1).astype(float)
+    want[j == 0, :] = 1.0
+    np.testing.assert_array_equal(K.to_numpy(), want)
+
+
+def test_spectral_radius_without_an_iterative_eigensolver():
+    import time
+
+    import scipy.sparse as sp
+
+    from concentration.ownership import _kappa
+
+    n = 5000
+    chain = sp.csr_matrix((np.ones(n - 1), (np.arange(n - 1), np.arange(1, n))), shape=(n, n))
+    t0 = time.perf_counter()
+    assert _kappa._spectral_radius(chain) == 0.0          # acyclic: nilpotent
+    assert time.perf_counter() - t0 < 5
+    # a 4,000-firm cycle (sparse solves) plus a chain and a self-stake
+    m = 4000
+    ring = sp.csr_matrix((np.full(m, 0.999), (np.arange(m), (np.arange(m) + 1) % m)),
+                         shape=(m, m))
+    mixed = sp.block_diag([ring, chain, sp.csr_matrix([[0.25]])]).tocsr()
+    assert _kappa._spectral_radius(mixed) == pytest.approx(0.999, abs=1e-9)
+    assert _kappa._spectral_radius(ring * (1 / 0.999)) >= 1 - 1e-9
+    # a ring of unequal stakes: radius = their geometric mean (the sparse solve decides)
+    w = np.linspace(0.5, 1.0, m)
+    uneven = sp.csr_matrix((w, (np.arange(m), (np.arange(m) + 1) % m)), shape=(m, m))
+    gmean = float(np.exp(np.log(w).mean()))
+    assert gmean < 1 and gmean - 1e-9 <= _kappa._spectral_radius(uneven) < 1 - 1e-9
+    big = _kappa._spectral_radius(uneven * (1.01 / gmean))
+    assert big == pytest.approx(1.01, rel=1e-9)
+    assert time.perf_counter() - t0 < 30
+    # dense cases agree with the eigenvalues of the whole matrix
+    rng = np.random.default_rng(4)
+    for _ in range(20):
+        D = rng.random((30, 30)) * (rng.random((30, 30)) < 0.1) * 1.5
+        want = np.abs(np.linalg.eigvals(D)).max()
+        got = _kappa._spectral_radius(sp.csr_matrix(D))
+        assert got == pytest.approx(want, rel=1e-9, abs=1e-12) or (got < 1 and want <= got)
