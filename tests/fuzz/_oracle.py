@@ -41,7 +41,10 @@ def hannah_kay(s, alpha):
     p = s[s > 0]
     if alpha == 1:
         return math.exp(float(-np.sum(p * np.log(p))))
-    return float(np.sum(p ** alpha)) ** (1.0 / (1.0 - alpha))
+    # in logs: the sum of p**alpha underflows for tiny shares and a large alpha
+    a = alpha * np.log(p)
+    top = float(a.max())
+    return math.exp((top + math.log(float(np.sum(np.exp(a - top))))) / (1.0 - alpha))
 
 
 def gini(s):

@@ -230,7 +230,9 @@ def main():
         for i in indices:
             out.write(json.dumps({"i": i, "start": True}) + "\n")
             out.flush()
+            t0 = time.perf_counter()
             rec = run_case(seed, i, tmp)
+            rec["seconds"] = round(time.perf_counter() - t0, 4)
             out.write(json.dumps(rec, default=str) + "\n")
             out.flush()
 
