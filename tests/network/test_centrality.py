@@ -284,3 +284,44 @@ def test_convergence_errors_are_clear():
     # harmonic is defined on the same disconnected graph
     assert two_triangles.centrality("harmonic").to_numpy() == pytest.approx(np.full(6, 2.0))
 
+
+
+def test_betweenness_thread_counts_are_checked_and_capped_in_a_live_interpreter():
+    # 2,000 threads printed "libgomp: Thread creation failed" and ended the process;
+    # now capped to the CPUs with a warning.  A child process under a memory limit.
+    import subprocess
+    import sys
+    code = r"""
+import resource, warnings
+resource.setrlimit(resource.RLIMIT_AS, (3 << 30, 3 << 30))
+import numpy as np, pandas as pd
+from concentration.network import PartnershipNetwork
+from concentration.exceptions import CappedParameterWarning
+rng = np.random.default_rng(0)
+pairs = pd.DataFrame(rng.integers(0, 120, size=(400, 2)), columns=["source", "target"])
+pairs = pairs[pairs.source != pairs.target]
+net = PartnershipNetwork(pairs)
+one = net.centrality("betweenness", n_threads=1)
+for nt in (2000, 100_000):
+    for k in (None, 30, 2**64):
+        with warnings.catch_warnings(record=True) as rec:
+            warnings.simplefilter("always")
+            got = net.centrality("betweenness", n_threads=nt, k=k, seed=1)
+        assert any(issubclass(w.category, CappedParameterWarning) for w in rec), rec
+        want = net.centrality("betweenness", n_threads=1, k=k, seed=1)
+        np.testing.assert_allclose(got, want, atol=1e-12)
+np.testing.assert_allclose(net.centrality("betweenness", k=2**64), one, atol=1e-12)
+print("ok")
+"""
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=240)
+    assert proc.returncode == 0 and proc.stdout.startswith("ok"), proc.stderr[-3000:]
+
+
+@pytest.mark.parametrize("bad", [0, -3, 2.5, True])
+def test_betweenness_bad_thread_count_and_k_are_typed_errors(bad):
+    net = star(5)
+    with pytest.raises(exc.InvalidParameterError, match="n_threads"):
+        net.centrality("betweenness", n_threads=bad)
+    with pytest.raises(exc.InvalidParameterError, match="'k'"):
+        net.centrality("betweenness", k=bad)
