@@ -202,3 +202,158 @@ def test_int64_codes_used_without_copy_are_never_written():
     before = df.copy()
     assert cn.hhi(df).tolist() == [10_000.0, 5_000.0]
     pd.testing.assert_frame_equal(df, before)
+
+
+# ---------------------------------------------------------------------------
+# Hannah-Kay through logs, denormal-safe bounds, argument checks (issue 16)
+
+from scipy.special import logsumexp  # noqa: E402
+
+from concentration.exceptions import ResourceError  # noqa: E402
+
+
+def _hk_oracle(s, alpha):
+    """N(alpha) = exp(logsumexp(alpha ln s) / (1 - alpha)) with scipy's logsumexp."""
+    s = np.asarray(s, dtype=float)
+    s = s[s > 0]
+    return float(np.exp(logsumexp(alpha * np.log(s)) / (1.0 - alpha)))
+
+
+def test_hannah_kay_large_alpha_is_finite_and_tends_to_one_over_the_largest_share():
+    # 50/50: sum s^a = 2 * 2^-a, so N = (2^(1-a))^(1/(1-a)) = 2 for every a
+    assert cn.hannah_kay({"A": 0.5, "B": 0.5}, alpha=2000) == pytest.approx(2.0, rel=1e-14)
+    assert cn.hannah_kay({"A": 0.5, "B": 0.5}, alpha=1e300) == pytest.approx(2.0, rel=1e-14)
+    s = [0.5, 0.3, 0.2]
+    for alpha in (50.0, 2000.0, 1e6):
+        assert cn.hannah_kay(s, alpha=alpha) == pytest.approx(_hk_oracle(s, alpha), rel=1e-12)
+    assert cn.hannah_kay(s, alpha=1e300) == pytest.approx(1 / 0.5, rel=1e-14)
+
+
+@pytest.mark.parametrize("alpha", [0.05, 0.3, 0.5, 0.9, 1.4, 1.5, 1.6, 2.0, 3.0, 7.5])
+def test_hannah_kay_matches_the_logsumexp_oracle(alpha):
+    rng = np.random.default_rng(int(alpha * 100))
+    s = rng.dirichlet(np.ones(12))
+    assert cn.hannah_kay(s, alpha=alpha) == pytest.approx(_hk_oracle(s, alpha), rel=1e-12)
+
+
+@pytest.mark.parametrize("d", [1e-12, -1e-12, 1e-9, -1e-7])
+def test_hannah_kay_near_one_tends_to_the_entropy_form(d):
+    s = {"A": 0.5, "B": 0.3, "C": 0.2}
+    exact = math.exp(-(0.5 * math.log(0.5) + 0.3 * math.log(0.3) + 0.2 * math.log(0.2)))
+    # N(1 + d) = exp(H) * (1 + O(d)); the direct power sum was off by 1e-4 at d = 1e-12
+    assert cn.hannah_kay(s, alpha=1 + d) == pytest.approx(exact, rel=10 * abs(d) + 1e-14)
+    assert cn.hannah_kay(s, alpha=1.0) == pytest.approx(exact, rel=1e-15)
+
+
+def test_hannah_kay_alpha_two_is_the_effective_number_per_market():
+    df = pd.DataFrame({"market": ["a", "a", "b", "b", "b"], "firm": list("xyxyz"),
+                       "share": [0.7, 0.3, 0.5, 0.25, 0.25]})
+    np.testing.assert_allclose(cn.hannah_kay(df, alpha=2.0), cn.effective_number(df),
+                               rtol=1e-14)
+
+
+def test_hhi_bounds_with_a_denormal_smallest_share_is_finite():
+    b = cn.hhi_bounds({"A": 0.5, "B": 5e-324})
+    # the fringe of 0.5 held by firms no larger than 5e-324 adds at most 0.5 * 5e-324
+    assert b["hhi_min"] == pytest.approx(2500.0)
+    assert b["hhi_max"] == pytest.approx(2500.0)
+    assert np.isfinite(cn.hhi({"A": 0.5, "B": 5e-324}, fringe="bounds")["hhi_max"])
+
+
+@pytest.mark.parametrize("shares,fringe_min", [
+    ({"A": 0.4, "B": 0.3, "C": 0.2}, 0.1), ({"A": 0.5, "B": 0.1}, 0.4),
+    ({"A": 0.3, "B": 0.1}, 0.6)])
+def test_hhi_upper_bound_matches_the_firm_by_firm_construction(shares, fringe_min):
+    # q firms of the smallest listed share, then the remainder, built one by one
+    cap = min(shares.values())
+    rest, fringe = 1.0 - sum(shares.values()), []
+    while rest > 1e-12:
+        fringe.append(min(cap, rest))
+        rest -= fringe[-1]
+    want = 1e4 * (sum(v * v for v in shares.values()) + sum(f * f for f in fringe))
+    assert cn.hhi_bounds(shares)["hhi_max"] == pytest.approx(want, rel=1e-12)
+
+
+@pytest.mark.parametrize("size,match", [
+    (True, "finite real number"), ("0.01", "finite real number"), (0, r"in \(0"),
+    (-0.1, r"in \(0"), (np.nan, "finite real number")])
+def test_fringe_size_is_validated(size, match):
+    with pytest.raises(InvalidParameterError, match=match):
+        cn.hhi({"A": 0.5}, fringe="as_firms", fringe_size=size)
+
+
+def test_fringe_size_percent_is_checked_in_percent():
+    assert cn.hhi([50], scale="percent", fringe="as_firms", fringe_size=25) == \
+        pytest.approx(10_000 * (0.25 + 2 * 0.0625))
+    with pytest.raises(InvalidParameterError, match="fringe_size"):
+        cn.hhi([50], scale="percent", fringe="as_firms", fringe_size=0.001)
+
+
+@pytest.mark.parametrize("value", ["False", 0, 1, None])
+def test_entropy_normalize_must_be_a_bool(value):
+    with pytest.raises(InvalidParameterError, match="'normalize' parameter of entropy"):
+        cn.entropy({"A": 0.5, "B": 0.5}, normalize=value)
+
+
+@pytest.mark.parametrize("measures", [None, 5, ["hhi", 4], {"hhi": 1}])
+def test_indices_measures_must_be_names(measures):
+    with pytest.raises(InvalidParameterError, match="'measures' parameter of indices"):
+        cn.indices({"A": 0.5, "B": 0.5}, measures=measures)
+
+
+@pytest.mark.parametrize("k", [0, -1, True, 2.0, "4"])
+def test_concentration_ratio_k_is_validated(k):
+    with pytest.raises(InvalidParameterError, match="'k' parameter"):
+        cn.concentration_ratio({"A": 0.5, "B": 0.5}, k=k)
+
+
+def test_concentration_ratio_k_above_the_firm_count_sums_every_firm():
+    df = pd.DataFrame({"market": ["a", "a", "b"], "firm": ["x", "y", "x"],
+                       "share": [0.6, 0.4, 1.0]})
+    got = cn.concentration_ratio(df, k=50_000)
+    assert got.name == "cr50000"
+    assert got.tolist() == pytest.approx([1.0, 1.0])
+    assert cn.indices(df, ["cr20000"])["cr20000"].tolist() == pytest.approx([1.0, 1.0])
+
+
+def test_concentration_ratio_memory_is_planned(monkeypatch):
+    import concentration._validation as validation
+
+    monkeypatch.setattr(validation, "available_memory", lambda: 1000)
+    shares = {f"f{i}": 0.01 for i in range(100)}
+    with pytest.raises(ResourceError, match="concentration_ratio: the 100 largest shares"):
+        cn.concentration_ratio(shares, k=10_000)
+    with pytest.raises(ResourceError, match="indices"):
+        cn.indices(shares, ["cr100"])
+
+
+_CR_SCRIPT = r"""
+import resource, sys
+resource.setrlimit(resource.RLIMIT_AS, (3 * 2**30, 3 * 2**30))
+import numpy as np, pandas as pd, concentration as cn
+from concentration.exceptions import ResourceError
+m = 200_000
+# 200,000 two-firm markets: k=10,000 is clamped to 2 (no [200,000 x 10,000] buffer)
+df = pd.DataFrame({"market": np.repeat(np.arange(m), 2), "share": np.tile([0.6, 0.4], m)})
+assert np.allclose(cn.concentration_ratio(df, k=10_000, period=None, firm=None), 1.0)
+# one market with 10,000 firms: the buffer really needs ~15 GiB and is refused first
+big = pd.DataFrame({"market": np.concatenate([np.repeat(np.arange(m), 1),
+                                              np.full(10_000, m)]),
+                    "share": np.concatenate([np.ones(m), np.full(10_000, 1e-4)])})
+try:
+    cn.concentration_ratio(big, k=10_000, period=None, firm=None)
+except ResourceError as exc:
+    print("ResourceError:", exc)
+    sys.exit(0)
+sys.exit(3)
+"""
+
+
+def test_concentration_ratio_large_k_over_many_markets_in_a_memory_limit():
+    import subprocess
+    import sys
+
+    proc = subprocess.run([sys.executable, "-c", _CR_SCRIPT], capture_output=True, text=True,
+                          timeout=300)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "needs about" in proc.stdout and "smaller k" in proc.stdout
