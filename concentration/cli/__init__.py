@@ -93,6 +93,7 @@ def _error(command, exc):
         text = text[1:-1]  # KeyError's str() adds quotes
     if text.startswith(f"{command}: "):
         text = text[len(command) + 2:]  # the library names the function; do not repeat it
+    text = text.encode("utf-8", "backslashreplace").decode("utf-8")  # undecodable path bytes
     print(f"concentration {command}: error: {text}", file=sys.stderr)
 
 

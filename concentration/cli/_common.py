@@ -5,19 +5,128 @@ from __future__ import annotations
 import contextlib
 import inspect
 import os
+import re
 import sys
 import warnings
 
 import pandas as pd
 
-from ..exceptions import InvalidParameterError
+from ..exceptions import DataFileError, InvalidParameterError
 
 __all__ = ["add_column_options", "column_kwargs", "write_output", "parse_list", "Progress",
            "add_output_option", "add_command", "add_duplicates_option", "add_named_columns",
-           "read_shares_options", "emit", "fringe_reported"]
+           "read_shares_options", "emit", "fringe_reported", "option_message", "printable",
+           "check_path", "add_force_option", "refuse_unnamed", "neutralise_formulas",
+           "add_raw_csv_option"]
 
 #: ``--out`` help of the subcommands that print a table when no file is given.
 OUT_HELP = "output file (.parquet, .csv, .json); a table on stdout if omitted"
+
+#: ``--raw-csv`` help: CSV cells are neutralised against formula injection by default.
+RAW_CSV_HELP = ("write text cells of CSV output exactly as they are (by default text that "
+                "starts with =, +, -, @, a tab or a carriage return gets a leading ' so "
+                "that spreadsheets do not run it as a formula)")
+
+#: First characters that make a spreadsheet read a cell as a formula (OWASP).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+
+
+def printable(text) -> str:
+    """``text`` with what no terminal can print (undecodable bytes of a path) escaped."""
+    return str(text).encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def option_message(command, flag, expected, got, fix="") -> str:
+    """The one-template message for a bad command-line option, in the CLI's own terms."""
+    kind = "option" if str(flag).startswith("-") else "argument"
+    msg = (f"The '{flag}' {kind} of concentration {command} must be {expected}. "
+           f"Got {printable(got)} instead.")
+    return f"{msg} {fix}".rstrip()
+
+
+def check_path(command, flag, path):
+    """``path`` itself, or DataFileError when its name is not valid UTF-8.
+
+    A name with bytes that are not UTF-8 reaches Python with surrogate escapes; the
+    Parquet reader and writer cannot open it.
+    """
+    if path is None:
+        return None
+    try:
+        os.fsencode(path).decode("utf-8")
+    except UnicodeError:
+        raise DataFileError(option_message(
+            command, flag, "a path whose name is valid UTF-8", repr(path),
+            "Rename the file, or pass a link to it with a UTF-8 name.")) from None
+    return path
+
+
+def add_force_option(parser):
+    """Add ``--force``: replace existing files the command writes without their being named."""
+    parser.add_argument("--force", action="store_true",
+                        help="replace existing files that this command writes but the "
+                             "command line does not name (without it such a file is "
+                             "kept and the command stops with exit code 2)")
+
+
+def refuse_unnamed(command, path, what, fix, *, force):
+    """Stop before replacing the existing file ``path`` that the command line does not name.
+
+    ``what`` says which file it is (e.g. "the JSON twin of 'r.html'"); ``fix`` names the
+    option that would name it.  Raises InvalidParameterError (exit code 2) unless
+    ``force``; directories and absent paths pass (writing reports those).
+    """
+    if force or path is None or not os.path.lexists(path) or os.path.isdir(path):
+        return
+    raise InvalidParameterError(option_message(
+        command, "--force", f"given to replace {path!r}, which exists and is "
+        f"not named on the command line ({what})", "no --force",
+        f"Pass --force to replace it, or {fix}."))
+
+
+def add_raw_csv_option(parser):
+    """Add ``--raw-csv``: CSV output without the neutralisation of formula-like text."""
+    parser.add_argument("--raw-csv", action="store_true", help=RAW_CSV_HELP)
+
+
+def _neutral(value):
+    if (isinstance(value, str) and value.startswith(FORMULA_START)
+            and not _NUMBER.fullmatch(value)):
+        return "'" + value
+    return value
+
+
+def _neutral_index(index):
+    if isinstance(index, pd.MultiIndex):
+        return pd.MultiIndex.from_arrays(
+            [_neutral_index(index.get_level_values(i)) for i in range(index.nlevels)],
+            names=[_neutral(n) for n in index.names])
+    if index.dtype == object or isinstance(index.dtype, (pd.StringDtype, pd.CategoricalDtype)):
+        return pd.Index([_neutral(v) for v in index], name=_neutral(index.name),
+                        dtype=object if index.dtype == object else None)
+    return index.rename(_neutral(index.name))
+
+
+def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``frame`` whose text cells, column names and index labels cannot run as
+    spreadsheet formulas.
+
+    Text that starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets a
+    leading single quote (OWASP's advice for CSV injection); numbers, and text that
+    is only a number such as ``-0.5``, stay as they are.
+    """
+    out = frame.copy()
+    for i, col in enumerate(out.columns):
+        values = out.iloc[:, i]
+        if values.dtype == object or isinstance(values.dtype, pd.StringDtype):
+            out.isetitem(i, values.map(_neutral, na_action="ignore"))
+        elif isinstance(values.dtype, pd.CategoricalDtype):
+            out.isetitem(i, values.astype(object).map(_neutral, na_action="ignore"))
+    out.columns = _neutral_index(out.columns)
+    out.index = _neutral_index(out.index)
+    return out
 
 
 class Progress:
@@ -94,9 +203,10 @@ def add_command(sub, name, handler, *, help, inputs, **kwargs):
 
 
 def add_output_option(parser, *, help=OUT_HELP, **kwargs):
-    """Add ``--out``/``-o``: output file whose format follows its extension."""
+    """Add ``--out``/``-o`` (output file whose format follows its extension) and ``--raw-csv``."""
     kwargs.setdefault("default", None)
     parser.add_argument("--out", "-o", help=help, **kwargs)
+    add_raw_csv_option(parser)
 
 
 def add_duplicates_option(parser):
@@ -141,16 +251,18 @@ def fringe_reported():
         yield
 
 
-def read_shares_options(args, source, **options):
+def read_shares_options(args, source, *, name="source", **options):
     """Read the shares table ``source`` with the column and unit options of ``args``.
 
     Returns the frame and the column keywords (market, period, firm, share) that
     the library's analysis functions take for it: when shares were derived from
     ``--value-col`` they sit in the ``share`` column.  Call it inside
-    :func:`fringe_reported` when the analysis reports the fringe itself.
+    :func:`fringe_reported` when the analysis reports the fringe itself.  ``name``
+    is the argument that gave ``source`` (for error messages).
     """
     from ..io import read_shares
 
+    check_path(args.command, name, source)
     kw = column_kwargs(args)
     frame = read_shares(source, **kw, **options)
     columns = {"market": kw["market"], "period": kw["period"], "firm": kw["firm"],
@@ -161,7 +273,8 @@ def read_shares_options(args, source, **options):
 def emit(result: pd.DataFrame, args, *, provenance_from, index=True) -> int:
     """Attach the input's provenance to ``result``, write it to ``--out``; return 0."""
     result.attrs["provenance"] = provenance_from.attrs.get("provenance", {})
-    write_output(result, args.out, index=index)
+    write_output(result, args.out, index=index, raw_csv=getattr(args, "raw_csv", False),
+                 command=getattr(args, "command", None))
     return 0
 
 
@@ -170,24 +283,45 @@ def parse_list(text):
     return [t.strip() for t in str(text).split(",") if t.strip()]
 
 
-def write_output(frame: pd.DataFrame, out, *, index=True):
-    """Write ``frame`` to ``out`` (format from the extension) or print it to stdout."""
+def write_output(frame: pd.DataFrame, out, *, index=True, raw_csv=False, command=None):
+    """Write ``frame`` to ``out`` (format from the extension) or print it to stdout.
+
+    CSV text that a spreadsheet would run as a formula is neutralised (see
+    :func:`neutralise_formulas`) unless ``raw_csv``.  ``command`` names the
+    subcommand in error messages.
+    """
     if out is None or out == "-":
         with pd.option_context("display.max_rows", 200, "display.width", 160,
                                "display.max_columns", 30):
-            sys.stdout.write(frame.to_string() + "\n")
+            sys.stdout.write(printable(frame.to_string()) + "\n")
         return
     ext = os.path.splitext(out)[1].lower()
-    if ext == ".parquet":
-        from ..io import write_parquet
-
-        write_parquet(frame.reset_index() if index else frame, out,
-                      provenance=frame.attrs.get("provenance") or None)
-    elif ext == ".csv":
-        frame.to_csv(out, index=index)
-    elif ext == ".json":
-        (frame.reset_index() if index else frame).to_json(out, orient="records", indent=1)
-    else:
+    where = f" of concentration {command}" if command else ""
+    if ext not in (".parquet", ".csv", ".json"):
         raise InvalidParameterError(
-            f"The '--out' option must end in .parquet, .csv or .json. Got {out!r} instead. "
-            "Choose one of those extensions, or omit --out to print a table.")
+            f"The '--out' option{where} must end in .parquet, .csv or .json. Got "
+            f"{out!r} instead. Choose one of those extensions, or omit --out to "
+            "print a table.")
+    if os.path.isdir(out):
+        raise DataFileError(
+            f"The '--out' option{where} must name a file. Got the directory "
+            f"{out!r} instead. Name a file inside it, e.g. "
+            f"{os.path.join(out, 'out' + ext)!r}.")
+    try:
+        if ext == ".parquet":
+            from ..io import write_parquet
+
+            check_path(command or "", "--out", out)
+            write_parquet(frame.reset_index() if index else frame, out,
+                          provenance=frame.attrs.get("provenance") or None)
+        elif ext == ".csv":
+            (frame if raw_csv else neutralise_formulas(frame)).to_csv(out, index=index)
+        else:
+            (frame.reset_index() if index else frame).to_json(out, orient="records", indent=1)
+    except OSError as exc:
+        if isinstance(exc, DataFileError):
+            raise
+        raise DataFileError(
+            f"The '--out' option{where} must name a file that can be written. Got "
+            f"{out!r} instead ({exc.strerror or exc}). Check that the directory "
+            "exists and is writable.") from None

@@ -6,6 +6,7 @@ import os
 import sys
 
 from ..exceptions import InvalidParameterError
+from ._common import add_raw_csv_option, check_path, printable, write_output
 
 
 def register(sub):
@@ -31,6 +32,7 @@ def register(sub):
                          "vintages (default: firm rows of the latest vintage)")
     ex.add_argument("--held-only", action="store_true",
                     help="ai_ownership: keep only stakes with stake_status 'held'")
+    add_raw_csv_option(ex)
     ex.set_defaults(handler=run_export)
 
     card = actions.add_parser("card", help="print a dataset's card (Markdown)")
@@ -72,8 +74,9 @@ def run_export(args):
         prov = dict(frame.attrs.get("provenance", {}))
         prov["export"] = {k: v for k, v in frame.attrs.get("dataset", {}).items()
                           if v is not None}
-        write_parquet(frame, args.out, provenance=prov)
+        write_parquet(frame, check_path("datasets export", "--out", args.out), provenance=prov)
     else:
-        frame.to_csv(args.out, index=False)
-    sys.stderr.write(f"wrote {len(frame)} rows of {args.name} to {args.out}\n")
+        write_output(frame, args.out, index=False, raw_csv=args.raw_csv,
+                     command="datasets export")
+    sys.stderr.write(f"wrote {len(frame)} rows of {args.name} to {printable(args.out)}\n")
     return 0

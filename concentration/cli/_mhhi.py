@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from ._common import (add_column_options, add_command, add_output_option, emit,
-                          fringe_reported, read_shares_options)
+from ._common import (add_column_options, add_command, add_output_option, check_path, emit,
+                      fringe_reported, read_shares_options)
 
 
 def register(sub):
@@ -46,12 +46,13 @@ def run(args):
     """
     from ..ownership import ControlModel, mhhi, read_holdings
 
+    check_path("mhhi", "holdings", args.holdings)
     holdings = read_holdings(args.holdings, owner=args.owner_col, firm=args.holdings_firm_col,
                              period=args.holdings_period_col, cash_flow=args.cash_flow_col,
                              control=args.control_col, scale=args.holdings_scale)
     model = ControlModel(args.control_model, exponent=args.exponent, threshold=args.threshold)
     with fringe_reported():  # shares below one: listed firms only
-        frame, columns = read_shares_options(args, args.shares)
+        frame, columns = read_shares_options(args, args.shares, name="shares")
         result = mhhi(frame, holdings, control_model=model, **columns,
                       holdings_period=args.holdings_period)
     if args.by == "market":

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import os
 
-from ._common import add_command, add_named_columns, add_output_option, emit, parse_list
+from ._common import (add_command, add_named_columns, add_output_option, check_path, emit,
+                      parse_list)
 
 
 def register(sub):
@@ -39,13 +40,13 @@ def register(sub):
                       ("source", "target", "kind", "start", "end", "weight", "directed"))
 
 
-def _table(path):
+def _table(path, name):
     from .. import datasets
     from ..io import read_table
 
     if not os.path.exists(path) and path in {"ai_partnerships", "entities"}:
         return datasets.load(path)
-    return read_table(path, func="concentration network")
+    return read_table(check_path("network", name, path), func="concentration network")
 
 
 def run(args):
@@ -55,10 +56,11 @@ def run(args):
     """
     from ..network._network import PartnershipNetwork
 
-    edges = _table(args.source)
+    edges = _table(args.source, "source")
     entities = None
     if args.entities is not None:
-        entities = _table("entities" if args.entities == "bundled" else args.entities)
+        entities = _table("entities" if args.entities == "bundled" else args.entities,
+                          "--entities")
     net = PartnershipNetwork(edges, source=args.source_col, target=args.target_col,
                              kind=args.kind_col, start=args.start_col, end=args.end_col,
                              weight=args.weight_col, directed=args.directed_col,

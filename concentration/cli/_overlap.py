@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ._common import add_command, add_named_columns, add_output_option, emit
+from ._common import add_command, add_named_columns, add_output_option, check_path, emit
 
 
 def register(sub):
@@ -25,9 +25,10 @@ def register(sub):
     add_output_option(p)
 
 
-def _long(path, args):
+def _long(path, args, name):
     from ..io import read_table
 
+    check_path("overlap", name, path)
     cols = [args.row_col, args.column_col, args.weight_col]
     frame = read_table(path, columns=cols, func="concentration overlap",
                        required={"row-col": args.row_col, "column-col": args.column_col,
@@ -44,10 +45,10 @@ def run(args):
     """
     from .._pairwise import overlap
 
-    W = _long(args.source, args)
+    W = _long(args.source, args, "source")
     control = None
     if args.metric == "kappa":
-        control = _long(args.control, args) if args.control else W
+        control = _long(args.control, args, "--control") if args.control else W
     result = overlap(W, metric=args.metric, control=control, threshold=args.threshold,
                      top_k=args.top_k, output="pairs", n_threads=args.threads)
     # overlap() returns a long labelled table for long input; restore the user's names

@@ -59,5 +59,6 @@ def run_verify(args):
     n_cases = table["case_id"].nunique()
     sys.stdout.write(f"{n_cases - n_fail}/{n_cases} cases pass\n")
     if args.out:
-        write_output(table.astype({"published": str, "computed": str}), args.out, index=False)
+        write_output(table.astype({"published": str, "computed": str}), args.out, index=False,
+                     raw_csv=args.raw_csv, command="verify")
     return 1 if n_fail else 0

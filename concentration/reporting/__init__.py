@@ -7,6 +7,6 @@ bundled AI-industry data the ``concentration report --demo`` command uses.
 
 from ._config import load_config
 from ._inputs import demo_inputs
-from ._report import ReportResult, report
+from ._report import ReportResult, output_paths, report
 
-__all__ = ["report", "ReportResult", "load_config", "demo_inputs"]
+__all__ = ["report", "ReportResult", "output_paths", "load_config", "demo_inputs"]

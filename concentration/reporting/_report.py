@@ -43,7 +43,7 @@ from ._sections import (
     versions_section,
 )
 
-__all__ = ["report", "ReportResult"]
+__all__ = ["report", "ReportResult", "output_paths"]
 
 
 @dataclass(frozen=True, repr=False)
@@ -124,9 +124,13 @@ def report(*, shares=None, holdings=None, partnerships=None, merging=None,
         A TOML file (see :func:`load_config`) or a dict of these keyword arguments;
         explicit arguments override it.
     output : str or os.PathLike or None, default "report.html"
-        HTML file to write; ``None`` writes nothing (the document is in the result).
+        HTML file to write; ``None`` writes no HTML (the document is in the result).
+        An ``output`` that ends in ``.json`` names the JSON file instead: the HTML
+        then goes to the same path with the suffix ``.html`` (``r.json`` gives
+        ``r.html`` and ``r.json``).  See :func:`output_paths`.
     json_output : str or os.PathLike, optional
-        JSON file to write; defaults to ``output`` with the suffix ``.json``.
+        JSON file to write; defaults to ``output`` with the suffix ``.json``.  It must
+        name a file other than the HTML's: one call never replaces its own output.
     title : str, default "Concentration report"
     market, period, firm, share, value, scale
         Column names and unit of ``shares``, as in :func:`concentration.indices`.
@@ -151,7 +155,8 @@ def report(*, shares=None, holdings=None, partnerships=None, merging=None,
     DataFileError
         An input cannot be read.
     InvalidParameterError
-        A bad argument or configuration.
+        A bad argument or configuration, or ``output`` and ``json_output`` naming
+        one file.
     MissingDependencyError
         matplotlib is not installed (``pip install antitrust-concentration[plot]``).
 
@@ -175,6 +180,7 @@ def report(*, shares=None, holdings=None, partnerships=None, merging=None,
     args["merging"] = _merging(args["merging"], func)
     g = args["guidelines"]
     args["guidelines"] = tuple([g] if isinstance(g, str) else (g or ()))
+    out, jout = output_paths(args["output"], args["json_output"], func=func)
     step = progress or (lambda name: None)
 
     step("reading inputs")
@@ -222,19 +228,85 @@ def report(*, shares=None, holdings=None, partnerships=None, merging=None,
     blob = doc.encode("utf-8")
     digest = hashlib.sha256(blob).hexdigest()
     data["html_sha256"] = digest
-    out, jout = args["output"], args["json_output"]
     if out is not None:
-        out = os.fspath(out)
-        if jout is None:
-            jout = os.path.splitext(out)[0] + ".json"
         _write(out, blob)
     if jout is not None:
-        jout = os.fspath(jout)
         _write(jout, (json.dumps(data, indent=1, ensure_ascii=False, allow_nan=False)
                       + "\n").encode("utf-8"))
     return ReportResult(output=out, json_output=jout, sha256=digest,
                         sections=tuple(s.title for s in ordered), skipped=tuple(skipped),
                         html=doc, data=data)
+
+
+def output_paths(output="report.html", json_output=None, *, func="report"):
+    """The HTML and JSON paths :func:`report` writes for ``output`` and ``json_output``.
+
+    The rule: ``output`` is the HTML file and the JSON twin sits beside it with the
+    suffix ``.json`` (``report.html`` gives ``report.json``), unless ``json_output``
+    names it.  An ``output`` that ends in ``.json`` (any case) is taken as the JSON
+    file: the HTML goes to the same path with the suffix ``.html`` (``r.json`` gives
+    ``r.html`` and ``r.json``).  The two paths are always distinct.
+
+    Parameters
+    ----------
+    output : str, os.PathLike or None, default "report.html"
+        As in :func:`report`; ``None`` for no HTML file.
+    json_output : str, os.PathLike or None, optional
+        As in :func:`report`.
+    func : str, default "report"
+        Name of the caller, used in error messages.
+
+    Returns
+    -------
+    tuple of (str or None, str or None)
+        The HTML path and the JSON path (``None`` for a file not written).
+
+    Raises
+    ------
+    InvalidParameterError
+        A path that is not text, or the two paths naming one file.
+
+    Examples
+    --------
+    >>> from concentration.reporting import output_paths
+    >>> output_paths("out/report.html")
+    ('out/report.html', 'out/report.json')
+    >>> output_paths("r.json")
+    ('r.html', 'r.json')
+    """
+    html_path, json_path = (_path(func, "output", output),
+                            _path(func, "json_output", json_output))
+    if html_path is not None and os.path.splitext(html_path)[1].lower() == ".json":
+        json_path = json_path or html_path
+        html_path = os.path.splitext(html_path)[0] + ".html"
+    elif html_path is not None and json_path is None:
+        json_path = os.path.splitext(html_path)[0] + ".json"
+    if html_path is not None and json_path is not None and same_file(html_path, json_path):
+        raise InvalidParameterError(param_message(
+            func, "json_output", f"a file other than the HTML file {html_path!r}", json_path,
+            "Name two different files, or omit json_output to write the JSON beside the "
+            "HTML with the suffix .json."))
+    return html_path, json_path
+
+
+def _path(func, name, value):
+    if value is None:
+        return None
+    if not isinstance(value, (str, os.PathLike)) or not os.fspath(value) or isinstance(
+            os.fspath(value), bytes):
+        raise InvalidParameterError(param_message(
+            func, name, "a file path (str or os.PathLike) or None", value))
+    return os.fspath(value)
+
+
+def same_file(a, b) -> bool:
+    """Whether paths ``a`` and ``b`` name one file (the same path, or links to one file)."""
+    if os.path.normcase(os.path.abspath(a)) == os.path.normcase(os.path.abspath(b)):
+        return True
+    try:
+        return os.path.samefile(a, b)
+    except (OSError, ValueError):
+        return False
 
 
 def _parameters(args) -> dict:

@@ -182,3 +182,148 @@ def test_progress_draws_on_a_terminal():
     text = stream.getvalue()
     assert "report: [1] reading inputs ..." in text and "3/4" in text
     assert text.endswith("\r")
+
+
+# ------------------------------------------------------------- --force
+
+
+def test_report_json_twin_is_kept_without_force(capsys, tmp_path):
+    out, twin = tmp_path / "r.html", tmp_path / "r.json"
+    twin.write_text("precious", encoding="utf-8")
+    code, line = _one_line_error(capsys, ["report", "--demo", "-o", str(out)])
+    assert code == 2
+    assert line == (
+        f"concentration report: error: The '--force' option of concentration report must "
+        f"be given to replace '{twin}', which exists and is not named on the command line "
+        f"(the JSON twin of '{out}'). Got no --force instead. Pass --force to replace it, "
+        "or name the JSON file with --json.")
+    assert twin.read_text(encoding="utf-8") == "precious" and not out.exists()
+    assert cli.main(["report", "--demo", "-o", str(out), "--force"]) == 0
+    assert json.loads(twin.read_text(encoding="utf-8"))["html_sha256"]
+    # named with --json: replaced as asked, no --force needed
+    assert cli.main(["report", "--demo", "-o", str(out), "--json", str(twin)]) == 0
+
+
+def test_report_json_output_writes_html_beside_it(capsys, tmp_path):
+    out = tmp_path / "r.json"
+    assert cli.main(["report", "--demo", "-o", str(out)]) == 0
+    assert capsys.readouterr().out.startswith(f"wrote {tmp_path / 'r.html'} (")
+    assert json.loads(out.read_text(encoding="utf-8"))["title"]
+    assert (tmp_path / "r.html").read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    code, line = _one_line_error(capsys, ["report", "--demo", "-o", str(out)])
+    assert code == 2 and f"'{tmp_path / 'r.html'}'" in line and "--force" in line
+    assert "(the HTML of --output" in line
+    assert cli.main(["report", "--demo", "-o", str(out), "--force"]) == 0
+
+
+def test_report_default_output_is_not_named(capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(["report", "--demo"]) == 0
+    code, line = _one_line_error(capsys, ["report", "--demo"])
+    assert code == 2 and "'report.html'" in line and "(the default --output)" in line
+
+
+def test_report_one_file_for_html_and_json_is_exit_2(capsys, tmp_path):
+    out = str(tmp_path / "r.html")
+    code, line = _one_line_error(capsys, ["report", "--demo", "-o", out, "--json", out])
+    assert code == 2
+    assert "The '--json' option of concentration report must be a file other than" in line
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_every_writing_subcommand_offers_raw_csv_and_report_force():
+    parser = cli.build_parser()
+    subs = _subparsers(parser)
+    for name in ("indices", "screen", "mhhi", "network", "overlap", "verify"):
+        assert "--raw-csv" in subs[name]._option_string_actions, name
+    assert "--raw-csv" in _subparsers(subs["datasets"])["export"]._option_string_actions
+    assert "--force" in subs["report"]._option_string_actions
+
+
+# ----------------------------------------------------------- CSV injection
+
+EVIL = ["=HYPERLINK(\"http://x\",\"y\")", "+1+2", "-2+3", "@SUM(A1)", "\tx", "\rx"]
+
+
+def _evil_shares(tmp_path):
+    firms = EVIL + ["plain"]
+    frame = pd.DataFrame({"market": "=m", "period": "2024", "firm": firms,
+                          "share": [0.1] * len(firms)})
+    path = tmp_path / "s.parquet"
+    cn.write_parquet(frame, path)
+    return path
+
+
+def test_csv_output_neutralises_formulas(tmp_path):
+    src = _evil_shares(tmp_path)
+    out = tmp_path / "o.csv"
+    assert cli.main(["screen", str(src), "--merging", f"{EVIL[1]},plain", "-o", str(out)]) == 0
+    back = pd.read_csv(out, keep_default_na=False)
+    assert set(back["market"]) == {"'=m"}
+    assert back["delta_hhi"].dtype.kind == "f"  # numbers stay numbers
+    assert set(back["guideline"]) == {"us2023"}
+
+
+def test_network_csv_neutralises_firm_names(tmp_path):
+    evil = EVIL[:5]  # pandas writes a carriage return unquoted: read back it splits the row
+    ties = pd.DataFrame({"source": evil, "target": ["plain"] * len(evil)})
+    src = tmp_path / "t.parquet"
+    cn.write_parquet(ties, src)
+    out = tmp_path / "o.csv"
+    assert cli.main(["network", str(src), "--as-of", "2024-01-01", "--nodes", "all",
+                     "-o", str(out)]) == 0
+    back = pd.read_csv(out, keep_default_na=False)
+    assert sorted(back["firm"]) == sorted(["'" + e for e in evil] + ["plain"])
+    assert back["value"].dtype.kind == "f"
+    assert cli.main(["network", str(src), "--as-of", "2024-01-01", "--nodes", "all",
+                     "-o", str(out), "--raw-csv"]) == 0
+    assert sorted(pd.read_csv(out, keep_default_na=False)["firm"]) == sorted(evil + ["plain"])
+
+
+def test_csv_neutralises_every_formula_start_and_keeps_numbers():
+    from concentration.cli._common import neutralise_formulas
+
+    frame = pd.DataFrame({"name": EVIL + ["-0.5", "ok", None], "x": [-0.5] * 9},
+                         index=pd.Index(["=i"] * 9, name="@idx"))
+    out = neutralise_formulas(frame)
+    assert list(out["name"][:6]) == ["'" + e for e in EVIL]
+    assert list(out["name"][6:8]) == ["-0.5", "ok"] and pd.isna(out["name"].iloc[8])
+    assert list(out["x"]) == [-0.5] * 9 and out["x"].dtype == float
+    assert list(out.index) == ["'=i"] * 9 and out.index.name == "'@idx"
+    assert list(frame["name"][:1]) == [EVIL[0]]  # the input is not modified
+
+
+def test_raw_csv_writes_text_as_it_is(tmp_path):
+    src = _evil_shares(tmp_path)
+    out = tmp_path / "o.csv"
+    assert cli.main(["screen", str(src), "--merging", f"{EVIL[1]},plain", "-o", str(out),
+                     "--raw-csv"]) == 0
+    back = pd.read_csv(out, keep_default_na=False)
+    assert set(back["market"]) == {"=m"}
+
+
+def test_indices_csv_neutralises_the_index(tmp_path):
+    src = _evil_shares(tmp_path)
+    out = tmp_path / "o.csv"
+    assert cli.main(["indices", str(src), "-o", str(out)]) == 0
+    assert pd.read_csv(out)["market"].tolist() == ["'=m"]
+
+
+# ------------------------------------------------------------- paths
+
+
+def test_non_utf8_paths_are_one_line_errors(capsys, tmp_path):
+    import os
+
+    bad = os.fsdecode(os.fsencode(str(tmp_path)) + b"/s\xff.parquet")
+    code, line = _one_line_error(capsys, ["indices", bad])
+    assert code == 1
+    assert "The 'source' argument of concentration indices must be a path whose name is " \
+           "valid UTF-8" in line and "unexpected" not in line
+    src = _evil_shares(tmp_path)
+    out = os.fsdecode(os.fsencode(str(tmp_path)) + b"/o\xff.parquet")
+    code, line = _one_line_error(capsys, ["indices", str(src), "-o", out])
+    assert code == 1 and "'--out' option of concentration indices" in line
+    html = os.fsdecode(os.fsencode(str(tmp_path)) + b"/r\xff.html")
+    assert cli.main(["report", "--demo", "-o", html]) == 0
+    assert "\\udcff" in capsys.readouterr().out

@@ -330,3 +330,69 @@ def test_report_uses_the_periods_natural_order(tmp_path):
         assert [row[per] for row in table["rows"]] == ["2025-early", "2025-mid", "2025-late"]
     zones = r.html[r.html.rindex("<figure"):]
     assert ">m 2025-late</text>" in zones  # the zone chart shows the latest period
+
+
+# ----------------------------------------------------------------- output names
+
+
+def test_json_output_path_leaves_both_files_distinct(tmp_path):
+    r = report(shares=_shares(), output=tmp_path / "r.json")
+    assert r.output == str(tmp_path / "r.html") and r.json_output == str(tmp_path / "r.json")
+    html = (tmp_path / "r.html").read_text(encoding="utf-8")
+    data = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
+    assert html.startswith("<!DOCTYPE html>") and data["html_sha256"] == r.sha256
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r.html", "r.json"]
+
+
+def test_json_output_path_with_an_explicit_json_output(tmp_path):
+    r = report(shares=_shares(), output=tmp_path / "r.JSON", json_output=tmp_path / "d.json")
+    assert (r.output, r.json_output) == (str(tmp_path / "r.html"), str(tmp_path / "d.json"))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["d.json", "r.html"]
+
+
+@pytest.mark.parametrize("output, json_output", [("a.html", "a.html"), ("a.json", "a.html"),
+                                                 ("a.html", "./a.html")])
+def test_one_file_for_both_outputs_is_a_typed_error(tmp_path, output, json_output):
+    with pytest.raises(cn.exceptions.InvalidParameterError,
+                       match=r"The 'json_output' parameter of report must be a file other "
+                             r"than the HTML file .* Got .* instead\. Name two different"):
+        report(shares=_shares(), output=tmp_path / output, json_output=tmp_path / json_output)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_output_paths_rule():
+    from concentration.reporting import output_paths
+
+    assert output_paths("d/report.html") == ("d/report.html", "d/report.json")
+    assert output_paths("r.json") == ("r.html", "r.json")
+    assert output_paths("r") == ("r", "r.json")
+    assert output_paths(None, "x.json") == (None, "x.json")
+    assert output_paths("r.html", "x.json") == ("r.html", "x.json")
+    with pytest.raises(cn.exceptions.InvalidParameterError, match="'output' parameter"):
+        output_paths(5)
+
+
+# ------------------------------------------------------------- mathtext names
+
+BAD_TEX, MATH_TEX = "$\\undefined{}$", "$x^2$"
+
+
+def test_dollar_firm_names_are_literal_text_in_the_svg(tmp_path):
+    shares = pd.DataFrame({"market": [BAD_TEX] * 4 + [MATH_TEX] * 4,
+                           "period": ["2024", "2024", "2025", "2025"] * 2,
+                           "firm": [BAD_TEX, MATH_TEX] * 4,
+                           "share": [0.6, 0.4, 0.5, 0.5, 0.3, 0.7, 0.2, 0.8]})
+    funds = [f"{BAD_TEX} fund", f"{MATH_TEX} fund"]
+    holdings = pd.DataFrame({"owner": funds + funds, "firm": [BAD_TEX] * 2 + [MATH_TEX] * 2,
+                             "cash_flow": [0.2, 0.1, 0.1, 0.3],
+                             "control": [0.2, 0.1, 0.1, 0.3]})
+    ties = pd.DataFrame({"source": [BAD_TEX, MATH_TEX], "target": [MATH_TEX, "C"]})
+    r = report(shares=shares, holdings=holdings, partnerships=ties,
+               merging=(BAD_TEX, MATH_TEX), output=tmp_path / "r.html")
+    assert not r.skipped
+    svgs = re.findall(r"<svg.*?</svg>", r.html, flags=re.S)
+    assert len(svgs) == 4  # trends, screen zones, MHHI by owner, network
+    for svg in svgs[2:]:  # the figures that show firm and owner names
+        texts = re.findall(r"<text[^>]*>([^<]*)</text>", svg)
+        assert any(BAD_TEX in t for t in texts) and any(MATH_TEX in t for t in texts)
+    assert BAD_TEX in svgs[0] and MATH_TEX in svgs[0]  # market names as panel titles
