@@ -1,5 +1,6 @@
 """The guideline registry: records, boundary semantics as written, table export."""
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -153,3 +154,39 @@ def test_us1992_boundaries_as_read_in_section_1_51():
                  guidelines="us1992")["verdict"].tolist()
     assert v == ["presumed_anticompetitive", "potential_concern", "not_addressed",
                  "potential_concern", "not_addressed"]
+
+
+@pytest.mark.parametrize("post,delta,name", [
+    (np.nan, 100, "post_hhi"), (-5, 0, "post_hhi"), (20_000, 100, "post_hhi"),
+    (np.inf, 100, "post_hhi"), (1000, -1, "delta_hhi"), (1000, 20_000, "delta_hhi"),
+    (True, 100, "post_hhi"), ("2000", 100, "post_hhi"), (2000 + 1j, 100, "post_hhi"),
+    ([2000, np.nan], 100, "post_hhi")])
+def test_classify_refuses_impossible_hhis(post, delta, name):
+    with pytest.raises(InvalidParameterError, match=f"'{name}' parameter of classify"):
+        classify(post, delta)
+
+
+def test_classify_refuses_a_change_above_the_post_merger_hhi():
+    with pytest.raises(InvalidParameterError, match="at most post_hhi"):
+        classify(1000, 2000)
+
+
+@pytest.mark.parametrize("kw", [{"combined_share": 30}, {"combined_share": -0.1},
+                                {"max_party_share": 1.5}])
+def test_classify_shares_are_fractions(kw):
+    with pytest.raises(InvalidParameterError, match="a share in \\[0, 1\\]"):
+        classify(2000, 200, **kw)
+
+
+def test_classify_bounds_and_missing_optional_metrics_still_work():
+    assert classify(10_000, 5000)["verdict"].tolist() == ["presumed_anticompetitive"]
+    assert classify(0, 0)["verdict"].tolist() == ["no_presumption"]
+    # a missing change (NaN) makes the rules that need it not fire
+    assert classify(2000, np.nan)["verdict"].tolist() == ["no_presumption"]
+    assert classify([], [])["verdict"].tolist() == []
+
+
+@pytest.mark.parametrize("guidelines", [1.5, False, None, 0, 1j])
+def test_classify_guidelines_must_be_keys(guidelines):
+    with pytest.raises(InvalidParameterError, match="'guidelines' parameter of classify"):
+        classify(2000, 200, guidelines=guidelines)

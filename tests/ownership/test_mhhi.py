@@ -319,3 +319,16 @@ def test_screen_hhi_zones_follow_the_guideline_registry_at_the_boundaries():
     assert sc.loc["m15", "hhi_us2010"] == "moderately_concentrated"
     assert sc.loc["m18", "hhi_us2023"] == "not_highly_concentrated"
     assert sc.attrs["citations"]["hhi_us2010"].endswith("§5.3")
+
+
+def test_holdings_period_without_holdings_periods_is_refused():
+    h = holdings_from({("Vanguard", "AA"): 0.08, ("Vanguard", "UA"): 0.08})
+    with pytest.raises(InvalidParameterError,
+                       match="'holdings_period' parameter of mhhi must be None when the "
+                             "holdings have no period column"):
+        cn.mhhi({"AA": 0.5, "UA": 0.5}, h, holdings_period="2024Q1")
+    df = pd.DataFrame({"market": ["m", "m"], "period": [1, 1], "firm": ["AA", "UA"],
+                       "share": [0.5, 0.5]})
+    with pytest.raises(InvalidParameterError, match="holdings_period"):
+        cn.mhhi(df, h, holdings_period=1)
+    assert cn.mhhi({"AA": 0.5, "UA": 0.5}, h).mhhi == pytest.approx(10_000.0)
