@@ -1698,3 +1698,108 @@ def gen_keywords(rng, cn, tmp):
 
 GENERATORS.append((gen_keywords, 6, True))
 _SCHEDULE[:] = [i for i, (_, w, _) in enumerate(GENERATORS) for _ in range(w)]
+
+
+# ---------------------------------------------------------------- network methods
+
+TIE_KINDS = ["acquisition", "joint_venture", "equity_investment", "licensing",
+             "technology_partner", "chip_supply"]
+
+
+def _random_edges(rng, k=None):
+    k = int(rng.integers(2, 25)) if k is None else k
+    firms = [f"N{i}" for i in range(k)]
+    m = int(rng.integers(1, 3 * k))
+    src = rng.integers(0, k, m)
+    dst = (src + rng.integers(1, k, m)) % k             # no self-loops
+    edges = pd.DataFrame({"source": [firms[i] for i in src],
+                          "target": [firms[j] for j in dst],
+                          "kind": [TIE_KINDS[int(x)] for x in rng.integers(0, len(TIE_KINDS), m)],
+                          "start": [f"{int(y)}-01-01" for y in rng.integers(2015, 2020, m)],
+                          "end": [None] * m})
+    return firms, edges
+
+
+def _sane_centrality(result, nodes):
+    if not isinstance(result, pd.Series):
+        return False
+    v = result.to_numpy(dtype=float)
+    return set(map(str, result.index)) <= set(nodes) and bool(np.all(np.isfinite(v))) \
+        and bool(np.all(v >= -1e-12))
+
+
+def gen_network_methods(rng, cn):
+    firms, edges = _random_edges(rng)
+    net = cn.PartnershipNetwork(edges)
+    variant = str(rng.choice(["degree", "degree", "betweenness", "betweenness", "strength",
+                              "pagerank", "bad_measure", "bad_option", "bad_weight_as",
+                              "bad_directed", "bad_as_of", "bad_window", "bad_periods",
+                              "overlap_bad_metric", "overlap_valid"]))
+    if variant == "degree":
+        nbrs = {}
+        for a, b in zip(edges["source"], edges["target"]):
+            nbrs.setdefault(a, set()).add(b)
+            nbrs.setdefault(b, set()).add(a)
+        n = len(nbrs)
+        oracle = {f: len(v) / (n - 1) if n > 1 else 0.0 for f, v in nbrs.items()}
+        return Case("PartnershipNetwork.centrality", "degree_valid", net.centrality,
+                    ("degree",), {}, "oracle", oracle, _cmp_mapping)
+    if variant in ("betweenness", "strength", "pagerank"):
+        kw = {}
+        if variant == "betweenness" and rng.random() < 0.5:
+            kw["n_threads"] = int(rng.choice([1, 2, 64]))
+        nodes = set(edges["source"]) | set(edges["target"])
+        return Case("PartnershipNetwork.centrality", f"{variant}_valid", net.centrality,
+                    (variant,), kw, "either", None,
+                    lambda r, o, nodes=nodes: _sane_centrality(r, nodes))
+    key = list(BAD_VALUES)[int(rng.integers(len(BAD_VALUES)))]
+    value = BAD_VALUES[key]
+    if variant == "bad_measure":
+        return Case("PartnershipNetwork.centrality", f"bad_measure_{key}", net.centrality,
+                    (value,), {}, "error")
+    if variant == "bad_option":
+        opt = str(rng.choice(["tol", "max_iter", "alpha", "normalized", "n_threads"]))
+        measure = {"tol": "eigenvector", "max_iter": "pagerank", "alpha": "katz",
+                   "normalized": "degree", "n_threads": "betweenness"}[opt]
+        ok = legal({"tol": "tolerance", "max_iter": "int_ge1", "alpha": "pos_float",
+                    "normalized": "bool", "n_threads": "int_ge1"}[opt], value)
+        return Case("PartnershipNetwork.centrality", f"bad_{measure}_{opt}_{key}",
+                    net.centrality, (measure,), {opt: value},
+                    "error" if ok is False else "either", None, lambda r, o: True)
+    if variant == "bad_weight_as":
+        return Case("PartnershipNetwork.centrality", f"bad_weight_as_{key}",
+                    net.centrality, ("degree",), {"weight_as": value},
+                    "either" if value is None else "error", None, lambda r, o: True)
+    if variant == "bad_directed":
+        return Case("PartnershipNetwork.centrality", f"bad_directed_{key}",
+                    net.centrality, ("degree",), {"directed": value},
+                    "either" if isinstance(value, bool) else "error", None,
+                    lambda r, o: True)
+    if variant == "bad_as_of":
+        v = str(rng.choice(["not a date", "2020-13-45", ""])) if rng.random() < 0.5 else value
+        # a number is a timestamp to pandas (nanoseconds since 1970): legal
+        return Case("PartnershipNetwork.as_of", f"bad_date_{v if isinstance(v, str) else key}",
+                    net.as_of, (v,), {}, "either" if _is_num(v) else "error", None,
+                    lambda r, o: True)
+    if variant == "bad_window":
+        return Case("PartnershipNetwork.window", "end_before_start", net.window,
+                    ("2020-01-01", "2010-01-01"), {}, "error")
+    if variant == "bad_periods":
+        return Case("PartnershipNetwork.periods", f"bad_freq_{key}", net.periods, (value,),
+                    {}, "error")
+    if variant == "overlap_bad_metric":
+        return Case("PartnershipNetwork.partner_overlap", f"bad_metric_{key}",
+                    net.partner_overlap, (), {"metric": value}, "error")
+    return Case("PartnershipNetwork.partner_overlap", "valid", net.partner_overlap, (),
+                {}, "either", None, lambda r, o: True)
+
+
+def _cmp_mapping(result, oracle):
+    if not isinstance(result, pd.Series):
+        return False
+    got = {str(k): float(v) for k, v in result.items() if k in oracle or float(v) != 0}
+    return set(got) == set(oracle) and all(close(got[k], oracle[k]) for k in oracle)
+
+
+GENERATORS.append((gen_network_methods, 2, False))
+_SCHEDULE[:] = [i for i, (_, w, _) in enumerate(GENERATORS) for _ in range(w)]

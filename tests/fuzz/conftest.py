@@ -17,6 +17,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
 import _runner  # noqa: E402
+from _known import KNOWN_FAILURES  # noqa: E402
 
 OK = ("typed_error", "oracle_equal", "accepted")
 FAILURES = ("crash", "hang", "untyped_error", "mutated_input", "wrong_result",
@@ -71,6 +72,11 @@ class FuzzRun:
                  f"{self.count('wrong_result'):,} wrong results"]
         if self.count("harness_error"):
             parts.append(f"{self.count('harness_error'):,} harness errors")
+        known = sum(r["outcome"] in FAILURES and r.get("klass") in KNOWN_FAILURES
+                    for r in self.records.values())
+        if known:
+            parts.append(f"{known:,} of the failures in {len(KNOWN_FAILURES)} known "
+                         "(xfail) case classes")
         parts.append(f"({warned:,} cases with a non-library warning; "
                      f"seed {self.seed}, {self.seconds:.0f} s)")
         return "fuzz: " + ", ".join(parts)
