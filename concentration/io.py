@@ -81,7 +81,8 @@ def dataset_files(root) -> list:
     The rule for links: symbolic links are followed, but each real directory is
     scanned once (a link back into the tree, such as a link to the directory
     itself, is skipped, so a loop is never followed) and a file reached twice
-    through links is read once, at its first path in sorted walk order.  Names
+    through links is read once, at its first path in the walk (top-down: a
+    directory's files, sorted, before its subdirectories, sorted).  Names
     starting with ``.`` or ``_`` (``_SUCCESS``, ``.crc`` files) are skipped, as
     :mod:`pyarrow.dataset` does.  Paths are returned under ``root`` as walked, so
     hive keys in directory names are kept.
@@ -285,9 +286,12 @@ def check_filter(schema, expr, filters, func):
         ds.dataset(schema.empty_table()).to_table(filter=expr)
     except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError) as exc:
         cols = ", ".join(f"{f.name}: {f.type}" for f in schema)
+        detail = str(exc).splitlines()[0]
+        if "FieldRef" in detail:  # "No match for FieldRef.Name(x) in <the schema>"
+            detail = detail.split(" in ")[0]
         raise InvalidParameterError(param_message(
             func, "filters", "conditions on existing columns, with values of the column's "
-            "type", filters, f"({exc}) Columns: {cols}.")) from None
+            "type", filters, f"({detail}) Columns: {cols}.")) from None
 
 
 def read_shares(source, *, market="market", period="period", firm="firm", share="share",

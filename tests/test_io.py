@@ -171,3 +171,133 @@ def test_schema_error_message_is_readable(three_markets):
         cn.hhi(three_markets, share="pct")
     assert not str(info.value).startswith("'")  # KeyError would quote it
     assert os.path.sep not in "x"
+
+
+# ---------------------------------------------------------------------------
+# directories: links, types across files, hive keys, filters (issue 16)
+
+from concentration.exceptions import InvalidParameterError  # noqa: E402
+
+TWO = pd.DataFrame({"market": ["a", "a"], "firm": ["x", "y"], "share": [0.5, 0.5]})
+
+
+def test_a_directory_linking_to_itself_is_read_once(tmp_path):
+    root = tmp_path / "loop"
+    root.mkdir()
+    TWO.to_parquet(root / "p.parquet")
+    os.symlink(root, root / "self")
+    assert len(cn.read_table(root)) == 2
+    df = cn.read_shares(root)
+    assert len(df) == 2 and cn.hhi(df).tolist() == pytest.approx([5000.0])
+    assert cn.validate_shares(root).ok
+
+
+def test_a_file_reached_twice_through_links_is_read_once(tmp_path):
+    data, root = tmp_path / "data", tmp_path / "root"
+    data.mkdir()
+    root.mkdir()
+    TWO.to_parquet(data / "p.parquet")
+    os.symlink(data, root / "first")
+    os.symlink(data, root / "second")
+    os.symlink(data / "p.parquet", root / "z.parquet")
+    assert len(cn.read_table(root)) == 2
+    from concentration.io import dataset_files
+
+    # top-down: the root's own files come before its subdirectories
+    assert [os.path.relpath(f, root) for f in dataset_files(root)] == ["z.parquet"]
+
+
+def test_a_link_to_a_directory_outside_is_followed(tmp_path):
+    other, root = tmp_path / "other", tmp_path / "root"
+    other.mkdir()
+    root.mkdir()
+    TWO.to_parquet(root / "a.parquet")
+    TWO.assign(market="b").to_parquet(other / "b.parquet")
+    os.symlink(other, root / "more")
+    assert sorted(cn.read_shares(root)["market"].unique()) == ["a", "b"]
+
+
+def test_text_shares_in_a_second_file_are_a_schema_error(tmp_path):
+    root = tmp_path / "mixed"
+    root.mkdir()
+    TWO.to_parquet(root / "a.parquet")
+    TWO.assign(market="b", share=["0.5", "0.5"]).to_parquet(root / "b.parquet")
+    for call in (cn.read_shares, cn.read_table, cn.validate_shares):
+        with pytest.raises(SchemaError, match=r"column 'share' is double in .*a\.parquet.* "
+                                              r"but \w*string in .*b\.parquet"):
+            call(root)
+
+
+def test_integer_and_float_files_are_widened_to_float(tmp_path):
+    root = tmp_path / "widen"
+    root.mkdir()
+    pd.DataFrame({"market": ["a"], "firm": ["x"], "sales": [3]}).to_parquet(root / "a.parquet")
+    pd.DataFrame({"market": ["a"], "firm": ["y"], "sales": [1.5]}).to_parquet(
+        root / "b.parquet")
+    df = cn.read_shares(root, value="sales")
+    assert df["share"].tolist() == pytest.approx([2 / 3, 1 / 3])
+
+
+def _contradicting_hive(tmp_path):
+    root = tmp_path / "hive"
+    (root / "market=zz").mkdir(parents=True)
+    TWO.to_parquet(root / "market=zz" / "p.parquet")  # the file says market 'a'
+    return root
+
+
+@pytest.mark.parametrize("call", [
+    lambda p: cn.read_table(p), lambda p: cn.read_shares(p), lambda p: cn.validate_shares(p),
+    lambda p: cn.read_holdings(p, owner="market", cash_flow="share"),
+    lambda p: cn.report(shares=p, output=None)],
+    ids=["read_table", "read_shares", "validate_shares", "read_holdings", "report"])
+def test_hive_key_contradicting_a_file_column_is_a_schema_error(tmp_path, call):
+    root = _contradicting_hive(tmp_path)
+    with pytest.raises(SchemaError, match=r"hive directory 'market=zz' .* names a column, "
+                                          r"'market', that the file"):
+        call(root)
+
+
+@pytest.mark.parametrize("filters", [[("share", ">", "x")], [("market", "=", 3)],
+                                     [("nope", "=", 1)]])
+def test_wrongly_typed_filters_are_invalid_parameters(tmp_path, filters):
+    path = tmp_path / "p.parquet"
+    TWO.to_parquet(path)
+    with pytest.raises(InvalidParameterError, match=r"'filters' parameter of read_shares .* "
+                                                    r"Columns: market: \w*string, firm"):
+        cn.read_shares(path, filters=filters)
+    assert len(cn.read_shares(path, filters=[("share", ">", 0.1)])) == 2
+
+
+def test_read_shares_of_a_mapping_returns_the_validated_frame():
+    out = cn.read_shares({"A": 0.5, "B": 0.5})
+    assert out["share"].tolist() == [0.5, 0.5] and out["firm"].tolist() == ["A", "B"]
+    assert out.attrs["provenance"] == {}
+    assert out.attrs["validation"] == {"errors": 0, "warnings": 0}
+
+
+@pytest.mark.parametrize("kw,error,match", [
+    ({"provenance": [1]}, InvalidParameterError, "'provenance' parameter of write_parquet"),
+    ({"provenance": "x"}, InvalidParameterError, "must be a dict"),
+    ({"provenance": {1: "x"}}, InvalidParameterError, "string keys"),
+    ({"provenance": {"n": float("nan")}}, InvalidParameterError, "JSON-serialisable"),
+    ({"compression": "bogus"}, InvalidParameterError, "'compression' parameter"),
+    ({"compression": 5}, InvalidParameterError, "'compression' parameter"),
+    ({"index": "yes"}, InvalidParameterError, "'index' parameter"),
+])
+def test_write_parquet_refuses_bad_arguments(tmp_path, kw, error, match):
+    with pytest.raises(error, match=match):
+        cn.write_parquet(TWO, tmp_path / "p.parquet", **kw)
+    assert not (tmp_path / "p.parquet").exists()
+
+
+def test_write_parquet_mixed_type_column_is_a_schema_error(tmp_path):
+    with pytest.raises(SchemaError, match=r"column 'a' cannot be stored in Parquet .* "
+                                          r"types \['int', 'str'\]"):
+        cn.write_parquet(pd.DataFrame({"a": [1, "x"]}), tmp_path / "p.parquet")
+
+
+@pytest.mark.parametrize("codec", ["snappy", "ZSTD", None, "none", "gzip"])
+def test_write_parquet_accepts_the_codecs(tmp_path, codec):
+    path = tmp_path / "p.parquet"
+    cn.write_parquet(TWO, path, compression=codec)
+    assert cn.read_shares(path)["share"].tolist() == [0.5, 0.5]
