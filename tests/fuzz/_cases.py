@@ -204,7 +204,7 @@ def as_container(rng, names, s, kind=None):
 def long_frame(rng, percent=False):
     """Several (market, period) groups; returns the frame and the shares per key."""
     rows, keys = [], {}
-    for m in range(int(rng.integers(1, 5))):
+    for m in range(int(rng.integers(1, 5)) if rng.random() < 0.95 else 200):
         for p in range(int(rng.integers(1, 3))):
             n = int(rng.integers(1, 8))
             s = market(rng, n, fringe=bool(rng.random() < 0.2))
@@ -687,7 +687,12 @@ def _as_exact(kind, W):
 
 def gen_overlap_valid(rng, cn):
     metric = OVERLAP_METRICS[int(rng.integers(len(OVERLAP_METRICS)))]
-    W = weights(rng, negative=metric in ("dot", "cosine") and rng.random() < 0.3)
+    big = rng.random() < 0.08                          # the blocked, threaded paths
+    if big:
+        W = weights(rng, int(rng.integers(40, 260)), int(rng.integers(10, 60)))
+        W[:, 0] = rng.uniform(0.1, 1.0, W.shape[0])     # a dense column (an index fund)
+    else:
+        W = weights(rng, negative=metric in ("dot", "cosine") and rng.random() < 0.3)
     kind, M = as_matrix(rng, W)
     Wx = _as_exact(kind, W)
     kw = {"metric": metric}
@@ -725,6 +730,9 @@ def gen_overlap_valid(rng, cn):
             t += 1e-5
         kw["threshold"] = t
         oracle = np.where(oracle >= t, oracle, 0.0)
+    if big:
+        kw.setdefault("n_threads", 2)
+        variant = "big_" + variant
     return Case("overlap", f"valid_{metric}_{kind}_{variant}", cn.overlap, (M,), kw,
                 "oracle", oracle, cmp_dense)
 
@@ -1169,13 +1177,13 @@ def gen_cli(rng, cn, tmp):
                     cli=True)
     if variant == "overlap_bad_top_k" and argv[-1] == str(2**63):
         return Case("cli", variant, None, (argv, None), {}, "either", 0,
-                    lambda r, o: r == 0, cli=True)
+                    lambda r, o: r[0] == 0, cli=True)
     if variant == "overlap_bad_threads" and argv[-1] == str(2**63):
         return Case("cli", variant, None, (argv, None), {}, "either", 0,
-                    lambda r, o: r == 0, cli=True)
+                    lambda r, o: r[0] == 0, cli=True)
     if variant == "bad_fringe_size" and argv[-1] == "1e-320":
         return Case("cli", variant, None, (argv, None), {}, "either", 0,
-                    lambda r, o: r == 0, cli=True)
+                    lambda r, o: r[0] == 0, cli=True)
     return Case("cli", variant, None, (argv, None), {}, "error", cli=True)
 
 
@@ -1382,9 +1390,11 @@ def gen_guidelines_datasets(rng, cn):
         kw = {"combined_share": value} if variant == "classify_share" else {}
         return Case("guidelines.classify", f"{variant}_{key}", classify, args, kw,
                     "either", None, lambda r, o: isinstance(r, pd.DataFrame))
-    if variant in ("classify_post", "classify_delta") and key == "list":
+    if variant in ("classify_post", "classify_delta", "classify_share") and key == "list":
         return Case("guidelines.classify", f"{variant}_empty_list", classify,
-                    ([], 200.0) if variant == "classify_post" else (2000.0, []), {},
+                    {"classify_post": ([], 200.0), "classify_delta": (2000.0, []),
+                     "classify_share": (2000.0, 200.0)}[variant],
+                    {"combined_share": []} if variant == "classify_share" else {},
                     "either", None, lambda r, o: isinstance(r, pd.DataFrame) and len(r) == 0)
     if variant == "classify_post":
         return Case("guidelines.classify", f"bad_post_hhi_{key}", classify, (value, 200.0),
