@@ -175,6 +175,38 @@ def _within(values, codes_list, *, tol, max_iter, balanced):
         f"sweeps (tolerance {tol:g}). Pass method='dummies', raise max_iter=, or loosen tol=.")
 
 
+def _rank(swept, scale) -> int:
+    """Numerical rank of the swept regressors ``swept``, each column divided by ``scale``
+    (its length before the sweep), so a column the sweep reduced to rounding noise
+    counts as zero."""
+    if swept.shape[1] == 0:
+        return 0
+    sv = np.linalg.svd(swept / scale, compute_uv=False)
+    return int((sv > 1e-8).sum())
+
+
+def _check_collinear(func, swept, x, measures, controls):
+    """Raise InvalidParameterError naming the first regressor that the fixed effects
+    (or the constant) and the regressors before it already span.
+
+    ``swept`` holds the regressors ``x`` with the fixed effects (or the mean) swept
+    out, so a column adds to the rank only if it is not such a combination.
+    """
+    terms = list(measures) + list(controls)
+    scale = np.linalg.norm(x, axis=0)
+    scale[scale == 0] = 1.0
+    for j, term in enumerate(terms):
+        if _rank(swept[:, :j + 1], scale[:j + 1]) <= j:
+            before = ", ".join(repr(t) for t in terms[:j])
+            name = "measures" if j < len(measures) else "controls"
+            raise InvalidParameterError(param_message(
+                func, name, "regressors that are not linear combinations of each other and "
+                "of the fixed effects", term, "It is a combination of "
+                + (f"{before} and " if before else "") + "the fixed effects (or the "
+                "constant): drop it. A regressor constant within each market or period is "
+                "absorbed by the fixed effects; one proportional to another adds nothing."))
+
+
 def concentration_regression(panel, *, outcome="price", measures=("hhi", "mhhi_delta"),
                              entity="market", time="period", controls=(), cluster="market",
                              cov_type="cluster", method="auto", tol=1e-12, max_iter=10_000):
@@ -231,7 +263,9 @@ def concentration_regression(panel, *, outcome="price", measures=("hhi", "mhhi_d
         A named column is missing or not numeric.
     InvalidParameterError
         An unknown ``cov_type`` or ``method``; ``cov_type="cluster"`` without a cluster
-        column; ``method="within"`` with HC2/HC3; missing values.
+        column; ``method="within"`` with HC2/HC3; missing values; collinear
+        regressors (one a linear combination of the others and the fixed effects);
+        no more rows than parameters.
     ConvergenceError
         The alternating projections did not converge.
 
@@ -330,6 +364,11 @@ def concentration_regression(panel, *, outcome="price", measures=("hhi", "mhhi_d
 
     y = panel[outcome].to_numpy(dtype=np.float64)
     x = panel[terms].to_numpy(dtype=np.float64)
+    if n - len(terms) - fe_rank <= 0:
+        raise InvalidParameterError(param_message(
+            func, "panel", f"a table with more rows than parameters ({len(terms) + fe_rank}: "
+            f"{len(terms)} regressor(s) and {fe_rank} fixed effect(s) with the constant)",
+            f"{n} row(s)", "Add observations, or drop regressors or fixed effects."))
     iterations = 0
     if method == "dummies":
         parts = [pd.DataFrame({"const": np.ones(n)}, index=panel.index),
@@ -340,6 +379,16 @@ def concentration_regression(panel, *, outcome="price", measures=("hhi", "mhhi_d
             d.index = panel.index
             parts.append(d)
         exog = pd.concat(parts, axis=1)
+        if fe:
+            try:
+                swept, _ = _within(x, codes_list, tol=tol, max_iter=max_iter,
+                                   balanced=balanced)
+            except ConvergenceError:  # the dummy fit does not need the sweep
+                swept = None
+        else:
+            swept = x - x.mean(axis=0)
+        if swept is not None:
+            _check_collinear(func, swept, x, measures, controls)
         model = sm.OLS(pd.Series(y, index=panel.index, name=outcome), exog)
     else:
         if not fe:
@@ -348,6 +397,7 @@ def concentration_regression(panel, *, outcome="price", measures=("hhi", "mhhi_d
         else:
             z, iterations = _within(np.column_stack([y, x]), codes_list, tol=tol,
                                     max_iter=max_iter, balanced=balanced)
+        _check_collinear(func, z[:, 1:], x, measures, controls)
         model = sm.OLS(pd.Series(z[:, 0], index=panel.index, name=outcome),
                        pd.DataFrame(z[:, 1:], columns=terms, index=panel.index))
         model.df_resid = float(n - len(terms) - fe_rank)

@@ -135,3 +135,37 @@ def test_regression_plot():
     assert ax.get_xlabel() == "effect on price (90% CI)"
     x, _ = ax.containers[0].lines[0].get_data()
     assert_allclose(x, fit.params.to_numpy())
+
+
+def _collinear_panel(balanced=True):
+    rng = np.random.default_rng(3)
+    panel = pd.DataFrame({"market": np.repeat(np.arange(6), 4),
+                          "period": np.tile(np.arange(4), 6)})
+    panel["hhi"] = rng.uniform(1000, 3000, len(panel))
+    panel["mhhi_delta"] = 2 * panel["hhi"]
+    panel["by_market"] = 3.0 * panel["market"]
+    panel["price"] = rng.normal(size=len(panel))
+    return panel if balanced else panel.drop(index=[0, 5, 7])
+
+
+@pytest.mark.parametrize("method", ["dummies", "within"])
+@pytest.mark.parametrize("balanced", [True, False])
+def test_collinear_regressors_are_a_typed_error(method, balanced):
+    panel = _collinear_panel(balanced)
+    with pytest.raises(InvalidParameterError,
+                       match=r"The 'measures' parameter of concentration_regression must be "
+                             r"regressors that are not linear combinations .* Got 'mhhi_delta' "
+                             r"instead\. It is a combination of 'hhi' and the fixed effects"):
+        concentration_regression(panel, method=method)
+    with pytest.raises(InvalidParameterError, match=r"'controls' parameter .* Got 'by_market'"):
+        concentration_regression(panel, measures=["hhi"], controls=["by_market"],
+                                 method=method)
+
+
+def test_no_more_rows_than_parameters_is_a_typed_error():
+    panel = pd.DataFrame({"market": [1, 1, 2, 2], "period": [1, 2, 1, 2],
+                          "hhi": [1.0, 2.0, 3.0, 5.0], "price": [1.0, 2.0, 3.0, 4.0]})
+    with pytest.raises(InvalidParameterError, match=r"'panel' parameter of "
+                       r"concentration_regression must be a table with more rows than "
+                       r"parameters \(4: 1 regressor\(s\) and 3 fixed effect"):
+        concentration_regression(panel, measures=["hhi"])
