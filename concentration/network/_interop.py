@@ -16,7 +16,8 @@ import os
 import numpy as np
 import pandas as pd
 
-from ..exceptions import MissingDependencyError
+from .._validation import check_bool, param_message
+from ..exceptions import DataFileError, InvalidParameterError, MissingDependencyError
 
 
 def require_networkx(func):
@@ -133,15 +134,39 @@ def write_graphml(network, path, *, directed):
     directed : bool
         Write a directed multigraph.
 
+    Raises
+    ------
+    InvalidParameterError
+        ``path`` is not a path, or ``directed`` not a bool.
+    DataFileError
+        The file cannot be written (a missing directory, a directory at ``path``, no
+        permission).
+
     Notes
     -----
     Attribute values other than strings, integers, floats and booleans are written as
     their ``str``, as GraphML holds no other types.
     """
-    nx = require_networkx("PartnershipNetwork.write_graphml")
+    func = "PartnershipNetwork.write_graphml"
+    if not isinstance(path, (str, os.PathLike)) or not isinstance(os.fspath(path), str) \
+            or not os.fspath(path):
+        raise InvalidParameterError(param_message(
+            func, "path", "a file path (str or os.PathLike)", path))
+    directed = check_bool(func, "directed", directed)
+    path = os.fspath(path)
+    nx = require_networkx(func)
     G = network.to_networkx(multigraph=True, directed=directed)
     for _, _, data in G.edges(data=True):
         for k, v in list(data.items()):
             if not isinstance(v, (str, int, float, bool)):
                 data[k] = str(v)
-    nx.write_graphml(G, os.fspath(path))
+    try:
+        nx.write_graphml(G, path)
+    except OSError as exc:
+        where = os.path.dirname(os.path.abspath(path))
+        fix = (f"The directory {where!r} does not exist: create it first."
+               if not os.path.isdir(where) else
+               "Check that it is not a directory and that its folder is writable.")
+        raise DataFileError(param_message(
+            func, "path", "a file that can be written", path,
+            f"({exc.strerror or exc}) {fix}")) from None

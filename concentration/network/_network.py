@@ -747,5 +747,20 @@ class PartnershipNetwork:
         return cls(frame, **options)
 
     def write_graphml(self, path, *, directed=False):
-        """Write every tie (a multigraph, with its attributes) to a GraphML file."""
+        """Write every tie (a multigraph, with its attributes) to a GraphML file.
+
+        Parameters
+        ----------
+        path : str or os.PathLike
+            The file to write; its directory must exist.
+        directed : bool, default False
+            Write a directed multigraph.
+
+        Raises
+        ------
+        DataFileError
+            The file cannot be written (for example its directory does not exist).
+        InvalidParameterError
+            ``path`` is not a path or ``directed`` not a bool.
+        """
         write_graphml(self, path, directed=directed)

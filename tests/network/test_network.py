@@ -120,6 +120,23 @@ def test_networkx_round_trip_and_graphml(tmp_path, timed):
     assert H.number_of_edges() == 4
 
 
+
+def test_write_graphml_to_a_missing_directory_is_a_typed_error(tmp_path, timed):
+    pytest.importorskip("networkx", reason="networkx is a test dependency (extra 'test')")
+    missing = tmp_path / "no" / "g.graphml"
+    with pytest.raises(exc.DataFileError,
+                       match=r"The 'path' parameter of PartnershipNetwork.write_graphml must "
+                             r"be a file that can be written\. Got .*g\.graphml' instead\. "
+                             r"\(No such file or directory\) The directory .* does not exist"):
+        timed.write_graphml(missing)
+    with pytest.raises(exc.DataFileError, match=r"Check that it is not a directory"):
+        timed.write_graphml(tmp_path)
+    with pytest.raises(exc.InvalidParameterError, match=r"'path' parameter .* Got None"):
+        timed.write_graphml(None)
+    with pytest.raises(exc.InvalidParameterError, match=r"'directed' parameter"):
+        timed.write_graphml(tmp_path / "g.graphml", directed="yes")
+    assert not missing.parent.exists()
+
 def test_from_parquet(tmp_path, timed):
     frame = pd.DataFrame({"src": ["A", "B"], "dst": ["B", "C"], "start": ["2019", "2020"]})
     frame.to_parquet(tmp_path / "p.parquet")
