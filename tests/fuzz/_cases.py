@@ -245,7 +245,27 @@ def gen_measure_valid(rng, cn):
     name = MEASURES[int(rng.integers(len(MEASURES)))]
     fname, orc, kw = _measures(rng)[name]
     func = getattr(cn, fname)
-    variant = int(rng.integers(7))
+    variant = int(rng.integers(9))
+    if variant == 7:                                  # shares from sales (value=)
+        n = int(rng.integers(1, 9))
+        scale = float(rng.choice([1.0, 1e6, 1e-300, 1e300, 1e307]))
+        sales = rng.uniform(0.1, 10.0, n) * scale
+        rel = sales / sales.max()                     # no overflow in the oracle
+        s = rel / rel.sum()
+        data = pd.DataFrame({"firm": labels(rng, n), "sales": sales})
+        return Case(name, "valid_value_column", func, (data,), dict(kw, value="sales"),
+                    "oracle" if scale < 1e300 else "either", orc(s), cmp_scalar)
+    if variant == 8:                                  # subsidiaries summed to parents
+        s = market(rng, int(rng.integers(2, 8)))
+        names = labels(rng, s.size)
+        split = rng.dirichlet(np.ones(3))
+        subs = [f"{names[0]}-sub{i}" for i in range(3)]
+        data = dict(zip(subs + names[1:], list(s[0] * split) + list(s[1:])))
+        parent = {x: names[0] for x in subs}
+        if rng.random() < 0.5:
+            parent = pd.Series(parent)
+        return Case(name, "valid_parent_mapping", func, (data,), dict(kw, parent=parent),
+                    "oracle", orc(s), cmp_scalar)
     if variant <= 2:                                  # one market in some container
         fringe = bool(rng.random() < 0.25) and name != "gini"
         s = market(rng, fringe=fringe)
