@@ -14,7 +14,7 @@ import decimal
 import numbers
 import re
 import warnings
-from collections.abc import Mapping
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -471,6 +471,11 @@ def coerce_shares(data, *, market="market", period="period", firm="firm", share=
     recorded in the report.  ``fringe_note`` is appended to the fringe warning to
     state the policy the caller applies.
     """
+    for name, col in (("market", market), ("period", period), ("firm", firm),
+                      ("share", share), ("value", value)):
+        if col is not None and not isinstance(col, Hashable):
+            raise InvalidParameterError(param_message(
+                func, name, "a column name (str) or None", col))
     factor = scale_factor(func, scale)
     check_choice(func, "duplicates", duplicates, ("error", "sum"),
                  fix="Use duplicates='sum' to add up several rows of one firm in one market.")
@@ -557,7 +562,14 @@ def coerce_shares(data, *, market="market", period="period", firm="firm", share=
 
     # -- duplicate (group, firm) keys
     if firms is not None and len(firms):
-        fcodes, funiq = pd.factorize(firms)
+        try:
+            fcodes, funiq = pd.factorize(firms)
+        except TypeError:  # unhashable labels (lists, dicts)
+            bad = next(f for f in firms if not isinstance(f, Hashable))
+            raise InvalidSharesError(param_message(
+                func, "firm", "labels that are text or numbers", bad,
+                "Each firm label must be hashable; convert lists or dicts to text first, "
+                "e.g. df['firm'] = df['firm'].astype(str).")) from None
         pair = codes * max(len(funiq), 1) + fcodes
         dup = pd.Index(pair).duplicated()
         if dup.any():

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 import pandas as pd
 import pyarrow as pa
@@ -50,7 +50,7 @@ def open_dataset(source, func):
     """
     import pyarrow.dataset as ds
 
-    path = os.fspath(source)
+    path = checked_path(func, source)
     if not os.path.exists(path):
         raise DataFileError(
             f"{func}: no file or directory at {path!r}. Check the path (relative paths are "
@@ -73,6 +73,18 @@ def open_dataset(source, func):
             f"{func}: the files under {path!r} do not share one schema ({exc}). Make each "
             "column the same type in every file, and keep hive keys (key=value directories) "
             "out of the files' columns.") from None
+
+
+def checked_path(func, source, name="source") -> str:
+    """``source`` as a str path, or an InvalidParameterError (not a path, NUL byte)."""
+    if not isinstance(source, (str, os.PathLike)):
+        raise InvalidParameterError(param_message(
+            func, name, "a file or directory path (str or os.PathLike)", source))
+    path = os.fsdecode(os.fspath(source))
+    if "\x00" in path:
+        raise InvalidParameterError(param_message(
+            func, name, "a path without NUL characters", path))
+    return path
 
 
 def dataset_files(root) -> list:
@@ -228,6 +240,19 @@ def read_table(source, *, columns=None, filters=None, required=None, func="read_
         ``filters`` names a missing column or compares a column with a value of
         another type.
     """
+    if required is not None and not isinstance(required, Mapping):
+        raise InvalidParameterError(param_message(
+            func, "required", "a dict {parameter: column}", required))
+    if columns is not None:
+        if isinstance(columns, (str, bytes)) or not isinstance(columns, Iterable):
+            raise InvalidParameterError(param_message(
+                func, "columns", "a list of column names", columns,
+                "Pass e.g. columns=['market', 'share'], or None for all."))
+        columns = list(columns)
+        bad = [c for c in columns if not isinstance(c, str)]
+        if bad:
+            raise InvalidParameterError(param_message(
+                func, "columns", "a list of column names (str)", bad[0]))
     dataset = open_dataset(source, func)
     names = dataset.schema.names
     for param, col in (required or {}).items():
@@ -513,9 +538,7 @@ def write_parquet(df, path, *, provenance=None, index=False, compression="zstd")
     if not isinstance(df, pd.DataFrame):
         raise InvalidParameterError(param_message(func, "df", "a pandas DataFrame",
                                                   type(df).__name__))
-    if not isinstance(path, (str, os.PathLike)):
-        raise InvalidParameterError(param_message(func, "path", "a file path (str or "
-                                                  "os.PathLike)", path))
+    path = checked_path(func, path, "path")
     if provenance is not None and not isinstance(provenance, Mapping):
         raise InvalidParameterError(param_message(
             func, "provenance", "a dict such as {'source': ..., 'licence': ...}", provenance))

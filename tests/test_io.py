@@ -301,3 +301,23 @@ def test_write_parquet_accepts_the_codecs(tmp_path, codec):
     path = tmp_path / "p.parquet"
     cn.write_parquet(TWO, path, compression=codec)
     assert cn.read_shares(path)["share"].tolist() == [0.5, 0.5]
+
+
+@pytest.mark.parametrize("kw,match", [
+    ({"columns": 5}, "'columns' parameter of read_table"),
+    ({"columns": "share"}, "'columns' parameter of read_table"),
+    ({"columns": [1]}, "'columns' parameter of read_table"),
+    ({"required": ["market"]}, "'required' parameter of read_table")])
+def test_read_table_arguments_are_validated(tmp_path, kw, match):
+    path = tmp_path / "p.parquet"
+    TWO.to_parquet(path)
+    with pytest.raises(InvalidParameterError, match=match):
+        cn.read_table(path, **kw)
+
+
+@pytest.mark.parametrize("source", [None, 5, ["a.parquet"], "a\x00b.parquet"])
+def test_paths_are_validated(tmp_path, source):
+    with pytest.raises(InvalidParameterError, match="'source' parameter of read_table"):
+        cn.read_table(source)
+    with pytest.raises(InvalidParameterError, match="'path' parameter of write_parquet"):
+        cn.write_parquet(TWO, source)

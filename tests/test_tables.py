@@ -218,3 +218,19 @@ def test_overflow_rescaling_leaves_finite_markets_bit_identical():
     alone = cn.read_shares(small, value="sales")["share"].to_numpy()
     both = cn.read_shares(BIG, value="sales")
     np.testing.assert_array_equal(both.loc[both["market"] == "b", "share"].to_numpy(), alone)
+
+
+@pytest.mark.parametrize("kw", [{"market": []}, {"firm": {}}, {"share": {1}}, {"value": [1]},
+                                {"period": []}])
+def test_unhashable_column_parameters_are_refused(kw):
+    df = pd.DataFrame({"firm": ["A", "B"], "share": [0.5, 0.5]})
+    name = next(iter(kw))
+    with pytest.raises(InvalidParameterError, match=f"'{name}' parameter of hhi must be a "
+                                                    "column name"):
+        cn.hhi(df, **kw)
+
+
+def test_unhashable_firm_labels_are_refused():
+    df = pd.DataFrame({"firm": [["A"], ["B"]], "share": [0.5, 0.5]})
+    with pytest.raises(InvalidSharesError, match="'firm' parameter of hhi must be labels"):
+        cn.hhi(df)
