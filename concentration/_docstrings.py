@@ -24,14 +24,19 @@ __all__ = ["SHARE_PARAMETERS", "FRINGE_PARAMETERS", "MERGER_PARAMETERS", "BACKEN
 #: The arguments that describe a long share table (measures and screens).
 SHARE_PARAMETERS = """data : mapping, pandas.Series, array_like or pandas.DataFrame
         One market's shares (``{firm: share}``, a Series indexed by firm, or a 1-D
-        array), or a long table with one row per market, period and firm.
+        array), or a long table with one row per market, period and firm.  A Series
+        with a MultiIndex (``df.set_index(["market", "firm"])["share"]``) is read by
+        its level names, as a DataFrame's columns of those names would be; other
+        level names are refused.  Shares are real numbers: booleans, complex numbers
+        and text are refused on every input path.
     market, period, firm, share : str or None, optional
         Column names in a DataFrame (defaults ``"market"``, ``"period"``, ``"firm"``,
         ``"share"``).  ``None``, or a default name that is absent, means one market
         (or one period).  Without a firm column the rows are taken to be distinct
         firms and duplicates cannot be checked.
     value : str, optional
-        Column of sales or revenue from which shares are derived per (market, period).
+        Column of sales or revenue from which shares are derived per (market, period)
+        (values whose sum overflows float64 are divided by the market's largest first).
     scale : {"fraction", "percent"}, default "fraction"
         Unit of ``share``.  Input that looks like the other unit is an error.
     duplicates : {"error", "sum"}, default "error"
@@ -50,7 +55,8 @@ FRINGE_PARAMETERS = """fringe : {"ignore", "bounds", "as_firms"}, default "ignor
         :func:`hhi_bounds`); ``"as_firms"`` splits the fringe into firms of share
         ``fringe_size`` (the last one smaller).
     fringe_size : float, optional
-        Share of each fringe firm for ``fringe="as_firms"``, in the unit of ``scale``."""
+        Share of each fringe firm for ``fringe="as_firms"``, in the unit of ``scale``
+        (a real number in [0.0001, 1] as a fraction, [0.01, 100] in percent)."""
 
 #: The arguments of the merger screens.
 MERGER_PARAMETERS = """shares : mapping, pandas.Series or pandas.DataFrame

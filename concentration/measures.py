@@ -311,6 +311,10 @@ def hannah_kay(data, alpha=2.0, *, market="market", period="period", firm="firm"
 
     :math:`N(2)` is the effective number :math:`1/\sum s_j^2`; larger :math:`\alpha`
     weighs the largest firms more.  :math:`N` falls as concentration rises [HK]_.
+    It is computed through logs (a log-sum-exp form scaled by the largest share
+    :math:`m`, and an ``expm1``/``log1p`` form near :math:`\alpha = 1`), so large
+    orders tend to :math:`1/m` instead of overflowing and orders near 1 tend to
+    :math:`\exp(H)` without cancellation (``docs/methodology.md``).
 
     Parameters
     ----------
