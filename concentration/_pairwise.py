@@ -184,7 +184,13 @@ def _to_csr(X, name, metric):
             M = sp.csr_matrix(X.tocsr(), dtype=np.float64)
             _check_values(M.data, name, metric)
     else:
-        arr = np.asarray(X)
+        try:
+            arr = np.asarray(X)
+        except ValueError:  # ragged nested lists
+            raise InvalidParameterError(param_message(
+                _F, name, "a 2-D matrix (scipy sparse, ndarray) or a long DataFrame",
+                "nested lists of unequal lengths",
+                "Give every row the same length, or pass a scipy.sparse matrix.")) from None
         if arr.ndim != 2:
             raise InvalidParameterError(param_message(
                 _F, name, "a 2-D matrix (scipy sparse, ndarray) or a long DataFrame "
@@ -199,21 +205,41 @@ def _to_csr(X, name, metric):
     return M
 
 
-def _frames_to_csr(frames, names, metric, row_groups):
-    """Factorise long tables over shared column labels; rows per ``row_groups``."""
-    parts = {}
-    for nm, fr in zip(names, frames):
-        if fr is None:
-            continue
-        rc, cc, wc = _frame_columns(fr, nm)
-        for col, what in ((rc, "row"), (cc, "column")):
-            missing = np.flatnonzero(pd.isna(fr[col].to_numpy()))
-            if missing.size:
-                raise SchemaError(
-                    f"{_F}: the '{nm}' table has {missing.size} missing (NaN/None) {what} "
-                    f"label(s) in column {col!r}, the first at position {int(missing[0])}. "
-                    f"Drop those lines first, e.g. table.dropna(subset=[{col!r}]).")
-        parts[nm] = (fr[rc].to_numpy(), fr[cc].to_numpy(), fr[wc].to_numpy(), rc)
+def _unhashable_labels(parts):
+    """SchemaError naming the first table column with an unhashable label (a list)."""
+    for nm, (r, c, _, rc) in parts.items():
+        for col, values in ((rc, r), ("column", c)):
+            for v in values:
+                try:
+                    hash(v)
+                except TypeError:
+                    return SchemaError(
+                        f"{_F}: the '{nm}' table holds an unhashable {col!r} label "
+                        f"({v!r}). Labels must be hashable: strings, numbers or tuples, "
+                        "not lists or dicts.")
+    return SchemaError(f"{_F}: the tables' labels cannot be compared or hashed.")
+
+
+def _unit_rows(M):
+    """M with each row divided by its largest |weight|, when a weight lies beyond 1e±150.
+
+    Cosine is unchanged by a positive scale of a row; scaled, its products and norms
+    neither overflow (5e299² = inf) nor underflow (5e-301² = 0).  Other data is
+    returned as it is.
+    """
+    if not M.nnz:
+        return M
+    mag = np.abs(M.data)
+    if mag.max() <= 1e150 and mag.min() >= 1e-150:
+        return M
+    peak = np.asarray(abs(M).max(axis=1).toarray()).ravel()
+    M = M.copy()
+    M.data /= np.repeat(peak, np.diff(M.indptr))
+    return M
+
+
+def _labels(parts, row_groups):
+    """Sorted (when comparable) column labels shared by every table; row labels per group."""
     col_labels = pd.Index(pd.unique(np.concatenate([p[1] for p in parts.values()])))
     try:
         col_labels = col_labels.sort_values()
@@ -231,6 +257,28 @@ def _frames_to_csr(frames, names, metric, row_groups):
             pass
         for g in present:
             row_labels[g] = lab
+    return col_labels, row_labels
+
+
+def _frames_to_csr(frames, names, metric, row_groups):
+    """Factorise long tables over shared column labels; rows per ``row_groups``."""
+    parts = {}
+    for nm, fr in zip(names, frames):
+        if fr is None:
+            continue
+        rc, cc, wc = _frame_columns(fr, nm)
+        for col, what in ((rc, "row"), (cc, "column")):
+            missing = np.flatnonzero(pd.isna(fr[col].to_numpy()))
+            if missing.size:
+                raise SchemaError(
+                    f"{_F}: the '{nm}' table has {missing.size} missing (NaN/None) {what} "
+                    f"label(s) in column {col!r}, the first at position {int(missing[0])}. "
+                    f"Drop those lines first, e.g. table.dropna(subset=[{col!r}]).")
+        parts[nm] = (fr[rc].to_numpy(), fr[cc].to_numpy(), fr[wc].to_numpy(), rc)
+    try:
+        col_labels, row_labels = _labels(parts, row_groups)
+    except TypeError:
+        raise _unhashable_labels(parts) from None
     out = {}
     for nm, (r, c, w, rc) in parts.items():
         w = _check_values(w, nm, metric)
@@ -713,7 +761,14 @@ def overlap(W, *, metric="cosine", other=None, control=None, threshold=None, top
             "G and B must describe the same firms and owners."))
 
     if rows is not None:
-        sel = np.asarray(rows).ravel()
+        try:
+            sel = np.asarray(rows)
+        except ValueError:  # ragged
+            sel = np.empty((0, 0))
+        if sel.ndim != 1:
+            raise InvalidParameterError(param_message(
+                _F, "rows", "a 1-D list of rows of W (positions, or labels)", rows,
+                "Pass a flat list, e.g. rows=[0, 5, 7]."))
         if labelled:
             pos = left_labels.get_indexer(sel)
             if (pos < 0).any():
@@ -731,6 +786,9 @@ def overlap(W, *, metric="cosine", other=None, control=None, threshold=None, top
     else:
         pos = None
 
+    if metric == "cosine":
+        A0 = _unit_rows(A0)
+        Bm = None if Bm is None else _unit_rows(Bm)
     # left matrix A (rows j), right matrix B (rows k), per-row normalisers
     if metric == "kappa":
         diag = np.asarray(G.multiply(A0).sum(axis=1)).ravel()   # <g_j, b_j>

@@ -418,3 +418,27 @@ def test_missing_row_or_column_labels_are_refused(missing):
             overlap(frame, metric="kappa", control=frame)
     ok = overlap(pd.DataFrame(base).dropna())
     assert list(ok.index) == ["a", "b", "c"]
+
+
+def test_cosine_of_huge_and_tiny_weights_is_scale_free():
+    huge = np.array([[5e299, 0.0, 0.0, 0.0], [0.0, 1.1857836678854634e299, 0.0, 2.5e299]])
+    np.testing.assert_allclose(overlap(huge, metric="cosine"), np.eye(2), rtol=1e-14)
+    tiny = np.array([[5e-301, 3.8716991376645725e-301], [7.537021388169973e-301, 0.0],
+                     [3.4233801808818884e-301, 2.5e-301]])
+    np.testing.assert_allclose(overlap(tiny, metric="cosine"),
+                               overlap(tiny * 1e300, metric="cosine"), rtol=1e-14)
+    S = overlap(sp.csr_matrix(huge), metric="cosine", top_k=1, other=sp.csr_matrix(tiny[:, :1]
+                                                                                 .repeat(4, 1)))
+    assert np.isfinite(S.data).all()
+
+
+def test_ragged_matrices_two_dimensional_rows_and_unhashable_labels_are_typed():
+    with pytest.raises(InvalidParameterError, match="unequal lengths"):
+        overlap([[0.5, 0.0, 0.0], [0.5, 0.0]])
+    W = sp.csr_matrix(([0.25], [1], [0, 0, 1]), shape=(2, 3))
+    for rows in ([[0]], [[0, 1], [1]]):
+        with pytest.raises(InvalidParameterError, match="'rows'"):
+            overlap(W, rows=rows)
+    frame = pd.DataFrame({"row": [["r1"], ["r2"]], "column": ["c1", "c0"], "weight": [0.1, 0.5]})
+    with pytest.raises(SchemaError, match="unhashable 'row' label"):
+        overlap(frame)

@@ -424,6 +424,10 @@ def profit_weights(holdings, *, control_model="proportional", firms=None, period
     check_choice(func, "output", output, KAPPA_OUTPUTS)
     model = resolve_model(func, control_model, holdings)
     if firms is not None:
+        if isinstance(firms, (str, bytes)) or not np.iterable(firms):
+            raise InvalidParameterError(param_message(
+                func, "firms", "a list of firm labels", firms,
+                "Pass a list, e.g. firms=['A', 'B'] (a single firm as firms=['A'])."))
         firms = list(firms)
         if len(set(firms)) != len(firms):
             raise InvalidParameterError(param_message(func, "firms", "distinct firm labels",

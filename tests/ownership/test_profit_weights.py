@@ -362,3 +362,11 @@ def test_spectral_radius_without_an_iterative_eigensolver():
         want = np.abs(np.linalg.eigvals(D)).max()
         got = _kappa._spectral_radius(sp.csr_matrix(D))
         assert got == pytest.approx(want, rel=1e-9, abs=1e-12) or (got < 1 and want <= got)
+
+
+@pytest.mark.parametrize("firms", [5, float("nan"), 10**12, b"x", "A"])
+def test_firms_must_be_a_list(firms):
+    h = cn.read_holdings(pd.DataFrame({"owner": ["X", "X"], "firm": ["A", "B"],
+                                       "cash_flow": [0.5, 0.1]}))
+    with pytest.raises(InvalidParameterError, match="'firms'"):
+        cn.profit_weights(h, firms=firms)
