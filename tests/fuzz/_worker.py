@@ -142,12 +142,31 @@ def _self_test(index):
     return {"i": index, "outcome": "accepted", "klass": "selftest/ok", "entry": "selftest"}
 
 
+def _mutate(df):
+    df.iloc[0, 0] = 9.0
+    return 1.0
+
+
+def _self_test_case(index):
+    """Cases -6, -7, -8: a call that modifies its input, raises TypeError, or is wrong."""
+    frame = pd.DataFrame({"share": [0.5, 0.5]})
+    if index == -6:
+        return _cases.Case("selftest", "mutates", _mutate, (frame,), {}, "either", 1.0,
+                           _cases.cmp_scalar)
+    if index == -7:
+        return _cases.Case("selftest", "untyped", lambda df: df["nope"], (frame,), {},
+                           "error")
+    return _cases.Case("selftest", "wrong", lambda df: 1.0, (frame,), {}, "oracle", 2.0,
+                       _cases.cmp_scalar)
+
+
 def run_case(seed, index, tmp):
-    if index < 0:
+    if index < 0 and index > -6:
         return _self_test(index)
     rec = {"i": index}
     try:
-        case = _cases.make_case(seed, index, cn, tmp)
+        case = (_self_test_case(index) if index < 0
+                else _cases.make_case(seed, index, cn, tmp))
     except Exception as exc:  # a bug of the generator (or the library used to build inputs)
         rec.update(outcome="harness_error", klass=f"generator/{index}",
                    entry="generator", message=f"{type(exc).__name__}: {exc} at {where(exc)}")
