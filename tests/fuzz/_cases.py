@@ -445,6 +445,9 @@ def gen_measure_bad_values(rng, cn):
     elif kind == "all_zero":
         data = dict(zip(names, [0.0] * s.size))
         zero = {"hhi": 0.0, "concentration_ratio": 0.0, "entropy": 0.0, "gini": 0.0}
+        if name == "indices":
+            return Case(name, f"bad_container_{kind}", func, (data,), {}, "either",
+                        {"hhi": 0.0, "cr4": 0.0}, cmp_frame_columns)
         if name in zero:
             kw = _measures(rng)[name][2]
             return Case(name, f"bad_container_{kind}", func, (data,), kw, "either",
@@ -1506,15 +1509,17 @@ def gen_report(rng, cn, tmp):
     tag = f"r{int(rng.integers(10**9))}"
     variant = str(rng.choice(["nothing", "bad_shares", "output_dir_missing", "bad_config",
                               "bad_guidelines", "bad_progress", "output_int"]))
-    path, _ = _write_valid(tmp, rng, tag + ".parquet")
+    path, df = _write_valid(tmp, rng, tag + ".parquet")
     out = os.path.join(tmp, tag + ".html")
+    both = tuple(df["firm"].iloc[:2]) if df["firm"].nunique() > 1 else ("A", "B")
     kw = {"nothing": {"output": out},
           "bad_shares": {"shares": pd.DataFrame({"market": ["x"], "firm": ["A"],
                                                  "share": [NAN]}), "output": out},
           "output_dir_missing": {"shares": path,
                                  "output": os.path.join(tmp, tag, "no", "r.html")},
           "bad_config": {"config": {"nope": object()}, "output": out},
-          "bad_guidelines": {"shares": path, "guidelines": ("nope",), "output": out},
+          "bad_guidelines": {"shares": path, "merging": both, "guidelines": ("nope",),
+                             "output": out},
           "bad_progress": {"shares": path, "progress": 5, "output": out},
           "output_int": {"shares": path, "output": 5}}[variant]
     if variant in ("output_dir_missing", "nothing"):
