@@ -91,8 +91,9 @@ def _error(command, exc):
     text = " ".join(str(exc).split()) or type(exc).__name__
     if isinstance(exc, KeyError) and text.startswith(("'", '"')) and text.endswith(("'", '"')):
         text = text[1:-1]  # KeyError's str() adds quotes
-    if text.startswith(f"{command}: "):
-        text = text[len(command) + 2:]  # the library names the function; do not repeat it
+    for prefix in (f"concentration {command}: ", f"{command}: "):
+        if text.startswith(prefix):  # the message names the command; do not repeat it
+            text = text[len(prefix):]
     text = text.encode("utf-8", "backslashreplace").decode("utf-8")  # undecodable path bytes
     print(f"concentration {command}: error: {text}", file=sys.stderr)
 

@@ -264,6 +264,14 @@ def read_shares_options(args, source, *, name="source", **options):
 
     check_path(args.command, name, source)
     kw = column_kwargs(args)
+    seen = {}
+    for key in ("market", "period", "firm", "value" if kw["value"] is not None else "share"):
+        flag = f"--{key}-col"
+        if kw[key] in seen:
+            raise InvalidParameterError(option_message(
+                args.command, flag, f"a column other than that of {seen[kw[key]]}",
+                repr(kw[key]), f"Name the {key} column with {flag}."))
+        seen[kw[key]] = flag
     frame = read_shares(source, **kw, **options)
     columns = {"market": kw["market"], "period": kw["period"], "firm": kw["firm"],
                "share": kw["share"] if kw["value"] is None else "share"}

@@ -72,6 +72,10 @@ def load_config(path) -> dict:
     except tomllib.TOMLDecodeError as exc:
         raise InvalidParameterError(f"report: the configuration {p!r} is not valid TOML "
                                     f"({exc}). Fix the line shown.") from None
+    except UnicodeDecodeError:
+        raise InvalidParameterError(param_message(
+            "report", "config", "a TOML file (UTF-8 text)", p,
+            "It is not UTF-8 text: pass the .toml configuration, not a data file.")) from None
     cfg = raw.get("report", raw)
     unknown = sorted(set(cfg) - set(CONFIG_KEYS))
     if unknown:

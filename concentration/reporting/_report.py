@@ -179,6 +179,11 @@ def report(*, shares=None, holdings=None, partnerships=None, merging=None,
     check_choice(func, "scale", args["scale"], ("fraction", "percent"))
     args["merging"] = _merging(args["merging"], func)
     g = args["guidelines"]
+    if g is not None and not isinstance(g, str) and not (
+            isinstance(g, (list, tuple)) and all(isinstance(k, str) for k in g)):
+        raise InvalidParameterError(param_message(
+            func, "guidelines", "a guideline key or a list of keys", g,
+            "Pass e.g. guidelines=('us2023', 'us2010')."))
     args["guidelines"] = tuple([g] if isinstance(g, str) else (g or ()))
     out, jout = output_paths(args["output"], args["json_output"], func=func)
     step = progress or (lambda name: None)
@@ -228,6 +233,9 @@ def report(*, shares=None, holdings=None, partnerships=None, merging=None,
     blob = doc.encode("utf-8")
     digest = hashlib.sha256(blob).hexdigest()
     data["html_sha256"] = digest
+    for path in (out, jout):  # check both before writing either: no half-written pair
+        if path is not None:
+            _check_writable(path)
     if out is not None:
         _write(out, blob)
     if jout is not None:
@@ -323,6 +331,18 @@ def _parameters(args) -> dict:
     return {k: shown(k, v) for k, v in args.items() if k not in ("output", "json_output")}
 
 
+def _check_writable(path):
+    """Raise DataFileError when ``path`` is a directory or its directory does not exist."""
+    folder = os.path.dirname(os.path.abspath(path))
+    if os.path.isdir(path):
+        reason = "it is a directory. Name a file inside it"
+    elif not os.path.isdir(folder):
+        reason = f"its directory {folder!r} does not exist. Create it first"
+    else:
+        return
+    raise DataFileError(f"report: cannot write {path!r}: {reason}, or choose another path.")
+
+
 def _write(path, blob):
     try:
         with open(path, "wb") as fh:
@@ -336,7 +356,12 @@ def _merging(value, func):
     """The merging firms as a tuple of two or more names (or None)."""
     if value is None:
         return None
-    items = [t.strip() for t in value.split(",")] if isinstance(value, str) else list(value)
+    if isinstance(value, str):
+        items = [t.strip() for t in value.split(",")]
+    elif isinstance(value, (list, tuple)):
+        items = list(value)
+    else:
+        items = []
     items = [str(t) for t in items if str(t)]
     if len(items) < 2:
         raise InvalidParameterError(param_message(

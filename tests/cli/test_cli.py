@@ -327,3 +327,57 @@ def test_non_utf8_paths_are_one_line_errors(capsys, tmp_path):
     html = os.fsdecode(os.fsencode(str(tmp_path)) + b"/r\xff.html")
     assert cli.main(["report", "--demo", "-o", html]) == 0
     assert "\\udcff" in capsys.readouterr().out
+
+
+# ------------------------------------------- bad inputs never reach the catch-all
+
+
+@pytest.fixture
+def bad_inputs(tmp_path):
+    cn.write_parquet(pd.DataFrame({"market": "m", "period": "2024", "firm": ["A", "B"],
+                                   "share": [0.6, 0.4]}), tmp_path / "s.parquet")
+    pd.DataFrame({"a": []}).to_parquet(tmp_path / "nocols.parquet")
+    (tmp_path / "empty.csv").write_bytes(b"")
+    (tmp_path / "adir").mkdir()
+    (tmp_path / "shares.toml").write_bytes((tmp_path / "s.parquet").read_bytes())
+    (tmp_path / "int.toml").write_text(f'shares = "{tmp_path / "s.parquet"}"\nmerging = 5\n'
+                                       "guidelines = 5\n", encoding="utf-8")
+    return tmp_path
+
+
+BAD_ARGV = [
+    ["indices", "{d}/s.parquet", "--share-col", "firm"],
+    ["indices", "{d}/s.parquet", "--value-col", "firm"],
+    ["indices", "{d}/s.parquet", "--period-col", "share"],
+    ["indices", "{d}/adir"], ["indices", "{d}/empty.csv"], ["indices", "{d}/nocols.parquet"],
+    ["indices", "{d}/s.parquet", "-o", "{d}/adir.csv"],
+    ["indices", "{d}/s.parquet", "-o", "{d}/nodir/o.csv"],
+    ["overlap", "{d}/s.parquet"], ["network", "{d}/empty.csv"],
+    ["report", "--config", "{d}/shares.toml", "-o", "{d}/r.html"],
+    ["report", "--config", "{d}/int.toml", "-o", "{d}/r.html"],
+    ["report", "--demo", "-o", "{d}/r.html", "--json", "{d}/nodir/r.json"],
+    ["report", "--demo", "-o", "{d}/adir"],
+    ["datasets", "export", "ai_ownership", "-o", "{d}/nodir/x.csv"],
+]
+
+
+@pytest.mark.parametrize("argv", BAD_ARGV, ids=lambda a: " ".join(a).replace("{d}/", ""))
+def test_bad_inputs_are_one_line_typed_errors(capsys, bad_inputs, argv):
+    argv = [a.format(d=bad_inputs) for a in argv]
+    if argv[-1] == str(bad_inputs / "adir.csv"):
+        (bad_inputs / "adir.csv").mkdir()
+    code, line = _one_line_error(capsys, argv)
+    assert code in (1, 2)
+    assert line.startswith(f"concentration {argv[0]}: error: ")
+    assert "unexpected" not in line
+    assert f"error: concentration {argv[0]}:" not in line  # the command is named once
+    assert not (bad_inputs / "r.html").exists()  # nothing half-written
+
+
+def test_column_flags_must_name_distinct_columns(capsys, bad_inputs):
+    code, line = _one_line_error(capsys, ["indices", str(bad_inputs / "s.parquet"),
+                                          "--share-col", "firm"])
+    assert code == 2
+    assert line == ("concentration indices: error: The '--share-col' option of concentration "
+                    "indices must be a column other than that of --firm-col. Got 'firm' "
+                    "instead. Name the share column with --share-col.")

@@ -396,3 +396,27 @@ def test_dollar_firm_names_are_literal_text_in_the_svg(tmp_path):
         texts = re.findall(r"<text[^>]*>([^<]*)</text>", svg)
         assert any(BAD_TEX in t for t in texts) and any(MATH_TEX in t for t in texts)
     assert BAD_TEX in svgs[0] and MATH_TEX in svgs[0]  # market names as panel titles
+
+
+def test_config_that_is_not_text_and_bad_types_are_typed_errors(tmp_path):
+    (tmp_path / "c.toml").write_bytes(b"\xff\xfe\x00binary")
+    with pytest.raises(cn.exceptions.InvalidParameterError,
+                       match=r"The 'config' parameter of report must be a TOML file \(UTF-8 "
+                             r"text\)\. Got .*c\.toml' instead\."):
+        report(config=tmp_path / "c.toml", output=None)
+    with pytest.raises(cn.exceptions.InvalidParameterError,
+                       match=r"The 'guidelines' parameter of report must be a guideline key"):
+        report(shares=_shares(), guidelines=5, output=None)
+    with pytest.raises(cn.exceptions.InvalidParameterError,
+                       match=r"The 'merging' parameter of report must be two or more"):
+        report(shares=_shares(), merging=5, output=None)
+
+
+def test_unwritable_json_writes_nothing(tmp_path):
+    with pytest.raises(cn.exceptions.DataFileError, match=r"report: cannot write .*x\.json': "
+                                                          r"its directory .* does not exist"):
+        report(shares=_shares(), output=tmp_path / "r.html",
+               json_output=tmp_path / "no" / "x.json")
+    assert list(tmp_path.iterdir()) == []
+    with pytest.raises(cn.exceptions.DataFileError, match=r"it is a directory"):
+        report(shares=_shares(), output=tmp_path)
