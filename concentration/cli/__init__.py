@@ -2,8 +2,10 @@
 
 Each subcommand lives in a small module that defines ``register(subparsers)``;
 this file only assembles them, runs the chosen one and maps errors to exit codes:
-0 success, 1 the analysis failed validation or a file could not be read,
-2 usage error.  Errors print as one line unless ``--debug`` is given.
+0 success, 1 the analysis failed validation or a file could not be read or written,
+2 usage error (a bad option, or an existing file that the command line does not name
+and that would be replaced without ``--force``).  Errors print as one line unless
+``--debug`` is given.
 """
 
 from __future__ import annotations
@@ -35,8 +37,10 @@ def build_parser() -> argparse.ArgumentParser:
         description="Antitrust concentration analysis: indices, merger screens, MHHI, "
                     "partnership networks.",
         epilog="Run 'concentration COMMAND --help' for a command's options. Exit codes: "
-               "0 success, 1 the analysis failed validation or a file could not be read, "
-               "2 usage error. Errors print as one line; add --debug for the traceback.")
+               "0 success, 1 the analysis failed validation or a file could not be read "
+               "or written, 2 usage error (including a file that would be replaced "
+               "without --force). Errors print as one line; add --debug for the "
+               "traceback.")
     parser.add_argument("--debug", action="store_true",
                         help="show the full traceback on errors")
     parser.add_argument("--version", action="version", version=_version())
