@@ -31,6 +31,7 @@ from ..exceptions import (
     InvalidParameterError,
     MissingDependencyError,
 )
+from ..guidelines import GUIDELINES
 from ._config import apply_config
 from ._html import Figures, render_page
 from ._inputs import display_path, load_input
@@ -185,6 +186,15 @@ def report(*, shares=None, holdings=None, partnerships=None, merging=None,
             func, "guidelines", "a guideline key or a list of keys", g,
             "Pass e.g. guidelines=('us2023', 'us2010')."))
     args["guidelines"] = tuple([g] if isinstance(g, str) else (g or ()))
+    for key in args["guidelines"]:
+        if key.lower() not in GUIDELINES:
+            raise InvalidParameterError(param_message(
+                func, "guidelines", "guideline keys among {" + ", ".join(
+                    repr(k) for k in GUIDELINES) + "}", key,
+                "See concentration.list_guidelines()."))
+    if progress is not None and not callable(progress):
+        raise InvalidParameterError(param_message(
+            func, "progress", "a callable taking the name of each step, or None", progress))
     out, jout = output_paths(args["output"], args["json_output"], func=func)
     step = progress or (lambda name: None)
 

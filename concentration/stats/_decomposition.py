@@ -196,6 +196,14 @@ def hhi_change_decomposition(data, *, market="market", period="period", firm="fi
     if not isinstance(data, pd.DataFrame):
         raise InvalidParameterError(param_message(func, "data", "a long DataFrame with a "
                                                   "period column", type(data).__name__))
+    names = {"market": market, "period": period, "firm": firm, "share": share, "value": value,
+             "owner": owner}
+    for name, col in names.items():
+        optional = name in ("market", "value", "owner")
+        if (col is None and not optional) or (col is not None and not isinstance(col, (str, int))):
+            raise InvalidParameterError(param_message(
+                func, name, "a column name" + (" or None" if optional else ""), col,
+                f"Pass {name}=<column name>."))
     check_columns(func, data, {"period": period, "firm": firm, "owner": owner})
     if owner is not None and parent is not None:
         raise InvalidParameterError(param_message(

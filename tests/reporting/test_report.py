@@ -420,3 +420,14 @@ def test_unwritable_json_writes_nothing(tmp_path):
     assert list(tmp_path.iterdir()) == []
     with pytest.raises(cn.exceptions.DataFileError, match=r"it is a directory"):
         report(shares=_shares(), output=tmp_path)
+
+
+def test_unknown_guideline_and_bad_progress_are_typed_errors():
+    with pytest.raises(cn.exceptions.InvalidParameterError,
+                       match=r"The 'guidelines' parameter of report must be guideline keys "
+                             r"among .* Got 'nope' instead\."):
+        report(shares=_shares(), merging=("X", "Y"), guidelines=("nope",), output=None)
+    with pytest.raises(cn.exceptions.InvalidParameterError,
+                       match=r"The 'progress' parameter of report must be a callable"):
+        report(shares=_shares(), progress=5, output=None)
+    assert report(shares=_shares(), merging=("X", "Y"), guidelines="US2023", output=None)

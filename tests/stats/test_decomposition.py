@@ -74,3 +74,18 @@ def test_plot_labels_name_the_market_under_its_own_column_name():
     labels = [t.get_text() for t in ax.get_xticklabels()] + \
         [t.get_text() for t in ax.get_yticklabels()]
     assert any("north" in lab for lab in labels), labels
+
+
+@pytest.mark.parametrize("kw", [{"owner": {}}, {"period": {1}}, {"share": None},
+                                {"firm": ["firm"]}])
+def test_column_keywords_that_are_not_names_are_typed_errors(kw):
+    from concentration.exceptions import InvalidParameterError
+    from concentration.stats import hhi_change_decomposition
+
+    data = pd.DataFrame({"market": "x", "period": ["1", "1", "2", "2"],
+                         "firm": ["A", "B", "A", "B"], "share": [0.6, 0.4, 0.5, 0.5]})
+    name = next(iter(kw))
+    with pytest.raises(InvalidParameterError,
+                       match=rf"The '{name}' parameter of hhi_change_decomposition must be a "
+                             r"column name"):
+        hhi_change_decomposition(data, **kw)
