@@ -260,6 +260,14 @@ def _labels(parts, row_groups):
     return col_labels, row_labels
 
 
+def _may_overflow(A, B):
+    """True when a dot product of a row of A and one of B could exceed float64's range."""
+    if not (A.nnz and B.nnz):
+        return False
+    width = float(max(np.diff(A.indptr).max(), 1))
+    return float(np.abs(A.data).max()) * float(np.abs(B.data).max()) * width > 1e307
+
+
 def _frames_to_csr(frames, names, metric, row_groups):
     """Factorise long tables over shared column labels; rows per ``row_groups``."""
     parts = {}
@@ -413,7 +421,8 @@ def _compute(A, B, *, metric, sym, left, right, threshold, top_k, sparse_out,
             del Ah
         elif n_heavy:
             Ah, Bh = heavy_blocks()
-            out = np.matmul(Ah, Bh.T)  # one dgemm for the dense core
+            with np.errstate(over="ignore"):  # an overflow is reported after, for dot
+                out = np.matmul(Ah, Bh.T)  # one dgemm for the dense core
             del Ah, Bh
         else:
             out = np.zeros((nA, nB))
@@ -459,8 +468,9 @@ def _compute(A, B, *, metric, sym, left, right, threshold, top_k, sparse_out,
     def run(b0, b1, off, cols, vals):
         if n_heavy and not dense_core:
             dense_core.extend(heavy_blocks())
-        hv = np.ascontiguousarray(dense_core[0][b0:b1] @ dense_core[1].T) if n_heavy \
-            else dummy
+        with np.errstate(over="ignore"):  # an overflow is reported after, for dot
+            hv = np.ascontiguousarray(dense_core[0][b0:b1] @ dense_core[1].T) if n_heavy \
+                else dummy
         _K.sparse_rows(a_indptr[b0:b1 + 1], a_indices, a_data, bt_indptr, bt_indices,
                        bt_data, skip, hv, bool(n_heavy), left[b0:b1], right, nB, code, op,
                        threshold is not None, 0.0 if threshold is None else threshold,
@@ -547,7 +557,8 @@ def _topk_symmetric(A, Ah, a_indptr, a_indices, a_data, bt_indptr, bt_indices, b
     heap_n = np.zeros(n, dtype=np.int64)
     for b0 in range(0, n, block_rows):
         b1 = min(n, b0 + block_rows)
-        D = np.ascontiguousarray(Ah[b0:b1] @ Ah[b0:].T)
+        with np.errstate(over="ignore"):  # an overflow is reported after, for dot
+            D = np.ascontiguousarray(Ah[b0:b1] @ Ah[b0:].T)
         _K.topk_sym_block(D, b0, a_indptr, a_indices, a_data, bt_indptr, bt_indices,
                           bt_data, skip, op, left, right, code, threshold is not None,
                           0.0 if threshold is None else threshold, top_k, heapbuf,
@@ -823,6 +834,14 @@ def overlap(W, *, metric="cosine", other=None, control=None, threshold=None, top
     S = _compute(A, B, metric=metric, sym=sym, left=left, right=right,
                  threshold=threshold, top_k=top_k, sparse_out=sparse_out,
                  block_rows=block_rows, nt=nt)
+    if metric == "dot" and _may_overflow(A, B):
+        scores = S.data if sp.issparse(S) else S
+        if not np.isfinite(scores).all():
+            raise InvalidMatrixError(param_message(
+                _F, "W", "weights whose dot products fit in float64 (below 1.8e308)",
+                f"weights up to {max(abs(A).max(), abs(B).max()):.3g}, whose products "
+                "overflow", "Rescale the weights (e.g. divide by their largest value), "
+                "or use metric='cosine', which does not depend on the scale."))
     if not sparse_out and metric == "kappa":
         S[left == 0, :] = np.nan
     want_frame = output in ("frame", "pairs") or (output == "auto" and labelled)

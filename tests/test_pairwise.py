@@ -442,3 +442,12 @@ def test_ragged_matrices_two_dimensional_rows_and_unhashable_labels_are_typed():
     frame = pd.DataFrame({"row": [["r1"], ["r2"]], "column": ["c1", "c0"], "weight": [0.1, 0.5]})
     with pytest.raises(SchemaError, match="unhashable 'row' label"):
         overlap(frame)
+
+
+def test_dot_products_that_overflow_are_refused():
+    huge = np.array([[5e299, 0.0, 0.0], [8.8e299, 1.7e299, 0.0], [7.3e299, 4.9e299, 2.5e299]])
+    for kw in ({}, {"output": "csr"}, {"top_k": 1}):
+        with pytest.raises(InvalidMatrixError, match="overflow"):
+            overlap(huge, metric="dot", **kw)
+    small = huge * 1e-299
+    np.testing.assert_allclose(overlap(small, metric="dot"), small @ small.T, rtol=1e-14)
