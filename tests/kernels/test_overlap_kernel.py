@@ -168,3 +168,28 @@ def test_kernel_refuses_top_k_near_2_63_and_caps_thousands_of_threads():
     proc = subprocess.run([sys.executable, "-c", KERNEL_SIZES], capture_output=True,
                           text=True, timeout=240)
     assert proc.returncode == 0 and proc.stdout.startswith("ok"), proc.stderr[-3000:]
+
+
+@pytest.mark.parametrize("metric", METRICS)
+def test_blocked_growing_sparse_path_matches_the_direct_one(random_csr, metric, monkeypatch):
+    # the path for reservations too large to make at once, forced on small inputs:
+    # tiny block buffers, many blocks and many growths of the output arrays
+    import concentration._pairwise as pw
+
+    rng = np.random.default_rng(31)
+    W = random_csr(rng, 60, 25, 0.2, heavy=metric in ("cosine", "dot", "kappa"))
+    V = random_csr(rng, 17, 25, 0.3, heavy=True)
+    cases = [{"threshold": 0.15}, {"output": "csr"}, {"top_k": 3}, {"top_k": 4, "threshold": 0.1},
+             {"rows": np.array([4, 0, 59, 4]), "output": "csr"}]
+    if metric != "kappa":
+        cases.append({"other": V, "threshold": 0.05})
+    want = [_call(W, metric, **kw) for kw in cases]
+    monkeypatch.setattr(pw, "_BLOCK_ENTRIES", 5)
+    monkeypatch.setattr(pw, "_SMALL_BYTES", 0)
+    monkeypatch.setattr(pw, "_DIRECT_SHARE", 0.0)
+    for kw, w in zip(cases, want):
+        got = _call(W, metric, **kw)
+        assert got.has_sorted_indices
+        np.testing.assert_array_equal(got.indptr, w.indptr)
+        np.testing.assert_array_equal(got.indices, w.indices)
+        np.testing.assert_allclose(got.data, w.data, rtol=1e-12, atol=1e-15)
