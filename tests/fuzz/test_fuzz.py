@@ -3,8 +3,16 @@
 Each case runs in a worker subprocess (under a memory limit and a timeout) and must
 end in a typed :class:`~concentration.exceptions.ConcentrationError` or a result equal
 to an independent numpy oracle (``_oracle``), without a signal, a hang, or a change to
-its inputs.  The case count is ``_runner.DEFAULT_CASES``; set
-``CONCENTRATION_FUZZ_CASES`` (and ``CONCENTRATION_FUZZ_SEED``) for longer runs.
+its inputs.  The case count is ``_runner.DEFAULT_CASES``.  Environment:
+
+* ``CONCENTRATION_FUZZ_CASES`` (default 5000), ``CONCENTRATION_FUZZ_SEED``: a longer run
+  or other cases, e.g. ``CONCENTRATION_FUZZ_CASES=50000 CONCENTRATION_FUZZ_SEED=7``;
+* ``CONCENTRATION_FUZZ_WORKERS`` (default: 2 or the cores), ``CONCENTRATION_FUZZ_TIMEOUT``
+  (seconds per case, 30), ``CONCENTRATION_FUZZ_MEMORY_GB`` (address space per worker, 3);
+* ``CONCENTRATION_FUZZ_REPORT=path``: write every failing case (call, outcome, message)
+  to a JSON file;
+* ``CONCENTRATION_FUZZ_KNOWN=fail``: run the known failures of ``_known`` without their
+  xfail marks.
 """
 
 import os
