@@ -520,6 +520,10 @@ def coerce_shares(data, *, market="market", period="period", firm="firm", share=
         if keys:
             codes, levels, n_groups = _span_codes(data, keys)
         else:
+            if raw.size == 0:  # one market with no firm, as for a mapping or array
+                raise InvalidSharesError(param_message(
+                    func, "shares", "non-empty", "a DataFrame with no rows",
+                    "Pass at least one firm's share."))
             codes, levels, n_groups = np.zeros(raw.size, dtype=np.int64), None, 1
         groups = None
         if firm_col is not None:

@@ -234,3 +234,13 @@ def test_unhashable_firm_labels_are_refused():
     df = pd.DataFrame({"firm": [["A"], ["B"]], "share": [0.5, 0.5]})
     with pytest.raises(InvalidSharesError, match="'firm' parameter of hhi must be labels"):
         cn.hhi(df)
+
+
+def test_an_empty_single_market_frame_is_refused_like_an_empty_mapping():
+    empty = pd.DataFrame({"firm": [], "share": []})
+    for data in ({}, [], empty):
+        with pytest.raises(InvalidSharesError, match="must be non-empty"):
+            cn.hhi(data)
+    # an empty long table has no market: an empty result, not an error
+    grouped = cn.hhi(pd.DataFrame({"market": [], "firm": [], "share": []}))
+    assert len(grouped) == 0
