@@ -27,6 +27,7 @@ __all__ = [
     "check_int",
     "check_bool",
     "check_columns",
+    "check_column_name",
     "SCALES",
     "scale_factor",
     "check_threads",
@@ -100,6 +101,21 @@ def check_bool(func, name, value):
     return bool(value)
 
 
+def check_column_name(func, name, value):
+    """Raise InvalidParameterError unless ``value`` can name a column (hashable, not a bool)."""
+    try:
+        hash(value)
+    except TypeError:
+        ok = False
+    else:
+        ok = not isinstance(value, (bool, np.bool_))
+    if not ok:
+        raise InvalidParameterError(param_message(
+            func, name, "a column name (str)", value,
+            f"Pass {name}='<column>' to name the column that holds it."))
+    return value
+
+
 def check_columns(func, frame, columns: dict, *, source=None):
     """Check that each ``{parameter: column}`` named in ``columns`` exists in ``frame``.
 
@@ -111,6 +127,7 @@ def check_columns(func, frame, columns: dict, *, source=None):
     for param, col in columns.items():
         if col is None:
             continue
+        check_column_name(func, param, col)
         if col not in frame.columns:
             shown = ", ".join(repr(c) for c in present[:20])
             if len(present) > 20:

@@ -286,11 +286,13 @@ class PartnershipNetwork:
         """
         func = "PartnershipNetwork.periods"
         try:
-            offset = pd.tseries.frequencies.to_offset(freq)
+            offset = pd.tseries.frequencies.to_offset(freq) if freq is not None else None
         except (TypeError, ValueError):
+            offset = None
+        if offset is None:
             raise InvalidParameterError(param_message(
                 func, "freq", "a pandas frequency such as 'YS' (years), 'QS' or 'MS'",
-                freq)) from None
+                freq))
         dates = pd.concat([t[c] for t in (self.ties, self.memberships, self.internal)
                            for c in ("start", "end")]).dropna()
         lo = timestamp(func, "start", start, allow_none=True)

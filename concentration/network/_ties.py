@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from .._tables import resolve_key
-from .._validation import as_list, check_choice, check_columns, param_message
+from .._validation import as_list, check_choice, check_column_name, check_columns, param_message
 from ..exceptions import InvalidParameterError, SchemaError
 
 __all__ = ["MEMBERSHIP_KINDS"]
@@ -272,6 +272,14 @@ def coerce_ties(func, edges, *, source, target, kind, start, end, weight, direct
     check_choice(func, "consortia", consortia, ("project", "nodes"))
     check_choice(func, "resolve", resolve, ("parent", "canonical"))
     membership_kinds = tuple(as_list(membership_kinds))
+    if not all(isinstance(k, str) for k in membership_kinds):
+        raise InvalidParameterError(param_message(
+            func, "membership_kinds", "a tie kind (str) or a list of tie kinds",
+            membership_kinds, "Pass e.g. membership_kinds=['consortium_membership']."))
+    for name, col in (("source", source), ("target", target), ("kind", kind), ("start", start),
+                      ("end", end), ("weight", weight), ("directed", directed)):
+        if col is not None:
+            check_column_name(func, name, col)
     check_columns(func, edges, {"source": source, "target": target})
     kind = resolve_key(edges, kind, "kind", "kind", func)
     start = resolve_key(edges, start, "start", "start", func)
@@ -305,6 +313,13 @@ def _ends(func, edges, source, target, kind):
     src = edges[source].to_numpy(dtype=object)
     tgt = edges[target].to_numpy(dtype=object)
     for name, col, vals in (("source", source, src), ("target", target, tgt)):
+        try:
+            pd.unique(vals)
+        except TypeError:
+            raise SchemaError(
+                f"{func}: the '{name}' column {col!r} holds labels that cannot be compared "
+                "(lists or dicts). Each end of a tie must be a firm name; convert the labels "
+                "to text first.") from None
         bad = pd.isna(vals)
         if bad.any():
             raise SchemaError(
