@@ -12,7 +12,7 @@ import pandas as pd
 from .._validation import param_message
 from ..datasets import data_root, load
 from ..exceptions import InvalidParameterError
-from ..io import read_table
+from ..io import dataset_files, read_table
 
 __all__ = ["Input", "load_input", "display_path", "demo_inputs"]
 
@@ -53,18 +53,15 @@ def load_input(role, obj, func="report", filters=None) -> Input | None:
 
 
 def _sha256_path(path: str) -> str:
-    """SHA-256 of a file's bytes; of a directory's files (names and bytes) in path order."""
+    """SHA-256 of a file's bytes; of a directory's data files (names and bytes) in read order."""
     h = hashlib.sha256()
     if not os.path.isdir(path):
         _update_with_file(h, path)
         return h.hexdigest()
-    for root, dirs, files in os.walk(path):
-        dirs.sort()
-        for name in sorted(files):
-            full = os.path.join(root, name)
-            h.update(os.path.relpath(full, path).replace(os.sep, "/").encode("utf-8"))
-            h.update(b"\0")
-            _update_with_file(h, full)
+    for full in dataset_files(path):  # the files the readers read, each once
+        h.update(os.path.relpath(full, path).replace(os.sep, "/").encode("utf-8"))
+        h.update(b"\0")
+        _update_with_file(h, full)
     return h.hexdigest()
 
 

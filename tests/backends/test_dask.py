@@ -347,3 +347,16 @@ def test_read_holdings_without_dask_names_the_extra(monkeypatch, ownership_data)
     with pytest.raises(MissingDependencyError, match=r"antitrust-concentration\[dask\]"):
         cn.read_holdings(hpath, engine="dask")
     assert cn.read_holdings(hpath).has_period   # the in-memory path does not need Dask
+
+
+def test_dask_engine_reads_each_file_once_like_the_pandas_engine(tmp_path, three_markets):
+    root = tmp_path / "shares"
+    root.mkdir()
+    cn.write_parquet(three_markets, root / "part.parquet")
+    (root / "loop").symlink_to(root, target_is_directory=True)   # a link back into the tree
+    lazy = cn.read_shares(str(root), engine="dask")
+    got = lazy.compute().sort_values(["market", "firm"]).reset_index(drop=True)
+    want = cn.read_shares(str(root)).sort_values(["market", "firm"]).reset_index(drop=True)
+    assert len(got) == len(three_markets)
+    pd.testing.assert_frame_equal(got[list(want.columns)], want, check_dtype=False,
+                                  check_categorical=False)

@@ -118,7 +118,16 @@ def read_parquet(source, *, func, columns=None, filters=None):
     """Open a Parquet file, directory or hive dataset lazily, with the library's errors."""
     dd = require(func)
 
-    _io.open_dataset(source, func)  # typed errors for a missing or unreadable path
+    # typed errors for a missing or unreadable path, type clashes between files and hive
+    # keys that are file columns; a directory is read as the files io.dataset_files lists
+    # (each real file once, no link loop), as the pandas engine reads it
+    _io.open_dataset(source, func)
+    path = os.fspath(source)
+    target = path
+    if os.path.isdir(path):
+        files = _io.dataset_files(path)
+        if files:
+            target = files
     kwargs = {}
     if filters is not None:
         if not isinstance(filters, list):
@@ -127,7 +136,7 @@ def read_parquet(source, *, func, columns=None, filters=None):
                 type(filters).__name__, "Write the filter as e.g. [('period', '>=', '2024Q1')]."))
         _io.filter_expression(filters, func)
         kwargs["filters"] = filters
-    frame = dd.read_parquet(os.fspath(source), columns=columns, **kwargs)
+    frame = dd.read_parquet(target, columns=columns, dataset={"partitioning": "hive"}, **kwargs)
     cats = [c for c, t in frame.dtypes.items() if isinstance(t, pd.CategoricalDtype)]
     for c in cats:
         frame[c] = frame[c].astype(frame._meta[c].dtype.categories.dtype)
