@@ -504,6 +504,17 @@ def coerce_shares(data, *, market="market", period="period", firm="firm", share=
             raise InvalidParameterError(param_message(
                 func, "period", "a column other than the market column", period))
         firm_col = resolve_key(data, firm, "firm", "firm", func)
+        measure_param, measure_col = ("value", value) if value is not None else ("share", share)
+        named = [("market", keys[0] if keys else None), ("period", keys[1] if len(keys) > 1
+                                                          else None), ("firm", firm_col)]
+        for param, col in named:
+            if col is not None and col == measure_col:
+                raise InvalidParameterError(param_message(
+                    func, measure_param, f"a column other than the {param} column", measure_col,
+                    f"Name the column that holds the {measure_param}s."))
+        if firm_col is not None and firm_col in keys:
+            raise InvalidParameterError(param_message(
+                func, "firm", "a column other than the market and period columns", firm_col))
         if value is not None:
             check_columns(func, data, {"value": value})
             raw = numeric_column(data, value, "value", func)

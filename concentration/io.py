@@ -76,7 +76,7 @@ def open_dataset(source, func):
 
 
 def checked_path(func, source, name="source") -> str:
-    """``source`` as a str path, or an InvalidParameterError (not a path, NUL byte)."""
+    """``source`` as a str path, or an InvalidParameterError (not a path, NUL, not UTF-8)."""
     if not isinstance(source, (str, os.PathLike)):
         raise InvalidParameterError(param_message(
             func, name, "a file or directory path (str or os.PathLike)", source))
@@ -84,6 +84,12 @@ def checked_path(func, source, name="source") -> str:
     if "\x00" in path:
         raise InvalidParameterError(param_message(
             func, name, "a path without NUL characters", path))
+    try:
+        path.encode("utf-8")
+    except UnicodeEncodeError:  # undecodable bytes in the name (surrogate escapes)
+        raise InvalidParameterError(param_message(
+            func, name, "a path whose name is valid UTF-8", path,
+            "Rename the file, or pass a link to it with a UTF-8 name.")) from None
     return path
 
 

@@ -321,3 +321,9 @@ def test_paths_are_validated(tmp_path, source):
         cn.read_table(source)
     with pytest.raises(InvalidParameterError, match="'path' parameter of write_parquet"):
         cn.write_parquet(TWO, source)
+
+
+def test_a_path_that_is_not_utf8_is_a_typed_error(tmp_path):
+    bad = os.path.join(str(tmp_path), "s\udcff.parquet")
+    with pytest.raises(cn.exceptions.InvalidParameterError, match="UTF-8"):
+        cn.read_shares(bad)

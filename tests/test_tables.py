@@ -244,3 +244,13 @@ def test_an_empty_single_market_frame_is_refused_like_an_empty_mapping():
     # an empty long table has no market: an empty result, not an error
     grouped = cn.hhi(pd.DataFrame({"market": [], "firm": [], "share": []}))
     assert len(grouped) == 0
+
+
+@pytest.mark.parametrize("kw, match", [({"share": "firm"}, "'share' parameter"),
+                                       ({"share": "market"}, "'share' parameter"),
+                                       ({"firm": "market"}, "'firm' parameter"),
+                                       ({"value": "firm"}, "'value' parameter")])
+def test_two_column_arguments_naming_one_column_are_refused(kw, match):
+    df = pd.DataFrame({"market": ["m", "m"], "firm": ["A", "B"], "share": [0.5, 0.5]})
+    with pytest.raises(cn.exceptions.InvalidParameterError, match=match):
+        cn.hhi(df, **kw)
