@@ -168,6 +168,7 @@ def hhi(data, *, market="market", period="period", firm="firm", share="share", v
                    tolerance=tolerance, fringe=fringe, fringe_size=fringe_size)
     if fringe == "bounds":
         total, sumsq, count, _, minimum, _ = table.stats()
+        _require_a_share(table, total, "hhi", "bounds on the HHI are")
         low, high = _bounds_from_stats(sumsq, total, minimum, count)
         frame = pd.DataFrame({"hhi_min": 10_000.0 * low, "hhi_max": 10_000.0 * high})
         return table.wrap(frame)
@@ -248,7 +249,9 @@ def effective_number(data, *, market="market", period="period", firm="firm", sha
                    share=share, value=value, scale=scale, duplicates=duplicates, parent=parent,
                    tolerance=tolerance, fringe=_no_bounds("effective_number", fringe),
                    fringe_size=fringe_size)
-    return table.wrap(_effective_values(table.sums()[1]), name="effective_number")
+    total, sumsq, _ = table.sums()
+    _require_a_share(table, total, "effective_number", "the effective number of firms is")
+    return table.wrap(_effective_values(sumsq), name="effective_number")
 
 
 def _no_bounds(func, fringe):
@@ -495,6 +498,7 @@ def hhi_bounds(data, *, n_fringe=None, market="market", period="period", firm="f
                    value=value, scale=scale, duplicates=duplicates, parent=parent,
                    tolerance=tolerance, fringe="bounds")
     total, sumsq, count, _, minimum, _ = table.stats()
+    _require_a_share(table, total, "hhi_bounds", "bounds on the HHI are")
     nf = None
     if n_fringe is not None:
         rest = np.clip(1.0 - total, 0.0, None)
@@ -597,6 +601,7 @@ def indices(data, measures=("hhi", "cr4"), *, alpha=2.0, market="market", period
         elif _CR.match(m):
             cols[m] = top[:, : int(_CR.match(m).group(1))].sum(axis=1)
         elif m == "effective_number":
+            _require_a_share(table, total, func, "the effective number of firms is")
             cols[m] = _effective_values(sumsq)
         elif m in ("entropy", "entropy_normalized"):
             cols[m] = _entropy_values(table, m == "entropy_normalized")
@@ -607,6 +612,7 @@ def indices(data, measures=("hhi", "cr4"), *, alpha=2.0, market="market", period
         elif m == "n_firms":
             cols[m] = count
         elif m in ("hhi_min", "hhi_max"):
+            _require_a_share(table, total, func, "bounds on the HHI are")
             low, high = _bounds_from_stats(sumsq, total, minimum, count)
             cols[m] = 10_000.0 * (low if m == "hhi_min" else high)
     cols["share_sum"] = total
@@ -630,8 +636,23 @@ def _gini_values(table):
         return np.where(tot > 0, num / (counts * np.where(tot > 0, tot, 1.0)), 0.0)
 
 
+def _require_a_share(table, total, func, what):
+    """InvalidSharesError when a market has no firm with a positive share.
+
+    Such a market has no effective number of firms (1/0) and no HHI bounds (a fringe
+    of 1 cannot lie below a largest share of 0); the HHI itself is 0 over no firm.
+    """
+    empty = np.flatnonzero(np.asarray(total) <= 0)
+    if empty.size:
+        where = "the market" if table.groups is None else repr(table.groups[int(empty[0])])
+        raise InvalidSharesError(
+            f"{func}: {empty.size} market(s) have no firm with a positive share (first: "
+            f"{where}), so {what} not defined there. Drop those markets, or check that "
+            "the shares were read from the right column.")
+
+
 def _effective_values(sumsq):
-    """1 / sum of squared shares (inf for an all-zero market)."""
+    """1 / sum of squared shares (markets without a positive share are refused first)."""
     return np.where(sumsq > 0, 1.0 / np.where(sumsq > 0, sumsq, 1.0), np.inf)
 
 

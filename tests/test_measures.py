@@ -2,6 +2,8 @@
 
 import math
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -357,3 +359,19 @@ def test_concentration_ratio_large_k_over_many_markets_in_a_memory_limit():
                           timeout=300)
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert "needs about" in proc.stdout and "smaller k" in proc.stdout
+
+
+@pytest.mark.parametrize("call", [
+    lambda d: cn.effective_number(d),
+    lambda d: cn.hhi_bounds(d),
+    lambda d: cn.hhi(d, fringe="bounds"),
+    lambda d: cn.indices(d, ["hhi", "effective_number"]),
+    lambda d: cn.indices(d, ["hhi_min", "hhi_max"]),
+])
+def test_a_market_without_a_positive_share_has_no_effective_number_or_bounds(call):
+    zero = pd.DataFrame({"market": ["m", "m", "n"], "firm": ["A", "B", "A"],
+                         "share": [0.0, 0.0, 1.0]})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", cn.exceptions.FringeWarning)
+        with pytest.raises(cn.exceptions.InvalidSharesError, match="no firm with a positive"):
+            call(zero)
