@@ -1,7 +1,6 @@
 """Concentration indices: analytic cases, properties and the grouped path."""
 
 import math
-
 import warnings
 
 import numpy as np
