@@ -12,25 +12,4 @@ here.  ``CONCENTRATION_FUZZ_KNOWN=fail`` runs them as plain (failing) tests.
 """
 
 KNOWN_FAILURES = {
-    "PartnershipNetwork.periods/bad_freq_None":
-        "untyped_error: net.periods(None) -> AttributeError: 'NoneType' object has no "
-        "attribute 'rollback' at _network.py:304",
-    "PartnershipNetwork/keyword_membership_kinds_-inf":
-        "wrong_result: PartnershipNetwork(<edges>, membership_kinds=-inf) -> accepted "
-        "(a non-sequence membership_kinds), returned a network of 2 ties",
-    "PartnershipNetwork/keyword_source_dict":
-        "untyped_error: PartnershipNetwork(<edges>, source={}) -> TypeError: unhashable "
-        "type: 'dict' at _validation.py:114",
-    "PartnershipNetwork/keyword_start_list":
-        "untyped_error: PartnershipNetwork(<edges>, start=[]) -> TypeError: unhashable "
-        "type: 'list' at _tables.py:225",
-    "PartnershipNetwork/unhashable":
-        "wrong_result: PartnershipNetwork(<edges> with source [['F0'], ['F1']]) -> "
-        "accepted unhashable (list) firm labels, returned a network",
-    "effective_number/bad_container_all_zero":
-        "wrong_result: effective_number({'A': 0.0, 'B': 0.0}) -> returned inf (no firm "
-        "has a share: 1/0, not a number of firms)",
-    "hhi_bounds/bad_container_all_zero":
-        "wrong_result: hhi_bounds({'A': 0.0, 'B': 0.0}) -> returned hhi_min 0, hhi_max "
-        "10,000 (no fringe fits under a smallest share of 0)",
 }
