@@ -316,8 +316,14 @@ def group_codes(frame: pd.DataFrame, keys):
 
 
 def numeric_column(frame, col, param, func):
+    """Column ``col`` as float64; SchemaError unless it is a real (not bool) numeric column."""
+    if col is None:
+        raise InvalidParameterError(param_message(
+            func, param, "a column name (str)", col, f"Pass {param}='<column>'."))
+    check_columns(func, frame, {param: col})
     series = frame[col]
-    if not (pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series)):
+    if not (pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series)
+            and not pd.api.types.is_complex_dtype(series)):
         raise SchemaError(
             f"{func}: the '{param}' column {col!r} must be numeric (float or int); "
             f"it has dtype {series.dtype}. Convert it first, e.g. "

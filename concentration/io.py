@@ -23,7 +23,7 @@ import pyarrow as pa
 
 from ._dispatch import engines, get_backend
 from ._tables import DEFAULT_TOLERANCE, ValidationReport, coerce_shares
-from ._validation import check_bool, check_choice, param_message
+from ._validation import check_bool, check_choice, check_column_name, param_message
 from ._version import library_version
 from .exceptions import DataFileError, InvalidParameterError, SchemaError
 
@@ -466,6 +466,7 @@ def _load_frame(source, *, market, period, firm, share, value, filters, func):
                                 ("firm", firm, "firm")):
         if col is None:
             continue
+        check_column_name(func, param, col)
         if col in names:
             wanted.append(col)
         elif col != default:

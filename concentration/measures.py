@@ -346,6 +346,7 @@ def hannah_kay(data, alpha=2.0, *, market="market", period="period", firm="firm"
                    value=value, scale=scale, duplicates=duplicates, parent=parent,
                    tolerance=tolerance, fringe=_no_bounds("hannah_kay", fringe),
                    fringe_size=fringe_size)
+    _require_a_share(table, table.sums()[0], "hannah_kay", "the Hannah-Kay index is")
     return table.wrap(_hannah_kay_values(table, alpha), name=f"hannah_kay_{alpha:g}")
 
 
@@ -606,6 +607,7 @@ def indices(data, measures=("hhi", "cr4"), *, alpha=2.0, market="market", period
         elif m in ("entropy", "entropy_normalized"):
             cols[m] = _entropy_values(table, m == "entropy_normalized")
         elif m == "hannah_kay":
+            _require_a_share(table, total, func, "the Hannah-Kay index is")
             cols[m] = _hannah_kay_values(table, alpha)
         elif m == "gini":
             cols[m] = _gini_values(table)

@@ -320,8 +320,16 @@ def weighted_hhi(shares, weights, *, firm="firm", share="share", value=None,
         K[missing] = 0.0
         miss_firm = np.isin(np.asarray(firms, dtype=object), np.asarray(unmatched, dtype=object))
         K[miss_firm, miss_firm] = 1.0
+    elif sp.issparse(weights):
+        K = weights.toarray().astype(np.float64)
     else:
-        K = weights.toarray() if sp.issparse(weights) else np.array(weights, dtype=np.float64)
+        try:
+            K = np.array(weights, dtype=np.float64)
+        except (TypeError, ValueError):
+            raise InvalidParameterError(param_message(
+                func, "weights", "a square matrix of weights in [0, 1] (array, sparse matrix or "
+                "DataFrame)", weights, "Build it with partnership_weights(network, firms).")) \
+                from None
     if K.shape != (n, n):
         raise InvalidParameterError(param_message(
             func, "weights", f"a square matrix of shape ({n}, {n}) (one row per firm)",

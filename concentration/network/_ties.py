@@ -272,10 +272,14 @@ def coerce_ties(func, edges, *, source, target, kind, start, end, weight, direct
     check_choice(func, "consortia", consortia, ("project", "nodes"))
     check_choice(func, "resolve", resolve, ("parent", "canonical"))
     membership_kinds = tuple(as_list(membership_kinds))
-    if not all(isinstance(k, str) for k in membership_kinds):
+    if not all(isinstance(k, str) and k for k in membership_kinds):
         raise InvalidParameterError(param_message(
             func, "membership_kinds", "a tie kind (str) or a list of tie kinds",
             membership_kinds, "Pass e.g. membership_kinds=['consortium_membership']."))
+    for name, col in (("source", source), ("target", target)):
+        if col is None:
+            raise InvalidParameterError(param_message(
+                func, name, "a column name (str)", col, f"Pass {name}='<column>'."))
     for name, col in (("source", source), ("target", target), ("kind", kind), ("start", start),
                       ("end", end), ("weight", weight), ("directed", directed)):
         if col is not None:

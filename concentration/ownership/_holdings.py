@@ -26,7 +26,8 @@ import pandas as pd
 from .._dispatch import engines, get_backend
 from .._results import ResultMixin
 from .._tables import ValidationReport, issues_frame, numeric_column
-from .._validation import check_choice, check_columns, check_number, param_message, scale_factor
+from .._validation import (check_choice, check_column_name, check_columns, check_number,
+                           param_message, scale_factor)
 from ..exceptions import InvalidHoldingsError, InvalidParameterError
 
 __all__ = ["Holdings", "read_holdings", "HOLDINGS_TOLERANCE"]
@@ -407,6 +408,9 @@ def read_holdings(source, *, owner="owner", firm="firm", period="period", cash_f
     elif isinstance(source, (str, os.PathLike)):
         from ..io import open_dataset, read_table
 
+        for name, col in (("period", period), ("control", control)):
+            if col is not None:
+                check_column_name(func, name, col)
         names = set(open_dataset(source, func).schema.names)
         cols = [owner, firm, cash_flow] + [c for c in (control,) if c is not None]
         if period is not None and (period in names or period != "period"):

@@ -304,8 +304,8 @@ def index_interval(data, *, measure="hhi", method="bootstrap", sample_size=None,
     if method != "delta":
         n_draws = check_int(func, "n_draws", n_draws, low=2, high=10_000_000)
     if not (seed is None or isinstance(seed, (numbers.Integral, np.random.Generator))) \
-            or isinstance(seed, bool):
-        raise InvalidParameterError(param_message(func, "seed", "None, an int or a "
+            or isinstance(seed, bool) or (isinstance(seed, numbers.Integral) and seed < 0):
+        raise InvalidParameterError(param_message(func, "seed", "None, an int >= 0 or a "
                                                   "numpy Generator", seed))
     rng = np.random.default_rng(seed)
     if sample_size is None:
