@@ -1,5 +1,6 @@
 """Concentration indices: analytic cases, properties and the grouped path."""
 
+import os
 import math
 import warnings
 
@@ -355,7 +356,8 @@ def test_concentration_ratio_large_k_over_many_markets_in_a_memory_limit():
     import sys
 
     proc = subprocess.run([sys.executable, "-c", _CR_SCRIPT], capture_output=True, text=True,
-                          timeout=300)
+                          timeout=300,
+                          cwd=os.path.dirname(sys.executable))
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert "needs about" in proc.stdout and "smaller k" in proc.stdout
 

@@ -3,6 +3,7 @@
 The compiled kernel against its readable reference: ``tests/kernels/test_overlap_kernel.py``.
 """
 
+import os
 import warnings
 
 import numpy as np
@@ -249,7 +250,8 @@ def run_limited(code, limit_gib=2.0, timeout=240):
     pre = ("import resource\nresource.setrlimit(resource.RLIMIT_AS, "
            f"({int(limit_gib * 2**30)}, {int(limit_gib * 2**30)}))\n")
     proc = subprocess.run([sys.executable, "-c", pre + textwrap.dedent(code)],
-                          capture_output=True, text=True, timeout=timeout)
+                          capture_output=True, text=True, timeout=timeout,
+                          cwd=os.path.dirname(sys.executable))
     assert proc.returncode == 0, f"exit {proc.returncode}\n{proc.stdout}\n{proc.stderr[-3000:]}"
     return proc.stdout
 

@@ -105,7 +105,8 @@ def test_usage_errors_are_exit_2(capsys, tmp_path):
     assert exc.value.code == 2
 
 
-def test_debug_shows_the_traceback(tmp_path):
+def test_debug_shows_the_traceback(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # the default report.html must not exist already
     with pytest.raises(cn.exceptions.DataFileError):
         cli.main(["report", "--shares", str(tmp_path / "no.parquet"), "--debug"])
     with pytest.raises(cn.exceptions.DataFileError):

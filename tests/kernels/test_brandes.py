@@ -5,6 +5,7 @@ on its own inputs: random graphs, equal-length paths (where path counts add up),
 isolated nodes, a subset of sources, one and several threads.
 """
 
+import os
 import numpy as np
 import pytest
 import scipy.sparse as sp
@@ -149,5 +150,6 @@ else:
 print("ok")
 """
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          timeout=240)
+                          timeout=240,
+                          cwd=os.path.dirname(sys.executable))
     assert proc.returncode == 0 and proc.stdout.startswith("ok"), proc.stderr[-3000:]

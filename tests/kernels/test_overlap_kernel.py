@@ -5,6 +5,7 @@ sparse matrices, some with a dense column (an index fund holding every firm) tha
 rows through the BLAS part of the kernel.
 """
 
+import os
 import warnings
 
 import numpy as np
@@ -166,7 +167,8 @@ def test_kernel_refuses_top_k_near_2_63_and_caps_thousands_of_threads():
     import sys
 
     proc = subprocess.run([sys.executable, "-c", KERNEL_SIZES], capture_output=True,
-                          text=True, timeout=240)
+                          text=True, timeout=240,
+                          cwd=os.path.dirname(sys.executable))
     assert proc.returncode == 0 and proc.stdout.startswith("ok"), proc.stderr[-3000:]
 
 

@@ -1,5 +1,6 @@
 """Centrality measures: closed forms, networkx as the oracle, the compiled Brandes kernel."""
 
+import os
 import numpy as np
 import pandas as pd
 import pytest
@@ -314,7 +315,8 @@ np.testing.assert_allclose(net.centrality("betweenness", k=2**64), one, atol=1e-
 print("ok")
 """
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          timeout=240)
+                          timeout=240,
+                          cwd=os.path.dirname(sys.executable))
     assert proc.returncode == 0 and proc.stdout.startswith("ok"), proc.stderr[-3000:]
 
 
