@@ -1,16 +1,26 @@
 # cython: language_level=3
-"""Brandes betweenness over CSR, in parallel over sources.
+"""Shortest-path kernels over CSR, in parallel over sources: Brandes betweenness
+(node and edge), and the distance sums behind closeness and harmonic centrality.
 
-Private kernel: :func:`concentration.network` validates everything first.  The graph
-is given twice, forward (out-neighbours) and reversed (in-neighbours), as CSR arrays
-with int64 ``indptr``/``indices`` and float64 lengths (positive; ignored when
-``weighted`` is false).  No self loops, no duplicate edges.
+Private kernels: :mod:`concentration.network` validates everything first.  A graph is
+given as CSR arrays with int64 ``indptr``/``indices`` and float64 lengths (positive;
+ignored when ``weighted`` is false); betweenness takes it twice, forward
+(out-neighbours) and reversed (in-neighbours).  No self loops, no duplicate edges.
+
+Tied path lengths.  Two paths of the same true length can differ in the last bits
+of their floating-point sums (lengths ``1/w`` are rarely exact).  Every length
+comparison therefore uses one relative tolerance ``rtol`` (default
+:data:`REL_TOL` = 1e-10, as igraph): ``a`` is *shorter* than ``b`` when
+``a * (1 + rtol) < b`` and *tied* with it when neither is shorter than the other.
+The forward (Dijkstra) pass and the accumulation pass apply the same test, so a
+predecessor found in one is found in the other.  BFS hop counts are integers and
+compared exactly.
 
 Each OpenMP thread owns its buffers (distances, path counts, dependencies, the
-visit order and, for Dijkstra, a binary heap) and its own betweenness row; the rows
-are summed at the end.  Predecessors are not stored: in the accumulation phase an
-in-neighbour ``v`` of ``w`` is a predecessor exactly when ``dist[v] + len(v, w) ==
-dist[w]``, the same floating-point expression the forward phase used.
+visit order and, for Dijkstra, a binary heap) and its own output row; the rows are
+summed by the caller.  Predecessors are not stored: in the accumulation phase an
+in-neighbour ``v`` of ``w`` is a predecessor exactly when ``dist[v] + len(v, w)``
+is tied with ``dist[w]``.
 
 The readable specification is ``_brandes_ref.py`` beside this file.
 """
@@ -43,6 +53,18 @@ ctypedef long long i64
 ctypedef fused dist_t:  # hop counts (BFS) or path lengths (Dijkstra)
     i64
     double
+
+#: Relative tolerance under which two path lengths are tied.
+REL_TOL = 1e-10
+
+
+cdef inline bint _shorter(double a, double b, double f) noexcept nogil:
+    """``a`` is shorter than ``b`` beyond the tolerance (``f = 1 + rtol``)."""
+    return a * f < b
+
+
+cdef inline bint _tied(double a, double b, double f) noexcept nogil:
+    return not (a * f < b) and not (b * f < a)
 
 
 cdef inline void _heap_push(double* keys, i64* vals, i64* size, double key, i64 val) noexcept nogil:
@@ -88,31 +110,48 @@ cdef inline void _heap_pop(double* keys, i64* vals, i64* size, double* key, i64*
     vals[i] = last_val
 
 
+cdef struct Pass:
+    # the options of one betweenness run, shared read-only by every thread
+    const double* target_w  # per-node weight of a path ending there (NULL: 1 everywhere)
+    bint endpoints          # count the two ends of each path too
+    double f                # 1 + rtol
+
+
 cdef inline void _accumulate(i64 count, const i64* order, const i64* rindptr,
                              const i64* rindices, const double* rlength, dist_t* dist,
-                             char* done, double* sigma, double* delta,
-                             double* bc) noexcept nogil:
+                             char* done, double* sigma, double* delta, double* bc,
+                             double* ebc, const Pass* opt) noexcept nogil:
     """Brandes' backward phase over the visit ``order``, then reset the buffers.
 
     An in-neighbour ``v`` of ``w`` is a predecessor when it was reached and lies one
-    hop (BFS, ``dist_t`` = i64) or one edge length (Dijkstra, ``double``) before ``w``.
+    hop (BFS, ``dist_t`` = i64) or one edge length, within the tolerance (Dijkstra,
+    ``double``), before ``w``.  A path ending at ``w`` counts ``target_w[w]`` (1
+    without targets); ``ebc`` (when not NULL) receives each arc's share, indexed
+    like ``rindices``.
     """
     cdef i64 j, v, w, e
-    cdef double coeff
+    cdef double coeff, c, tw
     j = count - 1
     while j > 0:
         w = order[j]
-        coeff = (1.0 + delta[w]) / sigma[w]
+        tw = 1.0 if opt.target_w == NULL else opt.target_w[w]
+        coeff = (tw + delta[w]) / sigma[w]
         for e in range(rindptr[w], rindptr[w + 1]):
             v = rindices[e]
             if dist_t is i64:
-                if dist[v] >= 0 and dist[v] == dist[w] - 1:
-                    delta[v] += sigma[v] * coeff
+                if not (dist[v] >= 0 and dist[v] == dist[w] - 1):
+                    continue
             else:
-                if done[v] and dist[v] + rlength[e] == dist[w]:
-                    delta[v] += sigma[v] * coeff
-        bc[w] += delta[w]
+                if not (done[v] and _tied(dist[v] + rlength[e], dist[w], opt.f)):
+                    continue
+            c = sigma[v] * coeff
+            delta[v] += c
+            if ebc != NULL:
+                ebc[e] += c
+        bc[w] += delta[w] + (1.0 if opt.endpoints else 0.0)
         j -= 1
+    if opt.endpoints and count > 0:
+        bc[order[0]] += count - 1
     for j in range(count):
         w = order[j]
         if dist_t is i64:
@@ -124,12 +163,14 @@ cdef inline void _accumulate(i64 count, const i64* order, const i64* rindptr,
         delta[w] = 0.0
 
 
-cdef void _bfs_source(i64 s, const i64* indptr, const i64* indices, const i64* rindptr,
-                      const i64* rindices, i64* dist, double* sigma, double* delta,
-                      i64* order, double* bc) noexcept nogil:
+cdef i64 _bfs(i64 s, const i64* indptr, const i64* indices, i64* dist, double* sigma,
+              i64* order) noexcept nogil:
+    """Hop counts (and path counts when ``sigma`` is not NULL) from ``s``; returns the
+    number of nodes reached, listed in ``order`` by distance."""
     cdef i64 head = 0, tail = 1, v, w, e
     dist[s] = 0
-    sigma[s] = 1.0
+    if sigma != NULL:
+        sigma[s] = 1.0
     order[0] = s
     while head < tail:
         v = order[head]
@@ -140,19 +181,21 @@ cdef void _bfs_source(i64 s, const i64* indptr, const i64* indices, const i64* r
                 dist[w] = dist[v] + 1
                 order[tail] = w
                 tail += 1
-            if dist[w] == dist[v] + 1:
+            if sigma != NULL and dist[w] == dist[v] + 1:
                 sigma[w] += sigma[v]
-    _accumulate(tail, order, rindptr, rindices, NULL, dist, NULL, sigma, delta, bc)
+    return tail
 
 
-cdef void _dijkstra_source(i64 s, const i64* indptr, const i64* indices, const double* length,
-                           const i64* rindptr, const i64* rindices, const double* rlength,
-                           double* dist, char* done, double* sigma, double* delta, i64* order,
-                           double* hkeys, i64* hvals, double* bc) noexcept nogil:
+cdef i64 _dijkstra(i64 s, const i64* indptr, const i64* indices, const double* length,
+                   double* dist, char* done, double* sigma, i64* order, double* hkeys,
+                   i64* hvals, double f) noexcept nogil:
+    """Path lengths (and tie-tolerant path counts when ``sigma`` is not NULL) from
+    ``s``; returns the number of nodes reached, listed in ``order`` as settled."""
     cdef i64 hsize = 0, count = 0, v, w, e
     cdef double d, nd
     dist[s] = 0.0
-    sigma[s] = 1.0
+    if sigma != NULL:
+        sigma[s] = 1.0
     _heap_push(hkeys, hvals, &hsize, 0.0, s)
     while hsize > 0:
         _heap_pop(hkeys, hvals, &hsize, &d, &v)
@@ -166,41 +209,108 @@ cdef void _dijkstra_source(i64 s, const i64* indptr, const i64* indices, const d
             if done[w]:
                 continue
             nd = dist[v] + length[e]
-            if nd < dist[w]:
+            if _shorter(nd, dist[w], f):
                 dist[w] = nd
-                sigma[w] = sigma[v]
+                if sigma != NULL:
+                    sigma[w] = sigma[v]
                 _heap_push(hkeys, hvals, &hsize, nd, w)
-            elif nd == dist[w]:
-                sigma[w] += sigma[v]
-    _accumulate(count, order, rindptr, rindices, rlength, dist, done, sigma, delta, bc)
+            elif sigma != NULL and not _shorter(dist[w], nd, f):
+                sigma[w] += sigma[v]  # tied: one more family of shortest paths
+    return count
+
+
+cdef struct Work:
+    bint ok
+    i64* idist
+    double* ddist
+    char* done
+    double* sigma
+    double* delta
+    i64* order
+    double* hkeys
+    i64* hvals
+
+
+cdef Work _alloc(i64 n, i64 m, bint need_paths) noexcept nogil:
+    """One thread's buffers, allocated and cleared (``ok`` false when one failed).
+
+    Returned by value, so that the variable it is assigned to in a parallel block is
+    private to each thread.
+    """
+    cdef i64 t
+    cdef Work w
+    cdef Work* b = &w
+    b.idist = <i64*> malloc(n * sizeof(i64))
+    b.ddist = <double*> malloc(n * sizeof(double))
+    b.done = <char*> malloc(n * sizeof(char))
+    b.order = <i64*> malloc(n * sizeof(i64))
+    b.hkeys = <double*> malloc((m + 1) * sizeof(double))
+    b.hvals = <i64*> malloc((m + 1) * sizeof(i64))
+    b.sigma = <double*> malloc(n * sizeof(double)) if need_paths else NULL
+    b.delta = <double*> malloc(n * sizeof(double)) if need_paths else NULL
+    if (b.idist == NULL or b.ddist == NULL or b.done == NULL or b.order == NULL
+            or b.hkeys == NULL or b.hvals == NULL
+            or (need_paths and (b.sigma == NULL or b.delta == NULL))):
+        b.ok = False
+        return w
+    for t in range(n):
+        b.idist[t] = -1
+        b.ddist[t] = INFINITY
+        b.done[t] = 0
+        if need_paths:
+            b.sigma[t] = 0.0
+            b.delta[t] = 0.0
+    b.ok = True
+    return w
+
+
+cdef void _release(Work w) noexcept nogil:
+    cdef Work* b = &w
+    free(b.idist)
+    free(b.ddist)
+    free(b.done)
+    free(b.sigma)
+    free(b.delta)
+    free(b.order)
+    free(b.hkeys)
+    free(b.hvals)
+
+
+cdef int _check_sizes(i64 n, i64 m) except -1:
+    if <size_t> (m + 1) > <size_t> PY_SSIZE_T_MAX // sizeof(double) \
+            or <size_t> n > <size_t> PY_SSIZE_T_MAX // sizeof(double):
+        raise MemoryError("shortest paths: the per-thread work buffers do not fit in the "
+                          "address space")
+    return 0
 
 
 def betweenness_sum(const i64[::1] indptr, const i64[::1] indices, const double[::1] length,
                     const i64[::1] rindptr, const i64[::1] rindices, const double[::1] rlength,
-                    const i64[::1] sources, bint weighted, double[:, ::1] out):
+                    const i64[::1] sources, bint weighted, double[:, ::1] out, *,
+                    const double[::1] target_w=None, bint endpoints=False,
+                    double[:, ::1] edge_out=None, double rtol=REL_TOL):
     """Add each source's Brandes dependencies into ``out[thread]`` (shape n_threads x n).
 
-    Returns nothing; the caller sums ``out`` over threads and rescales.  The team has
-    ``out.shape[0]`` threads, at most the processors available (extra rows of ``out``
-    stay zero).  Each thread allocates ``41 n + 16 (m + 1)`` bytes; sizes whose byte
-    count would overflow raise MemoryError before anything is allocated.
+    ``target_w`` (length n): weight of a path by its end (1/0 for a target subset,
+    Brandes 2008 section 3.1); ``endpoints``: count each path's ends as well;
+    ``edge_out`` (n_threads x m): each arc's dependency, indexed like ``rindices``
+    (edge betweenness).  Returns nothing; the caller sums the rows over threads and
+    rescales.  The team has ``out.shape[0]`` threads, at most the processors
+    available (extra rows stay zero).  Each thread allocates ``41 n + 16 (m + 1)``
+    bytes; sizes whose byte count would overflow raise MemoryError first.
     """
     cdef i64 n = indptr.shape[0] - 1
     cdef i64 m = indices.shape[0]
     cdef i64 n_src = sources.shape[0]
     cdef int n_threads = _team(<int> min(out.shape[0], 1 << 30))
-    cdef i64 i, t
+    cdef i64 i, count
     cdef int tid
-    cdef i64* idist
-    cdef double* ddist
-    cdef char* done
-    cdef double* sigma
-    cdef double* delta
-    cdef i64* order
-    cdef double* hkeys
-    cdef i64* hvals
-    cdef int ok
+    cdef Work b
+    cdef Pass opt
+    cdef bint ok
     cdef int failed[1]
+    cdef double* p_ebc = NULL
+    cdef double* row_e
     cdef const i64* p_indptr = &indptr[0]
     cdef const i64* p_rindptr = &rindptr[0]
     cdef const i64* p_indices = &indices[0] if m > 0 else NULL
@@ -210,61 +320,110 @@ def betweenness_sum(const i64[::1] indptr, const i64[::1] indices, const double[
     cdef const i64* p_src = &sources[0] if n_src > 0 else NULL
     cdef double* p_out = &out[0, 0] if n > 0 else NULL
     failed[0] = 0
-    idist = NULL
-    ddist = NULL
-    done = NULL
-    sigma = NULL
-    delta = NULL
-    order = NULL
-    hkeys = NULL
-    hvals = NULL
     if n == 0 or n_src == 0:
         return
     if out.shape[0] < 1 or out.shape[1] < n:
         raise ValueError(f"betweenness kernel: out of shape ({out.shape[0]}, {out.shape[1]}) for "
                          f"{n} nodes (want at least one row of n)")
-    if <size_t> (m + 1) > <size_t> PY_SSIZE_T_MAX // sizeof(double) \
-            or <size_t> n > <size_t> PY_SSIZE_T_MAX // sizeof(double):
-        raise MemoryError("betweenness: the per-thread work buffers do not fit in the "
-                          "address space")
+    if target_w is not None and target_w.shape[0] < n:
+        raise ValueError("betweenness kernel: target_w shorter than the number of nodes")
+    if edge_out is not None:
+        if edge_out.shape[0] < n_threads or edge_out.shape[1] < m:
+            raise ValueError("betweenness kernel: edge_out needs one row of m per thread")
+        if m > 0:
+            p_ebc = &edge_out[0, 0]
+    if not rtol >= 0.0:
+        raise ValueError("betweenness kernel: rtol must be >= 0")
+    _check_sizes(n, m)
+    opt.target_w = &target_w[0] if target_w is not None else NULL
+    opt.endpoints = endpoints
+    opt.f = 1.0 + rtol
     with nogil, parallel(num_threads=n_threads):
         tid = threadid()
-        idist = <i64*> malloc(n * sizeof(i64))
-        ddist = <double*> malloc(n * sizeof(double))
-        done = <char*> malloc(n * sizeof(char))
-        sigma = <double*> malloc(n * sizeof(double))
-        delta = <double*> malloc(n * sizeof(double))
-        order = <i64*> malloc(n * sizeof(i64))
-        hkeys = <double*> malloc((m + 1) * sizeof(double))
-        hvals = <i64*> malloc((m + 1) * sizeof(i64))
-        if (idist == NULL or ddist == NULL or done == NULL or sigma == NULL or delta == NULL
-                or order == NULL or hkeys == NULL or hvals == NULL):
-            ok = 0
+        b = _alloc(n, m, True)
+        ok = b.ok
+        if not ok:
             failed[0] = 1
-        else:
-            ok = 1
-            for t in range(n):
-                idist[t] = -1
-                ddist[t] = INFINITY
-                done[t] = 0
-                sigma[t] = 0.0
-                delta[t] = 0.0
+        row_e = p_ebc + tid * m if p_ebc != NULL else NULL
         for i in prange(n_src, schedule="dynamic", chunksize=4):
             if ok:
                 if weighted:
-                    _dijkstra_source(p_src[i], p_indptr, p_indices, p_len, p_rindptr,
-                                     p_rindices, p_rlen, ddist, done, sigma, delta, order,
-                                     hkeys, hvals, p_out + tid * n)
+                    count = _dijkstra(p_src[i], p_indptr, p_indices, p_len, b.ddist, b.done,
+                                      b.sigma, b.order, b.hkeys, b.hvals, opt.f)
+                    _accumulate(count, b.order, p_rindptr, p_rindices, p_rlen, b.ddist,
+                                b.done, b.sigma, b.delta, p_out + tid * n, row_e, &opt)
                 else:
-                    _bfs_source(p_src[i], p_indptr, p_indices, p_rindptr, p_rindices,
-                                idist, sigma, delta, order, p_out + tid * n)
-        free(idist)
-        free(ddist)
-        free(done)
-        free(sigma)
-        free(delta)
-        free(order)
-        free(hkeys)
-        free(hvals)
+                    count = _bfs(p_src[i], p_indptr, p_indices, b.idist, b.sigma, b.order)
+                    _accumulate(count, b.order, p_rindptr, p_rindices, NULL, b.idist,
+                                NULL, b.sigma, b.delta, p_out + tid * n, row_e, &opt)
+        _release(b)
     if failed[0]:
         raise MemoryError("betweenness: could not allocate the per-thread work buffers")
+
+
+def path_sums(const i64[::1] indptr, const i64[::1] indices, const double[::1] length,
+              const i64[::1] sources, bint weighted, const char[::1] mask,
+              double[:, ::1] out, int n_threads):
+    """Distance sums from each source: ``out[i] = (sum d, count, sum 1/d)`` over the
+    nodes ``v != sources[i]`` reached from it with ``mask[v]`` set.
+
+    Run on the reversed graph, ``d`` is the distance *to* the source (closeness and
+    harmonic centrality as networkx defines them on directed graphs).  Hop counts
+    when not ``weighted``.  Sources run in parallel on at most ``n_threads`` threads,
+    each with ``25 n + 16 (m + 1)`` bytes of buffers.
+    """
+    cdef i64 n = indptr.shape[0] - 1
+    cdef i64 m = indices.shape[0]
+    cdef i64 n_src = sources.shape[0]
+    cdef int team = _team(n_threads)
+    cdef i64 i, j, count, s, v
+    cdef double d, tot, harm, reach
+    cdef Work b
+    cdef bint ok
+    cdef int failed[1]
+    cdef const i64* p_indptr = &indptr[0]
+    cdef const i64* p_indices = &indices[0] if m > 0 else NULL
+    cdef const double* p_len = &length[0] if m > 0 else NULL
+    cdef const i64* p_src = &sources[0] if n_src > 0 else NULL
+    cdef const char* p_mask = &mask[0] if n > 0 else NULL
+    cdef double* p_out = &out[0, 0] if n_src > 0 else NULL
+    failed[0] = 0
+    if n == 0 or n_src == 0:
+        return
+    if out.shape[0] < n_src or out.shape[1] < 3 or mask.shape[0] < n:
+        raise ValueError("path_sums kernel: out must be (n_sources, 3) and mask of length n")
+    _check_sizes(n, m)
+    with nogil, parallel(num_threads=team):
+        b = _alloc(n, m, False)
+        ok = b.ok
+        if not ok:
+            failed[0] = 1
+        for i in prange(n_src, schedule="dynamic", chunksize=8):
+            if ok:
+                s = p_src[i]
+                tot = 0.0
+                harm = 0.0
+                reach = 0.0
+                if weighted:
+                    count = _dijkstra(s, p_indptr, p_indices, p_len, b.ddist, b.done, NULL,
+                                      b.order, b.hkeys, b.hvals, 1.0)
+                else:
+                    count = _bfs(s, p_indptr, p_indices, b.idist, NULL, b.order)
+                for j in range(1, count):
+                    v = b.order[j]
+                    if p_mask[v]:
+                        d = b.ddist[v] if weighted else <double> b.idist[v]
+                        tot = tot + d
+                        harm = harm + 1.0 / d
+                        reach = reach + 1.0
+                for j in range(count):
+                    v = b.order[j]
+                    b.idist[v] = -1
+                    b.ddist[v] = INFINITY
+                    b.done[v] = 0
+                p_out[3 * i] = tot
+                p_out[3 * i + 1] = reach
+                p_out[3 * i + 2] = harm
+        _release(b)
+    if failed[0]:
+        raise MemoryError("path_sums: could not allocate the per-thread work buffers")
