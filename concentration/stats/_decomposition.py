@@ -1,10 +1,10 @@
 """The change of the HHI between periods, split into its sources.
 
 :func:`hhi_change_decomposition` splits the change of the HHI between consecutive
-periods of each market exactly into entry, exit, reallocation among incumbents and
-ownership change: the Shapley value [SH]_ of each of the four factors for the
-quadratic form of :mod:`concentration._quadratic`, so the parts sum to the change
-whatever the order in which the changes are imagined.
+periods of each market exactly into entry, exit, firms not reported (a gap in top-N
+data), reallocation among incumbents and ownership change: the Shapley value [SH]_
+of each of the five factors for the quadratic form of :mod:`concentration._quadratic`,
+so the parts sum to the change whatever the order in which the changes are imagined.
 
 References
 ----------
@@ -30,7 +30,11 @@ from ..exceptions import InvalidParameterError
 
 __all__ = ["hhi_change_decomposition", "HHIChangeDecomposition"]
 
-_PARTS = ("entry", "exit", "reallocation", "ownership")
+_PARTS = ("entry", "exit", "not_reported", "reallocation", "ownership")
+_COUNTS = ("n_entrants", "n_exiters", "n_not_reported", "n_owner_changes")
+_NOT_REPORTED_RULE = ("A firm missing from a period whose listed shares sum below one (top-N "
+                      "data) and listed both before and after it is 'not reported' there, "
+                      "not an exit and a re-entry.")
 
 
 @dataclass(frozen=True, repr=False)
@@ -42,9 +46,9 @@ class HHIChangeDecomposition(ResultMixin):
     table : pandas.DataFrame
         One row per market and pair of consecutive periods: ``market`` (when the data
         have one), ``period_from``, ``period_to``, ``hhi_from``, ``hhi_to``,
-        ``delta_hhi``, ``entry``, ``exit``, ``reallocation``, ``ownership`` (points;
-        the four parts sum to ``delta_hhi``), ``n_entrants``, ``n_exiters``,
-        ``n_owner_changes``.
+        ``delta_hhi``, ``entry``, ``exit``, ``not_reported``, ``reallocation``,
+        ``ownership`` (points; the five parts sum to ``delta_hhi``), ``n_entrants``,
+        ``n_exiters``, ``n_not_reported``, ``n_owner_changes``.
     """
 
     table: pd.DataFrame
@@ -58,12 +62,13 @@ class HHIChangeDecomposition(ResultMixin):
         facts = [("transitions", len(t))]
         for part in ("delta_hhi",) + _PARTS:
             facts.append((f"total {part}", f"{t[part].sum():,.1f}"))
-        notes = ["Shapley decomposition over four factors (entry, exit, reallocation among "
-                 "incumbents, ownership change); the parts sum exactly to the change."]
+        notes = ["Shapley decomposition over five factors (entry, exit, firms not reported "
+                 "in top-N data, reallocation among incumbents, ownership change); the parts "
+                 "sum exactly to the change.", _NOT_REPORTED_RULE]
         return "HHI change decomposition", facts, notes
 
     def plot(self, *, ax=None):
-        """Stacked bars of the four parts per transition, with the total change marked.
+        """Stacked bars of the five parts per transition, with the total change marked.
 
         Drawn by :func:`concentration.plotting.plot_decomposition`; returns the Axes.
         """
@@ -103,28 +108,49 @@ def _shapley(value, n_factors):
     return phi, v(frozenset()), v(frozenset(range(n_factors)))
 
 
-def _decompose_pair(s0, s1, own0, own1):
-    """Shapley parts of quadratic_form(s1, K1) - quadratic_form(s0, K0)."""
-    entrant = (s0 == 0) & (s1 > 0)
-    exiter = (s0 > 0) & (s1 == 0)
+def _listed_span(firms, rows):
+    """Positions of the first and last period in which each firm of one market is listed.
+
+    ``rows[i]`` are the row numbers of the market's ``i``-th period in time order.
+    """
+    first, last = {}, {}
+    for i, r in enumerate(rows):
+        for f in firms[r]:
+            first.setdefault(f, i)
+            last[f] = i
+    return first, last
+
+
+def _decompose_pair(s0, s1, own0, own1, gap0, gap1):
+    """Shapley parts of quadratic_form(s1, K1) - quadratic_form(s0, K0).
+
+    ``gap0`` marks the firms not reported in the first period (absent there, listed
+    before it, in a lower-bound period), ``gap1`` those not reported in the second
+    (absent there, listed after it, in a lower-bound period).
+    """
+    unlisted = (gap0 & (s0 == 0) & (s1 > 0)) | (gap1 & (s0 > 0) & (s1 == 0))
+    entrant = (s0 == 0) & (s1 > 0) & ~unlisted
+    exiter = (s0 > 0) & (s1 == 0) & ~unlisted
     incumbent = (s0 > 0) & (s1 > 0)
     # owners of firms seen in one period only are taken from that period
-    o0 = np.where(entrant, own1, own0)
-    o1 = np.where(exiter, own0, own1)
+    o0 = np.where(s0 == 0, own1, own0)
+    o1 = np.where(s1 == 0, own0, own1)
     k0, k1 = _owner_weights(o0), _owner_weights(o1)
     d = [np.where(entrant, s1, 0.0), np.where(exiter, -s0, 0.0),
-         np.where(incumbent, s1 - s0, 0.0)]
+         np.where(unlisted, s1 - s0, 0.0), np.where(incumbent, s1 - s0, 0.0)]
+    n_shares = len(d)
 
     def value(subset):
         s = s0.copy()
-        for f in range(3):
+        for f in range(n_shares):
             if f in subset:
                 s = s + d[f]
-        return quadratic_form(s, k1 if 3 in subset else k0)
+        return quadratic_form(s, k1 if n_shares in subset else k0)
 
-    phi, start, end = _shapley(value, 4)
+    phi, start, end = _shapley(value, n_shares + 1)
     changed = incumbent & (np.asarray(o0, dtype=object) != np.asarray(o1, dtype=object))
-    return phi, start, end, int(entrant.sum()), int(exiter.sum()), int(changed.sum())
+    return phi, start, end, (int(entrant.sum()), int(exiter.sum()), int(unlisted.sum()),
+                             int(changed.sum()))
 
 
 def hhi_change_decomposition(data, *, market="market", period="period", firm="firm",
@@ -135,31 +161,43 @@ def hhi_change_decomposition(data, *, market="market", period="period", firm="fi
     With shares :math:`s^0, s^1` of the operating firms and same-owner matrices
     :math:`K^0, K^1` (:math:`K_{jk} = 1` when firms :math:`j, k` have the same owner),
     :math:`\mathrm{HHI}^t = 10{,}000\, s^{t\prime} K^t s^t` (the quadratic form of
-    :mod:`concentration._quadratic`).  Write :math:`s^1 = s^0 + d_E + d_X + d_R` with
-    :math:`d_E` the entrants' new shares (:math:`s^0_j = 0 < s^1_j`), :math:`d_X = -s^0`
-    on exiting firms (:math:`s^0_j > 0 = s^1_j`) and :math:`d_R = s^1 - s^0` on incumbents,
-    and let the fourth factor switch :math:`K^0` to :math:`K^1`.  With
+    :mod:`concentration._quadratic`).  Write :math:`s^1 = s^0 + d_E + d_X + d_U + d_R`
+    with :math:`d_E` the entrants' new shares (:math:`s^0_j = 0 < s^1_j`),
+    :math:`d_X = -s^0` on exiting firms (:math:`s^0_j > 0 = s^1_j`), :math:`d_U` the
+    change of the firms *not reported* in one of the two periods (below) and
+    :math:`d_R = s^1 - s^0` on incumbents, and let the fifth factor switch :math:`K^0`
+    to :math:`K^1`.  With
     :math:`v(S) = 10{,}000\,(s^0 + \sum_{f \in S} d_f)' K^{1[O \in S]} (s^0 + \sum_{f\in S} d_f)`
-    for a subset :math:`S` of the factors {E, X, R, O}, each part is the Shapley value
-    [SH]_
+    for a subset :math:`S` of the factors :math:`N = \{E, X, U, R, O\}`, each part is the
+    Shapley value [SH]_
 
     .. math:: \phi_i = \sum_{S \subseteq N \setminus \{i\}}
-              \frac{|S|!\,(3 - |S|)!}{4!}\,\big(v(S \cup \{i\}) - v(S)\big),
+              \frac{|S|!\,(4 - |S|)!}{5!}\,\big(v(S \cup \{i\}) - v(S)\big),
 
-    so :math:`\phi_E + \phi_X + \phi_R + \phi_O = v(N) - v(\emptyset) =
+    so :math:`\phi_E + \phi_X + \phi_U + \phi_R + \phi_O = v(N) - v(\emptyset) =
     \mathrm{HHI}^1 - \mathrm{HHI}^0` exactly, whatever the order in which the changes
     are imagined.  The interaction of two changes (say an entrant whose owner also owns
     an incumbent that grew) is split equally between them.  A firm listed in one period
     only keeps the owner it had there, so only incumbents' owner changes count as
     ownership change.
 
+    **Not reported is not exit.**  Top-N tables (shares summing below one by more than
+    ``tolerance``) leave firms out.  A firm with no row in such a period that is listed
+    in an earlier *and* a later period of the market was not reported there: its
+    disappearance and its return are booked as ``not_reported``, not as ``exit`` and
+    ``entry``.  A firm missing from a period whose shares sum to one has exited; a firm
+    missing from every later period has exited (or is not known to have returned); a
+    firm listed with a share of 0 is reported as 0.  The HHI of such a period is a lower
+    bound (see :func:`concentration.hhi_bounds`).
+
     Parameters
     ----------
     data : pandas.DataFrame
         Long table, one row per market, period and operating firm.
     market, period, firm, share, value, scale, tolerance
-        As for :func:`concentration.hhi`; ``period`` is required (its values must sort
-        in time order).
+        As for :func:`concentration.hhi`; ``period`` is required.  Periods follow time
+        within each market.  ``tolerance`` also decides which periods are top-N (lower
+        bound) for the not-reported rule.
     owner : str, optional
         Column with each firm's ultimate owner in that period (missing means the firm
         owns itself).  Ownership changes come from here.
@@ -191,6 +229,20 @@ def hhi_change_decomposition(data, *, market="market", period="period", firm="fi
     >>> d = cn.stats.hhi_change_decomposition(df).to_frame()
     >>> d[["delta_hhi", "entry", "exit", "reallocation", "ownership"]].round(6).iloc[0].tolist()
     [-1200.0, 400.0, 0.0, -1600.0, 0.0]
+
+    Top-N data: B is missing from period 2 (the listed shares sum to 0.6) but listed in
+    periods 1 and 3, so its 0.3 is not reported, not an exit.  From 3,400 to 3,600:
+    ``not_reported`` is :math:`\tfrac12[(0.25 - 0.34) + (0.36 - 0.45)] = -0.09`
+    (-900 points) and A's growth from 0.5 to 0.6 gives reallocation +1,100.
+
+    >>> top = pd.DataFrame({"period": [1, 1, 2, 3, 3], "firm": ["A", "B", "A", "A", "B"],
+    ...                     "share": [0.5, 0.3, 0.6, 0.5, 0.3]})
+    >>> import warnings
+    >>> with warnings.catch_warnings():  # the FringeWarning reports the top-N periods
+    ...     warnings.simplefilter("ignore", cn.exceptions.FringeWarning)
+    ...     t = cn.stats.hhi_change_decomposition(top).to_frame()
+    >>> t[["exit", "not_reported", "reallocation"]].round(6).iloc[0].tolist()
+    [0.0, -900.0, 1100.0]
     """
     func = "hhi_change_decomposition"
     if not isinstance(data, pd.DataFrame):
@@ -229,12 +281,14 @@ def hhi_change_decomposition(data, *, market="market", period="period", firm="fi
     order = np.argsort(table.codes, kind="stable")
     starts = np.concatenate([[0], np.cumsum(np.bincount(table.codes,
                                                         minlength=len(groups)))])
+    lower = np.asarray(table.totals) < 1.0 - tolerance
     rows_out = []
     for m in pd.unique(mk):
-        gs = np.flatnonzero(mk == m)  # groups are sorted by (market, period)
-        for g0, g1 in zip(gs[:-1], gs[1:]):
-            r0 = order[starts[g0]:starts[g0 + 1]]
-            r1 = order[starts[g1]:starts[g1 + 1]]
+        gs = np.flatnonzero(mk == m)  # groups come in time order within a market
+        rows = [order[starts[g]:starts[g + 1]] for g in gs]
+        first, last = _listed_span(firms, rows)
+        for i, (g0, g1) in enumerate(zip(gs[:-1], gs[1:])):
+            r0, r1 = rows[i], rows[i + 1]
             universe = pd.Index(pd.unique(np.concatenate([firms[r0], firms[r1]])))
             i0, i1 = universe.get_indexer(firms[r0]), universe.get_indexer(firms[r1])
             s0 = np.zeros(len(universe))
@@ -243,16 +297,22 @@ def hhi_change_decomposition(data, *, market="market", period="period", firm="fi
             own1 = own0.copy()
             s0[i0], s1[i1] = table.shares[r0], table.shares[r1]
             own0[i0], own1[i1] = owners[r0], owners[r1]
-            phi, h0, h1, n_e, n_x, n_o = _decompose_pair(s0, s1, own0, own1)
+            listed0 = np.zeros(len(universe), dtype=bool)
+            listed1 = listed0.copy()
+            listed0[i0], listed1[i1] = True, True
+            pos_first = universe.map(first).to_numpy(dtype=np.int64)
+            pos_last = universe.map(last).to_numpy(dtype=np.int64)
+            gap0 = lower[g0] & ~listed0 & (pos_first < i)
+            gap1 = lower[g1] & ~listed1 & (pos_last > i + 1)
+            phi, h0, h1, counts = _decompose_pair(s0, s1, own0, own1, gap0, gap1)
             row = {"market": m} if has_market else {}
             row.update({"period_from": pk[g0], "period_to": pk[g1], "hhi_from": h0,
-                        "hhi_to": h1, "delta_hhi": h1 - h0, "entry": phi[0], "exit": phi[1],
-                        "reallocation": phi[2], "ownership": phi[3], "n_entrants": n_e,
-                        "n_exiters": n_x, "n_owner_changes": n_o})
+                        "hhi_to": h1, "delta_hhi": h1 - h0})
+            row.update(zip(_PARTS, phi))
+            row.update(zip(_COUNTS, counts))
             rows_out.append(row)
     cols = (["market"] if has_market else []) + [
-        "period_from", "period_to", "hhi_from", "hhi_to", "delta_hhi", *_PARTS,
-        "n_entrants", "n_exiters", "n_owner_changes"]
+        "period_from", "period_to", "hhi_from", "hhi_to", "delta_hhi", *_PARTS, *_COUNTS]
     out = pd.DataFrame(rows_out, columns=cols)
     if has_market:
         out = out.rename(columns={"market": groups.names[0]})

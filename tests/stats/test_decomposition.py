@@ -16,6 +16,71 @@ def test_decomposition_hand_example():
     assert_allclose([row.entry, row.exit, row.reallocation, row.ownership],
                     [400, 0, -1600, 0], atol=1e-9)
     assert row.n_entrants == 1
+    assert row.not_reported == 0 and row.n_not_reported == 0
+
+
+def _top_n(p2):
+    """Periods 1-3 of one top-N market; period 2 as given, B listed in 1 and 3."""
+    rows = [(1, "A", 0.5), (1, "B", 0.3)] + [(2, f, x) for f, x in p2] + \
+        [(3, "A", 0.5), (3, "B", 0.3)]
+    return pd.DataFrame(rows, columns=["period", "firm", "share"]).assign(market="m")
+
+
+def test_firm_missing_from_a_top_n_period_is_not_reported_not_exit():
+    with pytest.warns(cn.exceptions.FringeWarning):
+        out = hhi_change_decomposition(_top_n([("A", 0.6)])).to_frame()
+    first, second = out.iloc[0], out.iloc[1]
+    # 1 -> 2: HHI .25 + .09 = .34 -> .36.  B's -0.3 (U) and A's +0.1 (R):
+    # v() = .34, v(U) = .25, v(R) = .45, v(UR) = .36
+    # U = ((.25 - .34) + (.36 - .45)) / 2 = -.09, R = ((.45 - .34) + (.36 - .25)) / 2 = .11
+    assert_allclose([first.hhi_from, first.hhi_to], [3400, 3600])
+    assert_allclose([first.entry, first.exit, first.not_reported, first.reallocation,
+                     first.ownership], [0, 0, -900, 1100, 0], atol=1e-9)
+    assert (first.n_exiters, first.n_not_reported) == (0, 1)
+    # 2 -> 3: B is back, not an entrant: U = +900, R = -1,100
+    assert_allclose([second.entry, second.exit, second.not_reported, second.reallocation],
+                    [0, 0, 900, -1100], atol=1e-9)
+    assert (second.n_entrants, second.n_not_reported) == (0, 1)
+
+
+def test_missing_firm_is_exit_when_the_period_is_complete_or_it_never_returns():
+    # period 2 sums to one: B has exited and re-enters
+    with pytest.warns(cn.exceptions.FringeWarning):  # periods 1 and 3 are top-N
+        full = hhi_change_decomposition(_top_n([("A", 0.6), ("C", 0.4)])).to_frame()
+    assert full["not_reported"].abs().max() == pytest.approx(0, abs=1e-9)
+    assert full["n_exiters"].tolist() == [1, 1] and full["n_entrants"].tolist() == [1, 1]
+    # B never listed again: an exit even in top-N data (1 -> 2 only)
+    gone = _top_n([("A", 0.6)])
+    gone = gone[~((gone["period"] == 3) & (gone["firm"] == "B"))]
+    with pytest.warns(cn.exceptions.FringeWarning):
+        row = hhi_change_decomposition(gone).to_frame().iloc[0]
+    assert_allclose([row.exit, row.not_reported], [-900, 0], atol=1e-9)
+    # listed with a share of 0: reported as 0, an exit
+    zero = _top_n([("A", 0.6), ("B", 0.0)])
+    with pytest.warns(cn.exceptions.FringeWarning):
+        row = hhi_change_decomposition(zero).to_frame().iloc[0]
+    assert_allclose([row.exit, row.not_reported], [-900, 0], atol=1e-9)
+
+
+def test_not_reported_gap_of_several_periods_books_nothing_inside_it():
+    # Synergy-like: Amazon listed in Q4, missing Q1-Q3, back in Q4 of the next year
+    rows = [("2022Q4", "Amazon", 0.33), ("2022Q4", "Microsoft", 0.21),
+            ("2023Q1", "Microsoft", 0.23), ("2023Q2", "Microsoft", 0.22),
+            ("2023Q3", "Microsoft", 0.23),
+            ("2023Q4", "Amazon", 0.31), ("2023Q4", "Microsoft", 0.24)]
+    df = pd.DataFrame(rows, columns=["period", "firm", "share"]).assign(market="cloud")
+    with pytest.warns(cn.exceptions.FringeWarning):
+        out = hhi_change_decomposition(df).to_frame()
+    assert out["period_from"].tolist() == ["2022Q4", "2023Q1", "2023Q2", "2023Q3"]
+    assert_allclose(out["exit"], 0, atol=1e-9)
+    assert_allclose(out["entry"], 0, atol=1e-9)
+    assert out["n_not_reported"].tolist() == [1, 0, 0, 1]
+    # Amazon's 0.33 leaves as not reported: -(.33^2) plus half the interaction with
+    # Microsoft's growth, which is none (the cross term of the HHI is zero)
+    assert_allclose(out["not_reported"].iloc[0], -0.33 ** 2 * 1e4)
+    assert_allclose(out["not_reported"].iloc[3], 0.31 ** 2 * 1e4)
+    parts = out[["entry", "exit", "not_reported", "reallocation", "ownership"]].sum(axis=1)
+    assert_allclose(parts, out["delta_hhi"], atol=1e-9)
 
 
 def test_pure_ownership_change_is_two_sa_sb():
@@ -41,7 +106,7 @@ def test_decomposition_sums_to_delta_and_matches_hhi():
     df = pd.DataFrame(rows)
     out = hhi_change_decomposition(df, owner="owner").to_frame()
     assert len(out) == 6 * 3
-    parts = out[["entry", "exit", "reallocation", "ownership"]].sum(axis=1)
+    parts = out[["entry", "exit", "not_reported", "reallocation", "ownership"]].sum(axis=1)
     assert_allclose(parts, out["delta_hhi"], atol=1e-8)
     # without ownership the endpoints are the library's HHI
     plain = hhi_change_decomposition(df.drop(columns="owner")).to_frame()
@@ -61,7 +126,7 @@ def test_decomposition_plot():
                                                  "share": [0.5, 0.5, 1.0]}))
     ax = dec.plot()
     assert ax.figure is not None and ax.has_data()
-    assert len(ax.patches) == 4  # one bar per part and transition
+    assert len(ax.patches) == 5  # one bar per part and transition
     assert [t.get_text() for t in ax.get_xticklabels()] == ["1->2"]
 
 
