@@ -30,7 +30,8 @@ REL_TOL = 1e-10
 
 
 def _shorter(a, b, rtol):
-    return a * (1 + rtol) < b
+    # rtol=0 compares the numbers themselves (Fractions stay exact)
+    return a * (1 + rtol) < b if rtol else a < b
 
 
 def _paths(s, indptr, indices, length, weighted, rtol):

@@ -6,6 +6,7 @@ isolated nodes, a subset of sources, one and several threads.
 """
 
 import os
+from fractions import Fraction
 import numpy as np
 import pytest
 import scipy.sparse as sp
@@ -153,3 +154,119 @@ print("ok")
                           timeout=240,
                           cwd=os.path.dirname(sys.executable))
     assert proc.returncode == 0 and proc.stdout.startswith("ok"), proc.stderr[-3000:]
+
+
+# --------------------------------------------------------------------------- tied paths
+
+def _integer_graph(rng, n, p, *, directed):
+    """(forward CSR, reversed CSR) with integer weights 1..4 on the edges."""
+    mask = rng.random((n, n)) < p
+    np.fill_diagonal(mask, False)
+    w = rng.integers(1, 5, size=(n, n)).astype(float)
+    if not directed:
+        mask = np.triu(mask)
+        mask = mask | mask.T
+        w = np.triu(w) + np.triu(w, 1).T
+    A = sp.csr_matrix(np.where(mask, w, 0.0))
+    A.sort_indices()
+    R = A.T.tocsr()
+    R.sort_indices()
+    return A, R
+
+
+def _exact(A, R, lengths_of, sources, **kw):
+    """The reference in exact rationals: lengths as Fractions, rtol=0."""
+    n = A.shape[0]
+    args = [A.indptr, A.indices, [lengths_of(x) for x in A.data], R.indptr, R.indices,
+            [lengths_of(x) for x in R.data], np.asarray(sources, dtype=np.int64), True]
+    out = [[Fraction(0)] * n]
+    edge = [[Fraction(0)] * A.nnz] if kw.pop("edges", False) else None
+    _brandes_ref.betweenness_sum(*args, out, edge_out=edge, rtol=0.0, **kw)
+    return np.array([float(x) for x in out[0]]), (
+        None if edge is None else np.array([float(x) for x in edge[0]]))
+
+
+@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("meaning", ["strength", "distance"])
+@pytest.mark.parametrize("directed", [False, True])
+def test_integer_weights_agree_with_exact_fractions(seed, meaning, directed):
+    # strengths become lengths 1/w: sums such as 1/3 + 1/4 + 1/3 and 1/3 + 1/3 + 1/4
+    # differ in the last bit as floats and tie exactly as fractions
+    rng = np.random.default_rng([seed, 19])
+    n = int(rng.integers(8, 30))
+    A, R = _integer_graph(rng, n, rng.uniform(0.1, 0.4), directed=directed)
+    if meaning == "strength":
+        L, RL = A.copy(), R.copy()
+        L.data, RL.data = 1.0 / A.data, 1.0 / R.data
+        to_length = lambda w: Fraction(1) / Fraction(int(w))  # noqa: E731
+    else:
+        L, RL = A, R
+        to_length = lambda w: Fraction(int(w))  # noqa: E731
+    got, _ = _both(L, RL, np.arange(n), True)
+    want, _ = _exact(A, R, to_length, np.arange(n))
+    np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12)
+
+
+def test_issue_repro_two_paths_of_length_eleven_twelfths():
+    # s-a-b-t (1/3 + 1/4 + 1/3) and s-c-d-t (1/3 + 1/3 + 1/4): one shortest path each
+    names = "s a b t c d".split()
+    E = [("s", "a", 3), ("a", "b", 4), ("b", "t", 3), ("s", "c", 3), ("c", "d", 3),
+         ("d", "t", 4)]
+    ix = {v: i for i, v in enumerate(names)}
+    r = [ix[a] for a, b, _ in E] + [ix[b] for a, b, _ in E]
+    c = [ix[b] for a, b, _ in E] + [ix[a] for a, b, _ in E]
+    w = [1.0 / x for *_, x in E] * 2
+    L = sp.csr_matrix((w, (r, c)), shape=(6, 6))
+    L.sort_indices()
+    got, _ = _both(L, L.T.tocsr(), np.arange(6), True)
+    # ordered pairs, so twice the undirected values 1.5 (s, c... ) and 2.5
+    np.testing.assert_allclose(got / 2, [1.5, 2.0, 2.5, 2.5, 1.5, 2.0], rtol=1e-12)
+    exact_tie = np.zeros((1, 6))
+    _brandes_ref.betweenness_sum(L.indptr, L.indices, L.data, L.T.tocsr().indptr,
+                                 L.T.tocsr().indices, L.T.tocsr().data, np.arange(6), True,
+                                 exact_tie, rtol=0.0)
+    assert not np.allclose(exact_tie[0] / 2, got / 2)  # float equality misses the tie
+
+
+@pytest.mark.parametrize("directed", [False, True])
+def test_endpoints_targets_and_edges_agree_with_exact_fractions(directed):
+    rng = np.random.default_rng(5)
+    n = 18
+    A, R = _integer_graph(rng, n, 0.25, directed=directed)
+    L, RL = A.copy(), R.copy()
+    L.data, RL.data = 1.0 / A.data, 1.0 / R.data
+    to_length = lambda w: Fraction(1) / Fraction(int(w))  # noqa: E731
+    targets = np.zeros(n)
+    targets[[1, 4, 9, 16]] = 1.0
+    sources = np.array([0, 2, 4, 9, 11], dtype=np.int64)
+    for kw in ({"endpoints": True}, {"target_w": targets}, {}):
+        for weighted in (True, False):
+            args = _args(L, RL, sources, weighted)
+            out = np.zeros((2, n))
+            edge = np.zeros((2, L.nnz))
+            brandes.betweenness_sum(*args, out, edge_out=edge, **kw)
+            if weighted:
+                want, want_e = _exact(A, R, to_length, sources, edges=True, **kw)
+            else:
+                ref, ref_e = np.zeros((1, n)), np.zeros((1, L.nnz))
+                _brandes_ref.betweenness_sum(*args, ref, edge_out=ref_e, **kw)
+                want, want_e = ref[0], ref_e[0]
+            np.testing.assert_allclose(out.sum(axis=0), want, rtol=1e-12, atol=1e-12)
+            np.testing.assert_allclose(edge.sum(axis=0), want_e, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("n_threads", [1, 2])
+def test_path_sums_agree_with_the_reference(weighted, n_threads):
+    rng = np.random.default_rng(8)
+    A, _ = _graph(rng, 40, 0.08, directed=True)
+    mask = (rng.random(40) < 0.7).astype(np.int8)
+    src = np.arange(0, 40, 3, dtype=np.int64)
+    args = [A.indptr.astype(np.int64), A.indices.astype(np.int64), A.data.astype(float), src,
+            weighted, mask]
+    got = np.zeros((src.size, 3))
+    brandes.path_sums(*args, got, n_threads)
+    want = np.zeros((src.size, 3))
+    _brandes_ref.path_sums(*args, want)
+    np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12)
+    assert got[:, 1].sum() > 0
