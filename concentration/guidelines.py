@@ -70,6 +70,9 @@ __all__ = [
     "resolve_guidelines",
     "classify",
     "to_markdown",
+    "UnilateralStatement",
+    "UNILATERAL_STATEMENTS",
+    "get_unilateral_statement",
 ]
 
 #: Index values within this many points of a threshold count as equal to it.
@@ -876,3 +879,84 @@ def _zone_text(z: Zone) -> str:
     if z.high is not None:
         parts.append(f"HHI {_OP_TEXT[z.high_op]} {z.high:,.0f}")
     return " and ".join(parts)
+
+
+# ---------------------------------------------------------------------------
+# Unilateral-effects statements (GUPPI / value of diverted sales), as data
+
+
+@dataclass(frozen=True)
+class UnilateralStatement:
+    """What one guideline text says about the value of diverted sales (GUPPI).
+
+    ``threshold`` is the GUPPI (a fraction of price) the text names, or None when
+    it states the test without a number; ``verdict_above`` / ``verdict_below`` are
+    the verdicts on either side (only used when a threshold is stated).  Read by
+    :func:`concentration.unilateral_screen`.
+    """
+
+    key: str
+    title: str
+    issuer: str
+    date: str
+    section: str
+    text: str
+    threshold: float | None = None
+    verdict_above: str = "above_threshold"
+    verdict_below: str = "at_or_below_threshold"
+    url: str = ""
+    checked_against: tuple = field(default_factory=tuple)
+
+    def citation(self) -> str:
+        """Short citation: issuer, title, date, section."""
+        return f"{self.issuer}, {self.title} ({self.date}), {self.section}"
+
+
+#: Statements on the value of diverted sales, keyed as :data:`GUIDELINES`.  Neither
+#: U.S. text names a GUPPI number: a threshold is added here only with the sentence
+#: of an agency text that states it.
+UNILATERAL_STATEMENTS = {
+    "us2010": UnilateralStatement(
+        key="us2010", title="Horizontal Merger Guidelines",
+        issuer="U.S. Department of Justice and Federal Trade Commission", date="2010-08-19",
+        section="§6.1",
+        text="the value of diverted sales (diversion ratio times the margin of the product "
+             "recaptured) measures the upward pricing pressure; if it is proportionately "
+             "small, significant unilateral price effects are unlikely (no number is "
+             "stated)",
+        url="https://www.justice.gov/atr/horizontal-merger-guidelines-08192010"),
+    "us2023": UnilateralStatement(
+        key="us2023", title="Merger Guidelines",
+        issuer="U.S. Department of Justice and Federal Trade Commission", date="2023-12-18",
+        section="§2.2 (Guideline 2)",
+        text="diversion ratios and the margins of the products recaptured are evidence of "
+             "substantial head-to-head competition between the parties (no GUPPI "
+             "threshold is stated)",
+        url="https://www.justice.gov/atr/merger-guidelines"),
+}
+
+
+def get_unilateral_statement(key) -> UnilateralStatement:
+    """Return the :class:`UnilateralStatement` for ``key`` (e.g. ``"us2010"``).
+
+    Parameters
+    ----------
+    key : str
+        A key of :data:`UNILATERAL_STATEMENTS` (case-insensitive).
+
+    Returns
+    -------
+    UnilateralStatement
+        The record.
+
+    Examples
+    --------
+    >>> get_unilateral_statement("us2010").section
+    '§6.1'
+    """
+    if not isinstance(key, str) or key.lower() not in UNILATERAL_STATEMENTS:
+        raise InvalidParameterError(param_message(
+            "get_unilateral_statement", "guidelines", "one of {" + ", ".join(
+                repr(k) for k in UNILATERAL_STATEMENTS) + "}", key,
+            "These are the texts with a statement on diverted sales."))
+    return UNILATERAL_STATEMENTS[key.lower()]
