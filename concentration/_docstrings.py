@@ -42,7 +42,15 @@ SHARE_PARAMETERS = """data : mapping, pandas.Series, array_like or pandas.DataFr
     duplicates : {"error", "sum"}, default "error"
         What to do with several rows of one firm in one market.
     parent : mapping, pandas.Series or pandas.DataFrame, optional
-        Firm -> ultimate parent; shares are summed to parents first.
+        The entity model: ``{firm: parent}``, a Series, or a table with a firm column
+        (``firm`` or ``entity``), ``parent`` and optionally ``parent_since`` and
+        ``aliases`` (``";"``-separated), such as
+        ``concentration.datasets.load("entities")``.  Aliases become their entity and
+        each firm its ultimate parent, with the links in force at the end of each
+        period (``parent_since`` on or before it); shares are then summed per parent.
+        Periods are placed in time by the data's ``period_start`` and ``period_end``
+        columns when present, else by their labels (years, halves, quarters, months,
+        dates); results list each market's periods in time order.
     tolerance : float, default 0.01
         Allowed excess of a market's share sum over 1 (rounding)."""
 

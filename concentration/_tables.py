@@ -9,10 +9,8 @@ modified.
 
 from __future__ import annotations
 
-import datetime as _dt
 import decimal
 import numbers
-import re
 import warnings
 from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, field
@@ -20,7 +18,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from ._entities import coerce_entities
 from ._kernels import load
+from ._periods import period_bounds, period_order, to_dates, unplaced_error
 from ._results import ResultMixin
 from ._validation import (check_choice, check_columns, check_memory, check_number, param_message,
                           scale_factor)
@@ -130,13 +130,39 @@ class ShareTable:
     attrs: dict
     #: ``(total, sumsq, count)`` per group when validation already computed them.
     pass_sums: tuple | None = None
+    #: ``period_start`` and ``period_end`` of each group (aligned with ``groups``), or
+    #: None when the table has no period column.
+    intervals: pd.DataFrame | None = None
+    #: The firms that were joined to another entity (columns ``firm``, ``entity``), or
+    #: None when no ``parent=`` was given.
+    merged: pd.DataFrame | None = None
+    #: ``(market, label)`` of the first period that cannot be placed in time, if any.
+    unplaced: tuple | None = None
+    #: The name of the period column, when there is one.
+    period_name: str | None = None
+
+    def time_order(self, func="indices"):
+        """Group positions in time order: by market, then period start and end.
+
+        Groups are built in this order already; the call checks that it exists.
+        Raises :class:`~concentration.exceptions.PeriodError` when a period label of a
+        market cannot be placed in time (see :mod:`concentration._periods`).
+        """
+        if self.unplaced is not None:
+            market, label = self.unplaced
+            where = f"market {market!r}" if market is not None else ""
+            raise unplaced_error(func, label, where=where)
+        return np.arange(self.n_groups)
 
     @property
     def n_groups(self) -> int:
         return 1 if self.groups is None else len(self.groups)
 
-    def to_frame(self, share_name="share") -> pd.DataFrame:
-        """Long table: grouping columns, firm (when known) and share as a fraction."""
+    def to_frame(self, share_name="share", *, dates=False) -> pd.DataFrame:
+        """Long table: grouping columns, firm (when known) and share as a fraction.
+
+        ``dates=True`` adds each row's ``period_start`` and ``period_end``.
+        """
         data = {}
         if self.groups is not None:
             if isinstance(self.groups, pd.MultiIndex):
@@ -144,6 +170,9 @@ class ShareTable:
                     data[name] = self.groups.get_level_values(lvl).take(self.codes)
             else:
                 data[self.groups.name] = self.groups.take(self.codes)
+        if dates and self.intervals is not None:
+            for col in ("period_start", "period_end"):
+                data[col] = self.intervals[col].to_numpy().take(self.codes)
         if self.firms is not None:
             data[self.firm_name] = self.firms
         data[share_name] = self.shares
@@ -204,7 +233,9 @@ class ShareTable:
                           shares=np.concatenate([self.shares, vals]), firms=firms,
                           groups=self.groups, keys=self.keys, firm_name=self.firm_name,
                           totals=np.maximum(self.totals, 1.0) if rest.any() else self.totals,
-                          report=self.report, attrs=self.attrs)
+                          report=self.report, attrs=self.attrs, intervals=self.intervals,
+                          merged=self.merged, unplaced=self.unplaced,
+                          period_name=self.period_name)
 
     def wrap(self, values, name=None):
         """Return per-group ``values`` as a float (one unlabelled group) or a Series/DataFrame."""
@@ -469,7 +500,8 @@ def _issue(issues, severity, check, column, group, value, message):
 def coerce_shares(data, *, market="market", period="period", firm="firm", share="share",
                   value=None, scale="fraction", duplicates="error", parent=None,
                   tolerance=DEFAULT_TOLERANCE, func="hhi", fringe_note=None,
-                  raise_errors=True, emit=True) -> ShareTable:
+                  raise_errors=True, emit=True, period_start="period_start",
+                  period_end="period_end") -> ShareTable:
     """Validate and group shares given as a mapping, Series, array or long DataFrame.
 
     See :func:`concentration.read_shares` for the meaning of every argument.  With
@@ -478,7 +510,8 @@ def coerce_shares(data, *, market="market", period="period", firm="firm", share=
     state the policy the caller applies.
     """
     for name, col in (("market", market), ("period", period), ("firm", firm),
-                      ("share", share), ("value", value)):
+                      ("share", share), ("value", value), ("period_start", period_start),
+                      ("period_end", period_end)):
         if col is not None and not isinstance(col, Hashable):
             raise InvalidParameterError(param_message(
                 func, name, "a column name (str) or None", col))
@@ -486,10 +519,13 @@ def coerce_shares(data, *, market="market", period="period", firm="firm", share=
     check_choice(func, "duplicates", duplicates, ("error", "sum"),
                  fix="Use duplicates='sum' to add up several rows of one firm in one market.")
     tolerance = check_number(func, "tolerance", tolerance, low=0.0, high=1.0)
+    entities = coerce_entities(parent, func)
     issues: list = []
     attrs: dict = {}
     firm_name = firm if isinstance(firm, str) else "firm"
     share_col = share
+    period_key = market_key = None
+    dates = (None, None)
 
     if isinstance(data, pd.Series) and isinstance(data.index, pd.MultiIndex):
         if value is not None:
@@ -503,9 +539,14 @@ def coerce_shares(data, *, market="market", period="period", firm="firm", share=
 
     if isinstance(data, pd.DataFrame):
         attrs = dict(data.attrs)
-        keys = tuple(k for k in (resolve_key(data, market, "market", "market", func),
-                                 resolve_key(data, period, "period", "period", func))
-                     if k is not None)
+        market_key = resolve_key(data, market, "market", "market", func)
+        period_key = resolve_key(data, period, "period", "period", func)
+        keys = tuple(k for k in (market_key, period_key) if k is not None)
+        if period_key is not None:
+            dates = tuple(
+                None if c is None else data[c]
+                for c in (resolve_key(data, period_start, "period_start", "period_start", func),
+                          resolve_key(data, period_end, "period_end", "period_end", func)))
         if len(set(keys)) != len(keys):
             raise InvalidParameterError(param_message(
                 func, "period", "a column other than the market column", period))
@@ -563,6 +604,8 @@ def coerce_shares(data, *, market="market", period="period", firm="firm", share=
         if present.size < n_groups:
             stats = tuple(a[present] for a in stats)
         n_groups = present.size
+    intervals, unplaced = (None, None) if period_key is None else \
+        _group_intervals(func, codes, groups, period_key, market_key, dates, n_groups)
     if n_nonfinite:
         i = i_nonfinite
         _issue(issues, "error", "missing_share", share_col, _label(groups, codes[i]), raw[i],
@@ -607,11 +650,18 @@ def coerce_shares(data, *, market="market", period="period", firm="firm", share=
             else:
                 codes, firms, clean = _aggregate(codes, firms, clean)
                 stats = None
-    if parent is not None and firms is not None:
-        firms = map_parents(firms, parent, func)
+    merged = None
+    if entities is not None and firms is not None:
+        at = None if intervals is None else \
+            intervals["period_end"].to_numpy(dtype="datetime64[ns]")[codes]
+        joined = entities.resolve(firms, at)
+        changed = firms != joined
+        merged = pd.DataFrame({"firm": firms[changed], "entity": joined[changed]}
+                              ).drop_duplicates().reset_index(drop=True)
+        firms = joined
         codes, firms, clean = _aggregate(codes, firms, clean)
         stats = None
-    elif parent is not None:
+    elif entities is not None:
         raise InvalidParameterError(param_message(
             func, "parent", "None when the data have no firm labels", type(parent).__name__,
             "Give firm names (a mapping or a 'firm' column) to aggregate to parents."))
@@ -684,9 +734,81 @@ def coerce_shares(data, *, market="market", period="period", firm="firm", share=
     report = ValidationReport(issues_frame(issues), policy=fringe_note or "")
     if emit:
         report.emit_warnings(FringeWarning, stacklevel=4)
+    if intervals is not None:
+        codes, groups, totals, stats, intervals = _in_time_order(
+            codes, groups, totals, stats, intervals, market_key)
     return ShareTable(codes=codes, shares=shares, firms=firms, groups=groups, keys=keys,
                       firm_name=firm_name, totals=totals, report=report, attrs=attrs,
-                      pass_sums=stats)
+                      pass_sums=stats, intervals=intervals, merged=merged, unplaced=unplaced,
+                      period_name=period_key)
+
+
+def _group_intervals(func, codes, groups, period_key, market_key, dates, n_groups):
+    """``period_start``/``period_end`` of each group, and the first unplaceable label.
+
+    The data's own date columns (``dates``, per row) win: a group takes the earliest
+    start and the latest end of its rows.  Otherwise the period label is parsed.
+    Labels of an ordered Categorical or numbers that are not years need no dates
+    (their order is stated or natural), so they are never reported as unplaceable.
+    """
+    labels = groups.get_level_values(period_key) if isinstance(groups, pd.MultiIndex) \
+        else groups
+    row_dates = []
+    for col in dates:
+        if col is None:
+            row_dates.append(None)
+            continue
+        t = to_dates(col)
+        bad = col.notna().to_numpy() & t.isna().to_numpy()
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            raise InvalidSharesError(param_message(
+                func, "period_start" if col is dates[0] else "period_end", "dates",
+                col.iloc[i], "Give the period's first and last day as dates (2024-01-01)."))
+        per = pd.Series(t.to_numpy(dtype="datetime64[ns]")).groupby(codes)
+        agg = per.min() if col is dates[0] else per.max()
+        row_dates.append(agg.reindex(range(n_groups)).to_numpy(dtype="datetime64[ns]"))
+    start, end = period_bounds(pd.Series(np.asarray(labels, dtype=object)), *row_dates)
+    intervals = pd.DataFrame({"period_start": start, "period_end": end})
+    unplaced = None
+    missing = np.isnat(start)
+    if missing.any():
+        dtype = labels.dtype
+        stated = isinstance(dtype, pd.CategoricalDtype) and dtype.ordered
+        numeric = pd.api.types.is_numeric_dtype(dtype) and not isinstance(
+            dtype, pd.CategoricalDtype)
+        if not (stated or numeric):
+            g = int(np.flatnonzero(missing)[0])
+            market = groups[g][0] if isinstance(groups, pd.MultiIndex) else None
+            unplaced = (market, labels[g])
+    return intervals, unplaced
+
+
+def _in_time_order(codes, groups, totals, stats, intervals, market_key):
+    """Renumber groups so that each market's periods follow time (start, then end).
+
+    Markets keep their order; within a market, periods that cannot be placed keep
+    their label order after the placed ones.  Nothing is copied when the groups are
+    in time order already.
+    """
+    n = len(groups)
+    market_codes = (groups.codes[0] if isinstance(groups, pd.MultiIndex) and market_key
+                    else np.zeros(n, dtype=np.int64))
+    start = intervals["period_start"].to_numpy(dtype="datetime64[ns]").view(np.int64)
+    end = intervals["period_end"].to_numpy(dtype="datetime64[ns]").view(np.int64)
+    nat = np.iinfo(np.int64).min
+    big = np.iinfo(np.int64).max
+    start = np.where(start == nat, big, start)
+    end = np.where(end == nat, big, end)
+    perm = np.lexsort((np.arange(n), end, start, market_codes))
+    if (perm == np.arange(n)).all():
+        return codes, groups, totals, stats, intervals
+    inverse = np.empty(n, dtype=np.int64)
+    inverse[perm] = np.arange(n, dtype=np.int64)
+    codes = inverse[codes]
+    stats = None if stats is None else tuple(a[perm] for a in stats)
+    return (codes, groups.take(perm), totals[perm], stats,
+            intervals.iloc[perm].reset_index(drop=True))
 
 
 def _rescaled_values(codes, values, totals, n_groups):
@@ -718,102 +840,11 @@ def _aggregate(codes, firms, shares):
             out["s"].to_numpy(dtype=np.float64))
 
 
-def map_parents(firms, parent, func):
-    """Replace each firm by its ultimate parent; firms without an entry stay themselves."""
-    if isinstance(parent, pd.DataFrame):
-        missing = [c for c in ("firm", "parent") if c not in parent.columns]
-        if missing:
-            raise SchemaError(
-                f"{func}: the 'parent' table needs columns 'firm' and 'parent'; missing "
-                f"{missing}. Columns present: {list(parent.columns)}. Rename them, or pass a "
-                "mapping {firm: parent}.")
-        sub = parent[["firm", "parent"]].dropna()
-        if sub["firm"].duplicated().any():
-            f = sub.loc[sub["firm"].duplicated(), "firm"].iloc[0]
-            raise InvalidParameterError(param_message(
-                func, "parent", "a table with one parent per firm", f"two parents for {f!r}",
-                "Keep one row per firm."))
-        mapping = dict(zip(sub["firm"], sub["parent"]))
-    elif isinstance(parent, pd.Series):
-        mapping = parent.dropna().to_dict()
-    elif isinstance(parent, Mapping):
-        mapping = dict(parent)
-    else:
-        raise InvalidParameterError(param_message(
-            func, "parent", "a mapping {firm: parent}, a Series or a DataFrame with columns "
-            "'firm' and 'parent'", type(parent).__name__))
-    # resolve chains (DeepMind -> Google -> Alphabet), rejecting cycles
-    resolved = {}
-    for start in mapping:
-        seen, cur = [start], mapping[start]
-        while cur in mapping and mapping[cur] != cur:
-            if cur in seen:
-                raise InvalidParameterError(param_message(
-                    func, "parent", "an acyclic firm -> parent mapping",
-                    " -> ".join(map(str, seen + [cur])), "Remove the cycle."))
-            seen.append(cur)
-            cur = mapping[cur]
-        resolved[start] = cur
-    return np.asarray([resolved.get(f, f) for f in firms], dtype=object)
+def map_parents(firms, parent, func, at=None):
+    """Replace each firm by its ultimate parent (see :mod:`concentration._entities`).
 
-
-# ---------------------------------------------------------------------------
-# the natural order of period labels
-
-_QUARTER_FIRST = re.compile(r"^\s*[Qq]([1-4])[\s/-]*(\d{4})\s*$")  # "Q1 2024" -> "2024Q1"
-_YEAR_FIRST = re.compile(r"^\s*\d{4}(?!\d)")
-
-
-def _period_key(value):
-    """(start, end) timestamps of one period label, or None if it is not a date/quarter/year."""
-    if isinstance(value, pd.Period):
-        return value.start_time, value.end_time
-    if isinstance(value, (pd.Timestamp, _dt.date, np.datetime64)):
-        t = pd.Timestamp(value)
-        return (t, t) if not pd.isna(t) else None
-    if not isinstance(value, str):
-        return None
-    m = _QUARTER_FIRST.match(value)
-    text = f"{m.group(2)}Q{m.group(1)}" if m else value.strip()
-    if not _YEAR_FIRST.match(text):  # "T1", "May", "mid" would parse as year 1
-        return None
-    try:
-        p = pd.Period(text)
-    except (ValueError, TypeError, OverflowError):
-        return None
-    return p.start_time, p.end_time
-
-
-def period_order(values) -> list:
-    """Distinct periods of ``values`` in their natural order.
-
-    The order is, in turn: the categories' order for an ordered
-    :class:`pandas.Categorical`; ascending for numbers and for labels that are all
-    digits (``1, 2, 10``); chronological when every label is a date, a month, a
-    quarter or a year (``2024``, ``2024Q1``, ``Q1 2024``, ``2024-03``,
-    ``2024-03-31``, timestamps, :class:`pandas.Period`); otherwise the order in
-    which the periods first appear (``2025-early, 2025-mid, 2025-late`` stay in
-    that order instead of being sorted as text).
+    ``parent`` is anything :func:`~concentration._entities.coerce_entities` accepts;
+    ``at`` is ``None`` (every link applies), a date or one date per firm.  Firms
+    without an entry stay themselves.
     """
-    s = values if isinstance(values, pd.Series) else pd.Series(values)
-    s = s.dropna()
-    if isinstance(s.dtype, pd.CategoricalDtype) and s.dtype.ordered:
-        present = set(s.unique())
-        return [c for c in s.cat.categories if c in present]
-    seen = list((s.astype(object) if isinstance(s.dtype, pd.CategoricalDtype) else s).unique())
-    if not seen:
-        return []
-    if all(isinstance(v, (int, float, np.integer, np.floating))
-           and not isinstance(v, (bool, np.bool_)) for v in seen):
-        keys = [float(v) for v in seen]
-    elif all(isinstance(v, str) and v.strip().isdigit() for v in seen):
-        keys = [int(v) for v in seen]
-    else:
-        keys = [_period_key(v) for v in seen]
-        if any(k is None for k in keys):
-            return seen
-    try:
-        order = sorted(range(len(seen)), key=keys.__getitem__)
-    except TypeError:  # e.g. time-zone-aware mixed with naive timestamps
-        return seen
-    return [seen[i] for i in order]
+    return coerce_entities(parent, func).resolve(firms, at)

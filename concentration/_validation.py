@@ -28,6 +28,8 @@ __all__ = [
     "check_bool",
     "check_columns",
     "check_column_name",
+    "close_matches",
+    "did_you_mean",
     "SCALES",
     "scale_factor",
     "check_threads",
@@ -116,6 +118,34 @@ def check_column_name(func, name, value):
     return value
 
 
+def close_matches(name, candidates, n=3) -> list:
+    """Up to ``n`` of ``candidates`` closest to ``name`` (difflib), for "did you mean" hints.
+
+    The comparison ignores case; candidates are compared as text and returned as given.
+
+    >>> close_matches("mkt_shares", ["market", "mkt_share", "firm"])
+    ['mkt_share']
+    """
+    import difflib
+
+    by_text: dict = {}
+    for c in candidates:
+        by_text.setdefault(str(c).lower(), c)
+    hits = difflib.get_close_matches(str(name).lower(), list(by_text), n=n, cutoff=0.6)
+    if not hits:  # "Google Cloud" vs "Google": a candidate contained in the name
+        low = str(name).lower()
+        hits = [t for t in by_text if t and (t in low or low in t)][:n]
+    return [by_text[h] for h in hits]
+
+
+def did_you_mean(name, candidates) -> str:
+    """``" Did you mean 'x'?"`` (or ``"x' or 'y"``) when a close match exists, else ``""``."""
+    hits = close_matches(name, candidates)
+    if not hits:
+        return ""
+    return " Did you mean " + " or ".join(repr(h) for h in hits) + "?"
+
+
 def check_columns(func, frame, columns: dict, *, source=None):
     """Check that each ``{parameter: column}`` named in ``columns`` exists in ``frame``.
 
@@ -134,7 +164,7 @@ def check_columns(func, frame, columns: dict, *, source=None):
                 shown += ", ..."
             raise SchemaError(
                 f"{func}: the '{param}' column {col!r} was not found{where}. "
-                f"Columns present: [{shown}]. "
+                f"Columns present: [{shown}].{did_you_mean(col, present)} "
                 f"Pass {param}=<column name> to name the column that holds it."
             )
 

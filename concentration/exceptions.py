@@ -12,6 +12,7 @@ __all__ = [
     "InvalidSharesError",
     "InvalidHoldingsError",
     "InvalidMatrixError",
+    "PeriodError",
     "SchemaError",
     "DataFileError",
     "ConvergenceError",
@@ -59,6 +60,17 @@ class InvalidMatrixError(ConcentrationError, ValueError):
 
     Fix: repair the matrix as the message says (for example ``W.sort_indices()``,
     ``W.data = np.nan_to_num(W.data)``), or choose a metric that accepts it.
+    """
+
+
+class PeriodError(ConcentrationError, ValueError):
+    """A period label cannot be placed in time, so no order, "latest" or as-of match
+    can be computed for it.
+
+    Fix: give the data ``period_start`` and ``period_end`` columns (each period's first
+    and last day), relabel the period as a year, half, quarter, month or date
+    (``2024``, ``2024H1``, ``2024Q1``, ``2024-03``, ``2024-03-31``), or pass the
+    periods as an ordered :class:`pandas.Categorical`.
     """
 
 

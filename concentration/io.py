@@ -327,7 +327,8 @@ def check_filter(schema, expr, filters, func):
 
 def read_shares(source, *, market="market", period="period", firm="firm", share="share",
                 value=None, scale="fraction", filters=None, parent=None, duplicates="error",
-                tolerance=DEFAULT_TOLERANCE, engine="pandas"):
+                tolerance=DEFAULT_TOLERANCE, engine="pandas", period_start="period_start",
+                period_end="period_end"):
     """Read and validate market shares from Parquet (or a DataFrame).
 
     Parameters
@@ -345,13 +346,21 @@ def read_shares(source, *, market="market", period="period", firm="firm", share=
     filters : list of tuples or pyarrow.compute.Expression, optional
         Row filter pushed down to the Parquet scan.
     parent : mapping, pandas.Series or pandas.DataFrame, optional
-        Firm -> ultimate parent (a table needs columns ``firm`` and ``parent``).
-        Shares are summed to parents before anything else, so Google and DeepMind
-        count as one firm under Alphabet.
+        The entity model (see :mod:`concentration._entities`): ``{firm: parent}``, a
+        Series, or a table with a firm column (``firm`` or ``entity``), ``parent``
+        and optionally ``parent_since`` and ``aliases``, such as
+        ``concentration.datasets.load("entities")``.  Shares are summed to ultimate
+        parents (with the links in force at each period's end) before anything else,
+        so Google and DeepMind count as one firm under Alphabet.
     duplicates : {"error", "sum"}, default "error"
         Several rows of one firm in one market are an error unless ``"sum"``.
     tolerance : float, default 0.01
         Allowed excess of a market's share sum over one.
+    period_start, period_end : str or None, default "period_start", "period_end"
+        Columns with each period's first and last day.  They place the periods in
+        time (order, "latest", as-of matching of holdings); without them the period
+        labels are parsed (years, halves, quarters, months, dates).  Absent default
+        columns are ignored; the output keeps them.
     engine : {"pandas", "dask"}, default "pandas"
         ``"dask"`` reads a file, directory or hive-partitioned dataset lazily into a
         Dask DataFrame (needs ``pip install 'antitrust-concentration[dask]'``);
@@ -393,12 +402,16 @@ def read_shares(source, *, market="market", period="period", firm="firm", share=
             share=share, value=value, scale=scale, filters=filters, parent=parent,
             duplicates=duplicates, tolerance=tolerance)
     frame = _load_frame(source, market=market, period=period, firm=firm, share=share,
-                        value=value, filters=filters, func="read_shares")
+                        value=value, filters=filters, func="read_shares",
+                        dates=(period_start, period_end))
     table = coerce_shares(frame, market=market, period=period, firm=firm, share=share,
                           value=value, scale=scale, duplicates=duplicates, parent=parent,
                           tolerance=tolerance, func="read_shares",
-                          fringe_note="Indices over these rows cover the listed firms only.")
-    out = table.to_frame(share_name=share if value is None else "share")
+                          fringe_note="Indices over these rows cover the listed firms only.",
+                          period_start=period_start, period_end=period_end)
+    dated = isinstance(frame, pd.DataFrame) and any(
+        c is not None and c in frame.columns for c in (period_start, period_end))
+    out = table.to_frame(share_name=share if value is None else "share", dates=dated)
     attrs = getattr(frame, "attrs", None) or {}  # a mapping or array has none
     out.attrs["provenance"] = dict(attrs.get("provenance", {}) or {})
     if "source_path" in attrs:
@@ -450,7 +463,7 @@ def validate_shares(source, *, market="market", period="period", firm="firm", sh
     return table.report
 
 
-def _load_frame(source, *, market, period, firm, share, value, filters, func):
+def _load_frame(source, *, market, period, firm, share, value, filters, func, dates=()):
     if isinstance(source, pd.DataFrame):
         if filters is not None:
             raise InvalidParameterError(param_message(
@@ -472,6 +485,8 @@ def _load_frame(source, *, market, period, firm, share, value, filters, func):
         elif col != default:
             wanted.append(col)  # reported as missing by read_table
     wanted.append(value if value is not None else share)
+    if period is not None and period in names:
+        wanted += [c for c in dates if c is not None and c in names]
     return read_table(source, columns=wanted, filters=filters, func=func,
                       required={"value" if value is not None else "share":
                                 value if value is not None else share})
