@@ -38,6 +38,9 @@ from . import testing
 from .guidelines import get_guideline, list_guidelines
 from .screen import MergerScreen, divest, minimum_divestiture, screen_merger
 from .network import PartnershipNetwork, WeightedHHI, partnership_weights, weighted_hhi
+from .unilateral import (UnilateralScreen, cmcr_bertrand, cmcr_cournot, critical_loss,
+                         diversion_ratios, guppi, hypothetical_monopolist_test, ipr,
+                         unilateral_screen, upp)
 
 __version__ = library_version()
 
@@ -105,4 +108,14 @@ __all__ = [
     "partnership_weights",
     "weighted_hhi",
     "WeightedHHI",
+    "unilateral_screen",
+    "UnilateralScreen",
+    "diversion_ratios",
+    "guppi",
+    "upp",
+    "ipr",
+    "cmcr_bertrand",
+    "cmcr_cournot",
+    "critical_loss",
+    "hypothetical_monopolist_test",
 ]

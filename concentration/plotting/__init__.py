@@ -9,7 +9,8 @@ from ._charts import (plot_bar, plot_coefficients, plot_decomposition, plot_hhi_
                       plot_intervals, plot_lorenz, plot_network, plot_screen_zones,
                       plot_sensitivity)
 from ._mpl import PALETTE, figure_svg
+from ._unilateral import plot_unilateral
 
 __all__ = ["plot_hhi_trend", "plot_lorenz", "plot_screen_zones", "plot_network", "plot_bar",
            "plot_intervals", "plot_coefficients", "plot_decomposition", "plot_sensitivity",
-           "figure_svg", "PALETTE"]
+           "figure_svg", "PALETTE", "plot_unilateral"]

@@ -36,7 +36,7 @@ OTHER_CODES = {"GL08", "SS01", "GL06"}
 # the public modules and subpackages (an optional dependency that is missing skips its module)
 SUBMODULES = ["concentration", *(f"concentration.{name}" for name in (
     "measures", "io", "screen", "guidelines", "ownership", "network", "stats", "datasets",
-    "reporting", "plotting", "exceptions", "testing"))]
+    "reporting", "plotting", "exceptions", "testing", "unilateral"))]
 # public names that are no Python API: the command line and the back-end registry
 NOT_API = {"concentration.cli", "concentration.backends"}
 
