@@ -54,11 +54,16 @@ from .._pairwise import overlap
 from .._validation import as_list, check_bool, check_choice, param_message
 from ..exceptions import InvalidParameterError
 from ._centrality import (
+    EDGE_OPTIONS,
+    FIRM_OPTIONS,
+    check_edge_options,
     check_measure,
     compute_centrality,
+    edge_betweenness,
+    firm_positions,
+    firm_vector,
     freeman_centralization,
     measure_options,
-    personalization_vector,
 )
 from ._interop import networkx_graph, require_networkx, ties_from_networkx, write_graphml
 from ._ties import MEMBERSHIP_KINDS, coerce_ties, timestamp
@@ -532,12 +537,70 @@ class PartnershipNetwork:
         self._check_graph_args(func, weight_as, directed, combine)
         opts = measure_options(func, measure, options)
         labels, A, L = self._graph(directed, weight_as, combine)
-        if measure == "pagerank" and opts["personalization"] is not None:
-            opts["personalization"] = personalization_vector(func, opts["personalization"],
-                                                             labels)
+        for name in ("personalization", "dangling"):
+            if measure == "pagerank" and opts[name] is not None:
+                opts[name] = firm_vector(func, name, opts[name], labels)
+        for name in FIRM_OPTIONS.get(measure, ()):
+            if opts[name] is not None:
+                opts[name] = firm_positions(func, name, opts[name], labels)
         values = compute_centrality(measure, A, L, weighted=weight_as is not None,
                                     directed=directed, opts=opts, func=func)
-        return pd.Series(values, index=labels, name=measure, dtype=np.float64)
+        index = labels
+        subset = opts.get("u") if measure == "closeness" else opts.get("nbunch")
+        if measure in ("closeness", "harmonic") and subset is not None:
+            index = labels[subset]
+        out = pd.Series(values, index=index, name=measure, dtype=np.float64)
+        out.attrs["weight_as"] = weight_as
+        if measure == "katz":
+            out.attrs["alpha"] = opts["alpha"]
+        return out
+
+    def edge_betweenness(self, *, weight_as="strength", directed=False, combine="sum",
+                         **options):
+        r"""Betweenness of every edge: the share of shortest paths that use it.
+
+        .. math:: c_B(e) = \sum_{s \ne t} \frac{\sigma_{st}(e)}{\sigma_{st}}
+
+        over ordered pairs, divided by :math:`n (n - 1)` when ``normalized`` (as
+        networkx's ``edge_betweenness_centrality``); undirected values count each
+        unordered pair once.  Computed in the same compiled Brandes pass as node
+        betweenness [B01]_, with the same tie-tolerant comparison of path lengths.
+
+        Parameters
+        ----------
+        weight_as, directed, combine
+            As in :meth:`centrality` (lengths are ``1 / strength`` by default).
+        **options
+            ``normalized`` (True), ``k`` (sample k sources, rescaled by n / k),
+            ``seed``, ``n_threads``.
+
+        Returns
+        -------
+        pandas.Series
+            Indexed by (``source``, ``target``): each undirected edge once, with
+            ``source`` before ``target`` in the order of :attr:`firms`.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> path = PartnershipNetwork(pd.DataFrame({"source": ["a", "b"], "target": ["b", "c"]}))
+        >>> path.edge_betweenness(normalized=False).tolist()  # a-b on paths a-b, a-c
+        [2.0, 2.0]
+        """
+        func = "PartnershipNetwork.edge_betweenness"
+        self._check_graph_args(func, weight_as, directed, combine)
+        opts = measure_options(func, "edge betweenness", options, EDGE_OPTIONS)
+        k, seed, nt, normalized = check_edge_options(func, opts)
+        labels, _, L = self._graph(directed, weight_as, combine)
+        weighted = weight_as is not None and not (L.nnz and np.ptp(L.data) == 0.0)
+        rows, cols, vals = edge_betweenness(L, weighted=weighted, directed=directed,
+                                            normalized=normalized, k=k, seed=seed,
+                                            n_threads=nt, func=func)
+        index = pd.MultiIndex.from_arrays([labels[rows], labels[cols]],
+                                          names=["source", "target"])
+        out = pd.Series(vals, index=index, name="edge_betweenness", dtype=np.float64)
+        out.attrs["weight_as"] = weight_as
+        return out
 
     def centralization(self, measure, *, weight_as=None, combine="sum", **options):
         r"""Freeman centralization of this (undirected) network [F79]_.
