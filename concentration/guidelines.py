@@ -828,7 +828,8 @@ def _metric_array(name, value):
 def to_markdown() -> str:
     """The guideline table page (Markdown) generated from the registry.
 
-    ``docs/guidelines.md`` is this output; regenerate it with
+    The documentation's guideline table (``docs/guideline-table.md``) is generated
+    from it at every build; print it with
     ``python -c "import concentration.guidelines as g; print(g.to_markdown())"``.
 
     Returns
