@@ -61,10 +61,24 @@ version = release
 extensions = [
     "sphinx.ext.autodoc",
     "sphinx.ext.autosummary",
+    "sphinx.ext.intersphinx",
     "sphinx.ext.mathjax",
+    "sphinx.ext.viewcode",
     "numpydoc",
     "myst_nb",
 ]
+
+# Links to the documentation of the libraries the API names (pandas.DataFrame,
+# scipy.sparse, networkx.Graph, ...).  The build runs offline, so each project's
+# inventory is the small local one in _inventories/ (see build_inventories.py there).
+INVENTORIES = DOCS / "_inventories"
+sys.path.insert(0, str(INVENTORIES))
+from build_inventories import OBJECTS  # noqa: E402
+
+sys.path.remove(str(INVENTORIES))
+intersphinx_mapping = {name: (url, str(INVENTORIES / f"{name}.inv"))
+                       for name, (url, _, _) in OBJECTS.items()}
+intersphinx_disabled_reftypes = []
 
 source_suffix = {".rst": "restructuredtext", ".md": "myst-nb"}
 exclude_patterns = ["_build", "**.ipynb_checkpoints", "README.md", "jupyter_execute"]
@@ -74,7 +88,27 @@ autosummary_imported_members = False
 autodoc_default_options = {"members": True, "inherited-members": False}
 numpydoc_show_class_members = False
 numpydoc_class_members_toctree = False
-numpydoc_xref_param_type = False
+numpydoc_xref_param_type = True
+# Type words that are prose, not objects.
+numpydoc_xref_ignore = {"optional", "default", "of", "or", "and", "a", "an", "the", "one",
+                        "each", "sequence", "mapping", "callable", "iterable", "array_like",
+                        "array-like", "int", "float", "str", "bool", "dict", "list", "tuple",
+                        "set", "None", "object", "type", "path", "file", "pair", "pairs",
+                        "shape", "with", "to", "in", "per", "any", "by", "keys", "values",
+                        "positive", "non-negative", "two", "three", "like", "column",
+                        "columns", "name", "names", "row", "rows", "table", "frame"}
+# Names the docstrings use without their module: exceptions, results and frames.
+numpydoc_xref_aliases = {
+    **{name: f"concentration.exceptions.{name}"
+       for name in concentration.exceptions.__all__},
+    **{name: f"concentration.{name}"
+       for name in ("Holdings", "MHHI", "MergerScreen", "ControlModel", "ValidationReport",
+                    "PartnershipNetwork", "WeightedHHI")
+       if name in concentration.__all__},
+    "DataFrame": "pandas.DataFrame",
+    "Series": "pandas.Series",
+    "ndarray": "numpy.ndarray",
+}
 myst_enable_extensions = ["dollarmath", "amsmath", "colon_fence"]
 myst_heading_anchors = 3
 nb_execution_mode = "force"
@@ -121,7 +155,7 @@ def _source_read(app, docname, source):
 
 def _always_reread(app, env, added, changed, removed):
     # Both pages depend on things outside their own source: read them every build.
-    return [d for d in ("index", GUIDELINE_TABLE, "guidelines") if d in env.found_docs]
+    return [d for d in ("index", GUIDELINE_TABLE) if d in env.found_docs]
 
 
 # ---------------------------------------------------------------------------------
@@ -181,7 +215,35 @@ def _add_module_citations(app, what, name, obj, options, lines):
     lines[end:end] = add
 
 
+# ---------------------------------------------------------------------------------
+# A tutorial that plots must show its figures: after the build, every tutorial whose
+# code draws (plot_*, .plot(, plt.) must have at least one image in its page.
+_DRAWS = re.compile(r"(\bplot_\w+\(|\.plot\(|\bplt\.)")
+
+
+def _tutorials_show_figures(app, exception):
+    if exception is not None or app.builder.format != "html":
+        return
+    missing = []
+    for src in sorted((DOCS / "tutorials").glob("*.md")):
+        code = "\n".join(re.findall(r"```\{code-cell\}[^\n]*\n(.*?)```", src.read_text(),
+                                    flags=re.S))
+        if not _DRAWS.search(code):
+            continue
+        page = Path(app.outdir) / "tutorials" / (src.stem + ".html")
+        if page.exists() and "<img" not in page.read_text(encoding="utf-8"):
+            missing.append(src.name)
+    if missing:
+        from sphinx.errors import ExtensionError
+
+        raise ExtensionError(
+            "tutorials that plot but show no figure: " + ", ".join(missing)
+            + ". End the plotting cell with the figure (e.g. `fig`) instead of switching "
+            "matplotlib to a non-interactive backend.")
+
+
 def setup(app):
+    app.connect("build-finished", _tutorials_show_figures)
     app.connect("autodoc-process-docstring", _add_module_citations, priority=100)
     app.connect("source-read", _source_read)
     app.connect("env-get-outdated", _always_reread)
