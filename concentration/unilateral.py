@@ -126,7 +126,9 @@ def _array(func, name, value, *, low=None, high=None, high_open=False, low_open=
         bad |= (arr >= high) if high_open else (arr > high + _TOL)
     if bad.any():
         lb, hb = ("(" if low_open else "["), (")" if high_open else "]")
-        rng = f"{lb}{'-inf' if low is None else low:g}, {'inf' if high is None else high:g}{hb}"
+        lo = "-inf" if low is None else f"{low:g}"
+        hi = "inf" if high is None else f"{high:g}"
+        rng = f"{lb}{lo}, {hi}{hb}"
         raise InvalidParameterError(param_message(
             func, name, f"finite numbers in {rng} (fractions)", float(arr[bad].flat[0]),
             "Margins, shares and diversion ratios are fractions (0.4 for 40%)."))
