@@ -57,8 +57,12 @@ DATASETS = ("ai_market_shares", "ai_partnerships", "ai_ownership", "entities")
 ENTITIES = [
     # listed technology groups and their subsidiaries
     ("Alphabet", "company", None, None, ("Alphabet Inc.",), "Parent of Google and DeepMind."),
-    ("Google", "company", "Alphabet", None, ("Google Cloud", "GCP"),
-     "Google and Google Cloud; Synergy, Canalys and Gartner report Google Cloud as 'Google'."),
+    ("Google", "company", "Alphabet", "2015-10-02",
+     ("Google Cloud", "GCP", "Google Cloud Platform", "Google Inc.", "Google LLC"),
+     "Google and Google Cloud; Synergy, Canalys and Gartner report Google Cloud as 'Google'. "
+     "A subsidiary of Alphabet since the holding-company reorganisation completed on "
+     "2015-10-02 (Alphabet Inc., Form 8-K12B filed with the SEC on 2015-10-02; announced "
+     "on the Google blog, 'G is for Google', 2015-08-10); the top company before that."),
     ("DeepMind", "company", "Alphabet", "2014-01-26", ("Google DeepMind",),
      "Acquired by Google in 2014; merged with Google Brain into Google DeepMind in 2023. "
      "The partnership edges keep it as its own node."),
@@ -187,7 +191,142 @@ VINTAGE_ORDER = {
 MARKET_SPLITS = {
     ("ai_chatbot_statcounter", "geography", "United States"): "ai_chatbot_statcounter_us",
     ("dc_gpu_techinsights", "metric", "share of revenue"): "dc_gpu_techinsights_revenue",
+    # Canalys' full-year 2019 figures overlap its 2019 quarters: a year is its own series.
+    ("cloud_infra_canalys", "period_type", "year"): "cloud_infra_canalys_annual",
 }
+
+#: Row sets that are not a market (``is_market`` false): the data card explains why.
+#: ``dc_segment_rev_peerset`` divides each firm's data-center *segment* revenue (CPUs,
+#: networking and more) by the three firms' total; it leaves out Broadcom, Google's
+#: TPUs and every other accelerator (sources/README.md, "Caveats").
+NOT_MARKETS = ("dc_segment_rev_peerset",)
+
+#: Firms not reported in a period although another source shows them in the market then
+#: (added to the interior gaps ``build_market_shares`` finds): (market, period) -> firms.
+#: Synergy 2019Q4 and 2020Q1 list Amazon and Microsoft only; Google Cloud had 6% of the
+#: same market in both quarters per Canalys (rows cloud_infra_canalys 2019Q4, 2020Q1).
+KNOWN_UNREPORTED = {
+    ("cloud_infra_synergy", "2019Q4"): ("Google",),
+    ("cloud_infra_synergy", "2020Q1"): ("Google",),
+}
+
+# ---------------------------------------------------------------------------
+# Corrections.  The raw CSV files stay as compiled; every change the build makes to
+# a row is listed here with the note or source it rests on, checked against the raw
+# value (a changed raw table stops the build) and written to the row's ``correction``
+# column.  The dataset cards list them again.
+# ---------------------------------------------------------------------------
+_NO_CONTROL_PBC = ("S001 control_note: 'no control; the OpenAI Foundation controls the PBC "
+                   "board' (CNBC, 2025-10-28, quoting Microsoft/OpenAI statements)")
+_NONPROFIT_GP = ("S006 control_note: 'no control (nonprofit general partner controlled the "
+                 "entity)'; S008: 'control via the nonprofit general partner' (Clubic, "
+                 "2023-01, citing Semafor)")
+
+#: stake_id -> ((column, raw value, corrected value), ...), reason.
+OWNERSHIP_CORRECTIONS = {
+    "S001": ((("control", None, 0.0),),
+             "control 0 (was null): " + _NO_CONTROL_PBC + "; encoded like S009 (no votes = 0)"),
+    "S002": ((("control", None, 0.0), ("valid_until", None, "2025-10-27")),
+             "control 0 (was null): before the recapitalisation the for-profit was controlled "
+             "by the nonprofit general partner, " + _NONPROFIT_GP + "; valid_until 2025-10-27: "
+             "replaced by S001 at the 2025-10-28 recapitalisation (CNBC, 2025-10-28)"),
+    "S003": ((("control", None, 1.0),),
+             "control 1 (was null): the Foundation 'controls the PBC (appoints its board)' "
+             "(S003 control_note; CNBC, 2025-10-28, quoting OpenAI)"),
+    "S004": ((("control", None, 0.0),),
+             "control 0 (was null): the OpenAI Foundation controls the PBC board "
+             "(" + _NO_CONTROL_PBC + "). The 47% residual was computed before SoftBank's "
+             "stake was itemised and includes it: from 2025-12 the residual is S080"),
+    "S005": ((("control", None, 0.0),),
+             "control 0 (was null): the OpenAI Foundation controls the PBC board "
+             "(" + _NO_CONTROL_PBC + ")"),
+    "S006": ((("control", None, 0.0), ("valid_until", None, "2025-10-27")),
+             "control 0 (was null): control_note 'no control (nonprofit general partner "
+             "controlled the entity)'; valid_until 2025-10-27: the capped-profit terms ended "
+             "with the 2025-10-28 recapitalisation (partnerships E004 ends 2025-10-28; CNBC, "
+             "2025-10-28)"),
+    "S007": ((("control", None, 0.0), ("valid_until", None, "2025-10-27")),
+             "control 0 (was null): the nonprofit general partner controlled the entity "
+             "(" + _NONPROFIT_GP + "); valid_until 2025-10-27: terms ended with the "
+             "2025-10-28 recapitalisation"),
+    "S008": ((("control", None, 1.0), ("valid_until", None, "2025-10-27")),
+             "control 1 (was null): control_note 'control via the nonprofit general "
+             "partner'; valid_until 2025-10-27: terms ended with the 2025-10-28 "
+             "recapitalisation (the Foundation's stake is S003 from then)"),
+    "S010": ((("control", None, 0.0),),
+             "control 0 (was null): control_note 'minority investor without control' "
+             "(WallStreetPit and Quartz, 2024-11-22). cash_flow stays null: the size of the "
+             "stake is undisclosed in every source of the raw tables"),
+    "S012": ((("control", None, 0.0),),
+             "control 0 (was null): control_note 'minority; Scale remains independent'; "
+             "stake_note: some reports say the stake carries no voting rights (AP via Star "
+             "Tribune, 2025-06-13; Dawn Liphardt)"),
+    "S026": ((("cash_flow_alt", None, 0.0725),
+              ("cash_flow_alt_source", None, "TMGM market commentary, undated (2025): 538.9M "
+                                             "shares (raw row S030, dropped)")),
+             "one row per (owner, firm, as_of): S030 (TMGM, 'undated (2025)', 7.25%) gave a "
+             "second BlackRock-Microsoft figure for 2025; kept here as cash_flow_alt. S026 is "
+             "kept because it is dated (2025) and comes from the same compilation as the other "
+             "2025 Microsoft holders (CoinCodex: Vanguard, Ballmer, Gates; shares outstanding "
+             "7.433B), so the 2025 snapshot is one source's"),
+}
+
+#: Raw ownership rows dropped (their figure lives on in another row): stake_id -> reason.
+OWNERSHIP_DROPPED = {
+    "S030": "duplicate (BlackRock, Microsoft, 2025) figure; kept as cash_flow_alt of S026",
+}
+
+#: Ownership rows the build adds (not in the raw table), with their derivation.
+OWNERSHIP_ADDED = [
+    {"stake_id": "S080", "owner": "Employees and other investors (aggregate)",
+     "firm": "OpenAI Group PBC", "as_of_date": "2025-12", "economic_stake_pct": 36.0,
+     "control": 0.0, "stake_status": "held", "owner_type": "aggregate",
+     "firm_listed": "private",
+     "stake_note": "residual after Microsoft (~27%, S001), the OpenAI Foundation (26%, S003) "
+                   "and SoftBank (~11%, S005): the 47% residual of 2025-10-28 (S004) less "
+                   "SoftBank's stake, which it included; assumes the 27% and 26% (reported on "
+                   "an as-converted, diluted basis) still hold",
+     "control_note": "no control; the OpenAI Foundation controls the PBC board",
+     "source": "derived from CNBC, 2025-10-28 (S004) and EconoTimes citing CNBC, 2025-12 (S005)",
+     "source_url": "", "confidence": "reported",
+     "correction": "added: 100% - 27% - 26% - 11% = 36%, so that OpenAI's end-2025 stakes "
+                   "(27% + 26% + 47% + 11% = 111% in the raw table) no longer count SoftBank "
+                   "twice"},
+]
+
+#: edge_id -> ((column, raw value, corrected value), ...), reason.
+PARTNERSHIP_CORRECTIONS = {
+    "E024": ((("amount_usd", 22.4e9, 10.5e9),
+              ("amount_note", "cumulative value including the March 2025 contract",
+               "incremental: about $4B (May 2025) plus up to $6.5B (Sept 2025); total "
+               "contract value about $22.4B including the March 2025 contract (E022, "
+               "$11.9B)")),
+             "amount_usd made incremental: the $22.4B published is cumulative and includes "
+             "E022's $11.9B; $22.4B - $11.9B = $10.5B = the $4B + $6.5B expansions the "
+             "description names (Reuters, 2025-09-25, via AnyFans News)"),
+}
+
+#: Edges the build adds (not in the raw table): one deal term with its own dates.
+PARTNERSHIPS_ADDED = [
+    {"edge_id": "E151", "firm_a": "Microsoft", "firm_a_kind": "company", "firm_b": "OpenAI",
+     "firm_b_kind": "company", "relationship_type": "cloud_compute_supply", "also_types": "",
+     "description": "Azure as OpenAI's exclusive cloud provider: agreed with the 2019 "
+                    "investment (E001), kept in the 2023 extension (E004), replaced for new "
+                    "compute by a Microsoft right of first refusal on 2025-01-21 (E005)",
+     "announced_date": "2019-07-22", "amount_usd": "", "amount_note": "",
+     "status": "ended (replaced by a right of first refusal)", "end_date": "2025-01-21",
+     "source": "Fortune, 2019-07-22 https://fortune.com/2019/07/22/microsoft-openai-partnership "
+               "(E001); Los Angeles Times, 2023-01-23 (E004); ITBear, 2025-01-22, summarising "
+               "Microsoft's announcement (E005)",
+     "source_url": "https://fortune.com/2019/07/22/microsoft-openai-partnership",
+     "confidence": "reported", "exclusive": True,
+     "correction": "added: the exclusivity was only in the descriptions of E001 and E004 and "
+                   "the also_types of E001/E004 (cloud_compute_supply, without an end); its "
+                   "own row carries its dates"},
+]
+
+#: Edges whose description states an exclusive term (``exclusive`` true).
+EXCLUSIVE_EDGES = ("E002",)
 
 RELATIONSHIP_KINDS = (
     "equity_investment", "cloud_compute_supply", "chip_supply", "distribution_integration",
@@ -440,7 +579,40 @@ def build_market_shares(resolver):
                                                                              r["period"])]
         total = listed.get((r["market"], r["period"], r["series_vintage"]), 0.0)
         r["listed_share"] = round(total, 12)
-        r["lower_bound"] = total < 1.0 - SUM_TOLERANCE
+    # Firms not reported in a period: listed (with a share, latest release) in an earlier
+    # and in a later period of the same market but not in this one.  Top-N releases drop
+    # firms that are still in the market (Synergy 2023Q1-Q3 give Amazon only as a 32-34%
+    # band), so their absence is "not reported", never exit and re-entry.
+    listed_in = {}
+    spans = {}
+    for r in rows:
+        key = (r["market"], r["period"])
+        spans[key] = (r["period_start"], r["period_end"])
+        if r["row_kind"] == "firm" and r["share"] is not None and r["latest_vintage"]:
+            listed_in.setdefault(key, set()).add(r["firm"])
+    unreported = {}
+    for (market, period), (start, end) in spans.items():
+        before, after = set(), set()
+        for (m2, p2), (s2, e2) in spans.items():
+            if m2 != market:
+                continue
+            if e2 < start:
+                before |= listed_in.get((m2, p2), set())
+            elif s2 > end:
+                after |= listed_in.get((m2, p2), set())
+        missing = (before & after | set(KNOWN_UNREPORTED.get((market, period), ()))) \
+            - listed_in.get((market, period), set())
+        unreported[(market, period)] = ";".join(sorted(missing)) if missing else None
+    for key in list(NOT_MARKETS) + [k[0] for k in KNOWN_UNREPORTED]:
+        if key not in {m for m, _ in spans}:
+            raise BuildError(f"unknown market {key!r} in NOT_MARKETS or KNOWN_UNREPORTED")
+    for r in rows:
+        r["unreported_firms"] = unreported[(r["market"], r["period"])]
+        r["lower_bound"] = r["listed_share"] < 1.0 - SUM_TOLERANCE or \
+            r["unreported_firms"] is not None
+        r["is_market"] = r["market"] not in NOT_MARKETS
+        if r["period_start"] > r["period_end"]:
+            raise BuildError(f"{r['market']} {r['period']} ends before it starts")
     # integrity: one row per (market, period, vintage, firm) among firm rows; sums <= 1
     seen = set()
     sums = {}
@@ -461,6 +633,7 @@ def build_market_shares(resolver):
                              -(r["share"] if r["share"] is not None else -1.0), r["firm"]))
     schema = pa.schema([
         ("market", pa.string(), False),
+        ("is_market", pa.bool_(), False),
         ("period", pa.string(), False),
         ("firm", pa.string(), False),
         ("parent", pa.string()),
@@ -470,6 +643,7 @@ def build_market_shares(resolver):
         ("row_kind", pa.string(), False),
         ("lower_bound", pa.bool_(), False),
         ("listed_share", pa.float64(), False),
+        ("unreported_firms", pa.string()),
         ("series_vintage", pa.string(), False),
         ("latest_vintage", pa.bool_(), False),
         ("share_alt", pa.float64()),
@@ -496,10 +670,23 @@ def build_market_shares(resolver):
 
 def build_partnerships(resolver):
     src = read_csv("ai_partnerships.csv")
+    for r in src:
+        r["exclusive"] = r["edge_id"] in EXCLUSIVE_EDGES
+        r["correction"] = ""
+    src += [dict(a) for a in PARTNERSHIPS_ADDED]
     check_vocab([r["relationship_type"] for r in src], RELATIONSHIP_KINDS, "relationship_type")
     check_vocab([t for r in src for t in r["also_types"].split(";") if t], ALSO_TYPES,
                 "also_types")
     check_vocab([r["confidence"] for r in src], CONFIDENCE, "confidence")
+    order = {k: i for i, k in enumerate(ALSO_TYPES)}
+    for r in src:
+        # also_types: one separator (";", no spaces), no repeats, not the main kind,
+        # in vocabulary order; anything else in the raw table stops the build.
+        kinds = r["also_types"].split(";") if r["also_types"] else []
+        clean = sorted(set(kinds), key=order.__getitem__)
+        if kinds != clean or r["relationship_type"] in kinds:
+            raise BuildError(f"also_types of {r['edge_id']} not in canonical form: "
+                             f"{r['also_types']!r}")
     rows = []
     for r in src:
         start, start_prec = parse_partial_date(r["announced_date"])
@@ -523,17 +710,23 @@ def build_partnerships(resolver):
             "status": blank(r["status"]),
             "amount_usd": to_float(r["amount_usd"]),
             "amount_note": blank(r["amount_note"]),
+            "exclusive": r["exclusive"],
             "description": r["description"],
             "source_kind": r["firm_a_kind"],
             "target_kind": r["firm_b_kind"],
             "source_as_published": r["firm_a"],
             "target_as_published": r["firm_b"],
+            "correction": blank(r["correction"]),
             "source_ref": r["source"],
             "source_url": blank(r["source_url"]),
             "confidence": r["confidence"],
         })
     if len({r["edge_id"] for r in rows}) != len(rows):
         raise BuildError("duplicate edge_id")
+    _apply_corrections(rows, "edge_id", PARTNERSHIP_CORRECTIONS, "edge")
+    for r in rows:
+        if r["end"] is not None and r["end"] < r["start"]:
+            raise BuildError(f"{r['edge_id']} ends before it starts")
     rows.sort(key=lambda r: r["edge_id"])
     schema = pa.schema([
         ("edge_id", pa.string(), False),
@@ -551,11 +744,13 @@ def build_partnerships(resolver):
         ("status", pa.string()),
         ("amount_usd", pa.float64()),
         ("amount_note", pa.string()),
+        ("exclusive", pa.bool_(), False),
         ("description", pa.string(), False),
         ("source_kind", pa.string(), False),
         ("target_kind", pa.string(), False),
         ("source_as_published", pa.string(), False),
         ("target_as_published", pa.string(), False),
+        ("correction", pa.string()),
         ("source_ref", pa.string(), False),
         ("source_url", pa.string()),
         ("confidence", pa.string(), False),
@@ -563,24 +758,81 @@ def build_partnerships(resolver):
     return rows, schema
 
 
+def _apply_corrections(rows, key, corrections, what):
+    """Apply ``corrections`` (id -> ((column, raw, new), ...), reason) to ``rows``."""
+    by_id = {r[key]: r for r in rows}
+    for rid, (changes, reason) in corrections.items():
+        if rid not in by_id:
+            raise BuildError(f"correction of unknown {what} {rid}")
+        row = by_id[rid]
+        for col, raw, new in changes:
+            if row[col] != raw:
+                raise BuildError(f"{what} {rid}: {col} is {row[col]!r}, the correction "
+                                 f"expects {raw!r}; review the correction")
+            row[col] = new
+        row["correction"] = reason
+
+
+def _date_or_none(text):
+    return None if text is None else dt.date.fromisoformat(text)
+
+
+def holdings_snapshot(rows, date, statuses=("held",)):
+    """{firm: {owner: cash_flow}} of the latest row per (owner, firm) on or before ``date``.
+
+    Rows with ``valid_until`` before ``date`` have ended and count for nothing; rows
+    whose status is not in ``statuses`` are dropped first (as ``load(held_only=True)``).
+    """
+    latest = {}
+    for r in rows:
+        if r["stake_status"] not in statuses or r["as_of"] > date:
+            continue
+        key = (r["owner"], r["firm"])
+        if key not in latest or (r["as_of"], r["stake_id"]) > (latest[key]["as_of"],
+                                                                 latest[key]["stake_id"]):
+            latest[key] = r
+    out = {}
+    for (owner, firm), r in latest.items():
+        if r["valid_until"] is not None and r["valid_until"] < date:
+            continue
+        if r["cash_flow"] is not None:
+            out.setdefault(firm, {})[owner] = r["cash_flow"]
+    return out
+
+
+def quarter_ends(first_year, last_year):
+    return [last_day(y, m) for y in range(first_year, last_year + 1) for m in (3, 6, 9, 12)]
+
+
 def build_ownership(resolver):
     src = read_csv("ai_ownership.csv")
     check_vocab([r["stake_status"] for r in src], STAKE_STATUSES, "stake_status")
     check_vocab([r["confidence"] for r in src], CONFIDENCE, "confidence")
-    rows = []
     for i, r in enumerate(src, start=1):
+        r["stake_id"] = f"S{i:03d}"
+        r["correction"] = ""
+        r["control"] = to_float(r["voting_stake_pct"], 100.0)
+        r["economic_stake_pct"] = to_float(r["economic_stake_pct"])
+    src = [r for r in src if r["stake_id"] not in OWNERSHIP_DROPPED]
+    src += [dict(a) for a in OWNERSHIP_ADDED]
+    rows = []
+    for r in src:
         text = r["as_of_date"]
         as_of, prec = parse_partial_date(text)
         approximate = bool(re.search(r"undated|c\.", text))
+        pct = r["economic_stake_pct"]
         rows.append({
-            "stake_id": f"S{i:03d}",
+            "stake_id": r["stake_id"],
             "owner": resolver(r["owner"]),
             "firm": resolver(r["firm"]),
             "as_of": as_of,
             "as_of_precision": prec + ("_approximate" if approximate else ""),
             "as_of_as_published": text,
-            "cash_flow": to_float(r["economic_stake_pct"], 100.0),
-            "control": to_float(r["voting_stake_pct"], 100.0),
+            "valid_until": None,
+            "cash_flow": None if pct is None else pct / 100.0,
+            "control": r["control"],
+            "cash_flow_alt": None,
+            "cash_flow_alt_source": None,
             "stake_status": r["stake_status"],
             "owner_type": r["owner_type"],
             "firm_listed": r["firm_listed"],
@@ -588,15 +840,37 @@ def build_ownership(resolver):
             "firm_as_published": r["firm"],
             "stake_note": blank(r["stake_note"]),
             "control_note": blank(r["control_note"]),
+            "correction": blank(r["correction"]),
             "source_ref": r["source"],
             "source_url": blank(r["source_url"]),
             "confidence": r["confidence"],
         })
+    _apply_corrections(rows, "stake_id", OWNERSHIP_CORRECTIONS, "stake")
     for r in rows:
-        for col in ("cash_flow", "control"):
+        r["valid_until"] = (_date_or_none(r["valid_until"]) if isinstance(r["valid_until"], str)
+                            else r["valid_until"])
+        for col in ("cash_flow", "control", "cash_flow_alt"):
             v = r[col]
             if v is not None and not 0.0 <= v <= 1.0:
                 raise BuildError(f"{col} {v} outside [0, 1] in {r['stake_id']}")
+        if r["valid_until"] is not None and r["valid_until"] < r["as_of"]:
+            raise BuildError(f"{r['stake_id']} ends before its as_of date")
+    # integrity: one row per (owner, firm, as_of); per firm, the cash-flow stakes of a
+    # snapshot (latest row per pair, ended rows dropped) sum to at most one at every
+    # quarter end, over held stakes and over every status.
+    seen = {}
+    for r in rows:
+        key = (r["owner"], r["firm"], r["as_of"])
+        if key in seen:
+            raise BuildError(f"two stakes for {key}: {seen[key]} and {r['stake_id']}")
+        seen[key] = r["stake_id"]
+    for day in quarter_ends(2014, 2026):
+        for statuses in (("held",), STAKE_STATUSES):
+            for firm, stakes in holdings_snapshot(rows, day, statuses).items():
+                if sum(stakes.values()) > 1.0 + 1e-9:
+                    raise BuildError(f"stakes in {firm} on {day} sum to "
+                                     f"{sum(stakes.values()):.4f}: {stakes}")
+    rows.sort(key=lambda r: r["stake_id"])
     schema = pa.schema([
         ("stake_id", pa.string(), False),
         ("owner", pa.string(), False),
@@ -604,8 +878,11 @@ def build_ownership(resolver):
         ("as_of", pa.date32(), False),
         ("as_of_precision", pa.string(), False),
         ("as_of_as_published", pa.string(), False),
+        ("valid_until", pa.date32()),
         ("cash_flow", pa.float64()),
         ("control", pa.float64()),
+        ("cash_flow_alt", pa.float64()),
+        ("cash_flow_alt_source", pa.string()),
         ("stake_status", pa.string(), False),
         ("owner_type", pa.string(), False),
         ("firm_listed", pa.string(), False),
@@ -613,6 +890,7 @@ def build_ownership(resolver):
         ("firm_as_published", pa.string(), False),
         ("stake_note", pa.string()),
         ("control_note", pa.string()),
+        ("correction", pa.string()),
         ("source_ref", pa.string(), False),
         ("source_url", pa.string()),
         ("confidence", pa.string(), False),
@@ -636,28 +914,43 @@ PROVENANCE = {
                  "them are lower bounds. Conflicting vintages are kept; latest_vintage marks "
                  "the latest release per (market, period). Where rounded published figures of a "
                  "group add up to more than 100%, share is rescaled to sum to one "
-                 "(rounding_adjusted; the published figure is in share_published).",
+                 "(rounding_adjusted; the published figure is in share_published). "
+                 "unreported_firms names firms in the market that a top-N release left out "
+                 "(not exits). is_market is false for a row set that is not a market "
+                 "(dc_segment_rev_peerset): leave it out of concentration tables.",
     },
     "ai_partnerships": {
         "title": "Alliances, investments, supply and membership ties among AI-industry "
                  "organisations, 2014-2025 (one row per directed edge)",
         "source_file": "sources/ai_partnerships.csv",
-        "units": {"amount_usd": "US dollars", "start": "date", "end": "date (inclusive)"},
+        "units": {"amount_usd": "US dollars (incremental)", "start": "date",
+                  "end": "date (inclusive)"},
         "notes": "source supplies target (capital, compute, chips, a model, membership); "
                  "research_collaboration edges are undirected. Imprecise dates: start is the "
                  "first day and end the last day of the stated month or year; the original "
-                 "text and precision are kept.",
+                 "text and precision are kept. amount_usd is incremental (this deal or "
+                 "tranche only). also_types: ';'-separated further kinds from a fixed "
+                 "vocabulary. exclusive: the tie's description states an exclusive term. "
+                 "correction names every change the build made to a raw row.",
     },
     "ai_ownership": {
         "title": "Ownership stakes in AI labs and listed technology firms (cash-flow and "
                  "voting shares), 2014-2025",
         "source_file": "sources/ai_ownership.csv",
         "units": {"cash_flow": "fraction of cash-flow rights (0-1)",
-                  "control": "fraction of voting rights (0-1)", "as_of": "date"},
+                  "control": "fraction of control rights (0-1)",
+                  "cash_flow_alt": "fraction of cash-flow rights (0-1)", "as_of": "date",
+                  "valid_until": "date (inclusive)"},
         "notes": "stake_status 'reported_terms' (profit-sharing terms) and 'contingent' "
                  "(unexercised warrant) are not share ownership: exclude them before an MHHI. "
                  "Percentages come from different dates and sources and need not sum to one "
-                 "per firm. Imprecise as_of dates map to the first day of the stated period.",
+                 "per firm. Imprecise as_of dates map to the first day of the stated period. "
+                 "control is the holder's fraction of the firm's control rights: the stated "
+                 "voting share, 1 for the holder that controls the firm (appoints its board), "
+                 "0 where the notes say no control or another holder controls; null where "
+                 "unknown. valid_until is the last day of a stake that ended. At most one row "
+                 "per (owner, firm, as_of); each firm's snapshot sums to at most one. "
+                 "correction names every change the build made to a raw row.",
     },
     "entities": {
         "title": "Canonical names, aliases, kinds and ultimate parents of every organisation "
@@ -667,7 +960,8 @@ PROVENANCE = {
         "notes": "Every firm, owner, source and target in the other three tables is an entity. "
                  "ultimate_parent follows parent links to the top (an entity without a parent "
                  "is its own ultimate parent). Parents are recorded only where the source files "
-                 "state them.",
+                 "state them; parent_since is the first day of the link (Google -> Alphabet "
+                 "from 2015-10-02), null where the link holds for the whole period covered.",
     },
 }
 

@@ -18,19 +18,19 @@ from concentration.io import PROVENANCE_KEY
 
 # SHA-256 of the committed files; a rebuild that changes them must update these.
 CHECKSUMS = {
-    "ai_market_shares": "8f6a1fb664660663dfbd4f1aba2d1f24c42739022d01c0abca009c510f485d0a",
-    "ai_partnerships": "b5e0d76d8cbbf34d23f6b9074839ada33ba0c5c5e319afe250345a938351da45",
-    "ai_ownership": "023f9efd3ad40c91bf8c8304821c74a5d686675e6b3ac7cbc8ee3eb5be7f7e7e",
-    "entities": "b89a030426c2f0a6b2275d02336e839b51f7b2692296303829395cd6c877280d",
+    "ai_market_shares": "0d4f0fb88c34166f25848824b5bee01277d50366cb101514b44323a04a3d69aa",
+    "ai_partnerships": "64dc7abd9a5e54fefa45cb0639794f24306560880aa70f3e3d8645a7ae469f36",
+    "ai_ownership": "815c042924727ac8979ed5a3d69109d363feab33bd3ea06d877bdbc339fa10de",
+    "entities": "846d413eef88ad4085f12f55c7a791ac63e284f855ac39b3417673697a6ea224",
 }
-ROWS = {"ai_market_shares": 314, "ai_partnerships": 150, "ai_ownership": 79, "entities": 82}
+ROWS = {"ai_market_shares": 314, "ai_partnerships": 151, "ai_ownership": 79, "entities": 82}
 
 S, F, B, D = pa.string(), pa.float64(), pa.bool_(), pa.date32()
 SCHEMAS = {
     "ai_market_shares": [
-        ("market", S), ("period", S), ("firm", S), ("parent", S), ("share", F),
-        ("share_published", F), ("rounding_adjusted", B), ("row_kind", S),
-        ("lower_bound", B), ("listed_share", F), ("series_vintage", S),
+        ("market", S), ("is_market", B), ("period", S), ("firm", S), ("parent", S),
+        ("share", F), ("share_published", F), ("rounding_adjusted", B), ("row_kind", S),
+        ("lower_bound", B), ("listed_share", F), ("unreported_firms", S), ("series_vintage", S),
         ("latest_vintage", B), ("share_alt", F), ("share_alt_source", S), ("share_note", S),
         ("period_type", S), ("period_start", D), ("period_end", D), ("market_name", S),
         ("metric", S), ("geography", S), ("research_firm", S), ("product", S),
@@ -40,15 +40,17 @@ SCHEMAS = {
         ("edge_id", S), ("source", S), ("target", S), ("kind", S), ("also_types", S),
         ("directed", B), ("start", D), ("start_precision", S), ("start_as_published", S),
         ("end", D), ("end_precision", S), ("end_as_published", S), ("status", S),
-        ("amount_usd", F), ("amount_note", S), ("description", S), ("source_kind", S),
-        ("target_kind", S), ("source_as_published", S), ("target_as_published", S),
-        ("source_ref", S), ("source_url", S), ("confidence", S)],
+        ("amount_usd", F), ("amount_note", S), ("exclusive", B), ("description", S),
+        ("source_kind", S), ("target_kind", S), ("source_as_published", S),
+        ("target_as_published", S), ("correction", S), ("source_ref", S), ("source_url", S),
+        ("confidence", S)],
     "ai_ownership": [
         ("stake_id", S), ("owner", S), ("firm", S), ("as_of", D), ("as_of_precision", S),
-        ("as_of_as_published", S), ("cash_flow", F), ("control", F), ("stake_status", S),
+        ("as_of_as_published", S), ("valid_until", D), ("cash_flow", F), ("control", F),
+        ("cash_flow_alt", F), ("cash_flow_alt_source", S), ("stake_status", S),
         ("owner_type", S), ("firm_listed", S), ("owner_as_published", S),
-        ("firm_as_published", S), ("stake_note", S), ("control_note", S), ("source_ref", S),
-        ("source_url", S), ("confidence", S)],
+        ("firm_as_published", S), ("stake_note", S), ("control_note", S), ("correction", S),
+        ("source_ref", S), ("source_url", S), ("confidence", S)],
     "entities": [
         ("entity", S), ("kind", S), ("parent", S), ("ultimate_parent", S),
         ("parent_since", D), ("aliases", S), ("note", S)],
@@ -256,7 +258,8 @@ def test_hhi_hand_checked_values(shares):
 
 def test_merging_to_ultimate_parent_uses_entities(shares):
     ent = datasets.load("entities")
-    parent = ent.rename(columns={"entity": "firm", "ultimate_parent": "parent"})
+    parent = ent.drop(columns="parent").rename(columns={"entity": "firm",
+                                                        "ultimate_parent": "parent"})
     one = shares[(shares["market"] == "ai_chatbot_statcounter_us")]
     # no two firms of this market share a parent: merging changes nothing
     assert cn.hhi(one, parent=parent[["firm", "parent"]]).iloc[0] == pytest.approx(
@@ -439,3 +442,214 @@ def test_build_uses_the_library_provenance_key():
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     assert module.PROVENANCE_KEY == PROVENANCE_KEY
+
+
+# ---------------------------------------------------------------- corrections (issue 17)
+def test_corrected_ownership_rows(raw):
+    own = raw["ai_ownership"].set_index("stake_id")
+    # control encoded from the notes: no control = 0, the board-appointing holder = 1
+    assert own.loc["S001", "control"] == 0.0 and own.loc["S009", "control"] == 0.0
+    assert own.loc["S003", "control"] == 1.0
+    for sid in ("S002", "S004", "S005", "S006", "S007", "S010", "S012", "S080"):
+        assert own.loc[sid, "control"] == 0.0, sid
+    assert own.loc["S008", "control"] == 1.0
+    assert own.loc["S011", "control"] == 1.0  # Alphabet in DeepMind, as published
+    # Amazon in Anthropic: size undisclosed in every source, so it stays unknown
+    assert np.isnan(own.loc["S010", "cash_flow"])
+    # one BlackRock-Microsoft figure for 2025; the other kept as the alternative
+    assert "S030" not in own.index
+    assert own.loc["S026", "cash_flow"] == pytest.approx(0.076)
+    assert own.loc["S026", "cash_flow_alt"] == pytest.approx(0.0725)
+    assert "TMGM" in own.loc["S026", "cash_flow_alt_source"]
+    # the residual holders of OpenAI once SoftBank is itemised
+    s080 = own.loc["S080"]
+    assert (s080["owner"], s080["firm"]) == ("Employees and other investors (aggregate)",
+                                             "OpenAI")
+    assert s080["cash_flow"] == pytest.approx(0.36)
+    assert s080["as_of"] == pd.Timestamp("2025-12-01")
+    # the capped-profit terms and the pre-recapitalisation stake end the day before
+    for sid in ("S002", "S006", "S007", "S008"):
+        assert own.loc[sid, "valid_until"] == pd.Timestamp("2025-10-27"), sid
+    assert own["valid_until"].notna().sum() == 4
+    # every corrected or added row says why
+    changed = {"S001", "S002", "S003", "S004", "S005", "S006", "S007", "S008", "S010",
+               "S012", "S026", "S080"}
+    assert set(own.index[own["correction"].notna()]) == changed
+    card = datasets.card("ai_ownership")
+    for sid in changed | {"S030"}:
+        assert sid in card, sid
+
+
+def test_corrected_partnership_rows(raw):
+    e = raw["ai_partnerships"].set_index("edge_id")
+    # E024 is incremental: $22.4B cumulative less E022's $11.9B
+    assert e.loc["E022", "amount_usd"] == pytest.approx(11.9e9)
+    assert e.loc["E024", "amount_usd"] == pytest.approx(10.5e9)
+    assert "22.4B" in e.loc["E024", "amount_note"] and "E022" in e.loc["E024", "amount_note"]
+    # the Azure exclusivity has a row of its own, with its dates
+    x = e.loc["E151"]
+    assert (x["source"], x["target"], x["kind"]) == ("Microsoft", "OpenAI",
+                                                     "cloud_compute_supply")
+    assert x["start"] == pd.Timestamp("2019-07-22") and x["end"] == pd.Timestamp("2025-01-21")
+    assert x["exclusive"] and x["directed"]
+    assert set(e.index[e["exclusive"]]) == {"E002", "E151"}
+    # also_types kept for E001/E004 (read as extra tie kinds)
+    assert e.loc["E001", "also_types"] == "cloud_compute_supply"
+    assert set(e.index[e["correction"].notna()]) == {"E024", "E151"}
+
+
+def test_also_types_encoding(raw):
+    e = raw["ai_partnerships"]
+    kinds = list(dict.fromkeys(SCHEMA_KINDS + ("equity_warrant", "acquihire", "data_supply")))
+    order = {k: i for i, k in enumerate(kinds)}
+    card = datasets.card("ai_partnerships")
+    for kind in kinds:
+        assert f"`{kind}`" in card, kind
+    for _, row in e[e["also_types"].notna()].iterrows():
+        parts = row["also_types"].split(";")
+        assert all(p in order for p in parts), row["edge_id"]
+        assert parts == sorted(set(parts), key=order.__getitem__), row["edge_id"]
+        assert row["kind"] not in parts, row["edge_id"]
+        assert " " not in row["also_types"]
+
+
+SCHEMA_KINDS = (
+    "equity_investment", "cloud_compute_supply", "chip_supply", "distribution_integration",
+    "licensing", "research_collaboration", "consortium_membership", "joint_venture",
+    "technology_partner", "acquisition", "board_participation", "governance_host")
+
+
+def test_no_two_stakes_share_owner_firm_and_date(raw):
+    own = raw["ai_ownership"]
+    dup = own[own.duplicated(["owner", "firm", "as_of"], keep=False)]
+    assert dup.empty, dup[["stake_id", "owner", "firm", "as_of"]]
+    assert own["stake_id"].is_unique
+
+
+def _snapshot(own, day, statuses):
+    """Latest row per (owner, firm) on or before ``day``; rows ended before it dropped."""
+    rows = own[own["stake_status"].isin(statuses) & (own["as_of"] <= day)]
+    rows = rows.sort_values(["owner", "firm", "as_of", "stake_id"], kind="mergesort")
+    rows = rows.drop_duplicates(["owner", "firm"], keep="last")
+    return rows[rows["valid_until"].isna() | (rows["valid_until"] >= day)]
+
+
+@pytest.mark.parametrize("statuses", [("held",), ("held", "contingent", "reported_terms")])
+def test_holdings_snapshots_sum_to_at_most_one(raw, statuses):
+    own = raw["ai_ownership"]
+    days = pd.date_range("2018-12-31", "2026-06-30", freq="QE")
+    assert len(days) == 31  # 2018Q4 .. 2026Q2
+    for day in days:
+        snap = _snapshot(own, day, statuses)
+        totals = snap.groupby("firm")["cash_flow"].sum()
+        assert (totals <= 1 + 1e-9).all(), (day, totals[totals > 1 + 1e-9])
+    # OpenAI at the end of 2025: 27% + 26% + 11% + the 36% residual = 100%
+    end25 = _snapshot(own, pd.Timestamp("2025-12-31"), ("held",))
+    openai = end25[end25["firm"] == "OpenAI"].set_index("owner")["cash_flow"]
+    assert openai.sum() == pytest.approx(1.0)
+    assert openai["SoftBank"] == pytest.approx(0.11)
+    # the held-only loader picks the same rows
+    loaded = datasets.load("ai_ownership", as_of="2025-12-31", held_only=True)
+    got = loaded[loaded["firm"] == "OpenAI"].set_index("owner")["cash_flow"]
+    pd.testing.assert_series_equal(got.sort_index(), openai.sort_index(), check_names=False)
+
+
+def test_every_published_name_resolves_through_entities(raw):
+    ent = raw["entities"]
+    names = {n: n for n in ent["entity"]}
+    for entity, aliases in zip(ent["entity"], ent["aliases"]):
+        if isinstance(aliases, str):
+            for a in aliases.split(";"):
+                assert a not in names, a
+                names[a] = entity
+    sh = raw["ai_market_shares"]
+    firms = sh[sh["row_kind"] == "firm"]
+    assert (firms["firm_as_published"].map(names) == firms["firm"]).all()
+    own = raw["ai_ownership"]
+    assert (own["owner_as_published"].map(names) == own["owner"]).all()
+    assert (own["firm_as_published"].map(names) == own["firm"]).all()
+    e = raw["ai_partnerships"]
+    assert (e["source_as_published"].map(names) == e["source"]).all()
+    assert (e["target_as_published"].map(names) == e["target"]).all()
+    for alias, entity in [("Google Cloud", "Google"), ("GCP", "Google"),
+                          ("Alphabet Inc.", "Alphabet"), ("Amazon Web Services", "Amazon"),
+                          ("AWS", "Amazon"), ("Microsoft Azure", "Microsoft"),
+                          ("Azure", "Microsoft"), ("Google DeepMind", "DeepMind"),
+                          ("OpenAI Group PBC", "OpenAI")]:
+        assert names[alias] == entity, alias
+
+
+def test_parent_links_are_dated(raw):
+    ent = raw["entities"].set_index("entity")
+    assert ent.loc["Google", "parent"] == "Alphabet"
+    assert ent.loc["Google", "parent_since"] == pd.Timestamp("2015-10-02")
+    assert ent.loc["DeepMind", "parent_since"] == pd.Timestamp("2014-01-26")
+    assert ent.loc["X Corp", "parent_since"] == pd.Timestamp("2025-03-28")
+    linked = ent[ent["parent"].notna()]
+    # only Alibaba's link is undated: it holds over the whole period covered
+    assert set(linked.index[linked["parent_since"].isna()]) == {"Alibaba"}
+
+
+def test_every_row_has_a_period_interval(raw):
+    sh = raw["ai_market_shares"]
+    assert sh["period_start"].notna().all() and sh["period_end"].notna().all()
+    assert (sh["period_start"] <= sh["period_end"]).all()
+    lab = sh.drop_duplicates(["market", "period"]).set_index(["market", "period"])
+    assert lab.loc[("enterprise_llm_api_menlo", "2025-mid"), "period_start"] == pd.Timestamp(
+        "2025-01-01")
+    assert lab.loc[("enterprise_llm_api_menlo", "2025-late"), "period_end"] == pd.Timestamp(
+        "2025-12-31")
+    assert lab.loc[("genai_web_traffic_similarweb", "2025-12-mid"), "period_end"] == \
+        pd.Timestamp("2025-12-15")
+    # no market mixes years with quarters (a year would overlap its own quarters)
+    types = sh.groupby("market")["period_type"].agg(set)
+    assert not any({"year", "quarter"} <= t for t in types)
+    can = sh[sh["source_market_id"] == "cloud_infra_canalys"]
+    assert set(can.loc[can["period_type"] == "year", "market"]) == {"cloud_infra_canalys_annual"}
+    e = raw["ai_partnerships"]
+    assert (e["end"].isna() | (e["start"] <= e["end"])).all()
+
+
+def test_is_market_flags_the_peer_set(raw, shares):
+    sh = raw["ai_market_shares"]
+    assert set(sh.loc[~sh["is_market"], "market"]) == {"dc_segment_rev_peerset"}
+    assert (sh.groupby("market")["is_market"].nunique() == 1).all()
+    assert shares["is_market"].sum() == len(shares) - (
+        shares["market"] == "dc_segment_rev_peerset").sum()
+
+
+def test_top_n_periods_name_the_firms_not_reported(raw):
+    sh = raw["ai_market_shares"]
+    g = sh.drop_duplicates(["market", "period"]).set_index(["market", "period"])
+    for q in ("2023Q1", "2023Q2", "2023Q3"):
+        row = g.loc[("cloud_infra_synergy", q)]
+        assert "Amazon" in row["unreported_firms"].split(";"), q
+        assert row["lower_bound"]
+    assert "Amazon" not in (g.loc[("cloud_infra_synergy", "2023Q4"), "unreported_firms"] or "")
+    assert g.loc[("cloud_infra_synergy", "2019Q4"), "unreported_firms"] == "Google"
+    assert g.loc[("enterprise_llm_api_menlo", "2024"), "unreported_firms"] == "Google;OpenAI"
+    # a group with unreported firms is a lower bound; names are entities
+    flagged = g[g["unreported_firms"].notna()]
+    assert flagged["lower_bound"].all()
+    names = set(raw["entities"]["entity"])
+    assert {f for s in flagged["unreported_firms"] for f in s.split(";")} <= names
+    # an unreported firm has no row in that group
+    for (market, period), row in flagged.iterrows():
+        present = set(sh[(sh["market"] == market) & (sh["period"] == period)
+                         & sh["share"].notna()]["firm"])
+        assert not present & set(row["unreported_firms"].split(";")), (market, period)
+
+
+def test_build_twice_gives_the_same_bytes(tmp_path):
+    script = _build_script()
+    if not os.path.isfile(script):
+        pytest.skip("datasets/build.py is not next to the tests (not a source checkout)")
+    digests = []
+    for run in ("a", "b"):
+        out = tmp_path / run
+        proc = subprocess.run([sys.executable, script, "--out", str(out)],
+                              capture_output=True, text=True, timeout=120)
+        assert proc.returncode == 0, proc.stderr
+        digests.append({n: hashlib.sha256((out / f"{n}.parquet").read_bytes()).hexdigest()
+                        for n in datasets.DATASETS})
+    assert digests[0] == digests[1]
