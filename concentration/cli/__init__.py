@@ -27,6 +27,7 @@ SUBCOMMAND_MODULES = (
     "concentration.cli._mhhi",
     "concentration.cli._network",
     "concentration.cli._overlap",
+    "concentration.cli._unilateral",
 )
 
 

@@ -1,0 +1,89 @@
+"""``concentration unilateral``: GUPPI, UPP, IPR and CMCR of a deal beside the HHI screen."""
+
+from __future__ import annotations
+
+from ..exceptions import InvalidParameterError
+from ._common import (add_column_options, add_command, add_duplicates_option,
+                      add_output_option, check_path, emit, fringe_reported, option_message,
+                      parse_list, read_shares_options)
+
+
+def register(sub):
+    p = add_command(sub, "unilateral", run,
+                    help="unilateral-effects screen: diversion, GUPPI/UPP, IPR, CMCR",
+                    inputs={"source": "Parquet file or directory of shares"})
+    p.add_argument("--merging", required=True,
+                   help="comma-separated merging parties, e.g. \"A,B\"")
+    p.add_argument("--margins", required=True,
+                   help="price-cost margins as fractions: one number for every party, or "
+                        "FIRM=VALUE pairs, e.g. \"A=0.4,B=0.5\"")
+    p.add_argument("--prices", default=None,
+                   help="prices as FIRM=VALUE pairs (default: equal prices)")
+    p.add_argument("--diversion", default="proportional",
+                   choices=("proportional", "outside-in", "inside-out"),
+                   help="diversion ratios from shares (default: proportional)")
+    p.add_argument("--recapture", type=float, default=1.0,
+                   help="recapture rate for proportional and inside-out diversion (default: 1)")
+    p.add_argument("--outside-share", type=float, default=0.0,
+                   help="outside-good share for outside-in diversion (default: 0)")
+    p.add_argument("--efficiency", type=float, default=0.0,
+                   help="marginal-cost saving credited in UPP, a fraction of cost (default: 0)")
+    p.add_argument("--kappa", type=float, default=None,
+                   help="profit weight of each party on the other after the deal (default: 1, "
+                        "a full merger; e.g. 0.2 for a minority stake)")
+    p.add_argument("--elasticity", type=float, default=None,
+                   help="market demand elasticity, for the Cournot CMCR (two parties)")
+    p.add_argument("--guidelines", default="us2010",
+                   help="comma-separated keys of the unilateral statements (default: us2010)")
+    p.add_argument("--guppi-threshold", type=float, default=None,
+                   help="a GUPPI threshold of your own, as a fraction (e.g. 0.05)")
+    add_duplicates_option(p)
+    add_output_option(p)
+    add_column_options(p)
+
+
+def _values(command, flag, text):
+    """A number, or a mapping from FIRM=VALUE pairs."""
+    if text is None:
+        return None
+    try:
+        return float(text)
+    except ValueError:
+        pass
+    out = {}
+    for item in parse_list(text):
+        firm, sep, value = item.partition("=")
+        try:
+            if not sep or not firm.strip():
+                raise ValueError
+            out[firm.strip()] = float(value)
+        except ValueError:
+            raise InvalidParameterError(option_message(
+                command, flag, "a number or FIRM=VALUE pairs", repr(text),
+                f"Write e.g. {flag} \"A=0.4,B=0.5\".")) from None
+    return out
+
+
+def run(args):
+    """GUPPI, UPP (net of an efficiency credit), IPR and the Bertrand (and Cournot)
+    compensating marginal-cost reductions of the merging parties' products in every
+    (market, period) of a Parquet file, with diversion ratios from the shares and the
+    guideline text's statement on the value of diverted sales.  GUPPI and UPP are
+    fractions of the product's price, CMCR of its marginal cost.
+    """
+    from ..unilateral import unilateral_screen
+
+    check_path(args.command, "source", args.source)
+    margins = _values(args.command, "--margins", args.margins)
+    prices = _values(args.command, "--prices", args.prices)
+    with fringe_reported():  # the screen states its fringe policy in its notes
+        frame, columns = read_shares_options(args, args.source, duplicates=args.duplicates)
+        result = unilateral_screen(frame, parse_list(args.merging), margins=margins,
+                                   prices=prices, diversion=args.diversion,
+                                   recapture=args.recapture, outside_share=args.outside_share,
+                                   efficiency=args.efficiency, kappa=args.kappa,
+                                   elasticity=args.elasticity,
+                                   guidelines=parse_list(args.guidelines),
+                                   guppi_threshold=args.guppi_threshold, **columns,
+                                   duplicates=args.duplicates)
+    return emit(result.to_frame(), args, provenance_from=frame, index=False)

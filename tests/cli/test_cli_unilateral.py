@@ -1,0 +1,61 @@
+"""The ``concentration unilateral`` subcommand."""
+
+import pandas as pd
+import pytest
+
+from concentration.cli import main
+
+
+@pytest.fixture
+def shares_file(tmp_path):
+    src = tmp_path / "shares.parquet"
+    pd.DataFrame({"market": ["m1"] * 3 + ["m2"] * 2,
+                  "firm": ["A", "B", "C", "A", "C"],
+                  "share": [0.3, 0.2, 0.5, 0.4, 0.6]}).to_parquet(src)
+    return src
+
+
+def test_cli_unilateral_writes_the_screen(shares_file, tmp_path):
+    out = tmp_path / "u.csv"
+    code = main(["unilateral", str(shares_file), "--merging", "A,B", "--margins",
+                 "A=0.4,B=0.5", "--guppi-threshold", "0.1", "--out", str(out)])
+    assert code == 0
+    t = pd.read_csv(out).set_index(["market", "firm"])
+    # D_AB = .2/.7, GUPPI_A = D_AB * m_B; D_BA = .3/.8, GUPPI_B = D_BA * m_A
+    assert t.loc[("m1", "A"), "guppi"] == pytest.approx(0.2 / 0.7 * 0.5)
+    assert t.loc[("m1", "B"), "guppi"] == pytest.approx(0.3 / 0.8 * 0.4)
+    assert t.loc[("m1", "A"), "verdict"] == "above_threshold"
+    assert t.loc[("m2", "A"), "verdict"] == "no_overlap"
+
+
+def test_cli_unilateral_minority_stake_and_efficiency(shares_file, tmp_path):
+    out = tmp_path / "u.parquet"
+    code = main(["unilateral", str(shares_file), "--merging", "A,B", "--margins", "0.4",
+                 "--kappa", "0.25", "--efficiency", "0.1", "--elasticity", "1.5",
+                 "--out", str(out)])
+    assert code == 0
+    t = pd.read_parquet(out).set_index(["market", "firm"])
+    g = 0.25 * 0.2 / 0.7 * 0.4
+    assert t.loc[("m1", "A"), "guppi"] == pytest.approx(g)
+    assert t.loc[("m1", "A"), "upp"] == pytest.approx(g - 0.1 * 0.6)
+    assert t.loc[("m1", "A"), "cmcr_cournot"] == pytest.approx(0.25 * 0.2 / (1.5 - 0.3))
+
+
+def test_cli_unilateral_errors(shares_file, capsys):
+    assert main(["unilateral", str(shares_file), "--merging", "A,B", "--margins",
+                 "A:0.4"]) == 2
+    assert "--margins" in capsys.readouterr().err
+    assert main(["unilateral", str(shares_file), "--merging", "A,B", "--margins",
+                 "1.2"]) == 2
+    assert "margins" in capsys.readouterr().err
+    assert main(["unilateral", str(shares_file), "--merging", "A,Z", "--margins",
+                 "0.4"]) == 2
+    assert main(["unilateral", str(shares_file) + ".missing", "--merging", "A,B",
+                 "--margins", "0.4"]) == 1
+
+
+def test_cli_unilateral_prints_a_table(shares_file, capsys):
+    assert main(["unilateral", str(shares_file), "--merging", "A,B", "--margins", "0.4",
+                 "--prices", "A=10,B=8"]) == 0
+    text = capsys.readouterr().out
+    assert "guppi" in text and "no_threshold_stated" in text
