@@ -780,6 +780,17 @@ class PartnershipNetwork:
                 "have a live tie in this snapshot."))
         return pos
 
+    # -- figure
+    def plot(self, **kwargs):
+        """Draw the network: :func:`concentration.plotting.plot_network` of this network.
+
+        Needs matplotlib (the ``plot`` extra); ``**kwargs`` go to ``plot_network``.
+        Returns what it returns (the matplotlib Axes).
+        """
+        from .. import plotting
+
+        return plotting.plot_network(self, **kwargs)
+
     # -- interop
     def to_networkx(self, *, multigraph=False, directed=False, weight_as="strength",
                     combine="sum"):
