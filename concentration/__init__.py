@@ -33,6 +33,7 @@ from .measures import (
 from .io import read_shares, read_table, validate_shares, write_parquet
 from ._pairwise import overlap
 from .ownership import MHHI, ControlModel, Holdings, mhhi, profit_weights, read_holdings
+from .ownership import SEC13FReport, read_13f, write_13f
 from . import guidelines
 from . import testing
 from .guidelines import get_guideline, list_guidelines
@@ -94,6 +95,9 @@ __all__ = [
     "profit_weights",
     "mhhi",
     "MHHI",
+    "read_13f",
+    "write_13f",
+    "SEC13FReport",
     "guidelines",
     "testing",
     "get_guideline",

@@ -54,7 +54,7 @@ The rules applied, each reported per quarter in :class:`SEC13FReport`:
    included manager when a row names exactly one (``"included"``).
 7. **Stakes.**  Cash flow β = shares held / shares outstanding, summed over the
    manager's filers and rows in the firm's securities; control γ from voting
-   authority under :data:`CONTROL_RULES`.
+   authority under :data:`SEC13F_CONTROL_RULES`.
 8. **Stakes above one.**  A firm whose stakes sum above one (beyond the tolerance) is
    reported with the managers responsible and the positions reported identically by
    two filers (a parent and its subsidiary filing one position twice is the usual
@@ -92,7 +92,7 @@ from ..exceptions import (DataFileError, DataQualityWarning, InvalidHoldingsErro
                           InvalidParameterError, SchemaError)
 from ._holdings import HOLDINGS_TOLERANCE, Holdings, read_holdings
 
-__all__ = ["read_13f", "write_13f", "SEC13FReport", "CONTROL_RULES", "SEC13F_TABLES",
+__all__ = ["read_13f", "write_13f", "SEC13FReport", "SEC13F_CONTROL_RULES", "SEC13F_TABLES",
            "DataSet13F", "Plan13F", "find_datasets", "plan_13f", "read_positions",
            "quarter_stakes", "write_quarter", "quarter_label"]
 
@@ -110,7 +110,7 @@ _NUMERIC = {"SSHPRNAMT", "VOTING_AUTH_SOLE", "VOTING_AUTH_SHARED", "VOTING_AUTH_
 _OPTIONAL_TABLES = {"COVERPAGE", "OTHERMANAGER2"}
 
 #: Control rules: name -> (the shares of a position that vote, the source).
-CONTROL_RULES = {
+SEC13F_CONTROL_RULES = {
     "cash_flow": ("every share held votes: control follows cash flow (gamma = beta)",
                   "proportional control, the main specification of Backus, Conlon and "
                   "Sinkinson (2021)"),
@@ -465,8 +465,8 @@ class Plan13F:
     @property
     def rules(self) -> dict:
         """The rules applied, as text (kept in the report and the provenance)."""
-        return {"control": self.control, "control_rule": CONTROL_RULES[self.control][0],
-                "control_source": CONTROL_RULES[self.control][1],
+        return {"control": self.control, "control_rule": SEC13F_CONTROL_RULES[self.control][0],
+                "control_source": SEC13F_CONTROL_RULES[self.control][1],
                 "included_managers": self.included_managers, "above_one": self.above_one,
                 "tolerance": self.tolerance,
                 "amendments": "latest original or RESTATEMENT replaces earlier filings; "
@@ -564,8 +564,8 @@ def plan_13f(source, *, securities, shares_outstanding, managers=None, quarters=
              control="sole_shared", included_managers="filer", above_one="error",
              tolerance=HOLDINGS_TOLERANCE, func="read_13f") -> Plan13F:
     """Validate the options, read the small tables and decide which filings stand."""
-    check_choice(func, "control", control, tuple(CONTROL_RULES),
-                 fix="See concentration.ownership.CONTROL_RULES for what each rule means.")
+    check_choice(func, "control", control, tuple(SEC13F_CONTROL_RULES),
+                 fix="See concentration.ownership.SEC13F_CONTROL_RULES for what each rule means.")
     check_choice(func, "included_managers", included_managers, _INCLUDED)
     check_choice(func, "above_one", above_one, _ABOVE_ONE,
                  fix="Use above_one='drop' to leave such firm-quarters out (reported).")
@@ -1037,7 +1037,7 @@ _DOC_OPTIONS = """securities : pandas.DataFrame
     quarters : str or list, optional
         The report quarters to read (``"2024Q4"`` or dates); default all.
     control : {"sole_shared", "cash_flow", "sole"}, default "sole_shared"
-        Which shares of a position vote (:data:`CONTROL_RULES`); votes are capped at
+        Which shares of a position vote (:data:`SEC13F_CONTROL_RULES`); votes are capped at
         the shares held.  ``"cash_flow"`` gives holdings whose control follows cash
         flow.
     included_managers : {"filer", "included"}, default "filer"

@@ -21,6 +21,7 @@ from ...exceptions import InvalidParameterError
 from ._groups import INSTALL, finish, is_dask, map_groups, require
 from ._ownership import mhhi_graph, profit_weights_graph
 from ._readers import read_holdings, read_shares
+from ._sec13f import write_13f_graph
 
 __all__ = ["DaskBackend", "BACKEND", "INSTALL"]
 
@@ -31,7 +32,8 @@ class DaskBackend:
     name = "dask"
 
     #: public function name -> builder of its task graph (lazy result)
-    implementations = {"profit_weights": profit_weights_graph, "mhhi": mhhi_graph}
+    implementations = {"profit_weights": profit_weights_graph, "mhhi": mhhi_graph,
+                       "write_13f": write_13f_graph}
 
     @staticmethod
     def recognises(obj) -> bool:
