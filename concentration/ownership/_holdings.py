@@ -30,11 +30,16 @@ from .._validation import (check_choice, check_column_name, check_columns, check
                            param_message, scale_factor)
 from ..exceptions import InvalidHoldingsError, InvalidParameterError
 
-__all__ = ["Holdings", "read_holdings", "HOLDINGS_TOLERANCE"]
+__all__ = ["Holdings", "read_holdings", "HOLDINGS_TOLERANCE", "CONTROL_MISSING"]
 
 #: A firm's stakes may sum above one by this much (rounding in filings) before the
 #: data are rejected.
 HOLDINGS_TOLERANCE = 0.01
+
+#: Values accepted by ``control_missing``: how a missing value of the control column
+#: is read (``"error"``: refused; ``"cash_flow"``: γ = β for that row; ``"none"``: the
+#: owner has no votes in that firm, γ = 0).
+CONTROL_MISSING = ("error", "cash_flow", "none")
 
 _COLUMNS = ("period", "owner", "firm", "cash_flow", "control")
 
@@ -66,6 +71,12 @@ class Holdings(ResultMixin):
         Provenance of the source file, when read from Parquet.
     history : tuple of str
         Scenario steps applied to the data read, in order.
+    control_missing : {"error", "cash_flow", "none"}
+        How missing values of the control column were read (see
+        :func:`read_holdings`).
+    n_control_missing : int or None
+        Rows whose control value was missing and was filled by that policy (None
+        when not counted: holdings rebuilt from a Dask DataFrame).
     """
 
     table: pd.DataFrame
@@ -76,13 +87,25 @@ class Holdings(ResultMixin):
     tolerance: float = HOLDINGS_TOLERANCE
     provenance: dict = field(default_factory=dict)
     history: tuple = ()
+    control_missing: str = "error"
+    n_control_missing: int = 0
 
     # -- descriptive -----------------------------------------------------------------
     @property
     def control_note(self) -> str:
         """One sentence stating where control rights come from."""
         if self.control_given:
-            return "Control rights are the supplied voting stakes (column 'control')."
+            note = "Control rights are the supplied voting stakes (column 'control')."
+            how = ("follow cash flow (gamma = beta)" if self.control_missing == "cash_flow"
+                   else "carry no control (gamma = 0)")
+            if self.n_control_missing is None and self.control_missing != "error":
+                # counted per partition (Dask): the policy is known, the count is not
+                note += (f" Stakes without a control value {how}: "
+                         f"control_missing={self.control_missing!r}.")
+            elif self.n_control_missing:
+                note += (f" {self.n_control_missing} stake(s) without a control value "
+                         f"{how}: control_missing={self.control_missing!r}.")
+            return note
         return ("No control column was supplied: control follows cash flow "
                 "(gamma = beta, proportional control).")
 
@@ -112,6 +135,10 @@ class Holdings(ResultMixin):
                  ("firms", len(self.firms)),
                  ("periods", len(self.periods) if self.has_period else "one"),
                  ("control", "explicit" if self.control_given else "follows cash flow")]
+        if self.control_given:
+            count = "?" if self.n_control_missing is None else self.n_control_missing
+            facts.append(("missing control",
+                          f"{count} (control_missing={self.control_missing!r})"))
         notes = [self.control_note]
         if self.cross_owners:
             shown = ", ".join(map(str, self.cross_owners[:5]))
@@ -311,7 +338,7 @@ def _check_totals(t, has_period, tolerance, func, issues=None):
 
 
 def read_holdings(source, *, owner="owner", firm="firm", period="period", cash_flow="cash_flow",
-                  control=None, scale="fraction", duplicates="error",
+                  control=None, control_missing="error", scale="fraction", duplicates="error",
                   tolerance=HOLDINGS_TOLERANCE, filters=None, engine="pandas") -> Holdings:
     """Read and validate ownership stakes from Parquet or a DataFrame.
 
@@ -332,6 +359,16 @@ def read_holdings(source, *, owner="owner", firm="firm", period="period", cash_f
     control : str, optional
         Column of voting stakes (dual-class shares, golden shares, proxies).
         Omitted: control follows cash flow.
+    control_missing : {"error", "cash_flow", "none"}, default "error"
+        How a missing value of the ``control`` column is read (a partial control
+        column: the source gave the voting share for some stakes only).
+        ``"error"``: refused, naming the rows; ``"cash_flow"``: that owner's control
+        follows its cash flow (γ_ij = β_ij, proportional control [OS]_ §IV.B);
+        ``"none"``: that owner has no control over the firm (γ_ij = 0, a silent
+        financial interest [OS]_ §III.A).  The choice and the number of rows it
+        filled are stated in ``Holdings.control_note`` (and so in the
+        ``control_note`` of :func:`concentration.profit_weights` and
+        :func:`concentration.mhhi`).  Only with ``control=<column>``.
     scale : {"fraction", "percent"}, default "fraction"
         Unit of the stake columns.  Fractions above one (when declared fractions) are
         an error that suggests ``scale="percent"``.
@@ -382,16 +419,32 @@ def read_holdings(source, *, owner="owner", firm="firm", period="period", cash_f
     [0.07, 0.065]
     >>> h.control_given
     False
+
+    A control column given for some stakes only; the rest carry no votes:
+
+    >>> h = cn.read_holdings(pd.DataFrame({"owner": ["X", "Y"], "firm": ["A", "A"],
+    ...     "cash_flow": [0.3, 0.2], "control": [0.5, None]}), control="control",
+    ...     control_missing="none")
+    >>> h.to_frame()["control"].tolist()
+    [0.5, 0.0]
     """
     func = "read_holdings"
+    check_choice(func, "control_missing", control_missing, CONTROL_MISSING,
+                 fix="'cash_flow' reads a missing control value as gamma = beta, 'none' as "
+                     "gamma = 0.")
+    if control is None and control_missing != "error":
+        raise InvalidParameterError(param_message(
+            func, "control_missing", "'error' (the default) when no control column is named",
+            control_missing, "Name the voting-stake column with control=<column>; without "
+            "one, control follows cash flow for every stake."))
     if check_choice(func, "engine", engine, engines()) != "pandas":
         scale_factor(func, scale)
         check_choice(func, "duplicates", duplicates, ("error", "sum"))
         check_number(func, "tolerance", tolerance, low=0.0, high=1.0)
         return get_backend(engine, func=func).read(
             "holdings", source, func=func, owner=owner, firm=firm, period=period,
-            cash_flow=cash_flow, control=control, scale=scale, duplicates=duplicates,
-            tolerance=tolerance, filters=filters)
+            cash_flow=cash_flow, control=control, control_missing=control_missing,
+            scale=scale, duplicates=duplicates, tolerance=tolerance, filters=filters)
     factor = scale_factor(func, scale)
     check_choice(func, "duplicates", duplicates, ("error", "sum"),
                  fix="Use duplicates='sum' to add up several filings of one owner in one firm.")
@@ -443,6 +496,22 @@ def read_holdings(source, *, owner="owner", firm="firm", period="period", cash_f
     beta = numeric_column(frame, cash_flow, "cash_flow", func) / factor
     gamma = (numeric_column(frame, control, "control", func) / factor if control is not None
              else beta.copy())
+    n_filled = 0
+    if control is not None:
+        absent = np.isnan(gamma)
+        if absent.any():
+            n_filled = int(absent.sum())
+            if control_missing == "error":
+                where = np.flatnonzero(absent)
+                shown = "; ".join(f"{owners[i]!r} in {firms[i]!r}" for i in where[:3])
+                raise InvalidHoldingsError(
+                    f"{func}: the 'control' column {control!r} has {n_filled} missing "
+                    f"value(s) (of {len(gamma)} rows), e.g. {shown}. Say how to read them: "
+                    "control_missing='cash_flow' (that owner's votes follow its cash flow, "
+                    "gamma = beta) or control_missing='none' (no votes, gamma = 0), or "
+                    "fill the column.")
+            gamma = gamma.copy()
+            gamma[absent] = beta[absent] if control_missing == "cash_flow" else 0.0
     for col, arr, param in ((cash_flow, beta, "cash_flow"), (control, gamma, "control")):
         if col is None:
             continue
@@ -499,6 +568,13 @@ def read_holdings(source, *, owner="owner", firm="firm", period="period", cash_f
         issues.append({"severity": "warning", "check": "control_follows_cash_flow",
                        "column": cash_flow, "group": None, "value": None,
                        "message": "No control column: control follows cash flow."})
+    if n_filled:
+        how = "gamma = beta" if control_missing == "cash_flow" else "gamma = 0"
+        issues.append({"severity": "warning", "check": "control_missing", "column": control,
+                       "group": None, "value": n_filled,
+                       "message": f"{n_filled} missing control value(s) read as {how} "
+                                  f"(control_missing={control_missing!r})."})
     return Holdings(table=table, control_given=control is not None, has_period=has_period,
                     cross_owners=cross, report=ValidationReport(issues_frame(issues)),
-                    tolerance=tolerance, provenance=dict(frame.attrs.get("provenance", {})))
+                    tolerance=tolerance, provenance=dict(frame.attrs.get("provenance", {})),
+                    control_missing=control_missing, n_control_missing=n_filled)

@@ -58,7 +58,8 @@ from ._control import apply_model, resolve_model, user_gamma
 from ._holdings import Holdings
 
 __all__ = ["profit_weights", "ORIENTATION", "KAPPA_OUTPUTS", "KappaStructure", "kappa_structure",
-           "kappa_periods"]
+           "kappa_periods", "ABOVE_ONE_COLUMNS", "ABOVE_ONE_CAUSES", "explain_above_one",
+           "kappa_above_one"]
 
 #: The orientation of κ, stated in every result.
 ORIENTATION = ("kappa.loc[j, k] is the weight firm j's managers (row) place on firm k's "
@@ -66,6 +67,23 @@ ORIENTATION = ("kappa.loc[j, k] is the weight firm j's managers (row) place on f
 
 #: Values accepted by ``output``.
 KAPPA_OUTPUTS = ("frame", "dense", "sparse", "long")
+
+#: Columns of the frame of profit weights above one (after the grouping columns).
+ABOVE_ONE_COLUMNS = ("firm", "other", "kappa", "controlling_owners", "cause", "explanation")
+
+#: Why κ_jk can exceed one (O'Brien & Salop 2000 allow it): the owners that control j
+#: hold more of k's profit than of j's.
+ABOVE_ONE_CAUSES = {
+    "rival_controls": "firm k itself holds a controlling stake in j (cross-ownership) and "
+                      "receives all of its own profit",
+    "common_owners": "j's controlling owners hold directly a larger cash-flow stake in k "
+                     "than in j (common ownership)",
+    "indirect": "j's controlling owners hold more of k than of j through chains of "
+                "cross-ownership (integrated cash-flow rights)",
+}
+
+#: κ_jk above 1 + this is flagged (rounding in a ratio of sums is far smaller).
+_ABOVE_ONE_TOL = 1e-9
 
 #: Below this many stored stakes (cash flow plus control nonzeros) κ is computed on one
 #: thread; thread start-up dominates smaller problems on the kernel's OpenMP path.
@@ -83,6 +101,9 @@ class KappaStructure:
     no_holdings: list = field(default_factory=list)
     no_control: list = field(default_factory=list)
     notes: list = field(default_factory=list)
+    #: direct cash-flow stakes plus each firm-owner's claim on its own profit (no
+    #: chains), same shape as B; None when not kept
+    D: sp.csr_matrix | None = None
 
     @property
     def no_sets(self):
@@ -285,6 +306,7 @@ def kappa_structure(func, holdings: Holdings, model, period, firms):
     # firms without holdings data or without a controlling owner: own-profit weight only
     mass = np.asarray(G.sum(axis=1)).ravel()
     zero = np.flatnonzero(mass <= 0)
+    new_rows, new_cols = [], []
     in_holdings = set(hfirms)
     no_holdings = [universe[z] for z in zero if universe[z] not in in_holdings]
     no_control = [universe[z] for z in zero if universe[z] in in_holdings]
@@ -321,8 +343,73 @@ def kappa_structure(func, holdings: Holdings, model, period, firms):
             f"({bad.size} firm(s)). Add their cash-flow stakes, or strip their control.")
     G.sort_indices()
     B.sort_indices()
+    direct = sp.csr_matrix((P.data, P.indices, P.indptr), shape=B.shape)
+    if co.size:
+        direct = direct + sp.csr_matrix((np.ones(co.size), (Fo, co)), shape=B.shape)
+    if zero.size and new_rows:
+        direct = direct + sp.csr_matrix((np.ones(len(new_rows)), (new_rows, new_cols)),
+                                        shape=B.shape)
     return KappaStructure(firms=universe, owners=owners, G=G, B=B, no_holdings=no_holdings,
-                      no_control=no_control, notes=notes)
+                          no_control=no_control, notes=notes, D=direct.tocsr())
+
+
+def explain_above_one(st, rows, cols, values):
+    """The frame of κ_jk > 1 for firm positions ``rows`` (j) and ``cols`` (k) of ``st``.
+
+    Columns :data:`ABOVE_ONE_COLUMNS`: ``controlling_owners`` lists the owners with
+    control in j whose (integrated) cash-flow stake in k exceeds their stake in j,
+    largest excess first; ``cause`` is a key of :data:`ABOVE_ONE_CAUSES`.
+    """
+    def row(M, r):
+        a, b = M.indptr[r], M.indptr[r + 1]
+        return dict(zip(M.indices[a:b].tolist(), M.data[a:b].tolist()))
+
+    out = []
+    for j, k, kap in zip(rows, cols, values):
+        g = row(st.G, j)
+        bj, bk, dj, dk = row(st.B, j), row(st.B, k), row(st.D, j), row(st.D, k)
+        fj, fk = st.firms[j], st.firms[k]
+        mass = sum(g.values())
+        excess = {i: gi * (bk.get(i, 0.0) - bj.get(i, 0.0)) for i, gi in g.items() if gi > 0}
+        ranked = sorted((i for i, e in excess.items() if e > 0), key=lambda i: -excess[i])
+        names = [st.owners[i] for i in ranked]
+        k_owner = [i for i in g if g[i] > 0 and st.owners[i] == fk]
+        if k_owner:
+            i = k_owner[0]
+            cause = "rival_controls"
+            text = (f"{fk!s} holds {g[i] / mass:.1%} of the control weight in {fj!s} and all "
+                    f"of its own profit, against {bj.get(i, 0.0):.1%} of {fj!s}'s: {fj!s}'s "
+                    f"managers weigh {fk!s}'s profit {kap:.3g} times their own.")
+        else:
+            num = sum(gi * dk.get(i, 0.0) for i, gi in g.items())
+            den = sum(gi * dj.get(i, 0.0) for i, gi in g.items())
+            direct = num > den * (1.0 + _ABOVE_ONE_TOL)
+            cause = "common_owners" if direct else "indirect"
+            top = ranked[0] if ranked else max(g, key=g.get)
+            how = "directly" if direct else "through cross-ownership"
+            text = (f"{st.owners[top]!s} ({g[top] / mass:.1%} of the control weight in "
+                    f"{fj!s}) holds {bk.get(top, 0.0):.1%} of {fk!s} and "
+                    f"{bj.get(top, 0.0):.1%} of {fj!s} {how}: {fj!s}'s managers weigh "
+                    f"{fk!s}'s profit {kap:.3g} times their own.")
+        out.append((fj, fk, float(kap), "; ".join(map(str, names)), cause, text))
+    return pd.DataFrame(out, columns=list(ABOVE_ONE_COLUMNS))
+
+
+def _above_one(st, K, n, period):
+    """κ > 1 entries of the (n x n, dense or sparse) κ of the first n firms of ``st``."""
+    if sp.issparse(K):
+        C = K.tocoo()
+        hit = (C.data > 1.0 + _ABOVE_ONE_TOL) & (C.row != C.col)
+        r, c, v = C.row[hit], C.col[hit], C.data[hit]
+    else:
+        mask = K > 1.0 + _ABOVE_ONE_TOL
+        np.fill_diagonal(mask, False)
+        r, c = np.nonzero(mask)
+        v = K[r, c]
+    frame = explain_above_one(st, r, c, v)
+    if period is not None:
+        frame.insert(0, "period", period)
+    return frame
 
 
 def kappa_periods(func, holdings, period):
@@ -381,7 +468,20 @@ def profit_weights(holdings, *, control_model="proportional", firms=None, period
     -------
     pandas.DataFrame, numpy.ndarray or scipy.sparse.csr_matrix
         κ.  DataFrames carry ``attrs`` ``orientation``, ``control_model``,
-        ``control_note``, ``no_holdings``, ``no_control`` and ``notes``.
+        ``control_note``, ``no_holdings``, ``no_control``, ``notes`` and
+        ``kappa_above_one``.
+
+        ``attrs["kappa_above_one"]`` flags every κ_jk above one (as records, one dict
+        per pair; :func:`kappa_above_one` returns them as a DataFrame), which
+        O'Brien-Salop allow: κ_jk > 1 exactly when the owners that control j hold,
+        weighted by their control, more of k's profit than of j's (Σ_i γ_ij β_ik >
+        Σ_i γ_ij β_ij).  Keys ``period`` (with periods), ``firm`` (j), ``other``
+        (k), ``kappa``, ``controlling_owners`` (the owners with control in j whose
+        stake in k exceeds their stake in j, largest excess first, ``"; "``-joined),
+        ``cause`` (``"rival_controls"``: k itself holds a controlling stake in j
+        and all of its own profit; ``"common_owners"``: j's controlling owners hold
+        more of k directly; ``"indirect"``: through chains of cross-ownership) and
+        ``explanation`` (one sentence with the numbers).
 
         With a Dask DataFrame of holdings (columns as returned by
         ``read_holdings(..., engine="dask")``; each period is validated by
@@ -442,6 +542,7 @@ def profit_weights(holdings, *, control_model="proportional", firms=None, period
     attrs = {"orientation": ORIENTATION, "control_model": label,
              "control_note": holdings.control_note, "no_holdings": [], "no_control": [],
              "notes": []}
+    above = []
     for p in periods:
         st = kappa_structure(func, holdings, model, p, firms)
         n = len(st.firms) if firms is None else len(firms)
@@ -458,6 +559,8 @@ def profit_weights(holdings, *, control_model="proportional", firms=None, period
         attrs["no_holdings"] += [(p, f) if p is not None else f for f in st.no_holdings]
         attrs["no_control"] += [(p, f) if p is not None else f for f in st.no_control]
         attrs["notes"] += st.notes
+        if output in ("frame", "long"):
+            above.append(_above_one(st, K, n, p if holdings.has_period else None))
         labels = st.firms[:n]
         if output in ("dense", "sparse"):
             return K
@@ -479,8 +582,62 @@ def profit_weights(holdings, *, control_model="proportional", firms=None, period
         out = frames[0][1]
     else:
         out = pd.concat({p: f for p, f in frames}, names=["period", "firm"])
+    attrs["kappa_above_one"] = (pd.concat(above, ignore_index=True).to_dict("records")
+                                if above else [])
     out.attrs.update(attrs)
     return out
+
+
+def kappa_above_one(holdings, *, control_model="proportional", firms=None, period=None):
+    r"""Every profit weight κ_jk above one, with the owners and the cause behind it.
+
+    O'Brien-Salop profit weights may exceed one:
+
+    .. math:: \kappa_{jk} = \frac{\sum_i \gamma_{ij}\,\beta_{ik}}
+              {\sum_i \gamma_{ij}\,\beta_{ij}} > 1
+              \iff \sum_i \gamma_{ij}\,\beta_{ik} > \sum_i \gamma_{ij}\,\beta_{ij}
+
+    -- the owners that control firm j hold, weighted by their control, more of firm
+    k's profit than of j's, so j's managers serve k's profit more than j's own
+    [OS]_.  The most common cause is cross-ownership: a rival k holding a voting
+    stake in j receives all of its own profit, so κ_jk = γ_kj / Σ_i γ_ij β_ij (14 %
+    of Anthropic held by Alphabet with proportional control and no other listed
+    owner: κ = 0.14 / 0.14² ≈ 7.14).
+
+    Parameters
+    ----------
+    holdings, control_model, firms, period
+        As in :func:`profit_weights` (whose ``attrs["kappa_above_one"]`` holds the
+        same rows as records).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per ordered pair with κ_jk > 1: ``period`` (when the holdings have
+        periods), ``firm`` (j, whose managers weigh), ``other`` (k), ``kappa``,
+        ``controlling_owners`` (owners with control in j whose integrated
+        cash-flow stake in k exceeds their stake in j, largest excess first,
+        ``"; "``-joined), ``cause`` (a key of :data:`ABOVE_ONE_CAUSES`:
+        ``"rival_controls"``, ``"common_owners"`` or ``"indirect"``) and
+        ``explanation`` (one sentence with the numbers).
+
+    Examples
+    --------
+    X holds 10 % of A and 50 % of B and is A's only owner; A's managers weigh B's
+    profit at κ_AB = .1·.5 / .1² = 5:
+
+    >>> import pandas as pd, concentration as cn
+    >>> h = cn.read_holdings(pd.DataFrame({"owner": ["X", "X", "Y"],
+    ...     "firm": ["A", "B", "B"], "cash_flow": [0.1, 0.5, 0.5]}))
+    >>> from concentration.ownership import kappa_above_one
+    >>> kappa_above_one(h).round(6)[["firm", "other", "kappa", "cause"]].values.tolist()
+    [['A', 'B', 5.0, 'common_owners']]
+    """
+    k = profit_weights(holdings, control_model=control_model, firms=firms, period=period,
+                       output="long")
+    records = k.attrs.get("kappa_above_one", [])
+    cols = (["period"] if records and "period" in records[0] else []) + list(ABOVE_ONE_COLUMNS)
+    return pd.DataFrame(records, columns=cols)
 
 
 # ------------------------------------------------------------------------------ MHHI

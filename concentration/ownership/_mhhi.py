@@ -37,7 +37,7 @@ from ..exceptions import InvalidHoldingsError, InvalidParameterError
 from ..guidelines import get_guideline
 from ._control import resolve_model
 from ._holdings import Holdings
-from ._kappa import ORIENTATION, kappa_structure
+from ._kappa import ABOVE_ONE_COLUMNS, ORIENTATION, explain_above_one, kappa_structure
 
 __all__ = ["mhhi", "MHHI", "SCREEN_RULES", "resolve_holdings_period"]
 
@@ -106,7 +106,10 @@ class MHHI(ResultMixin):
     r"""The modified HHI per market and period, with its decompositions.
 
     ``to_frame()`` has one row per (market, period) with columns ``hhi``, ``mhhi``,
-    ``mhhi_delta`` (points, 0-10,000), ``n_firms`` and ``n_no_holdings``.
+    ``mhhi_delta`` (points, 0-10,000), ``n_firms``, ``n_no_holdings``, ``top_pair``
+    (the firm pair ``"j & k"`` with the largest MHHIΔ term; j is the firm whose
+    managers weigh more) and ``top_pair_delta`` (that pair's term
+    10,000 · (s_j s_k κ_jk + s_k s_j κ_kj), points).
 
     .. math:: \mathrm{MHHI} = 10{,}000 \sum_j \sum_k s_j s_k \kappa_{jk},\qquad
               \Delta\mathrm{MHHI} = \mathrm{MHHI} - \mathrm{HHI}
@@ -127,6 +130,13 @@ class MHHI(ResultMixin):
         κ_jj = 1, κ_jk = 0.  Columns: the grouping columns, ``firm``, ``reason``.
     notes : tuple of str
         Modelling notes (cross-ownership, Banzhaf cap, ...).
+    kappa_above_one : pandas.DataFrame
+        Every κ_jk above one among the firms of a market, with its cause: the
+        grouping columns, ``firm`` (j), ``other`` (k), ``kappa``,
+        ``controlling_owners``, ``cause`` and ``explanation`` (as
+        ``attrs["kappa_above_one"]`` of :func:`concentration.profit_weights`).
+        O'Brien-Salop allow κ_jk > 1: it happens exactly when j's controlling owners
+        hold, weighted by their control, more of k's profit than of j's.
     """
 
     frame: pd.DataFrame
@@ -134,12 +144,15 @@ class MHHI(ResultMixin):
     control_note: str
     no_holdings: pd.DataFrame
     notes: tuple = ()
+    kappa_above_one: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=list(ABOVE_ONE_COLUMNS)))
     _groups: object = field(default=None, repr=False)
     _blocks: tuple = field(default=(), repr=False)
     _structures: dict = field(default_factory=dict, repr=False)
 
     def to_frame(self) -> pd.DataFrame:
-        """Per market × period: ``hhi``, ``mhhi``, ``mhhi_delta``, ``n_firms``, ``n_no_holdings``."""
+        """Per market × period: ``hhi``, ``mhhi``, ``mhhi_delta``, ``n_firms``, ``n_no_holdings``,
+        ``top_pair`` and ``top_pair_delta`` (see the class docstring)."""
         return self.frame.copy()
 
     def _value(self, col):
@@ -426,6 +439,7 @@ def mhhi(shares, holdings, *, control_model="proportional", market="market", per
         else:
             blocks_p = st.kappa_blocks(pos_list)
         kblocks.update(zip(members, zip(pos_list, blocks_p)))
+    above = []
     for g in range(n_groups):
         rows = order[bounds[g]:bounds[g + 1]]
         st = structures[gper[g]]
@@ -441,12 +455,18 @@ def mhhi(shares, holdings, *, control_model="proportional", market="market", per
         nh, nc = st.no_sets
         flagged = [(f, "no holdings data" if f in nh else "no controlling owner")
                    for f in firms_g if f in nh or f in nc]
-        records.append((h, m, m - h, n, len(flagged)))
+        pair, pair_delta, hit = _top_pair(s, K, firms_g)
+        if hit[0].size:
+            found = explain_above_one(st, np.asarray(pos)[hit[0]], np.asarray(pos)[hit[1]],
+                                      hit[2])
+            found.insert(0, "_group", g)
+            above.append(found)
+        records.append((h, m, m - h, n, len(flagged), pair, pair_delta))
         for f, why in flagged:
             missing_rows.append((g, f, why))
         blocks.append((g, np.asarray(firms_g, dtype=object), s, K, (gper[g], pos)))
     frame = pd.DataFrame(records, columns=["hhi", "mhhi", "mhhi_delta", "n_firms",
-                                           "n_no_holdings"])
+                                           "n_no_holdings", "top_pair", "top_pair_delta"])
     groups = table.groups
     frame.index = groups if groups is not None else pd.Index(["all"], name="market")
     nh_cols = {}
@@ -457,10 +477,53 @@ def mhhi(shares, holdings, *, control_model="proportional", market="market", per
             nh_cols[name] = [vals[g] for g, _, _ in missing_rows]
     no_h = pd.DataFrame({**nh_cols, "firm": [f for _, f, _ in missing_rows],
                          "reason": [w for _, _, w in missing_rows]})
+    kappa_above = _above_frame(above, groups)
     notes = []
     for st in structures.values():
         notes += [n for n in st.notes if n not in notes]
     label = "user-supplied" if isinstance(model, pd.DataFrame) else model.label
     return MHHI(frame=frame, control_model=label, control_note=holdings.control_note,
-                no_holdings=no_h, notes=tuple(notes), _groups=groups, _blocks=tuple(blocks),
-                _structures=structures)
+                no_holdings=no_h, notes=tuple(notes), kappa_above_one=kappa_above,
+                _groups=groups, _blocks=tuple(blocks), _structures=structures)
+
+
+def _top_pair(s, K, firms):
+    """The unordered firm pair with the largest MHHIΔ term, and the κ > 1 entries.
+
+    Returns ``(label, points, (rows, cols, kappa))``: the pair's term
+    10,000 · (s_j s_k κ_jk + s_k s_j κ_kj) in points, labelled ``"j & k"`` with j the
+    firm whose managers weigh more (None and 0.0 when MHHIΔ is 0).
+    """
+    C = sp.coo_matrix(K) if not sp.issparse(K) else K.tocoo()
+    off = C.row != C.col
+    r, c, v = C.row[off], C.col[off], C.data[off]
+    above = v > 1.0 + 1e-9
+    hit = (r[above], c[above], v[above])
+    terms = 10_000.0 * s[r] * s[c] * v
+    keep = terms > 0
+    if not keep.any():
+        return None, 0.0, hit
+    r, c, terms = r[keep], c[keep], terms[keep]
+    lo, hi = np.minimum(r, c), np.maximum(r, c)
+    n = len(s)
+    codes, uniq = pd.factorize(lo.astype(np.int64) * n + hi)
+    total = np.bincount(codes, weights=terms)
+    best = int(np.argmax(total))
+    a, b = divmod(int(uniq[best]), n)
+    ab = terms[(r == a) & (c == b)].sum()
+    ba = terms[(r == b) & (c == a)].sum()
+    first, second = (a, b) if ab >= ba else (b, a)
+    return f"{firms[first]!s} & {firms[second]!s}", float(total[best]), hit
+
+
+def _above_frame(parts, groups):
+    """The κ > 1 rows of every market, with the grouping columns first."""
+    names = [] if groups is None else list(groups.names)
+    if not parts:
+        return pd.DataFrame(columns=names + list(ABOVE_ONE_COLUMNS))
+    out = pd.concat(parts, ignore_index=True)
+    gi = out.pop("_group").to_numpy()
+    for lvl, name in enumerate(names):
+        vals = groups.get_level_values(lvl) if isinstance(groups, pd.MultiIndex) else groups
+        out.insert(lvl, name, np.asarray(vals, dtype=object)[gi])
+    return out

@@ -56,7 +56,8 @@ def profit_weights_graph(func, arguments, reduce, client):
     name = func.__name__
     ddf = arguments.pop("holdings")
     check_choice(name, "output", arguments["output"], KAPPA_OUTPUTS)
-    validated = validated_holdings(ddf) is not None
+    known = validated_holdings(ddf)
+    validated = None if known is None else known[2]   # the control_missing policy read with
     parts, pmap = _holdings_partitions(name, ddf, client)
     if pmap is None:
         whole = dask.delayed(pd.concat)(parts.to_delayed())
@@ -93,12 +94,13 @@ def profit_weights_graph(func, arguments, reduce, client):
                                           reduce=reduce))(tasks)
 
 
-def _pw_task(frame, period, *, func, arguments, reduce, validated=False):
+def _pw_task(frame, period, *, func, arguments, reduce, validated=None):
     """κ of one period (in a worker): the in-memory profit_weights on that period's rows."""
     frame = plain(frame)
     if period is not None:
         frame = frame[frame["period"] == period]
-    holdings = as_holdings(frame, func.__name__, validated)
+    holdings = as_holdings(frame, func.__name__, validated is not None,
+                           control_missing=validated or "error")
     kwargs = dict(arguments, period=period)
     out = func(holdings, **kwargs)
     return reduce(out) if reduce is not None else out
@@ -113,7 +115,7 @@ def _pw_combine(results, *, periods, arguments, reduce):
         return results[0]
     # several periods: output is "frame" or "long" (dense/sparse were refused)
     attrs = dict(results[0].attrs)
-    for key in ("no_holdings", "no_control", "notes"):
+    for key in ("no_holdings", "no_control", "notes", "kappa_above_one"):
         attrs[key] = [x for r in results for x in r.attrs.get(key, [])]
     pieces = []
     for r in results:
@@ -168,7 +170,8 @@ def mhhi_graph(func, arguments, client):
         spieces, speriods = [shares], [None]
 
     # --- the holdings each piece needs
-    validated = is_dask(holdings) and validated_holdings(holdings) is not None
+    known = validated_holdings(holdings) if is_dask(holdings) else None
+    validated = None if known is None else known[2]   # the control_missing policy read with
     if is_dask(holdings):
         hparts, hmap = _holdings_partitions(name, holdings, client)
         hdelayed = list(hparts.to_delayed())
@@ -213,7 +216,7 @@ def mhhi_graph(func, arguments, client):
     return dask.delayed(_mhhi_combine)(tasks)
 
 
-def _mhhi_task(shares, holdings, *, periods, func, arguments, validated=False):
+def _mhhi_task(shares, holdings, *, periods, func, arguments, validated=None):
     """The in-memory mhhi on one piece of the shares (in a worker)."""
     if isinstance(shares, pd.DataFrame):
         if len(shares) == 0:
@@ -223,7 +226,8 @@ def _mhhi_task(shares, holdings, *, periods, func, arguments, validated=False):
         frame = pd.concat([plain(h) for h in holdings], ignore_index=True)
         if periods is not None:
             frame = frame[frame["period"].isin(periods)]
-        holdings = as_holdings(frame, func.__name__, validated)
+        holdings = as_holdings(frame, func.__name__, validated is not None,
+                               control_missing=validated or "error")
     return func(shares, holdings, **arguments)
 
 
@@ -254,6 +258,13 @@ def _mhhi_combine(results):
         labs = list(nh[names].itertuples(index=False, name=None))
         rank = [position[lab if len(names) > 1 else lab[0]] for lab in labs]
         nh = nh.iloc[np.argsort(np.asarray(rank), kind="stable")].reset_index(drop=True)
+    flagged = [r.kappa_above_one for r in results if len(r.kappa_above_one)]
+    above = (pd.concat(flagged, ignore_index=True) if len(flagged) > 1 else
+             flagged[0] if flagged else first.kappa_above_one)
+    if len(above) and names:
+        labs = list(above[names].itertuples(index=False, name=None))
+        rank = [position[lab if len(names) > 1 else lab[0]] for lab in labs]
+        above = above.iloc[np.argsort(np.asarray(rank), kind="stable")].reset_index(drop=True)
     structures = {}
     for b in blocks:
         period = b[4][0]
@@ -266,7 +277,7 @@ def _mhhi_combine(results):
     for st in structures.values():
         notes += [n for n in st.notes if n not in notes]
     return dataclasses.replace(first, frame=frame, no_holdings=nh, notes=tuple(notes),
-                               _groups=groups, _blocks=tuple(blocks), _structures=structures)
+                               kappa_above_one=above, _groups=groups, _blocks=tuple(blocks), _structures=structures)
 
 
 def _index_sort_key(index):

@@ -200,21 +200,23 @@ def read_holdings(source, *, func="read_holdings", **kwargs):
     out = dd.from_delayed([dask.delayed(_holdings_part)(p, kwargs, meta)
                            for p in parts.to_delayed()], meta=meta, verify_meta=False)
     remember_whole(out, ["period"])
-    _remember_holdings(out, kwargs.get("control") is not None, pmap)
+    _remember_holdings(out, kwargs.get("control") is not None, pmap,
+                       kwargs.get("control_missing", "error"))
     return out
 
 # expression name -> (control given, periods of each partition or None) for frames made
 # by read_holdings(engine="dask"): validated already, so tasks do not validate again
 
 
-def _remember_holdings(ddf, control_given, pmap):
+def _remember_holdings(ddf, control_given, pmap, control_missing="error"):
     if len(_VALIDATED_HOLDINGS) >= _VALIDATED_MAX:
         _VALIDATED_HOLDINGS.clear()
-    _VALIDATED_HOLDINGS[ddf._name] = (control_given, pmap)
+    _VALIDATED_HOLDINGS[ddf._name] = (control_given, pmap, control_missing)
 
 
 def validated_holdings(ddf):
-    """``(control given, periods of each partition or None)`` if ``read_holdings`` made ``ddf``."""
+    """``(control given, periods of each partition or None, control_missing)`` if
+    ``read_holdings`` made ``ddf``, else None."""
     return _VALIDATED_HOLDINGS.get(ddf._name)
 
 
@@ -250,11 +252,12 @@ def _holdings_part(frame, kwargs, meta):
     return out
 
 
-def as_holdings(frame, func, validated=False):
+def as_holdings(frame, func, validated=False, control_missing="error"):
     """A Holdings object from a (computed) Dask holdings partition.
 
     Validated by :func:`concentration.read_holdings` unless it comes from
-    ``read_holdings(engine="dask")`` (``validated``): then the table is used as is.
+    ``read_holdings(engine="dask")`` (``validated``): then the table is used as is,
+    and ``control_missing`` is the policy it was read with (stated in the note).
     """
 
     frame = plain(frame)
@@ -267,4 +270,6 @@ def as_holdings(frame, func, validated=False):
     firms = set(table["firm"])
     cross = tuple(sorted({o for o in pd.unique(table["owner"]) if o in firms}, key=str))
     return Holdings(table=table, control_given=control is not None,
-                    has_period="period" in table.columns, cross_owners=cross)
+                    has_period="period" in table.columns, cross_owners=cross,
+                    control_missing=control_missing,
+                    n_control_missing=None if control_missing != "error" else 0)
