@@ -229,7 +229,9 @@ def diversion_ratios(shares, *, form="proportional", recapture=1.0, outside_shar
     shares : array_like or mapping
         Shares of the products in the market, fractions summing to at most one; a
         1-D array or mapping (one market) or a 2-D array (one market per row).  A
-        mapping gives a labelled DataFrame.
+        mapping gives a labelled DataFrame.  Each ratio depends on the two products'
+        shares only (and, for ``"inside-out"``, on the parties'), so the shares of
+        the merging parties alone give their block of the matrix exactly.
     form : {"proportional", "outside-in", "inside-out"}, default "proportional"
         The recapture form.
     recapture : float, default 1.0
@@ -445,7 +447,8 @@ def ipr(diversion, margins, *, kappa=None, kappa_pre=None):
     m = _broadcast(func, "margins", _margins(func, margins), d.shape[:-1])
     post, pre = _delta_kappa(func, kappa, kappa_pre, d.shape)
     delta = np.einsum("...jk,...jk->...j", post - pre, d)
-    return m * delta / (1.0 - delta)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(delta >= 1.0, np.inf, m * delta / (1.0 - delta))
 
 
 def cmcr_bertrand(diversion, margins, prices=None, *, kappa=None, kappa_pre=None,
@@ -477,7 +480,9 @@ def cmcr_bertrand(diversion, margins, prices=None, *, kappa=None, kappa_pre=None
     Returns
     -------
     numpy.ndarray
-        CMCR per product (fractions; positive = a cost reduction needed).
+        CMCR per product (fractions; positive = a cost reduction needed); ``inf``
+        where the post-deal system is singular (the parties recapture all of each
+        other's lost sales, e.g. a two-firm market with diversion 1 both ways).
 
     Examples
     --------
@@ -495,14 +500,12 @@ def cmcr_bertrand(diversion, margins, prices=None, *, kappa=None, kappa_pre=None
     a_post = post * d * ratio - eye
     a_pre = pre * d * ratio - eye
     rhs = np.einsum("...jk,...k->...j", a_pre, m)
-    try:
-        m_post = np.linalg.solve(a_post, rhs[..., None])[..., 0]
-    except np.linalg.LinAlgError:
-        raise InvalidParameterError(param_message(
-            func, "diversion", "diversion ratios and weights for which the post-deal "
-            "conditions have a solution (no product recaptures all sales of another "
-            "that recaptures all of its own)", "a singular system",
-            "Check diversion ratios of 1 between the parties.")) from None
+    # singular where the parties recapture all of each other's lost sales (D = 1 both
+    # ways at full weight): no finite cost reduction restores the pre-deal prices
+    singular = np.abs(np.linalg.det(a_post)) < 1e-12
+    a_post = np.where(singular[..., None, None], -eye, a_post)
+    m_post = np.linalg.solve(a_post, rhs[..., None])[..., 0]
+    m_post = np.where(singular[..., None], np.inf, m_post)
     out = m_post - m
     return out / (1.0 - m) if rel == "cost" else out
 

@@ -556,3 +556,13 @@ def test_kappa_dataframe_must_name_the_parties():
     kappa = pd.DataFrame(np.eye(2), index=["A", "Z"], columns=["A", "Z"])
     with pytest.raises(InvalidParameterError, match="kappa"):
         cn.unilateral_screen({"A": 0.5, "B": 0.5}, ["A", "B"], margins=0.3, kappa=kappa)
+
+
+def test_merger_to_monopoly_needs_an_infinite_cost_reduction():
+    # two firms, all lost sales recaptured by the other: no finite CMCR restores prices,
+    # and one such deal does not stop the others of a batch
+    D = np.array([[[0, 1.0], [1.0, 0]], [[0, 0.2], [0.2, 0]]])
+    got = cn.cmcr_bertrand(D, [[0.4, 0.4], [0.4, 0.4]])
+    assert np.isinf(got[0]).all()
+    assert got[1] == pytest.approx([0.08 / 0.48] * 2)
+    assert np.isinf(cn.ipr(D, [[0.4, 0.4], [0.4, 0.4]])[0]).all()
