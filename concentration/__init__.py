@@ -13,6 +13,7 @@ templates and figures or for the econometrics.
 """
 
 import importlib
+import logging
 
 from . import datasets
 from . import exceptions
@@ -44,6 +45,9 @@ from .unilateral import (UnilateralScreen, cmcr_bertrand, cmcr_cournot, critical
                          unilateral_screen, upp)
 
 __version__ = library_version()
+
+# Silent until the application configures logging (see concentration._progress).
+logging.getLogger(__name__).addHandler(logging.NullHandler())
 
 # public name -> (module, attribute or None for the module itself), imported on first use
 _LAZY = {

@@ -7,8 +7,6 @@ is :mod:`concentration._kernels._overlap_ref`).  See ``docs/overlap.md``.
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
@@ -23,6 +21,7 @@ from ._validation import (
     check_threads,
     format_bytes,
     param_message,
+    warn,
 )
 from .exceptions import (
     DataQualityWarning,
@@ -819,10 +818,10 @@ def overlap(W, *, metric="cosine", other=None, control=None, threshold=None, top
     if metric == "kappa":
         n_zero = int((left == 0).sum())
         if n_zero:
-            warnings.warn(
+            warn(
                 f"{_F}: {n_zero} firm(s) have zero control-weighted own cash flow "
                 "<g_j, b_j> = 0, so κ_jk is undefined for them; their rows are NaN "
-                "(empty in sparse output).", DataQualityWarning, stacklevel=2)
+                "(empty in sparse output).", DataQualityWarning)
 
     sparse_out = threshold is not None or top_k is not None or output in ("csr", "pairs")
     # a size above the result's has the meaning of the result's size (and must not

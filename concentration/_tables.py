@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import decimal
 import numbers
-import warnings
 from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, field
 
@@ -22,9 +21,21 @@ from ._entities import coerce_entities
 from ._kernels import load
 from ._periods import period_bounds, period_order, to_dates, unplaced_error
 from ._results import ResultMixin
-from ._validation import (check_choice, check_columns, check_memory, check_number, param_message,
-                          scale_factor)
-from .exceptions import FringeWarning, InvalidParameterError, InvalidSharesError, SchemaError
+from ._validation import (
+    check_choice,
+    check_columns,
+    check_memory,
+    check_number,
+    param_message,
+    scale_factor,
+    warn,
+)
+from .exceptions import (
+    FringeWarning,
+    InvalidParameterError,
+    InvalidSharesError,
+    SchemaError,
+)
 
 _grouped = load("_grouped")
 
@@ -86,8 +97,8 @@ class ValidationReport(ResultMixin):
             msg += f" ({len(rows)} groups fail this check, e.g. {examples}.)"
         raise error_class(msg)
 
-    def emit_warnings(self, category=FringeWarning, stacklevel=3):
-        """Issue one Python warning per warning check (not per group)."""
+    def emit_warnings(self, category=FringeWarning):
+        """Issue one Python warning per warning check (not per group), at the caller's line."""
         if self.issues.empty:
             return
         warns = self.warnings
@@ -96,7 +107,7 @@ class ValidationReport(ResultMixin):
             if len(rows) > 1:
                 examples = ", ".join(str(g) for g in rows["group"].head(_MAX_EXAMPLES))
                 msg = f"{len(rows)} groups: {msg} Examples: {examples}."
-            warnings.warn(msg, category, stacklevel=stacklevel)
+            warn(msg, category)
 
     def to_frame(self) -> pd.DataFrame:
         """Return :attr:`issues`."""
@@ -733,7 +744,7 @@ def coerce_shares(data, *, market="market", period="period", firm="firm", share=
                    f"outside good or top-N data).{note}")
     report = ValidationReport(issues_frame(issues), policy=fringe_note or "")
     if emit:
-        report.emit_warnings(FringeWarning, stacklevel=4)
+        report.emit_warnings(FringeWarning)
     if intervals is not None:
         codes, groups, totals, stats, intervals = _in_time_order(
             codes, groups, totals, stats, intervals, market_key)

@@ -18,7 +18,12 @@ from collections.abc import Iterable
 import numpy as np
 
 from ._kernels import default_threads
-from .exceptions import CappedParameterWarning, InvalidParameterError, ResourceError, SchemaError
+from .exceptions import (
+    CappedParameterWarning,
+    InvalidParameterError,
+    ResourceError,
+    SchemaError,
+)
 
 __all__ = [
     "param_message",
@@ -30,6 +35,7 @@ __all__ = [
     "check_column_name",
     "close_matches",
     "did_you_mean",
+    "warn",
     "SCALES",
     "scale_factor",
     "check_threads",
@@ -146,6 +152,26 @@ def did_you_mean(name, candidates) -> str:
     return " Did you mean " + " or ".join(repr(h) for h in hits) + "?"
 
 
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
+
+
+def warn(message, category):
+    """:func:`warnings.warn` attributed to the user's line: the first frame outside the package.
+
+    Whatever depth inside the library the warning is raised at, the ``filename`` and
+    ``lineno`` of the warning are those of the code that called the library, so that
+    the default filter shows it once per calling line and the user sees where it came
+    from.
+    """
+    import sys
+
+    level, frame = 2, sys._getframe(1)
+    while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE_DIR):
+        frame = frame.f_back
+        level += 1
+    warnings.warn(message, category, stacklevel=level)
+
+
 def check_columns(func, frame, columns: dict, *, source=None):
     """Check that each ``{parameter: column}`` named in ``columns`` exists in ``frame``.
 
@@ -198,9 +224,9 @@ def check_threads(func, n_threads, *, name="n_threads"):
         return available
     n = check_int(func, name, n_threads, low=1)
     if n > available:
-        warnings.warn(
+        warn(
             f"{func}: {name}={n} is more than the {available} CPU(s) available to this "
-            f"process; using {available}.", CappedParameterWarning, stacklevel=3)
+            f"process; using {available}.", CappedParameterWarning)
         return available
     return n
 

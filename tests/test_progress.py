@@ -1,0 +1,58 @@
+"""The package logger, progress displays and warnings attributed to the caller."""
+import io
+import logging
+import warnings
+
+import pytest
+
+import concentration as cn
+from concentration._progress import ProgressBar, check_progress, stage
+from concentration._validation import check_threads
+
+
+def test_the_package_logger_is_silent_by_default_and_logs_stages(caplog):
+    assert any(isinstance(h, logging.NullHandler)
+               for h in logging.getLogger("concentration").handlers)
+    with caplog.at_level(logging.INFO, logger="concentration"):
+        t = stage("mhhi", "read %d rows", 12)
+        stage("mhhi", "kappa", start=t)
+    lines = [r.getMessage() for r in caplog.records]
+    assert lines[0] == "mhhi: read 12 rows"
+    assert lines[1].startswith("mhhi: kappa (") and lines[1].endswith(" s)")
+
+
+def test_progress_callable_and_bar():
+    seen = []
+    with ProgressBar(lambda d, t, lab: seen.append((d, t, lab)), 3, "periods") as bar:
+        for _ in range(3):
+            bar.update()
+    assert seen == [(1, 3, "periods"), (2, 3, "periods"), (3, 3, "periods")]
+    out = io.StringIO()
+    bar = ProgressBar(True, 2, "x", stream=out)
+    if bar._tqdm is None:
+        with bar:
+            bar.update(2)
+        assert "2/2" in out.getvalue()
+    with ProgressBar(False, 5, "quiet") as quiet:
+        quiet.update()
+    assert quiet.done == 1
+
+
+def test_progress_argument_is_checked():
+    assert check_progress("f", True) is True
+    with pytest.raises(cn.exceptions.InvalidParameterError, match="progress"):
+        check_progress("f", "yes")
+
+
+def test_a_warning_points_at_the_callers_line():
+    with warnings.catch_warnings(record=True) as got:
+        warnings.simplefilter("always")
+        check_threads("overlap", 10_000)
+    assert got and got[0].filename == __file__
+
+
+def test_a_fringe_warning_points_at_the_callers_line():
+    with warnings.catch_warnings(record=True) as got:
+        warnings.simplefilter("always")
+        cn.hhi({"A": 0.5, "B": 0.2})
+    assert [w.filename for w in got] == [__file__]
