@@ -679,10 +679,10 @@ def _owners(plan, frame, counts):
     moved = 0
     if plan.included_managers == "included" and len(frame) and len(plan.included):
         other = frame["other"]
-        cats = pd.Series(other.categories, dtype=object).astype(str).str.strip()
+        cats = pd.Series(other.cat.categories, dtype=object).astype(str).str.strip()
         single = pd.to_numeric(cats.where(cats.str.fullmatch(r"\d+")), errors="coerce")
         seq = np.full(len(frame), np.nan)
-        c = np.asarray(other.codes)
+        c = np.asarray(other.cat.codes)
         seq[c >= 0] = single.to_numpy()[c[c >= 0]]
         has = np.isfinite(seq)
         if has.any():
