@@ -54,8 +54,14 @@ __all__ = [
 
 FRINGE_POLICIES = ("ignore", "bounds", "as_firms")
 
-_doc = substitute(common=SHARE_PARAMETERS)
-_doc_fringe = substitute(common=SHARE_PARAMETERS, fringe=FRINGE_PARAMETERS)
+#: The date columns that place each period in time (documented with the share columns).
+PERIOD_PARAMETERS = """period_start, period_end : str or None, default "period_start", "period_end"
+        Columns with each period's first and last day.  Absent default columns are
+        ignored and the period labels are parsed instead; ``None`` ignores a column."""
+
+_SHARES = SHARE_PARAMETERS + "\n    " + PERIOD_PARAMETERS
+_doc = substitute(common=_SHARES)
+_doc_fringe = substitute(common=_SHARES, fringe=FRINGE_PARAMETERS)
 
 
 def _fringe_note(fringe, fringe_size):
@@ -68,7 +74,8 @@ def _fringe_note(fringe, fringe_size):
 
 
 def _table(func, data, *, market, period, firm, share, value, scale, duplicates, parent,
-           tolerance, fringe="ignore", fringe_size=None) -> ShareTable:
+           tolerance, fringe="ignore", fringe_size=None, period_start="period_start",
+           period_end="period_end") -> ShareTable:
     """Validate once and apply the fringe policy."""
     check_choice(func, "fringe", fringe, FRINGE_POLICIES)
     if fringe_size is not None:
@@ -85,17 +92,22 @@ def _table(func, data, *, market, period, firm, share, value, scale, duplicates,
                           value=value, scale=scale, duplicates=duplicates, parent=parent,
                           tolerance=tolerance, func=func,
                           fringe_note=_fringe_note(fringe, fringe_size),
-                          emit=(fringe == "ignore"))
+                          emit=(fringe == "ignore"), period_start=period_start,
+                          period_end=period_end)
     if fringe == "as_firms":
         table = table.with_fringe_firms(fringe_size)
     return table
 
 
-def _bounds_from_stats(sumsq, totals, minimum, count, n_fringe=None):
+def hhi_bounds_from_stats(sumsq, totals, minimum, count, n_fringe=None):
     """HHI bounds (fractions squared) given listed shares and a fringe of 1 - total.
 
     The listed firms are taken to be the largest ones, so no fringe firm exceeds the
-    smallest listed share ``minimum``.
+    smallest listed share ``minimum``: the upper bound splits the fringe into as many
+    firms of ``minimum`` as fit and one of the remainder (see :func:`hhi_bounds`).
+    Arrays per market: ``sumsq`` (sum of squared listed shares), ``totals``,
+    ``minimum`` and ``count`` (listed firms); returns ``(low, high)``.  Shared by
+    :func:`hhi_bounds`, :func:`indices` and the merger screens' upper-bound verdicts.
     """
     rest = np.clip(1.0 - totals, 0.0, None)
     rest[rest < 1e-12] = 0.0
@@ -118,7 +130,8 @@ def _bounds_from_stats(sumsq, totals, minimum, count, n_fringe=None):
 @_doc_fringe
 def hhi(data, *, market="market", period="period", firm="firm", share="share", value=None,
         scale="fraction", duplicates="error", parent=None, tolerance=DEFAULT_TOLERANCE,
-        fringe="ignore", fringe_size=None):
+        fringe="ignore", fringe_size=None, period_start="period_start",
+        period_end="period_end"):
     r"""Herfindahl-Hirschman Index in points (0-10,000).
 
     .. math:: \mathrm{HHI} = 10{,}000 \sum_j s_j^2
@@ -165,11 +178,12 @@ def hhi(data, *, market="market", period="period", firm="firm", share="share", v
     """
     table = _table("hhi", data, market=market, period=period, firm=firm, share=share,
                    value=value, scale=scale, duplicates=duplicates, parent=parent,
-                   tolerance=tolerance, fringe=fringe, fringe_size=fringe_size)
+                   tolerance=tolerance, period_start=period_start,
+                   period_end=period_end, fringe=fringe, fringe_size=fringe_size)
     if fringe == "bounds":
         total, sumsq, count, _, minimum, _ = table.stats()
         _require_a_share(table, total, "hhi", "bounds on the HHI are")
-        low, high = _bounds_from_stats(sumsq, total, minimum, count)
+        low, high = hhi_bounds_from_stats(sumsq, total, minimum, count)
         frame = pd.DataFrame({"hhi_min": 10_000.0 * low, "hhi_max": 10_000.0 * high})
         return table.wrap(frame)
     return table.wrap(10_000.0 * table.sums()[1], name="hhi")
@@ -179,7 +193,8 @@ def hhi(data, *, market="market", period="period", firm="firm", share="share", v
 @_doc
 def concentration_ratio(data, k=4, *, market="market", period="period", firm="firm",
                         share="share", value=None, scale="fraction", duplicates="error",
-                        parent=None, tolerance=DEFAULT_TOLERANCE):
+                        parent=None, tolerance=DEFAULT_TOLERANCE,
+                        period_start="period_start", period_end="period_end"):
     r"""Combined share of the ``k`` largest firms, :math:`CR_k = \sum_{j=1}^{k} s_{(j)}`.
 
     Parameters
@@ -210,7 +225,8 @@ def concentration_ratio(data, k=4, *, market="market", period="period", firm="fi
     k = check_int("concentration_ratio", "k", k, low=1)
     table = _table("concentration_ratio", data, market=market, period=period, firm=firm,
                    share=share, value=value, scale=scale, duplicates=duplicates, parent=parent,
-                   tolerance=tolerance)
+                   tolerance=tolerance, period_start=period_start,
+                   period_end=period_end)
     top = table.stats(k, func="concentration_ratio")[5]
     return table.wrap(top.sum(axis=1), name=f"cr{k}")
 
@@ -219,7 +235,8 @@ def concentration_ratio(data, k=4, *, market="market", period="period", firm="fi
 @_doc_fringe
 def effective_number(data, *, market="market", period="period", firm="firm", share="share",
                      value=None, scale="fraction", duplicates="error", parent=None,
-                     tolerance=DEFAULT_TOLERANCE, fringe="ignore", fringe_size=None):
+                     tolerance=DEFAULT_TOLERANCE, fringe="ignore", fringe_size=None,
+                     period_start="period_start", period_end="period_end"):
     r"""Numbers-equivalent of the HHI, :math:`10{,}000 / \mathrm{HHI} = 1 / \sum_j s_j^2`.
 
     The number of equal-sized firms that would produce the same HHI [AD]_.
@@ -247,7 +264,8 @@ def effective_number(data, *, market="market", period="period", firm="firm", sha
     """
     table = _table("effective_number", data, market=market, period=period, firm=firm,
                    share=share, value=value, scale=scale, duplicates=duplicates, parent=parent,
-                   tolerance=tolerance, fringe=_no_bounds("effective_number", fringe),
+                   tolerance=tolerance, period_start=period_start,
+                   period_end=period_end, fringe=_no_bounds("effective_number", fringe),
                    fringe_size=fringe_size)
     total, sumsq, _ = table.sums()
     _require_a_share(table, total, "effective_number", "the effective number of firms is")
@@ -266,7 +284,8 @@ def _no_bounds(func, fringe):
 @_doc_fringe
 def entropy(data, *, normalize=False, market="market", period="period", firm="firm",
             share="share", value=None, scale="fraction", duplicates="error", parent=None,
-            tolerance=DEFAULT_TOLERANCE, fringe="ignore", fringe_size=None):
+            tolerance=DEFAULT_TOLERANCE, fringe="ignore", fringe_size=None,
+            period_start="period_start", period_end="period_end"):
     r"""Shannon entropy of the shares, :math:`H = -\sum_j s_j \ln s_j` (natural log).
 
     Higher entropy means less concentration.  With ``normalize=True`` the result is
@@ -296,7 +315,8 @@ def entropy(data, *, normalize=False, market="market", period="period", firm="fi
     normalize = check_bool("entropy", "normalize", normalize)
     table = _table("entropy", data, market=market, period=period, firm=firm, share=share,
                    value=value, scale=scale, duplicates=duplicates, parent=parent,
-                   tolerance=tolerance, fringe=_no_bounds("entropy", fringe),
+                   tolerance=tolerance, period_start=period_start,
+                   period_end=period_end, fringe=_no_bounds("entropy", fringe),
                    fringe_size=fringe_size)
     h = _entropy_values(table, normalize)
     return table.wrap(h, name="entropy_normalized" if normalize else "entropy")
@@ -306,7 +326,8 @@ def entropy(data, *, normalize=False, market="market", period="period", firm="fi
 @_doc_fringe
 def hannah_kay(data, alpha=2.0, *, market="market", period="period", firm="firm",
                share="share", value=None, scale="fraction", duplicates="error", parent=None,
-               tolerance=DEFAULT_TOLERANCE, fringe="ignore", fringe_size=None):
+               tolerance=DEFAULT_TOLERANCE, fringe="ignore", fringe_size=None,
+               period_start="period_start", period_end="period_end"):
     r"""Hannah-Kay numbers-equivalent of order :math:`\alpha`.
 
     .. math:: N(\alpha) = \Big(\sum_j s_j^{\alpha}\Big)^{1/(1-\alpha)},\qquad
@@ -344,7 +365,8 @@ def hannah_kay(data, alpha=2.0, *, market="market", period="period", firm="firm"
     alpha = check_number("hannah_kay", "alpha", alpha, low=0.0, low_open=True)
     table = _table("hannah_kay", data, market=market, period=period, firm=firm, share=share,
                    value=value, scale=scale, duplicates=duplicates, parent=parent,
-                   tolerance=tolerance, fringe=_no_bounds("hannah_kay", fringe),
+                   tolerance=tolerance, period_start=period_start,
+                   period_end=period_end, fringe=_no_bounds("hannah_kay", fringe),
                    fringe_size=fringe_size)
     _require_a_share(table, table.sums()[0], "hannah_kay", "the Hannah-Kay index is")
     return table.wrap(_hannah_kay_values(table, alpha), name=f"hannah_kay_{alpha:g}")
@@ -361,7 +383,8 @@ def _sorted_within(table: ShareTable):
 @dispatchable()
 @_doc
 def gini(data, *, market="market", period="period", firm="firm", share="share", value=None,
-         scale="fraction", duplicates="error", parent=None, tolerance=DEFAULT_TOLERANCE):
+         scale="fraction", duplicates="error", parent=None, tolerance=DEFAULT_TOLERANCE,
+         period_start="period_start", period_end="period_end"):
     r"""Gini coefficient of firm sizes within each market.
 
     .. math:: G = \frac{\sum_{i=1}^{n} (2i - n - 1)\, x_{(i)}}{n \sum_i x_i}
@@ -390,14 +413,16 @@ def gini(data, *, market="market", period="period", firm="firm", share="share", 
     """
     table = _table("gini", data, market=market, period=period, firm=firm, share=share,
                    value=value, scale=scale, duplicates=duplicates, parent=parent,
-                   tolerance=tolerance)
+                   tolerance=tolerance, period_start=period_start,
+                   period_end=period_end)
     return table.wrap(_gini_values(table), name="gini")
 
 
 @dispatchable()
 @_doc
 def lorenz(data, *, market="market", period="period", firm="firm", share="share", value=None,
-           scale="fraction", duplicates="error", parent=None, tolerance=DEFAULT_TOLERANCE):
+           scale="fraction", duplicates="error", parent=None, tolerance=DEFAULT_TOLERANCE,
+           period_start="period_start", period_end="period_end"):
     r"""Points of the Lorenz curve of firm sizes.
 
     Firms are sorted from smallest to largest; point :math:`i` is
@@ -421,7 +446,8 @@ def lorenz(data, *, market="market", period="period", firm="firm", share="share"
     """
     table = _table("lorenz", data, market=market, period=period, firm=firm, share=share,
                    value=value, scale=scale, duplicates=duplicates, parent=parent,
-                   tolerance=tolerance)
+                   tolerance=tolerance, period_start=period_start,
+                   period_end=period_end)
     order, counts, starts = _sorted_within(table)
     x = table.shares[order]
     g = table.codes[order]
@@ -448,7 +474,8 @@ def lorenz(data, *, market="market", period="period", firm="firm", share="share"
 @_doc
 def hhi_bounds(data, *, n_fringe=None, market="market", period="period", firm="firm",
                share="share", value=None, scale="fraction", duplicates="error", parent=None,
-               tolerance=DEFAULT_TOLERANCE):
+               tolerance=DEFAULT_TOLERANCE,
+               period_start="period_start", period_end="period_end"):
     r"""Smallest and largest HHI consistent with the listed (largest) firms and a fringe.
 
     The listed firms are taken to be the largest ones (top-m data) and the rest of the
@@ -497,7 +524,8 @@ def hhi_bounds(data, *, n_fringe=None, market="market", period="period", firm="f
     n_fringe = check_int("hhi_bounds", "n_fringe", n_fringe, low=0, allow_none=True)
     table = _table("hhi_bounds", data, market=market, period=period, firm=firm, share=share,
                    value=value, scale=scale, duplicates=duplicates, parent=parent,
-                   tolerance=tolerance, fringe="bounds")
+                   tolerance=tolerance, period_start=period_start,
+                   period_end=period_end, fringe="bounds")
     total, sumsq, count, _, minimum, _ = table.stats()
     _require_a_share(table, total, "hhi_bounds", "bounds on the HHI are")
     nf = None
@@ -516,7 +544,7 @@ def hhi_bounds(data, *, n_fringe=None, market="market", period="period", firm="f
                 f"{minimum[g]:.4g} (at least {need[g]:.6g} needed). Pass a larger "
                 "n_fringe, or n_fringe=None if it is unknown.")
         nf = np.full(table.n_groups, n_fringe)
-    low, high = _bounds_from_stats(sumsq, total, minimum, count, nf)
+    low, high = hhi_bounds_from_stats(sumsq, total, minimum, count, nf)
     frame = pd.DataFrame({"hhi_min": 10_000.0 * low, "hhi_max": 10_000.0 * high})
     return table.wrap(frame)
 
@@ -534,8 +562,23 @@ _CR = re.compile(r"^cr(\d+)$")
 @_doc_fringe
 def indices(data, measures=("hhi", "cr4"), *, alpha=2.0, market="market", period="period",
             firm="firm", share="share", value=None, scale="fraction", duplicates="error",
-            parent=None, tolerance=DEFAULT_TOLERANCE, fringe="ignore", fringe_size=None):
-    """Several concentration measures in one tidy table, one row per (market, period).
+            parent=None, tolerance=DEFAULT_TOLERANCE, fringe="ignore", fringe_size=None,
+            bounds=True, period_start="period_start", period_end="period_end"):
+    r"""Several concentration measures in one tidy table, one row per (market, period).
+
+    Rows follow time within each market: each period is placed by the data's
+    ``period_start``/``period_end`` columns, else by its label (years, halves,
+    quarters, months, dates), so ``2024, 2025-mid, 2025-late`` come out in that
+    order when the dates say so.  A label that can be placed neither way is a
+    :class:`~concentration.exceptions.PeriodError` that names it (pass
+    ``period_start``/``period_end`` columns, or relabel it), never a silent order.
+
+    Top-N data (listed shares summing below one, ``lower_bound``) carry their HHI
+    bounds beside the HHI: ``hhi_min`` (the listed firms: the HHI itself) and
+    ``hhi_max`` (the remainder :math:`r = 1 - \sum_j s_j` split into firms no larger
+    than the smallest listed share, :math:`10{,}000[\sum_j s_j^2 + q s_{(m)}^2 +
+    (r - q s_{(m)})^2]` with :math:`q = \lfloor r/s_{(m)} \rfloor`; see
+    :func:`hhi_bounds`).  Complete markets have ``hhi_min = hhi_max = hhi``.
 
     Parameters
     ----------
@@ -550,11 +593,27 @@ def indices(data, measures=("hhi", "cr4"), *, alpha=2.0, market="market", period
     alpha : float, default 2.0
         Order of the Hannah-Kay index.
     {fringe}
+    bounds : bool, default True
+        With ``"hhi"`` among the measures, add the columns ``hhi_min`` and
+        ``hhi_max`` after it (the bounds of :func:`hhi_bounds`; missing for a market
+        without a positive share, where no bound exists).  ``False`` leaves them out
+        unless they are requested as measures.
 
     Returns
     -------
     pandas.DataFrame
-        One row per group (a single row for one market), one column per measure.
+        One row per group (a single row for one market), one column per measure;
+        each market's periods in time order.
+
+    Raises
+    ------
+    PeriodError
+        A period label that cannot be placed in time (and no date columns for it).
+
+    References
+    ----------
+    .. [CA] Calkins, S. (1983). The new merger guidelines and the Herfindahl-Hirschman
+       Index. California Law Review 71(2), 402-429.
 
     Examples
     --------
@@ -562,6 +621,17 @@ def indices(data, measures=("hhi", "cr4"), *, alpha=2.0, market="market", period
     >>> cn.indices({"A": 0.5, "B": 0.3, "C": 0.2}, ["hhi", "cr2"])[["hhi", "cr2"]]
           hhi  cr2
     0  3800.0  0.8
+
+    Top-3 data summing to 0.9: the 0.1 not listed is at most one firm of 0.1 (the
+    smallest listed share), so the HHI lies in [2,900, 3,000].
+
+    >>> import warnings
+    >>> with warnings.catch_warnings():  # the FringeWarning reports the top-N market
+    ...     warnings.simplefilter("ignore", cn.exceptions.FringeWarning)
+    ...     t = cn.indices({"A": 0.4, "B": 0.3, "C": 0.2}, ["hhi"])
+    >>> t[["hhi", "hhi_min", "hhi_max", "lower_bound"]].round(6)
+          hhi  hhi_min  hhi_max  lower_bound
+    0  2900.0   2900.0   3000.0         True
     """
     func = "indices"
     if isinstance(measures, str):
@@ -590,15 +660,23 @@ def indices(data, measures=("hhi", "cr4"), *, alpha=2.0, market="market", period
                 func, "measures", "a list of " + ", ".join(MEASURES), m,
                 "For a k-firm concentration ratio write e.g. 'cr4'."))
     alpha = check_number(func, "alpha", alpha, low=0.0, low_open=True)
+    bounds = check_bool(func, "bounds", bounds)
     table = _table(func, data, market=market, period=period, firm=firm, share=share,
                    value=value, scale=scale, duplicates=duplicates, parent=parent,
-                   tolerance=tolerance, fringe=fringe if fringe != "bounds" else "ignore",
+                   tolerance=tolerance, period_start=period_start,
+                   period_end=period_end, fringe=fringe if fringe != "bounds" else "ignore",
                    fringe_size=fringe_size)
+    table.time_order(func)
     total, sumsq, count, _, minimum, top = table.stats(max(ks, default=0), func=func)
     cols = {}
     for m in measures:
         if m == "hhi":
             cols[m] = 10_000.0 * sumsq
+            if bounds and "hhi_min" not in measures and "hhi_max" not in measures:
+                low, high = hhi_bounds_from_stats(sumsq, total, minimum, count)
+                none = np.asarray(total) <= 0  # no positive share: no bound
+                cols["hhi_min"] = np.where(none, np.nan, 10_000.0 * low)
+                cols["hhi_max"] = np.where(none, np.nan, 10_000.0 * high)
         elif _CR.match(m):
             cols[m] = top[:, : int(_CR.match(m).group(1))].sum(axis=1)
         elif m == "effective_number":
@@ -615,7 +693,7 @@ def indices(data, measures=("hhi", "cr4"), *, alpha=2.0, market="market", period
             cols[m] = count
         elif m in ("hhi_min", "hhi_max"):
             _require_a_share(table, total, func, "bounds on the HHI are")
-            low, high = _bounds_from_stats(sumsq, total, minimum, count)
+            low, high = hhi_bounds_from_stats(sumsq, total, minimum, count)
             cols[m] = 10_000.0 * (low if m == "hhi_min" else high)
     cols["share_sum"] = total
     cols["lower_bound"] = total < 1.0 - tolerance

@@ -36,12 +36,19 @@ from ._tables import DEFAULT_TOLERANCE, ShareTable, coerce_shares
 from ._validation import check_number, param_message
 from .exceptions import InvalidParameterError
 from .guidelines import VERDICTS, Guideline, get_guideline, resolve_guidelines
+from .measures import hhi_bounds_from_stats
 
 __all__ = ["MergerScreen", "screen_merger", "divest", "minimum_divestiture"]
 
-_FRINGE_NOTE = ("Policy of screen_merger: pre- and post-merger HHI cover the listed firms "
-                "only (lower bounds, column lower_bound); ΔHHI and the combined share are "
-                "exact.")
+_FRINGE_NOTE = ("Policy of screen_merger: pre- and post-merger HHI (and verdict) cover the "
+                "listed firms only (lower bounds, column lower_bound); the *_upper columns "
+                "and verdict_upper add the fringe at the upper bound of hhi_bounds, and "
+                "holds_at_both_bounds says whether the verdict survives it.")
+_BOUNDS_NOTE = ("Top-N markets (lower_bound): verdict/verdict_lower are read on the listed "
+                "firms, verdict_upper with the unlisted remainder split into firms no larger "
+                "than the smallest listed share (the upper bound of hhi_bounds), merging "
+                "parties not listed taken as the largest of them; ΔHHI is the same at both "
+                "bounds when both parties are listed.")
 
 
 @dataclass(frozen=True, repr=False)
@@ -54,8 +61,13 @@ class MergerScreen(ResultMixin):
         One row per (deal,) market x period x guideline with ``pre_hhi``,
         ``post_hhi``, ``delta_hhi`` (points), ``combined_share`` (fraction),
         ``parties_present``, ``overlap``, ``share_sum``, ``lower_bound``, ``zone``,
-        ``verdict``, ``rule``, ``citation``, ``not_checked``; remedies add
-        ``divested``, ``buyer`` and ``buyer_share``.
+        ``verdict``, ``rule``, ``citation``, ``not_checked``; the same read at the
+        upper bound of the HHI (see :func:`screen_merger`): ``verdict_lower`` (=
+        ``verdict``), ``pre_hhi_upper``, ``post_hhi_upper``, ``delta_hhi_upper``,
+        ``combined_share_upper``, ``fringe_parties``, ``zone_upper``,
+        ``verdict_upper``, ``rule_upper``, ``citation_upper`` and
+        ``holds_at_both_bounds``; remedies add ``divested``, ``buyer`` and
+        ``buyer_share``.
     guidelines : tuple of str
         Registry keys applied.
     deals : dict
@@ -114,7 +126,13 @@ class MergerScreen(ResultMixin):
                                            "overlap"].sum()) if len(t) else 0)]
         counts = t["verdict"].value_counts()
         facts.append(("verdicts", ", ".join(f"{k} {v}" for k, v in counts.items())))
-        return "Merger screen", facts, list(self.notes)
+        notes = list(self.notes)
+        if "holds_at_both_bounds" in t.columns and "lower_bound" in t.columns \
+                and t["lower_bound"].any():
+            flips = int((~t["holds_at_both_bounds"]).sum())
+            facts.append(("verdicts not at both bounds", flips))
+            notes.append(_BOUNDS_NOTE)
+        return "Merger screen", facts, notes
 
 
 # ---------------------------------------------------------------------------
@@ -201,11 +219,50 @@ def _group_reduce(codes, values, n, how):
     return out
 
 
+def _fringe_parties(table, parties, total, minimum, count):
+    """Shares the fringe gives the parties not listed in a market, at the HHI upper bound.
+
+    The upper bound of :func:`concentration.hhi_bounds` splits the unlisted remainder
+    ``r = 1 - total`` into ``q`` firms of the smallest listed share ``m`` and one of
+    ``r - q m``.  A party with no row in a market where ``r > 0`` takes the largest of
+    these fringe firms still free (in the order the parties are given).  Returns the
+    per-group squared share of that fringe (fractions) and a ``[groups x parties]``
+    array of the fringe shares assigned.
+    """
+    n = table.n_groups
+    low, high = hhi_bounds_from_stats(table.sums()[1], total, minimum, count)
+    fringe_sq = np.clip(high - low, 0.0, None)
+    rest = np.clip(1.0 - total, 0.0, None)
+    rest[rest < 1e-12] = 0.0
+    cap = np.where(count > 0, minimum, 0.0)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        rem = np.where(cap > 0, np.fmod(rest, np.where(cap > 0, cap, 1.0)), rest)
+        q = np.where(cap > 0, np.floor((rest - rem) / np.where(cap > 0, cap, 1.0) + 0.5), 0.0)
+    free_caps = np.nan_to_num(q, posinf=float(len(parties)))
+    rem_free = rem > 0
+    assigned = np.zeros((n, len(parties)))
+    firms = pd.Index(table.firms)
+    for j, p in enumerate(parties):
+        listed = np.bincount(table.codes[np.asarray(firms == p)], minlength=n) > 0
+        absent = ~listed & (rest > 0)
+        take_cap = absent & (free_caps >= 1)
+        take_rem = absent & ~take_cap & rem_free
+        assigned[:, j] = np.where(take_cap, cap, np.where(take_rem, rem, 0.0))
+        free_caps = free_caps - take_cap
+        rem_free = rem_free & ~take_rem
+    return fringe_sq, assigned
+
+
 def _metrics(table: ShareTable, parties, func, divested=None, buyer=None):
-    """Per-group screen metrics; pre/post HHI from the grouped kernel."""
+    """Per-group screen metrics at the lower and the upper bound of the HHI.
+
+    Pre/post HHI at the lower bound (the listed firms) come from the grouped kernel;
+    the upper bound adds the fringe of :func:`concentration.hhi_bounds` (see
+    :func:`_fringe_parties`).
+    """
     n = table.n_groups
     codes, s = table.codes, table.shares
-    total, sumsq, count, maximum, _, _ = table.stats()
+    total, sumsq, count, maximum, minimum, _ = table.stats()
     is_p = _party_mask(table, parties, func)
     pc, ps = codes[is_p], s[is_p]
     comb = np.bincount(pc, weights=ps, minlength=n)
@@ -231,14 +288,33 @@ def _metrics(table: ShareTable, parties, func, divested=None, buyer=None):
                             groups=table.groups, keys=table.keys, firm_name=table.firm_name,
                             totals=table.totals, report=table.report, attrs={})
     post = 1e4 * post_table.sums()[1]
-    delta = 1e4 * ((merged * merged - psq) + ((bshare + d) ** 2 - bshare ** 2))
+    buyer_term = (bshare + d) ** 2 - bshare ** 2
+    delta = 1e4 * ((merged * merged - psq) + buyer_term)
     leader = np.where(pmax >= maximum - 1e-12, pmax, np.nan)
     metrics = {"pre_hhi": 1e4 * sumsq, "post_hhi": post, "delta_hhi": delta,
                "combined_share": merged, "max_party_share": pmax,
                "min_party_share": np.where(overlap, pmin, np.nan),
                "leading_party_share": np.where(overlap, leader, np.nan)}
+    # the upper bound: the fringe as firms no larger than the smallest listed share,
+    # parties not listed taken as the largest of them
+    fringe_sq, x = _fringe_parties(table, parties, total, minimum, count)
+    xsum, xsq = x.sum(axis=1), (x * x).sum(axis=1)
+    merged_up = merged + xsum
+    present_up = present + (x > 0).sum(axis=1)
+    overlap_up = present_up >= 2
+    xpos = np.where(x > 0, x, np.inf).min(axis=1)
+    pmax_up = np.maximum(pmax, x.max(axis=1, initial=0.0))
+    pmin_up = np.where(present > 0, np.minimum(pmin, xpos), xpos)
+    leader_up = np.where(pmax_up >= maximum - 1e-12, pmax_up, np.nan)
+    upper = {"pre_hhi": 1e4 * (sumsq + fringe_sq),
+             "post_hhi": post + 1e4 * (fringe_sq - xsq + merged_up ** 2 - merged ** 2),
+             "delta_hhi": 1e4 * ((merged_up ** 2 - psq - xsq) + buyer_term),
+             "combined_share": merged_up, "max_party_share": pmax_up,
+             "min_party_share": np.where(overlap_up, pmin_up, np.nan),
+             "leading_party_share": np.where(overlap_up, leader_up, np.nan)}
     extra = {"parties_present": present, "overlap": overlap, "share_sum": total,
-             "combined_share_pre": comb, "buyer_share": bshare}
+             "combined_share_pre": comb, "buyer_share": bshare, "upper": upper,
+             "overlap_upper": overlap_up, "fringe_parties": (x > 0).sum(axis=1)}
     return metrics, extra
 
 
@@ -263,20 +339,16 @@ def _rows(table, metrics, extra, gl, deal, tolerance, remedy=None) -> pd.DataFra
     cols["overlap"] = np.repeat(extra["overlap"], k)
     cols["share_sum"] = np.repeat(extra["share_sum"], k)
     cols["lower_bound"] = cols["share_sum"] < 1.0 - tolerance
-    zone = np.empty(n * k, dtype=object)
-    verdict = np.empty(n * k, dtype=object)
-    rule = np.empty(n * k, dtype=object)
-    cite = np.empty(n * k, dtype=object)
-    unchecked = np.empty(n * k, dtype=object)
-    for j, g in enumerate(gl):
-        sl = slice(j, None, k)
-        z, v, r, c, u = g.classify(metrics)
-        zone[sl], verdict[sl], rule[sl], cite[sl], unchecked[sl] = z, v, r, c, u
-    no = ~cols["overlap"]
-    verdict[no] = "no_overlap"
-    rule[no] = "the merging parties do not both have a positive share in this market"
-    unchecked[no] = ""
-    cols.update(zone=zone, verdict=verdict, rule=rule, citation=cite, not_checked=unchecked)
+    low = _classified(gl, metrics, extra["overlap"], n)
+    up = _classified(gl, extra["upper"], extra["overlap_upper"], n)
+    cols.update(zone=low[0], verdict=low[1], rule=low[2], citation=low[3], not_checked=low[4])
+    upper = {key: np.repeat(np.asarray(v), k) for key, v in extra["upper"].items()}
+    cols["verdict_lower"] = low[1]
+    for c in ("pre_hhi", "post_hhi", "delta_hhi", "combined_share"):
+        cols[f"{c}_upper"] = upper[c]
+    cols["fringe_parties"] = np.repeat(extra["fringe_parties"], k).astype(np.int64)
+    cols.update(zone_upper=up[0], verdict_upper=up[1], rule_upper=up[2], citation_upper=up[3])
+    cols["holds_at_both_bounds"] = low[1] == up[1]
     if remedy is not None:
         cols["divested"] = np.repeat(remedy["divested"], k)
         cols["buyer"] = np.full(n * k, remedy["buyer"], dtype=object)
@@ -285,9 +357,26 @@ def _rows(table, metrics, extra, gl, deal, tolerance, remedy=None) -> pd.DataFra
         if "attainable" in remedy:
             cols["attainable"] = np.repeat(remedy["attainable"], k)
     out = pd.DataFrame(cols)
-    for c in ("guideline", "zone", "verdict", "rule", "citation", "not_checked"):
+    for c in ("guideline", "zone", "verdict", "rule", "citation", "not_checked",
+              "verdict_lower", "zone_upper", "verdict_upper", "rule_upper", "citation_upper"):
         out[c] = out[c].astype(str)
+    out["holds_at_both_bounds"] = out["holds_at_both_bounds"].astype(bool)
     return out
+
+
+def _classified(gl, metrics, overlap, n):
+    """``(zone, verdict, rule, citation, not_checked)`` per group x guideline (rows of
+    :func:`_rows`), with ``no_overlap`` where the parties do not both have a share."""
+    k = len(gl)
+    parts = [np.empty(n * k, dtype=object) for _ in range(5)]
+    for j, g in enumerate(gl):
+        for part, values in zip(parts, g.classify(metrics)):
+            part[j::k] = values
+    no = ~np.repeat(overlap, k)
+    parts[1][no] = "no_overlap"
+    parts[2][no] = "the merging parties do not both have a positive share in this market"
+    parts[4][no] = ""
+    return tuple(parts)
 
 
 def _finish(tables, gl, deals, table, notes=()) -> MergerScreen:
@@ -321,6 +410,26 @@ def screen_merger(shares, merging, *, guidelines="us2023", market="market", peri
         where the parties do not overlap have verdict ``"no_overlap"`` (kept, not
         dropped).
 
+    Notes
+    -----
+    **Top-N data.**  Where the listed shares sum below one (``lower_bound``), the
+    verdict is read at both bounds of the HHI [CA]_ and ``holds_at_both_bounds``
+    says whether it is the same:
+
+    * lower bound (``verdict``, ``verdict_lower``, ``pre_hhi``, ``post_hhi``): the
+      listed firms only;
+    * upper bound (``verdict_upper`` and the ``*_upper`` columns): the remainder
+      :math:`r = 1 - \sum_j s_j` split into :math:`q = \lfloor r / s_{(m)} \rfloor`
+      firms of the smallest listed share :math:`s_{(m)}` and one of
+      :math:`r - q s_{(m)}` (the upper bound of :func:`concentration.hhi_bounds`),
+      which adds :math:`10{,}000\,[q s_{(m)}^2 + (r - q s_{(m)})^2]` to the pre- and
+      the post-merger HHI.  ΔHHI and the combined share are the same at both bounds
+      when every party is listed; a party with no row in the market is taken to be
+      the largest fringe firm still free (``fringe_parties`` counts them), so
+      ``no_overlap`` on the listed firms may not hold at the upper bound.
+
+    Each verdict keeps its rule and citation (``rule_upper``, ``citation_upper``).
+
     Raises
     ------
     InvalidParameterError
@@ -331,6 +440,8 @@ def screen_merger(shares, merging, *, guidelines="us2023", market="market", peri
     References
     ----------
     .. [MG23] U.S. DOJ and FTC (2023). Merger Guidelines, Section 2.1 (Guideline 1).
+    .. [CA] Calkins, S. (1983). The new merger guidelines and the Herfindahl-Hirschman
+       Index. California Law Review 71(2), 402-429.
 
     Examples
     --------
@@ -339,6 +450,20 @@ def screen_merger(shares, merging, *, guidelines="us2023", market="market", peri
     >>> row = s.to_frame().iloc[0]
     >>> float(round(row["delta_hhi"], 6)), float(round(row["post_hhi"], 6)), row["verdict"]
     (1500.0, 5050.0, 'presumed_anticompetitive')
+
+    Top-3 data (sum 0.61): post-merger HHI 1,901 on the listed firms, 2,126 with the
+    remainder 0.39 as six firms of 0.06 and one of 0.03 (+225); ΔHHI 240 at both.
+    The EU safe harbour (para 20: 1,000-2,000 with ΔHHI < 250) holds only at the
+    lower bound.
+
+    >>> import warnings
+    >>> with warnings.catch_warnings():  # the FringeWarning reports the top-N market
+    ...     warnings.simplefilter("ignore", cn.exceptions.FringeWarning)
+    ...     t = cn.screen_merger({"A": .20, "B": .06, "C": .35}, ["A", "B"],
+    ...                          guidelines="eu2004").to_frame()
+    >>> row = t.iloc[0]
+    >>> row["verdict_lower"], row["verdict_upper"], bool(row["holds_at_both_bounds"])
+    ('safe_harbour', 'outside_safe_harbour', False)
     """
     func = "screen_merger"
     deals = _deals(merging, func)

@@ -376,3 +376,93 @@ def test_a_market_without_a_positive_share_has_no_effective_number_or_bounds(cal
         warnings.simplefilter("ignore", cn.exceptions.FringeWarning)
         with pytest.raises(cn.exceptions.InvalidSharesError, match="no firm with a positive"):
             call(zero)
+
+
+# ---------------------------------------------------------------- time, bounds, entities
+
+def _labelled(dates=True):
+    """One market whose labels sort as text 2024 < 2025-late < 2025-mid."""
+    df = pd.DataFrame({"market": "m",
+                       "period": ["2024"] * 2 + ["2025-late"] * 2 + ["2025-mid"] * 2,
+                       "firm": ["A", "B"] * 3, "share": [0.5, 0.5, 0.9, 0.1, 0.6, 0.4]})
+    if dates:
+        df["period_start"] = pd.to_datetime(["2024-01-01"] * 2 + ["2025-07-01"] * 2
+                                            + ["2025-01-01"] * 2)
+        df["period_end"] = pd.to_datetime(["2024-12-31"] * 2 + ["2025-12-31"] * 2
+                                          + ["2025-06-30"] * 2)
+    return df
+
+
+def test_indices_follow_time_by_the_period_dates():
+    out = cn.indices(_labelled(), ["hhi"])
+    assert out.index.get_level_values("period").tolist() == ["2024", "2025-mid", "2025-late"]
+    assert out["hhi"].tolist() == pytest.approx([5000.0, 5200.0, 8200.0])
+    # the date columns under other names
+    renamed = _labelled().rename(columns={"period_start": "from", "period_end": "to"})
+    got = cn.indices(renamed, ["hhi"], period_start="from", period_end="to")
+    assert got.index.get_level_values("period").tolist() == ["2024", "2025-mid", "2025-late"]
+
+
+def test_indices_period_that_cannot_be_placed_is_a_period_error_naming_it():
+    from concentration.exceptions import PeriodError
+
+    with pytest.raises(PeriodError, match=r"'2025-late'.*period_start"):
+        cn.indices(_labelled(dates=False), ["hhi"])
+    # a market whose labels are all placeable is not reordered by another's label
+    df = pd.concat([_labelled(), _labelled(dates=False).assign(
+        market="q", period=["2024Q3"] * 2 + ["2023"] * 2 + ["2024Q1"] * 2)])
+    df = df.drop(columns=["period_start", "period_end"])
+    out = cn.indices(df[df["market"] == "q"], ["hhi"])
+    assert out.index.get_level_values("period").tolist() == ["2023", "2024Q1", "2024Q3"]
+
+
+def test_indices_carry_hhi_bounds_for_top_n_markets():
+    # x: top-3 data summing to .9 -> the .1 fringe is one firm of .1 at most:
+    #    [.16 + .09 + .04, + .01] = [2,900, 3,000]
+    # y: complete -> both bounds are the HHI (.5^2 + .5^2 = 5,000)
+    df = pd.DataFrame({"market": ["x"] * 3 + ["y"] * 2, "firm": ["A", "B", "C", "A", "B"],
+                       "share": [0.4, 0.3, 0.2, 0.5, 0.5]})
+    with pytest.warns(FringeWarning):
+        out = cn.indices(df, ["hhi", "cr2"])
+    assert list(out.columns[:3]) == ["hhi", "hhi_min", "hhi_max"]
+    assert out.loc["x", ["hhi", "hhi_min", "hhi_max"]].tolist() == pytest.approx(
+        [2900.0, 2900.0, 3000.0])
+    assert out.loc["y", ["hhi", "hhi_min", "hhi_max"]].tolist() == pytest.approx([5000.0] * 3)
+    assert out["lower_bound"].tolist() == [True, False]
+    # the same numbers as hhi_bounds
+    b = cn.hhi_bounds(df)
+    np.testing.assert_allclose(out[["hhi_min", "hhi_max"]], b[["hhi_min", "hhi_max"]])
+    with pytest.warns(FringeWarning):
+        plain = cn.indices(df, ["hhi"], bounds=False)
+    assert "hhi_max" not in plain.columns
+    # a market without a positive share has an HHI of 0 and no bound
+    with pytest.warns(FringeWarning):
+        zero = cn.indices(pd.DataFrame({"market": ["z", "z", "w"], "firm": ["A", "B", "A"],
+                                        "share": [0.0, 0.0, 1.0]}), ["hhi"])
+    assert zero.loc["z", "hhi"] == 0 and np.isnan(zero.loc["z", "hhi_max"])
+    assert zero.loc["w", "hhi_max"] == pytest.approx(10_000)
+    with pytest.raises(InvalidParameterError, match="'bounds'"):
+        cn.indices({"A": 1.0}, ["hhi"], bounds="yes")
+
+
+def test_hhi_with_the_bundled_entities_table():
+    entities = cn.datasets.load("entities")
+    # "Google Cloud" is an alias of Google, whose parent is Alphabet; DeepMind's parent
+    # is Alphabet since 2014-01-26: Alphabet holds .3 + .2 = .5 in 2024
+    df = pd.DataFrame({"market": "m", "period": "2024",
+                       "firm": ["Google Cloud", "DeepMind", "Microsoft", "Amazon"],
+                       "share": [0.3, 0.2, 0.25, 0.25]})
+    got = cn.hhi(df, parent=entities)
+    assert got.loc[("m", "2024")] == pytest.approx(1e4 * (0.5 ** 2 + 2 * 0.25 ** 2))
+    # before DeepMind's link existed it is its own firm
+    early = df.assign(period="2013")
+    assert cn.hhi(early, parent=entities).loc[("m", "2013")] == pytest.approx(
+        1e4 * (0.3 ** 2 + 0.2 ** 2 + 2 * 0.25 ** 2))
+    # the bundled shares, joined: Google's shares are Alphabet's
+    shares = cn.datasets.load("ai_market_shares")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FringeWarning)
+        joined = cn.indices(shares, ["hhi"], parent=entities)
+        plain = cn.indices(shares, ["hhi"])
+    assert (joined["hhi"] >= plain["hhi"] - 1e-9).all()
+    assert joined.index.equals(plain.index)

@@ -81,6 +81,94 @@ def test_fringe_warning_and_lower_bound():
     assert r["delta_hhi"] == pytest.approx(100) and r["lower_bound"]
 
 
+def test_lower_bound_verdict_flips_between_bounds_eu2004():
+    # Top-3 data: A .20, B .06, C .35 (sum .61, remainder .39).
+    # Lower bound (listed firms): pre = .04 + .0036 + .1225 = .1661 -> 1,661;
+    # delta = 2 x .20 x .06 = .024 -> 240; post = 1,901.
+    # Upper bound (hhi_bounds): the .39 as firms no larger than the smallest listed
+    # share .06: six of .06 and one of .03, adding 6 x .0036 + .0009 = .0225 -> 225;
+    # pre = 1,886, post = 2,126, delta unchanged (both parties listed).
+    # eu2004 para 20: 1,000 <= 1,901 <= 2,000 with delta 240 < 250 is a safe harbour;
+    # 2,126 > 2,000 with delta 240 >= 150 is not.  us2023 (> 1,800, > 100) holds at both.
+    with pytest.warns(FringeWarning):
+        s = cn.screen_merger({"A": .20, "B": .06, "C": .35}, ["A", "B"],
+                             guidelines=["eu2004", "us2023"])
+    t = s.to_frame().set_index("guideline")
+    eu, us = t.loc["eu2004"], t.loc["us2023"]
+    assert eu["pre_hhi"] == pytest.approx(1661) and eu["post_hhi"] == pytest.approx(1901)
+    assert eu["pre_hhi_upper"] == pytest.approx(1886)
+    assert eu["post_hhi_upper"] == pytest.approx(2126)
+    assert eu["delta_hhi"] == pytest.approx(240) and eu["delta_hhi_upper"] == pytest.approx(240)
+    assert eu["combined_share_upper"] == pytest.approx(.26) and eu["fringe_parties"] == 0
+    assert (eu["verdict_lower"], eu["verdict_upper"]) == ("safe_harbour", "outside_safe_harbour")
+    assert eu["verdict"] == eu["verdict_lower"] and not eu["holds_at_both_bounds"]
+    assert "para 20" in eu["citation"] and "para" in eu["citation_upper"]
+    assert eu["rule_upper"].startswith("eu2004")
+    assert (us["verdict_lower"], us["verdict_upper"]) == ("presumed_anticompetitive",) * 2
+    assert us["holds_at_both_bounds"] and "§2.1" in us["citation_upper"]
+    assert "not at both bounds" in str(s.summary())
+
+
+def test_lower_bound_verdict_flips_between_bounds_us2023():
+    # A .20, B .08, C .25, D .12 (sum .65): delta = 2 x .2 x .08 = 320, combined .28;
+    # lower: pre = .04 + .0064 + .0625 + .0144 = .1233 -> 1,233, post 1,553 <= 1,800;
+    # upper: .35 as four firms of .08 and one of .03: + .0256 + .0009 = 265 -> post 1,818.
+    with pytest.warns(FringeWarning):
+        row = cn.screen_merger({"A": .20, "B": .08, "C": .25, "D": .12},
+                               ["A", "B"]).to_frame().iloc[0]
+    assert row["post_hhi"] == pytest.approx(1553) and row["post_hhi_upper"] == pytest.approx(1818)
+    assert row["verdict_lower"] == "no_presumption"
+    assert row["verdict_upper"] == "presumed_anticompetitive"
+    assert not row["holds_at_both_bounds"]
+
+
+def test_complete_market_bounds_coincide():
+    t = cn.screen_merger({"A": .30, "B": .25, "C": .45}, ["A", "B"], guidelines="all").to_frame()
+    for c in ("pre_hhi", "post_hhi", "delta_hhi", "combined_share"):
+        np.testing.assert_allclose(t[f"{c}_upper"], t[c])
+    assert (t["verdict_upper"] == t["verdict"]).all() and t["holds_at_both_bounds"].all()
+
+
+def test_party_not_listed_in_top_n_market_is_a_fringe_firm_at_the_upper_bound():
+    # market x lists A .40, B .30, C .10 (sum .8); market y lists A .40, C .30 (sum .7):
+    # B is not listed in y.  At the upper bound y's remainder .3 is one firm of .3 (the
+    # smallest listed share), which B may be: delta = 2 x .4 x .3 = 2,400,
+    # pre = .16 + .09 + .09 = 3,400, post = 5,800 -- the lower bound's no_overlap does
+    # not hold at the upper bound.
+    df = pd.DataFrame({"market": ["x", "x", "x", "y", "y"], "firm": ["A", "B", "C", "A", "C"],
+                       "share": [.40, .30, .10, .40, .30]})
+    with pytest.warns(FringeWarning):
+        t = cn.screen_merger(df, ["A", "B"]).to_frame().set_index("market")
+    y = t.loc["y"]
+    assert y["verdict_lower"] == "no_overlap" and y["delta_hhi"] == pytest.approx(0)
+    assert y["fringe_parties"] == 1 and y["combined_share_upper"] == pytest.approx(.7)
+    assert y["delta_hhi_upper"] == pytest.approx(2400)
+    assert y["pre_hhi_upper"] == pytest.approx(3400) and y["post_hhi_upper"] == pytest.approx(5800)
+    assert y["verdict_upper"] == "presumed_anticompetitive" and not y["holds_at_both_bounds"]
+    # in x both are listed: the fringe .2 is two firms of .1, delta unchanged
+    x = t.loc["x"]
+    assert x["fringe_parties"] == 0 and x["delta_hhi_upper"] == pytest.approx(2400)
+    assert x["pre_hhi_upper"] == pytest.approx(1e4 * (.16 + .09 + .01 + 2 * .01))
+
+
+def test_two_parties_not_listed_take_the_largest_fringe_firms():
+    # A .5, D .2 listed (sum .7): the remainder .3 is one firm of .2 and one of .1; B and
+    # C, both unlisted, take them: delta = 2 (.5 x .2 + .5 x .1 + .2 x .1) = .34 -> 3,400
+    with pytest.warns(FringeWarning):
+        row = cn.screen_merger({"A": .5, "D": .2, "B": 0.0, "C": 0.0},
+                               ["A", "B", "C"]).to_frame().iloc[0]
+    # listed with a share of 0 is reported as 0: no fringe share is assigned
+    assert row["fringe_parties"] == 0 and row["delta_hhi_upper"] == pytest.approx(0)
+    df = pd.DataFrame({"market": ["m", "m", "n"], "firm": ["A", "D", "B"],
+                       "share": [.5, .2, 1.0]})
+    df = pd.concat([df, pd.DataFrame({"market": ["n"], "firm": ["C"], "share": [0.0]})])
+    with pytest.warns(FringeWarning):
+        m = cn.screen_merger(df, ["A", "B", "C"]).to_frame().set_index("market").loc["m"]
+    assert m["fringe_parties"] == 2
+    assert m["delta_hhi_upper"] == pytest.approx(3400)
+    assert m["combined_share_upper"] == pytest.approx(.8)
+
+
 def test_input_not_modified(three_markets):
     before = three_markets.copy()
     cn.screen_merger(three_markets, ["A", "B"])
