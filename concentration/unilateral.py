@@ -933,6 +933,9 @@ def unilateral_screen(shares, merging, *, margins, prices=None, diversion="propo
                                                   else "the matrix supplied") + ".",
              "GUPPI and UPP are fractions of the product's own price; CMCR of its "
              "marginal cost; diverted sales valued at pre-deal margins."]
+    if elasticity is not None and any(len(v) != 2 for v in deals.values()):
+        notes.append("The Cournot CMCR (elasticity) is defined for two-party deals; it is "
+                     "NaN for the deals with more parties.")
     return UnilateralScreen(table=frame, deals=deals, keys=tuple(table.keys),
                             options={"diversion": form, "recapture": recapture,
                                      "outside_share": outside_share, "efficiency": efficiency,

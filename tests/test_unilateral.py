@@ -566,3 +566,18 @@ def test_merger_to_monopoly_needs_an_infinite_cost_reduction():
     assert np.isinf(got[0]).all()
     assert got[1] == pytest.approx([0.08 / 0.48] * 2)
     assert np.isinf(cn.ipr(D, [[0.4, 0.4], [0.4, 0.4]])[0]).all()
+
+
+def test_three_party_deal_in_a_table_equals_the_array_functions():
+    shares = {"A": 0.3, "B": 0.2, "C": 0.1, "D": 0.4}
+    margins = {"A": 0.3, "B": 0.4, "C": 0.5}
+    prices = {"A": 3.0, "B": 2.0, "C": 1.0}
+    s = cn.unilateral_screen(shares, ["A", "B", "C"], margins=margins, prices=prices,
+                             elasticity=2.0)
+    t = s.to_frame().set_index("firm")
+    D = cn.diversion_ratios(shares).loc[["A", "B", "C"], ["A", "B", "C"]].to_numpy()
+    m, p = np.array([0.3, 0.4, 0.5]), np.array([3.0, 2.0, 1.0])
+    assert t["guppi"].to_numpy() == pytest.approx(cn.guppi(D, m, p))
+    assert t["cmcr"].to_numpy() == pytest.approx(
+        r_cmcr_bertrand(p, m, D - np.eye(3), [0, 1, 2], np.ones((3, 3))) / 100)
+    assert t["cmcr_cournot"].isna().all() and "two-party" in s.notes[-1]
