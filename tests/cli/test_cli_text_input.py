@@ -1,0 +1,71 @@
+"""Command-line input as CSV or TSV (a file or standard input) gives the Parquet numbers."""
+import hashlib
+import io
+import sys
+
+import pandas as pd
+import pytest
+
+from concentration.cli import main
+from concentration.cli._common import read_input
+
+ROWS = pd.DataFrame({"market": ["m", "m", "m", "n", "n"],
+                     "period": ["2024", "2024", "2024", "2024", "2024"],
+                     "firm": ["Alpha", "Beta", "Gamma", "Alpha", "Delta"],
+                     "share": [0.5, 0.3, 0.2, 0.6, 0.4]})
+
+
+@pytest.fixture
+def files(tmp_path):
+    paths = {"parquet": tmp_path / "s.parquet", "csv": tmp_path / "s.csv",
+             "tsv": tmp_path / "s.tsv"}
+    ROWS.to_parquet(paths["parquet"])
+    ROWS.to_csv(paths["csv"], index=False)
+    ROWS.to_csv(paths["tsv"], index=False, sep="\t")
+    return paths
+
+
+def _indices(path, tmp_path, name):
+    out = tmp_path / f"{name}.parquet"
+    assert main(["indices", str(path), "--measures", "hhi,cr4", "--out", str(out)]) == 0
+    return pd.read_parquet(out)
+
+
+def test_csv_and_tsv_give_the_parquet_numbers(files, tmp_path):
+    ref = _indices(files["parquet"], tmp_path, "p")
+    assert ref["hhi"].tolist() == pytest.approx([3800.0, 5200.0])  # 2500+900+400; 3600+1600
+    for kind in ("csv", "tsv"):
+        pd.testing.assert_frame_equal(_indices(files[kind], tmp_path, kind), ref,
+                                      check_dtype=False)
+
+
+def test_screen_reads_csv(files, tmp_path):
+    out = tmp_path / "screen.csv"
+    assert main(["screen", str(files["csv"]), "--merging", "Beta,Gamma", "--out",
+                 str(out)]) == 0
+    got = pd.read_csv(out)
+    assert got.loc[got["market"] == "m", "delta_hhi"].iloc[0] == pytest.approx(1200.0)
+
+
+def test_standard_input_is_csv(files, tmp_path, monkeypatch):
+    data = files["csv"].read_bytes()
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data)))
+    out = tmp_path / "stdin.parquet"
+    assert main(["indices", "-", "--measures", "hhi", "--out", str(out)]) == 0
+    assert pd.read_parquet(out)["hhi"].tolist() == pytest.approx([3800.0, 5200.0])
+
+
+def test_text_input_carries_the_sha256_of_the_bytes_read(files):
+    frame = read_input("indices", "source", str(files["csv"]))
+    prov = frame.attrs["provenance"]
+    assert prov["sha256"] == hashlib.sha256(files["csv"].read_bytes()).hexdigest()
+    assert prov["format"] == "csv"
+    assert read_input("indices", "source", str(files["parquet"])) == str(files["parquet"])
+
+
+def test_a_broken_csv_names_the_argument_and_the_fix(tmp_path, capsys):
+    bad = tmp_path / "bad.csv"
+    bad.write_text('market,firm,share\n"m,A,0.5\nm,B\n')
+    assert main(["indices", str(bad)]) == 1
+    err = capsys.readouterr().err
+    assert "'source' argument" in err and "separator" in err and "Traceback" not in err
