@@ -155,7 +155,8 @@ def _decompose_pair(s0, s1, own0, own1, gap0, gap1):
 
 def hhi_change_decomposition(data, *, market="market", period="period", firm="firm",
                              share="share", value=None, owner=None, parent=None,
-                             scale="fraction", tolerance=DEFAULT_TOLERANCE):
+                             scale="fraction", tolerance=DEFAULT_TOLERANCE,
+                             period_start="period_start", period_end="period_end"):
     r"""Split the change of the HHI between consecutive periods into its sources.
 
     With shares :math:`s^0, s^1` of the operating firms and same-owner matrices
@@ -194,19 +195,30 @@ def hhi_change_decomposition(data, *, market="market", period="period", firm="fi
     ----------
     data : pandas.DataFrame
         Long table, one row per market, period and operating firm.
-    market, period, firm, share, value, scale, tolerance
-        As for :func:`concentration.hhi`; ``period`` is required.  Periods follow time
-        within each market.  ``tolerance`` also decides which periods are top-N (lower
-        bound) for the not-reported rule.
+    market, period, firm, share, value, scale, tolerance, period_start, period_end
+        As for :func:`concentration.hhi`; ``period`` is required.  Consecutive means
+        consecutive in time within each market: periods are placed by the
+        ``period_start``/``period_end`` columns, else by their labels, and a label
+        that can be placed neither way is a PeriodError.  ``tolerance`` also decides
+        which periods are top-N (lower bound) for the not-reported rule.
     owner : str, optional
         Column with each firm's ultimate owner in that period (missing means the firm
         owns itself).  Ownership changes come from here.
     parent : mapping, pandas.Series or pandas.DataFrame, optional
-        A firm -> parent mapping that holds in every period (no ownership change).
+        The entity model, as for :func:`concentration.hhi` (a mapping, or a table such
+        as ``concentration.datasets.load("entities")`` with aliases and dated
+        ``parent_since`` links).  Each firm's owner is its ultimate parent at the end
+        of each period, so a link that starts between two periods is an ownership
+        change; undated links hold in every period (no ownership change).
 
     Returns
     -------
     HHIChangeDecomposition
+
+    Raises
+    ------
+    PeriodError
+        A period label that cannot be placed in time.
 
     See Also
     --------
@@ -264,13 +276,17 @@ def hhi_change_decomposition(data, *, market="market", period="period", firm="fi
     table = coerce_shares(data, market=market, period=period, firm=firm, share=share,
                           value=value, scale=scale, duplicates="error", parent=None,
                           tolerance=tolerance, func=func,
-                          fringe_note="The decomposition covers the listed firms.")
+                          fringe_note="The decomposition covers the listed firms.",
+                          period_start=period_start, period_end=period_end)
+    table.time_order(func)
     firms = table.firms
     if owner is not None:
         owners = data[owner].to_numpy(dtype=object)
         owners = np.where(pd.isna(owners), firms, owners)
     elif parent is not None:
-        owners = map_parents(firms, parent, func)
+        at = None if table.intervals is None else \
+            table.intervals["period_end"].to_numpy(dtype="datetime64[ns]")[table.codes]
+        owners = map_parents(firms, parent, func, at=at)
     else:
         owners = firms
     groups = table.groups

@@ -154,3 +154,38 @@ def test_column_keywords_that_are_not_names_are_typed_errors(kw):
                        match=rf"The '{name}' parameter of hhi_change_decomposition must be a "
                              r"column name"):
         hhi_change_decomposition(data, **kw)
+
+
+def test_periods_follow_time_not_text():
+    # labels sort as text 2024 < 2025-late < 2025-mid; the dates say mid comes first
+    df = pd.DataFrame({"market": "m",
+                       "period": ["2024"] * 2 + ["2025-late"] * 2 + ["2025-mid"] * 2,
+                       "firm": ["A", "B"] * 3, "share": [0.5, 0.5, 0.9, 0.1, 0.6, 0.4],
+                       "period_start": pd.to_datetime(["2024-01-01"] * 2 + ["2025-07-01"] * 2
+                                                      + ["2025-01-01"] * 2),
+                       "period_end": pd.to_datetime(["2024-12-31"] * 2 + ["2025-12-31"] * 2
+                                                    + ["2025-06-30"] * 2)})
+    out = hhi_change_decomposition(df).to_frame()
+    assert list(zip(out["period_from"], out["period_to"])) == [("2024", "2025-mid"),
+                                                               ("2025-mid", "2025-late")]
+    assert_allclose(out["delta_hhi"], [200, 3000])
+    from concentration.exceptions import PeriodError
+
+    with pytest.raises(PeriodError, match="'2025-late'"):
+        hhi_change_decomposition(df.drop(columns=["period_start", "period_end"]))
+
+
+def test_dated_parent_link_is_an_ownership_change():
+    # DeepMind's parent is Google since 2014-01-26: from 2013 to 2014 the shares do not
+    # move, the link starts, and the HHI rises by 2 x .3 x .2 = 1,200 points of ownership
+    # change ("Google Cloud" is an alias of Google)
+    entities = pd.DataFrame({"entity": ["DeepMind", "Google"], "parent": ["Google", None],
+                             "parent_since": pd.to_datetime(["2014-01-26", None]),
+                             "aliases": [None, "Google Cloud;GCP"]})
+    df = pd.DataFrame({"market": "m", "period": ["2013"] * 3 + ["2014"] * 3,
+                       "firm": ["Google Cloud", "DeepMind", "Microsoft"] * 2,
+                       "share": [0.3, 0.2, 0.5] * 2})
+    row = hhi_change_decomposition(df, parent=entities).to_frame().iloc[0]
+    assert_allclose(row.ownership, 1200)
+    assert_allclose([row.entry, row.exit, row.not_reported, row.reallocation], 0, atol=1e-9)
+    assert row.n_owner_changes == 1
