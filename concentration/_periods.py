@@ -122,7 +122,7 @@ def to_dates(values) -> pd.Series:
 def _as_datetimes(values, n):
     if values is None:
         return np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
-    return to_dates(values).to_numpy(dtype="datetime64[ns]")
+    return to_dates(values).to_numpy(dtype="datetime64[ns]", copy=True)
 
 
 def period_bounds(labels, starts=None, ends=None):
