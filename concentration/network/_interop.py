@@ -41,7 +41,8 @@ def networkx_graph(labels, strengths, ties, *, multigraph, directed):
     strengths : scipy.sparse.csr_matrix
         Combined strength of each pair (one edge per stored entry).
     ties : pandas.DataFrame
-        The network's ties: their ``kind`` labels the edges of a simple graph; every
+        The network's ties: their kinds (``kinds``: ``kind`` and the deal's extra
+        kinds) label the edges of a simple graph; every
         tie is an edge, with all its columns, of a multigraph.
     multigraph, directed : bool
         The kind of graph, as in ``PartnershipNetwork.to_networkx``.
@@ -71,8 +72,9 @@ def networkx_graph(labels, strengths, ties, *, multigraph, directed):
     G = nx.DiGraph() if directed else nx.Graph()
     G.add_nodes_from(labels)
     kinds = {}
-    for s_, t_, k_ in zip(ties["source"], ties["target"], ties["kind"]):
-        kinds.setdefault(frozenset((s_, t_)), set()).add(str(k_))
+    col = ties["kinds"] if "kinds" in ties.columns else ties["kind"]
+    for s_, t_, k_ in zip(ties["source"], ties["target"], col):
+        kinds.setdefault(frozenset((s_, t_)), set()).update(str(k_).split(";"))
     coo = strengths.tocoo()
     for i, j, w in zip(coo.row, coo.col, coo.data):
         a, b = labels[i], labels[j]

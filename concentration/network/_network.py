@@ -66,7 +66,7 @@ from ._centrality import (
     measure_options,
 )
 from ._interop import networkx_graph, require_networkx, ties_from_networkx, write_graphml
-from ._ties import MEMBERSHIP_KINDS, coerce_ties, timestamp
+from ._ties import MEMBERSHIP_KINDS, coerce_ties, kinds_of, timestamp
 
 __all__ = ["PartnershipNetwork"]
 
@@ -108,22 +108,49 @@ class PartnershipNetwork:
     directed : str, default "directed"
         Boolean column: True for a one-way tie.  When absent every tie is undirected.
         It matters only for analyses run with ``directed=True``.
-    entities : pandas.DataFrame or mapping, optional
-        Firm -> parent resolution.  A table with a name column (``name``,
-        ``entity``, ``canonical`` or ``firm``), an optional ``aliases`` column
-        (semicolon-separated or lists) and a ``parent`` column, such as
-        ``concentration.datasets.load("entities")``; or a mapping
-        ``{firm: parent}``.  Chains are followed to the ultimate parent.  A tie
-        whose two ends resolve to one organisation becomes internal: it is kept
-        in :attr:`internal`, not in the graph.  An optional ``parent_since``
-        column dates each parent link: the firm is its parent's only from that
-        date on (an acquisition in 2023 does not merge the 2019 network's nodes).
-        A tie live across that date is split there into two rows, the earlier
-        with the firm's own name, the later with its parent's.  A link without a
-        date, and every link of a mapping, holds at every date.
+    also_kinds : str, default "also_types"
+        Column of the extra kinds of each deal, separated by ``;`` or ``,`` (a $10B
+        equity investment that also made Azure the exclusive cloud:
+        ``kind="equity_investment"``, ``also_types="cloud_compute_supply"``).  Every
+        kind of a deal is in the ``kinds`` column of :attr:`ties` (``;``-joined,
+        ``kind`` first) and counts in :meth:`of_kind`, in ``strength`` by kind, in
+        :func:`partnership_weights` and in :meth:`to_networkx`.  When the default
+        column is absent each deal has its ``kind`` only.
+    strength : {"weight", "count", "amount"} or mapping, default "weight"
+        What one deal row adds to the strength of its pair (several live rows of a
+        pair add up with ``combine="sum"``):
+
+        ``"weight"``
+            The ``weight`` column; without one, 1 per row, as ``"count"``.
+        ``"count"``
+            1 per deal row: a pair's strength is its number of live deals (the
+            bundled data have 6 Google-Anthropic rows: tranches and contracts).
+        ``"amount"``
+            The ``amount`` column (US dollars in the bundled data).  Missing
+            amounts are an error: fill them explicitly or choose another rule.
+        mapping ``{kind: strength}``
+            A positive strength per kind, the largest over the deal's kinds.
+
+        The rule is recorded in :attr:`strength`.
+    amount : str, default "amount_usd"
+        Column of deal amounts, for ``strength="amount"``.
+    parent : mapping, pandas.Series or pandas.DataFrame, optional
+        Firm -> parent links: a mapping ``{firm: parent}``, a Series, or a table
+        with a firm column (``firm`` or ``entity``), ``parent`` and optionally
+        ``parent_since`` and ``aliases`` (``;``-separated), such as
+        ``concentration.datasets.load("entities")``.  Aliases become canonical
+        names and chains are followed to the ultimate parent, with the links in
+        force at each tie's start date (a link without ``parent_since`` always
+        holds).  A tie live across a later ``parent_since`` date is split there,
+        the later part resolved at that date.  A tie whose two ends resolve to one
+        organisation becomes internal: it is kept in :attr:`internal`, not in the
+        graph, with a :class:`~concentration.exceptions.DataQualityWarning`.  What
+        was merged into what is :attr:`merged`.
+    entities : optional
+        The same as ``parent`` (the earlier name); pass one of the two.
     resolve : {"parent", "canonical"}, default "parent"
-        With an entities table: map names to their ultimate parent, or only
-        aliases to canonical names.
+        With ``parent``: map names to their ultimate parent, or only aliases to
+        canonical names.
     consortia : {"project", "nodes"}, default "project"
         How membership ties (``kind`` in ``membership_kinds``: firm -> organisation)
         enter the graph.  ``"project"`` keeps them as a bipartite firm x
@@ -145,6 +172,12 @@ class PartnershipNetwork:
         Membership ties (firm -> organisation) when ``consortia="project"``.
     internal : pandas.DataFrame
         Ties between two units of one parent, left out of the graph.
+    merged : pandas.DataFrame
+        Names replaced by their parent (or canonical name): columns ``firm``,
+        ``entity`` and ``since`` (the first tie start at which the join applied);
+        empty without ``parent``.
+    strength : str
+        The tie-strength rule, in words (see ``strength``).
 
     Notes
     -----
@@ -165,13 +198,32 @@ class PartnershipNetwork:
     """
 
     def __init__(self, edges, *, source="source", target="target", kind="kind", start="start",
-                 end="end", weight="weight", directed="directed", entities=None,
+                 end="end", weight="weight", directed="directed", also_kinds="also_types",
+                 strength="weight", amount="amount_usd", parent=None, entities=None,
                  resolve="parent", consortia="project", membership_kinds=MEMBERSHIP_KINDS):
+        func = "PartnershipNetwork"
+        if entities is not None:
+            if parent is not None:
+                raise InvalidParameterError(param_message(
+                    func, "entities", "None when parent= is given (they are one option)",
+                    type(entities).__name__, "Pass the table as parent= only."))
+            parent = entities
         ties, memberships, internal, config = coerce_ties(
-            "PartnershipNetwork", edges, source=source, target=target, kind=kind, start=start,
-            end=end, weight=weight, directed=directed, entities=entities, resolve=resolve,
+            func, edges, source=source, target=target, kind=kind, start=start,
+            end=end, weight=weight, directed=directed, also_kinds=also_kinds,
+            strength=strength, amount=amount, parent=parent, resolve=resolve,
             consortia=consortia, membership_kinds=membership_kinds)
         self._set(ties, memberships, internal, config, None)
+
+    @property
+    def merged(self) -> pd.DataFrame:
+        """Names replaced by their parent: ``firm``, ``entity``, ``since`` (see ``parent``)."""
+        return self._config["merged"]
+
+    @property
+    def strength(self) -> str:
+        """The tie-strength rule of this network, in words."""
+        return self._config["strength"]
 
     # -- construction helpers
     def _set(self, ties, memberships, internal, config, span):
@@ -282,6 +334,46 @@ class PartnershipNetwork:
                             self._live(self.internal, lo, hi), (lo, hi),
                             self._node_set(func, nodes))
 
+    def of_kind(self, kinds):
+        """The network of the ties having one of ``kinds`` among their kinds.
+
+        A deal's kinds are its ``kind`` and the extra kinds of the ``also_kinds``
+        column, so the Microsoft-OpenAI equity investments of 2019 and 2023, which
+        also made Azure OpenAI's exclusive cloud, are cloud ties too.
+
+        Parameters
+        ----------
+        kinds : str or list of str
+
+        Returns
+        -------
+        PartnershipNetwork
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> edges = pd.DataFrame({"source": ["Microsoft", "Google"],
+        ...                       "target": ["OpenAI", "Anthropic"],
+        ...                       "kind": ["equity_investment", "cloud_compute_supply"],
+        ...                       "also_types": ["cloud_compute_supply", None]})
+        >>> sorted(PartnershipNetwork(edges).of_kind("cloud_compute_supply").firms)
+        ['Anthropic', 'Google', 'Microsoft', 'OpenAI']
+        """
+        func = "PartnershipNetwork.of_kind"
+        wanted = as_list(kinds)
+        if not wanted or not all(isinstance(k, str) and k for k in wanted):
+            raise InvalidParameterError(param_message(
+                func, "kinds", "a tie kind (str) or a list of tie kinds", kinds))
+        wanted = set(wanted)
+
+        def mask(table):
+            col = table["kinds"] if "kinds" in table.columns else table["kind"]
+            return np.fromiter((bool(wanted.intersection(ks)) for ks in kinds_of(col)),
+                               dtype=bool, count=len(table))
+
+        return self._derive(mask(self.ties), mask(self.memberships), mask(self.internal),
+                            self._span)
+
     def periods(self, freq="YS", *, start=None, end=None):
         """Start dates of the periods of frequency ``freq`` covering the ties.
 
@@ -358,7 +450,7 @@ class PartnershipNetwork:
         starts = self.ties["start"].dropna()
         span = f", {starts.min().year}-{starts.max().year}" if len(starts) else ""
         return (f"<PartnershipNetwork: {len(self.ties)} ties, {len(self.firms)} firms"
-                f"{span}>")
+                f"{span}; strength: {self.strength}>")
 
     def _graph(self, directed, weight_as, combine):
         """(labels, A strength CSR, L length CSR) for the live ties; cached."""

@@ -43,6 +43,7 @@ from .._results import ResultMixin
 from .._tables import DEFAULT_TOLERANCE, coerce_shares
 from .._validation import check_choice, param_message
 from ..exceptions import InvalidParameterError, SchemaError
+from ._ties import kinds_of
 
 __all__ = ["DEFAULT_TIE_WEIGHTS", "partnership_weights", "weighted_hhi", "WeightedHHI"]
 
@@ -56,11 +57,14 @@ DEFAULT_TIE_WEIGHTS = {
     "acquisition": 1.0,
     "joint_venture": 0.5,
     "equity_investment": 0.3,
+    "equity_warrant": 0.3,
     "licensing": 0.2,
+    "acquihire": 0.2,
     "distribution_integration": 0.15,
     "cloud_compute_supply": 0.1,
     "technology_partner": 0.1,
     "chip_supply": 0.05,
+    "data_supply": 0.05,
     "research_collaboration": 0.05,
     "consortium_membership": 0.0,
     "co_membership": 0.0,
@@ -79,9 +83,13 @@ def partnership_weights(network, firms, *, weights=None, strength=None, combine=
 
     Each tie :math:`t` between firms :math:`j` and :math:`k` gets a weight
 
-    .. math:: w_t = \mathrm{weights}[\mathrm{kind}_t] \times \mathrm{strength}_t \in [0, 1]
+    .. math:: w_t = \max_{c \in \mathrm{kinds}_t} \mathrm{weights}[c] \times
+              \mathrm{strength}_t \in [0, 1]
 
-    and the ties of an ordered pair combine into
+    over every kind of the deal (its ``kind`` and those of the network's
+    ``also_kinds`` column: an equity investment that also made Azure the exclusive
+    cloud counts as the larger of the two weights), and the ties of an ordered pair
+    combine into
 
     .. math:: K_{jk} = \max_t w_t \quad (\text{``max''})
               \qquad\text{or}\qquad K_{jk} = 1 - \prod_t (1 - w_t) \quad (\text{``union''}),
@@ -158,12 +166,13 @@ def partnership_weights(network, firms, *, weights=None, strength=None, combine=
     keep = (pos_s >= 0) & (pos_t >= 0)
     sub = ties[keep]
     pos_s, pos_t = pos_s[keep], pos_t[keep]
-    unknown = sorted(set(sub["kind"].astype(str)) - set(table))
+    per_tie = kinds_of(sub["kinds"] if "kinds" in sub.columns else sub["kind"])
+    unknown = sorted({k for ks in per_tie for k in ks} - set(table))
     if unknown:
         raise InvalidParameterError(param_message(
             func, "weights", "a weight for every tie kind present", f"no weight for {unknown}",
             "Pass weights={kind: value} for these kinds."))
-    w = sub["kind"].astype(str).map(table).to_numpy(dtype=np.float64)
+    w = np.asarray([max(table[k] for k in ks) for ks in per_tie], dtype=np.float64)
     if strength is not None:
         if strength not in sub.columns:
             raise SchemaError(

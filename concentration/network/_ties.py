@@ -8,9 +8,15 @@ NaT for "always" and "still live"), ``weight`` (positive floats) and ``directed`
 
 * reads dates given as ISO strings, years or datetimes (:func:`timestamp` reads one
   date argument the same way);
-* resolves names to canonical names or ultimate parents, with parent links in force
-  from their ``parent_since`` date on, splitting a tie that spans such a date;
-* sets aside ties between two units of one parent (internal ties);
+* reads every kind of a deal: its ``kind`` and the extra kinds of its
+  ``also_kinds`` column (``"cloud_compute_supply;chip_supply"``), as ``kinds``;
+* sets each deal's strength by an explicit rule (:func:`tie_strengths`: the weight
+  column, 1 per deal, the amount, or a strength per kind);
+* resolves names to canonical names or ultimate parents through the shared entity
+  model (:mod:`concentration._entities`), with the links in force at each tie's
+  start, splitting a tie that spans a later ``parent_since`` date;
+* sets aside ties between two units of one parent (internal ties), with a warning
+  when the parent join made them;
 * projects memberships of organisations (consortia) onto firm-firm
   ``co_membership`` ties, one per shared organisation, live while both memberships
   are, of weight the product of the two membership weights.
@@ -18,16 +24,18 @@ NaT for "always" and "still live"), ``weight`` (positive floats) and ``directed`
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
 
+from .._entities import coerce_entities
 from .._tables import resolve_key
 from .._validation import as_list, check_choice, check_column_name, check_columns, param_message
-from ..exceptions import InvalidParameterError, SchemaError
+from ..exceptions import DataQualityWarning, InvalidParameterError, SchemaError
 
-__all__ = ["MEMBERSHIP_KINDS"]
+__all__ = ["MEMBERSHIP_KINDS", "KIND_SEPARATORS"]
 
 #: Tie kinds read as membership of a firm (source) in an organisation (target).
 MEMBERSHIP_KINDS = ("consortium_membership",)
@@ -76,122 +84,82 @@ def _dates(frame, col, param, func, *, allow_missing):
 
 # --------------------------------------------------------------------------- names
 
-def _resolve_names(entities, resolve, func):
-    """Name resolution in force over time: a list ``[(since, mapping), ...]``.
-
-    ``mapping`` takes each raw name to its canonical name (``resolve="canonical"``)
-    or to its ultimate parent through the parent links in force from ``since`` on;
-    the first entry's ``since`` is None (before any dated link).  A link with a
-    ``parent_since`` date holds from that date on; one without holds at every date.
-    Without dated links the list has one entry.
-    """
-    from .._tables import map_parents
-
-    if isinstance(entities, pd.DataFrame):
-        name_col = next((c for c in ("name", "entity", "canonical", "firm")
-                         if c in entities.columns), None)
-        if name_col is None:
-            raise SchemaError(
-                f"{func}: the 'entities' table needs a name column ('name', 'entity', "
-                f"'canonical' or 'firm'). Columns present: {list(entities.columns)}. "
-                "Rename it, or pass a mapping {firm: parent}.")
-        alias_map = {}
-        if "aliases" in entities.columns:
-            for canon, aliases in zip(entities[name_col], entities["aliases"]):
-                if aliases is None or (np.isscalar(aliases) and pd.isna(aliases)):
-                    continue
-                items = aliases.split(";") if isinstance(aliases, str) else list(aliases)
-                for a in items:
-                    a = str(a).strip()
-                    if a and a != canon:
-                        if alias_map.get(a, canon) != canon:
-                            raise InvalidParameterError(param_message(
-                                func, "entities", "a table where each alias names one "
-                                "organisation", f"alias {a!r} of {alias_map[a]!r} and {canon!r}"))
-                        alias_map[a] = canon
-        links = {}  # canonical name -> (parent, date the link began or NaT)
-        if resolve == "parent":
-            if "parent" not in entities.columns:
-                raise SchemaError(
-                    f"{func}: the 'entities' table has no 'parent' column. Columns present: "
-                    f"{list(entities.columns)}. Add it, or pass resolve='canonical'.")
-            since = (_dates(entities, "parent_since", "parent_since", func, allow_missing=True)
-                     if "parent_since" in entities.columns
-                     else pd.Series(pd.NaT, index=entities.index, dtype="datetime64[ns]"))
-            for canon, parent, day in zip(entities[name_col], entities["parent"], since):
-                if parent is not None and not (np.isscalar(parent) and pd.isna(parent)) \
-                        and str(parent).strip() and parent != canon:
-                    links[canon] = (parent, day)
-        names = set(alias_map) | set(links) | set(entities[name_col])
-        canon = {n: alias_map.get(n, n) for n in names}
-        if not links:
-            return [(None, canon)]
-        keys = list(canon)
-        raw = np.asarray([canon[k] for k in keys], dtype=object)
-        epochs = []
-        for start in [None] + sorted({d for _, d in links.values() if not pd.isna(d)}):
-            parents = {c: p for c, (p, d) in links.items()
-                       if pd.isna(d) or (start is not None and d <= start)}
-            epochs.append((start, dict(zip(keys, map_parents(raw, parents, func)))))
-        return epochs
-    if isinstance(entities, pd.Series):
-        mapping = entities.dropna().to_dict()
-    elif isinstance(entities, Mapping):
-        mapping = dict(entities)
-    else:
-        raise InvalidParameterError(param_message(
-            func, "entities", "a DataFrame (name, aliases, parent) or a mapping {firm: parent}",
-            type(entities).__name__))
-    keys = list(mapping)
-    return [(None, dict(zip(keys, map_parents(np.asarray(keys, dtype=object), mapping,
-                                              func))))]
+def _link_dates(ent):
+    """Sorted distinct ``parent_since`` dates of an :class:`Entities` (as datetime64)."""
+    dates = {s for pairs in ent.links.values() for s, _ in pairs if not pd.isna(s)}
+    return np.asarray(sorted(dates), dtype="datetime64[ns]")
 
 
-def _resolve_ties(frame, epochs):
-    """Replace the ends of each tie by their resolved names, in force at the tie's dates.
+def _resolve_at(ent, names, when, resolve):
+    """Names resolved with the links in force at ``when`` (one date per name; NaT: all)."""
+    if resolve == "canonical":
+        return np.asarray([ent.canonical(x) for x in names], dtype=object)
+    return ent.resolve(names, at=pd.DatetimeIndex(when))
 
-    The names as given move to ``source_name`` and ``target_name``.  A tie live
-    across a date from which an end resolves differently (a ``parent_since`` date)
-    is split there: one row up to the date with the earlier names, one from the
-    date on with the later ones.  ``epochs`` is the output of :func:`_resolve_names`.
+
+def join_parents(frame, ent, resolve):
+    """Replace the ends of each tie by their ultimate parents at the tie's start date.
+
+    Each end is resolved with the links in force when the tie starts (the undated
+    links only for a tie without a start, live since always).  A tie live across a later ``parent_since`` date at
+    which an end resolves differently is split there: one row up to the date, one
+    from it, resolved at that date.  The names as given move to ``source_name`` and
+    ``target_name``.  Returns ``(ties, merged)``, ``merged`` listing each name that
+    was replaced (columns ``firm``, ``entity``, ``since``: the first day it was).
     """
     src = frame["source"].to_numpy(dtype=object)
     tgt = frame["target"].to_numpy(dtype=object)
-    frame = frame.assign(source_name=src, target_name=tgt)
-    maps = [m for _, m in epochs]
-    moving = {n for n in maps[0] if any(m[n] != maps[0][n] for m in maps[1:])}
-    split = np.fromiter((a in moving or b in moving for a, b in zip(src, tgt)), dtype=bool,
-                        count=len(src))
-    frame["source"] = [maps[0].get(x, x) for x in src]
-    frame["target"] = [maps[0].get(x, x) for x in tgt]
-    if not split.any():
-        return frame
-    dates = np.asarray([since for since, _ in epochs[1:]], dtype="datetime64[ns]")
     starts = frame["start"].to_numpy(dtype="datetime64[ns]")
     ends = frame["end"].to_numpy(dtype="datetime64[ns]")
+    frame = frame.assign(source_name=src, target_name=tgt)
+    # a tie without a start is live since always: before every dated link
+    first = np.where(np.isnat(starts), pd.Timestamp.min.to_datetime64(), starts)
+    a0 = _resolve_at(ent, src, first, resolve)
+    b0 = _resolve_at(ent, tgt, first, resolve)
+    dates = _link_dates(ent) if resolve == "parent" else np.zeros(0, dtype="datetime64[ns]")
     rows, lo, hi, a_out, b_out = [], [], [], [], []
-    for i in np.flatnonzero(split):
-        first = 0 if np.isnat(starts[i]) else int(np.searchsorted(dates, starts[i], "right"))
-        last = len(dates) if np.isnat(ends[i]) else \
-            max(first, int(np.searchsorted(dates, ends[i], "left")))
-        for k in range(first, last + 1):
-            pair = (maps[k].get(src[i], src[i]), maps[k].get(tgt[i], tgt[i]))
-            until = ends[i] if k == last else dates[k]
-            if k > first and pair == (a_out[-1], b_out[-1]):
-                hi[-1] = until  # same names on both sides of the date: one row
-                continue
+    for d in dates:
+        live = (np.isnat(starts) | (starts < d)) & (np.isnat(ends) | (ends > d))
+        if not live.any():
+            continue
+        idx = np.flatnonzero(live)
+        at = np.full(idx.size, d)
+        for i, a, b in zip(idx, _resolve_at(ent, src[idx], at, resolve),
+                           _resolve_at(ent, tgt[idx], at, resolve)):
             rows.append(i)
-            lo.append(starts[i] if k == first else dates[k - 1])
-            hi.append(until)
-            a_out.append(pair[0])
-            b_out.append(pair[1])
-    pieces = frame.iloc[rows].assign(source=a_out, target=b_out,
-                                     start=np.asarray(lo, dtype="datetime64[ns]"),
-                                     end=np.asarray(hi, dtype="datetime64[ns]"))
-    whole = frame[~split]
-    order = np.argsort(np.concatenate([np.flatnonzero(~split), np.asarray(rows)]),
-                       kind="stable")
-    return pd.concat([whole, pieces]).iloc[order].reset_index(drop=True)
+            lo.append(d)
+            a_out.append(a)
+            b_out.append(b)
+    frame["source"] = a0
+    frame["target"] = b0
+    if rows:
+        # pieces: the tie from its start, then from each date; merge unchanged neighbours
+        pieces = pd.DataFrame({"row": np.r_[np.arange(len(frame)), rows],
+                               "lo": np.r_[starts, np.asarray(lo, dtype="datetime64[ns]")],
+                               "a": np.r_[a0, np.asarray(a_out, dtype=object)],
+                               "b": np.r_[b0, np.asarray(b_out, dtype=object)]})
+        pieces = pieces.sort_values(["row", "lo"], kind="stable", na_position="first")
+        same = (pieces["row"].eq(pieces["row"].shift()) & pieces["a"].eq(pieces["a"].shift())
+                & pieces["b"].eq(pieces["b"].shift()))
+        pieces = pieces[~same.to_numpy()]
+        nxt_row = pieces["row"].shift(-1)
+        hi = np.where(pieces["row"].eq(nxt_row).to_numpy(),
+                      pieces["lo"].shift(-1).to_numpy(dtype="datetime64[ns]"),
+                      ends[pieces["row"].to_numpy()])
+        frame = frame.iloc[pieces["row"].to_numpy()].assign(
+            source=pieces["a"].to_numpy(), target=pieces["b"].to_numpy(),
+            start=pieces["lo"].to_numpy(dtype="datetime64[ns]"),
+            end=np.asarray(hi, dtype="datetime64[ns]")).reset_index(drop=True)
+    names = pd.DataFrame({
+        "firm": np.r_[frame["source_name"].to_numpy(dtype=object),
+                      frame["target_name"].to_numpy(dtype=object)],
+        "entity": np.r_[frame["source"].to_numpy(dtype=object),
+                        frame["target"].to_numpy(dtype=object)],
+        "since": np.r_[frame["start"].to_numpy(), frame["start"].to_numpy()]})
+    changed = names[(names["firm"] != names["entity"]).to_numpy()]
+    merged = (changed.groupby(["firm", "entity"], sort=True, dropna=False)["since"].min()
+              .reset_index())
+    return frame, merged
 
 
 # --------------------------------------------------------------------------- memberships
@@ -228,8 +196,9 @@ def _project_memberships(members: pd.DataFrame) -> pd.DataFrame:
 
 # --------------------------------------------------------------------------- the tie table
 
-def coerce_ties(func, edges, *, source, target, kind, start, end, weight, directed, entities,
-                resolve, consortia, membership_kinds):
+def coerce_ties(func, edges, *, source, target, kind, start, end, weight, directed, parent,
+                resolve, consortia, membership_kinds, also_kinds="also_types",
+                strength="weight", amount="amount_usd"):
     """Check an edge table and build the tables of a network from it.
 
     Parameters
@@ -238,10 +207,10 @@ def coerce_ties(func, edges, *, source, target, kind, start, end, weight, direct
         The caller, named in error messages.
     edges : pandas.DataFrame
         One row per tie; it is not modified.
-    source, target, kind, start, end, weight, directed : str or None
+    source, target, kind, start, end, weight, directed, also_kinds, amount : str or None
         Column names, as in :class:`~concentration.network.PartnershipNetwork`; an
         optional column left at its default name may be absent.
-    entities, resolve, consortia, membership_kinds
+    parent, resolve, consortia, membership_kinds, strength
         As in :class:`~concentration.network.PartnershipNetwork`.
 
     Returns
@@ -254,7 +223,8 @@ def coerce_ties(func, edges, *, source, target, kind, start, end, weight, direct
     internal : pandas.DataFrame
         Ties whose two ends resolve to one organisation.
     config : dict
-        ``consortia`` and ``membership_kinds`` (a tuple).
+        ``consortia``, ``membership_kinds`` (a tuple), ``strength`` (the rule, in
+        words) and ``merged`` (the names replaced by their parents).
 
     Raises
     ------
@@ -281,7 +251,8 @@ def coerce_ties(func, edges, *, source, target, kind, start, end, weight, direct
             raise InvalidParameterError(param_message(
                 func, name, "a column name (str)", col, f"Pass {name}='<column>'."))
     for name, col in (("source", source), ("target", target), ("kind", kind), ("start", start),
-                      ("end", end), ("weight", weight), ("directed", directed)):
+                      ("end", end), ("weight", weight), ("directed", directed),
+                      ("also_kinds", also_kinds), ("amount", amount)):
         if col is not None:
             check_column_name(func, name, col)
     check_columns(func, edges, {"source": source, "target": target})
@@ -290,25 +261,43 @@ def coerce_ties(func, edges, *, source, target, kind, start, end, weight, direct
     end = resolve_key(edges, end, "end", "end", func)
     weight = resolve_key(edges, weight, "weight", "weight", func)
     directed = resolve_key(edges, directed, "directed", "directed", func)
+    also_kinds = resolve_key(edges, also_kinds, "also_types", "also_kinds", func)
+    ent = coerce_entities(parent, func, "parent")
 
     frame = _ends(func, edges, source, target, kind)
+    frame["kinds"] = _all_kinds(func, edges, frame["kind"].to_numpy(dtype=object), also_kinds)
     frame["start"] = _date_column(func, edges, start, "start", allow_missing=False)
     frame["end"] = _date_column(func, edges, end, "end", allow_missing=True)
     _check_spans(func, frame)
-    frame["weight"] = _weights(func, edges, weight)
+    frame["weight"], rule = tie_strengths(func, edges, frame["kinds"], strength, weight, amount)
     frame["directed"] = _directions(func, edges, directed)
     used = {source, target, kind, start, end, weight, directed}
     for col in edges.columns:
         if col not in used and col not in frame.columns:
             frame[col] = edges[col].to_numpy()
 
-    if entities is not None:
-        frame = _resolve_ties(frame, _resolve_names(entities, resolve, func))
+    merged = pd.DataFrame({"firm": pd.Series(dtype=object), "entity": pd.Series(dtype=object),
+                           "since": pd.Series(dtype="datetime64[ns]")})
     self_loop = (frame["source"] == frame["target"]).to_numpy()
+    if ent is not None:
+        frame, merged = join_parents(frame, ent, resolve)
+        joined = (frame["source"] == frame["target"]).to_numpy()
+        new_loops = joined & (frame["source_name"] != frame["target_name"]).to_numpy()
+        self_loop = joined
+        if new_loops.any():
+            pairs = sorted({f"{a}-{b} ({c})" for a, b, c in zip(
+                frame["source_name"][new_loops], frame["target_name"][new_loops],
+                frame["source"][new_loops])})
+            warnings.warn(
+                f"{func}: {int(new_loops.sum())} tie(s) join two units of one parent after "
+                f"the parent join and are left out of the graph (kept in net.internal): "
+                f"{', '.join(map(str, pairs[:5]))}{' ...' if len(pairs) > 5 else ''}.",
+                DataQualityWarning, stacklevel=3)
     internal = frame[self_loop].reset_index(drop=True)
     ties, memberships = _split_memberships(frame[~self_loop].reset_index(drop=True),
                                            consortia, membership_kinds)
-    config = dict(consortia=consortia, membership_kinds=membership_kinds)
+    config = dict(consortia=consortia, membership_kinds=membership_kinds, strength=rule,
+                  merged=merged)
     return ties.reset_index(drop=True), memberships, internal, config
 
 
@@ -363,21 +352,107 @@ def _weights(func, edges, weight):
     """The tie weights as positive finite floats; all 1 when there is no column."""
     if weight is None:
         return np.ones(len(edges))
-    w = edges[weight]
+    return _positive_column(func, edges, weight, "weight",
+                            "Fill missing weights explicitly (e.g. with 1), or pass "
+                            "weight=None to give every tie weight 1.")
+
+
+def _positive_column(func, edges, col, param, fix):
+    """Column ``col`` as positive finite floats, or SchemaError naming the first bad row."""
+    w = edges[col]
     if not pd.api.types.is_numeric_dtype(w) or pd.api.types.is_bool_dtype(w):
         raise SchemaError(
-            f"{func}: the 'weight' column {weight!r} must be numeric; it has dtype "
+            f"{func}: the '{param}' column {col!r} must be numeric; it has dtype "
             f"{w.dtype}. Convert it with pd.to_numeric.")
     wv = w.to_numpy(dtype=np.float64, na_value=np.nan)
     badw = ~np.isfinite(wv) | (wv <= 0)
     if badw.any():
         i = int(np.flatnonzero(badw)[0])
         raise SchemaError(
-            f"{func}: the 'weight' column {weight!r} must hold positive finite "
+            f"{func}: the '{param}' column {col!r} must hold positive finite "
             f"numbers; {int(badw.sum())} value(s) do not (first {wv[i]!r} in row {i}). "
-            "Fill missing weights explicitly (e.g. with 1), or pass weight=None to "
-            "give every tie weight 1.")
+            + fix)
     return wv
+
+
+#: Separators of the extra kinds of one deal in the ``also_kinds`` column.
+KIND_SEPARATORS = (";", ",")
+
+
+def _split_kinds(text):
+    if text is None or (not isinstance(text, str) and pd.isna(text)):
+        return []
+    for sep in KIND_SEPARATORS[1:]:
+        text = text.replace(sep, KIND_SEPARATORS[0])
+    return [t.strip() for t in text.split(KIND_SEPARATORS[0]) if t.strip()]
+
+
+def _all_kinds(func, edges, primary, also_kinds):
+    """Every kind of each deal, ``;``-joined: its ``kind`` first, then ``also_kinds``'s."""
+    if also_kinds is None:
+        return primary.astype(str).astype(object)
+    col = edges[also_kinds]
+    if not (pd.api.types.is_string_dtype(col) or pd.api.types.is_object_dtype(col)):
+        raise SchemaError(
+            f"{func}: the 'also_kinds' column {also_kinds!r} must hold text (extra kinds "
+            f"separated by ';' or ','); it has dtype {col.dtype}.")
+    out = np.empty(len(primary), dtype=object)
+    for i, (k, extra) in enumerate(zip(primary, col.to_numpy(dtype=object))):
+        if extra is not None and not isinstance(extra, str) and not pd.isna(extra):
+            raise SchemaError(
+                f"{func}: the 'also_kinds' column {also_kinds!r} must hold text (extra kinds "
+                f"separated by ';' or ','); row {i} holds {extra!r}.")
+        out[i] = ";".join(dict.fromkeys([str(k), *_split_kinds(extra)]))
+    return out
+
+
+def kinds_of(kinds):
+    """The kinds of each tie (a list per tie) from a ``kinds`` column."""
+    return [str(k).split(";") for k in kinds]
+
+
+def tie_strengths(func, edges, kinds, strength, weight, amount):
+    """``(strength of each deal row, the rule in words)``.
+
+    ``strength`` is ``"weight"`` (the weight column, 1 per row without one),
+    ``"count"`` (1 per row: a pair's combined strength counts its deals),
+    ``"amount"`` (the ``amount`` column) or a mapping ``{kind: strength}`` (the
+    largest over the deal's kinds).
+    """
+    if isinstance(strength, Mapping):
+        table = {}
+        for k, v in strength.items():
+            if isinstance(v, bool) or not isinstance(v, (int, float, np.integer, np.floating)) \
+                    or not np.isfinite(v) or v <= 0:
+                raise InvalidParameterError(param_message(
+                    func, "strength", "a mapping {kind: positive number}", {k: v},
+                    "A tie of strength 0 is no tie: leave such kinds out of the edges."))
+            table[str(k)] = float(v)
+        per_tie = kinds_of(kinds)
+        missing = sorted({k for ks in per_tie for k in ks} - set(table))
+        if missing:
+            raise InvalidParameterError(param_message(
+                func, "strength", "a strength for every tie kind present (also those in "
+                "the also_kinds column)", f"none for {missing}",
+                "Add them to the mapping."))
+        vals = np.asarray([max(table[k] for k in ks) for ks in per_tie], dtype=np.float64)
+        return vals, "kind strengths " + ", ".join(f"{k} {v:g}" for k, v in table.items())
+    check_choice(func, "strength", strength, ("weight", "count", "amount"),
+                 fix="'weight': the weight column; 'count': 1 per deal row; 'amount': the "
+                     "amount column; or a mapping {kind: strength}.")
+    if strength == "count" or (strength == "weight" and weight is None):
+        return np.ones(len(edges)), "1 per deal row (a pair's strength counts its deals)"
+    if strength == "weight":
+        return _weights(func, edges, weight), f"the {weight!r} column"
+    if amount is None or amount not in edges.columns:
+        raise SchemaError(
+            f"{func}: strength='amount' needs the amount column {amount!r}, which is not "
+            f"among the columns {list(edges.columns)}. Pass amount='<column>'.")
+    return (_positive_column(func, edges, amount, "amount",
+                             "Fill missing amounts explicitly (for example "
+                             "edges.fillna({" + repr(amount) + ": value})), drop those deals, "
+                             "or use strength='count' or a mapping {kind: strength}."),
+            f"the {amount!r} column")
 
 
 def _directions(func, edges, directed):

@@ -177,7 +177,8 @@ def test_inline_ai_schema_per_year_table():
 def test_bundled_ai_partnerships_per_year():
     datasets = pytest.importorskip("concentration.datasets")
     edges = datasets.load("ai_partnerships")
-    net = PartnershipNetwork(edges, entities=datasets.load("entities"))
+    with pytest.warns(exc.DataQualityWarning, match="Google-DeepMind"):
+        net = PartnershipNetwork(edges, parent=datasets.load("entities"))
     raw = PartnershipNetwork(edges)
     t = raw.centrality_over_time("pagerank", weight_as=None, nodes="all")
     years = sorted(t.period.dt.year.unique())

@@ -41,11 +41,14 @@ def test_parent_resolution_and_internal_ties():
                                         "Microsoft", "OpenAI"],
                              "parent": ["Alphabet", "Alphabet", None, None, None, None],
                              "aliases": ["Google Cloud;GCP", None, None, None, None, None]})
-    net = PartnershipNetwork(frame, entities=entities)
+    with pytest.warns(exc.DataQualityWarning, match="Google-DeepMind"):
+        net = PartnershipNetwork(frame, parent=entities)
     assert sorted(net.firms) == ["Alphabet", "Anthropic", "Microsoft", "OpenAI"]
+    assert net.merged[["firm", "entity"]].values.tolist() == [
+        ["DeepMind", "Alphabet"], ["Google", "Alphabet"], ["Google Cloud", "Alphabet"]]
     assert len(net.internal) == 1 and net.internal["source_name"].item() == "Google"
     assert net.ties["source_name"].tolist() == ["Google Cloud", "Microsoft"]
-    canon = PartnershipNetwork(frame, entities=entities, resolve="canonical")
+    canon = PartnershipNetwork(frame, parent=entities, resolve="canonical")
     assert "Google" in canon.firms and "Google Cloud" not in canon.firms
     mapped = PartnershipNetwork(frame, entities={"Google Cloud": "Google"})
     assert "Google Cloud" not in mapped.firms
@@ -64,7 +67,8 @@ def test_parent_applies_from_parent_since_only():
                           "target": ["X", "Y", "BigCo", "Y"],
                           "start": ["2019", "2018", "2020", "2019"],
                           "end": [None, None, None, "2021"]})
-    net = PartnershipNetwork(edges, entities=_acquisition_entities())
+    with pytest.warns(exc.DataQualityWarning, match="Startup-BigCo"):
+        net = PartnershipNetwork(edges, entities=_acquisition_entities())
     # 2019: four separate firms; Startup-X, Startup-Y, BigCo-Y (degree k/3)
     before = net.as_of("2019-06-30")
     assert sorted(before.firms) == ["BigCo", "Startup", "X", "Y"]
@@ -94,7 +98,8 @@ def test_parent_applies_from_parent_since_only():
     early = net.ties[(net.ties["source_name"] == "Startup") & (net.ties["target"] == "Y")]
     assert early["source"].tolist() == ["Startup"] and len(early) == 1
     # without parent_since the link holds at every date (the 2019 nodes merge)
-    static = PartnershipNetwork(edges, entities=_acquisition_entities(since=None))
+    with pytest.warns(exc.DataQualityWarning):
+        static = PartnershipNetwork(edges, parent=_acquisition_entities(since=None))
     assert sorted(static.as_of("2019-06-30").firms) == ["BigCo", "X", "Y"]
     # four ties: Startup-X split in two, Startup-BigCo split between ties and internal
     assert len(net.ties) == 5 and len(net.internal) == 1
@@ -117,8 +122,8 @@ def test_dated_parent_chain_and_undated_ties():
     assert pd.isna(undated.ties["start"].iloc[0]) and pd.isna(undated.ties["end"].iloc[-1])
     assert sorted(undated.as_of("2010-01-01").firms) == ["A", "Z"]
     bad = entities.assign(parent_since=["not a date", None, None])
-    with pytest.raises(exc.SchemaError, match="parent_since"):
-        PartnershipNetwork(edges, entities=bad)
+    with pytest.raises(exc.InvalidParameterError, match="parent_since"):
+        PartnershipNetwork(edges, parent=bad)
 
 
 def test_consortium_projection():
@@ -140,3 +145,103 @@ def test_consortium_projection():
     np.testing.assert_allclose((B @ B.T).toarray()[0], [2, 2, 1])
     nodes = PartnershipNetwork(frame, consortia="nodes")
     assert "PAI" in nodes.firms and len(nodes.memberships) == 0
+
+
+# ----------------------------------------------------------------------------- kinds, strength
+
+def _deals():
+    return pd.DataFrame({
+        "source": ["Microsoft", "Microsoft", "Google", "Google", "Amazon"],
+        "target": ["OpenAI", "OpenAI", "Anthropic", "Anthropic", "Anthropic"],
+        "kind": ["equity_investment", "cloud_compute_supply", "equity_investment",
+                 "cloud_compute_supply", "equity_investment"],
+        "also_types": ["cloud_compute_supply", None, None, "chip_supply",
+                       "cloud_compute_supply, chip_supply"],
+        "start": ["2019", "2025", "2023", "2023", "2023"],
+        "amount_usd": [1e9, np.nan, 2e9, 3e9, 4e9]})
+
+
+def test_also_types_are_kinds_of_the_deal():
+    net = PartnershipNetwork(_deals())
+    assert net.ties["kinds"].tolist() == [
+        "equity_investment;cloud_compute_supply", "cloud_compute_supply", "equity_investment",
+        "cloud_compute_supply;chip_supply", "equity_investment;cloud_compute_supply;chip_supply"]
+    # 2020: the 2019 investment made Azure the exclusive cloud: a cloud tie
+    cloud = net.as_of("2020-06-30").of_kind("cloud_compute_supply")
+    assert sorted(cloud.firms) == ["Microsoft", "OpenAI"]
+    assert sorted(net.of_kind(["chip_supply"]).firms) == ["Amazon", "Anthropic", "Google"]
+    plain = PartnershipNetwork(_deals(), also_kinds=None)
+    assert len(plain.as_of("2020-06-30").of_kind("cloud_compute_supply")) == 0
+    G = net.to_networkx()
+    assert G["Microsoft"]["OpenAI"]["kinds"] == "cloud_compute_supply;equity_investment"
+    with pytest.raises(exc.InvalidParameterError, match="kinds"):
+        net.of_kind([])
+    with pytest.raises(exc.SchemaError, match="must hold text"):
+        PartnershipNetwork(_deals().assign(also_types=1.5))
+
+
+def test_partnership_weights_take_the_largest_weight_over_the_kinds():
+    from concentration.network import partnership_weights
+
+    net = PartnershipNetwork(_deals()).as_of("2024-01-01")
+    K = partnership_weights(net, ["Google", "Anthropic"],
+                            weights={"equity_investment": 0.3, "cloud_compute_supply": 0.6})
+    assert K.loc["Google", "Anthropic"] == pytest.approx(0.6)  # the 2023 cloud deal
+    with pytest.raises(exc.InvalidParameterError, match="chip_supply"):
+        partnership_weights(net, ["Amazon", "Anthropic"],
+                            weights={"equity_investment": 0.3, "cloud_compute_supply": 0.6,
+                                     "chip_supply": None})
+
+
+def test_tie_strength_is_an_explicit_rule():
+    deals = _deals()
+    count = PartnershipNetwork(deals, strength="count")
+    assert count.strength.startswith("1 per deal row")
+    A, firms = count.adjacency()
+    g, a = firms.get_loc("Google"), firms.get_loc("Anthropic")
+    assert A[g, a] == 2.0  # two deal rows
+    amount = PartnershipNetwork(deals.fillna({"amount_usd": 5e8}), strength="amount")
+    assert amount.strength == "the 'amount_usd' column"
+    A, firms = amount.adjacency()
+    assert A[g, a] == pytest.approx(5e9)
+    with pytest.raises(exc.SchemaError, match="Fill missing amounts"):
+        PartnershipNetwork(deals, strength="amount")
+    with pytest.raises(exc.SchemaError, match="amount column 'value'"):
+        PartnershipNetwork(deals, strength="amount", amount="value")
+    by_kind = PartnershipNetwork(deals, strength={"equity_investment": 3,
+                                                  "cloud_compute_supply": 2, "chip_supply": 1})
+    A, firms = by_kind.adjacency()
+    assert A[g, a] == 5.0  # equity 3 + (cloud 2, chip 1 -> 2)
+    assert "equity_investment 3" in by_kind.strength and "strength:" in repr(by_kind)
+    with pytest.raises(exc.InvalidParameterError, match="none for \\['chip_supply'\\]"):
+        PartnershipNetwork(deals, strength={"equity_investment": 3, "cloud_compute_supply": 2})
+    with pytest.raises(exc.InvalidParameterError, match="positive"):
+        PartnershipNetwork(deals, strength={"equity_investment": 0})
+    with pytest.raises(exc.InvalidParameterError, match="strength"):
+        PartnershipNetwork(deals, strength="amounts")
+    # the default: the weight column, else 1 per row
+    assert PartnershipNetwork(deals).strength == count.strength
+    w = PartnershipNetwork(deals.assign(weight=2.0))
+    assert w.strength == "the 'weight' column" and w.adjacency()[0][g, a] == 4.0
+
+
+def test_parent_join_with_the_bundled_entities():
+    from concentration import datasets
+
+    edges = pd.DataFrame({"source": ["Google Cloud", "DeepMind", "Google", "Microsoft"],
+                          "target": ["Anthropic", "Anthropic", "DeepMind", "OpenAI"],
+                          "start": ["2023-02-01", "2012-01-01", "2014-01-26", "2019"]})
+    with pytest.warns(exc.DataQualityWarning, match="1 tie\\(s\\) join two units"):
+        net = PartnershipNetwork(edges, parent=datasets.load("entities"))
+    m = net.merged.set_index("firm")
+    assert m.loc["Google Cloud", "entity"] == "Alphabet"
+    assert m.loc["Google Cloud", "since"] == pd.Timestamp("2023-02-01")
+    # DeepMind's 2012 tie is DeepMind's until the 2014 acquisition, then Alphabet's
+    dm = net.ties[net.ties["source_name"] == "DeepMind"]
+    assert dm["source"].tolist() == ["DeepMind", "Alphabet"]
+    assert dm["end"].iloc[0] == pd.Timestamp("2014-01-26")
+    assert net.internal["source_name"].tolist() == ["Google"]
+    with pytest.raises(exc.InvalidParameterError, match="one option"):
+        PartnershipNetwork(edges, parent={"A": "B"}, entities={"A": "B"})
+    with pytest.raises(exc.InvalidParameterError, match="parent"):
+        PartnershipNetwork(edges, parent=3)
