@@ -180,7 +180,9 @@ def load(name, *, as_of=None, firms_only=True, vintage="latest", held_only=False
         * ``ai_partnerships``: edges live on ``as_of``, that is
           ``start <= as_of`` and (``end`` missing or ``as_of <= end``).
         * ``ai_ownership``: for each (owner, firm), the row with the latest
-          ``as_of`` on or before the date (ties: the later ``stake_id``).
+          ``as_of`` on or before the date (ties: the later ``stake_id``), unless
+          that row's ``valid_until`` is before the date (terms that ended, such
+          as the pre-recapitalisation OpenAI stakes): then the pair has no row.
         * ``entities``: not time-varying; ``as_of`` is an error.
     firms_only : bool, default True
         ``ai_market_shares`` only.  Keep only rows of one firm (``row_kind ==
@@ -276,6 +278,8 @@ def load(name, *, as_of=None, firms_only=True, vintage="latest", held_only=False
             order = df.sort_values(["owner", "firm", "as_of", "stake_id"], kind="mergesort")
             last = order.drop_duplicates(["owner", "firm"], keep="last").index
             df = df.loc[df.index.isin(last)]
+            if "valid_until" in df.columns:
+                df = df[~(df["valid_until"].notna() & (df["valid_until"] < date)).to_numpy()]
     df = df.reset_index(drop=True)
     df.attrs["provenance"] = prov
     df.attrs["dataset"] = {"name": name, "as_of": None if date is None else str(date.date()),

@@ -653,3 +653,13 @@ def test_build_twice_gives_the_same_bytes(tmp_path):
         digests.append({n: hashlib.sha256((out / f"{n}.parquet").read_bytes()).hexdigest()
                         for n in datasets.DATASETS})
     assert digests[0] == digests[1]
+
+
+def test_load_as_of_drops_terms_that_ended_before_the_date():
+    # the 2023 profit-share terms and the pre-recapitalisation stakes end on 2025-10-27
+    before = datasets.load("ai_ownership", as_of="2025-10-15")
+    after = datasets.load("ai_ownership", as_of="2025-12-31")
+    assert (before["valid_until"].notna()).any()
+    assert not (after["valid_until"].notna() & (after["valid_until"] < "2025-12-31")).any()
+    openai = after[after["firm"] == "OpenAI"]
+    assert openai["cash_flow"].sum() == pytest.approx(1.0)
