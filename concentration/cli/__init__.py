@@ -96,10 +96,15 @@ def _error(command, exc):
     text = " ".join(str(exc).split()) or type(exc).__name__
     if isinstance(exc, KeyError) and text.startswith(("'", '"')) and text.endswith(("'", '"')):
         text = text[1:-1]  # KeyError's str() adds quotes
-    for prefix in (f"concentration {command}: ", f"{command}: "):
-        if text.startswith(prefix):  # the message names the command; do not repeat it
+    for prefix in (f"concentration {command}: error: ", f"concentration {command}: ",
+                   f"{command}: "):
+        while text.startswith(prefix):  # the message names the command; do not repeat it
             text = text[len(prefix):]
     text = text.encode("utf-8", "backslashreplace").decode("utf-8")  # undecodable path bytes
+    if isinstance(exc, ConcentrationError):  # the library's words -> the CLI's flags
+        from ._common import in_cli_terms
+
+        text = in_cli_terms(text)
     print(f"concentration {command}: error: {text}", file=sys.stderr)
 
 

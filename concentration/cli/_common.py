@@ -17,7 +17,25 @@ __all__ = ["add_column_options", "column_kwargs", "write_output", "parse_list", 
            "add_output_option", "add_command", "add_duplicates_option", "add_named_columns",
            "read_shares_options", "emit", "fringe_reported", "option_message", "printable",
            "check_path", "add_force_option", "refuse_unnamed", "neutralise_formulas",
-           "add_raw_csv_option", "read_input", "TEXT_SUFFIXES"]
+           "add_raw_csv_option", "read_input", "TEXT_SUFFIXES", "in_cli_terms", "FLAGS"]
+
+#: Keyword arguments of the library and the command-line flags that set them.
+FLAGS = {
+    "market": "--market-col", "period": "--period-col", "firm": "--firm-col",
+    "share": "--share-col", "value": "--value-col", "owner": "--owner-col",
+    "control": "--control-col", "scale": "--scale", "duplicates": "--duplicates",
+    "fringe": "--fringe", "fringe_size": "--fringe-size", "n_threads": "--threads",
+    "top_k": "--top-k", "threshold": "--threshold", "metric": "--metric",
+    "merging": "--merging", "guidelines": "--guidelines", "parent": "--entities",
+    "entities": "--entities", "alpha": "--alpha", "weight_as": "--weight-as",
+    "holdings_period": "--holdings-period", "max_age": "--max-age",
+    "control_missing": "--control-missing", "control_model": "--control-model",
+    "measures": "--measures", "k": "--k", "as_of": "--as-of", "markets": "--markets",
+}
+
+_KEYWORD = re.compile(r"\b([a-z_]+)=(<[^>]*>|'[^']*'|\"[^\"]*\"|\[[^\]]*\]|[-+\w.]+)")
+_PARAMETER = re.compile(r"\bThe '([a-z_]+)' parameter of [\w.]+")
+_NUMPY_SCALAR = re.compile(r"\bnp\.(?:float|int|uint|bool_)\d*\(([^()]*)\)")
 
 #: Input files read as delimited text, with their separators.
 TEXT_SUFFIXES = {".csv": ",", ".tsv": "\t", ".tab": "\t", ".txt": ","}
@@ -252,6 +270,33 @@ def fringe_reported():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", FringeWarning)
         yield
+
+
+def in_cli_terms(text, flags=None) -> str:
+    """A library message rewritten in the command line's terms.
+
+    ``share=<column name>`` becomes ``--share-col <column name>``, ``scale='percent'``
+    becomes ``--scale percent``, and NumPy scalar reprs (``np.float64(-0.1)``) become
+    plain numbers.  ``flags`` overrides :data:`FLAGS` for a command whose options
+    differ (e.g. ``{"scale": "--holdings-scale"}`` for the holdings of ``mhhi``);
+    keywords without a flag are left as they are.
+    """
+    table = {**FLAGS, **(flags or {})}
+
+    def flag(m):
+        name, value = m.group(1), m.group(2)
+        if name not in table or value == "None":
+            return m.group(0)
+        if value[:1] in "'\"" and value[-1:] == value[:1]:
+            value = value[1:-1]
+        return f"{table[name]} {value}"
+
+    def parameter(m):
+        name = m.group(1)
+        return f"The '{table[name]}' option" if name in table else m.group(0)
+
+    text = _PARAMETER.sub(parameter, _NUMPY_SCALAR.sub(r"\1", str(text)))
+    return _KEYWORD.sub(flag, text)
 
 
 def read_input(command, flag, source, *, labels=()):

@@ -69,3 +69,25 @@ def test_a_broken_csv_names_the_argument_and_the_fix(tmp_path, capsys):
     assert main(["indices", str(bad)]) == 1
     err = capsys.readouterr().err
     assert "'source' argument" in err and "separator" in err and "Traceback" not in err
+
+
+def test_errors_name_flags_and_close_matches(tmp_path, capsys):
+    path = tmp_path / "x.csv"
+    pd.DataFrame({"market": ["m", "m"], "firm": ["A", "B"], "mkt_share": [60, 40]}).to_csv(
+        path, index=False)
+    assert main(["indices", str(path)]) == 1
+    err = capsys.readouterr().err
+    assert "Did you mean 'mkt_share'?" in err and "--share-col" in err
+    assert "share=<" not in err
+    assert main(["indices", str(path), "--share-col", "mkt_share"]) == 1
+    err = capsys.readouterr().err
+    assert "--scale percent" in err and "scale='percent'" not in err
+
+
+def test_in_cli_terms_rewrites_keywords_and_numpy_reprs():
+    from concentration.cli._common import in_cli_terms
+
+    assert in_cli_terms("Pass duplicates='sum' or top_k=5; got np.float64(-0.1); firm=None") \
+        == "Pass --duplicates sum or --top-k 5; got -0.1; firm=None"
+    assert in_cli_terms("The 'merging' parameter of screen_merger must be") == \
+        "The '--merging' option must be"
