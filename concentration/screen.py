@@ -31,12 +31,13 @@ import pandas as pd
 
 from ._dispatch import dispatchable
 from ._docstrings import MERGER_PARAMETERS, substitute
+from ._entities import coerce_entities
 from ._results import ResultMixin
 from ._tables import DEFAULT_TOLERANCE, ShareTable, coerce_shares
-from ._validation import check_number, param_message
+from ._validation import check_number, close_matches, param_message
 from .exceptions import InvalidParameterError
 from .guidelines import VERDICTS, Guideline, get_guideline, resolve_guidelines
-from .measures import hhi_bounds_from_stats
+from .measures import PERIOD_PARAMETERS, hhi_bounds_from_stats
 
 __all__ = ["MergerScreen", "screen_merger", "divest", "minimum_divestiture"]
 
@@ -74,6 +75,16 @@ class MergerScreen(ResultMixin):
         Deal name -> tuple of merging parties.
     keys : tuple of str
         Grouping columns (market, period) present in ``table``.
+    notes : tuple of str
+        Policies applied (top-N bounds, the divestiture search).
+    merged : pandas.DataFrame
+        What the entity model (``parent=``) merged into what in the data: columns
+        ``firm`` (as in the data) and ``entity`` (its ultimate parent at the period's
+        end); empty without ``parent=``.
+    parties : pandas.DataFrame
+        How each merging party was resolved through the entity model: columns
+        ``deal``, ``party`` (as given) and ``entity`` (one row per entity it stands
+        for in some period); empty without ``parent=``.
     """
 
     table: pd.DataFrame
@@ -81,6 +92,9 @@ class MergerScreen(ResultMixin):
     deals: dict
     keys: tuple = ()
     notes: tuple = field(default_factory=tuple)
+    merged: pd.DataFrame = field(default_factory=lambda: _no_entities(("firm", "entity")))
+    parties: pd.DataFrame = field(
+        default_factory=lambda: _no_entities(("deal", "party", "entity")))
 
     def to_frame(self) -> pd.DataFrame:
         """The screen as a tidy DataFrame (a copy)."""
@@ -126,6 +140,13 @@ class MergerScreen(ResultMixin):
                                            "overlap"].sum()) if len(t) else 0)]
         counts = t["verdict"].value_counts()
         facts.append(("verdicts", ", ".join(f"{k} {v}" for k, v in counts.items())))
+        if len(self.parties):
+            facts.append(("parties as entities", "; ".join(
+                f"{p} -> {e}" for p, e in dict.fromkeys(
+                    zip(self.parties["party"], self.parties["entity"])))))
+        if len(self.merged):
+            facts.append(("firms merged into parents", "; ".join(
+                f"{f} -> {e}" for f, e in zip(self.merged["firm"], self.merged["entity"]))))
         notes = list(self.notes)
         if "holds_at_both_bounds" in t.columns and "lower_bound" in t.columns \
                 and t["lower_bound"].any():
@@ -190,27 +211,91 @@ def _buyer(buyer, func):
 
 
 def _table(func, shares, market, period, firm, share, value, scale, duplicates, parent,
-           tolerance) -> ShareTable:
+           tolerance, period_start="period_start", period_end="period_end"):
+    """The validated share table and the entity model (None without ``parent=``)."""
+    entities = coerce_entities(parent, func)
     table = coerce_shares(shares, market=market, period=period, firm=firm, share=share,
-                          value=value, scale=scale, duplicates=duplicates, parent=parent,
-                          tolerance=tolerance, func=func, fringe_note=_FRINGE_NOTE)
+                          value=value, scale=scale, duplicates=duplicates, parent=entities,
+                          tolerance=tolerance, func=func, fringe_note=_FRINGE_NOTE,
+                          period_start=period_start, period_end=period_end)
     if table.firms is None:
         raise InvalidParameterError(param_message(
             func, "shares", "labelled by firm (a mapping, a Series indexed by firm, or a "
             "DataFrame with a firm column)", "unlabelled shares",
             "Name the firms so that the merging parties can be found."))
-    return table
+    return table, entities
 
 
-def _party_mask(table, parties, func):
-    firms = pd.Index(table.firms)
-    mask = np.asarray(firms.isin(list(parties)))
-    missing = [p for p in parties if not (firms == p).any()]
+def _entity_per_group(table, entities, name):
+    """What ``name`` is in each group: its ultimate parent at the period's end."""
+    if table.intervals is None:
+        return np.full(table.n_groups, entities.resolve([name])[0], dtype=object)
+    at = table.intervals["period_end"].to_numpy(dtype="datetime64[ns]")
+    return entities.resolve(np.full(table.n_groups, name, dtype=object), at)
+
+
+def _row_mask(table, entities, name):
+    """The rows of firm ``name`` (resolved through the entity model when there is one)
+    and the entity it stands for in each group (None without entities)."""
+    if entities is None:
+        return np.asarray(pd.Index(table.firms) == name), None
+    per_group = _entity_per_group(table, entities, name)
+    return np.asarray(table.firms == per_group[table.codes], dtype=bool), per_group
+
+
+def _present_names(table):
+    """Firm names of the data, as given and as joined, for "did you mean" hints."""
+    names = list(pd.unique(table.firms))
+    if table.merged is not None and len(table.merged):
+        names = list(dict.fromkeys(list(table.merged["firm"]) + names))
+    return names
+
+
+def _missing_message(func, missing, table, entities):
+    present = _present_names(table)
+    hints = []
+    for p in missing:
+        near = close_matches(p, present)
+        hints.append(f"{p!r}: " + (", ".join(repr(n) for n in near) if near else
+                                  "no close name"))
+    how = ("Pass parent=concentration.datasets.load('entities') (or your own entity "
+           "table) to resolve aliases and subsidiaries." if entities is None else
+           "The entity model resolved aliases and parents and still found no such firm.")
+    return param_message(
+        func, "merging", "firms present in the data", missing,
+        "Closest names present: " + "; ".join(hints) + ". Check the spelling (firm labels "
+        "are case-sensitive). " + how)
+
+
+def _party_masks(table, entities, parties, func):
+    """One row mask per party, and how each party was resolved (party, entity rows).
+
+    A party is found under its own name or, with an entity model, under its ultimate
+    parent at each period's end.  A party found nowhere is an error naming it and the
+    closest names present; parties that are one entity in every period (``Google``
+    and ``Alphabet``) are an error too: there is no merger to screen.
+    """
+    masks, resolved, rows = [], [], []
+    for p in parties:
+        mask, per_group = _row_mask(table, entities, p)
+        masks.append(mask)
+        resolved.append(per_group)
+        if per_group is not None:
+            rows += [(p, e) for e in pd.unique(per_group)]
+    missing = [p for p, m in zip(parties, masks) if not m.any()]
     if missing:
-        raise InvalidParameterError(param_message(
-            func, "merging", "firms present in the data", missing,
-            "Check the spelling of the merging parties (firm labels are case-sensitive)."))
-    return mask
+        raise InvalidParameterError(_missing_message(func, missing, table, entities))
+    if entities is not None and len(parties) > 1:
+        stacked = np.vstack(resolved)
+        distinct = [len(set(stacked[:, g])) for g in range(stacked.shape[1])]
+        if max(distinct, default=0) < 2:
+            names = ", ".join(f"{p!r} -> {e!r}" for p, e in dict.fromkeys(rows))
+            raise InvalidParameterError(param_message(
+                func, "merging", "parties that are distinct entities", names,
+                "Under parent= these parties are one firm in every period, so there is "
+                "no merger to screen; name firms of different groups."))
+    names = pd.DataFrame(list(dict.fromkeys(rows)), columns=["party", "entity"])
+    return masks, names
 
 
 def _group_reduce(codes, values, n, how):
@@ -219,7 +304,7 @@ def _group_reduce(codes, values, n, how):
     return out
 
 
-def _fringe_parties(table, parties, total, minimum, count):
+def _fringe_parties(table, masks, total, minimum, count):
     """Shares the fringe gives the parties not listed in a market, at the HHI upper bound.
 
     The upper bound of :func:`concentration.hhi_bounds` splits the unlisted remainder
@@ -238,12 +323,11 @@ def _fringe_parties(table, parties, total, minimum, count):
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         rem = np.where(cap > 0, np.fmod(rest, np.where(cap > 0, cap, 1.0)), rest)
         q = np.where(cap > 0, np.floor((rest - rem) / np.where(cap > 0, cap, 1.0) + 0.5), 0.0)
-    free_caps = np.nan_to_num(q, posinf=float(len(parties)))
+    free_caps = np.nan_to_num(q, posinf=float(len(masks)))
     rem_free = rem > 0
-    assigned = np.zeros((n, len(parties)))
-    firms = pd.Index(table.firms)
-    for j, p in enumerate(parties):
-        listed = np.bincount(table.codes[np.asarray(firms == p)], minlength=n) > 0
+    assigned = np.zeros((n, len(masks)))
+    for j, mask in enumerate(masks):
+        listed = np.bincount(table.codes[mask], minlength=n) > 0
         absent = ~listed & (rest > 0)
         take_cap = absent & (free_caps >= 1)
         take_rem = absent & ~take_cap & rem_free
@@ -253,7 +337,7 @@ def _fringe_parties(table, parties, total, minimum, count):
     return fringe_sq, assigned
 
 
-def _metrics(table: ShareTable, parties, func, divested=None, buyer=None):
+def _metrics(table: ShareTable, masks, divested=None, buyer=None):
     """Per-group screen metrics at the lower and the upper bound of the HHI.
 
     Pre/post HHI at the lower bound (the listed firms) come from the grouped kernel;
@@ -263,7 +347,7 @@ def _metrics(table: ShareTable, parties, func, divested=None, buyer=None):
     n = table.n_groups
     codes, s = table.codes, table.shares
     total, sumsq, count, maximum, minimum, _ = table.stats()
-    is_p = _party_mask(table, parties, func)
+    is_p = np.logical_or.reduce(masks)
     pc, ps = codes[is_p], s[is_p]
     comb = np.bincount(pc, weights=ps, minlength=n)
     psq = np.bincount(pc, weights=ps * ps, minlength=n)
@@ -277,7 +361,7 @@ def _metrics(table: ShareTable, parties, func, divested=None, buyer=None):
     is_b = np.zeros(s.size, dtype=bool)
     bshare = np.zeros(n)
     if buyer is not None:
-        is_b = np.asarray(pd.Index(table.firms) == buyer)
+        is_b = buyer & ~is_p
         bshare = np.bincount(codes[is_b], weights=s[is_b], minlength=n)
     merged = comb - d
     keep = ~is_p & ~is_b
@@ -297,7 +381,7 @@ def _metrics(table: ShareTable, parties, func, divested=None, buyer=None):
                "leading_party_share": np.where(overlap, leader, np.nan)}
     # the upper bound: the fringe as firms no larger than the smallest listed share,
     # parties not listed taken as the largest of them
-    fringe_sq, x = _fringe_parties(table, parties, total, minimum, count)
+    fringe_sq, x = _fringe_parties(table, masks, total, minimum, count)
     xsum, xsq = x.sum(axis=1), (x * x).sum(axis=1)
     merged_up = merged + xsum
     present_up = present + (x > 0).sum(axis=1)
@@ -379,11 +463,34 @@ def _classified(gl, metrics, overlap, n):
     return tuple(parts)
 
 
-def _finish(tables, gl, deals, table, notes=()) -> MergerScreen:
+def _finish(tables, gl, deals, table, notes=(), parties=None) -> MergerScreen:
     frame = pd.concat(tables, ignore_index=True) if len(tables) > 1 else tables[0]
     frame = frame.reset_index(drop=True)
+    merged = table.merged if table.merged is not None else _no_entities(("firm", "entity"))
+    if parties:
+        resolved = pd.concat([p.assign(deal=name) for name, p in parties.items()],
+                             ignore_index=True)[["deal", "party", "entity"]]
+    else:
+        resolved = _no_entities(("deal", "party", "entity"))
     return MergerScreen(table=frame, guidelines=tuple(g.key for g in gl), deals=deals,
-                        keys=tuple(table.keys), notes=tuple(notes))
+                        keys=tuple(table.keys), notes=tuple(notes), merged=merged,
+                        parties=resolved)
+
+
+def _no_entities(columns):
+    return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
+
+
+def _buyer_mask(table, entities, buyer, masks, func):
+    """Rows of the buyer (None for a new entrant); a buyer that is a party is an error."""
+    if buyer is None:
+        return None
+    mask, _ = _row_mask(table, entities, buyer)
+    if (mask & np.logical_or.reduce(masks)).any():
+        raise InvalidParameterError(param_message(
+            func, "buyer", "a firm other than the merging parties", buyer,
+            "The buyer is one of the parties (or, under parent=, the same entity)."))
+    return mask
 
 
 _doc = substitute(params=MERGER_PARAMETERS)
@@ -393,7 +500,8 @@ _doc = substitute(params=MERGER_PARAMETERS)
 @_doc
 def screen_merger(shares, merging, *, guidelines="us2023", market="market", period="period",
                   firm="firm", share="share", value=None, scale="fraction", duplicates="error",
-                  parent=None, tolerance=DEFAULT_TOLERANCE) -> MergerScreen:
+                  parent=None, tolerance=DEFAULT_TOLERANCE, period_start="period_start",
+                  period_end="period_end") -> MergerScreen:
     r"""Screen a merger in every market and period under each edition of the guidelines.
 
     .. math:: \Delta\mathrm{HHI} = 10{,}000\,\big[(\textstyle\sum_P s_p)^2 - \sum_P s_p^2\big]
@@ -468,14 +576,15 @@ def screen_merger(shares, merging, *, guidelines="us2023", market="market", peri
     func = "screen_merger"
     deals = _deals(merging, func)
     gl = _guidelines(guidelines, func)
-    table = _table(func, shares, market, period, firm, share, value, scale, duplicates, parent,
-                   tolerance)
-    tables = []
+    table, entities = _table(func, shares, market, period, firm, share, value, scale,
+                             duplicates, parent, tolerance, period_start, period_end)
+    tables, resolved = [], {}
     for name, parties in deals.items():
-        metrics, extra = _metrics(table, parties, func)
+        masks, resolved[name] = _party_masks(table, entities, parties, func)
+        metrics, extra = _metrics(table, masks)
         tables.append(_rows(table, metrics, extra, gl,
                             name if isinstance(merging, Mapping) else None, tolerance))
-    return _finish(tables, gl, deals, table)
+    return _finish(tables, gl, deals, table, parties=resolved if entities else None)
 
 
 def _amounts(func, amount, table, scale):
@@ -500,7 +609,8 @@ def _amounts(func, amount, table, scale):
 @_doc
 def divest(shares, merging, amount, *, buyer=None, guidelines="us2023", market="market",
            period="period", firm="firm", share="share", value=None, scale="fraction",
-           duplicates="error", parent=None, tolerance=DEFAULT_TOLERANCE) -> MergerScreen:
+           duplicates="error", parent=None, tolerance=DEFAULT_TOLERANCE,
+           period_start="period_start", period_end="period_end") -> MergerScreen:
     r"""Re-screen a merger after a divestiture remedy.
 
     The merged firm's share falls by :math:`d` and the buyer's rises by :math:`d`
@@ -540,32 +650,35 @@ def divest(shares, merging, amount, *, buyer=None, guidelines="us2023", market="
     deals = _deals(merging, func)
     gl = _guidelines(guidelines, func)
     buyer = _buyer(buyer, func)
-    table = _table(func, shares, market, period, firm, share, value, scale, duplicates, parent,
-                   tolerance)
+    table, entities = _table(func, shares, market, period, firm, share, value, scale,
+                             duplicates, parent, tolerance, period_start, period_end)
     d = _amounts(func, amount, table, scale)
-    tables = []
+    tables, resolved = [], {}
     for name, parties in deals.items():
         if buyer is not None and buyer in parties:
             raise InvalidParameterError(param_message(
                 func, "buyer", "a firm other than the merging parties", buyer))
-        base, _ = _metrics(table, parties, func)
+        masks, resolved[name] = _party_masks(table, entities, parties, func)
+        is_b = _buyer_mask(table, entities, buyer, masks, func)
+        base, _ = _metrics(table, masks)
         if (d > base["combined_share"] + 1e-12).any():
             g = int(np.flatnonzero(d > base["combined_share"] + 1e-12)[0])
             raise InvalidParameterError(param_message(
                 func, "amount", "at most the parties' combined share in every market",
                 float(d[g]), f"The combined share is {base['combined_share'][g]:.4g} there."))
-        metrics, extra = _metrics(table, parties, func, divested=d, buyer=buyer)
+        metrics, extra = _metrics(table, masks, divested=d, buyer=is_b)
         tables.append(_rows(table, metrics, extra, gl,
                             name if isinstance(merging, Mapping) else None, tolerance,
                             remedy={"divested": d, "buyer": "" if buyer is None else buyer}))
-    return _finish(tables, gl, deals, table)
+    return _finish(tables, gl, deals, table, parties=resolved if entities else None)
 
 
 @_doc
 def minimum_divestiture(shares, merging, *, target="no_presumption", guidelines="us2023",
                         buyer=None, market="market", period="period", firm="firm",
                         share="share", value=None, scale="fraction", duplicates="error",
-                        parent=None, tolerance=DEFAULT_TOLERANCE, xtol=1e-10) -> MergerScreen:
+                        parent=None, tolerance=DEFAULT_TOLERANCE, xtol=1e-10,
+                        period_start="period_start", period_end="period_end") -> MergerScreen:
     r"""Smallest divestiture, per market, that leaves a verdict no worse than ``target``.
 
     Verdicts are ordered by the severity in :data:`concentration.guidelines.VERDICTS`.
@@ -613,22 +726,24 @@ def minimum_divestiture(shares, merging, *, target="no_presumption", guidelines=
     xtol = check_number(func, "xtol", xtol, low=0.0, low_open=True)
     deals = _deals(merging, func)
     buyer = _buyer(buyer, func)
-    table = _table(func, shares, market, period, firm, share, value, scale, duplicates, parent,
-                   tolerance)
+    table, entities = _table(func, shares, market, period, firm, share, value, scale,
+                             duplicates, parent, tolerance, period_start, period_end)
     limit = VERDICTS[target][0]
     severity = np.vectorize(lambda v: VERDICTS[v][0], otypes=[np.int64])
-    tables = []
+    tables, resolved = [], {}
     for name, parties in deals.items():
         if buyer is not None and buyer in parties:
             raise InvalidParameterError(param_message(
                 func, "buyer", "a firm other than the merging parties", buyer))
+        masks, resolved[name] = _party_masks(table, entities, parties, func)
+        is_b = _buyer_mask(table, entities, buyer, masks, func)
 
-        def ok(d):
-            m, e = _metrics(table, parties, func, divested=d, buyer=buyer)
+        def ok(d, masks=masks, is_b=is_b):
+            m, e = _metrics(table, masks, divested=d, buyer=is_b)
             sev = severity(g.classify(m)[1])
             return (sev <= limit) | ~e["overlap"]
 
-        base, extra = _metrics(table, parties, func, buyer=buyer)
+        base, extra = _metrics(table, masks, buyer=is_b)
         comb, b = base["combined_share"], extra["buyer_share"]
         lo = np.zeros(table.n_groups)
         hi = np.clip((comb - b) / 2.0, 0.0, None)
@@ -642,7 +757,7 @@ def minimum_divestiture(shares, merging, *, target="no_presumption", guidelines=
             hi = np.where(active & good, mid, hi)
             lo = np.where(active & ~good, mid, lo)
         d = np.where(attainable, hi, 0.0)
-        metrics, extra2 = _metrics(table, parties, func, divested=d, buyer=buyer)
+        metrics, extra2 = _metrics(table, masks, divested=d, buyer=is_b)
         tables.append(_rows(table, metrics, extra2, (g,),
                             name if isinstance(merging, Mapping) else None, tolerance,
                             remedy={"divested": np.where(attainable, d, np.nan),
@@ -650,4 +765,5 @@ def minimum_divestiture(shares, merging, *, target="no_presumption", guidelines=
                                     "attainable": attainable}))
     note = (f"Smallest divestiture leaving a verdict no worse than {target!r} under "
             f"{g.key}, found by bisection to {xtol:g}.")
-    return _finish(tables, (g,), deals, table, notes=(note,))
+    return _finish(tables, (g,), deals, table, notes=(note,),
+                   parties=resolved if entities else None)

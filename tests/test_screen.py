@@ -265,3 +265,82 @@ def test_remedy_arguments_are_typed_errors():
     with pytest.raises(InvalidParameterError,
                        match=r"'guidelines' parameter of minimum_divestiture must be one of"):
         cn.minimum_divestiture(SHARES, ["A", "B"], guidelines="nope")
+
+
+# ---------------------------------------------------------------- entities
+
+
+def _cloud():
+    return pd.DataFrame({"market": "cloud", "period": "2024Q4",
+                         "firm": ["Amazon", "Microsoft", "Google", "DeepMind", "Oracle"],
+                         "share": [0.30, 0.20, 0.12, 0.03, 0.35]})
+
+
+def test_merging_parties_resolved_through_aliases_and_parents():
+    entities = cn.datasets.load("entities")
+    # "Google Cloud" is an alias of Google; Google and DeepMind are Alphabet in 2024:
+    # Alphabet .15, Microsoft .20 -> delta = 2 x .15 x .20 = 600
+    s = cn.screen_merger(_cloud(), ["Google Cloud", "Microsoft"], parent=entities)
+    row = s.to_frame().iloc[0]
+    assert row["delta_hhi"] == pytest.approx(600)
+    assert row["combined_share"] == pytest.approx(0.35)
+    assert row["pre_hhi"] == pytest.approx(1e4 * (.3 ** 2 + .2 ** 2 + .15 ** 2 + .35 ** 2))
+    parties = s.parties.set_index("party")["entity"]
+    assert parties["Google Cloud"] == "Alphabet" and parties["Microsoft"] == "Microsoft"
+    merged = dict(zip(s.merged["firm"], s.merged["entity"]))
+    assert merged == {"Google": "Alphabet", "DeepMind": "Alphabet"}
+    text = str(s.summary())
+    assert "Google Cloud -> Alphabet" in text and "DeepMind -> Alphabet" in text
+    # a plain mapping works as well
+    m = cn.screen_merger(_cloud(), ["Google", "Microsoft"], parent={"DeepMind": "Google"})
+    assert m.to_frame().iloc[0]["delta_hhi"] == pytest.approx(600)
+    # without parent= the result says what nothing was merged
+    plain = cn.screen_merger(_cloud(), ["Google", "Microsoft"])
+    assert plain.merged.empty and plain.parties.empty
+    assert plain.to_frame().iloc[0]["delta_hhi"] == pytest.approx(2 * .12 * .20 * 1e4)
+
+
+def test_party_not_in_the_data_names_it_and_the_closest_names():
+    with pytest.raises(InvalidParameterError, match=r"'Nonexistent'.*no close name"):
+        cn.screen_merger(_cloud(), ["Microsoft", "Nonexistent"])
+    with pytest.raises(InvalidParameterError,
+                       match=r"Got \['Google Cloud'\].*'Google Cloud': 'Google'.*parent="):
+        cn.screen_merger(_cloud(), ["Google Cloud", "Microsoft"])
+    with pytest.raises(InvalidParameterError, match=r"'Microsof': 'Microsoft'"):
+        cn.screen_merger(_cloud(), ["Microsof", "Amazon"],
+                         parent=cn.datasets.load("entities"))
+
+
+def test_parties_that_are_one_entity_are_refused():
+    with pytest.raises(InvalidParameterError, match="distinct entities"):
+        cn.screen_merger(_cloud(), ["Google", "DeepMind"], parent=cn.datasets.load("entities"))
+
+
+def test_dated_parent_link_applies_from_its_date():
+    # DeepMind joins Google on 2014-01-26: in 2013 a merger of DeepMind and Microsoft
+    # is .2 x .3; in 2014 DeepMind is Google (.5 with Google's .3)
+    entities = pd.DataFrame({"entity": ["DeepMind"], "parent": ["Google"],
+                             "parent_since": pd.to_datetime(["2014-01-26"])})
+    df = pd.DataFrame({"market": "m", "period": ["2013"] * 3 + ["2014"] * 3,
+                       "firm": ["Google", "DeepMind", "Microsoft"] * 2,
+                       "share": [0.3, 0.2, 0.5] * 2})
+    s = cn.screen_merger(df, ["DeepMind", "Microsoft"], parent=entities)
+    t = s.to_frame().set_index("period")
+    assert t.loc["2013", "delta_hhi"] == pytest.approx(2 * .2 * .5 * 1e4)
+    assert t.loc["2014", "delta_hhi"] == pytest.approx(2 * .5 * .5 * 1e4)
+    assert set(s.parties["entity"]) == {"DeepMind", "Google", "Microsoft"}
+
+
+def test_divest_and_minimum_divestiture_resolve_parties_and_buyer():
+    entities = cn.datasets.load("entities")
+    d = cn.divest(_cloud(), ["Google Cloud", "Microsoft"], 0.05, buyer="AWS",
+                  parent=entities).to_frame().iloc[0]
+    # AWS is an alias of Amazon (.30 -> .35); merged firm .35 -> .30
+    assert d["buyer_share"] == pytest.approx(0.30)
+    assert d["combined_share"] == pytest.approx(0.30)
+    with pytest.raises(InvalidParameterError, match="'buyer'"):
+        cn.divest(_cloud(), ["Google", "Microsoft"], 0.05, buyer="DeepMind", parent=entities)
+    m = cn.minimum_divestiture(_cloud(), ["Google Cloud", "Microsoft"], parent=entities)
+    assert m.parties.set_index("party").loc["Google Cloud", "entity"] == "Alphabet"
+    with pytest.raises(InvalidParameterError, match="Nonexistent"):
+        cn.minimum_divestiture(_cloud(), ["Google", "Nonexistent"])
