@@ -344,3 +344,20 @@ def test_divest_and_minimum_divestiture_resolve_parties_and_buyer():
     assert m.parties.set_index("party").loc["Google Cloud", "entity"] == "Alphabet"
     with pytest.raises(InvalidParameterError, match="Nonexistent"):
         cn.minimum_divestiture(_cloud(), ["Google", "Nonexistent"])
+
+
+def test_cli_screen_entities_and_missing_party(tmp_path, capsys):
+    from concentration.cli import main
+
+    src = tmp_path / "cloud.parquet"
+    _cloud().to_parquet(src)
+    out = tmp_path / "screen.csv"
+    assert main(["screen", str(src), "--merging", "Google Cloud,Microsoft", "--entities",
+                 "bundled", "--out", str(out)]) == 0
+    t = pd.read_csv(out)
+    assert t["delta_hhi"].iloc[0] == pytest.approx(600)
+    assert {"verdict_lower", "verdict_upper", "holds_at_both_bounds"} <= set(t.columns)
+    capsys.readouterr()
+    assert main(["screen", str(src), "--merging", "Microsoft,Nonexistent"]) != 0
+    err = capsys.readouterr().err
+    assert "Nonexistent" in err and "Traceback" not in err

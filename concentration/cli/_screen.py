@@ -2,11 +2,39 @@
 
 from __future__ import annotations
 
+import os
 import sys
 
 from ._common import (add_column_options, add_command, add_duplicates_option,
-                          add_output_option, emit, fringe_reported, parse_list,
+                          add_output_option, emit, fringe_reported, parse_list, read_input,
                           read_shares_options, write_output)
+
+ENTITIES_HELP = ("entity table (Parquet or CSV: firm or entity, parent, optional "
+                 "parent_since and aliases) to resolve firms and merging parties to their "
+                 "ultimate parent at each period's end, or 'bundled' for the bundled "
+                 "entities dataset")
+
+
+def add_entities_option(parser):
+    """Add ``--entities`` (an entity table, or ``bundled``)."""
+    parser.add_argument("--entities", default=None, help=ENTITIES_HELP)
+
+
+def read_entities(args):
+    """The ``--entities`` table as a DataFrame (None when the option is not given)."""
+    value = getattr(args, "entities", None)
+    if value is None:
+        return None
+    if value == "bundled" and not os.path.exists(value):
+        from .. import datasets
+
+        return datasets.load("entities")
+    source = read_input(args.command, "--entities", value)
+    if not isinstance(source, str) and not isinstance(source, os.PathLike):
+        return source  # a CSV/TSV table already read
+    from ..io import read_table
+
+    return read_table(source, func=f"concentration {args.command}")
 
 
 def register(sub):
@@ -16,6 +44,7 @@ def register(sub):
                    help="comma-separated merging parties, e.g. \"A,B\"")
     p.add_argument("--guidelines", default="us2023",
                    help="comma-separated registry keys or 'all' (default: us2023)")
+    add_entities_option(p)
     add_duplicates_option(p)
     add_output_option(p)
     add_column_options(p)
@@ -30,15 +59,18 @@ def register(sub):
 
 def run_screen(args):
     """Pre/post HHI, change in HHI, combined share and the verdict of each merger-guideline
-    edition for every (market, period) of a Parquet file.
+    edition for every (market, period) of a Parquet file, at both bounds of the HHI where
+    the listed shares sum below one (verdict_lower, verdict_upper, holds_at_both_bounds).
+    With --entities, firms and merging parties are resolved to their ultimate parents.
     """
     from ..screen import screen_merger
 
     guidelines = args.guidelines if args.guidelines == "all" else parse_list(args.guidelines)
-    with fringe_reported():  # the fringe is reported in lower_bound
+    entities = read_entities(args)
+    with fringe_reported():  # the fringe is reported in lower_bound and the bound columns
         frame, columns = read_shares_options(args, args.source, duplicates=args.duplicates)
         result = screen_merger(frame, parse_list(args.merging), guidelines=guidelines,
-                               **columns, duplicates=args.duplicates)
+                               **columns, duplicates=args.duplicates, parent=entities)
     return emit(result.to_frame(), args, provenance_from=frame, index=False)
 
 
