@@ -428,6 +428,7 @@ def write_output(frame: pd.DataFrame, out, *, index=True, raw_csv=False, command
             (frame if raw_csv else neutralise_formulas(frame)).to_csv(out, index=index)
         else:
             (frame.reset_index() if index else frame).to_json(out, orient="records", indent=1)
+        sys.stderr.write(f"wrote {len(frame):,} rows to {printable(out)}\n")
     except OSError as exc:
         if isinstance(exc, DataFileError):
             raise

@@ -91,3 +91,10 @@ def test_in_cli_terms_rewrites_keywords_and_numpy_reprs():
         == "Pass --duplicates sum or --top-k 5; got -0.1; firm=None"
     assert in_cli_terms("The 'merging' parameter of screen_merger must be") == \
         "The '--merging' option must be"
+
+
+def test_a_command_that_writes_a_file_says_so_in_one_line(files, tmp_path, capsys):
+    out = tmp_path / "i.csv"
+    assert main(["indices", str(files["csv"]), "--out", str(out)]) == 0
+    err = capsys.readouterr().err
+    assert err == f"wrote 2 rows to {out}\n"
