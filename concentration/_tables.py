@@ -26,6 +26,7 @@ from ._validation import (
     check_columns,
     check_memory,
     check_number,
+    did_you_mean,
     param_message,
     scale_factor,
     warn,
@@ -654,7 +655,8 @@ def coerce_shares(data, *, market="market", period="period", firm="firm", share=
                        firms[i],
                        f"{func}: firm {firms[i]!r} appears more than once in "
                        f"{_label(groups, codes[i])} ({int(dup.sum())} duplicate row(s) in all). "
-                       "Pass duplicates='sum' to add up several product lines of one firm, "
+                       + _absent_keys_hint(data, market_key, period_key, market, period)
+                       + "Pass duplicates='sum' to add up several product lines of one firm, "
                        "or remove the repeated rows.")
                 if raise_errors:
                     ValidationReport(issues_frame(issues)).raise_if_errors()
@@ -752,6 +754,25 @@ def coerce_shares(data, *, market="market", period="period", firm="firm", share=
                       firm_name=firm_name, totals=totals, report=report, attrs=attrs,
                       pass_sums=stats, intervals=intervals, merged=merged, unplaced=unplaced,
                       period_name=period_key)
+
+
+def _absent_keys_hint(data, market_key, period_key, market, period) -> str:
+    """The likely cause of repeated firms when a grouping column is absent, or ``""``.
+
+    A table without its period (or market) column puts every period (or market) in one
+    group, so each firm "appears more than once"; the fix is to name the column, not
+    to add the rows up.
+    """
+    if not isinstance(data, pd.DataFrame):
+        return ""
+    hints = []
+    for param, key, name in (("period", period_key, period), ("market", market_key, market)):
+        if key is None and name is not None:
+            hints.append(f"The data have no {param} column ({name!r} is absent), so all "
+                         f"{param}s form one group: if the rows cover several {param}s, "
+                         f"name their column with {param}=<column name>"
+                         f"{did_you_mean(name, data.columns)}. ")
+    return "".join(hints)
 
 
 def _group_intervals(func, codes, groups, period_key, market_key, dates, n_groups):

@@ -5,6 +5,7 @@ import pandas as pd
 import pytest
 
 import concentration as cn
+from concentration._tables import coerce_shares
 from concentration.exceptions import InvalidParameterError, InvalidSharesError, SchemaError
 
 # ---------------------------------------------------------------------------
@@ -254,3 +255,11 @@ def test_two_column_arguments_naming_one_column_are_refused(kw, match):
     df = pd.DataFrame({"market": ["m", "m"], "firm": ["A", "B"], "share": [0.5, 0.5]})
     with pytest.raises(cn.exceptions.InvalidParameterError, match=match):
         cn.hhi(df, **kw)
+
+
+def test_repeated_firms_without_a_period_column_name_the_likely_cause():
+    df = pd.DataFrame({"market": ["m"] * 4, "periods": ["2024Q1", "2024Q1", "2024Q2", "2024Q2"],
+                       "firm": ["Alpha", "Beta"] * 2, "share": [0.5, 0.5, 0.6, 0.4]})
+    with pytest.raises(InvalidSharesError,
+                       match=r"no period column.*period=<column name> Did you mean 'periods'"):
+        coerce_shares(df)
