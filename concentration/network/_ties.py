@@ -187,9 +187,10 @@ def _project_memberships(members: pd.DataFrame) -> pd.DataFrame:
                 if not np.isnat(e) and e <= s:
                     continue
                 u, v = (src[a], src[b]) if str(src[a]) <= str(src[b]) else (src[b], src[a])
-                rows.append((u, v, "co_membership", s, e, w[a] * w[b], False, org))
-    return pd.DataFrame(rows, columns=["source", "target", "kind", "start", "end", "weight",
-                                       "directed", "via"]).astype(
+                rows.append((u, v, "co_membership", "co_membership", s, e, w[a] * w[b],
+                             False, org))
+    return pd.DataFrame(rows, columns=["source", "target", "kind", "kinds", "start", "end",
+                                       "weight", "directed", "via"]).astype(
         {"start": "datetime64[ns]", "end": "datetime64[ns]", "weight": "float64",
          "directed": "bool"})
 

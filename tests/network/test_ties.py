@@ -245,3 +245,14 @@ def test_parent_join_with_the_bundled_entities():
         PartnershipNetwork(edges, parent={"A": "B"}, entities={"A": "B"})
     with pytest.raises(exc.InvalidParameterError, match="parent"):
         PartnershipNetwork(edges, parent=3)
+
+
+def test_co_membership_ties_have_their_kind_among_kinds():
+    from concentration import datasets
+    from concentration.network import partnership_weights
+
+    net = PartnershipNetwork(datasets.load("ai_partnerships"))
+    co = net.ties[net.ties["kind"] == "co_membership"]
+    assert len(co) and (co["kinds"] == "co_membership").all()
+    K = partnership_weights(net.as_of("2025-11-18"), ["Microsoft", "Google", "OpenAI"])
+    assert K.shape == (3, 3)
