@@ -1031,13 +1031,9 @@ def _deal_rows(func, table, deal, parties, margins, prices, diversion, recapture
     rep = n * p
     if deal is not None:
         cols["deal"] = np.full(rep, deal, dtype=object)
-    if table.groups is not None:
-        labels = table.groups.repeat(p)
-        if isinstance(labels, pd.MultiIndex):
-            for lvl, nm in enumerate(labels.names):
-                cols[nm] = labels.get_level_values(lvl)
-        else:
-            cols[labels.name] = labels
+    if table.groups is not None:  # the grouping columns, one row per party
+        labels = table.groups.to_frame(index=False).iloc[np.repeat(np.arange(n), p)]
+        cols.update({c: labels[c].to_numpy() for c in labels.columns})
     cols["firm"] = np.tile(np.array(parties, dtype=object), n)
     cols.update(share=S.ravel(), margin=m.ravel(), price=pr.ravel(), diversion=div.ravel(),
                 kappa=wk.ravel(), guppi=g.ravel(), upp=u.ravel(), ipr=ip.ravel(),
