@@ -617,7 +617,9 @@ def overlap(W, *, metric="cosine", other=None, control=None, threshold=None, top
         Score the rows of W (from) against the rows of ``other`` (to) instead of
         against themselves.  Same columns as W.  Not with ``kappa``.
     control : same kinds as W, optional
-        Control rights G for ``metric="kappa"`` (required there, refused otherwise).
+        Control rights G for ``metric="kappa"`` (refused for other metrics).  Omitted,
+        control follows cash flow (G = W), as in :func:`concentration.read_holdings`
+        without a control column and in ``concentration overlap --metric kappa``.
     threshold : float, optional
         Keep only scores ``>= threshold``; the result is sparse.
     top_k : int, optional
@@ -726,9 +728,7 @@ def overlap(W, *, metric="cosine", other=None, control=None, threshold=None, top
     nt = check_threads(_F, n_threads)
     if metric == "kappa":
         if control is None:
-            raise InvalidParameterError(param_message(
-                _F, "control", "the control-rights matrix G when metric='kappa'", None,
-                "Pass control=G (use control=W when control follows cash flow)."))
+            control = W  # control follows cash flow
         if other is not None:
             raise InvalidParameterError(param_message(
                 _F, "other", "None when metric='kappa'", "a matrix",

@@ -194,8 +194,6 @@ def test_parameter_errors():
     with pytest.raises(InvalidParameterError, match="'metric' parameter of overlap"):
         overlap(W, metric="cosin")
     with pytest.raises(InvalidParameterError, match="control"):
-        overlap(W, metric="kappa")
-    with pytest.raises(InvalidParameterError, match="control"):
         overlap(W, metric="cosine", control=W)
     with pytest.raises(InvalidParameterError, match="other"):
         overlap(W, metric="kappa", control=W, other=W)
@@ -453,3 +451,10 @@ def test_dot_products_that_overflow_are_refused():
             overlap(huge, metric="dot", **kw)
     small = huge * 1e-299
     np.testing.assert_allclose(overlap(small, metric="dot"), small @ small.T, rtol=1e-14)
+
+
+def test_kappa_without_control_follows_cash_flow():
+    B = np.array([[0.3, 0.2, 0.0], [0.1, 0.0, 0.5]])
+    np.testing.assert_allclose(overlap(B, metric="kappa"), overlap(B, metric="kappa", control=B))
+    # kappa_01 = <b0, b1> / <b0, b0> = 0.03 / 0.13
+    assert overlap(B, metric="kappa")[0, 1] == pytest.approx(0.03 / 0.13)
