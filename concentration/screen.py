@@ -493,7 +493,7 @@ def _buyer_mask(table, entities, buyer, masks, func):
     return mask
 
 
-_doc = substitute(params=MERGER_PARAMETERS)
+_doc = substitute(params=MERGER_PARAMETERS + "\n    " + PERIOD_PARAMETERS)
 
 
 @dispatchable(data=("shares",))
