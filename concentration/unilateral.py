@@ -787,11 +787,18 @@ def _per_firm(func, name, value, table, parties, default=None):
     return out
 
 
-def _kappa_matrix(func, name, kappa, parties, default):
-    """(p, p) weights among the parties: scalar, DataFrame (profit_weights) or None."""
+def _kappa_matrix(func, name, kappa, parties, default, table=None):
+    """Weights among the parties: (p, p), or (n_groups, p, p) for κ by period.
+
+    ``kappa`` is a number, a DataFrame from :func:`concentration.profit_weights` (firm
+    rows and columns), or its several-period form (rows indexed by period and firm),
+    whose period level is matched to the shares' grouping column of that name.
+    """
     p = len(parties)
     if kappa is None:
         kappa = default
+    if isinstance(kappa, pd.DataFrame) and isinstance(kappa.index, pd.MultiIndex):
+        return _kappa_by_period(func, name, kappa, parties, default, table)
     if isinstance(kappa, pd.DataFrame):
         missing = [x for x in parties if x not in kappa.index or x not in kappa.columns]
         if missing:
@@ -805,6 +812,31 @@ def _kappa_matrix(func, name, kappa, parties, default):
         raise InvalidParameterError(param_message(
             func, name, "a number in [0, 1] or a DataFrame of profit weights", kappa))
     return _weights(func, name, w, (p, p), default)
+
+
+def _kappa_by_period(func, name, kappa, parties, default, table):
+    level = kappa.index.names[0]
+    keys = () if table is None else tuple(table.keys)
+    if kappa.index.nlevels != 2 or level not in keys:
+        raise InvalidParameterError(param_message(
+            func, name, "profit weights with rows indexed by (period, firm), the period "
+            "level named like a grouping column of the shares", list(kappa.index.names),
+            f"The shares are grouped by {list(keys)}; or pass one period's weights, "
+            "cn.profit_weights(holdings, period=...)."))
+    groups = table.groups
+    periods = (groups.get_level_values(level) if isinstance(groups, pd.MultiIndex)
+               else groups)
+    out = np.empty((len(periods), len(parties), len(parties)))
+    blocks = {}
+    for g, per in enumerate(periods):
+        if per not in blocks:
+            if per not in kappa.index.get_level_values(0):
+                raise InvalidParameterError(param_message(
+                    func, name, f"weights for every {level} of the shares", per,
+                    "Compute kappa for that period, or pass one period's weights."))
+            blocks[per] = _kappa_matrix(func, name, kappa.xs(per, level=0), parties, default)
+        out[g] = blocks[per]
+    return out
 
 
 def _statement_verdicts(values, gl, threshold):
@@ -870,6 +902,8 @@ def unilateral_screen(shares, merging, *, margins, prices=None, diversion="propo
         k]``, e.g. from :func:`concentration.profit_weights`; not symmetric).
         Defaults: a full merger (1 after, 0 before).  A minority stake of a cloud
         provider in a model lab is a DataFrame from the holdings, or a number.
+        Weights of several periods (rows indexed by period and firm, as
+        ``profit_weights`` returns them) are matched to each market's period.
     elasticity : float, optional
         Market demand elasticity for the Cournot CMCR (two-party deals).
     guidelines : str or list of str, default "us2010"
@@ -1014,19 +1048,20 @@ def _deal_rows(func, table, deal, parties, margins, prices, diversion, recapture
     D = np.nan_to_num(D, nan=0.0, posinf=0.0)
     D[:, np.arange(p), np.arange(p)] = 0.0
     D[~present] = 0.0
-    post = _kappa_matrix(func, "kappa", kappa, parties, 1.0)
-    pre = _kappa_matrix(func, "kappa_pre", kappa_pre, parties, 0.0)
+    post = _kappa_matrix(func, "kappa", kappa, parties, 1.0, table)
+    pre = _kappa_matrix(func, "kappa_pre", kappa_pre, parties, 0.0, table)
     g = guppi(D, m, pr, kappa=post, kappa_pre=pre)
     u = upp(D, m, pr, efficiency=efficiency, kappa=post, kappa_pre=pre)
     ip = ipr(D, m, kappa=post, kappa_pre=pre)
     cm = cmcr_bertrand(D, m, pr, kappa=post, kappa_pre=pre)
     cc = np.full((n, p), np.nan)
     if elasticity is not None and p == 2:
-        cc[present] = cmcr_cournot(S[present], elasticity, kappa=post)
-    dk = post - pre
+        cc[present] = cmcr_cournot(S[present], elasticity,
+                                   kappa=np.broadcast_to(post, (n, 2, 2))[present])
+    dk = np.broadcast_to(post - pre, D.shape)
     div = D.sum(axis=2)
     with np.errstate(divide="ignore", invalid="ignore"):
-        wk = np.where(div > 0, (dk[None] * D).sum(axis=2) / div, dk.sum(axis=1) / max(p - 1, 1))
+        wk = np.where(div > 0, (dk * D).sum(axis=2) / div, dk.sum(axis=2) / max(p - 1, 1))
     cols = {}
     rep = n * p
     if deal is not None:

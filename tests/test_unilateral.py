@@ -581,3 +581,32 @@ def test_three_party_deal_in_a_table_equals_the_array_functions():
     assert t["cmcr"].to_numpy() == pytest.approx(
         r_cmcr_bertrand(p, m, D - np.eye(3), [0, 1, 2], np.ones((3, 3))) / 100)
     assert t["cmcr_cournot"].isna().all() and "two-party" in s.notes[-1]
+
+
+def test_kappa_of_several_periods_is_matched_to_each_market_period():
+    holdings = cn.read_holdings(pd.DataFrame({
+        "owner": ["X", "Y", "X", "X", "Y"], "firm": ["A", "B", "B", "A", "B"],
+        "cash_flow": [1.0, 0.8, 0.2, 1.0, 1.0],
+        "period": ["2024", "2024", "2024", "2025", "2025"]}))
+    kappa = cn.profit_weights(holdings)           # rows (period, firm)
+    shares = pd.DataFrame({"period": ["2024"] * 3 + ["2025"] * 3,
+                           "firm": ["A", "B", "C"] * 2, "share": [0.5, 0.2, 0.3] * 2})
+    t = cn.unilateral_screen(shares, ["A", "B"], margins={"A": 0.3, "B": 0.6}, kappa=kappa,
+                             elasticity=1.5).to_frame().set_index(["period", "firm"])
+    assert t.loc[("2024", "A"), "guppi"] == pytest.approx(0.2 * 0.4 * 0.6)   # as by hand
+    assert t.loc[("2025", "A"), "guppi"] == 0.0                             # stake sold
+    assert t.loc[("2024", "A"), "cmcr_cournot"] == pytest.approx(0.2 * 0.2 / 1.0)
+    other = shares.assign(period=["2023"] * 3 + ["2025"] * 3)
+    with pytest.raises(InvalidParameterError, match="2023"):
+        cn.unilateral_screen(other, ["A", "B"], margins=0.3, kappa=kappa)
+    with pytest.raises(InvalidParameterError, match="period"):
+        cn.unilateral_screen(shares.drop(columns="period").iloc[:3], ["A", "B"],
+                             margins=0.3, kappa=kappa)
+
+
+def test_r_upp_cournot_is_guppi_with_full_diversion():
+    # upp.cournot(prices, margins, ownerPre): upp.bertrand with diversions of 1 and one price
+    m = np.array([0.2, 0.35])
+    r = r_upp_bertrand(np.array([5.0, 5.0]), m, np.array([[-1.0, 1], [1, -1]]), [0, 1],
+                       np.ones((2, 2)))
+    assert 100 * cn.guppi([[0, 1.0], [1.0, 0]], m) == pytest.approx(r)
