@@ -39,7 +39,13 @@ from . import guidelines
 from . import testing
 from .guidelines import get_guideline, list_guidelines
 from .screen import MergerScreen, divest, minimum_divestiture, screen_merger
-from .network import PartnershipNetwork, WeightedHHI, partnership_weights, weighted_hhi
+from .network import (
+    PartnershipNetwork,
+    WeightedHHI,
+    partnership_hhi,
+    partnership_weights,
+    weighted_hhi,
+)
 from .unilateral import (UnilateralScreen, cmcr_bertrand, cmcr_cournot, critical_loss,
                          diversion_ratios, guppi, hypothetical_monopolist_test, ipr,
                          unilateral_screen, upp)
@@ -114,6 +120,7 @@ __all__ = [
     "ReportResult",
     "PartnershipNetwork",
     "partnership_weights",
+    "partnership_hhi",
     "weighted_hhi",
     "WeightedHHI",
     "unilateral_screen",

@@ -43,9 +43,10 @@ from .._results import ResultMixin
 from .._tables import DEFAULT_TOLERANCE, coerce_shares
 from .._validation import check_choice, param_message
 from ..exceptions import InvalidParameterError, SchemaError
-from ._ties import kinds_of
+from ._ties import kinds_of, timestamp
 
-__all__ = ["DEFAULT_TIE_WEIGHTS", "partnership_weights", "weighted_hhi", "WeightedHHI"]
+__all__ = ["DEFAULT_TIE_WEIGHTS", "partnership_weights", "weighted_hhi", "WeightedHHI",
+           "partnership_hhi"]
 
 #: Default weight in [0, 1] that one live tie of each kind gives to the partner's
 #: profit.  Illustrative values for sensitivity analysis, ordered by how far each
@@ -357,3 +358,120 @@ def weighted_hhi(shares, weights, *, firm="firm", share="share", value=None,
     base = quadratic_form(s, sp.identity(n, format="csr"))
     return WeightedHHI(value=val, hhi=base, delta=val - base, firms=firms, shares=s.copy(),
                        weights=Kdf, unmatched=unmatched)
+
+
+def partnership_hhi(shares, network, *, market="market", period="period", firm="firm",
+                    share="share", value=None, scale="fraction", duplicates="error",
+                    parent=None, tolerance=DEFAULT_TOLERANCE, at="end", as_of=None,
+                    weights=None, strength=None, combine="max", direction="both",
+                    period_start="period_start", period_end="period_end") -> pd.DataFrame:
+    r"""Partnership-adjusted HHI of every market and period of a long table, in one call.
+
+    For each (market, period) group with shares :math:`s` it builds :math:`K` from
+    the ties of ``network`` live on the period's last day (``at="end"``) or first
+    day (``at="start"``) with :func:`partnership_weights`, and evaluates
+
+    .. math:: \mathrm{HHI}_K = 10{,}000 \sum_j \sum_k s_j s_k K_{jk},
+              \qquad \Delta_K = \mathrm{HHI}_K - \mathrm{HHI},
+
+    as :func:`weighted_hhi` does for one market.  A sensitivity measure, not an
+    agency standard.
+
+    Parameters
+    ----------
+    shares : pandas.DataFrame
+        Long table of shares, one row per (market, period, firm); see
+        :func:`concentration.hhi` for ``market``, ``period``, ``firm``, ``share``,
+        ``value``, ``scale``, ``duplicates``, ``tolerance``, ``period_start`` and
+        ``period_end`` (the period's dates come from those columns, else from the
+        labels).
+    network : PartnershipNetwork
+        The ties.  Firm names must match the shares': give both the same ``parent``.
+    parent : optional
+        Firm -> parent links applied to the shares (see :func:`concentration.hhi`).
+    at : {"end", "start"}, default "end"
+        Which day of each period the ties are taken on.
+    as_of : date, optional
+        One date for every group instead (required when the table has no period).
+    weights, strength, combine, direction
+        As in :func:`partnership_weights`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by the grouping columns, with ``hhi``, ``weighted_hhi`` and ``delta``
+        (points), ``as_of`` (the date of the ties) and ``n_firms``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from concentration.network import PartnershipNetwork
+    >>> net = PartnershipNetwork(pd.DataFrame({"source": ["A"], "target": ["B"],
+    ...                                        "kind": ["equity_investment"],
+    ...                                        "start": ["2021-01-01"]}))
+    >>> shares = pd.DataFrame({"market": "m", "period": ["2020", "2020", "2021", "2021"],
+    ...                        "firm": ["A", "B"] * 2, "share": [0.5, 0.5] * 2})
+    >>> partnership_hhi(shares, net)["delta"].round(6).tolist()  # 2 x 10,000 x .25 x .3
+    [0.0, 1500.0]
+    """
+    func = "partnership_hhi"
+    from ._network import PartnershipNetwork
+
+    if not isinstance(network, PartnershipNetwork):
+        raise InvalidParameterError(param_message(
+            func, "network", "a PartnershipNetwork", type(network).__name__))
+    check_choice(func, "at", at, ("end", "start"))
+    if not isinstance(shares, pd.DataFrame):
+        raise InvalidParameterError(param_message(
+            func, "shares", "a long DataFrame (market, period, firm, share)",
+            type(shares).__name__, "For one market's shares use weighted_hhi."))
+    table = coerce_shares(shares, market=market, period=period, firm=firm, share=share,
+                          value=value, scale=scale, duplicates=duplicates, parent=parent,
+                          tolerance=tolerance, func=func, period_start=period_start,
+                          period_end=period_end,
+                          fringe_note="The partnership-adjusted HHI covers the listed firms "
+                                      "only.")
+    if table.firms is None:
+        raise InvalidParameterError(param_message(
+            func, "firm", "a firm column naming each row's firm", firm,
+            "The ties are matched to the shares by firm name."))
+    n_groups = 1 if table.groups is None else len(table.groups)
+    fixed = None
+    if as_of is not None:
+        fixed = timestamp(func, "as_of", as_of)
+    elif table.intervals is None:
+        raise InvalidParameterError(param_message(
+            func, "as_of", "a date when the shares have no period", as_of,
+            "Pass as_of='2025-12-31' (the ties live on that day)."))
+    if table.intervals is not None and fixed is None:
+        col = "period_end" if at == "end" else "period_start"
+        dates = pd.DatetimeIndex(table.intervals[col].to_numpy(dtype="datetime64[ns]"))
+    else:
+        dates = pd.DatetimeIndex([fixed] * n_groups)
+    snaps = {}
+    order = np.argsort(table.codes, kind="stable")
+    bounds = np.searchsorted(table.codes[order], np.arange(n_groups + 1))
+    rows = []
+    for g in range(n_groups):
+        idx = order[bounds[g]:bounds[g + 1]]
+        day = dates[g]
+        if pd.isna(day):
+            raise InvalidParameterError(param_message(
+                func, "period", "periods that can be placed in time", table.groups[g],
+                "Give the shares period_start/period_end columns, or pass as_of=."))
+        if day not in snaps:
+            snaps[day] = network.as_of(day)
+        s = table.shares[idx]
+        K = partnership_weights(snaps[day], list(table.firms[idx]), weights=weights,
+                                strength=strength, combine=combine,
+                                direction=direction).to_numpy()
+        val = quadratic_form(s, K)
+        base = quadratic_form(s, sp.identity(s.size, format="csr"))
+        rows.append((base, val, val - base, day, idx.size))
+    out = pd.DataFrame(rows, columns=["hhi", "weighted_hhi", "delta", "as_of", "n_firms"])
+    if table.groups is not None:
+        out.index = table.groups
+    out.attrs["note"] = ("Partnership-adjusted HHI: a sensitivity measure, not an agency "
+                         "standard; K from the ties live on each period's "
+                         f"{'last' if at == 'end' else 'first'} day.")
+    return out

@@ -115,3 +115,44 @@ def test_profit_weights_from_network():
     assert r.hhi == pytest.approx(cn.hhi(shares))
     # only Google-Anthropic ties these three firms: 2 * 10,000 * 0.3 * 0.2 * 0.3
     assert r.delta == pytest.approx(360.0)
+
+
+def test_partnership_hhi_of_a_long_table_equals_weighted_hhi_per_group():
+    from concentration.network import PartnershipNetwork, partnership_hhi, partnership_weights
+    from concentration.network import weighted_hhi as one_market
+
+    ties = pd.DataFrame({"source": ["A", "B", "A"], "target": ["B", "C", "C"],
+                         "kind": ["equity_investment", "licensing", "joint_venture"],
+                         "start": ["2020-06-01", "2019-01-01", "2021-03-01"],
+                         "end": [None, "2021-01-01", None]})
+    net = PartnershipNetwork(ties)
+    shares = pd.DataFrame({
+        "market": ["m1"] * 6 + ["m2"] * 4,
+        "period": ["2019", "2019", "2019", "2021", "2021", "2021", "2020", "2020", "2021", "2021"],
+        "firm": ["A", "B", "C", "A", "B", "C", "A", "B", "B", "C"],
+        "share": [0.5, 0.3, 0.2, 0.4, 0.4, 0.2, 0.6, 0.4, 0.5, 0.5]})
+    got = partnership_hhi(shares, net)
+    assert list(got.index) == [("m1", "2019"), ("m1", "2021"), ("m2", "2020"), ("m2", "2021")]
+    for (m, p), row in got.iterrows():
+        g = shares[(shares.market == m) & (shares.period == p)]
+        day = pd.Timestamp(f"{p}-12-31")
+        assert row["as_of"] == day
+        K = partnership_weights(net.as_of(day), g.firm.tolist())
+        r = one_market(dict(zip(g.firm, g.share)), K)
+        assert row["weighted_hhi"] == pytest.approx(r.value, abs=1e-9)
+        assert row["hhi"] == pytest.approx(r.hhi, abs=1e-9)
+    # hand-checked: m1 2019 has only the B-C licence (0.2): 2 x 10,000 x .3 x .2 x .2 = 240
+    assert got.loc[("m1", "2019"), "delta"] == pytest.approx(240.0)
+    # m1 2021: A-B equity (0.3) and A-C joint venture (0.5); the licence ended
+    assert got.loc[("m1", "2021"), "delta"] == pytest.approx(
+        2e4 * (0.4 * 0.4 * 0.3 + 0.4 * 0.2 * 0.5))
+    start = partnership_hhi(shares, net, at="start")
+    # on 2021-01-01 the licence has ended and the joint venture not begun
+    assert start.loc[("m1", "2021"), "delta"] == pytest.approx(2e4 * 0.4 * 0.4 * 0.3)
+    assert start.loc[("m2", "2021"), "delta"] == 0.0
+    fixed = partnership_hhi(shares, net, as_of="2019-06-30")
+    assert (fixed["as_of"] == pd.Timestamp("2019-06-30")).all()
+    with pytest.raises(exc.InvalidParameterError, match="PartnershipNetwork"):
+        partnership_hhi(shares, K)
+    with pytest.raises(exc.InvalidParameterError, match="as_of"):
+        partnership_hhi(shares.drop(columns="period"), net)
