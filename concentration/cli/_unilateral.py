@@ -31,6 +31,13 @@ def register(sub):
     p.add_argument("--kappa", type=float, default=None,
                    help="profit weight of each party on the other after the deal (default: 1, "
                         "a full merger; e.g. 0.2 for a minority stake)")
+    p.add_argument("--holdings", default=None,
+                   help="Parquet file of ownership stakes (owner, firm, cash_flow[, control]"
+                        "[, period]): profit weights kappa among the parties from the "
+                        "holdings (a partial stake or common ownership), instead of --kappa")
+    p.add_argument("--control-col", default=None,
+                   help="voting stake column of --holdings (default: control follows "
+                        "cash flow)")
     p.add_argument("--elasticity", type=float, default=None,
                    help="market demand elasticity, for the Cournot CMCR (two parties)")
     p.add_argument("--guidelines", default="us2010",
@@ -74,6 +81,16 @@ def run(args):
     from ..unilateral import unilateral_screen
 
     check_path(args.command, "source", args.source)
+    kappa = args.kappa
+    if args.holdings is not None:
+        from ..ownership import profit_weights, read_holdings
+
+        if kappa is not None:
+            raise InvalidParameterError(option_message(
+                args.command, "--kappa", "left out when --holdings gives the weights",
+                args.kappa, "Pass one of --kappa and --holdings."))
+        check_path(args.command, "--holdings", args.holdings)
+        kappa = profit_weights(read_holdings(args.holdings, control=args.control_col))
     margins = _values(args.command, "--margins", args.margins)
     prices = _values(args.command, "--prices", args.prices)
     with fringe_reported():  # the screen states its fringe policy in its notes
@@ -81,7 +98,7 @@ def run(args):
         result = unilateral_screen(frame, parse_list(args.merging), margins=margins,
                                    prices=prices, diversion=args.diversion,
                                    recapture=args.recapture, outside_share=args.outside_share,
-                                   efficiency=args.efficiency, kappa=args.kappa,
+                                   efficiency=args.efficiency, kappa=kappa,
                                    elasticity=args.elasticity,
                                    guidelines=parse_list(args.guidelines),
                                    guppi_threshold=args.guppi_threshold, **columns,

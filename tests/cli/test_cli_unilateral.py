@@ -59,3 +59,18 @@ def test_cli_unilateral_prints_a_table(shares_file, capsys):
                  "--prices", "A=10,B=8"]) == 0
     text = capsys.readouterr().out
     assert "guppi" in text and "no_threshold_stated" in text
+
+
+def test_cli_unilateral_weights_from_holdings(shares_file, tmp_path):
+    holdings = tmp_path / "h.parquet"
+    # X owns all of A and 20% of B; Y the other 80% of B (control follows cash flow)
+    pd.DataFrame({"owner": ["X", "Y", "X"], "firm": ["A", "B", "B"],
+                  "cash_flow": [1.0, 0.8, 0.2]}).to_parquet(holdings)
+    out = tmp_path / "u.json"
+    assert main(["unilateral", str(shares_file), "--merging", "A,B", "--margins", "0.5",
+                 "--holdings", str(holdings), "--out", str(out)]) == 0
+    t = pd.read_json(out).set_index(["market", "firm"])
+    assert t.loc[("m1", "A"), "guppi"] == pytest.approx(0.2 * 0.2 / 0.7 * 0.5)
+    assert t.loc[("m1", "B"), "guppi"] == pytest.approx(0.2 / 0.68 * 0.3 / 0.8 * 0.5)
+    assert main(["unilateral", str(shares_file), "--merging", "A,B", "--margins", "0.5",
+                 "--holdings", str(holdings), "--kappa", "0.3"]) == 2
