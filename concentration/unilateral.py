@@ -369,7 +369,7 @@ def guppi(diversion, margins, prices=None, *, kappa=None, kappa_pre=None):
     func = "guppi"
     d, m, p = _pair_inputs(func, diversion, margins, prices)
     post, pre = _delta_kappa(func, kappa, kappa_pre, d.shape)
-    return np.einsum("...jk,...jk,...k->...j", post - pre, d, m * p) / p
+    return ((post - pre) * d * (m * p)[..., None, :]).sum(axis=-1) / p
 
 
 def upp(diversion, margins, prices=None, *, efficiency=0.0, kappa=None, kappa_pre=None):
@@ -446,7 +446,7 @@ def ipr(diversion, margins, *, kappa=None, kappa_pre=None):
     d = _diversion(func, diversion)
     m = _broadcast(func, "margins", _margins(func, margins), d.shape[:-1])
     post, pre = _delta_kappa(func, kappa, kappa_pre, d.shape)
-    delta = np.einsum("...jk,...jk->...j", post - pre, d)
+    delta = ((post - pre) * d).sum(axis=-1)
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.where(delta >= 1.0, np.inf, m * delta / (1.0 - delta))
 
@@ -502,9 +502,18 @@ def cmcr_bertrand(diversion, margins, prices=None, *, kappa=None, kappa_pre=None
     rhs = np.einsum("...jk,...k->...j", a_pre, m)
     # singular where the parties recapture all of each other's lost sales (D = 1 both
     # ways at full weight): no finite cost reduction restores the pre-deal prices
-    singular = np.abs(np.linalg.det(a_post)) < 1e-12
-    a_post = np.where(singular[..., None, None], -eye, a_post)
-    m_post = np.linalg.solve(a_post, rhs[..., None])[..., 0]
+    if k == 2:  # Cramer's rule: the common two-party case without a batched LAPACK call
+        a, b = a_post[..., 0, 0], a_post[..., 0, 1]
+        c, e = a_post[..., 1, 0], a_post[..., 1, 1]
+        det = a * e - b * c
+        singular = np.abs(det) < 1e-12
+        with np.errstate(divide="ignore", invalid="ignore"):
+            m_post = np.stack([(e * rhs[..., 0] - b * rhs[..., 1]) / det,
+                               (a * rhs[..., 1] - c * rhs[..., 0]) / det], axis=-1)
+    else:
+        singular = np.abs(np.linalg.det(a_post)) < 1e-12
+        a_post = np.where(singular[..., None, None], -eye, a_post)
+        m_post = np.linalg.solve(a_post, rhs[..., None])[..., 0]
     m_post = np.where(singular[..., None], np.inf, m_post)
     out = m_post - m
     return out / (1.0 - m) if rel == "cost" else out
