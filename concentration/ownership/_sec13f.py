@@ -177,22 +177,26 @@ class DataSet13F:
                 "in the SEC's readme; pass the SEC's files unmodified.")
         types = {c: pa.float64() if c in _NUMERIC else pa.dictionary(pa.int32(), pa.string())
                  for c in columns}
-        with self._open(member, func) as fh:
-            try:
-                return pacsv.read_csv(
-                    fh,
-                    read_options=pacsv.ReadOptions(column_names=header, skip_rows=1,
-                                                   block_size=1 << 24),
-                    parse_options=pacsv.ParseOptions(delimiter="\t", quote_char=False),
-                    convert_options=pacsv.ConvertOptions(
-                        include_columns=list(columns), column_types=types,
-                        strings_can_be_null=True, quoted_strings_can_be_null=True))
-            except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
-                if "Empty CSV file" in str(exc):
-                    return pa.table({c: pa.array([], type=types[c]) for c in columns})
-                raise DataFileError(
-                    f"{func}: the {table} table {where} could not be read as the SEC's "
-                    f"tab-separated layout ({exc}). Re-download the data set.") from None
+        if self.is_zip:   # the whole member in memory: pyarrow parses it on every core
+            with self._open(member, func) as fh:
+                source = pa.BufferReader(fh.read())
+        else:
+            source = member
+        try:
+            return pacsv.read_csv(
+                source,
+                read_options=pacsv.ReadOptions(column_names=header, skip_rows=1,
+                                               block_size=1 << 24),
+                parse_options=pacsv.ParseOptions(delimiter="\t", quote_char=False),
+                convert_options=pacsv.ConvertOptions(
+                    include_columns=list(columns), column_types=types,
+                    strings_can_be_null=True, quoted_strings_can_be_null=True))
+        except (pa.ArrowInvalid, UnicodeDecodeError, OSError) as exc:
+            if "Empty CSV file" in str(exc):
+                return pa.table({c: pa.array([], type=types[c]) for c in columns})
+            raise DataFileError(
+                f"{func}: the {table} table {where} could not be read as the SEC's "
+                f"tab-separated layout ({exc}). Re-download the data set.") from None
 
     def _open(self, member, func):
         if not self.is_zip:
@@ -604,6 +608,15 @@ def _clean(series, upper=False):
         s.astype(str).str.strip().astype("category")
 
 
+def _flag(series, test):
+    """``test`` applied to the categories of a categorical column, per row (missing: False)."""
+    hit = np.asarray(test(pd.Index(series.cat.categories.astype(str))), dtype=bool)
+    codes = series.cat.codes.to_numpy()
+    out = np.zeros(len(codes), dtype=bool)
+    out[codes >= 0] = hit[codes[codes >= 0]]
+    return out
+
+
 def read_positions(plan, index) -> dict:
     """Rows of the standing filings in data set ``index``, by quarter, with their counts.
 
@@ -626,9 +639,9 @@ def read_positions(plan, index) -> dict:
     filing = mine.index.to_numpy()[at[sel]].astype(np.int64)
     period = f["period"].to_numpy(dtype=object)[filing]
     replaced = f["status"].to_numpy(dtype=object)[filing] == "replaced"
-    is_option = np.asarray(_clean(df["PUTCALL"]).astype(object).fillna("") != "")
-    typ = np.asarray(_clean(df["SSHPRNAMTTYPE"], upper=True).astype(object).fillna(""))
-    is_prn, not_sh = typ == "PRN", typ != "SH"
+    is_option = _flag(_clean(df["PUTCALL"]), lambda c: c != "")
+    typ = _clean(df["SSHPRNAMTTYPE"], upper=True)
+    is_prn, not_sh = _flag(typ, lambda c: c == "PRN"), ~_flag(typ, lambda c: c == "SH")
     keep = ~replaced & ~is_option & ~not_sh
     num = {c: np.nan_to_num(df[c].to_numpy(dtype=np.float64)) for c in _NUMERIC}
     frame = pd.DataFrame({
@@ -673,9 +686,16 @@ def _concat(pieces):
 
 
 def _owners(plan, frame, counts):
-    """The manager of each row (after the included-manager rule and the family map)."""
+    """The manager of each row, after the included-manager rule and the family map.
+
+    Returns ``(owner codes, owner labels, filer codes, filer CIKs)`` per row.
+    """
     f = plan.filings
-    cik = f["cik"].to_numpy(dtype=object)[frame["filing"].to_numpy()]
+    n_f = len(f)
+    cik_codes, ciks = pd.factorize(np.concatenate([f["cik"].to_numpy(dtype=object),
+                                                   plan.included["cik"].to_numpy(dtype=object)]))
+    filing = frame["filing"].to_numpy()
+    row_cik = cik_codes[:n_f][filing]
     moved = 0
     if plan.included_managers == "included" and len(frame) and len(plan.included):
         other = frame["other"]
@@ -684,20 +704,20 @@ def _owners(plan, frame, counts):
         seq = np.full(len(frame), np.nan)
         c = np.asarray(other.cat.codes)
         seq[c >= 0] = single.to_numpy()[c[c >= 0]]
-        has = np.isfinite(seq)
-        if has.any():
-            left = pd.DataFrame({"accession": f["accession"].to_numpy(dtype=object)[
-                frame["filing"].to_numpy()[has]], "sequence": seq[has]})
-            hit = left.merge(plan.included.drop_duplicates(["accession", "sequence"]),
-                             on=["accession", "sequence"], how="left")["cik"].to_numpy()
-            found = pd.notna(hit)
-            idx = np.flatnonzero(has)[found]
-            cik[idx] = hit[found]
+        has = np.flatnonzero(np.isfinite(seq))
+        if len(has):
+            left = pd.DataFrame({"accession": f["accession"].to_numpy(dtype=object)[filing[has]],
+                                 "sequence": seq[has]})
+            right = plan.included.reset_index(drop=True).reset_index() \
+                .drop_duplicates(["accession", "sequence"])
+            hit = left.merge(right, on=["accession", "sequence"], how="left")["index"].to_numpy()
+            found = np.isfinite(hit)
+            row_cik[has[found]] = cik_codes[n_f:][hit[found].astype(np.int64)]
             moved = int(found.sum())
     counts["rows_to_included_managers"] = moved
-    uniq, inv = np.unique(cik.astype(str), return_inverse=True)
-    labels = np.array([plan.managers.get(u, u) for u in uniq], dtype=object)
-    return labels[inv], cik
+    manager = np.array([plan.managers.get(c, c) for c in ciks], dtype=object)
+    owner_of_cik, owners = pd.factorize(manager)
+    return owner_of_cik[row_cik], np.asarray(owners, dtype=object), row_cik, ciks
 
 
 def _firms(plan, period, cusips):
@@ -734,40 +754,44 @@ def quarter_stakes(plan, period, pieces):
     frame, rows = _concat(pieces) if pieces else (empty, {})
     for k in ("rows_read", "rows_replaced", "put_call", "principal", "other_type"):
         counts[k] = rows.get(k, 0)
-    owners, filer = _owners(plan, frame, counts)
+    row_owner, owner_labels, row_cik, ciks = _owners(plan, frame, counts)
 
-    cus = frame["cusip"]
-    cus_labels = pd.Index(cus.cat.categories, dtype=object).astype(str).str.upper().to_numpy()
-    firm_of = _firms(plan, period, cus_labels)
-    ccode = np.asarray(cus.cat.codes, dtype=np.int64)
-    firm = np.full(len(frame), None, dtype=object)
-    firm[ccode >= 0] = firm_of[ccode[ccode >= 0]]
-    matched = pd.notna(firm)
-    unmatched = _unmatched(frame, ~matched, cus_labels, "no firm in 'securities'", period)
+    # securities to firms, by CUSIP category
+    cus_labels = pd.Index(frame["cusip"].cat.categories, dtype=object).astype(str).to_numpy()
+    ccode = frame["cusip"].cat.codes.to_numpy().astype(np.int64)
+    firm_of_cat, firm_labels = pd.factorize(_firms(plan, period, cus_labels))
+    firm_labels = np.asarray(firm_labels, dtype=object)
+    row_firm = np.where(ccode >= 0, firm_of_cat[np.maximum(ccode, 0)], -1) \
+        if len(firm_of_cat) else np.full(len(frame), -1)
+    matched = row_firm >= 0
+    unmatched = [_unmatched(frame, ~matched, cus_labels, "no firm in 'securities'", period)]
 
     # shares outstanding: per security (cusip) or per firm
     out = _by_period(plan.outstanding, period, plan.outstanding_key)
     if plan.outstanding_key == "cusip":
-        listed = pd.Index(out["cusip"].to_numpy(dtype=object))
-        has_out = listed.get_indexer(cus_labels) >= 0
-        covered = np.zeros(len(frame), dtype=bool)
-        covered[ccode >= 0] = has_out[ccode[ccode >= 0]]
-        covered &= matched
+        listed = pd.Index(out["cusip"].to_numpy(dtype=object)).get_indexer(cus_labels) >= 0
+        covered = matched & listed[np.maximum(ccode, 0)] if len(listed) else matched & False
         by_firm = out.assign(firm=_firms(plan, period, out["cusip"].to_numpy(dtype=object)))
         denom = by_firm[by_firm["firm"].notna()].groupby("firm", sort=False)["shares"].sum()
     else:
         denom = pd.Series(out["shares"].to_numpy(), index=out["firm"].to_numpy(dtype=object))
-        covered = matched & np.asarray(pd.Series(firm, dtype=object).isin(denom.index))
+    denom = denom.reindex(pd.Index(firm_labels, dtype=object)).to_numpy(dtype=np.float64)
+    if plan.outstanding_key == "firm":
+        covered = matched & np.isfinite(denom[np.maximum(row_firm, 0)]) if len(denom) \
+            else matched & False
     no_out = matched & ~covered
-    unmatched = pd.concat([unmatched, _unmatched(frame, no_out, cus_labels,
-                                                 "no shares outstanding", period)],
-                          ignore_index=True)
+    unmatched.append(_unmatched(frame, no_out, cus_labels, "no shares outstanding", period))
+    unmatched = pd.concat([u for u in unmatched if len(u)] or [unmatched[0]], ignore_index=True)
     counts["unmatched_rows"] = int((~matched).sum())
     counts["no_shares_outstanding_rows"] = int(no_out.sum())
-    counts["unmatched_cusips"] = int(pd.unique(ccode[~matched]).size)
+    counts["unmatched_cusips"] = int(np.unique(ccode[~matched]).size)
 
-    keep = covered & (owners != firm)
-    counts["self_held_rows"] = int((covered & (owners == firm)).sum())
+    # a manager mapped to the firm itself holds treasury stock: no rights
+    owner_as_firm = pd.Index(firm_labels, dtype=object).get_indexer(owner_labels) \
+        if len(firm_labels) else np.full(len(owner_labels), -1)
+    own_firm = owner_as_firm[row_owner] == row_firm if len(owner_labels) else matched & False
+    counts["self_held_rows"] = int((covered & own_firm).sum())
+    keep = covered & ~own_firm
     shares = frame["shares"].to_numpy()
     sole, shared, none = (frame[c].to_numpy() for c in ("sole", "shared", "none"))
     counts["voting_mismatch_rows"] = int((keep & (np.abs(sole + shared + none - shares) > 0.5)
@@ -775,75 +799,93 @@ def quarter_stakes(plan, period, pieces):
     votes = {"cash_flow": shares, "sole_shared": np.minimum(sole + shared, shares),
              "sole": np.minimum(sole, shares)}[plan.control]
 
-    # aggregate to (owner, firm)
-    own_codes, own_labels = pd.factorize(owners[keep])
-    firm_codes, firm_labels = pd.factorize(firm[keep])
-    key = own_codes.astype(np.int64) * max(len(firm_labels), 1) + firm_codes
+    # aggregate to (owner, firm) on integer codes
+    n_firm = max(len(firm_labels), 1)
+    key = row_owner[keep].astype(np.int64) * n_firm + row_firm[keep]
     ukey, inv = np.unique(key, return_inverse=True)
     held = np.bincount(inv, weights=shares[keep], minlength=len(ukey))
     voted = np.bincount(inv, weights=votes[keep], minlength=len(ukey))
-    o_idx, f_idx = ukey // max(len(firm_labels), 1), ukey % max(len(firm_labels), 1)
-    d = denom.reindex(pd.Index(firm_labels, dtype=object)).to_numpy(dtype=np.float64)[f_idx]
-    stakes = pd.DataFrame({"period": period,
-                           "owner": np.asarray(own_labels, dtype=object)[o_idx],
-                           "firm": np.asarray(firm_labels, dtype=object)[f_idx],
-                           "cash_flow": held / d, "control": voted / d})
-    stakes, above = _above_one(plan, period, stakes, frame[keep], owners[keep], filer[keep],
-                               firm[keep])
+    o_idx, f_idx = ukey // n_firm, ukey % n_firm
+    d = denom[f_idx]
+    beta, gamma = held / d, voted / d
+    detail = {"cusip": ccode[keep], "cus_labels": cus_labels, "shares": shares[keep],
+              "cik": row_cik[keep], "ciks": ciks, "firm": row_firm[keep]}
+    drop, above = _above_one(plan, period, o_idx, f_idx, beta, gamma, owner_labels,
+                             firm_labels, detail)
+    o_idx, f_idx, beta, gamma = o_idx[~drop], f_idx[~drop], beta[~drop], gamma[~drop]
+    stakes = pd.DataFrame({
+        "period": pd.Categorical.from_codes(np.zeros(len(o_idx), dtype=np.int8), [period]),
+        "owner": _labelled(o_idx, owner_labels), "firm": _labelled(f_idx, firm_labels),
+        "cash_flow": beta, "control": gamma})
     counts["firms_above_one"] = len(above)
-    counts["owners"] = int(stakes["owner"].nunique())
-    counts["firms"] = int(stakes["firm"].nunique())
+    counts["owners"] = int(np.unique(o_idx).size)
+    counts["firms"] = int(np.unique(f_idx).size)
     counts["stakes"] = len(stakes)
     counts["rows_kept"] = int(keep.sum())
     return stakes, {"period": period, "counts": counts, "unmatched": unmatched,
                     "above_one": above}
 
 
+def _labelled(codes, labels):
+    """A categorical of ``labels[codes]`` (labels may mix types)."""
+    try:
+        return pd.Categorical.from_codes(codes, categories=pd.Index(labels, dtype=object))
+    except (TypeError, ValueError):  # pragma: no cover - unorderable or repeated labels
+        return np.asarray(labels, dtype=object)[codes]
+
+
 def _unmatched(frame, mask, cus_labels, reason, period):
+    cols = ["period", "cusip", "issuer", "rows", "shares", "reason"]
     if not mask.any():
-        return pd.DataFrame(columns=["period", "cusip", "issuer", "rows", "shares", "reason"])
-    sub = pd.DataFrame({"cusip": cus_labels[np.asarray(frame["cusip"].cat.codes)[mask]],
-                        "issuer": frame["issuer"].to_numpy()[mask],
+        return pd.DataFrame(columns=cols)
+    issuer = frame["issuer"]
+    icode = issuer.cat.codes.to_numpy()[mask]
+    inames = np.asarray(issuer.cat.categories, dtype=object)
+    sub = pd.DataFrame({"cusip": cus_labels[frame["cusip"].cat.codes.to_numpy()[mask]],
+                        "issuer": np.where(icode >= 0, inames[np.maximum(icode, 0)]
+                                           if len(inames) else None, None),
                         "shares": frame["shares"].to_numpy()[mask]})
     g = sub.groupby("cusip", sort=True).agg(issuer=("issuer", "first"), rows=("shares", "size"),
                                            shares=("shares", "sum")).reset_index()
     g.insert(0, "period", period)
     g["reason"] = reason
-    return g.sort_values(["shares", "cusip"], ascending=[False, True]).reset_index(drop=True)
+    return g.sort_values(["shares", "cusip"], ascending=[False, True]).reset_index(drop=True)[cols]
 
 
-def _above_one(plan, period, stakes, rows, owners, filer, firm):
-    """Firms whose stakes sum above 1 + tolerance, with the managers responsible."""
+def _above_one(plan, period, o_idx, f_idx, beta, gamma, owner_labels, firm_labels, detail):
+    """Firms whose stakes sum above 1 + tolerance, with the managers responsible.
+
+    Returns ``(stakes to drop, report rows)``; nothing is dropped unless
+    ``above_one="drop"``.
+    """
     cols = ["period", "firm", "cash_flow", "control", "managers", "identical_positions",
             "policy"]
-    totals = stakes.groupby("firm", sort=True)[["cash_flow", "control"]].sum()
-    over = totals[(totals["cash_flow"] > 1.0 + plan.tolerance)
-                  | (totals["control"] > 1.0 + plan.tolerance)]
-    if over.empty:
-        return stakes, pd.DataFrame(columns=cols)
+    n = len(firm_labels)
+    tot_b = np.bincount(f_idx, weights=beta, minlength=n)
+    tot_g = np.bincount(f_idx, weights=gamma, minlength=n)
+    over = np.flatnonzero((tot_b > 1.0 + plan.tolerance) | (tot_g > 1.0 + plan.tolerance))
+    if not len(over):
+        return np.zeros(len(o_idx), dtype=bool), pd.DataFrame(columns=cols)
     records = []
-    cusip = np.asarray(rows["cusip"].astype(object))
-    shares = rows["shares"].to_numpy()
-    for name, tot in over.iterrows():
-        s = stakes[stakes["firm"] == name].sort_values("cash_flow", ascending=False)
-        who = ", ".join(f"{o} ({v:.3g})" for o, v in zip(s["owner"].head(_SHOWN),
-                                                          s["cash_flow"].head(_SHOWN)))
-        m = firm == name
-        pos = pd.DataFrame({"filer": filer[m], "owner": owners[m], "cusip": cusip[m],
-                            "shares": shares[m]})
-        pos = pos.groupby(["filer", "owner", "cusip"], sort=False)["shares"].sum().reset_index()
-        pos = pos[pos["shares"] > 0]
-        same = pos[pos.duplicated(["cusip", "shares"], keep=False)]
+    for j in over:
+        mine = np.flatnonzero(f_idx == j)
+        top = mine[np.argsort(-beta[mine], kind="stable")][:_SHOWN]
+        who = ", ".join(f"{owner_labels[o_idx[k]]} ({beta[k]:.3g})" for k in top)
+        m = detail["firm"] == j
+        pos = pd.DataFrame({"cik": detail["ciks"][detail["cik"][m]],
+                            "cusip": detail["cus_labels"][detail["cusip"][m]],
+                            "shares": detail["shares"][m]})
+        pos = pos.groupby(["cik", "cusip"], sort=False)["shares"].sum().reset_index()
+        same = pos[(pos["shares"] > 0) & pos.duplicated(["cusip", "shares"], keep=False)]
         twins = "; ".join(
-            f"{c}: {sh:,.0f} shares by CIK " + ", ".join(sorted(map(str, g["filer"])))
+            f"{c}: {sh:,.0f} shares by CIK " + ", ".join(sorted(map(str, g["cik"])))
             for (c, sh), g in same.groupby(["cusip", "shares"], sort=True))
-        records.append({"period": period, "firm": name, "cash_flow": float(tot["cash_flow"]),
-                        "control": float(tot["control"]), "managers": who,
+        records.append({"period": period, "firm": firm_labels[j], "cash_flow": float(tot_b[j]),
+                        "control": float(tot_g[j]), "managers": who,
                         "identical_positions": twins, "policy": plan.above_one})
     above = pd.DataFrame(records, columns=cols)
-    if plan.above_one == "drop":
-        stakes = stakes[~stakes["firm"].isin(over.index)].reset_index(drop=True)
-    return stakes, above
+    drop = np.isin(f_idx, over) if plan.above_one == "drop" else np.zeros(len(o_idx), bool)
+    return drop, above
 
 
 # --------------------------------------------------------------------------------------
@@ -1131,7 +1173,7 @@ def read_13f(source, *, securities, shares_outstanding, managers=None, quarters=
         frames.append(frame)
         parts.append(part)
     report = SEC13FReport.from_parts(plan, parts)
-    table = pd.concat(frames, ignore_index=True)
+    table = _stack(frames)
     table.attrs["provenance"] = {"source": "SEC Form 13F data sets",
                                  "datasets": list(report.datasets),
                                  "rules": plan.rules, "sec13f_report": report}
@@ -1139,6 +1181,18 @@ def read_13f(source, *, securities, shares_outstanding, managers=None, quarters=
                              tolerance=tolerance)
     _warn(report)
     return holdings
+
+
+def _stack(frames):
+    """Concatenate quarters' stakes, keeping the label columns categorical."""
+    if len(frames) == 1:
+        return frames[0]
+    labels = {c: pd.api.types.union_categoricals([f[c] for f in frames], ignore_order=True)
+              for c in ("period", "owner", "firm")}
+    table = pd.concat([f[["cash_flow", "control"]] for f in frames], ignore_index=True)
+    for i, (c, v) in enumerate(labels.items()):
+        table.insert(i, c, v)
+    return table
 
 
 def write_quarter(plan, period, pieces, *, destination) -> dict:

@@ -36,7 +36,9 @@ def write_13f_graph(plan, destination, *, client=None):
     require(plan.func)
     import dask
 
-    shipped = dask.delayed(plan, traverse=False)
+    # the plan goes to the cluster once, not once per task
+    shipped = client.scatter(plan, broadcast=True) if client is not None else \
+        dask.delayed(plan, traverse=False)
     reads = {i: dask.delayed(read_positions, pure=True)(shipped, i)
              for i in sorted({i for p in plan.periods for i in plan.sources(p)})}
     tasks = []
