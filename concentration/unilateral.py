@@ -940,7 +940,14 @@ def unilateral_screen(shares, merging, *, margins, prices=None, diversion="propo
     """
     func = "unilateral_screen"
     deals = _named_deals(func, merging)
-    keys_gl = [guidelines] if isinstance(guidelines, str) else list(guidelines)
+    try:
+        keys_gl = [guidelines] if isinstance(guidelines, str) else list(guidelines)
+    except TypeError:
+        keys_gl = [guidelines]
+    if not keys_gl:
+        raise InvalidParameterError(param_message(
+            func, "guidelines", "one key or a non-empty list of keys", guidelines,
+            "Pass e.g. guidelines='us2010'."))
     for g in keys_gl:
         get_unilateral_statement(g)
     if guppi_threshold is not None:

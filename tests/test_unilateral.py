@@ -544,6 +544,13 @@ def test_plot(panel):
                                  diversion="logit"),
     lambda: cn.unilateral_screen({"A": 0.5, "B": 0.5}, ["A", "B"], margins=0.3,
                                  kappa="half"),
+    lambda: cn.unilateral_screen({"A": 0.5, "B": 0.5}, ["A", "B"], margins=0.3,
+                                 guidelines=[]),
+    lambda: cn.unilateral_screen({"A": 0.5, "B": 0.5}, ["A", "B"], margins=0.3,
+                                 guidelines=5),
+    lambda: cn.unilateral_screen({"A": 0.5, "B": 0.5}, ["A", "B"], margins="margin"),
+    lambda: cn.unilateral_screen({"A": 0.5, "B": 0.5}, ["A", "B"], margins=0.3,
+                                 guppi_threshold=-1),
 ])
 def test_bad_arguments_are_typed_errors(call):
     with pytest.raises(ConcentrationError) as info:
