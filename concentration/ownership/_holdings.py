@@ -24,13 +24,17 @@ import numpy as np
 import pandas as pd
 
 from .._dispatch import engines, get_backend
+from .._entities import coerce_entities
+from .._periods import period_bounds
 from .._results import ResultMixin
 from .._tables import ValidationReport, issues_frame, numeric_column
 from .._validation import (check_choice, check_column_name, check_columns, check_number,
                            param_message, scale_factor)
-from ..exceptions import InvalidHoldingsError, InvalidParameterError
+from ..exceptions import InvalidHoldingsError, InvalidParameterError, PeriodError
 
-__all__ = ["Holdings", "read_holdings", "HOLDINGS_TOLERANCE", "CONTROL_MISSING"]
+__all__ = ["Holdings", "read_holdings", "HOLDINGS_TOLERANCE", "CONTROL_MISSING", "AS_OF_MODES",
+           "holdings_dates", "check_max_age", "select_as_of", "resolve_entities",
+           "ENTITY_COLUMNS"]
 
 #: A firm's stakes may sum above one by this much (rounding in filings) before the
 #: data are rejected.
@@ -42,6 +46,17 @@ HOLDINGS_TOLERANCE = 0.01
 CONTROL_MISSING = ("error", "cash_flow", "none")
 
 _COLUMNS = ("period", "owner", "firm", "cash_flow", "control")
+
+#: How dated holdings are matched to a date (a share period's end):
+#: ``"snapshot"`` -- the latest holdings period on or before the date, used whole
+#: (13F-style quarterly holdings); ``"stake"`` -- each (owner, firm)'s latest stake on
+#: or before the date, carried forward until a later row replaces it (a zero stake
+#: ends it; event data such as the bundled ``ai_ownership``); ``"label"`` -- the
+#: holdings period with the same label as the share period (no dates needed).
+AS_OF_MODES = ("snapshot", "stake", "label")
+
+#: Columns of the frame of names joined to another entity.
+ENTITY_COLUMNS = ("role", "name", "entity")
 
 
 @dataclass(frozen=True, repr=False, eq=False)
@@ -77,6 +92,11 @@ class Holdings(ResultMixin):
     n_control_missing : int or None
         Rows whose control value was missing and was filled by that policy (None
         when not counted: holdings rebuilt from a Dask DataFrame).
+    entities : pandas.DataFrame or None
+        With ``parent=``: the names joined to another entity, columns ``role``
+        (``"owner"`` or ``"firm"``), ``name`` and ``entity``; None otherwise.
+    as_of_date : pandas.Timestamp or None
+        For holdings built by :meth:`as_of`: the date of the latest stake used.
     """
 
     table: pd.DataFrame
@@ -88,7 +108,9 @@ class Holdings(ResultMixin):
     provenance: dict = field(default_factory=dict)
     history: tuple = ()
     control_missing: str = "error"
-    n_control_missing: int = 0
+    n_control_missing: int | None = 0
+    entities: pd.DataFrame | None = None
+    as_of_date: object = None
 
     # -- descriptive -----------------------------------------------------------------
     @property
@@ -144,8 +166,97 @@ class Holdings(ResultMixin):
             shown = ", ".join(map(str, self.cross_owners[:5]))
             notes.append(f"{len(self.cross_owners)} owner(s) are also firms (cross-ownership): "
                          f"{shown}.")
+        if self.entities is not None and len(self.entities):
+            shown = ", ".join(f"{n} -> {e}" for n, e in
+                              self.entities[["name", "entity"]].head(5).itertuples(
+                                  index=False, name=None))
+            notes.append(f"{len(self.entities)} name(s) joined to their entity: {shown}.")
         notes += [f"Scenario: {h}" for h in self.history]
         return "Holdings", facts, notes
+
+    def as_of(self, date, *, mode="snapshot", max_age=None) -> Holdings:
+        """The holdings in force at ``date``, as one snapshot without a period.
+
+        Each holdings period is dated by its last day (a date is its own day;
+        ``2024Q4`` is 2024-12-31).  ``mode="snapshot"``: the latest holdings period
+        on or before ``date``, used whole (13F-style quarterly holdings).
+        ``mode="stake"``: each (owner, firm)'s latest stake on or before ``date``,
+        carried forward until a later row replaces it; a row with zero cash flow
+        and zero control ends the stake (event data, such as the bundled
+        ``ai_ownership``).  ``max_age`` (a :class:`pandas.Timedelta` or a string
+        such as ``"400D"``) leaves out holdings older than that.  Nothing dated
+        after ``date`` is ever used.  When nothing qualifies the result has no
+        stakes and its history says why.
+
+        Examples
+        --------
+        >>> import pandas as pd, concentration as cn
+        >>> h = cn.read_holdings(pd.DataFrame({"period": ["2024-01-31", "2024-06-30"],
+        ...     "owner": ["X", "Y"], "firm": ["A", "A"], "cash_flow": [0.2, 0.1]}))
+        >>> h.as_of("2024-12-31", mode="stake").to_frame()["owner"].tolist()
+        ['X', 'Y']
+        >>> h.as_of("2024-12-31").to_frame()["owner"].tolist()
+        ['Y']
+        """
+        func = "Holdings.as_of"
+        check_choice(func, "mode", mode, AS_OF_MODES[:2])
+        max_age = check_max_age(func, max_age)
+        if not self.has_period:
+            raise InvalidParameterError(param_message(
+                func, "self", "holdings with a period column", "holdings without one",
+                "Read the holdings with period=<date column>."))
+        at = pd.Timestamp(date)
+        if pd.isna(at):
+            raise InvalidParameterError(param_message(func, "date", "a date", date))
+        table, when, reason, _ = select_as_of(self, at.normalize(), mode=mode,
+                                              max_age=max_age, func=func)
+        step = (f"as of {at.date()} ({mode}): " +
+                (reason if reason else f"holdings dated {pd.Timestamp(when).date()}"))
+        out = replace(self, table=table.reset_index(drop=True), has_period=False,
+                      cross_owners=_cross_owners(table), history=self.history + (step,),
+                      as_of_date=None if reason else when)
+        return out
+
+    def with_entities(self, parent, *, at=None) -> Holdings:
+        """Owners and firms joined to their entities (ultimate parents, aliases resolved).
+
+        ``parent`` is an entity model as in :func:`read_holdings`.  Links apply as in
+        force at ``at`` (a date); by default at each row's period end when the
+        periods are dates, else every link.  A parent's stake in its own
+        subsidiary is dropped; stakes that fall on one key are summed.  What was
+        joined is added to :attr:`entities`.
+
+        Examples
+        --------
+        >>> import pandas as pd, concentration as cn
+        >>> h = cn.read_holdings(pd.DataFrame({"owner": ["The Vanguard Group", "Alphabet"],
+        ...     "firm": ["Google", "DeepMind"], "cash_flow": [0.07, 1.0]}))
+        >>> ent = pd.DataFrame({"entity": ["Google", "DeepMind", "Vanguard"],
+        ...     "parent": ["Alphabet", "Alphabet", None],
+        ...     "aliases": [None, None, "The Vanguard Group"]})
+        >>> h.with_entities(ent).to_frame()[["owner", "firm"]].values.tolist()
+        [['Vanguard', 'Alphabet']]
+        """
+        func = "Holdings.with_entities"
+        ent = coerce_entities(parent, func)
+        if ent is None:
+            return self
+        rows_at = None
+        if at is not None:
+            rows_at = pd.Timestamp(at)
+        elif self.has_period:
+            ends = holdings_dates(self)
+            if not any(pd.isna(d) for d in ends.values()):
+                rows_at = self.table["period"].map(ends).to_numpy(dtype="datetime64[ns]")
+        table, merged, n_internal = resolve_entities(self.table, ent, rows_at, func,
+                                                     has_period=self.has_period,
+                                                     tolerance=self.tolerance)
+        if self.entities is not None:
+            merged = pd.concat([self.entities, merged], ignore_index=True).drop_duplicates()
+        step = f"joined {len(merged)} name(s) to their entity"
+        if n_internal:
+            step += f", dropped {n_internal} internal stake(s)"
+        return replace(self._derive(table, step), entities=merged.reset_index(drop=True))
 
     # -- scenarios ---------------------------------------------------------------------
     def _rows(self, func, *, owner=None, firm=None, period=None):
@@ -337,9 +448,105 @@ def _check_totals(t, has_period, tolerance, func, issues=None):
                            "column": col, "group": where, "value": val, "message": msg})
 
 
+def holdings_dates(holdings) -> dict:
+    """``{period label: its last day}`` of dated holdings (``NaT`` where a label has no date)."""
+    labels = holdings.periods
+    end = period_bounds(pd.Series(labels, dtype=object))[1]
+    return {lab: pd.Timestamp(e).normalize() if not pd.isna(e) else pd.NaT
+            for lab, e in zip(labels, end)}
+
+
+def check_max_age(func, max_age):
+    """``max_age`` as a positive :class:`pandas.Timedelta`, or None."""
+    if max_age is None:
+        return None
+    try:
+        age = pd.Timedelta(max_age)
+    except (ValueError, TypeError):
+        age = None
+    if age is None or pd.isna(age) or age < pd.Timedelta(0) or isinstance(max_age, bool):
+        raise InvalidParameterError(param_message(
+            func, "max_age", "a non-negative duration (pandas.Timedelta or a string such as "
+            "'400D')", max_age, "Pass max_age=None to use holdings of any age."))
+    return age
+
+
+def select_as_of(holdings, at, *, mode, max_age, func):
+    """Stakes in force at day ``at``: ``(table without period, as-of date, reason, label)``.
+
+    ``reason`` is None when stakes were found, else why none are used (the table is
+    then empty); ``label`` is the holdings period used (``"snapshot"``) or None.
+    """
+    dates = holdings_dates(holdings)
+    cols = ["owner", "firm", "cash_flow", "control"]
+    empty = holdings.table.iloc[:0][cols]
+    placed = {lab: d for lab, d in dates.items() if not pd.isna(d)}
+    if len(placed) < len(dates):
+        bad = next(lab for lab, d in dates.items() if pd.isna(d))
+        raise PeriodError(
+            f"{func}: the holdings period {bad!r} cannot be placed in time, so holdings "
+            "cannot be matched to dates. Give the holdings periods as dates (2024-12-31), "
+            "months, quarters or years, or match by label (as_of='label').")
+    earlier = {lab: d for lab, d in placed.items() if d <= at}
+    if not earlier:
+        return empty, pd.NaT, f"no holdings on or before {at.date()}", None
+    t = holdings.table
+    if mode == "snapshot":
+        label = max(earlier, key=lambda lab: (earlier[lab], str(lab)))
+        when = earlier[label]
+        if max_age is not None and at - when > max_age:
+            return (empty, when, f"the latest holdings ({when.date()}) are older than "
+                                 f"max_age={max_age} on {at.date()}", label)
+        return t.loc[t["period"] == label, cols], when, None, label
+    row_date = t["period"].map(placed)
+    keep = (row_date <= at).to_numpy(copy=True)
+    if max_age is not None:
+        keep &= (row_date >= at - max_age).to_numpy()
+    if not keep.any():
+        return (empty, pd.NaT, f"no stake dated between {(at - max_age).date()} and "
+                               f"{at.date()} (max_age={max_age})", None)
+    sub = t.loc[keep, cols].assign(_d=row_date[keep].to_numpy())
+    sub = sub.sort_values("_d", kind="stable").groupby(["owner", "firm"], sort=False).tail(1)
+    live = (sub["cash_flow"] > 0) | (sub["control"] > 0)
+    when = pd.Timestamp(sub["_d"].max())
+    sub = sub.loc[live.to_numpy()].sort_index()
+    if sub.empty:
+        return empty, when, f"every stake on or before {at.date()} has ended (zero)", None
+    _check_totals(sub, False, holdings.tolerance,
+                  f"{func} (stakes carried forward to {at.date()})")
+    return sub.drop(columns="_d"), pd.Timestamp(sub["_d"].max()), None, None
+
+
+def resolve_entities(table, ent, at, func, *, has_period=False, tolerance=HOLDINGS_TOLERANCE):
+    """Owners and firms of a holdings table joined to their entities.
+
+    Returns ``(table, merged, n_internal)``: stakes of one entity in itself (a
+    parent's stake in its subsidiary) are dropped and counted; stakes that now
+    share a key are summed.  ``at`` is None, one date or one date per row.
+    """
+    owners = ent.resolve(table["owner"].to_numpy(dtype=object), at)
+    firms = ent.resolve(table["firm"].to_numpy(dtype=object), at)
+    rows = []
+    for role, before, after in (("owner", table["owner"].to_numpy(dtype=object), owners),
+                                ("firm", table["firm"].to_numpy(dtype=object), firms)):
+        changed = np.asarray([a != b for a, b in zip(before, after)], dtype=bool)
+        rows.append(pd.DataFrame({"role": role, "name": before[changed],
+                                  "entity": after[changed]}))
+    merged = pd.concat(rows, ignore_index=True).drop_duplicates().reset_index(drop=True)
+    out = table.assign(owner=owners, firm=firms)
+    internal = (owners == firms)
+    out = out.loc[~internal]
+    keys = (["period"] if has_period else []) + ["owner", "firm"]
+    if out.duplicated(keys).any():
+        out = out.groupby(keys, sort=False, as_index=False)[["cash_flow", "control"]].sum()
+    _check_totals(out, has_period, tolerance, f"{func} (after joining entities)")
+    return out.reset_index(drop=True), merged, int(internal.sum())
+
+
 def read_holdings(source, *, owner="owner", firm="firm", period="period", cash_flow="cash_flow",
-                  control=None, control_missing="error", scale="fraction", duplicates="error",
-                  tolerance=HOLDINGS_TOLERANCE, filters=None, engine="pandas") -> Holdings:
+                  control=None, control_missing="error", parent=None, scale="fraction",
+                  duplicates="error", tolerance=HOLDINGS_TOLERANCE, filters=None,
+                  engine="pandas") -> Holdings:
     """Read and validate ownership stakes from Parquet or a DataFrame.
 
     Each row is one owner's stake in one firm (in one period): the cash-flow stake
@@ -429,6 +636,7 @@ def read_holdings(source, *, owner="owner", firm="firm", period="period", cash_f
     [0.5, 0.0]
     """
     func = "read_holdings"
+    ent = coerce_entities(parent, func)
     check_choice(func, "control_missing", control_missing, CONTROL_MISSING,
                  fix="'cash_flow' reads a missing control value as gamma = beta, 'none' as "
                      "gamma = 0.")
@@ -444,7 +652,8 @@ def read_holdings(source, *, owner="owner", firm="firm", period="period", cash_f
         return get_backend(engine, func=func).read(
             "holdings", source, func=func, owner=owner, firm=firm, period=period,
             cash_flow=cash_flow, control=control, control_missing=control_missing,
-            scale=scale, duplicates=duplicates, tolerance=tolerance, filters=filters)
+            parent=parent, scale=scale, duplicates=duplicates, tolerance=tolerance,
+            filters=filters)
     factor = scale_factor(func, scale)
     check_choice(func, "duplicates", duplicates, ("error", "sum"),
                  fix="Use duplicates='sum' to add up several filings of one owner in one firm.")
@@ -556,6 +765,23 @@ def read_holdings(source, *, owner="owner", firm="firm", period="period", cash_f
                        "group": None, "value": int(dup.sum()),
                        "message": f"{int(dup.sum())} duplicated rows were summed "
                                   "(duplicates='sum')."})
+    merged = None
+    if ent is not None:
+        at = None
+        if has_period:
+            ends = holdings_dates(Holdings(table=table, control_given=True, has_period=True))
+            if not any(pd.isna(d) for d in ends.values()):
+                at = table["period"].map(ends).to_numpy(dtype="datetime64[ns]")
+        _check_totals(table, has_period, tolerance, func)
+        table, merged, n_internal = resolve_entities(table, ent, at, func,
+                                                     has_period=has_period,
+                                                     tolerance=tolerance)
+        if n_internal:
+            issues.append({"severity": "warning", "check": "internal_stake", "column": owner,
+                           "group": None, "value": n_internal,
+                           "message": f"{n_internal} stake(s) of an entity in itself (a "
+                                      "parent in its subsidiary) were dropped after "
+                                      "joining entities."})
     _check_totals(table, has_period, tolerance, func)
     cross = _cross_owners(table)
     if cross:
@@ -577,4 +803,5 @@ def read_holdings(source, *, owner="owner", firm="firm", period="period", cash_f
     return Holdings(table=table, control_given=control is not None, has_period=has_period,
                     cross_owners=cross, report=ValidationReport(issues_frame(issues)),
                     tolerance=tolerance, provenance=dict(frame.attrs.get("provenance", {})),
-                    control_missing=control_missing, n_control_missing=n_filled)
+                    control_missing=control_missing, n_control_missing=n_filled,
+                    entities=merged)

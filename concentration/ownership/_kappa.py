@@ -52,6 +52,7 @@ import scipy.sparse as sp
 
 from .._pairwise import overlap
 from .._dispatch import dispatchable
+from .._entities import coerce_entities
 from .._validation import check_choice, param_message
 from ..exceptions import ConvergenceError, InvalidHoldingsError, InvalidParameterError
 from ._control import apply_model, resolve_model, user_gamma
@@ -429,7 +430,7 @@ def kappa_periods(func, holdings, period):
 
 @dispatchable(data=("holdings",), keys=(), options=("reduce",))
 def profit_weights(holdings, *, control_model="proportional", firms=None, period=None,
-                   output="frame"):
+                   output="frame", parent=None, at=None, as_of="snapshot", max_age=None):
     r"""Profit weights κ_jk of every firm j on every firm k, from holdings.
 
     .. math:: \kappa_{jk} = \frac{\sum_i \gamma_{ij}\,\beta_{ik}}{\sum_i \gamma_{ij}\,\beta_{ij}}
@@ -463,6 +464,20 @@ def profit_weights(holdings, *, control_model="proportional", firms=None, period
         ``"dense"`` / ``"sparse"``: a NumPy array / SciPy CSR matrix in the order of
         ``firms`` (one period only) for large inputs.  ``"long"``: columns
         ``period``, ``firm`` (j), ``other`` (k), ``kappa`` (nonzero weights).
+    parent : mapping, pandas.Series, pandas.DataFrame or None, optional
+        The entity model (as in :func:`concentration.read_holdings`): owners, firms
+        and ``firms`` are joined to their ultimate parents (links in force at each
+        holdings period's end, or at ``at``); what was joined is in
+        ``attrs["entities"]`` (records with ``role``, ``name``, ``entity``).
+    at : date, optional
+        Use the holdings in force at this date (see :meth:`Holdings.as_of`): the
+        result has one period, and ``attrs["holdings_as_of"]`` the date of the
+        latest stake used.  Requires dated holdings; excludes ``period``.
+    as_of : {"snapshot", "stake"}, default "snapshot"
+        With ``at``: the latest holdings period used whole, or each stake carried
+        forward (see :func:`concentration.mhhi`).
+    max_age : pandas.Timedelta, str or None, optional
+        With ``at``: leave out holdings older than this.
 
     Returns
     -------
@@ -522,6 +537,28 @@ def profit_weights(holdings, *, control_model="proportional", firms=None, period
             func, "holdings", "a Holdings object", type(holdings).__name__,
             "Build it with concentration.read_holdings(df)."))
     check_choice(func, "output", output, KAPPA_OUTPUTS)
+    ent = coerce_entities(parent, func)
+    as_of_note = {}
+    if at is not None:
+        if period is not None:
+            raise InvalidParameterError(param_message(
+                func, "period", "None when at= is given", period,
+                "Pass either a holdings period (period=) or a date (at=)."))
+        check_choice(func, "as_of", as_of, ("snapshot", "stake"))
+        holdings = holdings.as_of(at, mode=as_of, max_age=max_age)
+        as_of_note = {"holdings_as_of": holdings.as_of_date,
+                      "holdings_note": None if holdings.as_of_date is not None
+                      else holdings.history[-1]}
+    elif max_age is not None or as_of != "snapshot":
+        raise InvalidParameterError(param_message(
+            func, "as_of" if as_of != "snapshot" else "max_age",
+            "the default when at= is not given", as_of if as_of != "snapshot" else max_age,
+            "Pass at=<date> to match holdings as of a date."))
+    if ent is not None:
+        holdings = holdings.with_entities(ent, at=at)
+        if firms is not None:
+            firms = list(dict.fromkeys(ent.resolve(list(firms), None if at is None
+                                                   else pd.Timestamp(at))))
     model = resolve_model(func, control_model, holdings)
     if firms is not None:
         if isinstance(firms, (str, bytes)) or not np.iterable(firms):
@@ -541,7 +578,9 @@ def profit_weights(holdings, *, control_model="proportional", firms=None, period
     frames, longs = [], []
     attrs = {"orientation": ORIENTATION, "control_model": label,
              "control_note": holdings.control_note, "no_holdings": [], "no_control": [],
-             "notes": []}
+             "notes": [], **as_of_note}
+    if ent is not None:
+        attrs["entities"] = holdings.entities.to_dict("records")
     above = []
     for p in periods:
         st = kappa_structure(func, holdings, model, p, firms)
@@ -588,7 +627,8 @@ def profit_weights(holdings, *, control_model="proportional", firms=None, period
     return out
 
 
-def kappa_above_one(holdings, *, control_model="proportional", firms=None, period=None):
+def kappa_above_one(holdings, *, control_model="proportional", firms=None, period=None,
+                    parent=None, at=None, as_of="snapshot", max_age=None):
     r"""Every profit weight κ_jk above one, with the owners and the cause behind it.
 
     O'Brien-Salop profit weights may exceed one:
@@ -606,7 +646,7 @@ def kappa_above_one(holdings, *, control_model="proportional", firms=None, perio
 
     Parameters
     ----------
-    holdings, control_model, firms, period
+    holdings, control_model, firms, period, parent, at, as_of, max_age
         As in :func:`profit_weights` (whose ``attrs["kappa_above_one"]`` holds the
         same rows as records).
 
@@ -634,7 +674,7 @@ def kappa_above_one(holdings, *, control_model="proportional", firms=None, perio
     [['A', 'B', 5.0, 'common_owners']]
     """
     k = profit_weights(holdings, control_model=control_model, firms=firms, period=period,
-                       output="long")
+                       output="long", parent=parent, at=at, as_of=as_of, max_age=max_age)
     records = k.attrs.get("kappa_above_one", [])
     cols = (["period"] if records and "period" in records[0] else []) + list(ABOVE_ONE_COLUMNS)
     return pd.DataFrame(records, columns=cols)

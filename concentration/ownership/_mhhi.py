@@ -22,21 +22,23 @@ References
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
 from .._dispatch import dispatchable
+from .._entities import coerce_entities
 from .._quadratic import pair_terms, quadratic_form
 from .._results import ResultMixin
 from .._tables import DEFAULT_TOLERANCE, coerce_shares
-from .._validation import param_message
-from ..exceptions import InvalidHoldingsError, InvalidParameterError
+from .._validation import check_choice, param_message
+from ..exceptions import InvalidHoldingsError, InvalidParameterError, PeriodError
 from ..guidelines import get_guideline
 from ._control import resolve_model
-from ._holdings import Holdings
+from ._holdings import (AS_OF_MODES, ENTITY_COLUMNS, Holdings, check_max_age, holdings_dates,
+                        resolve_entities, select_as_of)
 from ._kappa import ABOVE_ONE_COLUMNS, ORIENTATION, explain_above_one, kappa_structure
 
 __all__ = ["mhhi", "MHHI", "SCREEN_RULES", "resolve_holdings_period"]
@@ -109,7 +111,10 @@ class MHHI(ResultMixin):
     ``mhhi_delta`` (points, 0-10,000), ``n_firms``, ``n_no_holdings``, ``top_pair``
     (the firm pair ``"j & k"`` with the largest MHHIΔ term; j is the firm whose
     managers weigh more) and ``top_pair_delta`` (that pair's term
-    10,000 · (s_j s_k κ_jk + s_k s_j κ_kj), points).
+    10,000 · (s_j s_k κ_jk + s_k s_j κ_kj), points), ``holdings_as_of`` (the date
+    of the holdings used, on or before the period's end; NaT for undated
+    holdings) and ``holdings_note`` (why no ownership adjustment was made, e.g. a
+    period before any holdings; else missing).
 
     .. math:: \mathrm{MHHI} = 10{,}000 \sum_j \sum_k s_j s_k \kappa_{jk},\qquad
               \Delta\mathrm{MHHI} = \mathrm{MHHI} - \mathrm{HHI}
@@ -137,6 +142,16 @@ class MHHI(ResultMixin):
         ``attrs["kappa_above_one"]`` of :func:`concentration.profit_weights`).
         O'Brien-Salop allow κ_jk > 1: it happens exactly when j's controlling owners
         hold, weighted by their control, more of k's profit than of j's.
+    entities : pandas.DataFrame or None
+        With ``parent=``: every name joined to another entity, columns ``role``
+        (``"share firm"``, ``"holdings firm"``, ``"holdings owner"``), ``name`` and
+        ``entity``; None without ``parent=``.
+    as_of : str
+        How holdings were matched to the share periods: ``"snapshot"``,
+        ``"stake"``, ``"label"`` or ``"undated"`` (holdings or shares without a
+        period).
+    max_age : pandas.Timedelta or None
+        The maximum age of holdings used.
     """
 
     frame: pd.DataFrame
@@ -146,6 +161,9 @@ class MHHI(ResultMixin):
     notes: tuple = ()
     kappa_above_one: pd.DataFrame = field(
         default_factory=lambda: pd.DataFrame(columns=list(ABOVE_ONE_COLUMNS)))
+    entities: pd.DataFrame | None = None
+    as_of: str = "snapshot"
+    max_age: object = None
     _groups: object = field(default=None, repr=False)
     _blocks: tuple = field(default=(), repr=False)
     _structures: dict = field(default_factory=dict, repr=False)
@@ -286,6 +304,21 @@ class MHHI(ResultMixin):
             facts = [("HHI", f"{f['hhi'].iloc[0]:,.1f}"), ("MHHI", f"{f['mhhi'].iloc[0]:,.1f}"),
                      ("MHHI delta", f"{f['mhhi_delta'].iloc[0]:,.1f}")] + facts[1:]
         notes = [ORIENTATION, self.control_note] + list(self.notes)
+        if self.as_of in ("snapshot", "stake"):
+            age = "" if self.max_age is None else f", at most {self.max_age} old"
+            rule = ("the latest holdings period on or before its end" if self.as_of ==
+                    "snapshot" else "each owner-firm stake's latest value on or before its end")
+            notes.append(f"Holdings matched to each share period as of its end: {rule}{age}.")
+        unmatched = f["holdings_note"].notna() if "holdings_note" in f.columns else None
+        if unmatched is not None and unmatched.any():
+            notes.append(f"{int(unmatched.sum())} market-period(s) have no ownership "
+                         "adjustment (MHHI delta 0): see the holdings_note column.")
+        if self.entities is not None and len(self.entities):
+            notes.append(f"{len(self.entities)} name(s) joined to their entity (parent=); "
+                         "see .entities.")
+        if len(self.kappa_above_one):
+            notes.append(f"{len(self.kappa_above_one)} profit weight(s) above one; see "
+                         ".kappa_above_one for the owners and the cause.")
         if len(self.no_holdings):
             notes.append("Firms without holdings data get only their own profit weight "
                          "(kappa_jj = 1, kappa_jk = 0); see .no_holdings.")
@@ -295,7 +328,8 @@ class MHHI(ResultMixin):
 @dispatchable(data=("shares", "holdings"), keys=())
 def mhhi(shares, holdings, *, control_model="proportional", market="market", period="period",
          firm="firm", share="share", value=None, scale="fraction", holdings_period=None,
-         duplicates="error", tolerance=DEFAULT_TOLERANCE) -> MHHI:
+         duplicates="error", tolerance=DEFAULT_TOLERANCE, parent=None, as_of="snapshot",
+         max_age=None, period_start="period_start", period_end="period_end") -> MHHI:
     r"""O'Brien-Salop modified HHI (MHHI) and MHHIΔ per market and period.
 
     .. math:: \mathrm{MHHI} = 10{,}000 \sum_j \sum_k s_j s_k \kappa_{jk}
@@ -313,7 +347,7 @@ def mhhi(shares, holdings, *, control_model="proportional", market="market", per
     shares : mapping, pandas.Series, pandas.DataFrame or dask.dataframe.DataFrame
         One market's shares ``{firm: share}`` or a long table (market, period, firm,
         share), validated like every share input.  Firm labels must match the
-        holdings' firm labels.
+        holdings' firm labels (after ``parent=``, when given).
     holdings : Holdings or dask.dataframe.DataFrame
         From :func:`concentration.read_holdings` (a Dask DataFrame from
         ``read_holdings(..., engine="dask")``).
@@ -321,7 +355,7 @@ def mhhi(shares, holdings, *, control_model="proportional", market="market", per
         See :class:`ControlModel`.
     market, period, firm, share, value : str or None, optional
         Columns of ``shares`` (``None`` or an absent default: one market / period).
-        When both shares and holdings have periods they are matched by label.
+        When both shares and holdings have periods they are matched by ``as_of``.
     scale : {"fraction", "percent"}, default "fraction"
         Unit of the shares.
     holdings_period : optional
@@ -330,6 +364,34 @@ def mhhi(shares, holdings, *, control_model="proportional", market="market", per
         an InvalidParameterError (it would have no effect).
     duplicates, tolerance
         As in :func:`concentration.hhi`.
+    parent : mapping, pandas.Series, pandas.DataFrame or None, optional
+        The entity model (firm -> parent, optionally dated, with aliases), applied
+        to the shares and to the holdings alike, so that a subsidiary's market share
+        meets its parent's owners (Google's share and Alphabet's 14 % of Anthropic,
+        with the bundled ``concentration.datasets.load("entities")`` as it is).
+        Share firms, holdings firms and owners are replaced by their ultimate
+        parent using the links in force at each share period's end; a parent's
+        stake in its own subsidiary is internal and dropped.  What was joined is in
+        ``result.entities``.
+    as_of : {"snapshot", "stake", "label"}, default "snapshot"
+        How dated holdings are matched to each share period (both with periods).
+        Holdings periods are dated by their last day (a date is its own day;
+        ``2024Q4`` is 2024-12-31), share periods end on their ``period_end`` (the
+        column, else the parsed label).  ``"snapshot"``: the latest holdings period
+        on or before the share period's end, used whole (13F-style quarterly
+        holdings).  ``"stake"``: each (owner, firm)'s latest stake on or before the
+        end, carried forward; a row with zero cash flow and zero control ends it
+        (event data such as the bundled ``ai_ownership`` read with
+        ``period="as_of"``).  ``"label"``: the holdings period with the share
+        period's label.  No stake dated after a period's end is used for it; a
+        period before any holdings gets no ownership adjustment (MHHIΔ 0) and a
+        ``holdings_note`` saying so.  With labels that are not dates (``1, 2``,
+        ``"pre"``), ``"snapshot"`` matches by label.
+    max_age : pandas.Timedelta, str or None, optional
+        Leave out holdings older than this at the period's end (``"400D"``); a
+        period whose holdings are all older gets no adjustment, with a note.
+    period_start, period_end : str, optional
+        Columns of the share periods' first and last days (used when present).
 
     Returns
     -------
@@ -371,53 +433,35 @@ def mhhi(shares, holdings, *, control_model="proportional", market="market", per
         raise InvalidParameterError(param_message(
             func, "holdings", "a Holdings object", type(holdings).__name__,
             "Build it with concentration.read_holdings(df)."))
+    check_choice(func, "as_of", as_of, AS_OF_MODES,
+                 fix="'snapshot' uses the latest holdings period on or before each share "
+                     "period's end; 'stake' carries each stake forward.")
+    max_age = check_max_age(func, max_age)
+    ent = coerce_entities(parent, func)
     model = resolve_model(func, control_model, holdings)
     table = coerce_shares(shares, market=market, period=period, firm=firm, share=share,
                           value=value, scale=scale, duplicates=duplicates, tolerance=tolerance,
-                          func=func, fringe_note="MHHI covers the listed firms only.")
+                          func=func, fringe_note="MHHI covers the listed firms only.",
+                          parent=ent, period_start=period_start, period_end=period_end)
     if table.firms is None:
         raise InvalidParameterError(param_message(
             func, "firm", "a firm column (firm labels are matched to the holdings)", firm))
-    # the holdings period of each share group
+    # the holdings each share group is matched with
     keys = list(table.keys)
     pcol = period if (period is not None and period in keys) else None
     n_groups = table.n_groups
-    if pcol is not None:
-        if not holdings.has_period:
-            gper = [None] * n_groups
-        else:
-            levels = (table.groups.get_level_values(pcol) if isinstance(table.groups,
-                      pd.MultiIndex) else table.groups)
-            gper = list(levels)
-            missing = sorted(set(gper) - set(holdings.periods), key=str)
-            if missing:
-                raise InvalidHoldingsError(
-                    f"{func}: the shares have period(s) {missing[:5]} for which the holdings "
-                    f"have no rows (holdings periods: {holdings.periods[:5]}). Add holdings "
-                    "for those periods or filter the shares.")
-        if holdings_period is not None:
-            raise InvalidParameterError(param_message(
-                func, "holdings_period", "None when the shares have a period column",
-                holdings_period))
-    else:
-        if holdings.has_period:
-            holdings_period = resolve_holdings_period(func, holdings.periods, holdings_period)
-        elif holdings_period is not None:
-            raise InvalidParameterError(param_message(
-                func, "holdings_period", "None when the holdings have no period column",
-                holdings_period, "The holdings apply to every market as they are; drop "
-                "holdings_period=, or read holdings with a period column "
-                "(read_holdings(..., period=<column>))."))
-        gper = [holdings_period] * n_groups
+    gkey, plans, joined, gend = _match_holdings(func, table, holdings, pcol, holdings_period,
+                                                as_of, max_age, ent, model)
     order = np.argsort(table.codes, kind="stable")
     bounds = np.searchsorted(table.codes[order], np.arange(n_groups + 1))
     structures, period_rows = {}, {}
-    for p in dict.fromkeys(gper):
-        members = [g for g in range(n_groups) if gper[g] == p]
+    for p in dict.fromkeys(gkey):
+        members = [g for g in range(n_groups) if gkey[g] == p]
         rows = np.concatenate([order[bounds[g]:bounds[g + 1]] for g in members])
         period_rows[p] = (members, rows)
         firms_p = list(pd.unique(table.firms[rows]))
-        structures[p] = kappa_structure(func, holdings, model, p, firms_p)
+        h_p, hp_p, model_p = plans[p][:3]
+        structures[p] = kappa_structure(func, h_p, model_p, hp_p, firms_p)
     eye_cache = {}
     blocks, records, missing_rows = [], [], []
     kblocks = {}
@@ -442,7 +486,7 @@ def mhhi(shares, holdings, *, control_model="proportional", market="market", per
     above = []
     for g in range(n_groups):
         rows = order[bounds[g]:bounds[g + 1]]
-        st = structures[gper[g]]
+        st = structures[gkey[g]]
         firms_g = table.firms[rows]
         s = table.shares[rows]
         pos, K = kblocks[g]
@@ -453,20 +497,31 @@ def mhhi(shares, holdings, *, control_model="proportional", market="market", per
         h = quadratic_form(s, I)
         m = quadratic_form(s, K)
         nh, nc = st.no_sets
-        flagged = [(f, "no holdings data" if f in nh else "no controlling owner")
-                   for f in firms_g if f in nh or f in nc]
+        note, when = plans[gkey[g]][4], plans[gkey[g]][3]
+        if note is None and n and all(f in nh for f in firms_g):
+            end = gend[g]
+            note = ("no holdings of these firms" if pd.isna(end) else
+                    f"no holdings of these firms on or before {end.date()}")
+            when = pd.NaT
+        flagged = [(f, note if note else "no holdings data" if f in nh
+                    else "no controlling owner") for f in firms_g if f in nh or f in nc]
         pair, pair_delta, hit = _top_pair(s, K, firms_g)
         if hit[0].size:
             found = explain_above_one(st, np.asarray(pos)[hit[0]], np.asarray(pos)[hit[1]],
                                       hit[2])
             found.insert(0, "_group", g)
             above.append(found)
-        records.append((h, m, m - h, n, len(flagged), pair, pair_delta))
+        records.append((h, m, m - h, n, len(flagged), pair, pair_delta, when, note))
         for f, why in flagged:
             missing_rows.append((g, f, why))
-        blocks.append((g, np.asarray(firms_g, dtype=object), s, K, (gper[g], pos)))
+        blocks.append((g, np.asarray(firms_g, dtype=object), s, K, (gkey[g], pos)))
     frame = pd.DataFrame(records, columns=["hhi", "mhhi", "mhhi_delta", "n_firms",
-                                           "n_no_holdings", "top_pair", "top_pair_delta"])
+                                           "n_no_holdings", "top_pair", "top_pair_delta",
+                                           "holdings_as_of", "holdings_note"])
+    frame["holdings_as_of"] = pd.to_datetime(frame["holdings_as_of"])
+    for col in ("top_pair", "holdings_note"):   # text or None, whatever the pieces hold
+        frame[col] = pd.Series([r[5 if col == "top_pair" else 8] for r in records],
+                               dtype=object)
     groups = table.groups
     frame.index = groups if groups is not None else pd.Index(["all"], name="market")
     nh_cols = {}
@@ -482,9 +537,144 @@ def mhhi(shares, holdings, *, control_model="proportional", market="market", per
     for st in structures.values():
         notes += [n for n in st.notes if n not in notes]
     label = "user-supplied" if isinstance(model, pd.DataFrame) else model.label
+    if ent is not None:
+        parts = ([table.merged.assign(role="share firm").rename(columns={"firm": "name"})]
+                 if table.merged is not None and len(table.merged) else []) + joined
+        ents = (pd.concat(parts, ignore_index=True)[list(ENTITY_COLUMNS)].drop_duplicates()
+                .reset_index(drop=True) if parts else
+                pd.DataFrame(columns=list(ENTITY_COLUMNS)))
+    else:
+        ents = None
+    mode = plans[gkey[0]][5] if n_groups else as_of
     return MHHI(frame=frame, control_model=label, control_note=holdings.control_note,
                 no_holdings=no_h, notes=tuple(notes), kappa_above_one=kappa_above,
+                entities=ents, as_of=mode, max_age=max_age,
                 _groups=groups, _blocks=tuple(blocks), _structures=structures)
+
+
+def _match_holdings(func, table, holdings, pcol, holdings_period, as_of, max_age, ent, model):
+    """The holdings of each share group.
+
+    Returns ``(keys, plans, joined, ends)``: ``keys[g]`` names the holdings of group g;
+    ``plans[key] = (holdings, holdings period for kappa_structure, control model,
+    holdings_as_of, note, matching rule)``; ``joined`` lists frames of owner and firm
+    names of the holdings joined to their entity; ``ends[g]`` is group g's last day.
+    """
+    n_groups = table.n_groups
+    joined: list = []
+    user_periods = isinstance(model, pd.DataFrame) and "period" in model.columns
+    dates = holdings_dates(holdings) if holdings.has_period else {}
+
+    def dated(label):
+        d = dates.get(label, pd.NaT)
+        return pd.NaT if pd.isna(d) else d
+
+    def plan(key, h, hp, at, when, note, rule):
+        if ent is not None and len(h.table):
+            t = h.table if hp is None else h.table[h.table["period"] == hp]
+            t, merged, _ = resolve_entities(t, ent, at, func, has_period=h.has_period,
+                                            tolerance=h.tolerance)
+            joined.append(merged.assign(role="holdings " + merged["role"]))
+            h = replace(h, table=t, cross_owners=())
+        m = model
+        if user_periods and hp is not None and not h.has_period:
+            m = model[model["period"] == hp].drop(columns="period")
+        return key, (h, hp if h.has_period else None, m, when, note, rule)
+
+    if pcol is None or not holdings.has_period:
+        if pcol is None and holdings.has_period:
+            holdings_period = resolve_holdings_period(func, holdings.periods, holdings_period)
+        elif holdings_period is not None:
+            why = ("None when the shares have a period column" if pcol is not None else
+                   "None when the holdings have no period column")
+            raise InvalidParameterError(param_message(
+                func, "holdings_period", why, holdings_period,
+                "The holdings apply to every market as they are; drop holdings_period=, or "
+                "read holdings with a period column (read_holdings(..., period=<column>))."
+                if not holdings.has_period else ""))
+        at = None
+        if ent is not None and holdings_period is not None:
+            at = dated(holdings_period)
+            at = None if pd.isna(at) else at
+        key, p = plan(("all", holdings_period), holdings, holdings_period, at,
+                      dated(holdings_period) if holdings_period is not None else pd.NaT,
+                      None, "label" if holdings_period is not None else "undated")
+        return [key] * n_groups, {key: p}, joined, [pd.NaT] * n_groups
+    if holdings_period is not None:
+        raise InvalidParameterError(param_message(
+            func, "holdings_period", "None when the shares have a period column",
+            holdings_period))
+    levels = (table.groups.get_level_values(pcol) if isinstance(table.groups, pd.MultiIndex)
+              else table.groups)
+    labels = list(levels)
+    ends = (table.intervals["period_end"].to_numpy(dtype="datetime64[ns]")
+            if table.intervals is not None else np.full(n_groups, np.datetime64("NaT")))
+    ends = pd.DatetimeIndex(ends).normalize()
+    rule = as_of
+    if as_of != "label" and (pd.isna(ends).any() or any(pd.isna(d) for d in dates.values())):
+        bad_share = [lab for lab, e in zip(labels, ends) if pd.isna(e)]
+        bad_h = [lab for lab, d in dates.items() if pd.isna(d)]
+        if as_of == "snapshot":
+            rule = "label"     # labels that are not dates: matched by label
+        else:
+            what = (f"the share period {bad_share[0]!r}" if bad_share else
+                    f"the holdings period {bad_h[0]!r}")
+            raise PeriodError(
+                f"{func}: {what} cannot be placed in time, so holdings cannot be matched "
+                f"as of each period's end (as_of={as_of!r}). Give periods as dates, months, "
+                "quarters or years (or a period_end column), or match holdings by label "
+                "with as_of='label'.")
+    if user_periods and rule == "stake":
+        raise InvalidParameterError(param_message(
+            func, "control_model", "control weights without a 'period' column with "
+            "as_of='stake'", "a DataFrame with a 'period' column",
+            "Stakes carried forward come from several holdings periods; give one weight "
+            "per (owner, firm), or use as_of='snapshot'."))
+    keys, plans = [], {}
+    if rule == "label":
+        missing = sorted(set(labels) - set(holdings.periods), key=str)
+        if missing:
+            raise InvalidHoldingsError(
+                f"{func}: the shares have period(s) {missing[:5]} for which the holdings "
+                f"have no rows (holdings periods: {holdings.periods[:5]}). Add holdings "
+                "for those periods, filter the shares, or match holdings as of each "
+                "period's end (as_of='snapshot' or 'stake').")
+        for lab, e in zip(labels, ends):
+            key = ("label", lab, e if ent is not None else None)
+            if key not in plans:
+                at = None if (ent is None or pd.isna(e)) else e
+                plans.update([plan(key, holdings, lab, at, dated(lab), None, "label")])
+            keys.append(key)
+        return keys, plans, joined, list(ends)
+    for e in ends:
+        if rule == "snapshot":
+            t, when, note, lab = select_as_of(holdings, e, mode="snapshot", max_age=max_age,
+                                              func=func)
+            key = (("snapshot", lab, e if ent is not None else None) if note is None
+                   else ("none", e))
+            if key not in plans:
+                if note is None:
+                    plans.update([plan(key, holdings, lab, e, when, None, "snapshot")])
+                else:
+                    plans[key] = (_empty(holdings), None, model, pd.NaT, note, "snapshot")
+        else:
+            key = ("stake", e)
+            if key not in plans:
+                t, when, note, _ = select_as_of(holdings, e, mode="stake", max_age=max_age,
+                                                func=func)
+                h = replace(holdings, table=t.reset_index(drop=True), has_period=False)
+                if note is None:
+                    plans.update([plan(key, h, None, e, when, None, "stake")])
+                else:
+                    plans[key] = (_empty(holdings), None, model, pd.NaT, note, "stake")
+        keys.append(key)
+    return keys, plans, joined, list(ends)
+
+
+def _empty(holdings):
+    """Holdings without a stake (a period before any holdings): κ is the identity."""
+    t = holdings.table.iloc[:0][["owner", "firm", "cash_flow", "control"]]
+    return replace(holdings, table=t, has_period=False, cross_owners=())
 
 
 def _top_pair(s, K, firms):

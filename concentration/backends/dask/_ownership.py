@@ -14,6 +14,7 @@ import functools
 import numpy as np
 import pandas as pd
 
+from ..._periods import period_bounds
 from ..._validation import check_choice, check_columns, param_message
 from ...exceptions import InvalidParameterError, SchemaError
 from ...ownership import Holdings
@@ -59,6 +60,12 @@ def profit_weights_graph(func, arguments, reduce, client):
     known = validated_holdings(ddf)
     validated = None if known is None else known[2]   # the control_missing policy read with
     parts, pmap = _holdings_partitions(name, ddf, client)
+    if pmap is not None and arguments.get("at") is not None:
+        if arguments["period"] is not None:
+            raise InvalidParameterError(param_message(
+                name, "period", "None when at= is given", arguments["period"],
+                "Pass either a holdings period (period=) or a date (at=)."))
+        pmap = None      # holdings as of a date draw on every period: one task
     if pmap is None:
         whole = dask.delayed(pd.concat)(parts.to_delayed())
         task = dask.delayed(functools.partial(_pw_task, func=func, arguments=arguments,
@@ -170,6 +177,11 @@ def mhhi_graph(func, arguments, client):
         spieces, speriods = [shares], [None]
 
     # --- the holdings each piece needs
+    end_col = arguments.get("period_end")
+    if is_dask(shares):
+        dates_given = end_col is not None and end_col in shares._meta.columns
+    else:
+        dates_given = isinstance(shares, pd.DataFrame) and end_col in shares.columns
     known = validated_holdings(holdings) if is_dask(holdings) else None
     validated = None if known is None else known[2]   # the control_missing policy read with
     if is_dask(holdings):
@@ -186,17 +198,22 @@ def mhhi_graph(func, arguments, client):
                 fixed = [resolve_holdings_period(name, present, arguments["holdings_period"])]
             else:
                 fixed = None
+            dated = _as_of_periods(arguments, present, pcol is not None and dates_given)
 
             def holdings_for(periods):
-                periods = fixed if fixed is not None else periods
+                periods = fixed if fixed is not None else dated(periods)
                 idx = sorted({i for i, ps in enumerate(hmap) for p in ps if p in set(periods)})
                 return [hdelayed[i] for i in idx], list(periods)
     elif isinstance(holdings, Holdings):
+        dated = (_as_of_periods(arguments, holdings.periods, dates_given)
+                 if holdings.has_period else None)
+
         def holdings_for(periods):
             if periods is None or not holdings.has_period:
                 return holdings, None
             t = holdings.table
-            return dataclasses.replace(holdings, table=t[t["period"].isin(periods)]), None
+            keep = dated(periods)
+            return dataclasses.replace(holdings, table=t[t["period"].isin(keep)]), None
     else:
         raise InvalidParameterError(param_message(
             name, "holdings", "a Holdings object or a Dask DataFrame of holdings",
@@ -214,6 +231,32 @@ def mhhi_graph(func, arguments, client):
                                      validated=validated)
             tasks.append(dask.delayed(call)(piece, hpieces))
     return dask.delayed(_mhhi_combine)(tasks)
+
+
+def _as_of_periods(arguments, present, dates_given):
+    """``periods -> the holdings periods a piece of shares with those periods may use``.
+
+    By label with ``as_of="label"``; otherwise every holdings period dated on or
+    before the piece's last period end (the in-memory call then picks the holdings
+    as of each end), and every holdings period when a label has no date or the
+    shares carry their own end dates (which may differ from their labels').
+    """
+    if arguments.get("as_of", "snapshot") == "label":
+        return list
+    hend = period_bounds(pd.Series(present, dtype=object))[1]
+
+    def dated(periods):
+        periods = list(periods)
+        if not periods:
+            return []
+        if dates_given or np.isnat(hend).any():
+            return list(present)
+        send = period_bounds(pd.Series(list(periods), dtype=object))[1]
+        if np.isnat(send).any():
+            return list(present)
+        last = send.max()
+        return [p for p, e in zip(present, hend) if e <= last]
+    return dated
 
 
 def _mhhi_task(shares, holdings, *, periods, func, arguments, validated=None):
@@ -276,8 +319,12 @@ def _mhhi_combine(results):
     notes = []
     for st in structures.values():
         notes += [n for n in st.notes if n not in notes]
+    entities = first.entities
+    if entities is not None:
+        entities = (pd.concat([r.entities for r in results], ignore_index=True)
+                    .drop_duplicates().reset_index(drop=True))
     return dataclasses.replace(first, frame=frame, no_holdings=nh, notes=tuple(notes),
-                               kappa_above_one=above, _groups=groups, _blocks=tuple(blocks), _structures=structures)
+                               kappa_above_one=above, entities=entities, _groups=groups, _blocks=tuple(blocks), _structures=structures)
 
 
 def _index_sort_key(index):
