@@ -94,6 +94,10 @@ def test_hmg2010_example5_from_its_primitives():
     assert t["monopoly_price_rise"].iloc[0] == pytest.approx(
         ex["monopoly_price"] / ex["price"] - 1, rel=1e-12)
     assert bool(t["passes"].iloc[0])
+    # the diversion at which a 5% SSNIP is just the monopolist's optimum: 2X/(2X + m)
+    assert t["critical_diversion"].iloc[0] == pytest.approx(0.1 / 0.5, rel=1e-12)
+    edge = cn.hypothetical_monopolist_test(margin, [0.2 - 1e-6, 0.2 + 1e-6])
+    assert edge["passes"].tolist() == [False, True]
     # "for any SSNIP size up to ten percent"
     assert bool(cn.hypothetical_monopolist_test(margin, diversion, ssnip=0.10)["passes"].iloc[0])
     assert not cn.hypothetical_monopolist_test(margin, diversion,
@@ -617,3 +621,17 @@ def test_r_upp_cournot_is_guppi_with_full_diversion():
     r = r_upp_bertrand(np.array([5.0, 5.0]), m, np.array([[-1.0, 1], [1, -1]]), [0, 1],
                        np.ones((2, 2)))
     assert 100 * cn.guppi([[0, 1.0], [1.0, 0]], m) == pytest.approx(r)
+
+
+@pytest.mark.parametrize("form, kw", [("outside-in", {"outside_share": 0.3}),
+                                      ("inside-out", {"recapture": 0.6}),
+                                      ("proportional", {"recapture": 0.8})])
+def test_screen_diversion_forms_equal_diversion_ratios(panel, form, kw):
+    t = cn.unilateral_screen(panel, ["A", "B"], margins=0.4, diversion=form,
+                             **kw).to_frame()
+    for mk, g in t[t["overlap"]].groupby("market"):
+        sh = panel[panel["market"] == mk].set_index("firm")["share"]
+        D = cn.diversion_ratios(sh, form=form, parties=["A", "B"], **kw)
+        expected = [D.loc["A", "B"], D.loc["B", "A"]]
+        assert g.set_index("firm").loc[["A", "B"], "diversion"].tolist() == pytest.approx(
+            expected, rel=1e-12)
