@@ -755,6 +755,29 @@ class UnilateralScreen(ResultMixin):
         return "Unilateral-effects screen", facts, list(self.notes)
 
 
+def _column_values(func, name, value, shares, table, firm, parent):
+    """A column of the shares table named by ``value``, as a Series by (keys, firm)."""
+    if not isinstance(value, str):
+        return value
+    if not isinstance(shares, pd.DataFrame) or value not in shares.columns:
+        raise InvalidParameterError(param_message(
+            func, name, "a number, a mapping firm -> value, a Series, or the name of a "
+            "column of the shares DataFrame", value))
+    if parent is not None:
+        raise InvalidParameterError(param_message(
+            func, name, "given per parent (a mapping or Series) when shares are summed to "
+            "parents", value, "Aggregate the column to the parents first."))
+    index = list(table.keys) + [firm]
+    col = shares.set_index(index)[value]
+    if col.index.has_duplicates:
+        if (col.groupby(level=list(range(len(index)))).nunique(dropna=False) > 1).any():
+            raise InvalidParameterError(param_message(
+                func, name, f"one value of column {value!r} per market, period and firm",
+                "different values for one firm", "Keep one row per firm in each market."))
+        col = col[~col.index.duplicated()]
+    return col
+
+
 def _per_firm(func, name, value, table, parties, default=None):
     """(n_groups, p) values of ``name`` for each party: scalar, by firm, or by group and firm."""
     n, p = table.n_groups, len(parties)
@@ -893,10 +916,11 @@ def unilateral_screen(shares, merging, *, margins, prices=None, diversion="propo
         table with market, period, firm and share columns).
     merging : sequence, str or mapping
         The parties (two or more), ``"A,B"``, or ``{deal: parties}``.
-    margins : float, mapping, pandas.Series
-        Price-cost margins in [0, 1): one number, ``{firm: margin}``, or a Series
-        indexed by firm or by (market, period, firm) as the shares are grouped.
-    prices : float, mapping or pandas.Series, optional
+    margins : float, mapping, pandas.Series or str
+        Price-cost margins in [0, 1): one number, ``{firm: margin}``, a Series
+        indexed by firm or by (market, period, firm) as the shares are grouped, or
+        the name of a column of the shares DataFrame.
+    prices : float, mapping, pandas.Series or str, optional
         Prices (> 0), as ``margins``; equal prices when omitted.
     diversion : str or pandas.DataFrame, default "proportional"
         A form of :data:`DIVERSION_FORMS` (from shares, per market), or a matrix of
@@ -969,6 +993,8 @@ def unilateral_screen(shares, merging, *, margins, prices=None, diversion="propo
         raise InvalidParameterError(param_message(
             func, "shares", "labelled by firm", "unlabelled shares",
             "Name the firms so that the merging parties can be found."))
+    margins = _column_values(func, "margins", margins, shares, table, firm, parent)
+    prices = _column_values(func, "prices", prices, shares, table, firm, parent)
     frames = []
     for name, parties in deals.items():
         frames.append(_deal_rows(func, table, name if isinstance(merging, Mapping) else None,

@@ -635,3 +635,18 @@ def test_screen_diversion_forms_equal_diversion_ratios(panel, form, kw):
         expected = [D.loc["A", "B"], D.loc["B", "A"]]
         assert g.set_index("firm").loc[["A", "B"], "diversion"].tolist() == pytest.approx(
             expected, rel=1e-12)
+
+
+def test_margins_and_prices_from_columns_of_the_shares(panel):
+    data = panel.assign(m=[0.3, 0.4, 0.5, 0.2, 0.6, 0.5, 0.1, 0.1],
+                        p=[2.0, 1.0, 1.0, 1.0, 3.0, 1.0, 1.0, 1.0])
+    t = cn.unilateral_screen(data, ["A", "B"], margins="m", prices="p").to_frame()
+    ov = t[t["overlap"]].set_index(["market", "firm"])
+    # m2: D_AB = .6/.9, GUPPI_A = D_AB * m_B * p_B / p_A
+    assert ov.loc[("m2", "A"), "guppi"] == pytest.approx(0.6 / 0.9 * 0.6 * 3.0 / 1.0)
+    assert ov.loc[("m1", "B"), "margin"] == pytest.approx(0.4)
+    with pytest.raises(InvalidParameterError, match="margins"):
+        cn.unilateral_screen(data, ["A", "B"], margins="nope")
+    twice = pd.concat([data, data.assign(m=0.9)]).assign(share=lambda d: d["share"] / 2)
+    with pytest.raises(InvalidParameterError, match="one value"):
+        cn.unilateral_screen(twice, ["A", "B"], margins="m", duplicates="sum")

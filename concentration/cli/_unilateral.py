@@ -14,11 +14,17 @@ def register(sub):
                     inputs={"source": "Parquet file or directory of shares"})
     p.add_argument("--merging", required=True,
                    help="comma-separated merging parties, e.g. \"A,B\"")
-    p.add_argument("--margins", required=True,
+    m = p.add_mutually_exclusive_group(required=True)
+    m.add_argument("--margins",
                    help="price-cost margins as fractions: one number for every party, or "
                         "FIRM=VALUE pairs, e.g. \"A=0.4,B=0.5\"")
-    p.add_argument("--prices", default=None,
+    m.add_argument("--margins-col",
+                   help="column of the shares file that holds each firm's margin")
+    q = p.add_mutually_exclusive_group()
+    q.add_argument("--prices", default=None,
                    help="prices as FIRM=VALUE pairs (default: equal prices)")
+    q.add_argument("--prices-col", default=None,
+                   help="column of the shares file that holds each firm's price")
     p.add_argument("--diversion", default="proportional",
                    choices=("proportional", "outside-in", "inside-out"),
                    help="diversion ratios from shares (default: proportional)")
@@ -71,6 +77,22 @@ def _values(command, flag, text):
     return out
 
 
+def _by_firm(args, frame, columns, flag, col):
+    """Column ``col`` of the source as a Series by (market, period, firm) as the shares."""
+    from ..io import read_table
+
+    keys = [columns[k] for k in ("market", "period") if columns[k] in frame.columns]
+    index = keys + [columns["firm"]]
+    values = read_table(args.source, columns=index + [col]).set_index(index)[col]
+    if values.index.has_duplicates:
+        if (values.groupby(level=list(range(len(index)))).nunique(dropna=False) > 1).any():
+            raise InvalidParameterError(option_message(
+                args.command, flag, "a column with one value per market, period and firm",
+                repr(col), "Keep one row per firm in each market."))
+        values = values[~values.index.duplicated()]
+    return values
+
+
 def run(args):
     """GUPPI, UPP (net of an efficiency credit), IPR and the Bertrand (and Cournot)
     compensating marginal-cost reductions of the merging parties' products in every
@@ -95,6 +117,10 @@ def run(args):
     prices = _values(args.command, "--prices", args.prices)
     with fringe_reported():  # the screen states its fringe policy in its notes
         frame, columns = read_shares_options(args, args.source, duplicates=args.duplicates)
+        if args.margins_col:
+            margins = _by_firm(args, frame, columns, "--margins-col", args.margins_col)
+        if args.prices_col:
+            prices = _by_firm(args, frame, columns, "--prices-col", args.prices_col)
         result = unilateral_screen(frame, parse_list(args.merging), margins=margins,
                                    prices=prices, diversion=args.diversion,
                                    recapture=args.recapture, outside_share=args.outside_share,

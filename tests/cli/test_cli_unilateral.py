@@ -74,3 +74,20 @@ def test_cli_unilateral_weights_from_holdings(shares_file, tmp_path):
     assert t.loc[("m1", "B"), "guppi"] == pytest.approx(0.2 / 0.68 * 0.3 / 0.8 * 0.5)
     assert main(["unilateral", str(shares_file), "--merging", "A,B", "--margins", "0.5",
                  "--holdings", str(holdings), "--kappa", "0.3"]) == 2
+
+
+def test_cli_unilateral_margins_and_prices_from_columns(tmp_path):
+    src = tmp_path / "s.parquet"
+    pd.DataFrame({"market": ["m1"] * 3, "period": ["2025"] * 3, "firm": ["A", "B", "C"],
+                  "share": [0.3, 0.2, 0.5], "m": [0.3, 0.4, 0.5],
+                  "p": [2.0, 1.0, 1.0]}).to_parquet(src)
+    out = tmp_path / "u.csv"
+    assert main(["unilateral", str(src), "--merging", "A,B", "--margins-col", "m",
+                 "--prices-col", "p", "--out", str(out)]) == 0
+    t = pd.read_csv(out).set_index("firm")
+    assert t.loc["A", "guppi"] == pytest.approx(0.2 / 0.7 * 0.4 * 1.0 / 2.0)
+    assert t.loc["B", "guppi"] == pytest.approx(0.3 / 0.8 * 0.3 * 2.0 / 1.0)
+    assert main(["unilateral", str(src), "--merging", "A,B", "--margins-col", "nope"]) == 1
+    with pytest.raises(SystemExit):      # --margins and --margins-col exclude each other
+        main(["unilateral", str(src), "--merging", "A,B", "--margins", "0.3",
+              "--margins-col", "m"])
