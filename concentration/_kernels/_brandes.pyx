@@ -131,10 +131,13 @@ cdef inline void _accumulate(i64 count, const i64* order, const i64* rindptr,
     """
     cdef i64 j, v, w, e
     cdef double coeff, c, tw
+    cdef const double* target_w = opt.target_w
+    cdef double extra = 1.0 if opt.endpoints else 0.0
+    cdef double f = opt.f
     j = count - 1
     while j > 0:
         w = order[j]
-        tw = 1.0 if opt.target_w == NULL else opt.target_w[w]
+        tw = 1.0 if target_w == NULL else target_w[w]
         coeff = (tw + delta[w]) / sigma[w]
         for e in range(rindptr[w], rindptr[w + 1]):
             v = rindices[e]
@@ -142,13 +145,13 @@ cdef inline void _accumulate(i64 count, const i64* order, const i64* rindptr,
                 if not (dist[v] >= 0 and dist[v] == dist[w] - 1):
                     continue
             else:
-                if not (done[v] and _tied(dist[v] + rlength[e], dist[w], opt.f)):
+                if not (done[v] and _tied(dist[v] + rlength[e], dist[w], f)):
                     continue
             c = sigma[v] * coeff
             delta[v] += c
             if ebc != NULL:
                 ebc[e] += c
-        bc[w] += delta[w] + (1.0 if opt.endpoints else 0.0)
+        bc[w] += delta[w] + extra
         j -= 1
     if opt.endpoints and count > 0:
         bc[order[0]] += count - 1
@@ -163,14 +166,11 @@ cdef inline void _accumulate(i64 count, const i64* order, const i64* rindptr,
         delta[w] = 0.0
 
 
-cdef i64 _bfs(i64 s, const i64* indptr, const i64* indices, i64* dist, double* sigma,
-              i64* order) noexcept nogil:
-    """Hop counts (and path counts when ``sigma`` is not NULL) from ``s``; returns the
-    number of nodes reached, listed in ``order`` by distance."""
+cdef i64 _bfs(i64 s, const i64* indptr, const i64* indices, i64* dist, i64* order) noexcept nogil:
+    """Hop counts from ``s``; returns the number of nodes reached, listed in ``order``
+    by distance."""
     cdef i64 head = 0, tail = 1, v, w, e
     dist[s] = 0
-    if sigma != NULL:
-        sigma[s] = 1.0
     order[0] = s
     while head < tail:
         v = order[head]
@@ -181,7 +181,26 @@ cdef i64 _bfs(i64 s, const i64* indptr, const i64* indices, i64* dist, double* s
                 dist[w] = dist[v] + 1
                 order[tail] = w
                 tail += 1
-            if sigma != NULL and dist[w] == dist[v] + 1:
+    return tail
+
+
+cdef i64 _bfs_paths(i64 s, const i64* indptr, const i64* indices, i64* dist, double* sigma,
+                    i64* order) noexcept nogil:
+    """:func:`_bfs` that also counts the shortest paths to each node (``sigma``)."""
+    cdef i64 head = 0, tail = 1, v, w, e
+    dist[s] = 0
+    sigma[s] = 1.0
+    order[0] = s
+    while head < tail:
+        v = order[head]
+        head += 1
+        for e in range(indptr[v], indptr[v + 1]):
+            w = indices[e]
+            if dist[w] < 0:
+                dist[w] = dist[v] + 1
+                order[tail] = w
+                tail += 1
+            if dist[w] == dist[v] + 1:
                 sigma[w] += sigma[v]
     return tail
 
@@ -353,7 +372,8 @@ def betweenness_sum(const i64[::1] indptr, const i64[::1] indices, const double[
                     _accumulate(count, b.order, p_rindptr, p_rindices, p_rlen, b.ddist,
                                 b.done, b.sigma, b.delta, p_out + tid * n, row_e, &opt)
                 else:
-                    count = _bfs(p_src[i], p_indptr, p_indices, b.idist, b.sigma, b.order)
+                    count = _bfs_paths(p_src[i], p_indptr, p_indices, b.idist, b.sigma,
+                                       b.order)
                     _accumulate(count, b.order, p_rindptr, p_rindices, NULL, b.idist,
                                 NULL, b.sigma, b.delta, p_out + tid * n, row_e, &opt)
         _release(b)
@@ -408,7 +428,7 @@ def path_sums(const i64[::1] indptr, const i64[::1] indices, const double[::1] l
                     count = _dijkstra(s, p_indptr, p_indices, p_len, b.ddist, b.done, NULL,
                                       b.order, b.hkeys, b.hvals, 1.0)
                 else:
-                    count = _bfs(s, p_indptr, p_indices, b.idist, NULL, b.order)
+                    count = _bfs(s, p_indptr, p_indices, b.idist, b.order)
                 for j in range(1, count):
                     v = b.order[j]
                     if p_mask[v]:
