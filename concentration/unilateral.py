@@ -731,6 +731,12 @@ class UnilateralScreen(ResultMixin):
         """The screen as a tidy DataFrame (a copy)."""
         return self.table.copy()
 
+    def verdicts(self) -> pd.DataFrame:
+        """Verdicts pivoted: one row per (deal,) market x period x party, one column per guideline."""
+        idx = [c for c in ("deal",) + tuple(self.keys) + ("firm",) if c in self.table.columns]
+        return self.table.pivot_table(index=idx, columns="guideline", values="verdict",
+                                      aggfunc="first")
+
     def plot(self, *, metric="guppi", ax=None):
         """Bar chart of ``metric`` per party product and market, with the threshold.
 

@@ -650,3 +650,11 @@ def test_margins_and_prices_from_columns_of_the_shares(panel):
     twice = pd.concat([data, data.assign(m=0.9)]).assign(share=lambda d: d["share"] / 2)
     with pytest.raises(InvalidParameterError, match="one value"):
         cn.unilateral_screen(twice, ["A", "B"], margins="m", duplicates="sum")
+
+
+def test_verdicts_pivot(panel):
+    s = cn.unilateral_screen(panel, ["A", "B"], margins=0.4, guidelines=["us2010", "us2023"])
+    v = s.verdicts()
+    assert list(v.columns) == ["us2010", "us2023"]
+    assert v.loc[("m3", "A"), "us2023"] == "no_overlap"
+    assert v.loc[("m1", "B"), "us2010"] == "no_threshold_stated"
