@@ -337,10 +337,9 @@ def _katz(A, *, alpha, beta, tol, max_iter, normalized, directed):
     import scipy.sparse.linalg as spla
 
     n = A.shape[0]
-    AT = A.T.tocsr()
-    M = (sp.identity(n, format="csr") - alpha * AT).tocsr()
-    b = np.ones(n)
     symmetric = not directed or (abs(A - A.T) > 0).nnz == 0
+    M = (sp.identity(n, format="csr") - alpha * (A if symmetric else A.T)).tocsr()
+    b = np.ones(n)
     if n <= _DENSE_SOLVE_MAX:
         try:
             y = np.linalg.solve(M.toarray(), b)

@@ -17,15 +17,19 @@ conversion lives in :mod:`concentration.network._interop`.
 
 What an edge weight means
 -------------------------
-Every method that uses weights takes ``weight_as``:
+Each deal row has one value, set by the network's ``strength`` rule (the weight
+column, 1 per deal, the amount, or a strength per kind).  Every method that uses
+it takes ``weight_as``, with the same default in Python, the command line and the
+report:
 
 ``"strength"`` (default)
-    The ``weight`` column is a tie strength: more is a closer tie (an amount, a
-    count of deals).  Spectral measures (eigenvector, PageRank, Katz) and
+    The value is a tie strength: more is a closer tie (an amount, a count of
+    deals).  Spectral measures (eigenvector, PageRank, Katz) and
     ``strength`` use it as is; path-based measures (betweenness, closeness,
     harmonic) use the length ``1 / strength``.
 ``"distance"``
-    The ``weight`` column is a length: more is a weaker tie.  Path-based measures
+    The value is a length: more is a weaker tie (declare it only for a ``weight``
+    column that holds lengths).  Path-based measures
     use it as is; spectral measures and ``strength`` use ``1 / distance``.
 ``None``
     Weights are ignored: every live pair of firms is one tie of strength and
@@ -344,6 +348,7 @@ class PartnershipNetwork:
         Parameters
         ----------
         kinds : str or list of str
+            Tie kinds; a tie is kept when any of its kinds is one of them.
 
         Returns
         -------
@@ -535,38 +540,61 @@ class PartnershipNetwork:
                 Sum of tie strengths :math:`\sum_j a_{ij}` (``normalized=False``
                 by default).
             ``"eigenvector"``
-                The leading eigenvector :math:`A^\top x = \lambda x`, unit Euclidean
-                norm, positive [B87]_.  Options ``tol`` (0: machine precision),
-                ``max_iter``.  Raises ConvergenceError when it does not converge or
-                is not unique (repeated or zero leading eigenvalue, e.g. two equal
-                components).
+                The leading eigenvector :math:`A^\top x = \lambda x`, scaled to unit
+                Euclidean norm and positive [B87]_ (networkx's scaling; igraph
+                scales to a largest entry of 1: divide by ``x.max()``).  Options
+                ``tol`` (0: machine precision), ``max_iter``.  Raises
+                ConvergenceError when it does not converge or is not unique
+                (repeated or zero leading eigenvalue, e.g. two equal components).
             ``"pagerank"``
-                :math:`x = \alpha P^\top x + \alpha (d^\top x) p + (1-\alpha) p`
+                :math:`x = \alpha P^\top x + \alpha (d^\top x) q + (1-\alpha) p`
                 with :math:`P` row-normalised strengths, :math:`d` the dangling
-                nodes, :math:`p` uniform or ``personalization`` [BP98]_.  Options
-                ``alpha`` (0.85), ``tol`` (1e-12 per node, L1), ``max_iter`` (1000).
+                nodes (no out-ties), :math:`p` uniform or ``personalization``,
+                :math:`q` = ``dangling`` (default :math:`p`) [BP98]_.  Power
+                iteration stops when the bound :math:`\frac{\alpha}{1-\alpha}
+                \lVert x_k - x_{k-1}\rVert_1` on the L1 error of the scores (which
+                sum to 1) is below ``tol``.  Options ``alpha`` (0.85), ``tol``
+                (1e-10), ``max_iter`` (1000), ``personalization`` and ``dangling``
+                (mappings ``{firm: weight}``).
             ``"katz"``
-                :math:`x = \alpha A^\top x + \beta`, by iteration; unit norm when
-                ``normalized=True`` [K53]_.  Converges only for
-                :math:`\alpha < 1/\rho(A)`; otherwise ConvergenceError names the
-                bound.  Options ``alpha`` (0.1), ``beta`` (1), ``tol``, ``max_iter``.
+                :math:`x = \sum_{k \ge 0} \alpha^k (A^\top)^k \beta 1`, the solution
+                of :math:`(I - \alpha A^\top) x = \beta 1` (solved directly to a
+                relative residual ``tol``); unit norm when ``normalized=True``
+                [K53]_.  The series converges only for
+                :math:`\alpha < 1/\rho(A)`; the default ``alpha=None`` is
+                :math:`0.5/\rho(A)` (recorded in ``result.attrs["alpha"]``), and a
+                larger ``alpha`` raises ConvergenceError naming :math:`1/\rho(A)`.
+                Options ``alpha``, ``beta`` (1), ``tol`` (1e-12), ``max_iter``.
             ``"betweenness"``
                 :math:`\sum_{s \ne v \ne t} \sigma_{st}(v)/\sigma_{st}` by Brandes'
                 algorithm [B01]_ (compiled, parallel over sources), over shortest
-                paths by length.  ``normalized=True`` divides by
-                :math:`(n-1)(n-2)`; otherwise undirected values count each pair once.
-                ``k=`` samples k sources (with ``seed``) and rescales as networkx
-                does; ``n_threads``.
+                paths by length; two lengths within a relative 1e-10 of each other
+                are one length (tied paths all count).  The sum runs over ordered
+                pairs; an undirected graph's unnormalised value counts each
+                unordered pair once (half the sum).  ``normalized=True`` divides
+                the ordered-pair sum by :math:`(n-1)(n-2)`, the ordered pairs not
+                involving :math:`v`: for an undirected graph that is the
+                unnormalised value divided by :math:`(n-1)(n-2)/2`.  ``k=`` samples
+                k sources (with ``seed``: the sources
+                ``random.Random(seed).sample`` picks, as networkx) and rescales as
+                networkx does; ``endpoints=True`` counts each path's ends too;
+                ``sources=``/``targets=`` (firms) restrict the pairs, as
+                networkx's ``betweenness_centrality_subset``; ``n_threads``.
             ``"closeness"``
                 :math:`\frac{r-1}{\sum_v d(v,u)} \cdot \frac{r-1}{n-1}` over the
                 :math:`r-1` nodes that reach :math:`u` (Wasserman-Faust
-                [WF94]_; ``wf_improved=False`` drops the second factor).
+                [WF94]_; ``wf_improved=False`` drops the second factor).  ``u=``
+                (a firm or a list) computes it for those firms only; ``n_threads``.
             ``"harmonic"``
                 :math:`\sum_{v \ne u} 1/d(v, u)` (0 for unreachable nodes) [MR00]_:
-                the closeness to use on disconnected graphs.
+                the closeness to use on disconnected graphs.  ``nbunch=`` (firms to
+                score) and ``sources=`` (the :math:`v` to sum over), as networkx;
+                ``n_threads``.
         weight_as : {"strength", "distance", None}, default "strength"
-            What the ``weight`` column means (see the module notes): spectral
-            measures use strengths, path measures lengths; ``1/w`` converts.
+            What the tie values (see ``strength`` of the network) mean: spectral
+            measures use strengths, path measures lengths; ``1/w`` converts (see
+            the module notes).  A graph whose edges all have one value runs the
+            unweighted (BFS) kernels whatever ``weight_as`` says.
         directed : bool, default False
             False: every tie is undirected.  True: ties flagged ``directed`` are
             one-way (source -> target); spectral measures then score the *receiving*
@@ -580,8 +608,9 @@ class PartnershipNetwork:
         Returns
         -------
         pandas.Series
-            Indexed by firm (sorted), named after the measure.  Empty when no tie is
-            live.
+            Indexed by firm (sorted; the firms of ``u`` or ``nbunch`` when given),
+            named after the measure, ``attrs["weight_as"]`` set (and
+            ``attrs["alpha"]`` for Katz).  Empty when no tie is live.
 
         Raises
         ------
@@ -597,7 +626,9 @@ class PartnershipNetwork:
         ``eigenvector_centrality_numpy``, ``katz_centrality_numpy``,
         ``betweenness_centrality``, ``closeness_centrality``,
         ``harmonic_centrality``) when networkx gets the strengths as ``weight`` for
-        spectral measures and the lengths as ``weight`` for path measures.
+        spectral measures and the lengths as ``weight`` for path measures, except
+        where networkx misses tied shortest paths (it compares float lengths
+        exactly, so lengths such as 1/3 + 1/4 and 1/4 + 1/3 may differ).
         Betweenness costs O(nm) time (O(nm + n^2 log n) weighted), or O(km) with
         ``k`` sources; closeness and harmonic O(nm) with O(n) memory per row block.
 
@@ -660,8 +691,12 @@ class PartnershipNetwork:
 
         Parameters
         ----------
-        weight_as, directed, combine
+        weight_as : {"strength", "distance", None}, default "strength"
             As in :meth:`centrality` (lengths are ``1 / strength`` by default).
+        directed : bool, default False
+            As in :meth:`centrality`.
+        combine : {"sum", "max"}, default "sum"
+            As in :meth:`centrality`.
         **options
             ``normalized`` (True), ``k`` (sample k sources, rescaled by n / k),
             ``seed``, ``n_threads``.

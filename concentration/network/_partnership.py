@@ -393,7 +393,13 @@ def partnership_hhi(shares, network, *, market="market", period="period", firm="
         Which day of each period the ties are taken on.
     as_of : date, optional
         One date for every group instead (required when the table has no period).
-    weights, strength, combine, direction
+    weights : mapping, optional
+        As in :func:`partnership_weights`.
+    strength : str, optional
+        As in :func:`partnership_weights`.
+    combine : {"max", "union"}, default "max"
+        As in :func:`partnership_weights`.
+    direction : {"both", "source"}, default "both"
         As in :func:`partnership_weights`.
 
     Returns
