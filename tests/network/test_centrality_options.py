@@ -201,3 +201,26 @@ def test_plot_hands_the_network_to_plot_network(monkeypatch):
     net = _weighted([("a", "b", 1.0)])
     assert net.plot(label_top=3) == "axes"
     assert seen["net"] is net and seen["kw"] == {"label_top": 3}
+
+
+def test_bundled_2025_betweenness_equals_exact_fractions():
+    # strengths are deal counts (integers): lengths 1/w tie often; exact rationals decide
+    from fractions import Fraction
+
+    from concentration._kernels import _brandes_ref
+    from concentration.datasets import load
+
+    net = PartnershipNetwork(load("ai_partnerships")).as_of("2025-11-18")
+    ours = net.centrality("betweenness")
+    A, firms = net.adjacency()
+    R = A.T.tocsr()
+    R.sort_indices()
+    n = A.shape[0]
+    assert np.array_equal(A.data, np.round(A.data))
+    out = [[Fraction(0)] * n]
+    _brandes_ref.betweenness_sum(A.indptr, A.indices, [Fraction(1, int(w)) for w in A.data],
+                                 R.indptr, R.indices, [Fraction(1, int(w)) for w in R.data],
+                                 np.arange(n), True, out, rtol=0.0)
+    exact = np.array([float(x) for x in out[0]]) / ((n - 1) * (n - 2))
+    np.testing.assert_allclose(ours.to_numpy(), exact, rtol=0, atol=1e-12)
+    assert ours["Nvidia"] == pytest.approx(0.3259, abs=5e-5)
