@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import sys
-
 import os
+import sys
 
 from ._common import (Progress, add_column_options, add_force_option, check_path,
                       column_kwargs, option_message, parse_list, printable, refuse_unnamed)
@@ -45,6 +44,24 @@ def register(sub):
     an.add_argument("--guidelines", default="us2023",
                     help="comma-separated guideline editions (default: us2023)")
     an.add_argument("--title", default="Concentration report", help="report title")
+    an.add_argument("--entities", default=None,
+                    help="entity table (firm -> parent, dated, aliases): a Parquet file, or "
+                         "'bundled' for the bundled table (the default with --demo; "
+                         "'none' for no joining)")
+    an.add_argument("--control-missing", dest="control_missing", default="cash_flow",
+                    choices=("cash_flow", "none", "error"),
+                    help="how a stake without a control value is read: votes in proportion "
+                         "to cash flow (default), no votes, or an error")
+    an.add_argument("--as-of", dest="as_of", default=None,
+                    help="report as of this date (YYYY-MM-DD): later periods, holdings and "
+                         "ties are left out; the network is shown on this date")
+    an.add_argument("--max-age", dest="max_age", default=None,
+                    help="holdings older than this at a period's end are not used for it, "
+                         "e.g. 400D")
+    an.add_argument("--markets", default=None,
+                    help="comma-separated markets to report on (default: all)")
+    an.add_argument("--include-non-markets", dest="non_markets", action="store_true",
+                    help="keep row sets the data flag as not a market (is_market false)")
     out = p.add_argument_group("output")
     out.add_argument("--output", "--out", "-o", dest="output", default=None,
                      help="HTML file to write (default: report.html); a path ending in "
@@ -63,9 +80,16 @@ def run(args):
     for flag, path in (("--shares", args.shares), ("--holdings", args.holdings),
                        ("--partnerships", args.partnerships), ("--config", args.config)):
         check_path("report", flag, path)
+    entities = args.entities
+    if entities is not None and entities.strip().lower() == "none":
+        entities = None
+    elif entities is not None and entities.strip().lower() != "bundled":
+        check_path("report", "--entities", entities)
     kw = dict(shares=args.shares, holdings=args.holdings, partnerships=args.partnerships,
               merging=args.merging, guidelines=tuple(parse_list(args.guidelines)),
-              config=args.config, title=args.title, **column_kwargs(args))
+              config=args.config, title=args.title, entities=entities,
+              control_missing=args.control_missing, as_of=args.as_of, max_age=args.max_age,
+              markets=args.markets, non_markets=args.non_markets, **column_kwargs(args))
     if args.demo:
         if args.shares or args.holdings or args.partnerships or args.config:
             raise InvalidParameterError(
@@ -75,12 +99,14 @@ def run(args):
 
         demo = demo_inputs()
         for k, v in demo.items():
-            if k in ("merging", "title", "guidelines"):
+            if k in ("merging", "title", "guidelines", "entities"):
                 if k == "title" and args.title != "Concentration report":
                     continue
                 if k == "guidelines" and args.guidelines != "us2023":
                     continue
                 if k == "merging" and args.merging:
+                    continue
+                if k == "entities" and args.entities is not None:
                     continue
             kw[k] = v
     elif not (args.shares or args.holdings or args.partnerships or args.config):
@@ -88,8 +114,22 @@ def run(args):
             "concentration report needs an input: --shares, --holdings, --partnerships, "
             "--config, or --demo for the bundled data.")
     kw["output"], kw["json_output"] = _outputs(args)
-    with Progress("report") as bar:
-        result = report(**kw, progress=bar.step)
+    try:
+        with Progress("report") as bar:
+            result = report(**kw, progress=bar.step)
+    except InvalidParameterError as exc:
+        missing = getattr(exc, "missing_parties", None)
+        if not missing:
+            raise
+        hints = "; ".join(
+            f"for {name!r}: " + (", ".join(repr(c) for c in close) if close
+                                 else "no close name")
+            for name, close in missing.items())
+        raise InvalidParameterError(option_message(
+            "report", "--merging", "firms present in the shares data",
+            ", ".join(repr(m) for m in missing),
+            f"Closest names present {hints}. Check the spelling (names are "
+            "case-sensitive), or pass --entities to resolve aliases and parents.")) from None
     lines = [f"wrote {printable(result.output)} ({len(result.html.encode('utf-8')):,} bytes, "
              f"sha256 {result.sha256[:16]}) and {printable(result.json_output)}",
              "sections: " + "; ".join(result.sections)]

@@ -12,16 +12,18 @@ __all__ = ["CONFIG_KEYS", "load_config", "apply_config"]
 #: Keys a configuration may hold: the keyword arguments of :func:`report`.
 CONFIG_KEYS = ("shares", "holdings", "partnerships", "merging", "guidelines", "output",
                "json_output", "title", "market", "period", "firm", "share", "value", "scale",
-               "filters", "holdings_filters")
+               "filters", "holdings_filters", "entities", "control_missing", "as_of",
+               "max_age", "markets", "non_markets")
 
 # The keyword arguments' defaults: a configuration value replaces an argument left at
 # its default (or None), never one given explicitly.
 _DEFAULTS = {"guidelines": ("us2023",), "output": "report.html",
              "title": "Concentration report", "market": "market", "period": "period",
-             "firm": "firm", "share": "share", "scale": "fraction"}
+             "firm": "firm", "share": "share", "scale": "fraction",
+             "control_missing": "cash_flow", "non_markets": False}
 
 # Keys that name files: relative paths in a TOML file resolve from its directory.
-_PATH_KEYS = ("shares", "holdings", "partnerships", "output", "json_output")
+_PATH_KEYS = ("shares", "holdings", "partnerships", "output", "json_output", "entities")
 
 
 def load_config(path) -> dict:
@@ -85,7 +87,8 @@ def load_config(path) -> dict:
     base = os.path.dirname(os.path.abspath(p))
     out = dict(cfg)
     for k in _PATH_KEYS:
-        if isinstance(out.get(k), str) and not os.path.isabs(out[k]):
+        if isinstance(out.get(k), str) and not os.path.isabs(out[k]) and not (
+                k == "entities" and out[k].strip().lower() == "bundled"):
             out[k] = os.path.join(base, out[k])
     return out
 

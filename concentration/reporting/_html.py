@@ -20,6 +20,8 @@ import numpy as np
 import pandas as pd
 from markupsafe import Markup
 
+from ._format import column_kind, column_label, format_as
+
 __all__ = ["escape", "format_value", "table_html", "facts_html", "warnings_html", "Figures",
            "render_page"]
 
@@ -35,7 +37,10 @@ def escape(value) -> Markup:
 
 
 def format_value(v) -> str:
-    """A table cell's text: thousands separators, four significant digits, – for missing."""
+    """A cell of a quantity without its own format: integers above 100, else four digits.
+
+    Thousands separators; – for missing.
+    """
     if v is None or v is pd.NA:
         return "–"
     if isinstance(v, (bool, np.bool_)):
@@ -46,9 +51,7 @@ def format_value(v) -> str:
         f = float(v)
         if not math.isfinite(f):
             return "–"
-        if f == int(f) and abs(f) >= 1000:
-            return f"{f:,.0f}"
-        return f"{f:,.1f}" if abs(f) >= 100 else f"{f:.4g}"
+        return f"{f:,.0f}" if abs(f) >= 100 else f"{f:.4g}"
     try:
         if pd.isna(v):
             return "–"
@@ -57,23 +60,35 @@ def format_value(v) -> str:
     return str(v)
 
 
-def _cell(v) -> str:
+def _cell(v, kind) -> str:
     num = isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(
         v, (bool, np.bool_))
-    text = escape(format_value(v))
+    text = escape(format_as(kind, v) if kind != "auto" else format_value(v))
+    if kind == "verdict" and str(v) in _CONCERN:
+        return f"<td class='verdict-presumed'>{text}</td>"
     return f"<td class='num'>{text}</td>" if num else f"<td>{text}</td>"
 
 
+#: Verdicts drawn in the table's warning colour.
+_CONCERN = ("presumed_anticompetitive", "likely_challenge")
+
+
 def table_html(frame: pd.DataFrame, *, max_rows=200, caption=None) -> Markup:
-    """An escaped HTML table (index reset into columns), at most ``max_rows`` rows."""
+    """An escaped HTML table (index reset into columns), at most ``max_rows`` rows.
+
+    Columns named by a known code (``hhi``, ``cr4``, ``verdict`` ...) get their human
+    label and their quantity's one format (see ``_format``); other columns are shown
+    as named, numbers with :func:`format_value`.
+    """
     df = frame if isinstance(frame.index, pd.RangeIndex) else frame.reset_index()
+    kinds = [column_kind(c) for c in df.columns]
     out = ["<div class='tbl'><table>"]
     if caption:
         out.append(f"<caption>{escape(caption)}</caption>")
-    out.append("<thead><tr>" + "".join(f"<th>{escape(c)}</th>" for c in df.columns)
-               + "</tr></thead><tbody>")
+    out.append("<thead><tr>" + "".join(f"<th>{escape(column_label(c))}</th>"
+                                       for c in df.columns) + "</tr></thead><tbody>")
     for row in df.head(max_rows).itertuples(index=False):
-        out.append("<tr>" + "".join(_cell(v) for v in row) + "</tr>")
+        out.append("<tr>" + "".join(_cell(v, k) for v, k in zip(row, kinds)) + "</tr>")
     out.append("</tbody></table></div>")
     if len(df) > max_rows:
         out.append(f"<p class='note'>Showing {max_rows:,} of {len(df):,} rows; the JSON "

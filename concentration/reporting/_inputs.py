@@ -100,20 +100,21 @@ def demo_inputs() -> dict:
     latest vintage with a published share; "others" and "top-N combined" rows
     excluded, so HHIs over top-N tables are lower bounds and say so), a screen of a
     hypothetical Microsoft-Google combination, the ownership stakes among Microsoft,
-    OpenAI, Alphabet, Amazon and Anthropic, and the alliance network.
+    OpenAI, Alphabet, Amazon and Anthropic, the alliance network, and the bundled
+    entity table (so Google's shares meet Alphabet's owners and partners).
 
     Returns
     -------
     dict
         Keyword arguments for :func:`report`: the paths of the bundled share and
-        partnership files, the held stakes as a pandas DataFrame, the hypothetical
-        deal, the title and the row filter applied to the shares.
+        partnership files, the held stakes as a pandas DataFrame, the entity table,
+        the hypothetical deal, the title and the row filter applied to the shares.
 
     Examples
     --------
     >>> from concentration.reporting import demo_inputs
     >>> sorted(demo_inputs())[:3]
-    ['filters', 'holdings', 'merging']
+    ['entities', 'filters', 'holdings']
     """
     import pyarrow.compute as pc
 
@@ -130,4 +131,5 @@ def demo_inputs() -> dict:
             "holdings": own,
             "partnerships": _bundled_path("ai_partnerships.parquet"),
             "filters": flt, "merging": ("Microsoft", "Google"),
+            "entities": load("entities"),
             "title": "Concentration in AI markets: cloud, model APIs and the alliance network"}

@@ -15,15 +15,18 @@ and ``_html`` (escaping, tables, figures and the page, rendered from
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import os
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
+from .._entities import coerce_entities
 from .._results import ResultMixin
-from .._validation import check_choice, param_message
+from .._validation import check_choice, close_matches, param_message
 from .._version import library_version
 from ..exceptions import (
     ConcentrationError,
@@ -32,17 +35,22 @@ from ..exceptions import (
     MissingDependencyError,
 )
 from ..guidelines import GUIDELINES
+from ._alliances import network_section, partnership_section
 from ._config import apply_config
+from ._findings import findings_section
 from ._html import Figures, render_page
 from ._inputs import display_path, load_input
+from ._ownership import mhhi_section
 from ._sections import (
-    EXTRA_SECTIONS,
+    Context,
     indices_section,
     jsonable,
     methods_section,
     provenance_section,
+    screen_section,
     versions_section,
 )
+from ._time import START, period_index
 
 __all__ = ["report", "ReportResult", "output_paths"]
 
@@ -96,15 +104,23 @@ def report(*, shares=None, holdings=None, partnerships=None, merging=None,
            guidelines=("us2023",), config=None, output="report.html", json_output=None,
            title="Concentration report", market="market", period="period", firm="firm",
            share="share", value=None, scale="fraction", filters=None, holdings_filters=None,
-           progress=None):
+           entities=None, control_missing="cash_flow", as_of=None, max_age=None,
+           markets=None, non_markets=False, progress=None):
     """Write a reproducible HTML report and its JSON twin.
 
-    Sections appear as the inputs allow: data provenance (always), concentration
-    indices by market and period with trend plots (``shares``), merger screens
+    Sections appear as the inputs allow: findings first (sentences computed from
+    the sections below), concentration indices by market and period with a trend
+    panel per market and HHI bounds for top-N data (``shares``), merger screens
     (``shares`` and ``merging``), ownership-adjusted MHHI with its decomposition by
-    owner (``shares`` and ``holdings``), partnership-network centrality with a
-    network figure (``partnerships``), methodology notes with formulas and
-    references, and the library version and parameters.
+    owner (``shares`` and ``holdings``), partnership-network centrality and
+    centralization over time with a network figure (``partnerships``),
+    partnership-adjusted HHI (``shares`` and ``partnerships``), data provenance
+    (always), methodology notes with formulas and references, and the library
+    version and parameters.
+
+    Each market's periods appear in time order (by the data's ``period_start`` and
+    ``period_end`` columns where present, else by their labels), and each market's
+    "latest" period is its latest in time.
 
     The output is deterministic: the same inputs and versions give identical bytes
     (no timestamps, sorted tables, SVG figures with fixed metadata).  Every string
@@ -141,6 +157,30 @@ def report(*, shares=None, holdings=None, partnerships=None, merging=None,
     holdings_filters : list of tuples or pyarrow.compute.Expression, optional
         Row filter applied when reading ``holdings`` from Parquet (e.g. held stakes
         only); recorded in the report's parameters.
+    entities : pandas.DataFrame, mapping, str or os.PathLike, optional
+        The entity model (firm -> parent, dated, with aliases): a mapping, a
+        two-column table, the bundled ``concentration.datasets.load("entities")``
+        as it is, a Parquet path, or ``"bundled"`` for that table.  Applied to
+        shares, merging parties, holdings and alliance ties alike, so Google's
+        shares meet Alphabet's owners and partners.
+    control_missing : {"cash_flow", "none", "error"}, default "cash_flow"
+        How a stake whose ``control`` value the holdings do not give is read: votes
+        in proportion to cash flow, no votes, or an error (see
+        :func:`concentration.read_holdings`).  The holdings' ``control`` column is
+        used when present, and the choice is stated in the report.
+    as_of : date, optional
+        The report as of this date: share periods that start after it, holdings
+        dated after it and alliance ties that start after it are left out; the
+        network is shown on this date (default: the latest tie start).
+    max_age : str or pandas.Timedelta, optional
+        Holdings older than this at a share period's end are not used for it (where
+        :func:`concentration.mhhi` supports as-of matching).
+    markets : sequence of str or str, optional
+        Only these markets (a list, or names separated by commas).  A name not in
+        the shares is an :class:`InvalidParameterError` naming the closest ones.
+    non_markets : bool, default False
+        Row sets the data flag as not a market (an ``is_market`` column that is
+        False) are left out of the concentration tables unless True.
     progress : callable, optional
         Called with the name of each step as it starts (the command line shows a
         progress indicator with it).
@@ -156,8 +196,12 @@ def report(*, shares=None, holdings=None, partnerships=None, merging=None,
     DataFileError
         An input cannot be read.
     InvalidParameterError
-        A bad argument or configuration, or ``output`` and ``json_output`` naming
-        one file.
+        A bad argument or configuration, ``output`` and ``json_output`` naming
+        one file, or a merging party or market not in the shares (the message names
+        it and the closest names present).
+    PeriodError
+        A period label that cannot be placed in time (give ``period_start`` and
+        ``period_end`` columns).
     MissingDependencyError
         matplotlib is not installed (``pip install antitrust-concentration[plot]``).
 
@@ -167,7 +211,8 @@ def report(*, shares=None, holdings=None, partnerships=None, merging=None,
     >>> df = pd.DataFrame({"market": "m", "period": ["2024", "2024", "2025", "2025"],
     ...                    "firm": ["A", "B", "A", "B"], "share": [0.6, 0.4, 0.5, 0.5]})
     >>> r = cn.report(shares=df, output=None)
-    >>> r.data["sections"]["indices"]["table"]["rows"][0][2]  # HHI 2024: 3600 + 1600
+    >>> t = r.data["sections"]["indices"]["table"]
+    >>> t["rows"][0][t["columns"].index("hhi")]  # HHI 2024: 3600 + 1600
     5200.0
     """
     func = "report"
@@ -175,10 +220,20 @@ def report(*, shares=None, holdings=None, partnerships=None, merging=None,
             "merging": merging, "guidelines": guidelines, "output": output,
             "json_output": json_output, "title": title, "market": market, "period": period,
             "firm": firm, "share": share, "value": value, "scale": scale, "filters": filters,
-            "holdings_filters": holdings_filters}
+            "holdings_filters": holdings_filters, "entities": entities,
+            "control_missing": control_missing, "as_of": as_of, "max_age": max_age,
+            "markets": markets, "non_markets": non_markets}
     args = apply_config(args, config, func)
     check_choice(func, "scale", args["scale"], ("fraction", "percent"))
+    check_choice(func, "control_missing", args["control_missing"],
+                 ("cash_flow", "none", "error"))
+    if not isinstance(args["non_markets"], (bool, np.bool_)):
+        raise InvalidParameterError(param_message(func, "non_markets", "True or False",
+                                                  args["non_markets"]))
     args["merging"] = _merging(args["merging"], func)
+    args["markets"] = _names(args["markets"], func, "markets")
+    args["as_of"] = _date(args["as_of"], func, "as_of")
+    args["max_age"] = _age(args["max_age"], func)
     g = args["guidelines"]
     if g is not None and not isinstance(g, str) and not (
             isinstance(g, (list, tuple)) and all(isinstance(k, str) for k in g)):
@@ -204,38 +259,45 @@ def report(*, shares=None, holdings=None, partnerships=None, merging=None,
                                      filters=args["holdings_filters"]),
                           load_input("partnerships", args["partnerships"])) if i is not None]
     by_role = {i.role: i for i in inputs}
-    figs = Figures()
-    validation: dict = {}
-    sections, skipped, methods = [], [], []
+    ctx = Context(args=args, by_role=by_role, figs=Figures())
+    ctx.entities_input = _entities_input(args["entities"], func)
+    ctx.entities = coerce_entities(ctx.entities_input, func, "entities")
+    _prepare(ctx)
+    sections, methods = [], []
 
     def attempt(name, fn):
         step(name)
         try:
-            sec = fn()
+            sec = fn(ctx)
         except MissingDependencyError:
             raise
         except ConcentrationError as exc:
-            skipped.append(f"{name}: {exc}")
+            ctx.skipped.append(f"{name}: {exc}")
             return
         if sec is None:
             return
         sections.append(sec)
         methods.extend(m for m in sec.methods if m not in methods)
 
-    if "shares" in by_role:
-        attempt("Concentration by market and period",
-                lambda: indices_section(by_role["shares"], args, figs, validation))
+    if ctx.shares is not None:
+        attempt("Concentration by market and period", indices_section)
     else:
-        skipped.append("Concentration by market and period: no shares input")
-    for _key, name, builder in EXTRA_SECTIONS:
-        attempt(name, lambda b=builder: b(by_role, args, figs, validation, skipped))
+        ctx.skipped.append("Concentration by market and period: no shares input")
+    attempt("Merger screen", screen_section)
+    attempt("Ownership-adjusted concentration (MHHI)", mhhi_section)
+    attempt("Partnership network", network_section)
+    attempt("Partnership-adjusted concentration", partnership_section)
+    step("findings")
+    findings = findings_section(ctx)
 
-    ordered = ([provenance_section(inputs, validation)] + sections
-               + [methods_section(methods or ["hhi"]), versions_section(_parameters(args))])
+    ordered = (([findings] if findings is not None else []) + sections
+               + [provenance_section(inputs, ctx.validation),
+                  methods_section(methods or ["hhi"]), versions_section(_parameters(args))])
     version = library_version()
     subtitle = ("Inputs: " + ", ".join(f"{i.role} ({os.path.basename(i.label)})"
                                        for i in inputs)) if inputs else "No inputs."
     step("rendering")
+    skipped = list(ctx.skipped)
     doc = render_page(args["title"], subtitle, ordered, version, skipped)
     data = {"title": args["title"], "library_version": version,
             "sections": {s.key: jsonable(s.data) for s in ordered},
@@ -254,6 +316,160 @@ def report(*, shares=None, holdings=None, partnerships=None, merging=None,
     return ReportResult(output=out, json_output=jout, sha256=digest,
                         sections=tuple(s.title for s in ordered), skipped=tuple(skipped),
                         html=doc, data=data)
+
+
+def _entities_input(value, func):
+    """The entity table as given, a Parquet path read, or ``"bundled"`` loaded."""
+    if value is None or isinstance(value, (pd.DataFrame, pd.Series, dict)):
+        return value
+    if isinstance(value, str) and value.strip().lower() == "bundled":
+        from ..datasets import load
+
+        return load("entities")
+    if isinstance(value, (str, os.PathLike)):
+        from ..io import read_table
+
+        return read_table(os.fspath(value), func=func)
+    if hasattr(value, "items"):
+        return dict(value.items())
+    return value  # coerce_entities names what it accepts
+
+
+def _prepare(ctx):
+    """Select the shares the report covers and place their periods in time.
+
+    Non-markets (``is_market`` False) are left out unless asked for; ``markets``
+    selects markets; ``as_of`` drops periods that start after it (and holdings and
+    ties dated after it).  Merging parties are checked against the firms present.
+    """
+    args = ctx.args
+    func = "report"
+    mkt, per = args["market"], args["period"]
+    inp = ctx.by_role.get("shares")
+    if inp is not None:
+        frame = inp.frame
+        if "is_market" in frame.columns and mkt in frame.columns:
+            flag = frame["is_market"].fillna(True).astype(bool)
+            nonmarket = sorted(pd.unique(frame.loc[~flag, mkt]), key=str)
+            if nonmarket and not args["non_markets"]:
+                frame = frame[~frame[mkt].isin(nonmarket)]
+                ctx.excluded += [(m, "flagged in the data as not a market (is_market False); "
+                                     "pass non_markets=True to include it")
+                                 for m in nonmarket]
+        if args["markets"] is not None:
+            if mkt not in frame.columns:
+                raise InvalidParameterError(param_message(
+                    func, "markets", f"None: the shares have no market column {mkt!r}",
+                    list(args["markets"])))
+            present = sorted(pd.unique(frame[mkt]).tolist(), key=str)
+            unknown = [m for m in args["markets"] if m not in set(present)]
+            if unknown:
+                raise InvalidParameterError(param_message(
+                    func, "markets", "markets present in the shares", unknown,
+                    _closest(unknown, present)))
+            frame = frame[frame[mkt].isin(list(args["markets"]))]
+            ctx.selection.append("Markets selected: " + ", ".join(map(str, args["markets"]))
+                                 + ".")
+        periods = period_index(frame, market=mkt, period=per, func=func)
+        if args["as_of"] is not None and periods is not None:
+            cut = periods.frame[periods.frame[START] > args["as_of"]]
+            if len(cut):
+                keys = [c for c in (mkt, per) if c in cut.columns]
+                drop = frame.set_index(keys).index.isin(cut.set_index(keys).index)
+                frame = frame[~drop]
+                ctx.selection.append(f"As of {args['as_of'].date().isoformat()}: "
+                                     f"{len(cut):,} market-periods that start later are "
+                                     "left out.")
+            periods = period_index(frame, market=mkt, period=per, func=func)
+        ctx.shares = frame.reset_index(drop=True)
+        ctx.periods = periods
+        if args["merging"]:
+            _check_parties(ctx)
+    for role, col in (("holdings", "as_of"), ("partnerships", "start")):
+        h = ctx.by_role.get(role)
+        if args["as_of"] is not None and h is not None and col in h.frame.columns:
+            dates = pd.to_datetime(h.frame[col], errors="coerce")
+            later = (dates > args["as_of"]).to_numpy()
+            if later.any():
+                ctx.by_role[role] = dataclasses.replace(
+                    h, frame=h.frame[~later].reset_index(drop=True))
+                ctx.selection.append(f"As of {args['as_of'].date().isoformat()}: "
+                                     f"{int(later.sum()):,} {role} rows dated later are left "
+                                     "out.")
+
+
+def _closest(names, present) -> str:
+    hints = []
+    for n in names:
+        near = close_matches(n, present)
+        hints.append(f"for {n!r}: " + (", ".join(repr(x) for x in near) if near
+                                       else "no close name"))
+    return "Closest names present " + "; ".join(hints) + "."
+
+
+def _check_parties(ctx):
+    """Raise InvalidParameterError naming each merging party absent from the shares."""
+    firm = ctx.args["firm"]
+    frame = ctx.shares
+    if firm not in frame.columns:
+        return
+    raw = [f for f in pd.unique(frame[firm]) if isinstance(f, str)]
+    present = set(raw)
+    ent = ctx.entities
+    resolved = set(ent.resolve(raw)) if ent is not None else set()
+    missing = [p for p in ctx.args["merging"]
+               if p not in present and not (ent is not None and ent.ultimate(p) in resolved)]
+    if not missing:
+        return
+    candidates = sorted(present | resolved, key=str)
+    exc = InvalidParameterError(param_message(
+        "report", "merging", "firms present in the shares", missing,
+        _closest(missing, candidates)))
+    exc.missing_parties = {m: close_matches(m, candidates) for m in missing}
+    raise exc
+
+
+def _names(value, func, name):
+    """A list of names from a sequence or a comma-separated string (None stays None)."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        items = [t.strip() for t in value.split(",") if t.strip()]
+    elif isinstance(value, (list, tuple)) and all(isinstance(t, str) for t in value):
+        items = [t for t in value if t]
+    else:
+        items = []
+    if not items:
+        raise InvalidParameterError(param_message(
+            func, name, "one or more names (a list, or text separated by commas)", value))
+    return tuple(items)
+
+
+def _date(value, func, name):
+    if value is None:
+        return None
+    try:
+        t = pd.Timestamp(value)
+    except (TypeError, ValueError):
+        t = pd.NaT
+    if pd.isna(t):
+        raise InvalidParameterError(param_message(
+            func, name, "a date such as '2024-12-31'", value))
+    return t.tz_localize(None) if t.tzinfo is not None else t
+
+
+def _age(value, func):
+    if value is None:
+        return None
+    try:
+        d = pd.Timedelta(value)
+    except (TypeError, ValueError):
+        d = pd.NaT
+    if pd.isna(d) or d <= pd.Timedelta(0):
+        raise InvalidParameterError(param_message(
+            func, "max_age", "a positive duration such as '400D' or pandas.Timedelta",
+            value))
+    return d
 
 
 def output_paths(output="report.html", json_output=None, *, func="report"):
@@ -336,6 +552,14 @@ def _parameters(args) -> dict:
             return "DataFrame"
         if k in ("filters", "holdings_filters") and v is not None and not isinstance(v, list):
             return str(v)  # a pyarrow expression
+        if isinstance(v, pd.Timestamp):
+            return v.date().isoformat() if v == v.normalize() else v.isoformat()
+        if isinstance(v, pd.Timedelta):
+            return str(v)
+        if k == "entities" and isinstance(v, (str, os.PathLike)):
+            return v if v == "bundled" else display_path(os.fspath(v))
+        if isinstance(v, (pd.Series, dict)) and k == "entities":
+            return "mapping"
         return v
 
     return {k: shown(k, v) for k, v in args.items() if k not in ("output", "json_output")}

@@ -1,13 +1,17 @@
 """The report's sections: one builder each, giving its HTML fragments and JSON data.
 
-Data provenance, concentration by market and period, the merger screen, MHHI by
-owner, the partnership network, methodology, and versions with parameters.  Every
-fragment is :class:`markupsafe.Markup` built from escaped text (see ``_html``); every
-table has a defined order, so the same inputs give the same page.
+Findings, concentration by market and period, the merger screen, MHHI by owner,
+the partnership network over time and partnership-adjusted concentration, data
+provenance, methodology, and versions with parameters.  Every fragment is
+:class:`markupsafe.Markup` built from escaped text (see ``_html``); every table has
+a defined order (markets sorted, each market's periods in time order), so the same
+inputs give the same page.  Numbers are shown in one format per quantity
+(``_format``); the JSON keeps the raw numbers and the codes.
 """
 
 from __future__ import annotations
 
+import inspect
 import json
 import math
 import warnings
@@ -18,21 +22,20 @@ import numpy as np
 import pandas as pd
 from markupsafe import Markup
 
-from .._tables import period_order
 from .._version import library_version
 from ..exceptions import ConcentrationError
 from ..guidelines import get_guideline
-from ..io import read_shares, validate_shares
-from ..measures import indices
-from ..network import PartnershipNetwork
-from ..ownership import mhhi, read_holdings
-from ..plotting import plot_bar, plot_hhi_trend, plot_network, plot_screen_zones
+from ..measures import hhi_bounds, indices
+from ..plotting import plot_hhi_trend, plot_screen_zones
 from ..plotting._mpl import HOUSE_STYLE, import_mpl
 from ..screen import screen_merger
-from ._html import escape, facts_html, table_html, warnings_html
+from ._format import format_points, measure_label, verdict_label
+from ._html import Figures, escape, facts_html, table_html, warnings_html
+from ._time import END, START, PeriodIndex
 
-__all__ = ["REPORT_MEASURES", "Section", "jsonable", "provenance_section", "indices_section",
-           "EXTRA_SECTIONS", "methods_section", "versions_section"]
+__all__ = ["REPORT_MEASURES", "Section", "Context", "jsonable", "frame_data", "capture",
+           "accepts", "provenance_section", "indices_section", "screen_section",
+           "methods_section", "versions_section", "METHODS"]
 
 #: Measures shown in the indices section (see :func:`concentration.indices`).
 REPORT_MEASURES = ("hhi", "cr4", "effective_number", "n_firms")
@@ -46,14 +49,54 @@ class Section:
     title: str
     body: list = field(default_factory=list)  # of Markup
     data: dict = field(default_factory=dict)
-    methods: tuple = ()  # keys of _METHODS to include
+    methods: tuple = ()  # keys of METHODS to include
+
+
+@dataclass
+class Context:
+    """What every section builder reads: the arguments, the prepared inputs, the figures.
+
+    ``shares`` is the share table after the report's selection (``markets``,
+    ``as_of``, non-markets left out unless asked for); ``periods`` places each
+    (market, period) of it in time; ``entities`` is the entity model (or None);
+    ``results`` collects what the findings section summarises.
+    """
+
+    args: dict
+    by_role: dict
+    figs: Figures
+    validation: dict = field(default_factory=dict)
+    skipped: list = field(default_factory=list)
+    shares: pd.DataFrame | None = None
+    periods: PeriodIndex | None = None
+    entities: object = None  # concentration._entities.Entities
+    entities_input: object = None  # as given (a table or mapping)
+    excluded: list = field(default_factory=list)  # (market, reason)
+    selection: list = field(default_factory=list)  # sentences on what was selected
+    results: dict = field(default_factory=dict)
+
+    def share_kw(self, func=None) -> dict:
+        """Column keywords of the shares (and ``parent=`` when entities are given)."""
+        a = self.args
+        kw = {k: a[k] for k in ("market", "period", "firm", "share", "value", "scale")}
+        if self.entities is not None and (func is None or accepts(func, "parent")):
+            kw["parent"] = self.entities
+        return kw
 
 
 # --------------------------------------------------------------------------- helpers
 
 
+def accepts(func, name) -> bool:
+    """Whether callable ``func`` takes keyword ``name``."""
+    try:
+        return name in inspect.signature(func).parameters
+    except (TypeError, ValueError):
+        return False
+
+
 def jsonable(v):
-    """Plain JSON value: numpy scalars to Python, NaN/inf to None, dates to text."""
+    """Plain JSON value: numpy scalars to Python, NaN/inf to None, dates to ISO text."""
     if isinstance(v, dict):
         return {str(k): jsonable(x) for k, x in v.items()}
     if isinstance(v, (list, tuple)):
@@ -74,19 +117,25 @@ def jsonable(v):
             return None
     except (TypeError, ValueError):
         pass
+    if isinstance(v, (pd.Timestamp, np.datetime64)):
+        t = pd.Timestamp(v)
+        day = t.normalize()
+        if t == day or t == day + pd.Timedelta(days=1) - pd.Timedelta(nanoseconds=1):
+            return day.date().isoformat()
+        return t.isoformat()
     if hasattr(v, "isoformat"):
         return v.isoformat()
     return str(v)
 
 
-def _frame_data(frame: pd.DataFrame) -> dict:
+def frame_data(frame: pd.DataFrame) -> dict:
     """A DataFrame as ``{"columns": [...], "rows": [[...], ...]}`` (index reset)."""
     df = frame if isinstance(frame.index, pd.RangeIndex) else frame.reset_index()
     return {"columns": [str(c) for c in df.columns],
             "rows": [[jsonable(v) for v in row] for row in df.itertuples(index=False)]}
 
 
-def _capture(fn, *args, **kwargs):
+def capture(fn, *args, **kwargs):
     """Call ``fn``; return (result, [warning messages]) without letting warnings escape."""
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -99,72 +148,58 @@ def _capture(fn, *args, **kwargs):
     return out, msgs
 
 
-def _record(validation, role, msgs):
-    """Add each new message in ``msgs`` to the validation list of input ``role``."""
+def _warning_key(msg: str) -> str:
+    """What two warnings about one fact share: the text before the stated policy."""
+    for cut in (" Policy ", " policy "):
+        if cut in msg:
+            return msg.split(cut, 1)[0]
+    return msg
+
+
+def record(validation, role, msgs):
+    """Add each message in ``msgs`` to the validation list of input ``role``, once.
+
+    Two warnings about one fact (the same fringe, stated by two functions with
+    their own policies) are listed once.
+    """
     seen = validation.setdefault(role, [])
-    seen.extend(m for m in dict.fromkeys(msgs) if m not in seen)
-
-
-def _share_columns(args) -> dict:
-    """The column names and unit of the shares input, as keyword arguments."""
-    return {k: args[k] for k in ("market", "period", "firm", "share", "value", "scale")}
-
-
-def _input_periods(frame, period) -> list:
-    """The periods of an input table in their natural order (``[]`` without a period)."""
-    return period_order(frame[period]) if period in frame.columns else []
-
-
-def _period_rank(df, period, order):
-    """Position of each row's period in ``order`` (a column or an index level of ``df``).
-
-    ``order`` is the periods' natural order in the input (see
-    ``concentration._tables.period_order``); periods it does not list follow
-    in their own natural order.  Returns None when ``df`` has no such period.
-    """
-    if period in df.columns:
-        values = df[period]
-    elif period in (df.index.names or ()):
-        values = pd.Series(df.index.get_level_values(period), index=df.index)
-    else:
-        return None
-    order = list(order)
-    listed = set(order)
-    order += [p for p in period_order(values) if p not in listed]
-    return values.map({p: i for i, p in enumerate(order)})
-
-
-def _inperiod_order(df, market, period, order):
-    """Rows of ``df`` by market (as they come) and, within one, by natural period order."""
-    rank = _period_rank(df, period, order)
-    if rank is None:
-        return df
-    if market in df.columns or market in (df.index.names or ()):
-        markets = df[market] if market in df.columns else df.index.get_level_values(market)
-        first = pd.factorize(np.asarray(markets, dtype=object))[0]
-    else:
-        first = np.zeros(len(df), dtype=np.intp)
-    return df.iloc[np.lexsort((rank.to_numpy(dtype=float), first))]
-
-
-def _latest_rows(df, market, period, order):
-    """The rows of each market's latest period: the last one in natural order, not as text.
-
-    Markets (when the column exists) in their sorted order.
-    """
-    rank = _period_rank(df, period, order)
-    if rank is not None:
-        last = rank.groupby(df[market], sort=False).transform("max") \
-            if market in df.columns else rank.max()
-        df = df[rank == last]
-    if market in df.columns:
-        df = df.sort_values(market, kind="stable")
-    return df
+    keys = {_warning_key(m) for m in seen}
+    for m in dict.fromkeys(msgs):
+        if _warning_key(m) not in keys:
+            seen.append(m)
+            keys.add(_warning_key(m))
 
 
 def _json_text(v) -> str:
     """A parameter or provenance value as shown: text as it is, anything else as JSON."""
     return v if isinstance(v, str) else json.dumps(jsonable(v), sort_keys=True)
+
+
+def _dates(df):
+    """``df`` without the report's internal rank column."""
+    return df.drop(columns=[c for c in ("rank",) if c in df.columns])
+
+
+def ordered(ctx, df, *, by=()):
+    """``df`` by market and, within one, periods in time order (dates attached)."""
+    if ctx.periods is None:
+        out = df.reset_index() if not isinstance(df.index, pd.RangeIndex) else df
+        m = ctx.args["market"]
+        if m in out.columns:
+            out = out.sort_values([m] + list(by), kind="stable").reset_index(drop=True)
+        return out
+    return _dates(ctx.periods.sort(df, by=by))
+
+
+def latest(ctx, df):
+    """The rows of ``df`` in each market's latest period (dates attached)."""
+    if ctx.periods is None:
+        return df.reset_index() if not isinstance(df.index, pd.RangeIndex) else df
+    out = ctx.periods.latest(df)
+    m = ctx.args["market"]
+    if m in out.columns:
+        out = out.sort_values(m, kind="stable").reset_index(drop=True)
+    return _dates(out)
 
 
 # --------------------------------------------------------------------------- provenance
@@ -204,146 +239,216 @@ def provenance_section(inputs, validation) -> Section:
 # --------------------------------------------------------------------------- indices
 
 
-def indices_section(inp, args, figs, validation) -> Section:
-    """HHI, CR4, numbers-equivalent and firm count by market and period, with trends."""
-    cols = _share_columns(args)
-    kw = dict(market=cols["market"], period=cols["period"], firm=cols["firm"],
-              share=cols["share"], value=cols["value"], scale=cols["scale"])
-    frame = inp.frame
-    rep = validate_shares(frame, **kw)
-    issues = rep.issues
-    table, caught = _capture(indices, frame, list(REPORT_MEASURES), **kw)
-    order = _input_periods(frame, cols["period"])
-    table = _inperiod_order(table, cols["market"], cols["period"], order)
-    msgs = [f"{r.severity}: {r.message}" for r in issues.itertuples() if r.severity == "error"]
-    _record(validation, inp.role, caught + msgs)
+def _range_text(row) -> str:
+    lo, hi = row.get("hhi_min"), row.get("hhi_max")
+    if not row.get("lower_bound") or lo is None or hi is None or not (
+            np.isfinite(lo) and np.isfinite(hi)) or hi - lo < 0.5:
+        return ""
+    return f"{format_points(lo)}–{format_points(hi)}"
+
+
+def indices_section(ctx) -> Section:
+    """HHI (with bounds for top-N data), CR4, effective number and firm count, with trends."""
+    args = ctx.args
+    frame = ctx.shares
+    kw = ctx.share_kw(indices)
+    mkt, per = args["market"], args["period"]
+    table, caught = capture(indices, frame, list(REPORT_MEASURES), **kw)
+    if "hhi_min" not in getattr(table, "columns", ()):
+        bounds, more = capture(hhi_bounds, frame, **ctx.share_kw(hhi_bounds))
+        caught += more
+        if isinstance(bounds, pd.DataFrame):
+            table = table.join(bounds[["hhi_min", "hhi_max"]])
+    record(ctx.validation, "shares", caught)
+    table = ordered(ctx, table)
+    ctx.results["indices"] = table
+    lead = [c for c in (mkt, per, START, END) if c in table.columns]
+    rest = [c for c in table.columns if c not in lead]
+    table = table[lead + rest]
     sec = Section("indices", "Concentration by market and period",
-                  methods=("hhi", "cr", "effective"))
+                  methods=("hhi", "bounds", "cr", "effective"))
+    n_markets = table[mkt].nunique() if mkt in table.columns else 1
     sec.body.append(Markup(
-        "<p>HHI in points (0–10,000), the four-firm concentration ratio CR4 (a fraction), "
-        "the numbers-equivalent 10,000/HHI and the count of listed firms, for every market "
-        "and period. Where the listed shares sum below one (a fringe or a top-N "
-        "table), <em>lower bound</em> says so: the HHI then covers the listed firms only "
-        "and understates the full-market figure.</p>"))
-    if not rep.ok:
-        sec.body.append(warnings_html(msgs))
-    sec.body.append(table_html(table))
-    if len(issues):
-        shown = issues[["severity", "check", "group", "value", "message"]].astype(str)
-        sec.body.append(Markup(f"<details><summary>Validation issues by market and period "
-                               f"({len(issues):,})</summary>{table_html(shown)}</details>"))
-    sec.body.extend(_trend_figures(table, cols, figs, order=order))
-    latest = _latest_shares(frame, cols, order)
-    if latest is not None:
+        "<p>HHI in points (0–10,000), the four-firm concentration ratio CR4, the "
+        "effective number of firms (10,000/HHI) and the number of firms listed, for "
+        f"each of {n_markets:,} markets, every period in time order. Where the data list "
+        "only the largest firms (top-N data, shares summing below 100%) the HHI is a "
+        "lower bound: the HHI range gives the lowest and highest HHI consistent with the "
+        "listed shares and a fringe of firms no larger than the smallest listed one.</p>"))
+    for m, why in ctx.excluded:
+        sec.body.append(Markup(f"<p class='note'>Left out: <strong>{escape(m)}</strong> "
+                               f"({escape(why)}).</p>"))
+    for line in ctx.selection:
+        sec.body.append(Markup(f"<p class='note'>{escape(line)}</p>"))
+    shown = table.copy()
+    if "hhi_min" in shown.columns:
+        shown["hhi_range"] = [_range_text(r) for r in shown.to_dict("records")]
+    cols = [c for c in (mkt, per, "hhi", "hhi_range", "cr4", "effective_number", "n_firms",
+                        "share_sum") if c in shown.columns]
+    sec.body.append(table_html(shown[cols], max_rows=400))
+    sec.body.extend(_trend_figures(ctx, table))
+    late = _latest_shares(ctx)
+    if late is not None:
         sec.body.append(Markup("<h3>Shares in each market's latest period</h3>"))
-        sec.body.append(table_html(latest))
-    sec.data = {"measures": list(REPORT_MEASURES), "columns": jsonable(cols),
-                "table": _frame_data(table),
-                "latest_shares": None if latest is None else _frame_data(latest),
-                "validation_issues": _frame_data(issues) if len(issues) else
-                {"columns": [], "rows": []}}
+        sec.body.append(table_html(late, max_rows=400))
+    sec.data = {"measures": list(REPORT_MEASURES),
+                "measure_labels": {m: measure_label(m) for m in REPORT_MEASURES},
+                "columns": jsonable({k: args[k] for k in ("market", "period", "firm", "share",
+                                                          "value", "scale")}),
+                "table": frame_data(table),
+                "latest_shares": None if late is None else frame_data(late),
+                "excluded_markets": [{"market": m, "reason": why} for m, why in ctx.excluded],
+                "trend_panels": ctx.results.get("trend_panels", [])}
     return sec
 
 
-def _latest_shares(frame, cols, order):
-    """The listed firms' shares (fractions) in each market's latest period, largest first."""
-    mkt, per, firm = cols["market"], cols["period"], cols["firm"]
+def _latest_shares(ctx):
+    """The listed firms' shares in each market's latest period, largest first."""
+    from ..io import read_shares
+
+    args = ctx.args
+    mkt, per, firm = args["market"], args["period"], args["firm"]
+    frame = ctx.shares
     if firm not in frame.columns:
         return None
-    df, _ = _capture(read_shares, frame, market=mkt, period=per, firm=firm, share=cols["share"],
-                     value=cols["value"], scale=cols["scale"])
-    sname = cols["share"] if cols["value"] is None else "share"
-    df = _latest_rows(df, mkt, per, order)
+    df, _ = capture(read_shares, frame, **ctx.share_kw(read_shares))
+    sname = args["share"] if args["value"] is None else "share"
+    df = latest(ctx, df.drop(columns=[c for c in (START, END) if c in df.columns]))
     keys = [c for c in (mkt,) if c in df.columns]
     df = df.assign(_neg=-df[sname]).sort_values(keys + ["_neg", firm], kind="stable")
-    return df.drop(columns="_neg").reset_index(drop=True)
+    keep = [c for c in (mkt, per, firm, sname) if c in df.columns]
+    return df[keep].rename(columns={sname: "share"}).reset_index(drop=True)
 
 
-def _trend_figures(table, cols, figs, max_markets=9, *, order=None):
-    """Small multiples of HHI over time, one panel per market with two or more periods.
-
-    ``order`` lists the periods in their natural order in the input data (the x axis).
-    """
-    if not isinstance(table.index, pd.MultiIndex) and table.index.name != cols["period"]:
+def _trend_figures(ctx, table):
+    """One HHI-over-time panel per market with rows (a band where the data are top-N)."""
+    args = ctx.args
+    per, mkt = args["period"], args["market"]
+    if per not in table.columns:
         return []
-    df = table.reset_index()
-    per, mkt = cols["period"], cols["market"]
-    if per not in df.columns:
-        return []
-    if mkt in df.columns:
-        counts = df.groupby(mkt, sort=True)[per].nunique()
-        markets = [m for m in counts.index if counts[m] >= 2][:max_markets]
-    else:
-        markets = [None] if df[per].nunique() >= 2 else []
+    markets = sorted(table[mkt].unique(), key=str) if mkt in table.columns else [None]
     if not markets:
         return []
+    ctx.results["trend_panels"] = [None if m is None else str(m) for m in markets]
     matplotlib, Figure = import_mpl()
     ncol = min(3, len(markets))
     nrow = -(-len(markets) // ncol)
+    timed = START in table.columns and table[START].notna().all()
     with matplotlib.rc_context(HOUSE_STYLE):
-        fig = Figure(figsize=(3.4 * ncol, 2.8 * nrow), layout="constrained")
+        fig = Figure(figsize=(3.5 * ncol, 2.7 * nrow), layout="constrained")
         axes = fig.subplots(nrow, ncol, squeeze=False)
         for i, m in enumerate(markets):
             ax = axes[i // ncol][i % ncol]
-            sub = df if m is None else df[df[mkt] == m]
+            sub = table if m is None else table[table[mkt] == m]
+            band = ("hhi_min", "hhi_max") if "hhi_min" in sub.columns and \
+                bool(sub["lower_bound"].any()) else None
             plot_hhi_trend(sub.drop(columns=[mkt]) if m is not None else sub, column="hhi",
-                           period=per, market=mkt, ax=ax, title=None if m is None else str(m),
-                           max_ticks=6, order=order)
+                           period=per, market=None, ax=ax, title=None if m is None else str(m),
+                           max_ticks=6, start=START if timed else None, band=band,
+                           order=list(sub[per]))
             ax.title.set_fontsize(8)
+            ax.set_ylabel("HHI (points)" if i % ncol == 0 else "", parse_math=False)
         for j in range(len(markets), nrow * ncol):
             axes[j // ncol][j % ncol].axis("off")
-    return [figs.svg(fig, "HHI over time by market (points); dashed lines at 1,000 and "
-                          "1,800, the 2023 U.S. Merger Guidelines' boundary of a highly "
-                          "concentrated market.")]
+    return [ctx.figs.svg(fig, "HHI over time, one panel per market (points, 0–10,000), each "
+                              "period at its start date. Shaded: where the data list only "
+                              "the largest firms, the range from the listed firms' HHI (the "
+                              "line, a lower bound) to the highest HHI a fringe no larger "
+                              "than the smallest listed firm allows. Dashed lines: 1,800, "
+                              "above which the 2023 U.S. Merger Guidelines (§2.1) call a "
+                              "market highly concentrated, and 1,000, below which a market "
+                              "is unconcentrated under the 1982 and 1992 U.S. guidelines and "
+                              "inside the EU safe harbour (2004 Horizontal Merger "
+                              "Guidelines, para 19).")]
 
 
 # --------------------------------------------------------------------------- screen
 
 
-def _screen_section(by_role, args, figs, validation, skipped):
+def screen_section(ctx):
+    """The hypothetical merger screened in every market and period."""
+    args = ctx.args
     title = "Merger screen"
     if not args["merging"]:
         return None
-    if "shares" not in by_role:
-        skipped.append(f"{title}: no shares input")
+    if ctx.shares is None:
+        ctx.skipped.append(f"{title}: no shares input")
         return None
-    inp = by_role["shares"]
-    cols = _share_columns(args)
-    result, caught = _capture(screen_merger, inp.frame, list(args["merging"]),
-                              guidelines=list(args["guidelines"]), market=cols["market"],
-                              period=cols["period"], firm=cols["firm"], share=cols["share"],
-                              value=cols["value"], scale=cols["scale"])
-    _record(validation, inp.role, caught)
-    order = _input_periods(inp.frame, cols["period"])
-    table = _inperiod_order(result.to_frame(), cols["market"], cols["period"], order)
+    mkt, per = args["market"], args["period"]
+    parties = list(args["merging"])
+    if ctx.entities is not None:  # the names the shares carry once joined to parents
+        parties = list(dict.fromkeys(ctx.entities.ultimate(p) for p in parties))
+    result, caught = capture(screen_merger, ctx.shares, parties,
+                             guidelines=list(args["guidelines"]),
+                             **ctx.share_kw(screen_merger))
+    record(ctx.validation, "shares", caught)
+    raw = result.to_frame()
+    table = ordered(ctx, raw, by=[c for c in ("guideline",) if c in raw.columns])
+    ctx.results["screen"] = table
     sec = Section("screen", title, methods=("screen",))
     parties = " + ".join(args["merging"])
     overlap = table[table["overlap"]] if "overlap" in table.columns else table
+    glabels = ", ".join(_guideline_name(k) for k in args["guidelines"])
+    resolved = ""
+    if ctx.entities is not None:
+        pairs = [f"{p} as {ctx.entities.ultimate(p)}" for p in args["merging"]
+                 if ctx.entities.ultimate(p) != p]
+        if pairs:
+            resolved = " Parties resolved through the entity table: " + "; ".join(pairs) + "."
+    bound_cols = [c for c in ("verdict_upper", "holds_at_both_bounds") if c in table.columns]
     sec.body.append(Markup(
         f"<p>A hypothetical combination of <strong>{escape(parties)}</strong>, screened in "
-        f"every market and period under {escape(', '.join(args['guidelines']))}. HHI and "
-        "ΔHHI in points, the combined share as a fraction. Where the listed shares sum "
-        "below one the HHIs are lower bounds (column lower_bound); ΔHHI and the combined "
-        f"share are exact. {len(overlap):,} of {len(table):,} rows have both parties "
-        "present; the others are listed in the JSON with verdict no_overlap.</p>"))
-    shown = [c for c in (cols["market"], cols["period"], "guideline", "pre_hhi", "post_hhi",
-                         "delta_hhi", "combined_share", "lower_bound", "verdict")
+        f"every market and period under {escape(glabels)}.{escape(resolved)} HHI and ΔHHI "
+        "in points, the combined share in percent. Where the data list only the largest "
+        "firms the HHIs are lower bounds; ΔHHI and the combined share are exact. "
+        f"{len(overlap):,} of {len(table):,} rows have both parties present; the others "
+        "(no overlap) are in the JSON.</p>"))
+    if bound_cols and "lower_bound" in overlap.columns and overlap["lower_bound"].any():
+        flips = overlap[overlap["lower_bound"] & ~overlap["holds_at_both_bounds"].astype(bool)] \
+            if "holds_at_both_bounds" in overlap.columns else overlap.iloc[:0]
+        sec.body.append(Markup(
+            "<p class='note'>On top-N data the verdict is given at the listed firms' HHI "
+            "(the lowest the data allow) and at the highest HHI a fringe no larger than the "
+            f"smallest listed firm allows; {len(flips):,} of "
+            f"{int(overlap['lower_bound'].sum()):,} such rows change verdict between the "
+            "two.</p>"))
+    elif "lower_bound" in overlap.columns and overlap["lower_bound"].any():
+        sec.body.append(Markup(
+            "<p class='note'>Verdicts on lower-bound HHIs are those of the listed firms; "
+            "the unknown fringe can only raise the HHI, so a safe-harbour verdict on such a "
+            "row may not survive it.</p>"))
+    shown = [c for c in (mkt, per, "guideline", "pre_hhi", "post_hhi", "delta_hhi",
+                         "combined_share", "lower_bound", "verdict") + tuple(bound_cols)
              if c in overlap.columns]
-    sec.body.append(table_html(overlap[shown].reset_index(drop=True)))
+    sec.body.append(table_html(overlap[shown].reset_index(drop=True), max_rows=400))
     cites = (table[["guideline", "rule", "citation"]].drop_duplicates()
              .sort_values(["guideline", "rule"], kind="stable"))
     sec.body.append(Markup("<h3>Rules applied and their sources</h3><ul class='cites'>" + "".join(
-        f"<li><strong>{escape(r.guideline)}</strong>: {escape(r.rule)}<br>"
+        f"<li><strong>{escape(_guideline_name(r.guideline))}</strong>: {escape(r.rule)}<br>"
         f"<span class='ref'>{escape(r.citation)}</span></li>"
         for r in cites.itertuples()) + "</ul>"))
     if len(overlap):
-        sec.body.append(_zone_figure(overlap, cols, args["guidelines"][0], figs, order))
+        sec.body.append(_zone_figure(ctx, overlap, args["guidelines"][0]))
     if result.notes:
         sec.body.append(Markup("".join(f"<p class='note'>{escape(n)}</p>"
                                        for n in result.notes)))
+    data_table = table.copy()
+    if "verdict" in data_table.columns:
+        data_table["verdict_label"] = [verdict_label(v) for v in data_table["verdict"]]
     sec.data = {"merging": list(args["merging"]), "guidelines": list(args["guidelines"]),
-                "table": _frame_data(table), "notes": [str(n) for n in result.notes]}
+                "table": frame_data(data_table), "notes": [str(n) for n in result.notes]}
     return sec
+
+
+def _guideline_name(key) -> str:
+    """``'us2023'`` -> ``'U.S. Merger Guidelines (2023)'`` (the key when unknown)."""
+    try:
+        g = get_guideline(key)
+    except (ConcentrationError, KeyError):
+        return str(key)
+    where = {"us": "U.S.", "eu": "EU", "jp": "Japan", "usbank": "U.S. bank"}.get(
+        str(getattr(g, "jurisdiction", "")), str(getattr(g, "jurisdiction", "")).upper())
+    return f"{where} {g.title} ({g.edition})"
 
 
 def _thresholds(key):
@@ -354,134 +459,37 @@ def _thresholds(key):
         return None
 
 
-def _zone_figure(overlap, cols, key, figs, order):
+def _zone_figure(ctx, overlap, key):
+    mkt, per = ctx.args["market"], ctx.args["period"]
     sub = overlap[overlap["guideline"] == key] if "guideline" in overlap.columns else overlap
-    mkt, per = cols["market"], cols["period"]
-    sub = _latest_rows(sub, mkt, per, order)
+    sub = latest(ctx, sub)
     labels = [" ".join(str(x) for x in row) for row in
               sub[[c for c in (mkt, per) if c in sub.columns]].itertuples(index=False)]
     ax = plot_screen_zones(sub["post_hhi"].to_numpy(), sub["delta_hhi"].to_numpy(),
                            labels=labels, thresholds=_thresholds(key))
-    ax.figure.set_size_inches(7.0, 4.2)
-    return figs.svg(ax, f"Each market's latest period on the (post-merger HHI, ΔHHI) plane "
-                        f"with the thresholds of {key} (dashed: HHI; dotted: ΔHHI).")
-
-
-# --------------------------------------------------------------------------- network
-
-
-def _network_section(by_role, args, figs, validation, skipped):
-    title = "Partnership network"
-    if "partnerships" not in by_role:
-        return None
-    inp = by_role["partnerships"]
-    net, caught = _capture(PartnershipNetwork, inp.frame)
-    ties = net.ties
-    date = None
-    if "start" in ties.columns and ties["start"].notna().any():
-        date = pd.Timestamp(ties["start"].max())
-        net, more = _capture(net.as_of, date)
-        caught += more
-    _record(validation, inp.role, caught)
-    measures = {}
-    for m in ("degree", "strength", "betweenness", "eigenvector", "pagerank"):
-        try:
-            # one thread: a parallel sum's order, hence its last bits, can vary
-            opts = {"n_threads": 1} if m == "betweenness" else {}
-            measures[m], more = _capture(net.centrality, m, **opts)
-        except ConcentrationError as exc:
-            skipped.append(f"{title}: {m} centrality not computed ({exc})")
-            continue
-    cent = pd.DataFrame(measures)
-    cent.index.name = "firm"
-    order = np.lexsort((np.asarray([str(i) for i in cent.index]),
-                        -cent[next(iter(measures))].to_numpy()))
-    cent = cent.iloc[order]
-    when = "" if date is None else f" as of {date.date().isoformat()}"
-    sec = Section("network", title, methods=("network",))
-    sec.body.append(Markup(
-        f"<p>{len(net.ties):,} ties among {len(net.firms):,} organisations live{escape(when)} "
-        "(ties are strengths: larger is closer). Degree is the share of other "
-        "organisations tied to each; betweenness the share of shortest paths through it; "
-        "eigenvector and PageRank weight ties to central partners more.</p>"))
-    sec.body.append(table_html(cent.head(25), caption="The 25 most central organisations "
-                                                      "(by degree); the JSON holds all."))
-    ax = plot_network(net.ties, source="source", target="target",
-                      weight="weight" if "weight" in net.ties.columns else None,
-                      size=cent[next(iter(measures))].to_dict())
-    sec.body.append(figs.svg(ax, "The alliance network: node size by degree centrality; "
-                                 "the most central organisations on the inner ring."))
-    sec.data = {"as_of": None if date is None else date.date().isoformat(),
-                "n_ties": int(len(net.ties)), "n_firms": int(len(net.firms)),
-                "centrality": _frame_data(cent)}
-    return sec
-
-
-# --------------------------------------------------------------------------- MHHI
-
-
-def _mhhi_section(by_role, args, figs, validation, skipped):
-    title = "Ownership-adjusted concentration (MHHI)"
-    if "holdings" not in by_role:
-        return None
-    if "shares" not in by_role:
-        skipped.append(f"{title}: no shares input")
-        return None
-    hinp, sinp = by_role["holdings"], by_role["shares"]
-    holdings, caught = _capture(read_holdings, hinp.frame)
-    cols = _share_columns(args)
-    result, more = _capture(mhhi, sinp.frame, holdings, market=cols["market"],
-                            period=cols["period"], firm=cols["firm"], share=cols["share"],
-                            value=cols["value"], scale=cols["scale"])
-    _record(validation, hinp.role, caught)
-    frame = _inperiod_order(result.to_frame(), cols["market"], cols["period"],
-                            _input_periods(sinp.frame, cols["period"]))
-    owners = result.by_owner()
-    sec = Section("mhhi", title, methods=("mhhi",))
-    sec.body.append(Markup(
-        f"<p>O'Brien–Salop MHHI with control model {escape(result.control_model)}. "
-        f"{escape(result.control_note)} MHHIΔ = MHHI − HHI is the part due to common "
-        "and cross ownership; below it is attributed to owners (the attribution sums "
-        "exactly to MHHIΔ in each market).</p>"))
-    moved = frame[frame["mhhi_delta"].abs() > 1e-9] if "mhhi_delta" in frame.columns \
-        else frame
-    sec.body.append(table_html(moved if len(moved) else frame,
-                               caption="Markets and periods where ownership links "
-                                       "change the index" if len(moved) else None))
-    if len(owners):
-        sec.body.append(Markup("<h3>MHHIΔ by owner</h3>") + table_html(owners))
-        val = "contribution" if "contribution" in owners.columns else owners.select_dtypes(
-            "number").columns[-1]
-        label = owners["owner"] if "owner" in owners.columns else owners.index
-        totals = owners.groupby(label, sort=True)[val].sum()
-        ax = plot_bar(totals, xlabel="MHHIΔ contribution (points), summed over markets")
-        sec.body.append(figs.svg(ax, "Each owner's contribution to MHHIΔ, summed over "
-                                     "markets and periods."))
-    for n in result.notes:
-        sec.body.append(Markup(f"<p class='note'>{escape(n)}</p>"))
-    sec.data = {"control_model": str(result.control_model), "table": _frame_data(frame),
-                "by_owner": _frame_data(owners), "notes": [str(n) for n in result.notes]}
-    return sec
-
-
-#: Sections after the indices, each built when its inputs allow:
-#: (key, title, builder(by_role, args, figs, validation, skipped) -> Section or None).
-EXTRA_SECTIONS = (
-    ("screen", "Merger screen", _screen_section),
-    ("mhhi", "Ownership-adjusted concentration (MHHI)", _mhhi_section),
-    ("network", "Partnership network", _network_section),
-)
+    ax.figure.set_size_inches(8.0, 4.4)
+    return ctx.figs.svg(ax, f"Each market's latest period on the (post-merger HHI, ΔHHI) "
+                            f"plane with the thresholds of {_guideline_name(key)} (dashed: "
+                            "HHI; dotted: ΔHHI; shaded: the structural presumption).")
 
 
 # --------------------------------------------------------------------------- methods
 
 # Methodology notes: formula and reference for each measure shown (trusted markup).
-_METHODS = {
+METHODS = {
     "hhi": ("Herfindahl–Hirschman Index",
             "HHI = 10,000 · Σ<sub>i</sub> s<sub>i</sub><sup>2</sup>, with shares s<sub>i</sub> "
             "as fractions; 0–10,000 points.",
             "Herfindahl (1950), <i>Concentration in the Steel Industry</i>, Columbia PhD "
             "thesis; Hirschman (1964), AER 54(5):761."),
+    "bounds": ("HHI bounds for top-N data",
+               "With listed shares s<sub>1</sub> ≥ … ≥ s<sub>m</sub> and a remainder r = 1 − "
+               "Σ s<sub>j</sub> held by fringe firms no larger than s<sub>m</sub>: "
+               "HHI<sub>min</sub> = 10,000 · Σ s<sub>j</sub><sup>2</sup> (an infinitely "
+               "fragmented fringe) and HHI<sub>max</sub> = 10,000 · (Σ s<sub>j</sub><sup>2</sup> "
+               "+ q s<sub>m</sub><sup>2</sup> + (r − q s<sub>m</sub>)<sup>2</sup>), q = ⌊r / "
+               "s<sub>m</sub>⌋.",
+               "Calkins (1983), California Law Review 71(2):402–429."),
     "cr": ("Concentration ratio",
            "CR<sub>k</sub> = Σ<sub>i≤k</sub> s<sub>(i)</sub>, the combined share of the k "
            "largest firms.", "U.S. Census Bureau, Economic Census concentration ratios."),
@@ -502,11 +510,27 @@ _METHODS = {
              "place on firm k's profit; it is not symmetric. MHHIΔ = MHHI − HHI.",
              "O'Brien and Salop (2000), Antitrust Law Journal 67(3):559–614; Bresnahan and "
              "Salop (1986), IJIO 4(2):155–175."),
-    "network": ("Partnership-network centrality",
+    "network": ("Partnership-network centrality and centralization",
                 "Degree centrality of node v = deg(v)/(n−1); ties are strengths (larger "
-                "is closer), not distances.",
-                "Freeman (1978), Social Networks 1(3):215–239; Wasserman and Faust (1994), "
-                "<i>Social Network Analysis</i>, ch. 5."),
+                "is closer), not distances. Freeman centralization C = Σ<sub>i</sub> "
+                "(c<sup>*</sup> − c<sub>i</sub>) / max<sub>star</sub> Σ<sub>i</sub> "
+                "(c<sup>*</sup> − c<sub>i</sub>): 1 for a star, 0 when every organisation is "
+                "equally central. Each year's network holds the ties live at some time in "
+                "that year.",
+                "Freeman (1979), Social Networks 1(3):215–239; Wasserman and Faust (1994), <i>Social Network "
+                "Analysis</i>, ch. 5."),
+    "partnership": ("Partnership-adjusted HHI (a sensitivity measure)",
+                    "HHI<sub>K</sub> = 10,000 · Σ<sub>j</sub> Σ<sub>k</sub> s<sub>j</sub> "
+                    "s<sub>k</sub> K<sub>jk</sub>, the quadratic form of the MHHI with "
+                    "K<sub>jk</sub> ∈ [0, 1] from the live alliance ties between j and k "
+                    "(by tie kind: acquisition 1, joint venture 0.5, equity investment 0.3, "
+                    "licensing 0.2, distribution 0.15, cloud supply and technology "
+                    "partnerships 0.1, chip supply and research 0.05; several ties: the "
+                    "largest). Not an agency standard: it shows how far concentration "
+                    "depends on alliances if allies weighed each other's profits.",
+                    "O'Brien and Salop (2000), Antitrust Law Journal 67(3):559–614 (the "
+                    "quadratic form); FTC (2025), <i>Partnerships Between Cloud Service "
+                    "Providers and AI Developers</i>, staff report, §IV."),
 }
 
 
@@ -515,7 +539,7 @@ def methods_section(keys) -> Section:
     sec = Section("methodology", "Methodology")
     items = []
     for k in keys:
-        title, formula, ref = _METHODS[k]
+        title, formula, ref = METHODS[k]
         items.append(f"<dt>{title}</dt><dd>{formula}<br><span class='ref'>{ref}</span></dd>")
     sec.body.append(Markup(
         "<p>Shares are fractions in [0, 1]; indices are reported in points "

@@ -76,12 +76,21 @@ CALLS = {
     "plot_sensitivity": lambda **kw: plotting.plot_sensitivity(
         pd.DataFrame({"a:value": [5000.0, 2500.0], "b:value": [2500.0, 2500.0]},
                      index=["p", "q"]), **kw),
+    "plot_centrality_trend": lambda **kw: plotting.plot_centrality_trend(
+        pd.DataFrame({"firm": ["A", "B", "A", "B"],
+                      "period": pd.to_datetime(["2024-01-01"] * 2 + ["2025-01-01"] * 2),
+                      "measure": "degree", "value": [1.0, 0.5, 0.5, 1.0]}),
+        centralization=pd.Series([0.5, 0.2], index=pd.to_datetime(["2024-01-01",
+                                                                    "2025-01-01"])), **kw),
+    "plot_unilateral": lambda **kw: plotting.plot_unilateral(
+        pd.DataFrame({"market": "m", "firm": ["A", "B"], "guppi": [0.04, 0.09],
+                      "threshold": [0.05, 0.05], "guideline": "us2023"}), **kw),
 }
 
 
 def test_every_public_function_is_tested():
     public = {name for name in plotting.__all__ if callable(getattr(plotting, name))}
-    assert public == set(CALLS) | {"figure_svg"}
+    assert public == set(CALLS) | {"figure_svg", "spring_layout"}
 
 
 @pytest.mark.parametrize("name", sorted(CALLS))
@@ -103,7 +112,8 @@ def test_draws_on_a_given_axes(mpl, name):
     assert fig.axes == [ax]
 
 
-@pytest.mark.parametrize("name", sorted(set(CALLS) - {"plot_lorenz"}))
+# plot_lorenz and plot_unilateral give their figure a title of their own by default
+@pytest.mark.parametrize("name", sorted(set(CALLS) - {"plot_lorenz", "plot_unilateral"}))
 def test_title(mpl, name):
     assert CALLS[name](title="T").get_title() == "T"
     assert CALLS[name]().get_title() == ""
@@ -305,7 +315,7 @@ MATH_CALLS = {
     "plot_hhi_trend": lambda: plotting.plot_hhi_trend(
         pd.DataFrame({"market": [BAD, BAD, MATH, MATH], "period": [BAD, MATH] * 2,
                       "hhi": [1.0, 2.0, 3.0, 4.0]}).set_index(["market", "period"]),
-        title=BAD),
+        title=BAD, order=[BAD, MATH]),
     "plot_lorenz": lambda: plotting.plot_lorenz({BAD: 0.75, MATH: 0.25}, title=BAD + MATH),
     "plot_screen_zones": lambda: plotting.plot_screen_zones(
         [2000.0, 1200.0], [150.0, 40.0], labels=[BAD, MATH], title=BAD),
@@ -326,6 +336,12 @@ MATH_CALLS = {
     "plot_sensitivity": lambda: plotting.plot_sensitivity(
         pd.DataFrame({f"{BAD}:value": [1.0, 2.0], f"{MATH}:value": [2.0, 1.0]},
                      index=[BAD, MATH]), xlabel=BAD, title=MATH),
+    "plot_centrality_trend": lambda: plotting.plot_centrality_trend(
+        pd.DataFrame({"firm": [BAD, MATH], "period": pd.to_datetime(["2024-01-01"] * 2),
+                      "value": [1.0, 0.5]}), title=BAD),
+    "plot_unilateral": lambda: plotting.plot_unilateral(
+        pd.DataFrame({"market": BAD, "firm": [MATH, "B"], "guppi": [0.04, 0.09],
+                      "threshold": [0.05, 0.05], "guideline": "us2023"}), title=BAD),
 }
 
 
@@ -346,3 +362,90 @@ def test_legend_keeps_a_label_that_starts_with_an_underscore(mpl):
     frame = pd.DataFrame({"market": ["_m", "_m", "n", "n"], "period": [1, 2, 1, 2],
                           "hhi": [1.0, 2.0, 3.0, 4.0]})
     assert _legend(plotting.plot_hhi_trend(frame)) == ["_m", "n"]
+
+
+# ------------------------------------------------------------------ time, bands, layout
+
+
+def test_hhi_trend_places_periods_in_time_and_names_a_label_it_cannot_place(mpl):
+    from concentration.exceptions import PeriodError
+
+    frame = pd.DataFrame({"period": ["2025-mid", "2024", "2025-late"],
+                          "hhi": [2000.0, 1500.0, 2500.0]})
+    with pytest.raises(PeriodError, match="2025-mid"):
+        plotting.plot_hhi_trend(frame)
+    dated = frame.assign(start=pd.to_datetime(["2025-01-01", "2024-01-01", "2025-07-01"]))
+    ax = plotting.plot_hhi_trend(dated, start="start")
+    assert _ticks(ax.get_xticklabels()) == ["2024", "2025-mid", "2025-late"]
+    assert ax.lines[0].get_ydata().tolist() == [1500.0, 2000.0, 2500.0]
+    x = ax.lines[0].get_xdata()
+    # at their start dates: half a year from 2025-01-01 to 2025-07-01, a year before
+    assert x[1] - x[0] == pytest.approx(366.0) and x[2] - x[1] == pytest.approx(181.0)
+
+
+def test_hhi_trend_band_and_thousands_separators(mpl):
+    frame = pd.DataFrame({"period": ["2023", "2024"], "hhi": [1200.0, 1500.0],
+                          "lo": [1200.0, 1500.0], "hi": [2400.0, 1500.0]})
+    ax = plotting.plot_hhi_trend(frame, band=("lo", "hi"))
+    bands = [c for c in ax.collections if c.get_paths()]
+    assert len(bands) == 1
+    top = bands[0].get_paths()[0].vertices[:, 1].max()
+    assert top == pytest.approx(2400.0)
+    ax.figure.canvas.draw()
+    labels = [t.get_text() for t in ax.get_yticklabels() if t.get_text()]
+    assert "2,000" in labels and all("," in t or len(t) <= 3 for t in labels)
+
+
+def test_spring_layout_is_deterministic_and_keeps_ties_close():
+    nodes = list("ABCDEFGH")
+    pairs = [("A", "B"), ("A", "C"), ("B", "C"), ("F", "G"), ("G", "H"), ("F", "H"),
+             ("C", "D")]
+    p1 = plotting.spring_layout(nodes, pairs, seed=3)
+    p2 = plotting.spring_layout(nodes, pairs, seed=3)
+    assert p1 == p2
+    assert all(-1.0 <= v <= 1.0 for xy in p1.values() for v in xy)
+
+    def dist(a, b):
+        return np.hypot(p1[a][0] - p1[b][0], p1[a][1] - p1[b][1])
+    # a tie is shorter than the mean distance between untied nodes of two triangles
+    untied = np.mean([dist(a, b) for a in "ABC" for b in "FGH"])
+    assert max(dist(a, b) for a, b in pairs) < untied
+
+
+def test_plot_network_takes_a_partnership_network(mpl):
+    from concentration.network import PartnershipNetwork
+
+    net = PartnershipNetwork(pd.DataFrame({"source": ["A", "A", "A", "B"],
+                                           "target": ["B", "C", "D", "C"]}))
+    ax = plotting.plot_network(net, label_top=2)
+    assert sorted(t.get_text() for t in ax.texts) == ["A", "B"]  # A then B/C by degree
+    with pytest.raises(TypeError, match="PartnershipNetwork or a DataFrame"):
+        plotting.plot_network([("A", "B")])
+
+
+def _text_boxes(mpl, ax):
+    """The drawn boxes of the annotations' text (without their leader lines)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    canvas = FigureCanvasAgg(ax.figure)
+    canvas.draw()
+    renderer = canvas.get_renderer()
+    return [mpl.text.Text.get_window_extent(t, renderer) for t in ax.texts]
+
+
+def test_network_labels_do_not_overlap(mpl):
+    edges = pd.DataFrame({"source": ["Hub"] * 12, "target": [f"Firm {i}" for i in range(12)]})
+    ax = plotting.plot_network(edges, label_top=13)
+    boxes = _text_boxes(mpl, ax)
+    overlaps = sum(a.overlaps(b) for i, a in enumerate(boxes) for b in boxes[i + 1:])
+    assert len(boxes) == 13 and overlaps == 0
+
+
+def test_screen_zone_labels_do_not_overlap(mpl):
+    post = [2010.0, 2009.0, 2575.0, 6427.0, 6618.0, 4738.0]
+    delta = [412.0, 588.0, 377.0, 45.0, 51.0, 48.0]
+    labels = [f"market {i} 2025Q{i % 4 + 1}" for i in range(6)]
+    ax = plotting.plot_screen_zones(post, delta, labels=labels)
+    boxes = _text_boxes(mpl, ax)
+    assert len(boxes) == 6
+    assert not any(a.overlaps(b) for i, a in enumerate(boxes) for b in boxes[i + 1:])

@@ -81,8 +81,7 @@ def _factories():
 
         out["concentration.ownership._holdings.Holdings"] = lambda: read_holdings(_holdings_frame())
     if "concentration.ownership._mhhi.MHHI" in CLASSES:
-        from concentration.ownership import read_holdings
-        from concentration.ownership import mhhi
+        from concentration.ownership import mhhi, read_holdings
 
         out["concentration.ownership._mhhi.MHHI"] = lambda: mhhi(_shares(),
                                                            read_holdings(_holdings_frame()))
@@ -141,7 +140,7 @@ def test_plot_methods_and_helpers():
     assert xs[0] == pytest.approx(5050.0) and ys[0] == pytest.approx(1500.0)
     ax = plotting.plot_lorenz({"A": 0.75, "B": 0.25})
     assert list(ax.lines[-1].get_ydata()) == pytest.approx([0.0, 0.25, 1.0])
-    frame = cn.indices(pd.DataFrame({"market": "m", "period": ["1", "1", "2", "2"],
+    frame = cn.indices(pd.DataFrame({"market": "m", "period": ["2024", "2024", "2025", "2025"],
                                      "firm": ["A", "B", "A", "B"],
                                      "share": [0.5, 0.5, 0.6, 0.4]}), ["hhi"])
     ax = plotting.plot_hhi_trend(frame)

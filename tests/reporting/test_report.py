@@ -126,7 +126,8 @@ def test_no_external_resources_and_csp(tmp_path):
 
 def test_demo_sections_and_skips_are_stated(tmp_path):
     r = report(**demo_inputs(), output=tmp_path / "d.html")
-    assert r.sections[0] == "Data provenance"
+    assert r.sections[0] == "Findings"
+    assert "Data provenance" in r.sections
     assert "Concentration by market and period" in r.sections
     assert r.sections[-2:] == ("Methodology", "Library version and parameters")
     frame = r.to_frame()
@@ -266,37 +267,16 @@ def test_screen_section_cites_guidelines():
 # ------------------------------------------------------------------ period order
 
 
-@pytest.mark.parametrize("values, expected", [
-    (["2025-mid", "2025-late", "2025-early", "2025-late"], ["2025-mid", "2025-late", "2025-early"]),
-    (["2024Q3", "2024Q1", "Q2 2024", "2023"], ["2023", "2024Q1", "Q2 2024", "2024Q3"]),
-    (["2024-10", "2024-09", "2023-12-31"], ["2023-12-31", "2024-09", "2024-10"]),
-    (["10", "2", "1"], ["1", "2", "10"]),
-    ([2025, 2023, 2024], [2023, 2024, 2025]),
-    (["T2", "T1"], ["T2", "T1"]),        # not dates: kept in order of appearance
-    (["May", "April"], ["May", "April"]),
-    (["2024", "pre-merger"], ["2024", "pre-merger"]),
-])
-def test_period_order_is_natural(values, expected):
-    from concentration._tables import period_order
-
-    assert [str(v) for v in period_order(values)] == [str(v) for v in expected]
-
-
-def test_period_order_of_ordered_categorical_and_timestamps():
-    from concentration._tables import period_order
-
-    cat = pd.Categorical(["pre", "post", "pre", "during"], categories=["pre", "during", "post"],
-                         ordered=True)
-    assert period_order(cat) == ["pre", "during", "post"]
-    stamps = pd.Series(pd.to_datetime(["2024-03-01", "2023-01-01", "2024-03-01"]))
-    assert period_order(stamps) == [pd.Timestamp("2023-01-01"), pd.Timestamp("2024-03-01")]
-
-
 def _labelled_periods():
-    # appearance order early, mid, late; as text "late" < "mid" < "early"
+    # labels that name no interval: their dates come from the data, as in the bundled
+    # datasets (as text "late" < "mid" < "early"; in the rows mid comes first)
     return pd.DataFrame({
-        "market": "m", "period": ["2025-early"] * 2 + ["2025-mid"] * 2 + ["2025-late"] * 2,
-        "firm": ["A", "B"] * 3, "share": [0.5, 0.5, 0.6, 0.4, 0.9, 0.1],
+        "market": "m", "period": ["2025-mid"] * 2 + ["2025-early"] * 2 + ["2025-late"] * 2,
+        "period_start": pd.to_datetime(["2025-05-01"] * 2 + ["2025-01-01"] * 2
+                                       + ["2025-09-01"] * 2),
+        "period_end": pd.to_datetime(["2025-08-31"] * 2 + ["2025-04-30"] * 2
+                                     + ["2025-12-31"] * 2),
+        "firm": ["A", "B"] * 3, "share": [0.6, 0.4, 0.5, 0.5, 0.9, 0.1],
     })
 
 
@@ -309,14 +289,9 @@ def test_trend_chart_keeps_the_periods_order():
                                                              "2025-late"]
     line = ax.get_lines()[0]
     assert line.get_ydata().tolist() == pytest.approx([5000.0, 5200.0, 8200.0])
-    # without an explicit order, labels that are not dates keep the order of the table
-    shuffled = table.iloc[[2, 0, 1]]
-    ax = plot_hhi_trend(shuffled)
-    assert [t.get_text() for t in ax.get_xticklabels()] == [
-        str(p) for p in shuffled.index.get_level_values("period")]
 
 
-def test_report_uses_the_periods_natural_order(tmp_path):
+def test_report_uses_the_periods_dates(tmp_path):
     r = report(shares=_labelled_periods(), merging="A,B", output=tmp_path / "p.html")
     latest = r.data["sections"]["indices"]["latest_shares"]
     per = latest["columns"].index("period")
@@ -324,12 +299,42 @@ def test_report_uses_the_periods_natural_order(tmp_path):
     trend = r.html[r.html.index("<figure"):r.html.index("HHI over time")]
     ticks = [trend.find(f">{p}</text>") for p in ("2025-early", "2025-mid", "2025-late")]
     assert -1 not in ticks and ticks == sorted(ticks)
-    for key in ("indices", "screen"):  # the tables too, in the order of the data
+    for key in ("indices", "screen"):  # the tables too, in time order
         table = r.data["sections"][key]["table"]
         per = table["columns"].index("period")
         assert [row[per] for row in table["rows"]] == ["2025-early", "2025-mid", "2025-late"]
+        start = table["columns"].index("period_start")
+        assert [row[start] for row in table["rows"]] == ["2025-01-01", "2025-05-01",
+                                                        "2025-09-01"]
     zones = r.html[r.html.rindex("<figure"):]
     assert ">m 2025-late</text>" in zones  # the zone chart shows the latest period
+
+
+def test_a_label_that_cannot_be_placed_is_an_error_naming_it():
+    df = _labelled_periods().drop(columns=["period_start", "period_end"])
+    with pytest.raises(cn.exceptions.PeriodError, match="2025-"):
+        report(shares=df, output=None)
+
+
+def test_periods_order_per_market_not_over_the_mixed_column():
+    # market a has a label 2025-mid placed by its dates; market b has plain quarters.
+    # Each market's latest period is its latest in time, whatever the other holds.
+    df = pd.DataFrame({
+        "market": ["a"] * 4 + ["b"] * 6,
+        "period": ["2025-mid", "2025-mid", "2024", "2024",
+                   "2021Q2", "2021Q2", "2025Q3", "2025Q3", "2023Q1", "2023Q1"],
+        "period_start": pd.to_datetime(["2025-01-01"] * 2 + ["2024-01-01"] * 2
+                                       + ["2021-04-01"] * 2 + ["2025-07-01"] * 2
+                                       + ["2023-01-01"] * 2),
+        "firm": ["A", "B"] * 5, "share": [0.5, 0.5, 0.7, 0.3, 0.6, 0.4, 0.8, 0.2, 0.9, 0.1]})
+    r = report(shares=df, output=None)
+    t = r.data["sections"]["indices"]["table"]
+    rows = [dict(zip(t["columns"], row)) for row in t["rows"]]
+    assert [(x["market"], x["period"]) for x in rows] == [
+        ("a", "2024"), ("a", "2025-mid"), ("b", "2021Q2"), ("b", "2023Q1"), ("b", "2025Q3")]
+    late = r.data["sections"]["indices"]["latest_shares"]
+    got = {row[0]: row[1] for row in late["rows"]}
+    assert got == {"a": "2025-mid", "b": "2025Q3"}
 
 
 # ----------------------------------------------------------------- output names

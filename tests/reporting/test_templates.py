@@ -70,7 +70,7 @@ def test_stylesheet_reaches_the_page_verbatim():
 
 
 def test_hostile_names_in_the_report_stay_escaped(tmp_path):
-    shares = pd.DataFrame({"market": "m", "period": ["1", "1", "2", "2"],
+    shares = pd.DataFrame({"market": "m", "period": ["2024", "2024", "2025", "2025"],
                            "firm": ["A", XSS, "A", XSS], "share": [0.6, 0.4, 0.5, 0.5]})
     shares.attrs["source_path"] = f"dir/{XSS}.parquet"
     r = report(shares=shares, merging=("A", XSS), title=XSS, output=tmp_path / "x.html")
