@@ -1,4 +1,4 @@
-"""Form 13F data sets to Holdings: ``cn.read_13f`` against the pandas pipeline, and many quarters on Dask.
+"""Form 13F data sets to Holdings: ``cn.read_13f`` against pandas, and many quarters on Dask.
 
     python benchmarks/bench_13f.py          # short: 1 quarter of ~400,000 rows; 4 quarters on Dask
     python benchmarks/bench_13f.py --full   # one 13F-size quarter (~4 M INFOTABLE rows);
@@ -344,7 +344,7 @@ def main(argv=None):
     print(f"\n{len(q)} quarters through Dask: {args.workers} workers x 1 thread, memory limit "
           f"{limit / GiB:.1f} GiB each")
     print(f"  wall time          {wall:8.1f} s ({wall / len(q):.1f} s per quarter)")
-    print(f"  peak RSS / worker  " + ", ".join(f"{v / GiB:.2f} GiB" for v in peaks.values()))
+    print("  peak RSS / worker  " + ", ".join(f"{v / GiB:.2f} GiB" for v in peaks.values()))
     print(f"  worker restarts    {restarts}")
     print(f"  rows read {int(q['rows_read'].sum()):,}, kept {int(q['rows_kept'].sum()):,}; "
           f"replaced filings {int(q['filings_replaced'].sum()):,}; put/call "

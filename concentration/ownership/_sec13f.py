@@ -539,7 +539,7 @@ def _filings(datasets, func):
 
 
 def _resolve(f):
-    """Status of each filing: ``kept``, ``replaced`` (with the filing that replaced it) or ``notice``."""
+    """Each filing's status: ``kept``, ``replaced`` (and by which filing) or ``notice``."""
     f = f.sort_values(["cik", "period", "filing_date", "accession"], kind="stable",
                       na_position="first").reset_index(drop=True)
     status = np.where(f["kind"] == "notice", "notice", "kept").astype(object)
@@ -734,7 +734,6 @@ def quarter_stakes(plan, period, pieces):
     ``owner``, ``firm``, ``cash_flow``, ``control``); ``part`` is the quarter's
     report: counts, unmatched CUSIPs, firms whose stakes sum above one.
     """
-    func = plan.func
     f = plan.filings
     fq = f[f["period"] == period]
     counts = {"filings": len(fq),
