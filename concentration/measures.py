@@ -25,7 +25,8 @@ References
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+import warnings
+from collections.abc import Hashable, Iterable, Mapping
 
 import numpy as np
 import pandas as pd
@@ -35,7 +36,7 @@ from ._docstrings import FRINGE_PARAMETERS, SHARE_PARAMETERS, substitute
 from ._kernels import load
 from ._tables import DEFAULT_TOLERANCE, ShareTable, coerce_shares
 from ._validation import check_bool, check_choice, check_int, check_number, param_message
-from .exceptions import InvalidParameterError, InvalidSharesError
+from .exceptions import DataQualityWarning, InvalidParameterError, InvalidSharesError, SchemaError
 
 _grouped = load("_grouped")
 
@@ -59,6 +60,17 @@ PERIOD_PARAMETERS = """period_start, period_end : str or None, default "period_s
         Columns with each period's first and last day.  Absent default columns are
         ignored and the period labels are parsed instead; ``None`` ignores a column."""
 
+#: The flag of row sets that are not markets (indices and merger screens).
+MARKET_FLAG_PARAMETERS = """market_flag : str or None, default "is_market"
+        Boolean column that is False for rows that are not a market (a peer set, a
+        ratio of some firms' revenue); an absent default column is ignored.
+    non_markets : bool, default True
+        Keep the markets with rows flagged False; the result then has an
+        ``is_market`` column that says which rows are no market.  ``False`` leaves
+        them out, with a :class:`~concentration.exceptions.DataQualityWarning` that
+        names them (the bundled ``ai_market_shares`` flags
+        ``dc_segment_rev_peerset``)."""
+
 _SHARES = SHARE_PARAMETERS + "\n    " + PERIOD_PARAMETERS
 _doc = substitute(common=_SHARES)
 _doc_fringe = substitute(common=_SHARES, fringe=FRINGE_PARAMETERS)
@@ -71,6 +83,58 @@ def _fringe_note(fringe, fringe_size):
     if fringe == "bounds":
         return "Policy fringe='bounds': the smallest and largest values consistent with it."
     return f"Policy fringe='as_firms': the fringe is split into firms of share {fringe_size:g}."
+
+
+def split_non_markets(data, market_flag, non_markets, market, func):
+    """``(data, non-market labels)``: rows of row sets that are not markets, left out.
+
+    ``market_flag`` names a boolean column (absent default ``"is_market"``: nothing to
+    do).  A market with any row flagged False is a non-market.  With ``non_markets``
+    the data are returned whole and the labels are those to flag; otherwise the
+    rows of those markets are dropped with a :class:`DataQualityWarning` naming them.
+    """
+    non_markets = check_bool(func, "non_markets", non_markets)
+    if market_flag is not None and not isinstance(market_flag, Hashable):
+        raise InvalidParameterError(param_message(
+            func, "market_flag", "a column name (str) or None", market_flag))
+    if not isinstance(data, pd.DataFrame) or market_flag is None \
+            or market_flag not in data.columns:
+        if isinstance(data, pd.DataFrame) and market_flag not in (None, "is_market"):
+            raise SchemaError(
+                f"{func}: the 'market_flag' column {market_flag!r} was not found. Columns "
+                f"present: {list(data.columns)}. Pass market_flag=None to use every row.")
+        return data, []
+    flag = data[market_flag]
+    values = flag.to_numpy(dtype=object)
+    ok = np.asarray([v is None or (isinstance(v, float) and np.isnan(v))
+                     or isinstance(v, (bool, np.bool_)) for v in values], dtype=bool)
+    if not ok.all():
+        bad = values[np.flatnonzero(~ok)[0]]
+        raise SchemaError(
+            f"{func}: the 'market_flag' column {market_flag!r} must hold True/False "
+            f"(missing counts as a market); it holds {bad!r}. Convert it, or pass "
+            "market_flag=None.")
+    not_market = np.asarray([v is False or v is np.False_ for v in values], dtype=bool)
+    if not not_market.any():
+        return data, []
+    keyed = isinstance(market, str) and market in data.columns
+    if keyed:
+        labels = list(pd.unique(data.loc[not_market, market]))
+        rows = np.asarray(data[market].isin(labels))
+    else:
+        labels, rows = [None], np.ones(len(data), dtype=bool)
+    if non_markets:
+        return data, labels
+    if rows.all():
+        raise InvalidParameterError(param_message(
+            func, "non_markets", "True when every row is flagged as no market",
+            f"{market_flag}=False on every row",
+            "Pass non_markets=True to compute them anyway, or market_flag=None."))
+    shown = ", ".join(repr(m) for m in labels[:5]) + (", ..." if len(labels) > 5 else "")
+    warnings.warn(f"{func}: left out {len(labels)} row set(s) that are not markets "
+                  f"({market_flag} is False): {shown}. Pass non_markets=True to keep them.",
+                  DataQualityWarning, stacklevel=4)
+    return data.loc[~rows], []
 
 
 def _table(func, data, *, market, period, firm, share, value, scale, duplicates, parent,
@@ -559,11 +623,12 @@ _CR = re.compile(r"^cr(\d+)$")
 
 
 @dispatchable()
-@_doc_fringe
+@substitute(common=_SHARES, fringe=FRINGE_PARAMETERS, flags=MARKET_FLAG_PARAMETERS)
 def indices(data, measures=("hhi", "cr4"), *, alpha=2.0, market="market", period="period",
             firm="firm", share="share", value=None, scale="fraction", duplicates="error",
             parent=None, tolerance=DEFAULT_TOLERANCE, fringe="ignore", fringe_size=None,
-            bounds=True, period_start="period_start", period_end="period_end"):
+            bounds=True, market_flag="is_market", non_markets=True,
+            period_start="period_start", period_end="period_end"):
     r"""Several concentration measures in one tidy table, one row per (market, period).
 
     Rows follow time within each market: each period is placed by the data's
@@ -598,6 +663,7 @@ def indices(data, measures=("hhi", "cr4"), *, alpha=2.0, market="market", period
         ``hhi_max`` after it (the bounds of :func:`hhi_bounds`; missing for a market
         without a positive share, where no bound exists).  ``False`` leaves them out
         unless they are requested as measures.
+    {flags}
 
     Returns
     -------
@@ -661,6 +727,7 @@ def indices(data, measures=("hhi", "cr4"), *, alpha=2.0, market="market", period
                 "For a k-firm concentration ratio write e.g. 'cr4'."))
     alpha = check_number(func, "alpha", alpha, low=0.0, low_open=True)
     bounds = check_bool(func, "bounds", bounds)
+    data, flagged = split_non_markets(data, market_flag, non_markets, market, func)
     table = _table(func, data, market=market, period=period, firm=firm, share=share,
                    value=value, scale=scale, duplicates=duplicates, parent=parent,
                    tolerance=tolerance, period_start=period_start,
@@ -698,6 +765,12 @@ def indices(data, measures=("hhi", "cr4"), *, alpha=2.0, market="market", period
     cols["share_sum"] = total
     cols["lower_bound"] = total < 1.0 - tolerance
     frame = pd.DataFrame(cols)
+    if flagged:
+        if table.groups is None or market not in (table.groups.names or []):
+            frame["is_market"] = False
+        else:
+            labels = table.groups.get_level_values(market)
+            frame["is_market"] = ~np.asarray(pd.Index(labels).isin(flagged))
     if table.groups is None:
         return frame
     frame.index = table.groups

@@ -37,7 +37,8 @@ from ._tables import DEFAULT_TOLERANCE, ShareTable, coerce_shares
 from ._validation import check_number, close_matches, param_message
 from .exceptions import InvalidParameterError
 from .guidelines import VERDICTS, Guideline, get_guideline, resolve_guidelines
-from .measures import PERIOD_PARAMETERS, hhi_bounds_from_stats
+from .measures import (MARKET_FLAG_PARAMETERS, PERIOD_PARAMETERS, hhi_bounds_from_stats,
+                       split_non_markets)
 
 __all__ = ["MergerScreen", "screen_merger", "divest", "minimum_divestiture"]
 
@@ -211,8 +212,11 @@ def _buyer(buyer, func):
 
 
 def _table(func, shares, market, period, firm, share, value, scale, duplicates, parent,
-           tolerance, period_start="period_start", period_end="period_end"):
-    """The validated share table and the entity model (None without ``parent=``)."""
+           tolerance, period_start="period_start", period_end="period_end",
+           market_flag="is_market", non_markets=True):
+    """The validated share table, the entity model (None without ``parent=``) and the
+    labels of the markets flagged as no market (kept with ``non_markets=True``)."""
+    shares, flagged = split_non_markets(shares, market_flag, non_markets, market, func)
     entities = coerce_entities(parent, func)
     table = coerce_shares(shares, market=market, period=period, firm=firm, share=share,
                           value=value, scale=scale, duplicates=duplicates, parent=entities,
@@ -223,7 +227,16 @@ def _table(func, shares, market, period, firm, share, value, scale, duplicates, 
             func, "shares", "labelled by firm (a mapping, a Series indexed by firm, or a "
             "DataFrame with a firm column)", "unlabelled shares",
             "Name the firms so that the merging parties can be found."))
-    return table, entities
+    return table, entities, _market_flags(table, flagged, market)
+
+
+def _market_flags(table, flagged, market):
+    """Per group: False for the markets flagged as no market (None when none is kept)."""
+    if not flagged:
+        return None
+    if table.groups is None or market not in (table.groups.names or []):
+        return np.zeros(table.n_groups, dtype=bool)
+    return ~np.asarray(pd.Index(table.groups.get_level_values(market)).isin(flagged))
 
 
 def _entity_per_group(table, entities, name):
@@ -402,7 +415,8 @@ def _metrics(table: ShareTable, masks, divested=None, buyer=None):
     return metrics, extra
 
 
-def _rows(table, metrics, extra, gl, deal, tolerance, remedy=None) -> pd.DataFrame:
+def _rows(table, metrics, extra, gl, deal, tolerance, remedy=None,
+          is_market=None) -> pd.DataFrame:
     n = table.n_groups
     k = len(gl)
     cols = {}
@@ -423,6 +437,8 @@ def _rows(table, metrics, extra, gl, deal, tolerance, remedy=None) -> pd.DataFra
     cols["overlap"] = np.repeat(extra["overlap"], k)
     cols["share_sum"] = np.repeat(extra["share_sum"], k)
     cols["lower_bound"] = cols["share_sum"] < 1.0 - tolerance
+    if is_market is not None:
+        cols["is_market"] = np.repeat(is_market, k)
     low = _classified(gl, metrics, extra["overlap"], n)
     up = _classified(gl, extra["upper"], extra["overlap_upper"], n)
     cols.update(zone=low[0], verdict=low[1], rule=low[2], citation=low[3], not_checked=low[4])
@@ -493,14 +509,16 @@ def _buyer_mask(table, entities, buyer, masks, func):
     return mask
 
 
-_doc = substitute(params=MERGER_PARAMETERS + "\n    " + PERIOD_PARAMETERS)
+_doc = substitute(params="\n    ".join((MERGER_PARAMETERS, MARKET_FLAG_PARAMETERS,
+                                         PERIOD_PARAMETERS)))
 
 
 @dispatchable(data=("shares",))
 @_doc
 def screen_merger(shares, merging, *, guidelines="us2023", market="market", period="period",
                   firm="firm", share="share", value=None, scale="fraction", duplicates="error",
-                  parent=None, tolerance=DEFAULT_TOLERANCE, period_start="period_start",
+                  parent=None, tolerance=DEFAULT_TOLERANCE, market_flag="is_market",
+                  non_markets=True, period_start="period_start",
                   period_end="period_end") -> MergerScreen:
     r"""Screen a merger in every market and period under each edition of the guidelines.
 
@@ -576,14 +594,16 @@ def screen_merger(shares, merging, *, guidelines="us2023", market="market", peri
     func = "screen_merger"
     deals = _deals(merging, func)
     gl = _guidelines(guidelines, func)
-    table, entities = _table(func, shares, market, period, firm, share, value, scale,
-                             duplicates, parent, tolerance, period_start, period_end)
+    table, entities, is_market = _table(
+        func, shares, market, period, firm, share, value, scale, duplicates, parent,
+        tolerance, period_start, period_end, market_flag, non_markets)
     tables, resolved = [], {}
     for name, parties in deals.items():
         masks, resolved[name] = _party_masks(table, entities, parties, func)
         metrics, extra = _metrics(table, masks)
         tables.append(_rows(table, metrics, extra, gl,
-                            name if isinstance(merging, Mapping) else None, tolerance))
+                            name if isinstance(merging, Mapping) else None, tolerance,
+                            is_market=is_market))
     return _finish(tables, gl, deals, table, parties=resolved if entities else None)
 
 
@@ -610,7 +630,8 @@ def _amounts(func, amount, table, scale):
 def divest(shares, merging, amount, *, buyer=None, guidelines="us2023", market="market",
            period="period", firm="firm", share="share", value=None, scale="fraction",
            duplicates="error", parent=None, tolerance=DEFAULT_TOLERANCE,
-           period_start="period_start", period_end="period_end") -> MergerScreen:
+           market_flag="is_market", non_markets=True, period_start="period_start",
+           period_end="period_end") -> MergerScreen:
     r"""Re-screen a merger after a divestiture remedy.
 
     The merged firm's share falls by :math:`d` and the buyer's rises by :math:`d`
@@ -650,8 +671,9 @@ def divest(shares, merging, amount, *, buyer=None, guidelines="us2023", market="
     deals = _deals(merging, func)
     gl = _guidelines(guidelines, func)
     buyer = _buyer(buyer, func)
-    table, entities = _table(func, shares, market, period, firm, share, value, scale,
-                             duplicates, parent, tolerance, period_start, period_end)
+    table, entities, is_market = _table(
+        func, shares, market, period, firm, share, value, scale, duplicates, parent,
+        tolerance, period_start, period_end, market_flag, non_markets)
     d = _amounts(func, amount, table, scale)
     tables, resolved = [], {}
     for name, parties in deals.items():
@@ -669,7 +691,8 @@ def divest(shares, merging, amount, *, buyer=None, guidelines="us2023", market="
         metrics, extra = _metrics(table, masks, divested=d, buyer=is_b)
         tables.append(_rows(table, metrics, extra, gl,
                             name if isinstance(merging, Mapping) else None, tolerance,
-                            remedy={"divested": d, "buyer": "" if buyer is None else buyer}))
+                            remedy={"divested": d, "buyer": "" if buyer is None else buyer},
+                            is_market=is_market))
     return _finish(tables, gl, deals, table, parties=resolved if entities else None)
 
 
@@ -678,6 +701,7 @@ def minimum_divestiture(shares, merging, *, target="no_presumption", guidelines=
                         buyer=None, market="market", period="period", firm="firm",
                         share="share", value=None, scale="fraction", duplicates="error",
                         parent=None, tolerance=DEFAULT_TOLERANCE, xtol=1e-10,
+                        market_flag="is_market", non_markets=True,
                         period_start="period_start", period_end="period_end") -> MergerScreen:
     r"""Smallest divestiture, per market, that leaves a verdict no worse than ``target``.
 
@@ -726,8 +750,9 @@ def minimum_divestiture(shares, merging, *, target="no_presumption", guidelines=
     xtol = check_number(func, "xtol", xtol, low=0.0, low_open=True)
     deals = _deals(merging, func)
     buyer = _buyer(buyer, func)
-    table, entities = _table(func, shares, market, period, firm, share, value, scale,
-                             duplicates, parent, tolerance, period_start, period_end)
+    table, entities, is_market = _table(
+        func, shares, market, period, firm, share, value, scale, duplicates, parent,
+        tolerance, period_start, period_end, market_flag, non_markets)
     limit = VERDICTS[target][0]
     severity = np.vectorize(lambda v: VERDICTS[v][0], otypes=[np.int64])
     tables, resolved = [], {}
@@ -762,7 +787,7 @@ def minimum_divestiture(shares, merging, *, target="no_presumption", guidelines=
                             name if isinstance(merging, Mapping) else None, tolerance,
                             remedy={"divested": np.where(attainable, d, np.nan),
                                     "buyer": "" if buyer is None else buyer,
-                                    "attainable": attainable}))
+                                    "attainable": attainable}, is_market=is_market))
     note = (f"Smallest divestiture leaving a verdict no worse than {target!r} under "
             f"{g.key}, found by bisection to {xtol:g}.")
     return _finish(tables, (g,), deals, table, notes=(note,),

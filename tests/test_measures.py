@@ -466,3 +466,31 @@ def test_hhi_with_the_bundled_entities_table():
         plain = cn.indices(shares, ["hhi"])
     assert (joined["hhi"] >= plain["hhi"] - 1e-9).all()
     assert joined.index.equals(plain.index)
+
+
+def test_non_markets_are_flagged_or_left_out():
+    from concentration.exceptions import DataQualityWarning, SchemaError
+
+    df = pd.DataFrame({"market": ["m", "m", "peers", "peers"], "firm": ["A", "B", "A", "C"],
+                       "share": [0.5, 0.5, 0.9, 0.1],
+                       "is_market": [True, True, False, False]})
+    kept = cn.indices(df, ["hhi"])
+    assert kept["is_market"].to_dict() == {"m": True, "peers": False}
+    with pytest.warns(DataQualityWarning, match="'peers'.*non_markets=True"):
+        left = cn.indices(df, ["hhi"], non_markets=False)
+    assert left.index.tolist() == ["m"] and "is_market" not in left.columns
+    assert "is_market" not in cn.indices(df.assign(is_market=True), ["hhi"]).columns
+    assert "is_market" not in cn.indices(df, ["hhi"], market_flag=None).columns
+    with pytest.raises(SchemaError, match="True/False"):
+        cn.indices(df.assign(is_market="yes"), ["hhi"])
+    with pytest.raises(SchemaError, match="'flag'"):
+        cn.indices(df, ["hhi"], market_flag="flag")
+    with pytest.raises(InvalidParameterError, match="'non_markets'"):
+        cn.indices(df[df["market"] == "peers"], ["hhi"], non_markets=False)
+    # the bundled data flag the peer set of three firms' segment revenue
+    shares = cn.datasets.load("ai_market_shares")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FringeWarning)
+        flags = cn.indices(shares, ["hhi"])["is_market"]
+    assert not flags.loc["dc_segment_rev_peerset"].any() and flags.drop(
+        "dc_segment_rev_peerset", level="market").all()

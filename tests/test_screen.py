@@ -361,3 +361,18 @@ def test_cli_screen_entities_and_missing_party(tmp_path, capsys):
     assert main(["screen", str(src), "--merging", "Microsoft,Nonexistent"]) != 0
     err = capsys.readouterr().err
     assert "Nonexistent" in err and "Traceback" not in err
+
+
+def test_screen_flags_or_leaves_out_non_markets():
+    from concentration.exceptions import DataQualityWarning
+
+    df = pd.DataFrame({"market": ["m", "m", "peers", "peers"], "firm": ["A", "B", "A", "B"],
+                       "share": [0.5, 0.5, 0.9, 0.1],
+                       "is_market": [True, True, False, False]})
+    t = cn.screen_merger(df, ["A", "B"]).to_frame().set_index("market")
+    assert t["is_market"].to_dict() == {"m": True, "peers": False}
+    with pytest.warns(DataQualityWarning, match="'peers'"):
+        left = cn.screen_merger(df, ["A", "B"], non_markets=False).to_frame()
+    assert left["market"].tolist() == ["m"] and "is_market" not in left.columns
+    d = cn.divest(df, ["A", "B"], 0.1).to_frame()
+    assert d["is_market"].tolist() == [True, False]
