@@ -33,7 +33,8 @@ from .._validation import (check_choice, check_column_name, check_columns, check
 from ..exceptions import InvalidHoldingsError, InvalidParameterError, PeriodError
 
 __all__ = ["Holdings", "read_holdings", "HOLDINGS_TOLERANCE", "CONTROL_MISSING", "AS_OF_MODES",
-           "holdings_dates", "check_max_age", "select_as_of", "resolve_entities",
+           "holdings_dates", "check_max_age", "select_as_of", "snapshot_label",
+           "resolve_entities",
            "ENTITY_COLUMNS"]
 
 #: A firm's stakes may sum above one by this much (rounding in filings) before the
@@ -471,6 +472,24 @@ def check_max_age(func, max_age):
     return age
 
 
+def snapshot_label(dates, at, max_age=None):
+    """The holdings period used whole at day ``at``: ``(label, its date, reason)``.
+
+    ``dates`` maps each holdings period to its day; ``reason`` is None when the
+    latest period on or before ``at`` (no older than ``max_age``) exists, else why
+    none is used (``label`` is then None, or the period that is too old).
+    """
+    earlier = {lab: d for lab, d in dates.items() if d <= at}
+    if not earlier:
+        return None, pd.NaT, f"no holdings on or before {at.date()}"
+    label = max(earlier, key=lambda lab: (earlier[lab], str(lab)))
+    when = earlier[label]
+    if max_age is not None and at - when > max_age:
+        return (label, when, f"the latest holdings ({when.date()}) are older than "
+                             f"max_age={max_age} on {at.date()}")
+    return label, when, None
+
+
 def select_as_of(holdings, at, *, mode, max_age, func):
     """Stakes in force at day ``at``: ``(table without period, as-of date, reason, label)``.
 
@@ -487,17 +506,14 @@ def select_as_of(holdings, at, *, mode, max_age, func):
             f"{func}: the holdings period {bad!r} cannot be placed in time, so holdings "
             "cannot be matched to dates. Give the holdings periods as dates (2024-12-31), "
             "months, quarters or years, or match by label (as_of='label').")
-    earlier = {lab: d for lab, d in placed.items() if d <= at}
-    if not earlier:
-        return empty, pd.NaT, f"no holdings on or before {at.date()}", None
     t = holdings.table
     if mode == "snapshot":
-        label = max(earlier, key=lambda lab: (earlier[lab], str(lab)))
-        when = earlier[label]
-        if max_age is not None and at - when > max_age:
-            return (empty, when, f"the latest holdings ({when.date()}) are older than "
-                                 f"max_age={max_age} on {at.date()}", label)
+        label, when, reason = snapshot_label(placed, at, max_age)
+        if reason is not None:
+            return empty, when, reason, label
         return t.loc[t["period"] == label, cols], when, None, label
+    if not any(d <= at for d in placed.values()):
+        return empty, pd.NaT, f"no holdings on or before {at.date()}", None
     row_date = t["period"].map(placed)
     keep = (row_date <= at).to_numpy(copy=True)
     if max_age is not None:

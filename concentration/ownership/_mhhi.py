@@ -38,7 +38,7 @@ from ..exceptions import InvalidHoldingsError, InvalidParameterError, PeriodErro
 from ..guidelines import get_guideline
 from ._control import resolve_model
 from ._holdings import (AS_OF_MODES, ENTITY_COLUMNS, Holdings, check_max_age, holdings_dates,
-                        resolve_entities, select_as_of)
+                        resolve_entities, select_as_of, snapshot_label)
 from ._kappa import ABOVE_ONE_COLUMNS, ORIENTATION, explain_above_one, kappa_structure
 
 __all__ = ["mhhi", "MHHI", "SCREEN_RULES", "resolve_holdings_period"]
@@ -505,16 +505,18 @@ def mhhi(shares, holdings, *, control_model="proportional", market="market", per
             when = pd.NaT
         flagged = [(f, note if note else "no holdings data" if f in nh
                     else "no controlling owner") for f in firms_g if f in nh or f in nc]
-        pair, pair_delta, hit = _top_pair(s, K, firms_g)
-        if hit[0].size:
-            found = explain_above_one(st, np.asarray(pos)[hit[0]], np.asarray(pos)[hit[1]],
-                                      hit[2])
-            found.insert(0, "_group", g)
-            above.append(found)
-        records.append((h, m, m - h, n, len(flagged), pair, pair_delta, when, note))
+        records.append((h, m, m - h, n, len(flagged), None, 0.0, when, note))
         for f, why in flagged:
             missing_rows.append((g, f, why))
         blocks.append((g, np.asarray(firms_g, dtype=object), s, K, (gkey[g], pos)))
+    # the driving pair and the kappa > 1 entries, all markets of one size at once
+    for g, pair, pair_delta, hit in _top_pairs(blocks):
+        records[g] = records[g][:5] + (pair, pair_delta) + records[g][7:]
+        if hit[0].size:
+            st, pos = structures[gkey[g]], np.asarray(blocks[g][4][1])
+            found = explain_above_one(st, pos[hit[0]], pos[hit[1]], hit[2])
+            found.insert(0, "_group", g)
+            above.append(found)
     frame = pd.DataFrame(records, columns=["hhi", "mhhi", "mhhi_delta", "n_firms",
                                            "n_no_holdings", "top_pair", "top_pair_delta",
                                            "holdings_as_of", "holdings_note"])
@@ -646,10 +648,12 @@ def _match_holdings(func, table, holdings, pcol, holdings_period, as_of, max_age
                 plans.update([plan(key, holdings, lab, at, dated(lab), None, "label")])
             keys.append(key)
         return keys, plans, joined, list(ends)
+    chosen: dict = {}
     for e in ends:
         if rule == "snapshot":
-            t, when, note, lab = select_as_of(holdings, e, mode="snapshot", max_age=max_age,
-                                              func=func)
+            if e not in chosen:
+                chosen[e] = snapshot_label(dates, e, max_age)
+            lab, when, note = chosen[e]
             key = (("snapshot", lab, e if ent is not None else None) if note is None
                    else ("none", e))
             if key not in plans:
@@ -684,7 +688,72 @@ def _top_pair(s, K, firms):
     10,000 · (s_j s_k κ_jk + s_k s_j κ_kj) in points, labelled ``"j & k"`` with j the
     firm whose managers weigh more (None and 0.0 when MHHIΔ is 0).
     """
-    C = sp.coo_matrix(K) if not sp.issparse(K) else K.tocoo()
+    n = len(s)
+    if sp.issparse(K) and n > 2000:
+        return _top_pair_sparse(s, K.tocoo(), firms)
+    D = K.toarray() if sp.issparse(K) else np.asarray(K)
+    above = D > 1.0 + 1e-9
+    above.flat[::n + 1] = False
+    if above.any():
+        r, c = np.nonzero(above)
+        hit = (r, c, D[r, c])
+    else:
+        hit = (np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0))
+    T = (10_000.0 * s[:, None] * s[None, :]) * D
+    T.flat[::n + 1] = 0.0
+    U = T + T.T                      # symmetric, zero diagonal: argmax is off the diagonal
+    best = int(np.argmax(U)) if n > 1 else 0
+    if n < 2 or not U.flat[best] > 0:
+        return None, 0.0, hit
+    a, b = divmod(best, n)
+    first, second = (a, b) if T[a, b] >= T[b, a] else (b, a)
+    return f"{firms[first]!s} & {firms[second]!s}", float(U[a, b]), hit
+
+
+def _top_pairs(blocks):
+    """:func:`_top_pair` of every market block, vectorised over markets of one size.
+
+    Yields ``(group, label, points, (rows, cols, kappa))`` in group order.
+    """
+    by_size: dict = {}
+    for b in blocks:
+        by_size.setdefault(len(b[2]), []).append(b)
+    out = []
+    for n, bs in by_size.items():
+        if n < 2 or n > 64 or any(sp.issparse(b[3]) for b in bs):
+            out += [(b[0], *_top_pair(b[2], b[3], b[1])) for b in bs]
+            continue
+        S = np.stack([b[2] for b in bs])                      # markets x n
+        D = np.stack([np.asarray(b[3]) for b in bs])          # markets x n x n
+        T = (10_000.0 * S[:, :, None] * S[:, None, :]) * D
+        idx = np.arange(n)
+        T[:, idx, idx] = 0.0
+        U = T + np.swapaxes(T, 1, 2)
+        best = U.reshape(len(bs), -1).argmax(axis=1)
+        a, c = np.divmod(best, n)
+        val = U.reshape(len(bs), -1)[np.arange(len(bs)), best]
+        fwd = T[np.arange(len(bs)), a, c] >= T[np.arange(len(bs)), c, a]
+        above = D > 1.0 + 1e-9
+        above[:, idx, idx] = False
+        where = np.flatnonzero(above.reshape(len(bs), -1).any(axis=1))
+        hits = {}
+        for i in where:
+            r, cc = np.nonzero(above[i])
+            hits[i] = (r, cc, D[i][r, cc])
+        none = (np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0))
+        for i, b in enumerate(bs):
+            if val[i] > 0:
+                j, k = (a[i], c[i]) if fwd[i] else (c[i], a[i])
+                label, pts = f"{b[1][j]!s} & {b[1][k]!s}", float(val[i])
+            else:
+                label, pts = None, 0.0
+            out.append((b[0], label, pts, hits.get(i, none)))
+    out.sort(key=lambda t: t[0])
+    return out
+
+
+def _top_pair_sparse(s, C, firms):
+    """:func:`_top_pair` for a large sparse κ block (COO)."""
     off = C.row != C.col
     r, c, v = C.row[off], C.col[off], C.data[off]
     above = v > 1.0 + 1e-9
