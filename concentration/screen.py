@@ -46,6 +46,7 @@ _FRINGE_NOTE = ("Policy of screen_merger: pre- and post-merger HHI (and verdict)
                 "listed firms only (lower bounds, column lower_bound); the *_upper columns "
                 "and verdict_upper add the fringe at the upper bound of hhi_bounds, and "
                 "holds_at_both_bounds says whether the verdict survives it.")
+_BOUND_COLUMNS = {"lower": "verdict", "upper": "verdict_upper", "both": "holds_at_both_bounds"}
 _BOUNDS_NOTE = ("Top-N markets (lower_bound): verdict/verdict_lower are read on the listed "
                 "firms, verdict_upper with the unlisted remainder split into firms no larger "
                 "than the smallest listed share (the upper bound of hhi_bounds), merging "
@@ -101,13 +102,28 @@ class MergerScreen(ResultMixin):
         """The screen as a tidy DataFrame (a copy)."""
         return self.table.copy()
 
-    def verdicts(self) -> pd.DataFrame:
-        """Verdict codes pivoted: one row per (deal,) market x period, one column per guideline."""
+    def verdicts(self, *, bound="lower") -> pd.DataFrame:
+        """Verdict codes pivoted: one row per (deal,) market x period, one column per guideline.
+
+        ``bound="lower"`` gives ``verdict`` (the listed firms), ``"upper"`` gives
+        ``verdict_upper`` (the HHI upper bound of top-N markets) and ``"both"`` gives
+        ``holds_at_both_bounds``.  Rows keep the table's order (each market's periods
+        in time order), columns the order of the guidelines.
+        """
+        if bound not in _BOUND_COLUMNS:
+            raise InvalidParameterError(param_message(
+                "MergerScreen.verdicts", "bound", "one of {'lower', 'upper', 'both'}", bound))
+        col = _BOUND_COLUMNS[bound]
         idx = [c for c in ("deal",) + tuple(self.keys) if c in self.table.columns]
         if not idx:
-            return self.table.set_index("guideline")[["verdict"]].T.reset_index(drop=True)
-        return self.table.pivot_table(index=idx, columns="guideline", values="verdict",
-                                      aggfunc="first")
+            return self.table.set_index("guideline")[[col]].T.reset_index(drop=True)
+        t = self.table
+        out = t.pivot_table(index=idx, columns="guideline", values=col, aggfunc="first")
+        rows = t[idx].drop_duplicates()
+        order = pd.MultiIndex.from_frame(rows) if len(idx) > 1 else pd.Index(rows[idx[0]])
+        out = out.reindex(index=order, columns=[g for g in self.guidelines if g in out.columns])
+        out.columns.name = "guideline"
+        return out
 
     def plot(self, *, guideline=None, ax=None):
         """Zone chart: each screened market on the (post-merger HHI, ΔHHI) plane.

@@ -376,3 +376,25 @@ def test_screen_flags_or_leaves_out_non_markets():
     assert left["market"].tolist() == ["m"] and "is_market" not in left.columns
     d = cn.divest(df, ["A", "B"], 0.1).to_frame()
     assert d["is_market"].tolist() == [True, False]
+
+
+def test_verdicts_pivot_keeps_time_order_and_gives_each_bound():
+    df = pd.DataFrame({"market": "m",
+                       "period": ["2024"] * 3 + ["2025-late"] * 3 + ["2025-mid"] * 3,
+                       "firm": ["A", "B", "C"] * 3,
+                       "share": [.20, .06, .35] * 3,
+                       "period_start": pd.to_datetime(["2024-01-01"] * 3 + ["2025-07-01"] * 3
+                                                      + ["2025-01-01"] * 3),
+                       "period_end": pd.to_datetime(["2024-12-31"] * 3 + ["2025-12-31"] * 3
+                                                    + ["2025-06-30"] * 3)})
+    with pytest.warns(FringeWarning):
+        s = cn.screen_merger(df, ["A", "B"], guidelines=["us2023", "eu2004"])
+    low = s.verdicts()
+    assert low.index.get_level_values("period").tolist() == ["2024", "2025-mid", "2025-late"]
+    assert list(low.columns) == ["us2023", "eu2004"]
+    assert (low["eu2004"] == "safe_harbour").all()
+    assert (s.verdicts(bound="upper")["eu2004"] == "outside_safe_harbour").all()
+    both = s.verdicts(bound="both")
+    assert both["us2023"].all() and not both["eu2004"].any()
+    with pytest.raises(InvalidParameterError, match="'bound'"):
+        s.verdicts(bound="middle")
