@@ -12,7 +12,7 @@ from __future__ import annotations
 import decimal
 import numbers
 from collections.abc import Hashable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -40,9 +40,20 @@ from .exceptions import (
 
 _grouped = load("_grouped")
 
-__all__ = ["ShareTable", "ValidationReport", "coerce_shares", "group_codes", "DEFAULT_TOLERANCE",
-           "ISSUE_COLUMNS", "issues_frame", "numeric_column", "resolve_key", "map_parents",
-           "period_order", "group_label"]
+__all__ = [
+    "DEFAULT_TOLERANCE",
+    "ISSUE_COLUMNS",
+    "ShareTable",
+    "ValidationReport",
+    "coerce_shares",
+    "group_codes",
+    "group_label",
+    "issues_frame",
+    "map_parents",
+    "numeric_column",
+    "period_order",
+    "resolve_key",
+]
 
 #: Shares of a market may sum above one by this much (rounding in published tables)
 #: before the data are rejected, and below one by this much before a fringe is reported.
@@ -50,6 +61,30 @@ DEFAULT_TOLERANCE = 0.01
 
 ISSUE_COLUMNS = ["severity", "check", "column", "group", "value", "message"]
 _MAX_EXAMPLES = 5
+
+
+class _LazyIssues:
+    """The ``issues`` field of :class:`ValidationReport`: a frame built when first read.
+
+    A report may be given the issue rows (a list of dicts) instead of a frame; most
+    reports have no issue, and an empty DataFrame costs far more to build than the
+    validation of a small market.
+    """
+
+    def __set_name__(self, owner, name):
+        self.slot = "_" + name
+
+    def __get__(self, obj, owner=None):
+        if obj is None:
+            return None  # the dataclass default: no issues
+        value = obj.__dict__[self.slot]
+        if not isinstance(value, pd.DataFrame):
+            value = issues_frame(value)
+            obj.__dict__[self.slot] = value
+        return value
+
+    def __set__(self, obj, value):
+        obj.__dict__[self.slot] = [] if value is None else value
 
 
 @dataclass(frozen=True, repr=False)
@@ -67,8 +102,13 @@ class ValidationReport(ResultMixin):
         How warnings are handled downstream (for example the fringe policy).
     """
 
-    issues: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=ISSUE_COLUMNS))
+    issues: pd.DataFrame = _LazyIssues()
     policy: str = ""
+
+    def _rows(self):
+        """The issue rows as given (a list), or None once they are a frame."""
+        value = self.__dict__["_issues"]
+        return None if isinstance(value, pd.DataFrame) else value
 
     @property
     def errors(self) -> pd.DataFrame:
@@ -83,10 +123,15 @@ class ValidationReport(ResultMixin):
     @property
     def ok(self) -> bool:
         """True when there is no error (warnings allowed)."""
+        rows = self._rows()
+        if rows is not None:
+            return not any(r["severity"] == "error" for r in rows)
         return self.errors.empty
 
     def raise_if_errors(self, error_class=InvalidSharesError):
         """Raise ``error_class`` describing the first failed check, if any error was found."""
+        if self._rows() == []:
+            return self
         errs = self.errors
         if errs.empty:
             return self
@@ -100,7 +145,7 @@ class ValidationReport(ResultMixin):
 
     def emit_warnings(self, category=FringeWarning):
         """Issue one Python warning per warning check (not per group), at the caller's line."""
-        if self.issues.empty:
+        if self._rows() == [] or self.issues.empty:
             return
         warns = self.warnings
         for check, rows in warns.groupby("check", sort=False):
@@ -121,19 +166,123 @@ class ValidationReport(ResultMixin):
         return "Validation report", facts, []
 
 
-@dataclass(frozen=True, repr=False)
+class _Firms:
+    """The firm label of each row, held as integer codes until the labels are read.
+
+    Three layouts, all with an integer ``key`` per row that is equal exactly when the
+    labels are equal (the duplicate check and the (group, firm) sums use nothing
+    else):
+
+    * codes into ``labels`` (an object array; categorical codes, factorized labels);
+    * integers that are the labels themselves, minus ``offset`` (``labels`` None,
+      ``dtype`` the column's), so no label array is ever built;
+    * rows of ``strings``, a pyarrow string array (``codes`` None for every row in
+      order, else row numbers): the key is a 64-bit hash of the bytes, so a repeat
+      found by key is confirmed on the strings (:func:`_repeated_pairs`).
+
+    ``categories`` keeps a categorical column's categories (the codes index them), so
+    that :meth:`ShareTable.to_frame` can give the column back as a Categorical.
+    """
+
+    __slots__ = (
+        "_hashes",
+        "categories",
+        "codes",
+        "dtype",
+        "labels",
+        "n_keys",
+        "offset",
+        "strings",
+    )
+
+    def __init__(self, codes, labels=None, *, offset=0, dtype=None, n_keys=0, strings=None,
+                 categories=None):
+        self.codes = codes
+        self.labels = labels
+        self.offset = offset
+        self.dtype = dtype
+        self.n_keys = n_keys
+        self.strings = strings
+        self.categories = categories
+        self._hashes = None
+
+    def __len__(self):
+        return len(self.strings) if self.codes is None else self.codes.size
+
+    def keys(self):
+        """One int32/int64 key per row (see the class docstring)."""
+        if self.strings is None:
+            return self.codes
+        if self._hashes is None:
+            self._hashes = _string_hashes(self.strings)
+        return self._hashes if self.codes is None else self._hashes[self.codes]
+
+    def take(self, rows):
+        """The labels of ``rows`` (an integer array), in the same layout."""
+        if self.strings is not None and self.codes is None:
+            out = _Firms(rows, strings=self.strings)
+            out._hashes = self._hashes
+            return out
+        out = _Firms(self.codes[rows], self.labels, offset=self.offset, dtype=self.dtype,
+                     n_keys=self.n_keys, strings=self.strings, categories=self.categories)
+        out._hashes = self._hashes
+        return out
+
+    def values(self):
+        """The labels as an object array (what ``column.to_numpy(dtype=object)`` gives)."""
+        if self.strings is not None:
+            arr = self.strings if self.codes is None else self.strings.take(self.codes)
+            return arr.to_numpy(zero_copy_only=False)
+        if self.labels is not None:
+            return self.labels.take(self.codes)
+        vals = self.codes.astype(self.dtype)
+        if self.offset:
+            vals += np.asarray(self.offset, dtype=self.dtype)
+        return vals.astype(object)
+
+    def label(self, i):
+        """The label of row ``i``."""
+        return self.take(np.asarray([i], dtype=np.int64)).values()[0]
+
+    def categorical(self):
+        """The labels as a Categorical when they came from one (codes kept), else None."""
+        if self.categories is None:
+            return None
+        return pd.Categorical.from_codes(self.codes, dtype=pd.CategoricalDtype(self.categories))
+
+
+class _LazyFirms:
+    """The ``firms`` field of :class:`ShareTable`: labels built from ``firm_index`` on
+    first use (never, for an index that needs only the duplicate check)."""
+
+    def __get__(self, obj, owner=None):
+        if obj is None:
+            return None  # the dataclass default
+        value = obj.__dict__.get("_firms")
+        if value is None and obj.firm_index is not None:
+            value = obj.firm_index.values()
+            obj.__dict__["_firms"] = value
+        return value
+
+    def __set__(self, obj, value):
+        obj.__dict__["_firms"] = value
+
+
+@dataclass(frozen=True, repr=False, kw_only=True)
 class ShareTable:
     """Validated shares, grouped.  Private: built by :func:`coerce_shares`.
 
     ``codes[i]`` is the group of row ``i`` (``0 <= codes < len(groups)``), ``shares``
     are fractions, ``firms`` the firm labels (or ``None`` when rows are firms with no
     label), ``groups`` the group labels (``None`` for a single unlabelled group) and
-    ``keys`` the names of the grouping columns.
+    ``keys`` the names of the grouping columns.  A table read from a DataFrame keeps
+    its firm labels as codes (``firm_index``) and builds ``firms`` when it is first
+    read.
     """
 
     codes: np.ndarray
     shares: np.ndarray
-    firms: np.ndarray | None
+    firms: np.ndarray | None = _LazyFirms()
     groups: pd.Index | None
     keys: tuple
     firm_name: str
@@ -152,6 +301,8 @@ class ShareTable:
     unplaced: tuple | None = None
     #: The name of the period column, when there is one.
     period_name: str | None = None
+    #: The firm labels as codes (a ``_Firms``), when ``firms`` is built lazily.
+    firm_index: _Firms | None = None
 
     def time_order(self, func="indices"):
         """Group positions in time order: by market, then period start and end.
@@ -170,22 +321,36 @@ class ShareTable:
     def n_groups(self) -> int:
         return 1 if self.groups is None else len(self.groups)
 
-    def to_frame(self, share_name="share", *, dates=False) -> pd.DataFrame:
+    def to_frame(self, share_name="share", *, dates=False, categorical=False) -> pd.DataFrame:
         """Long table: grouping columns, firm (when known) and share as a fraction.
 
-        ``dates=True`` adds each row's ``period_start`` and ``period_end``.
+        ``dates=True`` adds each row's ``period_start`` and ``period_end``.  With
+        ``categorical=True`` text grouping columns, and a firm column that came as a
+        Categorical, are Categoricals (codes per row, no label per row), so that an
+        analysis of the frame uses the codes again.
         """
         data = {}
         if self.groups is not None:
-            if isinstance(self.groups, pd.MultiIndex):
-                for lvl, name in enumerate(self.groups.names):
+            multi = isinstance(self.groups, pd.MultiIndex)
+            for lvl, name in enumerate(self.groups.names):
+                labels = self.groups.levels[lvl] if multi else self.groups
+                if categorical and _is_text(labels):  # codes per row, no label per row
+                    level_codes = self.groups.codes[lvl].take(self.codes) if multi \
+                        else self.codes
+                    data[name] = pd.Categorical.from_codes(
+                        level_codes, dtype=pd.CategoricalDtype(labels))
+                elif multi:
                     data[name] = self.groups.get_level_values(lvl).take(self.codes)
-            else:
-                data[self.groups.name] = self.groups.take(self.codes)
+                else:
+                    data[name] = self.groups.take(self.codes)
         if dates and self.intervals is not None:
             for col in ("period_start", "period_end"):
                 data[col] = self.intervals[col].to_numpy().take(self.codes)
-        if self.firms is not None:
+        cat = self.firm_index.categorical() if categorical and self.firm_index is not None \
+            else None
+        if cat is not None:
+            data[self.firm_name] = cat
+        elif self.firms is not None:
             data[self.firm_name] = self.firms
         data[share_name] = self.shares
         return pd.DataFrame(data)
@@ -261,6 +426,13 @@ class ShareTable:
         return pd.Series(np.asarray(values), index=self.groups, name=name)
 
 
+def _is_text(index) -> bool:
+    """True for an Index of text labels (object or string dtype, not categorical)."""
+    dtype = index.dtype
+    return not isinstance(dtype, pd.CategoricalDtype) and (
+        dtype == object or pd.api.types.is_string_dtype(dtype))
+
+
 def resolve_key(frame, name, default, param, func):
     """Resolve an optional grouping column: absent default -> None; absent explicit -> error."""
     if name is None:
@@ -304,8 +476,17 @@ def _span_codes(frame: pd.DataFrame, keys):
     codes = None
     level_uniques = []
     for key in keys:
-        col = frame[key].to_numpy()
-        fast = _int_codes(col) if col.dtype.kind in "iu" else None
+        series = frame[key]
+        dtype = series.dtype
+        if isinstance(dtype, pd.CategoricalDtype) and not dtype.ordered:
+            # the codes are the groups, in category order (as factorize(sort=True) has
+            # them); the labels are the categories' values, as for a plain column
+            fast = series.cat.codes.to_numpy().astype(np.int64), dtype.categories
+            if fast[0].size and fast[0].min() < 0:
+                fast = None  # missing values: reported below
+        else:
+            fast = _int_codes(series.to_numpy()) if isinstance(dtype, np.dtype) and \
+                dtype.kind in "iu" else None
         if fast is None:
             c, u = pd.factorize(frame[key], sort=True)
             if (c < 0).any():
@@ -581,12 +762,9 @@ def coerce_shares(data, *, market="market", period="period", firm="firm", share=
         else:
             check_columns(func, data, {"share": share})
             raw = numeric_column(data, share, "share", func)
-        firms = data[firm_col].to_numpy(dtype=object) if firm_col is not None else None
-        if firms is not None and pd.isna(firms).any():
-            raise InvalidSharesError(
-                f"{func}: the 'firm' column {firm_col!r} has missing values. Every row needs "
-                "a firm name; fill or drop them first."
-            )
+        firm_index = _firm_index(data[firm_col], func, firm_col) \
+            if firm_col is not None else None
+        firms = None
         if keys:
             codes, levels, n_groups = _span_codes(data, keys)
         else:
@@ -604,6 +782,9 @@ def coerce_shares(data, *, market="market", period="period", firm="firm", share=
                 func, "value", "None for a mapping/Series/array input", value,
                 "Pass a DataFrame with a value column to derive shares from sales."))
         firms, raw = _one_dimensional(data, func)
+        # a mapping's keys are distinct; so is a Series index that says so
+        firm_index = None if firms is None or isinstance(data, Mapping) or \
+            data.index.is_unique else _factorized_firms(firms, func, "firm")
         codes, groups, keys = np.zeros(raw.size, dtype=np.int64), None, ()
         levels, n_groups = None, 1
         share_col = "shares"
@@ -636,48 +817,53 @@ def coerce_shares(data, *, market="market", period="period", firm="firm", share=
     # raw may be a view of the caller's data: it is never written to.
     clean = raw if not issues else np.where(np.isfinite(raw) & (raw >= 0), raw, 0.0)
 
-    # -- duplicate (group, firm) keys
-    if firms is not None and len(firms):
-        try:
-            fcodes, funiq = pd.factorize(firms)
-        except TypeError:  # unhashable labels (lists, dicts)
-            bad = next(f for f in firms if not isinstance(f, Hashable))
-            raise InvalidSharesError(param_message(
-                func, "firm", "labels that are text or numbers", bad,
-                "Each firm label must be hashable; convert lists or dicts to text first, "
-                "e.g. df['firm'] = df['firm'].astype(str).")) from None
-        pair = codes * max(len(funiq), 1) + fcodes
-        dup = pd.Index(pair).duplicated()
-        if dup.any():
+    # -- duplicate (group, firm) keys: in the compiled kernel, on integer keys
+    if firm_index is not None and len(firm_index):
+        want_sum = duplicates == "sum"
+        if want_sum and value is not None and not np.isfinite(stats[0]).all():
+            # sales whose sum overflows: divide by the group's largest before adding up
+            clean, _ = _rescaled_values(codes, clean, stats[0], n_groups)
+        n_rep, first, keep, summed, firm_index = _repeated_pairs(
+            func, codes, firm_index, stats[2], clean if want_sum else None)
+        if n_rep:
             if duplicates == "error":
-                i = int(np.flatnonzero(dup)[0])
+                i, label = first, firm_index.label(first)
                 _issue(issues, "error", "duplicate_key", firm_name, _label(groups, codes[i]),
-                       firms[i],
-                       f"{func}: firm {firms[i]!r} appears more than once in "
-                       f"{_label(groups, codes[i])} ({int(dup.sum())} duplicate row(s) in all). "
+                       label,
+                       f"{func}: firm {label!r} appears more than once in "
+                       f"{_label(groups, codes[i])} ({n_rep} duplicate row(s) in all). "
                        + _absent_keys_hint(data, market_key, period_key, market, period)
                        + "Pass duplicates='sum' to add up several product lines of one firm, "
                        "or remove the repeated rows.")
                 if raise_errors:
                     ValidationReport(issues_frame(issues)).raise_if_errors()
             else:
-                codes, firms, clean = _aggregate(codes, firms, clean)
+                rows = np.flatnonzero(keep)
+                codes, clean, firm_index = codes[rows], summed[rows], firm_index.take(rows)
                 stats = None
     merged = None
-    if entities is not None and firms is not None:
+    if entities is not None and (firms is not None or firm_index is not None):
+        if firm_index is not None:
+            firms = firm_index.values()
         at = None if intervals is None else \
             intervals["period_end"].to_numpy(dtype="datetime64[ns]")[codes]
         joined = entities.resolve(firms, at)
         changed = firms != joined
         merged = pd.DataFrame({"firm": firms[changed], "entity": joined[changed]}
                               ).drop_duplicates().reset_index(drop=True)
-        firms = joined
-        codes, firms, clean = _aggregate(codes, firms, clean)
+        firm_index = _factorized_firms(joined, func, "firm")
+        n_rep, _, keep, summed, firm_index = _repeated_pairs(
+            func, codes, firm_index, np.bincount(codes, minlength=n_groups), clean)
+        if n_rep:
+            rows = np.flatnonzero(keep)
+            codes, clean, firm_index = codes[rows], summed[rows], firm_index.take(rows)
         stats = None
     elif entities is not None:
         raise InvalidParameterError(param_message(
             func, "parent", "None when the data have no firm labels", type(parent).__name__,
             "Give firm names (a mapping or a 'firm' column) to aggregate to parents."))
+    if firm_index is not None:
+        firms = None  # built from firm_index when read
 
     # -- totals and unit checks
     if stats is None:
@@ -744,7 +930,7 @@ def coerce_shares(data, *, market="market", period="period", firm="firm", share=
             _issue(issues, "warning", "fringe", share, _label(groups, g), float(totals[g]),
                    f"shares sum to {totals[g]:.4g} < 1 in {_label(groups, g)} (a fringe, an "
                    f"outside good or top-N data).{note}")
-    report = ValidationReport(issues_frame(issues), policy=fringe_note or "")
+    report = ValidationReport(list(issues), policy=fringe_note or "")
     if emit:
         report.emit_warnings(FringeWarning)
     if intervals is not None:
@@ -753,7 +939,7 @@ def coerce_shares(data, *, market="market", period="period", firm="firm", share=
     return ShareTable(codes=codes, shares=shares, firms=firms, groups=groups, keys=keys,
                       firm_name=firm_name, totals=totals, report=report, attrs=attrs,
                       pass_sums=stats, intervals=intervals, merged=merged, unplaced=unplaced,
-                      period_name=period_key)
+                      period_name=period_key, firm_index=firm_index)
 
 
 def _absent_keys_hint(data, market_key, period_key, market, period) -> str:
@@ -864,12 +1050,126 @@ def issues_frame(rows):
     return pd.DataFrame(rows, columns=ISSUE_COLUMNS)
 
 
-def _aggregate(codes, firms, shares):
-    """Sum shares over identical (group, firm) pairs; order of first appearance is kept."""
-    df = pd.DataFrame({"g": codes, "f": firms, "s": shares})
-    out = df.groupby(["g", "f"], sort=False, observed=True)["s"].sum().reset_index()
-    return (out["g"].to_numpy(dtype=np.int64), out["f"].to_numpy(dtype=object),
-            out["s"].to_numpy(dtype=np.float64))
+def _missing_firms(func, col):
+    raise InvalidSharesError(
+        f"{func}: the 'firm' column {col!r} has missing values. Every row needs "
+        "a firm name; fill or drop them first.")
+
+
+def _factorized_firms(values, func, col):
+    """Firm labels of any hashable kind, factorized once (:func:`pandas.factorize`)."""
+    try:
+        codes, uniques = pd.factorize(values)
+    except TypeError:  # unhashable labels (lists, dicts)
+        bad = next(f for f in np.asarray(values, dtype=object) if not isinstance(f, Hashable))
+        raise InvalidSharesError(param_message(
+            func, "firm", "labels that are text or numbers", bad,
+            "Each firm label must be hashable; convert lists or dicts to text first, "
+            "e.g. df['firm'] = df['firm'].astype(str).")) from None
+    if codes.size and codes.min() < 0:
+        _missing_firms(func, col)
+    return _Firms(codes.astype(np.int64, copy=False), np.asarray(uniques, dtype=object),
+                  n_keys=len(uniques))
+
+
+def _arrow_strings(values):
+    """``values`` as one pyarrow string (or large_string) array, or None if it is not text."""
+    import pyarrow as pa
+
+    try:
+        arr = pa.array(values, from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError, TypeError,
+            ValueError):
+        return None
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    if pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type):
+        return arr
+    return None
+
+
+def _string_hashes(arr):
+    """The kernel's 64-bit hash of each string of a pyarrow string array."""
+    import pyarrow as pa
+
+    bufs = arr.buffers()
+    width = np.int64 if pa.types.is_large_string(arr.type) else np.int32
+    offsets = np.frombuffer(bufs[1], dtype=width)[arr.offset:arr.offset + len(arr) + 1]
+    data = np.frombuffer(bufs[2], dtype=np.uint8) if bufs[2] is not None and bufs[2].size \
+        else np.zeros(1, dtype=np.uint8)
+    return _grouped.string_hashes(data, np.ascontiguousarray(offsets))
+
+
+def _firm_index(series, func, col):
+    """The firm column as a :class:`_Firms`: codes without hashing where possible.
+
+    Categorical codes and integer labels are used as they are; text (object or
+    Arrow-backed) is hashed on its bytes in the kernel; anything else is factorized
+    once.  A missing label is an InvalidSharesError.
+    """
+    dtype = series.dtype
+    if isinstance(dtype, pd.CategoricalDtype):
+        codes = series.cat.codes.to_numpy()
+        if codes.size and codes.min() < 0:
+            _missing_firms(func, col)
+        cats = dtype.categories
+        codes = np.ascontiguousarray(codes, dtype=np.int32 if len(cats) < 2**31 else np.int64)
+        return _Firms(codes, cats.to_numpy(dtype=object), n_keys=len(cats), categories=cats)
+    if isinstance(dtype, np.dtype) and dtype.kind in "iu":
+        values = series.to_numpy()
+        if values.size == 0:
+            return _Firms(np.zeros(0, dtype=np.int64), None, dtype=dtype)
+        lo, hi = int(values.min()), int(values.max())
+        span = hi - lo + 1
+        if span <= max(4 * values.size, 1 << 16):
+            codes = np.subtract(values, lo, dtype=np.int64, casting="unsafe") if lo else \
+                np.ascontiguousarray(values, dtype=np.int64)
+            return _Firms(codes, None, offset=lo, dtype=dtype, n_keys=span)
+        if hi < 2**63:
+            return _Firms(np.ascontiguousarray(values, dtype=np.int64), None, dtype=dtype)
+        return _factorized_firms(series, func, col)
+    if dtype == object or pd.api.types.is_string_dtype(dtype):
+        arr = _arrow_strings(series.array if dtype != object else series.to_numpy())
+        if arr is not None:
+            if arr.null_count:
+                _missing_firms(func, col)
+            return _Firms(None, strings=arr)
+    return _factorized_firms(series, func, col)
+
+
+def _repeated_pairs(func, codes, firms, counts, values=None):
+    """Repeated (group, firm) rows, and with ``values`` the sums over each pair.
+
+    Returns ``(n_repeated, first_repeated, keep, summed, firms)`` from
+    :func:`concentration._kernels._grouped.first_rows`; ``firms`` is the index the
+    answer holds for.  Keys that are string hashes are confirmed on the strings of
+    each repeated row and its first row; if two different strings ever share a hash,
+    the labels are factorized exactly and the check runs again.
+    """
+    keys = firms.keys()
+    n = codes.size
+    per_row = 2 * (8 + keys.itemsize) + (25 if values is not None else 0) \
+        + (8 if firms.strings is not None else 0)
+    check_memory(func, per_row * n, what=f"the check for repeated firms over {n:,} rows",
+                 fits="Compute the markets in batches (e.g. by period).")
+    counts = np.ascontiguousarray(counts, dtype=np.int64)
+    out = _grouped.first_rows(codes, keys, counts, firms.n_keys, values)
+    if out[0] and firms.strings is not None:
+        rep = _grouped.first_rows(codes, keys, counts, firms.n_keys, None, True)[4]
+        rows = np.flatnonzero(rep != np.arange(n))
+        if not _same_strings(firms, rows, rep[rows]):
+            return _repeated_pairs(func, codes, _factorized_firms(firms.values(), func, "firm"),
+                                   counts, values)
+    return out[0], out[1], out[2], out[3], firms
+
+
+def _same_strings(firms, a, b):
+    """True when rows ``a`` and ``b`` of a string index hold the same strings."""
+    import pyarrow.compute as pc
+
+    if firms.codes is not None:
+        a, b = firms.codes[a], firms.codes[b]
+    return bool(pc.all(pc.equal(firms.strings.take(a), firms.strings.take(b))).as_py())
 
 
 def map_parents(firms, parent, func, at=None):

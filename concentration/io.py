@@ -27,7 +27,7 @@ from ._validation import check_bool, check_choice, check_column_name, param_mess
 from ._version import library_version
 from .exceptions import DataFileError, InvalidParameterError, SchemaError
 
-__all__ = ["read_shares", "validate_shares", "write_parquet", "read_table", "PROVENANCE_KEY"]
+__all__ = ["PROVENANCE_KEY", "read_shares", "read_table", "validate_shares", "write_parquet"]
 
 #: Key of the provenance JSON in the Parquet key-value metadata.
 PROVENANCE_KEY = b"concentration.provenance"
@@ -35,8 +35,12 @@ PROVENANCE_KEY = b"concentration.provenance"
 _PROVENANCE_FIELDS = ("source", "citation", "retrieved", "licence", "notes")
 
 
-def open_dataset(source, func):
+def open_dataset(source, func, dictionary=()):
     """Open a file, directory or hive-partitioned dataset, with typed errors.
+
+    Columns named in ``dictionary`` that hold text are read as Arrow dictionaries
+    (pandas Categoricals): Parquet stores text columns dictionary-encoded, so the
+    codes arrive without hashing a string.
 
     A directory is listed by :func:`dataset_files` (every real file once, no link
     loop), and the schemas of all its files are compared first
@@ -55,12 +59,16 @@ def open_dataset(source, func):
         raise DataFileError(
             f"{func}: no file or directory at {path!r}. Check the path (relative paths are "
             f"resolved from {os.getcwd()!r}).")
+    fmt = "parquet"
+    if dictionary:
+        fmt = ds.ParquetFileFormat(read_options=ds.ParquetReadOptions(
+            dictionary_columns=list(dictionary)))
     try:
         if not os.path.isdir(path):
-            return ds.dataset(path, format="parquet", partitioning="hive")
+            return ds.dataset(path, format=fmt, partitioning="hive")
         files = dataset_files(path)
-        schema = _check_file_schemas(path, files, func)
-        return ds.dataset(files, format="parquet", partitioning="hive",
+        schema = _dictionary_schema(_check_file_schemas(path, files, func), dictionary)
+        return ds.dataset(files, format=fmt, partitioning="hive",
                           partition_base_dir=path, schema=schema)
     except (pa.ArrowInvalid, pa.ArrowIOError, OSError) as exc:
         raise DataFileError(
@@ -73,6 +81,33 @@ def open_dataset(source, func):
             f"{func}: the files under {path!r} do not share one schema ({exc}). Make each "
             "column the same type in every file, and keep hive keys (key=value directories) "
             "out of the files' columns.") from None
+
+
+def _dictionary_schema(schema, dictionary):
+    """``schema`` with its text columns named in ``dictionary`` as dictionaries."""
+    if schema is None or not dictionary:
+        return schema
+    fields = []
+    for fld in schema:
+        if fld.name in dictionary and (pa.types.is_string(fld.type)
+                                       or pa.types.is_large_string(fld.type)):
+            fld = fld.with_type(pa.dictionary(pa.int32(), fld.type))
+        fields.append(fld)
+    return pa.schema(fields, metadata=schema.metadata)
+
+
+def text_columns(schema, names):
+    """The columns of ``names`` that ``schema`` stores as text (string or large_string)."""
+    out = []
+    for name in names:
+        if name is None or name not in schema.names:
+            continue
+        t = schema.field(name).type
+        if pa.types.is_dictionary(t):
+            t = t.value_type
+        if pa.types.is_string(t) or pa.types.is_large_string(t):
+            out.append(name)
+    return out
 
 
 def checked_path(func, source, name="source") -> str:
@@ -204,7 +239,8 @@ def _dataset_provenance(dataset) -> dict:
         return {"raw": raw.decode("utf-8", "replace")}
 
 
-def read_table(source, *, columns=None, filters=None, required=None, func="read_table"):
+def read_table(source, *, columns=None, filters=None, required=None, func="read_table",
+               dictionary=()):
     """Read a Parquet file, directory or hive-partitioned dataset into a DataFrame.
 
     A directory is read file by file as :func:`dataset_files` lists them: symbolic
@@ -228,6 +264,10 @@ def read_table(source, *, columns=None, filters=None, required=None, func="read_
         ``{parameter: column}`` that must exist; a missing one is a SchemaError.
     func : str
         Name of the public function, for messages.
+    dictionary : sequence of str, optional
+        Text columns to read as Categoricals, with their categories sorted (the
+        labels' order, as :func:`pandas.factorize` with ``sort=True`` gives them):
+        Parquet's dictionary pages become the codes, and no string is hashed.
 
     Returns
     -------
@@ -259,7 +299,7 @@ def read_table(source, *, columns=None, filters=None, required=None, func="read_
         if bad:
             raise InvalidParameterError(param_message(
                 func, "columns", "a list of column names (str)", bad[0]))
-    dataset = open_dataset(source, func)
+    dataset = open_dataset(source, func, dictionary)
     names = dataset.schema.names
     for param, col in (required or {}).items():
         if col is not None and col not in names:
@@ -284,6 +324,11 @@ def read_table(source, *, columns=None, filters=None, required=None, func="read_
             "or the filter may name a missing column; re-export the file or fix the filter."
         ) from None
     frame = table.to_pandas()
+    for col in dictionary:
+        if col in frame.columns and isinstance(frame[col].dtype, pd.CategoricalDtype):
+            cats = frame[col].cat.categories
+            if not cats.is_monotonic_increasing:
+                frame[col] = frame[col].cat.reorder_categories(cats.sort_values())
     frame.attrs["provenance"] = _dataset_provenance(dataset)
     frame.attrs["source_path"] = os.fspath(source)
     return frame
@@ -316,7 +361,7 @@ def check_filter(schema, expr, filters, func):
     try:
         ds.dataset(schema.empty_table()).to_table(filter=expr)
     except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError) as exc:
-        cols = ", ".join(f"{f.name}: {f.type}" for f in schema)
+        cols = ", ".join(f"{f.name}: {getattr(f.type, 'value_type', f.type)}" for f in schema)
         detail = str(exc).splitlines()[0]
         if "FieldRef" in detail:  # "No match for FieldRef.Name(x) in <the schema>"
             detail = detail.split(" in ")[0]
@@ -411,13 +456,14 @@ def read_shares(source, *, market="market", period="period", firm="firm", share=
                           period_start=period_start, period_end=period_end)
     dated = isinstance(frame, pd.DataFrame) and any(
         c is not None and c in frame.columns for c in (period_start, period_end))
-    out = table.to_frame(share_name=share if value is None else "share", dates=dated)
+    out = table.to_frame(share_name=share if value is None else "share", dates=dated,
+                         categorical=not isinstance(source, pd.DataFrame))
     attrs = getattr(frame, "attrs", None) or {}  # a mapping or array has none
     out.attrs["provenance"] = dict(attrs.get("provenance", {}) or {})
     if "source_path" in attrs:
         out.attrs["source_path"] = attrs["source_path"]
-    out.attrs["validation"] = {"errors": int(len(table.report.errors)),
-                               "warnings": int(len(table.report.warnings))}
+    out.attrs["validation"] = {"errors": len(table.report.errors),
+                               "warnings": len(table.report.warnings)}
     return out
 
 
@@ -489,7 +535,8 @@ def _load_frame(source, *, market, period, firm, share, value, filters, func, da
         wanted += [c for c in dates if c is not None and c in names]
     return read_table(source, columns=wanted, filters=filters, func=func,
                       required={"value" if value is not None else "share":
-                                value if value is not None else share})
+                                value if value is not None else share},
+                      dictionary=text_columns(dataset.schema, (market, period, firm)))
 
 
 #: Parquet codecs accepted by :func:`write_parquet` (``None`` is ``"none"``).

@@ -266,3 +266,341 @@ def grouped_power_sum(const long long[::1] codes, const double[::1] shares,
                 else:
                     out[codes[i]] += pow(s, alpha)
     return out_np
+
+
+# ---------------------------------------------------------------------------
+# Repeated (group, key) pairs: a stable LSD radix sort of (row, key) by group (one to
+# three passes of at most 11 bits, so each pass scatters into a few thousand
+# cache-resident streams), then one small open-addressing table per group, reused
+# by each thread.  A global table over every pair would make each row a DRAM miss.
+
+from cython.parallel cimport threadid
+
+ctypedef fused key_t:
+    int
+    long long
+
+ctypedef fused offset_t:
+    int
+    long long
+
+cdef enum:
+    _SMALL_GROUP = 12        # groups up to this size compare keys pairwise
+    _PARALLEL_ROWS = 131072  # fewer rows than this run on one thread
+    _RADIX_BITS = 11
+
+cdef unsigned long long _ROW_MASK = 0xffffffffULL
+
+
+cdef inline unsigned long long _mix(unsigned long long x) noexcept nogil:
+    """The 64-bit finalizer of MurmurHash3 (a bijection that spreads every input bit)."""
+    x ^= x >> 33
+    x *= 0xff51afd7ed558ccdULL
+    x ^= x >> 33
+    x *= 0xc4ceb9fe1a85ec53ULL
+    x ^= x >> 33
+    return x
+
+
+cdef void _radix_by_group(const long long[::1] codes, const key_t[::1] keys, int n_pass,
+                          int bits, unsigned long long* pa, key_t* ka,
+                          unsigned long long* pb, key_t* kb, const double* values,
+                          double* va, double* vb, long long* hist,
+                          bint* in_b) noexcept nogil:
+    """Sort ``(group << 32 | row, key[, value])`` by group, stably, into the a or b buffers.
+
+    ``hist`` holds ``n_pass << bits`` counters (zeroed by the caller); ``values`` is
+    NULL when no values travel with the rows.  On return ``in_b[0]`` says which
+    buffers hold the sorted rows.
+    """
+    cdef Py_ssize_t n = codes.shape[0], i
+    cdef int p, shift
+    cdef long long width = 1LL << bits, d, run, tmp
+    cdef unsigned long long digit_mask = <unsigned long long>(width - 1), e
+    cdef unsigned long long* src_p
+    cdef key_t* src_k
+    cdef unsigned long long* dst_p
+    cdef key_t* dst_k
+    cdef double* src_v
+    cdef double* dst_v
+    cdef long long* h
+    for i in range(n):
+        e = <unsigned long long>codes[i]
+        for p in range(n_pass):
+            hist[(p << bits) + <long long>((e >> (p * bits)) & digit_mask)] += 1
+    for p in range(n_pass):
+        h = hist + (p << bits)
+        run = 0
+        for d in range(width):
+            tmp = h[d]
+            h[d] = run
+            run += tmp
+    # first pass straight from the inputs
+    h = hist
+    dst_p, dst_k = pa, ka
+    for i in range(n):
+        e = <unsigned long long>codes[i]
+        d = h[e & digit_mask]
+        h[e & digit_mask] = d + 1
+        dst_p[d] = (e << 32) | <unsigned long long>i
+        dst_k[d] = keys[i]
+        if values != NULL:
+            va[d] = values[i]
+    in_b[0] = False
+    for p in range(1, n_pass):
+        h = hist + (p << bits)
+        shift = 32 + p * bits
+        if in_b[0]:
+            src_p, src_k, src_v, dst_p, dst_k, dst_v = pb, kb, vb, pa, ka, va
+        else:
+            src_p, src_k, src_v, dst_p, dst_k, dst_v = pa, ka, va, pb, kb, vb
+        for i in range(n):
+            e = src_p[i]
+            d = h[(e >> shift) & digit_mask]
+            h[(e >> shift) & digit_mask] = d + 1
+            dst_p[d] = e
+            dst_k[d] = src_k[i]
+            if values != NULL:
+                dst_v[d] = src_v[i]
+        in_b[0] = not in_b[0]
+
+
+cdef void _group_pass(const unsigned long long* rows, const key_t* keys, Py_ssize_t lo,
+                      Py_ssize_t hi, long long n_keys, long long* tkey, long long* trow,
+                      double* tsum, const double* values, double* summed, char* keep,
+                      long long* rep, bint want_rep, bint want_sum,
+                      long long* out) noexcept nogil:
+    """Repeated pairs among the sorted rows ``lo:hi`` of one group (ascending rows).
+
+    The first repeated row met is the group's smallest.  ``out`` = [repeated rows
+    so far, smallest repeated row (or -1)].  ``values`` are sorted with the rows.
+    With ``want_sum`` each first row ``r``
+    gets ``keep[r] = 1`` and ``summed[r]`` = the sum of its pair's values in row
+    order; with ``want_rep`` each row gets the first row of its pair.
+    """
+    cdef Py_ssize_t m = hi - lo, j, l, cap, limit
+    cdef long long r, first, found
+    cdef long long k
+    cdef unsigned long long h, mask
+    if m <= _SMALL_GROUP:
+        for j in range(lo, hi):
+            r = <long long>(rows[j] & _ROW_MASK)
+            k = keys[j]
+            first = r
+            for l in range(lo, j):
+                if keys[l] == k:
+                    first = <long long>(rows[l] & _ROW_MASK)
+                    break
+            if first != r:
+                out[0] += 1
+                if out[1] < 0 or r < out[1]:
+                    out[1] = r
+                if want_sum:
+                    summed[first] += values[j]
+            elif want_sum:
+                keep[r] = 1
+                summed[r] = values[j]
+            if want_rep:
+                rep[r] = first
+        return
+    limit = m if n_keys <= 0 or n_keys > m else n_keys
+    cap = 16
+    while cap < 2 * limit:
+        cap *= 2
+    mask = <unsigned long long>(cap - 1)
+    for j in range(cap):
+        trow[j] = -1
+    for j in range(lo, hi):
+        r = <long long>(rows[j] & _ROW_MASK)
+        k = keys[j]
+        h = _mix(<unsigned long long>k) & mask
+        while True:
+            found = trow[h]
+            if found < 0:
+                trow[h] = r
+                tkey[h] = k
+                first = r
+                if want_sum:
+                    tsum[h] = values[j]
+                break
+            if tkey[h] == k:
+                first = found
+                if want_sum:
+                    tsum[h] += values[j]
+                break
+            h = (h + 1) & mask
+        if first != r:
+            out[0] += 1
+            if out[1] < 0 or r < out[1]:
+                out[1] = r
+        if want_rep:
+            rep[r] = first
+    if want_sum:
+        for j in range(cap):
+            r = trow[j]
+            if r >= 0:
+                keep[r] = 1
+                summed[r] = tsum[j]
+
+
+def sort_by_group(const long long[::1] codes, const key_t[::1] keys, Py_ssize_t n_groups,
+                  values=None):
+    """``(group << 32 | row, key[, value])`` of every row, stably sorted by group.
+
+    Returns ``(rows, keys, values)`` (``values`` None when not given): a radix
+    sort in one to three passes of at most 11 bits of the group code.
+    """
+    cdef Py_ssize_t n = codes.shape[0]
+    cdef int bits = 1, n_pass
+    cdef bint in_b = False
+    cdef bint with_values = values is not None
+    while (1LL << bits) < n_groups:
+        bits += 1
+    n_pass = (bits + _RADIX_BITS - 1) // _RADIX_BITS
+    bits = (bits + n_pass - 1) // n_pass
+    kdtype = np.int32 if key_t is int else np.int64
+    m = max(n, 1)
+    pa_np = np.empty(m, dtype=np.uint64)
+    ka_np = np.empty(m, dtype=kdtype)
+    pb_np = np.empty(m if n_pass > 1 else 1, dtype=np.uint64)
+    kb_np = np.empty(m if n_pass > 1 else 1, dtype=kdtype)
+    vals_np = values if with_values else np.zeros(1)
+    va_np = np.empty(m if with_values else 1, dtype=np.float64)
+    vb_np = np.empty(m if with_values and n_pass > 1 else 1, dtype=np.float64)
+    hist_np = np.zeros(n_pass << bits, dtype=np.int64)
+    cdef const double[::1] vals = vals_np
+    cdef double[::1] va = va_np
+    cdef double[::1] vb = vb_np
+    cdef unsigned long long[::1] pa = pa_np
+    cdef key_t[::1] ka = ka_np
+    cdef unsigned long long[::1] pb = pb_np
+    cdef key_t[::1] kb = kb_np
+    cdef long long[::1] hist = hist_np
+    if n > 0:
+        with nogil:
+            _radix_by_group(codes, keys, n_pass, bits, &pa[0], &ka[0], &pb[0], &kb[0],
+                            &vals[0] if with_values else NULL, &va[0], &vb[0], &hist[0],
+                            &in_b)
+    if in_b:
+        return pb_np[:n], kb_np[:n], (vb_np[:n] if with_values else None)
+    return pa_np[:n], ka_np[:n], (va_np[:n] if with_values else None)
+
+
+def first_rows(const long long[::1] codes, const key_t[::1] keys, const long long[::1] counts,
+               long long n_keys=0, values=None, bint want_rep=False, int n_threads=0):
+    """Rows that repeat an earlier row's (group, key) pair, and the sums of each pair.
+
+    ``counts[g]`` is the number of rows of group ``g`` (``codes`` in
+    ``[0, len(counts))``, fewer than 2**32 rows); ``n_keys`` is the number of
+    distinct keys when known (it bounds the tables), else 0.  Returns
+    ``(n_repeated, first_repeated, keep, summed, rep)``: the number of rows whose
+    pair occurred on an earlier row and the smallest such row (-1 when there is
+    none); with ``values`` (float64), ``keep`` marks each pair's first row and
+    ``summed[r]`` there is the sum of the pair's values in row order (0 on
+    the other rows); with ``want_rep``, ``rep[i]`` is the first row of row
+    ``i``'s pair.  Outputs not asked for are None.
+
+    The rows are sorted by group with a stable radix sort, then each group is
+    scanned with a table of at most twice its size (next power of two), so the
+    result does not depend on the number of threads.
+    """
+    cdef Py_ssize_t n = codes.shape[0]
+    cdef Py_ssize_t n_groups = counts.shape[0]
+    cdef Py_ssize_t g, largest = 0, cap = 16
+    cdef int t
+    cdef bint want_sum = values is not None
+    if n >= (1LL << 32):
+        raise ValueError("first_rows handles fewer than 2**32 rows")
+    starts_np = np.zeros(n_groups + 1, dtype=np.int64)
+    if n_groups:
+        np.cumsum(counts, out=starts_np[1:])
+    if starts_np[n_groups] != n:
+        raise ValueError("counts do not add up to the number of rows")
+    cdef long long[::1] starts = starts_np
+    m = max(n, 1)
+    vals_np = np.ascontiguousarray(values, dtype=np.float64) if want_sum else None
+    if want_sum and vals_np.shape[0] != n:
+        raise ValueError("values and codes differ in length")
+    rows_np, keys_np, svals_np = sort_by_group(codes, keys, n_groups, vals_np)
+    if svals_np is None:
+        svals_np = np.zeros(1)
+    cdef unsigned long long[::1] srows = rows_np
+    cdef key_t[::1] skeys = keys_np
+    cdef const double[::1] svals = svals_np
+    for g in range(n_groups):
+        if counts[g] > largest:
+            largest = counts[g]
+    if n_keys > 0 and n_keys < largest:
+        largest = n_keys
+    while cap < 2 * largest:
+        cap *= 2
+    cdef int nt = n_threads if n_threads > 0 else max_threads()
+    if n < _PARALLEL_ROWS or n_groups < 2:
+        nt = 1
+    tkey_np = np.empty((nt, cap), dtype=np.int64)
+    trow_np = np.empty((nt, cap), dtype=np.int64)
+    tsum_np = np.empty((nt, cap if want_sum else 1), dtype=np.float64)
+    out_np = np.zeros((nt, 2), dtype=np.int64)
+    out_np[:, 1] = -1
+    summed_np = np.zeros(m if want_sum else 1, dtype=np.float64)
+    keep_np = np.zeros(m if want_sum else 1, dtype=np.int8)
+    rep_np = np.empty(m if want_rep else 1, dtype=np.int64)
+    cdef long long[:, ::1] tkey = tkey_np
+    cdef long long[:, ::1] trow = trow_np
+    cdef double[:, ::1] tsum = tsum_np
+    cdef long long[:, ::1] out = out_np
+    cdef double[::1] summed = summed_np
+    cdef char[::1] keep = keep_np.view(np.uint8).view(np.int8)
+    cdef long long[::1] rep = rep_np
+    if n > 0:
+        if nt == 1:
+            with nogil:
+                for g in range(n_groups):
+                    _group_pass(&srows[0], &skeys[0], starts[g], starts[g + 1], n_keys,
+                                &tkey[0, 0], &trow[0, 0], &tsum[0, 0], &svals[0], &summed[0],
+                                &keep[0], &rep[0], want_rep, want_sum, &out[0, 0])
+        else:
+            for g in prange(n_groups, nogil=True, num_threads=nt, schedule="dynamic",
+                            chunksize=64):
+                t = threadid()
+                _group_pass(&srows[0], &skeys[0], starts[g], starts[g + 1], n_keys,
+                            &tkey[t, 0], &trow[t, 0], &tsum[t, 0], &svals[0], &summed[0],
+                            &keep[0], &rep[0], want_rep, want_sum, &out[t, 0])
+    n_rep = int(out_np[:, 0].sum())
+    hit = out_np[:, 1] >= 0
+    first = int(out_np[hit, 1].min()) if hit.any() else -1
+    return (n_rep, first, keep_np[:n].view(np.bool_) if want_sum else None,
+            summed_np[:n] if want_sum else None, rep_np[:n] if want_rep else None)
+
+
+cdef inline unsigned long long _bytes_hash(const unsigned char* p,
+                                           Py_ssize_t m) noexcept nogil:
+    """FNV-1a over ``m`` bytes with the length mixed in, then :func:`_mix`."""
+    cdef unsigned long long h = 0xcbf29ce484222325ULL ^ (<unsigned long long>m)
+    cdef Py_ssize_t j
+    for j in range(m):
+        h ^= p[j]
+        h *= 0x100000001b3ULL
+    return _mix(h)
+
+
+def string_hashes(const unsigned char[::1] data, const offset_t[::1] offsets,
+                  int n_threads=0):
+    """64-bit hash of each string ``data[offsets[i]:offsets[i + 1]]`` (Arrow layout).
+
+    Equal strings get equal hashes; different strings almost never do, so callers
+    compare the strings of the rows the hashes pair up.
+    """
+    cdef Py_ssize_t n = offsets.shape[0] - 1
+    cdef Py_ssize_t i
+    cdef int nt = n_threads if n_threads > 0 else max_threads()
+    if n < _PARALLEL_ROWS:
+        nt = 1
+    out_np = np.empty(max(n, 0), dtype=np.int64)
+    cdef long long[::1] out = out_np
+    if n <= 0:
+        return out_np
+    cdef const unsigned char* base = &data[0]
+    for i in prange(n, nogil=True, num_threads=nt, schedule="static"):
+        out[i] = <long long>_bytes_hash(base + offsets[i], offsets[i + 1] - offsets[i])
+    return out_np

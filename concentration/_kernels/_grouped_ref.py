@@ -4,6 +4,8 @@ This is the readable specification of the compiled kernel.  The library never
 calls it; tests compare the kernel against it.
 """
 
+import itertools
+
 import numpy as np
 
 
@@ -60,3 +62,54 @@ def grouped_sums(codes, shares, n_groups):
     largest = (float(clean.max()), int(np.argmax(clean))) if clean.size and clean.max() > 0 \
         else (0.0, -1)
     return (total, sumsq, count), checks, largest
+
+
+def first_rows(codes, keys, counts, n_keys=0, values=None, want_rep=False):
+    """Rows repeating an earlier row's (group, key) pair, by a stable sort.
+
+    Returns ``(n_repeated, first_repeated, keep, summed, rep)`` as the compiled
+    kernel does: ``rep[i]`` is the first row with row ``i``'s group and key,
+    ``first_repeated`` the smallest repeated row or -1; with ``values``, ``keep``
+    marks first rows and ``summed`` holds, there, the pair's sum in row order
+    (0 elsewhere).
+    """
+    codes = np.asarray(codes, dtype=np.int64)
+    keys = np.asarray(keys, dtype=np.int64)
+    n = codes.size
+    rows = np.arange(n, dtype=np.int64)
+    order = np.lexsort((rows, keys, codes))
+    c, k = codes[order], keys[order]
+    new = np.ones(n, dtype=bool)
+    new[1:] = (c[1:] != c[:-1]) | (k[1:] != k[:-1])
+    first_pos = np.maximum.accumulate(np.where(new, rows, 0))
+    rep = np.empty(n, dtype=np.int64)
+    rep[order] = order[first_pos]
+    repeated = np.flatnonzero(rep != rows)
+    first = int(repeated[0]) if repeated.size else -1
+    keep = summed = None
+    if values is not None:
+        keep = rep == rows
+        summed = np.zeros(n)
+        for i in range(n):  # in row order, as the kernel adds them
+            summed[rep[i]] += values[i]
+    return int(repeated.size), first, keep, summed, (rep if want_rep else None)
+
+def string_hashes(data, offsets):
+    """The kernel's string hash (FNV-1a with the length, then MurmurHash3's finalizer)."""
+    mask = (1 << 64) - 1
+
+    def mix(x):
+        x ^= x >> 33
+        x = (x * 0xFF51AFD7ED558CCD) & mask
+        x ^= x >> 33
+        x = (x * 0xC4CEB9FE1A85EC53) & mask
+        return x ^ (x >> 33)
+
+    data = bytes(np.asarray(data, dtype=np.uint8))
+    out = []
+    for lo, hi in itertools.pairwise(offsets):
+        h = 0xCBF29CE484222325 ^ (int(hi) - int(lo))
+        for b in data[int(lo):int(hi)]:
+            h = ((h ^ b) * 0x100000001B3) & mask
+        out.append(mix(h))
+    return np.asarray(out, dtype=np.uint64).view(np.int64)

@@ -1,0 +1,97 @@
+"""The compiled repeated-pair kernel (radix by group, small table per group) against
+its NumPy reference."""
+
+import numpy as np
+import pytest
+
+from concentration._kernels import _grouped_ref as ref
+from concentration._kernels import load
+
+grouped = load("_grouped")
+
+
+def _both(codes, keys, n_groups, values=None, n_keys=0, n_threads=0):
+    codes = np.ascontiguousarray(codes, dtype=np.int64)
+    counts = np.bincount(codes, minlength=n_groups).astype(np.int64)
+    got = grouped.first_rows(codes, keys, counts, n_keys, values, True, n_threads)
+    want = ref.first_rows(codes, keys, counts, n_keys, values, True)
+    return got, want
+
+
+def _check(codes, keys, n_groups, values=None, n_keys=0, n_threads=0):
+    got, want = _both(codes, keys, n_groups, values, n_keys, n_threads)
+    assert got[0] == want[0]
+    assert got[1] == want[1]
+    np.testing.assert_array_equal(got[4], want[4])
+    if values is not None:
+        np.testing.assert_array_equal(got[2], want[2])
+        # the same additions in the same (row) order: equal to the last bit
+        np.testing.assert_array_equal(got[3][got[2]], want[3][want[2]])
+    return got
+
+
+@pytest.mark.parametrize("dtype", [np.int32, np.int64])
+@pytest.mark.parametrize("n, n_groups, n_firms", [
+    (1, 1, 1), (7, 1, 3), (12, 1, 12), (13, 1, 5), (2000, 17, 40), (5000, 3, 4000),
+    (3000, 2900, 3), (40_000, 2100, 30)])
+def test_random_inputs_match_the_reference(rng, dtype, n, n_groups, n_firms):
+    codes = rng.integers(0, n_groups, size=n)
+    keys = rng.integers(-n_firms, n_firms, size=n).astype(dtype)
+    _check(codes, keys, n_groups, rng.random(n))
+
+
+def test_large_input_on_two_threads_equals_one_thread(rng):
+    n, g = 400_000, 5000  # above the parallel threshold, three radix digits' worth
+    codes = rng.integers(0, g, size=n)
+    keys = rng.integers(0, 300, size=n)
+    vals = rng.random(n)
+    one = _check(codes, keys, g, vals, n_threads=1)
+    two = _check(codes, keys, g, vals, n_threads=2)
+    for a, b in zip(one, two, strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_many_groups_use_several_radix_passes(rng):
+    n, g = 30_000, (1 << 23) + 5  # 24 bits of group code: three passes
+    codes = rng.integers(0, g, size=n)
+    codes[:50] = codes[50:100]
+    keys = rng.integers(0, 2, size=n)
+    got = _check(codes, keys, g, rng.random(n))
+    assert got[0] > 0
+
+
+def test_extreme_keys_and_a_bounded_table(rng):
+    keys = np.array([np.iinfo(np.int64).min, np.iinfo(np.int64).max, 0, -1] * 50)
+    codes = np.zeros(keys.size, dtype=np.int64)
+    got = _check(codes, keys, 1, np.ones(keys.size))
+    assert got[0] == keys.size - 4 and got[1] == 4
+    # n_keys bounds the table by the number of distinct keys
+    small = rng.integers(0, 3, size=500)
+    _check(np.zeros(500, dtype=np.int64), small, 1, n_keys=3)
+
+
+def test_no_rows_and_no_repeats():
+    out = grouped.first_rows(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64),
+                             np.zeros(3, dtype=np.int64), 0, np.zeros(0), True)
+    assert out[0] == 0 and out[1] == -1 and out[2].size == 0
+    codes = np.arange(100, dtype=np.int64) % 7
+    out = grouped.first_rows(codes, np.arange(100, dtype=np.int64),
+                             np.bincount(codes).astype(np.int64))
+    assert out[:2] == (0, -1) and out[2] is None and out[4] is None
+
+
+def test_counts_must_match_the_rows():
+    with pytest.raises(ValueError, match="counts"):
+        grouped.first_rows(np.zeros(3, dtype=np.int64), np.zeros(3, dtype=np.int64),
+                           np.array([2], dtype=np.int64))
+
+
+def test_string_hashes_match_the_reference():
+    words = ["", "a", "ab", "ba", "Alphabet", "Alphabet", "é", "x" * 300]
+    data = np.frombuffer("".join(words).encode(), dtype=np.uint8)
+    lens = [len(w.encode()) for w in words]
+    offsets = np.concatenate([[0], np.cumsum(lens)])
+    for width in (np.int32, np.int64):
+        got = grouped.string_hashes(data, offsets.astype(width))
+        np.testing.assert_array_equal(got, ref.string_hashes(data, offsets))
+    assert got[4] == got[5] and len(set(got.tolist())) == len(words) - 1
