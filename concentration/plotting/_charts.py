@@ -147,8 +147,20 @@ def plot_hhi_trend(frame, *, column="hhi", period="period", market="market", ax=
         ax.axhline(float(t), color="#888888", linewidth=0.8, linestyle="--")
     if ticks:
         where = sorted(ticks)
-        step = max(1, -(-len(where) // max_ticks))
-        chosen = where[::step]
+        if timed:  # labels at least a fraction of the time span apart, first and last kept
+            gap = (where[-1] - where[0]) / max(max_ticks, 1) * 0.9
+            chosen = [where[0]]
+            for x in where[1:]:
+                if x - chosen[-1] >= gap:
+                    chosen.append(x)
+            if where[-1] != chosen[-1]:
+                if len(chosen) > 1 and where[-1] - chosen[-1] < gap:
+                    chosen[-1] = where[-1]
+                else:
+                    chosen.append(where[-1])
+        else:
+            step = max(1, -(-len(where) // max_ticks))
+            chosen = where[::step]
         ax.set_xticks(chosen)
         ax.set_xticklabels([str(ticks[x]) for x in chosen], rotation=45, ha="right", **PLAIN)
         if len(where) == 1:
@@ -365,8 +377,8 @@ def spring_layout(nodes, pairs, weights=None, *, seed=0, iterations=300):
     rng = np.random.default_rng(seed)
     angle = 2 * np.pi * np.arange(n) / n
     pos = np.column_stack([np.cos(angle), np.sin(angle)]) + rng.normal(0, 0.05, (n, 2))
-    k = 1.0 / np.sqrt(n)
-    temp = 0.1
+    k = 1.8 / np.sqrt(n)
+    temp = 0.2
     for _ in range(iterations):
         delta = pos[:, None, :] - pos[None, :, :]
         dist = np.sqrt((delta ** 2).sum(axis=-1))
@@ -374,12 +386,13 @@ def spring_layout(nodes, pairs, weights=None, *, seed=0, iterations=300):
         dist = np.maximum(dist, 1e-3)
         force = k * k / dist ** 2 - A * dist / k
         np.fill_diagonal(force, 0.0)
-        disp = (delta * force[:, :, None]).sum(axis=1) - 0.08 * pos
+        disp = (delta * force[:, :, None]).sum(axis=1) - 0.6 * pos * np.sqrt(
+            (pos ** 2).sum(axis=1, keepdims=True))
         length = np.sqrt((disp ** 2).sum(axis=1))
         length = np.where(length > 0, length, 1.0)
         pos = pos + disp / length[:, None] * np.minimum(length, temp)[:, None]
         temp = max(temp * 0.985, 0.002)
-    pos = pos - pos.mean(axis=0)
+    pos = pos - np.median(pos, axis=0)
     scale = np.abs(pos).max() or 1.0
     pos = pos / scale
     return {v: (float(pos[i, 0]), float(pos[i, 1])) for i, v in enumerate(order)}

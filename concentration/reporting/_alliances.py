@@ -103,7 +103,9 @@ def network_section(ctx):
         sec.body.append(Markup(
             "<h3>Centrality over time</h3><p>Degree centrality of today's most central "
             "organisations in each year's network (ties live at some time in the year; "
-            "every organisation counted in every year, so values compare across years), "
+            "every organisation of the data counted in every year, so values compare "
+            "across years, and run a little below the table above, which counts only the "
+            "organisations with a live tie on its date), "
             "and the network's Freeman degree centralization (1 for a star around one "
             "organisation, 0 when all are equally central).</p>"))
         fmt = wide.copy()

@@ -41,7 +41,10 @@ def _concentration(ctx):
         if per in r:
             text += f" in {r[per]}"
             if start_per.get(m) is not None and start_per[m] != r[per]:
-                text += f", from {_pts(start[m])} in {start_per[m]}"
+                if abs(r["hhi"] - start[m]) < 0.5:
+                    text += f", unchanged from {start_per[m]}"
+                else:
+                    text += f", from {_pts(start[m])} in {start_per[m]}"
         parts.append(text)
         nums.append({"market": m, "period": r.get(per), "hhi": r["hhi"],
                      "first_period": start_per.get(m), "first_hhi": start.get(m)})
@@ -88,9 +91,17 @@ def _ownership(ctx):
         parts.append(text)
         nums.append({"market": m, "period": r.get(per), "hhi": r["hhi"], "mhhi": r["mhhi"],
                      "mhhi_delta": r["mhhi_delta"], "owners": who})
-    return [{"topic": "ownership", "values": nums,
-             "text": "Common and cross ownership raise concentration most in " +
-                     "; ".join(parts) + "."}]
+    text = "Common and cross ownership raise concentration most in " + "; ".join(parts) + "."
+    above = ctx.results.get("kappa_above_one")
+    if above is not None and len(above):
+        pairs = above.drop_duplicates(["firm", "other"]) if {"firm", "other"} <= set(
+            above.columns) else above
+        text += (f" {len(pairs):,} profit weight(s) κ exceed one (a firm's controlling owners "
+                 "hold more of a rival than of it), e.g. " + ", ".join(
+                     f"κ({r.firm}, {r.other}) = {r.kappa:.2f}"
+                     for r in pairs.sort_values("kappa", ascending=False, kind="stable")
+                     .head(2).itertuples()) + ".")
+    return [{"topic": "ownership", "values": nums, "text": text}]
 
 
 def _merger(ctx):
@@ -107,21 +118,32 @@ def _merger(ctx):
         return [{"topic": "merger", "values": [],
                  "text": f"The hypothetical {parties} combination overlaps in no market."}]
     late = latest(ctx, t)
-    parts, nums = [], []
+    concern = ("presumed_anticompetitive", "likely_challenge")
+    hit, rest, nums = [], [], []
     for r in late.to_dict("records"):
-        text = (f"{r.get(mkt, '')} ({r.get(per, '')}): ΔHHI {_pts(r['delta_hhi'])}, HHI after "
-                f"{_pts(r['post_hhi'])}, combined share {format_percent(r['combined_share'])}"
-                f" – {verdict_label(r['verdict']).lower()}")
-        if r.get("lower_bound"):
-            text += " (on lower-bound HHIs)"
-        parts.append(text)
+        name = f"{r.get(mkt, '')} ({r.get(per, '')})"
+        if r["verdict"] in concern:
+            text = (f"{name}: ΔHHI {_pts(r['delta_hhi'])}, HHI after {_pts(r['post_hhi'])}, "
+                    f"combined share {format_percent(r['combined_share'])}")
+            if r.get("lower_bound"):
+                text += " (top-N data; the HHI can only be higher)"
+            hit.append(text)
+        else:
+            text = f"{name} {verdict_label(r['verdict']).lower()}"
+            if r.get("lower_bound") and "holds_at_both_bounds" in r and not bool(
+                    r["holds_at_both_bounds"]):
+                text += (f", but {verdict_label(r.get('verdict_upper', '')).lower()} at the "
+                         "highest HHI the top-N data allow")
+            rest.append(text)
         nums.append({"market": r.get(mkt), "period": r.get(per), "verdict": r["verdict"],
-                     "delta_hhi": r["delta_hhi"], "post_hhi": r["post_hhi"]})
-    n_presumed = sum(1 for x in nums if x["verdict"] in ("presumed_anticompetitive",
-                                                         "likely_challenge"))
-    text = (f"A hypothetical {parties} combination, under {key}, in each market's latest "
-            f"period: {n_presumed:,} of {len(nums):,} overlapping markets presumed "
-            "anticompetitive. " + "; ".join(parts) + ".")
+                     "verdict_upper": r.get("verdict_upper"), "delta_hhi": r["delta_hhi"],
+                     "post_hhi": r["post_hhi"], "combined_share": r["combined_share"]})
+    text = (f"A hypothetical {parties} combination, screened under {key} in each market's "
+            f"latest period, is presumed anticompetitive in {len(hit):,} of {len(nums):,} "
+            "markets where both sell")
+    text += (": " + "; ".join(hit) + "." if hit else ".")
+    if rest:
+        text += " Elsewhere: " + "; ".join(rest) + "."
     return [{"topic": "merger", "text": text, "values": nums}]
 
 
@@ -165,8 +187,10 @@ def _partnership(ctx):
     if table is None or not len(table):
         return []
     mkt, per = ctx.args["market"], ctx.args["period"]
-    late = latest(ctx, table)
-    late = late[late["partnership_delta"] > 0.5].sort_values(
+    late_all = latest(ctx, table)
+    none = sorted(late_all.loc[late_all["partnership_delta"] <= 0.5, mkt].astype(str)) \
+        if mkt in late_all.columns else []
+    late = late_all[late_all["partnership_delta"] > 0.5].sort_values(
         ["partnership_delta", mkt], ascending=[False, True], kind="stable")
     if not len(late):
         return [{"topic": "partnership", "values": [],
@@ -181,10 +205,14 @@ def _partnership(ctx):
         parts.append(text)
         nums.append({"market": r.get(mkt), "period": r.get(per), "hhi": r["hhi"],
                      "weighted_hhi": r["weighted_hhi"]})
-    return [{"topic": "partnership", "values": nums,
-             "text": "Counting alliances as partial common control (a sensitivity measure, "
-                     "weights under Methodology), the HHI of markets where rivals are allied "
-                     "rises: " + "; ".join(parts) + "."}]
+    text = ("Counting alliances as partial common control (a sensitivity measure, weights "
+            "under Methodology), the HHI of markets where rivals are allied rises: "
+            + "; ".join(parts) + ".")
+    if none:
+        text += (" No two listed rivals are allied in the latest period of " + ", ".join(none)
+                 + " (their alliances, if any, run to firms outside the market).")
+    return [{"topic": "partnership", "values": nums, "text": text,
+             "no_allied_rivals": none}]
 
 
 def findings_section(ctx) -> Section | None:

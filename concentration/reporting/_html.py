@@ -80,7 +80,9 @@ def table_html(frame: pd.DataFrame, *, max_rows=200, caption=None) -> Markup:
     label and their quantity's one format (see ``_format``); other columns are shown
     as named, numbers with :func:`format_value`.
     """
-    df = frame if isinstance(frame.index, pd.RangeIndex) else frame.reset_index()
+    unnamed = not isinstance(frame.index, pd.MultiIndex) and frame.index.name is None
+    df = frame.reset_index(drop=unnamed) if not isinstance(frame.index, pd.RangeIndex) \
+        or unnamed else frame
     kinds = [column_kind(c) for c in df.columns]
     out = ["<div class='tbl'><table>"]
     if caption:

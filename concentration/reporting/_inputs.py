@@ -120,13 +120,13 @@ def demo_inputs() -> dict:
 
     flt = ((pc.field("row_kind") == "firm") & pc.field("latest_vintage")
            & pc.field("share").is_valid())
-    # MHHI needs one stake per (owner, firm), actually held by an identified owner: the
-    # latest stake as of the end of 2025, no contingent warrants or reported
-    # profit-sharing terms, no undisclosed sizes, and no "employees and other investors"
-    # aggregate (a residual, not one owner).
-    own = load("ai_ownership", as_of="2025-12-31", held_only=True)
+    # MHHI needs stakes actually held by identified owners, each with its date (the
+    # report matches them to every share period as of its end): no contingent warrants
+    # or reported profit-sharing terms, no undisclosed sizes, and no "employees and
+    # other investors" aggregate (a residual, not one owner).
+    own = load("ai_ownership", held_only=True)
     own = own[own["cash_flow"].notna() & (own["owner_type"] != "aggregate")].reset_index(drop=True)
-    own.attrs["source_path"] = "concentration._data/ai_ownership.parquet (held, as of 2025-12-31)"
+    own.attrs["source_path"] = "concentration._data/ai_ownership.parquet (held stakes, dated)"
     return {"shares": _bundled_path("ai_market_shares.parquet"),
             "holdings": own,
             "partnerships": _bundled_path("ai_partnerships.parquet"),

@@ -27,17 +27,22 @@ def holdings_options(ctx) -> dict:
         kw["control"] = "control"
         if accepts(read_holdings, "control_missing"):
             kw["control_missing"] = ctx.args["control_missing"]
-    if ctx.entities is not None and accepts(read_holdings, "parent"):
-        kw["parent"] = ctx.entities
-    if "as_of" in frame.columns and accepts(read_holdings, "as_of"):
-        kw["as_of"] = "as_of"
+    if _dated(ctx):
+        kw["period"] = "as_of"
     return kw
+
+
+def _dated(ctx) -> bool:
+    """Whether the holdings carry dates that :func:`mhhi` matches to each share period."""
+    frame = ctx.by_role["holdings"].frame
+    return "as_of" in frame.columns and accepts(mhhi, "as_of") and ctx.periods is not None
 
 
 def _mhhi_options(ctx) -> dict:
     kw = ctx.share_kw(mhhi)
-    if ctx.args.get("max_age") is not None and accepts(mhhi, "max_age"):
-        kw["max_age"] = ctx.args["max_age"]
+    if _dated(ctx):
+        kw["as_of"] = "stake"
+        kw["max_age"] = ctx.args.get("max_age")
     return kw
 
 
@@ -60,7 +65,7 @@ def mhhi_section(ctx):
     sec = Section("mhhi", title, methods=("mhhi",))
     policy = ctx.args["control_missing"] if "control" in hinp.frame.columns else None
     stated = ""
-    if policy is not None:
+    if policy is not None and "control_missing" not in str(result.control_note):
         stated = {"cash_flow": " Stakes whose control share the data do not give are read "
                                "as voting in proportion to their cash flow "
                                "(control_missing='cash_flow').",
@@ -77,13 +82,33 @@ def mhhi_section(ctx):
         else frame
     keys = [c for c in (ctx.args["market"], ctx.args["period"]) if c in frame.columns]
     shown = [c for c in keys + ["holdings_as_of", "hhi", "mhhi", "mhhi_delta", "top_pair",
-                                "top_pair_delta", "mhhi_note", "reason"]
-             if c in frame.columns]
-    sec.body.append(table_html((moved if len(moved) else frame)[shown].rename(
-        columns={"top_pair": "driving_pair", "top_pair_delta": "contribution"}),
-        caption="Markets and periods where ownership links change the index"
-        if len(moved) else None, max_rows=400))
+                                "top_pair_delta"] if c in frame.columns]
+    if _dated(ctx):
+        sec.body.append(Markup(
+            "<p>Holdings are matched to each share period: every stake is the latest one "
+            "dated on or before the period's end (carried forward until a later stake "
+            "replaces it); a period before any holdings gets no ownership adjustment. The "
+            "column <em>Holdings as of</em> gives the date of the latest stake used.</p>"))
+    sec.body.append(table_html((moved if len(moved) else frame)[shown],
+                               caption="Markets and periods where ownership links change "
+                                       "the index" if len(moved) else None, max_rows=400))
+    if "holdings_note" in frame.columns:
+        unadjusted = frame[frame["holdings_note"].fillna("").astype(str) != ""]
+        if len(unadjusted):
+            notes = unadjusted[keys + ["holdings_note"]]
+            sec.body.append(Markup(
+                f"<details><summary>Market-periods with a note on their holdings "
+                f"({len(notes):,}), e.g. before any holdings: MHHIΔ 0</summary>"
+                f"{table_html(notes, max_rows=400)}</details>"))
+    joined = getattr(result, "entities", None)
+    if isinstance(joined, pd.DataFrame) and len(joined) and {"name", "entity"} <= set(
+            joined.columns):
+        pairs = joined.drop_duplicates(["name", "entity"])
+        text = "; ".join(f"{a} → {b}" for a, b in zip(pairs["name"], pairs["entity"]))
+        sec.body.append(Markup(f"<p class='note'>Joined through the entity table (shares, "
+                               f"holdings and owners alike): {escape(text)}.</p>"))
     above = getattr(result, "kappa_above_one", None)
+    ctx.results["kappa_above_one"] = above if isinstance(above, pd.DataFrame) else None
     if isinstance(above, pd.DataFrame) and len(above):
         cols = [c for c in keys + ["firm", "other", "kappa", "explanation"] if c in above.columns]
         sec.body.append(Markup(
@@ -92,8 +117,10 @@ def mhhi_section(ctx):
             "controlling owners hold more of k than of j.</p>"))
         sec.body.append(table_html(latest(ctx, above)[cols], max_rows=100))
     if len(owners):
-        sec.body.append(Markup("<h3>MHHIΔ by owner</h3>")
-                        + table_html(ordered(ctx, owners), max_rows=400))
+        by_owner = ordered(ctx, owners)
+        sec.body.append(Markup("<h3>MHHIΔ by owner</h3>") + table_html(
+            by_owner.drop(columns=[c for c in ("period_start", "period_end")
+                                   if c in by_owner.columns]), max_rows=400))
         val = "contribution" if "contribution" in owners.columns else owners.select_dtypes(
             "number").columns[-1]
         late = latest(ctx, owners)
@@ -106,9 +133,17 @@ def mhhi_section(ctx):
             sec.body.append(ctx.figs.svg(ax, "Each owner's contribution to MHHIΔ in each "
                                              "market's latest period, summed over markets "
                                              "(points)."))
-    for n in result.notes:
+    notes = list(dict.fromkeys(str(n) for n in result.notes))
+    cross = [n for n in notes if n.startswith("Cross-ownership:")]
+    if len(cross) > 1:  # one note per period: say it once
+        notes = [n for n in notes if n not in cross] + [
+            "Cross-ownership: owners that are firms in some periods; cash-flow rights "
+            "integrated through (I - A)^-1."]
+    for n in notes:
         sec.body.append(Markup(f"<p class='note'>{escape(n)}</p>"))
-    sec.data = {"control_model": str(result.control_model),
+    sec.data = {"as_of": "stake" if _dated(ctx) else None,
+                "max_age": None if ctx.args.get("max_age") is None else str(ctx.args["max_age"]),
+                "control_model": str(result.control_model),
                 "control_note": str(result.control_note),
                 "control_missing": policy,
                 "table": frame_data(frame), "by_owner": frame_data(ordered(ctx, owners)),
