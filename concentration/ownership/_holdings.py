@@ -592,6 +592,18 @@ def read_holdings(source, *, owner="owner", firm="firm", period="period", cash_f
         filled are stated in ``Holdings.control_note`` (and so in the
         ``control_note`` of :func:`concentration.profit_weights` and
         :func:`concentration.mhhi`).  Only with ``control=<column>``.
+    parent : mapping, pandas.Series, pandas.DataFrame or None, optional
+        The entity model (firm -> parent, optionally dated, with aliases): a
+        mapping ``{firm: parent}``, a Series, or a table with a firm column
+        (``firm`` or ``entity``), ``parent`` and optionally ``parent_since`` and
+        ``aliases`` -- the bundled ``concentration.datasets.load("entities")`` as it
+        is.  Owners and firms are both replaced by their ultimate parent (aliases
+        first: ``"The Vanguard Group"`` -> ``Vanguard``; ``Google`` -> ``Alphabet``),
+        using at each row the links in force at its period's last day (every link
+        when the periods are not dates).  A parent's stake in its own subsidiary
+        (Alphabet in DeepMind) is internal and dropped; stakes that fall on one
+        (period, owner, firm) are summed.  What was joined is in
+        ``Holdings.entities``.
     scale : {"fraction", "percent"}, default "fraction"
         Unit of the stake columns.  Fractions above one (when declared fractions) are
         an error that suggests ``scale="percent"``.
