@@ -934,8 +934,10 @@ def coerce_shares(data, *, market="market", period="period", firm="firm", share=
     if emit:
         report.emit_warnings(FringeWarning)
     if intervals is not None:
+        ordinal = _ordinals(groups, period_key, unplaced) \
+            if np.isnat(intervals["period_start"].to_numpy()).any() else np.zeros(len(groups))
         codes, groups, totals, stats, intervals = _in_time_order(
-            codes, groups, totals, stats, intervals, market_key)
+            codes, groups, totals, stats, intervals, market_key, ordinal)
     return ShareTable(codes=codes, shares=shares, firms=firms, groups=groups, keys=keys,
                       firm_name=firm_name, totals=totals, report=report, attrs=attrs,
                       pass_sums=stats, intervals=intervals, merged=merged, unplaced=unplaced,
@@ -995,19 +997,34 @@ def _group_intervals(func, codes, groups, period_key, market_key, dates, n_group
         stated = isinstance(dtype, pd.CategoricalDtype) and dtype.ordered
         numeric = pd.api.types.is_numeric_dtype(dtype) and not isinstance(
             dtype, pd.CategoricalDtype)
-        if not (stated or numeric):
+        digits = all(isinstance(v, str) and v.strip().isdigit()
+                     for v in np.asarray(labels, dtype=object)[missing])
+        if not (stated or numeric or digits):
             g = int(np.flatnonzero(missing)[0])
             market = groups[g][0] if isinstance(groups, pd.MultiIndex) else None
             unplaced = (market, labels[g])
     return intervals, unplaced
 
 
-def _in_time_order(codes, groups, totals, stats, intervals, market_key):
+def _ordinals(groups, period_key, unplaced):
+    """Numeric value of all-digit period labels that are not years ("1", "10"), else 0."""
+    labels = groups.get_level_values(period_key) if isinstance(groups, pd.MultiIndex) \
+        else groups
+    out = np.zeros(len(labels), dtype=np.float64)
+    if unplaced is None and (labels.dtype == object
+                             or pd.api.types.is_string_dtype(labels.dtype)):
+        for i, v in enumerate(labels):
+            if isinstance(v, str) and v.strip().isdigit():
+                out[i] = float(v)
+    return out
+
+
+def _in_time_order(codes, groups, totals, stats, intervals, market_key, ordinal):
     """Renumber groups so that each market's periods follow time (start, then end).
 
-    Markets keep their order; within a market, periods that cannot be placed keep
-    their label order after the placed ones.  Nothing is copied when the groups are
-    in time order already.
+    Markets keep their order; within a market, periods that cannot be placed follow
+    the placed ones, all-digit labels ("1", "2", "10") in numeric order and other labels
+    in label order.  Nothing is copied when the groups are in time order already.
     """
     n = len(groups)
     market_codes = (groups.codes[0] if isinstance(groups, pd.MultiIndex) and market_key
@@ -1018,7 +1035,7 @@ def _in_time_order(codes, groups, totals, stats, intervals, market_key):
     big = np.iinfo(np.int64).max
     start = np.where(start == nat, big, start)
     end = np.where(end == nat, big, end)
-    perm = np.lexsort((np.arange(n), end, start, market_codes))
+    perm = np.lexsort((np.arange(n), ordinal, end, start, market_codes))
     if (perm == np.arange(n)).all():
         return codes, groups, totals, stats, intervals
     inverse = np.empty(n, dtype=np.int64)

@@ -108,3 +108,12 @@ def test_read_shares_keeps_the_period_dates(tmp_path):
     out = cn.read_shares(path)
     assert {"period_start", "period_end"} <= set(out.columns)
     assert np.all(out["period_end"] == T("2020-12-31"))
+
+
+def test_all_digit_labels_that_are_not_years_are_ordinal():
+    df = pd.DataFrame({"period": ["10", "2", "1", "10", "2", "1"], "firm": list("AAABBB"),
+                       "share": [0.5, 0.6, 0.7, 0.5, 0.4, 0.3]})
+    t = coerce_shares(df)
+    assert t.unplaced is None
+    assert list(t.groups) == ["1", "2", "10"]
+    assert list(cn.indices(df, ["hhi"]).index) == ["1", "2", "10"]
