@@ -256,26 +256,36 @@ def _eigenvector(A, *, tol, max_iter, directed):
 
 
 def _pagerank(A, *, alpha, tol, max_iter, personalization, dangling):
-    """Power iteration stopped when the L1 error of the scores is below ``tol``.
+    """PageRank with a certified L1 error below ``tol``.
 
-    The map is an L1 contraction of factor alpha on the simplex, so after a step of
-    size d = ||x_k - x_{k-1}||_1 the error is at most alpha d / (1 - alpha).
+    The map :math:`G(x) = \alpha (P^\top x + (d^\top x) q) + (1 - \alpha) p` is an L1
+    contraction of factor alpha on the simplex, so after a step of size
+    ``delta = ||G(x) - x||_1`` the error of ``G(x)`` is at most
+    ``alpha delta / (1 - alpha)``.  The iteration starts from ``p``.
     """
     n = A.shape[0]
     S = np.asarray(A.sum(axis=1)).ravel()
     inv = np.zeros(n)
     inv[S != 0] = 1.0 / S[S != 0]
-    P = (sp.diags(inv) @ A).tocsr()
-    PT = P.T.tocsr()
+    PT = (sp.diags(inv) @ A).T.tocsr()
     p = np.full(n, 1.0 / n) if personalization is None else personalization
     q = p if dangling is None else dangling
-    is_dangling = S == 0
+    dang = np.flatnonzero(S == 0)
+
+    def step(x):
+        y = PT @ x
+        if dang.size:
+            y += x[dang].sum() * q
+        y *= alpha
+        y += (1.0 - alpha) * p
+        return y
+
     x = p.copy()
     bound = np.inf
     factor = alpha / (1.0 - alpha) if alpha < 1.0 else np.inf
     for _ in range(max_iter):
         last = x
-        x = alpha * (PT @ last + last[is_dangling].sum() * q) + (1.0 - alpha) * p
+        x = step(last)
         x /= x.sum()
         bound = factor * np.abs(x - last).sum()
         if bound <= tol:
@@ -348,7 +358,7 @@ def _katz(A, *, alpha, beta, tol, max_iter, normalized, directed):
         info = 0
     else:
         solver = spla.cg if symmetric else spla.bicgstab
-        y, info = solver(M, b, x0=b, rtol=tol, atol=0.0, maxiter=max_iter)
+        y, info = solver(M, b, rtol=tol, atol=0.0, maxiter=max_iter)
     if info != 0 or not np.isfinite(y).all() or y.min() < 1.0 - 1e-8:
         why = "the solution has entries below beta" if info == 0 else \
             f"the linear solver did not converge in max_iter={max_iter} iterations"
