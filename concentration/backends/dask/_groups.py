@@ -89,7 +89,8 @@ def map_groups(spec, arguments, compute, client):
     else:
         parts = whole_group_partitions(ddf, keys, client=client)
         results = [dask.delayed(call)(p) for p in parts.to_delayed()]
-        lazy = dask.delayed(_combine)(results, keys)
+        period = arguments.get("period")
+        lazy = dask.delayed(_combine)(results, keys, period if period in keys else None)
     return finish(lazy, compute, client)
 
 
@@ -153,7 +154,7 @@ def plain(frame):
     return frame
 
 
-def _combine(results, keys):
+def _combine(results, keys, period=None):
     """Concatenate per-partition results and sort them by group like the pandas path."""
     results = [r for r in results if r is not None]
     if not results:
@@ -164,17 +165,46 @@ def _combine(results, keys):
     if isinstance(first, (pd.Series, pd.DataFrame)):
         out = pd.concat(results)
         if list(out.index.names) == list(keys):
-            return out.sort_index(kind="stable")
+            return out.iloc[_group_order(out.index.to_frame(index=False), keys, period)]
         if isinstance(out, pd.DataFrame) and all(k in out.columns for k in keys):
-            return out.sort_values(keys, kind="stable").reset_index(drop=True)
+            return out.iloc[_group_order(out, keys, period)].reset_index(drop=True)
         return out
     if dataclasses.is_dataclass(first) and isinstance(getattr(first, "table", None),
                                                       pd.DataFrame):
-        return _combine_tables(results, keys)
+        return _combine_tables(results, keys, period)
     raise TypeError(f"Cannot combine partial results of type {type(first).__name__}.")
 
 
-def _combine_tables(results, keys):
+def _group_order(frame, keys, period):
+    """Row positions sorted as the in-memory functions sort groups.
+
+    Markets (and deals) by label; each market's periods in time order: by the start
+    and end their labels name (see :mod:`concentration._periods`), all-digit labels
+    that are not years numerically, other labels in the order the partitions gave
+    them (each partition holds whole groups, already in time order).
+    """
+    from ..._periods import period_bounds
+
+    work = pd.DataFrame(index=range(len(frame)))
+    cols = []
+    for k in keys:
+        col = frame[k].reset_index(drop=True)
+        if k == period:
+            start, end = period_bounds(col.astype(object))
+            digits = pd.to_numeric(col.astype(object).where(
+                col.astype(str).str.strip().str.isdigit()), errors="coerce")
+            work[f"{k}__start"], work[f"{k}__end"] = start, end
+            work[f"{k}__ordinal"] = digits.to_numpy(dtype=float)
+            cols += [f"{k}__start", f"{k}__end", f"{k}__ordinal"]
+        else:
+            work[k] = col.to_numpy()
+            cols.append(k)
+    work["__pos"] = np.arange(len(work))
+    return work.sort_values(cols + ["__pos"], kind="stable", na_position="last")["__pos"] \
+        .to_numpy()
+
+
+def _combine_tables(results, keys, period=None):
     """Join result dataclasses holding a tidy ``table`` (e.g. MergerScreen) by group.
 
     Rows are ordered as the in-memory call orders them: by deal (in the order given),
@@ -188,8 +218,8 @@ def _combine_tables(results, keys):
         rank = {d: i for i, d in enumerate(first.deals)}
         order.insert(0, "deal", table["deal"].map(rank))
     if order.shape[1]:
-        table = table.loc[order.sort_values(list(order.columns), kind="stable").index]
-        table = table.reset_index(drop=True)
+        table = table.iloc[_group_order(order, list(order.columns), period)
+                           ].reset_index(drop=True)
     notes = []
     for r in results:
         for n in getattr(r, "notes", ()):
