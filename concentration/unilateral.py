@@ -534,7 +534,11 @@ def cmcr_cournot(shares, elasticity, *, kappa=None, rel="cost", party=True):
     :math:`(\kappa_{12} + \kappa_{21}) s_1 s_2 / (\varepsilon (s_1 + s_2) - s_1^2
     - s_2^2)` (of cost) or :math:`(\kappa_{12} + \kappa_{21}) s_1 s_2/(\varepsilon
     (s_1 + s_2))` (of price).  With κ = 1 these are R ``antitrust``'s
-    ``cmcr.cournot(shares, mktElast, party, rel)`` divided by 100.
+    ``cmcr.cournot(shares, mktElast, party, rel)`` divided by 100, except per party
+    with ``rel="price"``: R's ``cmcr.cournot`` ignores ``rel`` when ``party = TRUE``
+    (it returns the figures relative to cost), and the library gives
+    :math:`\kappa_{jk} s_k/\varepsilon`, as R's ``cmcr.cournot2(shares / mktElast,
+    party = TRUE, rel = "price")`` does.
 
     Parameters
     ----------

@@ -1,15 +1,32 @@
 """Unilateral-effects screens: published worked examples, peers' definitions, profit weights.
 
-Reference numbers live in ``PUBLISHED`` with their source.  The peers' definitions
-(R ``antitrust`` 0.99.26, ``R/CMCRBertrandFunctions.R`` and
-``R/CMCRCournotFunctions.R``; mergeron, ``src/mergeron/gen/upp_tests.py`` and
-``gen/data_generation_functions.py``) are transcribed below as loops written from
-their manuals and sources, independently of the library's vectorised code, and
-compared on random inputs.  Conventions that differ are tested as differing:
+Three kinds of reference numbers, kept apart and each with its source:
+
+* ``PUBLISHED``: figures printed in a document (inputs and figures as printed);
+* ``R_ANTITRUST_OUTPUT``: what R ``antitrust`` 0.99.29 (CRAN) printed, run under R 4.2.2 on
+  the examples of its manual and on fixed random inputs (values as R printed them with
+  ``sprintf("%.17g")``);
+* ``FORMULA_CHECKS``: hand calculations from a paper's formula where no printed figure of
+  the paper could be consulted (they check the algebra, not a publication).
+
+The peers' definitions are also transcribed below as loops that follow their source code
+(R ``antitrust`` 0.99.29: ``R/CMCRBertrandFunctions.R``, functions ``cmcr.bertrand`` and
+``upp.bertrand``; ``R/CMCRCournotFunctions.R``, ``cmcr.cournot``, ``cmcr.cournot2`` and
+``upp.cournot``; mergeron: ``src/mergeron/gen/upp_tests.py``, ``_upp_test_counts``, and
+``src/mergeron/gen/data_generation_functions.py``, ``market_share_sampler`` and
+``compute_merging_firm_diversion_ratios``), independently of the library's vectorised code,
+checked against the recorded R output and compared on random inputs.  Conventions that
+differ are tested as differing:
 
 * R returns percentages, the library fractions;
-* R's ownership matrices enter as ``ownerPost[j, k] / ownerPost[j, j]``, the
-  library's profit weights κ directly;
+* R's ownership matrices enter as ``ownerPost[j, k] / ownerPost[j, j]``, the library's
+  profit weights κ directly; R requires the columns of the unique rows of ``ownerPost``
+  to sum to one (each product's ownership shares);
+* R's ``upp.bertrand`` stops on a negative ``mcDelta`` ("'mcDelta' must be positive"), so
+  a marginal-cost saving cannot be entered there;
+* R's ``cmcr.cournot(party = TRUE)`` ignores ``rel`` (always relative to cost);
+  ``cmcr.cournot2`` and the library honour it;
+* R 0.99.29's ``upp.cournot`` stops with an error before computing anything;
 * mergeron's CMCR (``ipr / (1 - m)``) is Werden's symmetric formula applied with each
   product's own margin; the library's ``cmcr_bertrand`` solves the full system as R
   does, so the two agree only for symmetric deals.
@@ -38,46 +55,212 @@ PUBLISHED = {
         "price": 100.0, "cost": 60.0, "units": 1200.0, "lost_outside": 20.0, "lost_to_b": 10.0,
         "monopoly_price": 110.0,
     },
-    "r_cmcr_cournot_example": {
-        "source": "R antitrust 0.99.26, ?cmcr.cournot, Examples: shares <- c(.05, .65); "
-                  "industry_elasticity <- 1.9; cmcr.cournot(shares, industry_elasticity, "
-                  "rel = 'cost'). The manual prints no output; the figure is the manual's "
-                  "formula 2*prod(shares)/(mktElast*sum(shares) - sum(shares^2))*100 worked "
-                  "by hand: 2*.05*.65 / (1.9*.70 - (.0025 + .4225)) = .065/.905.",
-        "shares": (0.05, 0.65), "elasticity": 1.9, "cmcr_cost_pct": 100 * 0.065 / 0.905,
-        "cmcr_price_pct": 100 * 0.065 / 1.33,
-        "party_cost_pct": (100 * 0.65 / 1.85, 100 * 0.05 / 1.25),
+    "mergeron_guppi_from_delta": {
+        "source": "mergeron (S. M. Kambhampaty), tests/core/test_guidelines_boundaries.py, "
+                  "test_guppi_from_delta (commit 9c441a522b04): guppi_from_delta(dHHI, "
+                  "r_bar) with the default m_star = 1; src/mergeron/core/"
+                  "guidelines_boundaries.py defines it as m_star * r_bar * s / (1 - s), "
+                  "s = sqrt(dHHI / 2) (the symmetric merging shares that give the dHHI, "
+                  "diversion proportional to share with recapture r_bar), rounded to 0.005.",
+        "rounding": 0.005,
+        # (delta HHI, recapture rate, printed GUPPI)
+        "cases": [(0.01, 4 / 5, 0.06), (0.02, 4 / 5, 0.09), (0.005, 6 / 7, 0.045),
+                  (0.01, 6 / 7, 0.065)],
     },
-    "r_cmcr_bertrand_example": {
-        "source": "R antitrust 0.99.26, ?cmcr.bertrand, Examples: prices <- c(50, 45, 70); "
-                  "margins <- c(.3, .4, .6); diversions <- matrix(c(-1, .5, .01, .6, -1, .1, "
-                  ".02, .2, -1), ncol = 3); cmcr.bertrand(prices, margins, diversions, "
-                  "ownerPre = c(1, 0, 0)); upp.bertrand(...). The manual prints no output "
-                  "(R is not installed here): the expected values come from the transcription "
-                  "of R's code below.",
+    "mergeron_safeharbor_guppi": {
+        "source": "mergeron, tests/core/test_guidelines_boundaries.py, "
+                  "test_guidelines_thresholds (commit 9c441a522b04): "
+                  "GuidelinesStandards(year).safeharbor has (delta, rec, guppi) = (0.005, "
+                  "0.85, 0.045) for 1992, (0.01, 0.8, 0.06) for 2010, (0.01, 0.85, 0.065) "
+                  "for 2023; mergeron derives these GUPPI bounds from the guidelines' dHHI "
+                  "thresholds (margin 1), the guideline texts state none.",
+        "rounding": 0.005,
+        "cases": [(1992, 0.005, 0.85, 0.045), (2010, 0.01, 0.8, 0.06),
+                  (2023, 0.01, 0.85, 0.065)],
+    },
+    "mergeron_share_from_guppi": {
+        "source": "mergeron, tests/core/test_guidelines_boundaries.py, test_share_from_guppi "
+                  "(commit 9c441a522b04): share_from_guppi(g, m_star, r_bar) is the "
+                  "symmetric merging share on the GUPPI boundary, d/(1 + d) with "
+                  "d = g/(m_star r_bar), rounded to 0.005.",
+        "rounding": 0.005,
+        # (GUPPI, margin, recapture rate, printed symmetric share)
+        "cases": [(0.06, 1.00, 4 / 5, 0.070), (0.09, 0.40, 0.9, 0.200)],
+    },
+    "bds_critical_loss_table": {
+        "source": "BDS Accountants (New Zealand), 'Should you be increasing your prices?', "
+                  "bdsaccountants.co.nz/resources/should-you-be-increasing-your-prices: "
+                  "table of the fall in sales a price rise can bear before gross profit is "
+                  "below its present level ('at a 40% margin, a 10% increase in price could "
+                  "sustain a 20% reduction in sales volume'), whole percent. A business-"
+                  "advice page, not an agency text: the break-even critical loss "
+                  "X / (X + m) of Harris and Simons (1989) in another trade.",
+        "margins_pct": [5, 10, 15, 20, 25, 30, 35, 40, 45, 50, 55, 60],
+        "rows": {   # price rise (%) -> printed loss (%) for each margin
+            2: [29, 17, 12, 9, 7, 6, 5, 5, 4, 4, 4, 3],
+            4: [44, 29, 21, 17, 14, 12, 10, 9, 8, 7, 7, 6],
+            6: [55, 38, 29, 23, 19, 17, 15, 13, 12, 11, 10, 9],
+            8: [62, 44, 35, 29, 24, 21, 19, 17, 15, 14, 13, 12],
+            10: [67, 50, 40, 33, 29, 25, 22, 20, 18, 17, 15, 14],
+            12: [71, 55, 44, 38, 32, 29, 26, 23, 21, 19, 18, 17],
+            14: [74, 58, 48, 41, 36, 32, 29, 26, 24, 22, 20, 19],
+            16: [76, 62, 52, 44, 39, 35, 31, 29, 26, 24, 23, 21],
+            18: [78, 64, 55, 47, 42, 38, 34, 31, 29, 26, 25, 23],
+            20: [80, 67, 57, 50, 44, 40, 36, 33, 31, 29, 27, 25],
+            25: [83, 71, 62, 56, 50, 45, 42, 38, 36, 33, 31, 29],
+            30: [86, 75, 67, 60, 55, 50, 46, 43, 40, 38, 35, 33],
+        },
+    },
+    "medium_upp_examples": {
+        "source": "'What is UPP in economics?', a Medium post by the account jonwlaw "
+                  "(jonwlaw.medium.com/what-is-upp-in-economics-b029cf641249), Examples 1-3: "
+                  "UPP = D (P - C) with D = .4, P = $100, C = $60 gives $16; D = .4, "
+                  "P = $200, C = $60 gives $56; D = .2, P = $100, C = $60 gives $8. An "
+                  "informal illustration of Farrell and Shapiro's UPP without efficiency "
+                  "credit (symmetric products), not a paper.",
+        # (diversion, price, cost, printed UPP in dollars)
+        "cases": [(0.4, 100.0, 60.0, 16.0), (0.4, 200.0, 60.0, 56.0), (0.2, 100.0, 60.0, 8.0)],
+    },
+}
+
+# What R antitrust 0.99.29 printed (CRAN source, R 4.2.2): the examples of ?cmcr.bertrand and
+# ?cmcr.cournot, and fixed random inputs. The manual says its two grids reproduce Werden
+# (1996, p. 412, Table 1) and Froeb and Werden (1998, p. 369, Table 1); those papers' printed
+# tables could not be consulted here, so agreement with the papers is R's claim, not checked.
+R_ANTITRUST_OUTPUT = {
+    "source": "R antitrust 0.99.29 (CRAN), R 4.2.2; each value printed with sprintf('%.17g')",
+    "cmcr_bertrand_manual": {
+        "call": "p1 = 50; margin1 = .3; p2 = c(45,70); margin2 = c(.4,.6); isOne = c(1,0,0); "
+                "diversions = matrix(c(-1,.5,.01,.6,-1,.1,.02,.2,-1),ncol=3); "
+                "cmcr.bertrand(c(p1,p2), c(margin1,margin2), diversions, isOne); "
+                "upp.bertrand(...)",
         "prices": (50.0, 45.0, 70.0), "margins": (0.3, 0.4, 0.6),
-        "diversions_colmajor": (-1, .5, .01, .6, -1, .1, .02, .2, -1),
-        "owner_pre": (1, 0, 0),
+        "diversions_colmajor": (-1, .5, .01, .6, -1, .1, .02, .2, -1), "owner_pre": (1, 0, 0),
+        "cmcr": (67.225501770956313, 73.097205824478564, 8.4246921909259811),
+        "upp": (23.279999999999998, 16.666666666666668, 0.21428571428572241),
     },
+    "werden_grid": {
+        "call": "?cmcr.bertrand example: cmcr.bertrand(rep(1,2), rep(m,2), dMatrix, c(1,0))[1] "
+                "with dMatrix[1,2] = dMatrix[2,1] = d; print(round(result,1))",
+        "margins": (0.4, 0.5, 0.6, 0.7), "diversions": (0.05, 0.10, 0.15, 0.20, 0.25),
+        "printed": ((3.5, 5.3, 7.9, 12.3), (7.4, 11.1, 16.7, 25.9), (11.8, 17.6, 26.5, 41.2),
+                    (16.7, 25.0, 37.5, 58.3), (22.2, 33.3, 50.0, 77.8)),
+    },
+    "froeb_werden_grid": {
+        "call": "?cmcr.cournot example: shares = sqrt(deltaHHI/(2*100^2)); "
+                "cmcr.cournot(rep(share,2), elast)[1]; print(round(result,1))",
+        "delta_hhi": (100, 500, 1000, 2500, 5000), "elasticities": (1, 2, 3),
+        "printed": ((7.6, 3.7, 2.4), (18.8, 8.6, 5.6), (28.8, 12.6, 8.1), (54.7, 21.5, 13.4),
+                    (100.0, 33.3, 20.0)),
+    },
+    "cmcr_cournot_manual": {
+        "call": "shares = c(.05,.65); industryElast = 1.9; margins = shares/industryElast; "
+                "cmcr.cournot(shares, industryElast, rel='cost'); ... rel='price'; "
+                "cmcr.cournot2(margins, party=TRUE, rel='cost')",
+        "shares": (0.05, 0.65), "elasticity": 1.9,
+        "cost": 7.1823204419889501, "price": 4.8872180451127818,
+        "cournot2_party_cost": (35.135135135135137, 4.0),
+    },
+    "upp_bertrand_cost_increase": {
+        "call": "upp.bertrand(c(10,8), c(.4,.5), matrix(c(-1,.25,.3,-1),2), c(0,1), "
+                "mcDelta=c(.1,0)); with mcDelta=c(-.1,0) R stops: 'mcDelta' must be positive",
+        "upp": (18.000000000000004, 10.624999999999996),
+    },
+    "partial_owner_post": {
+        "call": "cmcr.bertrand(c(10,8), c(.4,.5), matrix(c(-1,.25,.3,-1),2), c(0,1), "
+                "ownerPost=matrix(c(1,0,.2,.8),2)); ownerPost=matrix(c(1,.5,.2,1),2) stops: "
+                "'The columns of the matrix formed from the unique rows of 'ownerPost' must "
+                "sum to 1'",
+        "cmcr": (4.0000000000000036, 0.0),
+    },
+    "upp_cournot_error": "upp.cournot(5, c(.2,.35), c(0,1)) stops: Error in `diag<-`(`*tmp*`, "
+                         "value = -1): only matrix diagonals can be replaced",
+    # random inputs (owner: pre-deal owner of each product; post: R's ownerPost)
+    "random_bertrand": [
+        {"prices": [10.34, 41.91, 38.57], "margins": [0.517, 0.166, 0.313],
+         "D": [[0.0, 0.147, 0.394], [0.123, 0.0, 0.435], [0.429, 0.237, 0.0]],
+         "owner": [0, 1, 2], "post": [[1.0] * 3] * 3,
+         "cmcr": [250.97884143600874, 36.698293783747395, 46.643736638593431],
+         "cmcr_price": [121.22278041359222, 30.606377015645325, 32.044247070713688],
+         "upp": [55.891850676982571, 14.099330207587693, 10.220800725952817]},
+        {"prices": [65.17, 93.3, 8.48], "margins": [0.396, 0.243, 0.289],
+         "D": [[0.0, 0.257, 0.211], [0.04, 0.0, 0.092], [0.086, 0.331, 0.0]],
+         "owner": [0, 1, 1], "post": [[1.0] * 3] * 3,
+         "cmcr": [19.017109571427284, 2.3294313874469634, 56.520298754292995],
+         "cmcr_price": [11.486334181142077, 1.7633795602973512, 40.185932414302322],
+         "upp": [9.7342031916526022, 1.1064231511254019, 26.172517924528304]},
+        {"prices": [95.84, 97.59], "margins": [0.126, 0.677],
+         "D": [[0.0, 0.922], [0.392, 0.0]], "owner": [0, 1],
+         "post": [[0.71, 0.0], [0.29, 1.0]],
+         "cmcr": [0.0, 4.3550543047189478], "cmcr_price": [0.0, 1.40668254042422],
+         "upp": [0.0, 1.40668254042422]},
+        {"prices": [96.2, 70.04], "margins": [0.421, 0.74],
+         "D": [[0.0, 0.939], [0.673, 0.0]], "owner": [0, 1], "post": [[1.0] * 2] * 2,
+         "cmcr": [362.24507797609698, 895.35484774262352],
+         "cmcr_price": [209.73990014816013, 232.79226041308209],
+         "upp": [50.590430769230757, 38.915811821816106]},
+        {"prices": [42.83, 51.94, 28.23, 18.48], "margins": [0.088, 0.618, 0.506, 0.486],
+         "D": [[0.0, 0.327, 0.117, 0.13], [0.059, 0.0, 0.02, 0.091],
+               [0.155, 0.146, 0.0, 0.153], [0.088, 0.06, 0.412, 0.0]],
+         "owner": [0, 1, 3, 2],
+         "post": [[0.87, 0.0, 0.0, 0.0], [0.0, 0.76, 0.0, 0.0], [0.13, 0.0, 1.0, 0.04],
+                  [0.0, 0.24, 0.0, 0.96]],
+         "cmcr": [-1.521687259628778e-15, 0.0, 0.95985886935109443, 5.0689334984081977],
+         "cmcr_price": [-1.3877787807814457e-15, 0.0, 0.47417028145944062,
+                        2.6054318181818137],
+         "upp": [2.7755575615628914e-15, 0.0, 0.46373216294721686, 2.6054318181818195]},
+    ],
+    # (shares, elasticity) -> {(party, rel): cmcr.cournot, ...}; cmcr.cournot2 on s/elast
+    "random_cournot": [
+        {"shares": [0.742, 0.201], "elast": 3.52,
+         "cournot": {(False, "cost"): [10.93258124281858], (False, "price"): [8.9861901089366611],
+                     (True, "cost"): [7.2354211663066961, 22.356131364868936],
+                     (True, "price"): [7.2354211663066961, 22.356131364868936]},
+         "cournot2_party_price": [5.7102272727272734, 21.079545454545453]},
+        {"shares": [0.683, 0.228], "elast": 1.38,
+         "cournot": {(False, "cost"): [42.161235780898259], (False, "price"): [24.773540781749638],
+                     (True, "cost"): [32.711621233859404, 59.28819444444445],
+                     (True, "price"): [32.711621233859404, 59.28819444444445]},
+         "cournot2_party_price": [16.521739130434785, 49.492753623188413]},
+        {"shares": [0.281, 0.581], "elast": 2.73,
+         "cournot": {(False, "cost"): [16.859379017709159], (False, "price"): [13.875304896186567],
+                     (True, "cost"): [23.723968966925277, 13.075849232201026],
+                     (True, "price"): [23.723968966925277, 13.075849232201026]},
+         "cournot2_party_price": [21.282051282051281, 10.293040293040294]},
+        {"shares": [0.171, 0.678], "elast": 3.31,
+         "cournot": {(False, "cost"): [9.9892084703814508], (False, "price"): [8.2512570324426466],
+                     (True, "cost"): [21.59923542529468, 6.4969604863221884],
+                     (True, "price"): [21.59923542529468, 6.4969604863221884]},
+         "cournot2_party_price": [20.483383685800604, 5.166163141993958]},
+    ],
+}
+
+# Hand calculations from a paper's formula (no printed figure of the paper consulted).
+FORMULA_CHECKS = {
     "werden1996_symmetric": {
-        "source": "Werden (1996), J. Industrial Economics 44(4), 409-413: for a symmetric "
-                  "two-product merger the compensating marginal-cost reduction is "
-                  "m D / ((1 - m)(1 - D)); with m = 0.4 and D = 0.2 that is .08/.48.",
+        "source": "Werden (1996), J. Industrial Economics 44(4), 409-413, the symmetric "
+                  "two-product CMCR m D / ((1 - m)(1 - D)); with m = 0.4 and D = 0.2 that is "
+                  ".08/.48 (hand calculation; R's grid above prints 16.7 for this cell).",
         "margin": 0.4, "diversion": 0.2, "cmcr": 0.08 / 0.48,
     },
     "farrell_shapiro_symmetric": {
         "source": "Farrell and Shapiro (2010), B.E. J. Theor. Econ. 10(1), s. 2: UPP_1 = "
                   "D12 (P2 - C2) - E1 C1; in the symmetric case UPP > 0 iff "
-                  "D m / (1 - m) > E. With m = 0.4 and the efficiency credit E = 0.10 the "
-                  "critical diversion is E (1 - m)/m = 0.15.",
+                  "D m / (1 - m) > E. With m = 0.4 and E = 0.10 the critical diversion is "
+                  "E (1 - m)/m = 0.15 (hand calculation).",
         "margin": 0.4, "efficiency": 0.10, "critical_diversion": 0.15,
     },
     "harris_simons_breakeven": {
         "source": "Harris and Simons (1989), Research in Law and Economics 12: break-even "
-                  "critical loss X/(X + m); a 5% SSNIP at a 40% margin gives 5/45.",
+                  "critical loss X/(X + m); a 5% SSNIP at a 40% margin gives 5/45 (hand "
+                  "calculation).",
         "ssnip": 0.05, "margin": 0.40, "critical_loss": 0.05 / 0.45,
     },
 }
+
+
+def _round_to(x, step):
+    return np.round(np.asarray(x) / step) * step
 
 
 def test_hmg2010_example5_from_its_primitives():
@@ -98,7 +281,7 @@ def test_hmg2010_example5_from_its_primitives():
     assert t["critical_diversion"].iloc[0] == pytest.approx(0.1 / 0.5, rel=1e-12)
     edge = cn.hypothetical_monopolist_test(margin, [0.2 - 1e-6, 0.2 + 1e-6])
     assert edge["passes"].tolist() == [False, True]
-    # "for any SSNIP size up to ten percent"
+    # "for any SSNIP up to ten percent"
     assert bool(cn.hypothetical_monopolist_test(margin, diversion, ssnip=0.10)["passes"].iloc[0])
     assert not cn.hypothetical_monopolist_test(margin, diversion,
                                                ssnip=0.105)["passes"].iloc[0]
@@ -107,21 +290,65 @@ def test_hmg2010_example5_from_its_primitives():
     assert t["predicted_loss"].iloc[0] < cn.critical_loss(margin)
 
 
-def test_cmcr_cournot_r_example():
-    ex = PUBLISHED["r_cmcr_cournot_example"]
-    got = cn.cmcr_cournot(ex["shares"], ex["elasticity"], party=False)
-    assert 100 * got == pytest.approx(ex["cmcr_cost_pct"], rel=1e-12)
-    assert 100 * cn.cmcr_cournot(ex["shares"], ex["elasticity"], party=False,
-                                 rel="price") == pytest.approx(ex["cmcr_price_pct"], rel=1e-12)
-    assert 100 * cn.cmcr_cournot(ex["shares"], ex["elasticity"]) == pytest.approx(
-        ex["party_cost_pct"], rel=1e-12)
+def _symmetric_guppi(share, margin, recapture):
+    """The library's GUPPI of two merging products of equal share (diversion ~ share).
+
+    mergeron's ``m_star = 1`` is a normalisation (GUPPI per unit of margin) that the
+    library refuses as a margin (margins are in [0, 1)); GUPPI is linear in the margin,
+    so that case is computed at margin 1/2 and doubled.
+    """
+    shares = [share, share, 1 - 2 * share]
+    D = cn.diversion_ratios(shares, recapture=recapture)[:2, :2]
+    if margin == 1.0:
+        return 2.0 * cn.guppi(D, [0.5, 0.5])
+    return cn.guppi(D, [margin, margin])
+
+
+def test_mergeron_guppi_bounds_from_delta_hhi():
+    for key in ("mergeron_guppi_from_delta", "mergeron_safeharbor_guppi"):
+        ex = PUBLISHED[key]
+        for case in ex["cases"]:
+            dhhi, r, printed = case[-3:]
+            share = np.sqrt(dhhi / 2)                   # 2 s^2 = delta HHI
+            g = _symmetric_guppi(share, 1.0, r)
+            assert g[0] == pytest.approx(g[1], rel=1e-12)
+            assert _round_to(g[0], ex["rounding"]) == pytest.approx(printed, abs=1e-12), case
+
+
+def test_mergeron_share_on_the_guppi_boundary():
+    ex = PUBLISHED["mergeron_share_from_guppi"]
+    for g_bar, m, r, printed in ex["cases"]:
+        lo, hi = 1e-9, 0.5 - 1e-9                      # bisection on the library's GUPPI
+        for _ in range(200):
+            mid = (lo + hi) / 2
+            lo, hi = (mid, hi) if _symmetric_guppi(mid, m, r)[0] < g_bar else (lo, mid)
+        assert _round_to(lo, ex["rounding"]) == pytest.approx(printed, abs=1e-12)
+        assert lo == pytest.approx(g_bar / (g_bar + m * r), rel=1e-9)
+
+
+def test_critical_loss_table_of_a_pricing_guide():
+    ex = PUBLISHED["bds_critical_loss_table"]
+    m = np.array(ex["margins_pct"]) / 100
+    for rise, printed in ex["rows"].items():
+        got = 100 * cn.critical_loss(m, ssnip=rise / 100)
+        # printed in whole percent
+        assert np.all(np.abs(got - np.array(printed)) <= 0.5 + 1e-9), (rise, got.round(2))
+    # the sentence quoted: 40% margin, 10% rise -> 20%
+    assert cn.critical_loss(0.40, ssnip=0.10) == pytest.approx(0.20, rel=1e-12)
+
+
+def test_upp_in_dollars_of_an_informal_example():
+    for d, price, cost, printed in PUBLISHED["medium_upp_examples"]["cases"]:
+        m = (price - cost) / price
+        u = cn.upp([[0, d], [d, 0]], [m, m], [price, price])   # a fraction of price
+        assert u * price == pytest.approx([printed, printed], rel=1e-12)
 
 
 def test_werden_symmetric_and_farrell_shapiro_threshold():
-    w = PUBLISHED["werden1996_symmetric"]
+    w = FORMULA_CHECKS["werden1996_symmetric"]
     D = [[0, w["diversion"]], [w["diversion"], 0]]
     assert cn.cmcr_bertrand(D, [w["margin"]] * 2) == pytest.approx([w["cmcr"]] * 2, rel=1e-12)
-    fs = PUBLISHED["farrell_shapiro_symmetric"]
+    fs = FORMULA_CHECKS["farrell_shapiro_symmetric"]
     d0 = fs["critical_diversion"]
     for d, sign in ((d0 - 0.01, -1), (d0 + 0.01, 1)):
         u = cn.upp([[0, d], [d, 0]], [fs["margin"]] * 2, efficiency=fs["efficiency"])
@@ -131,7 +358,7 @@ def test_werden_symmetric_and_farrell_shapiro_threshold():
 
 
 def test_harris_simons_critical_loss():
-    hs = PUBLISHED["harris_simons_breakeven"]
+    hs = FORMULA_CHECKS["harris_simons_breakeven"]
     assert cn.critical_loss(hs["margin"], ssnip=hs["ssnip"]) == pytest.approx(
         hs["critical_loss"], rel=1e-12)
     # the profit-maximising form is smaller: X / (2X + m)
@@ -140,43 +367,95 @@ def test_harris_simons_critical_loss():
 
 
 # ---------------------------------------------------------------------------
-# R antitrust, transcribed (loops over products; percentages as R returns them)
+# R antitrust 0.99.29, transcribed from its code (percentages, as R returns them)
 
 
-def _r_owner_matrix(owner):
+class RStop(Exception):
+    """Where R's function calls stop() (the message is R's)."""
+
+
+def _r_owner_matrix(owner, nprod):
+    """The ownership matrix as cmcr.bertrand / upp.bertrand build and check it."""
     owner = np.asarray(owner)
-    if owner.ndim == 2:
-        return owner.astype(float)
-    return (owner[:, None] == owner[None, :]).astype(float)
+    if owner.ndim == 1:   # as.numeric(factor(ownerPre)); ownerPre[owners == o, owners == o] = 1
+        if len(owner) != nprod:
+            raise RStop("'prices'and 'ownerPre' vectors must be the same length")
+        return (owner[:, None] == owner[None, :]).astype(float)
+    o = owner.astype(float)
+    if o.shape != (nprod, nprod) or (o < 0).any() or (o > 1).any():
+        raise RStop("'ownerPre' must be a square matrix ...")
+    _r_check_unique_rows(o, "ownerPre")
+    return o
+
+
+def _r_check_unique_rows(o, name):
+    # isTRUE(all.equal(colSums(unique(o)), rep(1, nprod))): all.equal's tolerance is 1.5e-8
+    rows = np.unique(o, axis=0)
+    if not np.allclose(rows.sum(axis=0), 1.0, rtol=1.5e-8, atol=0):
+        raise RStop(f"The columns of the matrix formed from the unique rows of '{name}' "
+                    "must sum to 1")
+
+
+def _r_check(prices, margins, diversions, owner_post):
+    nprod = len(prices)
+    if (np.asarray(prices) < 0).any():
+        raise RStop("'prices'  must be non-negative")
+    if (np.asarray(margins) <= 0).any():
+        raise RStop("'margins' vector elements  must be positive")
+    if (np.asarray(margins) > 1).any():
+        raise RStop("'margins' vector elements  must be between 0 and 1")
+    dv = np.asarray(diversions, dtype=float)
+    if not (np.diag(dv) == -1).all():
+        raise RStop("'diversions' diagonal elements must all equal -1")
+    if (np.abs(dv) > 1).any():
+        raise RStop("'diversions' elements must be between -1 and 1")
+    post = np.asarray(owner_post, dtype=float)
+    if post.shape != (nprod, nprod) or (post < 0).any() or (post > 1).any():
+        raise RStop("'ownerPost' elements must be between 0 and 1")
+    _r_check_unique_rows(post, "ownerPost")
+    return dv, post
 
 
 def r_upp_bertrand(prices, margins, diversions, owner_pre, owner_post, mc_delta=None):
-    """upp.bertrand (output = TRUE), one product at a time."""
+    """upp.bertrand(prices, margins, diversions, ownerPre, ownerPost, output = TRUE, mcDelta).
+
+    result <- (Bpost %*% marginsPost)/diag(ownerPost) - (Bpre %*% marginsPre)/diag(ownerPre),
+    B = diversions * priceRatio * owner, priceRatio = tcrossprod(1/prices, prices).
+    """
     k = len(prices)
-    mc_delta = np.zeros(k) if mc_delta is None else np.asarray(mc_delta)
-    opre, opost = _r_owner_matrix(owner_pre), _r_owner_matrix(owner_post)
+    mc_delta = np.zeros(k) if mc_delta is None else np.asarray(mc_delta, dtype=float)
+    dv, opost = _r_check(prices, margins, diversions, owner_post)
+    if (mc_delta < 0).any():
+        raise RStop("'mcDelta' must be positive")
+    opre = _r_owner_matrix(owner_pre, k)
     mc_pre = [prices[j] * (1 - margins[j]) for j in range(k)]
     m_post = [1 - mc_pre[j] * (1 + mc_delta[j]) / prices[j] for j in range(k)]
     out = []
     for j in range(k):
-        post = sum(diversions[j][i] * prices[i] / prices[j] * opost[j][i] * m_post[i]
+        post = sum(dv[j][i] * prices[i] / prices[j] * opost[j][i] * m_post[i]
                    for i in range(k)) / opost[j][j]
-        pre = sum(diversions[j][i] * prices[i] / prices[j] * opre[j][i] * margins[i]
+        pre = sum(dv[j][i] * prices[i] / prices[j] * opre[j][i] * margins[i]
                   for i in range(k)) / opre[j][j]
         out.append(100 * (post - pre))
     return np.array(out)
 
 
 def r_cmcr_bertrand(prices, margins, diversions, owner_pre, owner_post, rel="cost"):
-    """cmcr.bertrand (output = TRUE)."""
+    """cmcr.bertrand(prices, margins, diversions, ownerPre, ownerPost, output = TRUE, rel).
+
+    marginPost = solve(Bpost) %*% ((diag(ownerPost)/diag(ownerPre)) * Bpre %*% margins),
+    B = -diversions * priceRatio * owner; mcDelta = marginPost - margins, over
+    (1 - margins) when rel = "cost".
+    """
     k = len(prices)
-    opre, opost = _r_owner_matrix(owner_pre), _r_owner_matrix(owner_post)
+    dv, opost = _r_check(prices, margins, diversions, owner_post)
+    opre = _r_owner_matrix(owner_pre, k)
     bpre = np.empty((k, k))
     bpost = np.empty((k, k))
     for j in range(k):
         for i in range(k):
-            bpre[j, i] = -diversions[j][i] * prices[i] / prices[j] * opre[j][i]
-            bpost[j, i] = -diversions[j][i] * prices[i] / prices[j] * opost[j][i]
+            bpre[j, i] = -dv[j][i] * prices[i] / prices[j] * opre[j][i]
+            bpost[j, i] = -dv[j][i] * prices[i] / prices[j] * opost[j][i]
     rhs = [opost[j][j] / opre[j][j] * sum(bpre[j, i] * margins[i] for i in range(k))
            for j in range(k)]
     m_post = np.linalg.solve(bpost, rhs)
@@ -187,6 +466,7 @@ def r_cmcr_bertrand(prices, margins, diversions, owner_pre, owner_post, rel="cos
 
 
 def r_cmcr_cournot(shares, elast, party=False, rel="cost"):
+    """cmcr.cournot(shares, mktElast, party = FALSE, rel): ``rel`` is not used when party."""
     if party:
         return 100 * np.array([shares[1] / (elast - shares[0]), shares[0] / (elast - shares[1])])
     denom = elast * sum(shares)
@@ -195,8 +475,30 @@ def r_cmcr_cournot(shares, elast, party=False, rel="cost"):
     return 100 * 2 * shares[0] * shares[1] / denom
 
 
+def r_cmcr_cournot2(margins, rel="cost", party=False):
+    """cmcr.cournot2(margins, rel, party), margins the Cournot margins s / elasticity."""
+    if party:
+        out = [margins[1], margins[0]]
+        if rel == "cost":
+            out = [out[0] / (1 - margins[0]), out[1] / (1 - margins[1])]
+        return 100 * np.array(out)
+    num = 2 * margins[0] * margins[1]
+    denom = margins[0] + margins[1]
+    if rel == "cost":
+        denom -= margins[0] ** 2 + margins[1] ** 2
+    return 100 * num / denom
+
+
+def r_upp_cournot(prices, margins, owner_pre, owner_post=None, mc_delta=None):
+    """upp.cournot as shipped in 0.99.29: ``diversions <- rep(1,ncol=2,nrow=2)`` is a
+    length-1 vector, and ``diag(diversions) <- -1`` then stops."""
+    raise RStop("only matrix diagonals can be replaced")
+
+
 def _kappa_from_r(owner):
-    o = _r_owner_matrix(owner)
+    o = np.asarray(owner, dtype=float)
+    if o.ndim == 1:
+        o = (o[:, None] == o[None, :]).astype(float)
     return o / np.diag(o)[:, None]
 
 
@@ -204,23 +506,110 @@ def _r_diversions(colmajor):
     return np.asarray(colmajor, dtype=float).reshape(3, 3).T    # R's matrix() fills by column
 
 
-def test_r_bertrand_manual_example():
-    ex = PUBLISHED["r_cmcr_bertrand_example"]
+def test_r_bertrand_manual_example_as_r_printed_it():
+    ex = R_ANTITRUST_OUTPUT["cmcr_bertrand_manual"]
     dv = _r_diversions(ex["diversions_colmajor"])
     assert dv[0, 1] == 0.6 and dv[1, 0] == 0.5       # row j: diversion from product j
     prices, margins = np.array(ex["prices"]), np.array(ex["margins"])
     post = np.ones((3, 3))
-    expected_cmcr = r_cmcr_bertrand(prices, margins, dv, ex["owner_pre"], post)
-    expected_upp = r_upp_bertrand(prices, margins, dv, ex["owner_pre"], post)
+    # the transcription reproduces what R printed
+    np.testing.assert_allclose(r_cmcr_bertrand(prices, margins, dv, ex["owner_pre"], post),
+                               ex["cmcr"], rtol=1e-13)
+    np.testing.assert_allclose(r_upp_bertrand(prices, margins, dv, ex["owner_pre"], post),
+                               ex["upp"], rtol=1e-12)
+    # and so does the library
     D = np.where(np.eye(3, dtype=bool), 0.0, dv)
     kpre = _kappa_from_r(ex["owner_pre"])
-    got_cmcr = cn.cmcr_bertrand(D, margins, prices, kappa=1.0, kappa_pre=kpre)
-    got_upp = cn.guppi(D, margins, prices, kappa=1.0, kappa_pre=kpre)
-    np.testing.assert_allclose(100 * got_cmcr, expected_cmcr, rtol=1e-12)
-    np.testing.assert_allclose(100 * got_upp, expected_upp, rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(100 * cn.cmcr_bertrand(D, margins, prices, kappa=1.0,
+                                                       kappa_pre=kpre), ex["cmcr"], rtol=1e-13)
+    np.testing.assert_allclose(100 * cn.guppi(D, margins, prices, kappa=1.0, kappa_pre=kpre),
+                               ex["upp"], rtol=1e-12)
     # hand check of product 1 (its rivals 2 and 3 were already one firm):
     # GUPPI_1 = .6*.4*45/50 + .02*.6*70/50
-    assert got_upp[0] == pytest.approx(0.6 * 0.4 * 45 / 50 + 0.02 * 0.6 * 70 / 50)
+    assert cn.guppi(D, margins, prices, kappa_pre=kpre)[0] == pytest.approx(
+        0.6 * 0.4 * 45 / 50 + 0.02 * 0.6 * 70 / 50)
+
+
+def test_r_werden_and_froeb_werden_grids_as_r_printed_them():
+    w = R_ANTITRUST_OUTPUT["werden_grid"]
+    for i, d in enumerate(w["diversions"]):
+        for j, m in enumerate(w["margins"]):
+            got = 100 * cn.cmcr_bertrand([[0, d], [d, 0]], [m, m])[0]
+            assert round(got, 1) == pytest.approx(w["printed"][i][j], abs=1e-9), (d, m)
+    fw = R_ANTITRUST_OUTPUT["froeb_werden_grid"]
+    for i, dh in enumerate(fw["delta_hhi"]):
+        s = np.sqrt(dh / (2 * 100 ** 2))
+        for j, e in enumerate(fw["elasticities"]):
+            got = 100 * cn.cmcr_cournot([s, s], e, party=False)
+            assert round(float(got), 1) == pytest.approx(fw["printed"][i][j], abs=1e-9), (dh, e)
+
+
+def test_r_cournot_manual_example_as_r_printed_it():
+    ex = R_ANTITRUST_OUTPUT["cmcr_cournot_manual"]
+    s, e = ex["shares"], ex["elasticity"]
+    assert 100 * cn.cmcr_cournot(s, e, party=False) == pytest.approx(ex["cost"], rel=1e-13)
+    assert 100 * cn.cmcr_cournot(s, e, party=False, rel="price") == pytest.approx(
+        ex["price"], rel=1e-13)
+    np.testing.assert_allclose(100 * cn.cmcr_cournot(s, e), ex["cournot2_party_cost"],
+                               rtol=1e-13)
+    assert r_cmcr_cournot(s, e) == pytest.approx(ex["cost"], rel=1e-13)
+    np.testing.assert_allclose(r_cmcr_cournot2(np.array(s) / e, party=True),
+                               ex["cournot2_party_cost"], rtol=1e-13)
+
+
+@pytest.mark.parametrize("case", range(len(R_ANTITRUST_OUTPUT["random_bertrand"])))
+def test_fixed_random_inputs_as_r_printed_them(case):
+    c = R_ANTITRUST_OUTPUT["random_bertrand"][case]
+    p, m, D = np.array(c["prices"]), np.array(c["margins"]), np.array(c["D"])
+    dv = D - np.eye(len(p))
+    post = np.array(c["post"])
+    for rel, key in (("cost", "cmcr"), ("price", "cmcr_price")):
+        np.testing.assert_allclose(r_cmcr_bertrand(p, m, dv, c["owner"], post, rel=rel),
+                                   c[key], rtol=1e-12, atol=1e-12)
+        np.testing.assert_allclose(
+            100 * cn.cmcr_bertrand(D, m, p, kappa=_kappa_from_r(post),
+                                   kappa_pre=_kappa_from_r(c["owner"]), rel=rel),
+            c[key], rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(r_upp_bertrand(p, m, dv, c["owner"], post), c["upp"],
+                               rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(
+        100 * cn.guppi(D, m, p, kappa=_kappa_from_r(post), kappa_pre=_kappa_from_r(c["owner"])),
+        c["upp"], rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("case", range(len(R_ANTITRUST_OUTPUT["random_cournot"])))
+def test_fixed_random_cournot_inputs_as_r_printed_them(case):
+    c = R_ANTITRUST_OUTPUT["random_cournot"][case]
+    s, e = c["shares"], c["elast"]
+    for (party, rel), printed in c["cournot"].items():
+        assert np.atleast_1d(r_cmcr_cournot(s, e, party=party, rel=rel)) == pytest.approx(
+            printed, rel=1e-13)
+        got = np.atleast_1d(100 * cn.cmcr_cournot(s, e, party=party, rel=rel))
+        if party and rel == "price":
+            # R's cmcr.cournot ignores rel when party = TRUE (it prints the cost figures);
+            # the library, like R's cmcr.cournot2, gives kappa s_k / elasticity
+            assert got == pytest.approx(c["cournot2_party_price"], rel=1e-13)
+            assert got != pytest.approx(printed, rel=1e-3)
+        else:
+            assert got == pytest.approx(printed, rel=1e-13)
+    np.testing.assert_allclose(r_cmcr_cournot2(np.array(s) / e, rel="price", party=True),
+                               c["cournot2_party_price"], rtol=1e-13)
+
+
+def _r_valid_post_ownership(rng, owner, k):
+    """A partial ownerPost that R accepts: row j is the holdings of j's owner, each product's
+    ownership shares across owners summing to one (unique rows' columns sum to 1)."""
+    owners = sorted(set(owner))
+    W = np.zeros((len(owners), k))
+    for j, o in enumerate(owner):
+        W[owners.index(o), j] = 1.0
+    for j in range(k):
+        src, dst = owners.index(owner[j]), int(rng.integers(len(owners)))
+        if dst != src:
+            t = float(rng.uniform(0, 0.6))
+            W[src, j] -= t
+            W[dst, j] += t
+    return np.array([W[owners.index(o)] for o in owner])
 
 
 @pytest.mark.parametrize("seed", range(25))
@@ -234,46 +623,68 @@ def test_random_inputs_match_r_antitrust(seed):
     D = D / D.sum(axis=1, keepdims=True) * rng.uniform(0.1, 0.95, (k, 1))
     dv = D.copy()
     np.fill_diagonal(dv, -1)
-    owner_pre = rng.integers(0, 2, k)
-    owner_pre[:2] = [0, 1]                      # at least two owners before
-    # a partial post-deal ownership matrix: rows of weights, diagonal 1
-    post = rng.uniform(0, 1, (k, k))
-    np.fill_diagonal(post, 1.0)
-    pre_m = _r_owner_matrix(owner_pre)
-    post = np.maximum(post, pre_m)
+    owner_pre = [0, 1] + [int(x) for x in rng.integers(0, k, k - 2)]   # two owners at least
+    post = np.ones((k, k)) if seed % 3 == 0 else _r_valid_post_ownership(rng, owner_pre, k)
+    kpost, kpre = _kappa_from_r(post), _kappa_from_r(owner_pre)
     np.testing.assert_allclose(
-        100 * cn.guppi(D, margins, prices, kappa=post, kappa_pre=_kappa_from_r(owner_pre)),
+        100 * cn.guppi(D, margins, prices, kappa=kpost, kappa_pre=kpre),
         r_upp_bertrand(prices, margins, dv, owner_pre, post), rtol=1e-10, atol=1e-10)
-    np.testing.assert_allclose(
-        100 * cn.cmcr_bertrand(D, margins, prices, kappa=post,
-                               kappa_pre=_kappa_from_r(owner_pre)),
-        r_cmcr_bertrand(prices, margins, dv, owner_pre, post), rtol=1e-9, atol=1e-9)
-    np.testing.assert_allclose(
-        100 * cn.cmcr_bertrand(D, margins, prices, kappa=post,
-                               kappa_pre=_kappa_from_r(owner_pre), rel="price"),
-        r_cmcr_bertrand(prices, margins, dv, owner_pre, post, rel="price"),
-        rtol=1e-9, atol=1e-9)
+    for rel in ("cost", "price"):
+        np.testing.assert_allclose(
+            100 * cn.cmcr_bertrand(D, margins, prices, kappa=kpost, kappa_pre=kpre, rel=rel),
+            r_cmcr_bertrand(prices, margins, dv, owner_pre, post, rel=rel),
+            rtol=1e-9, atol=1e-9)
     s = rng.dirichlet(np.ones(3))[:2]
     e = float(rng.uniform(max(s) + 0.1, 4))
     assert 100 * cn.cmcr_cournot(s, e, party=False) == pytest.approx(r_cmcr_cournot(s, e))
     assert 100 * cn.cmcr_cournot(s, e, party=False, rel="price") == pytest.approx(
         r_cmcr_cournot(s, e, rel="price"))
     np.testing.assert_allclose(100 * cn.cmcr_cournot(s, e), r_cmcr_cournot(s, e, party=True))
+    for rel in ("cost", "price"):
+        for party in (False, True):
+            np.testing.assert_allclose(
+                100 * cn.cmcr_cournot(s, e, party=party, rel=rel),
+                r_cmcr_cournot2(s / e, rel=rel, party=party), rtol=1e-12)
+
+
+def test_r_refuses_what_the_library_refuses_or_models_differently():
+    prices, margins = np.array([10.0, 8.0]), np.array([0.4, 0.5])
+    dv = np.array([[-1, 0.3], [0.25, -1]])
+    # an ownerPost whose columns do not sum to one is an error in R
+    with pytest.raises(RStop, match="unique rows"):
+        r_cmcr_bertrand(prices, margins, dv, [0, 1], np.array([[1, 0.2], [0.5, 1]]))
+    # R's partial-ownership example: product 2's owner holds 20% of product 1... as R printed
+    post = np.array([[1, 0.2], [0, 0.8]])
+    got = r_cmcr_bertrand(prices, margins, dv, [0, 1], post)
+    np.testing.assert_allclose(got, R_ANTITRUST_OUTPUT["partial_owner_post"]["cmcr"],
+                               rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(
+        100 * cn.cmcr_bertrand(dv + np.eye(2), margins, prices, kappa=_kappa_from_r(post),
+                               kappa_pre=_kappa_from_r([0, 1])),
+        R_ANTITRUST_OUTPUT["partial_owner_post"]["cmcr"], rtol=1e-12, atol=1e-12)
 
 
 def test_upp_with_efficiency_against_r_conventions():
-    # R's mcDelta is a proportional cost *change*: an efficiency E on product 1 is
-    # mcDelta = (-E, 0).  For product 1 R's GePP is Farrell-Shapiro's GUPPI - E (1 - m).
-    # R values the sales product 2 diverts to product 1 at 1's *post-deal* margin
-    # (Jaffe-Weyl GePP); the library at the pre-deal margin (Farrell-Shapiro): the
-    # difference is D_21 (p_1/p_2) E_1 (1 - m_1).
+    # R's upp.bertrand stops on a negative mcDelta, so a cost saving cannot be entered
+    # there; the library's efficiency E is such a saving (Farrell-Shapiro's E_1 C_1).
     prices, margins = np.array([10.0, 8.0]), np.array([0.4, 0.5])
     D = np.array([[0, 0.3], [0.25, 0]])
     dv = D - np.eye(2)
-    r = r_upp_bertrand(prices, margins, dv, [0, 1], np.ones((2, 2)), mc_delta=[-0.1, 0])
+    with pytest.raises(RStop, match="'mcDelta' must be positive"):
+        r_upp_bertrand(prices, margins, dv, [0, 1], np.ones((2, 2)), mc_delta=[-0.1, 0])
+    # a cost *increase* delta >= 0 is allowed: R values the sales diverted to product 1 at
+    # its post-deal margin 1 - (1 - m_1)(1 + delta_1) and adds (1 - m_1) delta_1 for it
+    delta = np.array([0.1, 0.0])
+    r = r_upp_bertrand(prices, margins, dv, [0, 1], np.ones((2, 2)), mc_delta=delta)
+    np.testing.assert_allclose(r, R_ANTITRUST_OUTPUT["upp_bertrand_cost_increase"]["upp"],
+                               rtol=1e-12)
+    m_post = 1 - (1 - margins) * (1 + delta)
+    np.testing.assert_allclose(r, 100 * (cn.guppi(D, m_post, prices) + (1 - margins) * delta),
+                               rtol=1e-12)
+    # the library's UPP with a saving E_1 is GUPPI_1 - E_1 (1 - m_1), diverted sales at
+    # pre-deal margins (Farrell-Shapiro)
     got = cn.upp(D, margins, prices, efficiency=[0.1, 0.0])
-    assert 100 * got[0] == pytest.approx(r[0], rel=1e-12)
-    assert r[1] - 100 * got[1] == pytest.approx(100 * 0.25 * 10 / 8 * 0.1 * 0.6, rel=1e-12)
+    assert got == pytest.approx(cn.guppi(D, margins, prices) - [0.1 * 0.6, 0.0], rel=1e-12)
 
 
 # ---------------------------------------------------------------------------
@@ -281,7 +692,14 @@ def test_upp_with_efficiency_against_r_conventions():
 
 
 def mergeron_merging_diversion(form, r, s, aggr_purch_prob=None):
-    """compute_merging_firm_diversion_ratios for one market (s: the two merging shares)."""
+    """mergeron's merging-firm diversion ratios for one market (s: the two merging shares).
+
+    src/mergeron/gen/data_generation_functions.py (commit 1325ffe97031):
+    compute_merging_firm_diversion_ratios -- FIXED: r * s[::-1] / (1 - s); otherwise
+    pp = aggr_purch_prob * s, pp[::-1] / (1 - pp); market_share_sampler sets, for INOUT,
+    aggr_purch_prob = r / (1 - (1 - r) * min(s)); for OUTIN the Dirichlet draw's last
+    column is the outside good, aggr_purch_prob = 1 - s_0, inside shares renormalised.
+    """
     if form == "fixed":
         return [r * s[1] / (1 - s[0]), r * s[0] / (1 - s[1])]
     if form == "inside-out":
@@ -291,6 +709,9 @@ def mergeron_merging_diversion(form, r, s, aggr_purch_prob=None):
 
 
 def mergeron_upp(divr, pcm, price):
+    """src/mergeron/gen/upp_tests.py (commit 010c7ac0a4b7), _upp_test_counts: guppi =
+    divr * pcm[::-1] * price[::-1] / price; ipr = pcm * divr / (1 - divr);
+    cmcr = ipr / (1 - pcm)."""
     guppi = [divr[i] * pcm[1 - i] * price[1 - i] / price[i] for i in range(2)]
     ipr = [pcm[i] * divr[i] / (1 - divr[i]) for i in range(2)]
     cmcr = [ipr[i] / (1 - pcm[i]) for i in range(2)]
@@ -308,7 +729,7 @@ def test_random_inputs_match_mergeron(seed):
         expected = mergeron_merging_diversion(form, r, shares[:2])
         D = cn.diversion_ratios(shares, form=mine, recapture=r, parties=[0, 1])
         assert [D[0, 1], D[1, 0]] == pytest.approx(expected, rel=1e-12)
-        g, i, c = mergeron_upp(expected, pcm, price)
+        g, i, _ = mergeron_upp(expected, pcm, price)
         D2 = D[np.ix_([0, 1], [0, 1])]
         assert cn.guppi(D2, pcm, price) == pytest.approx(g, rel=1e-12)
         assert cn.ipr(D2, pcm) == pytest.approx(i, rel=1e-12)
@@ -615,9 +1036,12 @@ def test_kappa_of_several_periods_is_matched_to_each_market_period():
                              margins=0.3, kappa=kappa)
 
 
-def test_r_upp_cournot_is_guppi_with_full_diversion():
-    # upp.cournot(prices, margins, ownerPre): upp.bertrand with diversions of 1 and one price
+def test_r_upp_cournot_stops_and_its_stated_definition():
+    # R 0.99.29's upp.cournot stops before computing (R_ANTITRUST_OUTPUT["upp_cournot_error"]);
+    # what its code sets out to compute is upp.bertrand with diversions of 1 and one price
     m = np.array([0.2, 0.35])
+    with pytest.raises(RStop, match="only matrix diagonals"):
+        r_upp_cournot(5.0, m, [0, 1])
     r = r_upp_bertrand(np.array([5.0, 5.0]), m, np.array([[-1.0, 1], [1, -1]]), [0, 1],
                        np.ones((2, 2)))
     assert 100 * cn.guppi([[0, 1.0], [1.0, 0]], m) == pytest.approx(r)
