@@ -8,16 +8,11 @@ from markupsafe import Markup
 
 from ..exceptions import ConcentrationError
 from ..io import read_shares
-from ..network import (
-    DEFAULT_TIE_WEIGHTS,
-    PartnershipNetwork,
-    partnership_weights,
-    weighted_hhi,
-)
+from ..network import (DEFAULT_TIE_WEIGHTS, PartnershipNetwork, partnership_hhi,
+                       partnership_weights, weighted_hhi)
 from ..plotting import plot_centrality_trend, plot_network
 from ._html import escape, table_html
 from ._sections import Section, accepts, capture, frame_data, record
-from ._time import END, START
 
 __all__ = ["network_section", "partnership_section", "build_network", "CENTRALITY_MEASURES"]
 
@@ -166,49 +161,52 @@ def partnership_section(ctx):
         return None
     args = ctx.args
     mkt, per, firm = args["market"], args["period"], args["firm"]
-    long, _ = capture(read_shares, ctx.shares, **ctx.share_kw(read_shares))
-    if firm not in long.columns:
+    if firm not in ctx.shares.columns:
         return None
+    kw = ctx.share_kw(partnership_hhi)
+    if ctx.periods is None:
+        kw["as_of"] = _snapshot_date(ctx, net)
+    table, _ = capture(partnership_hhi, ctx.shares, net, **kw)
+    table = table.reset_index().rename(columns={"delta": "partnership_delta",
+                                                "as_of": "ties_as_of"})
+    keys = [c for c in (mkt, per) if c in table.columns]
+    # who is allied with whom, where the ties raise the index: the pair terms of the
+    # same weights (weighted_hhi's decomposition), for the rows with an uplift
+    long, _ = capture(read_shares, ctx.shares, **ctx.share_kw(read_shares))
     sname = args["share"] if args["value"] is None else "share"
-    if ctx.periods is not None:
-        long = ctx.periods.attach(long.drop(columns=[c for c in (START, END, "rank")
-                                                     if c in long.columns]))
-    keys = [c for c in (mkt, per) if c in long.columns]
-    rows, pairs_rows = [], []
-    for key, g in (long.groupby(keys, sort=False) if keys else [((), long)]):
-        key = key if isinstance(key, tuple) else (key,)
-        when = g[END].iloc[0] if END in g.columns else None
+    groups = dict(iter(long.groupby(keys, sort=False))) if keys else {(): long}
+    allied_text, pairs_rows = [], []
+    for row in table.to_dict("records"):
+        key = tuple(row[k] for k in keys)
+        if row["partnership_delta"] <= 0.5:
+            allied_text.append("")
+            continue
+        g = groups[key if len(key) != 1 else key[0]]
+        when = row.get("ties_as_of")
         snap = net.as_of(when) if when is not None and pd.notna(when) else net
         firms = list(g[firm])
-        K = partnership_weights(snap, firms)
-        r, _ = capture(weighted_hhi, dict(zip(firms, g[sname])), K)
+        r, _ = capture(weighted_hhi, dict(zip(firms, g[sname])),
+                       partnership_weights(snap, firms))
         pairs = r.by_pair()
-        allied = []
-        if len(pairs):
-            top = pairs.sort_values(["contribution", "firm", "other"],
-                                    ascending=[False, True, True], kind="stable")
-            seen = set()
-            for p in top.itertuples():
-                pair = tuple(sorted((str(p.firm), str(p.other))))
-                if pair in seen:
-                    continue
-                seen.add(pair)
-                allied.append(f"{pair[0]}–{pair[1]} ({p.weight:.2f})")
-                pairs_rows.append(dict(zip(keys, key)) | {
-                    "firm": pair[0], "other": pair[1], "weight": float(p.weight),
-                    "contribution": float(pairs[((pairs["firm"] == p.firm) & (
-                        pairs["other"] == p.other)) | ((pairs["firm"] == p.other) & (
-                            pairs["other"] == p.firm))]["contribution"].sum())})
-        rows.append(dict(zip(keys, key)) | {
-            "hhi": r.hhi, "weighted_hhi": r.value, "partnership_delta": r.delta,
-            "allied_pairs": "; ".join(allied[:4]) if allied else ""})
-    if not rows:
+        pairs = pairs.assign(pair=["–".join(sorted((str(a), str(b))))
+                                   for a, b in zip(pairs["firm"], pairs["other"])])
+        per_pair = (pairs.groupby("pair", sort=True)
+                    .agg(weight=("weight", "max"), contribution=("contribution", "sum"))
+                    .reset_index()
+                    .sort_values(["contribution", "pair"], ascending=[False, True],
+                                 kind="stable"))
+        allied_text.append("; ".join(f"{p} ({w:.2f})" for p, w in
+                                     zip(per_pair["pair"].head(4), per_pair["weight"])))
+        for p in per_pair.itertuples():
+            pairs_rows.append(dict(zip(keys, key)) | {
+                "pair": p.pair, "weight": float(p.weight),
+                "contribution": float(p.contribution)})
+    table["allied_pairs"] = allied_text
+    if not len(table):
         return None
-    table = pd.DataFrame(rows)
     if ctx.periods is not None:
         table = ctx.periods.sort(table).drop(columns=["rank"])
-    pairs = pd.DataFrame(pairs_rows, columns=keys + ["firm", "other", "weight",
-                                                     "contribution"])
+    pairs = pd.DataFrame(pairs_rows, columns=keys + ["pair", "weight", "contribution"])
     ctx.results["partnership"] = table
     ctx.results["partnership_pairs"] = pairs
     late = ctx.periods.latest(table).drop(columns=["rank"]) if ctx.periods is not None \
