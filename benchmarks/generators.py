@@ -14,6 +14,8 @@ Shapes (defaults):
 * :func:`make_alliance_graph` - a 100,000-node undirected alliance-like graph with
   power-law degrees (Chung-Lu model).
 * :func:`make_market_rows` - long (market, firm, value) rows for grouped HHI.
+* :func:`make_share_rows` - long (market, firm, sales) rows in random order, with or
+  without repeated (market, firm) pairs, for the label-dtype HHI benchmark.
 * :func:`make_holdings_panel` - quarters of 13F-like long holdings (owner, firm,
   cash_flow), one quarter at a time, for the Dask benchmark.
 """
@@ -23,8 +25,15 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
-__all__ = ["make_ownership", "make_control_cashflow", "make_alliance_graph",
-           "make_market_rows", "make_holdings_panel", "products"]
+__all__ = [
+    "make_alliance_graph",
+    "make_control_cashflow",
+    "make_holdings_panel",
+    "make_market_rows",
+    "make_ownership",
+    "make_share_rows",
+    "products",
+]
 
 
 def _pareto_degrees(rng, n, total, alpha, lo, hi):
@@ -190,3 +199,38 @@ def make_holdings_panel(n_quarters=40, n_firms=8000, n_owners=30000, nnz=4_000_0
         period = f"{start_year + q // 4}Q{q % 4 + 1}"
         yield period, pd.DataFrame({"owner": 1_000_000 + cq, "firm": 10_000 + rq,
                                     "cash_flow": vq})
+
+
+def make_share_rows(n_rows=10_000_000, n_markets=100_000, n_firms=1_000_000, seed=0, *,
+                    dup_frac=0.0):
+    """Long (market, firm, sales) rows in random order, as the HHI issue measures them.
+
+    Market sizes are lognormal (sigma 1.5: most markets small, a few about 100x the
+    mean), firms are ids drawn from ``n_firms``, rows are in random order.  With
+    ``dup_frac=0`` every (market, firm) pair occurs once (repeats of the random draw
+    are dropped, so slightly fewer than ``n_rows`` rows come back); with
+    ``dup_frac > 0`` that fraction of rows repeats an existing pair (several product
+    lines of one firm in one market).
+    """
+    rng = np.random.default_rng([seed, 29])
+    sizes = rng.lognormal(0.0, 1.5, size=n_markets)
+    market = rng.choice(n_markets, size=n_rows, p=sizes / sizes.sum()).astype(np.int64)
+    firm = rng.integers(0, n_firms, size=n_rows, dtype=np.int64)
+    if dup_frac > 0:
+        k = int(dup_frac * n_rows)
+        src = rng.integers(0, n_rows, size=k)
+        dst = rng.integers(0, n_rows, size=k)
+        market[dst] = market[src]
+        firm[dst] = firm[src]
+    else:  # drop the later rows of pairs the draw repeated (few: sort, not argsort)
+        key = market * n_firms + firm
+        srt = np.sort(key)
+        repeated = np.unique(srt[1:][srt[1:] == srt[:-1]])
+        rows = np.flatnonzero(np.isin(key, repeated))
+        _, first = np.unique(key[rows], return_index=True)
+        keep = np.ones(n_rows, dtype=bool)
+        keep[rows] = False
+        keep[rows[first]] = True
+        market, firm = market[keep], firm[keep]
+    sales = rng.lognormal(10.0, 2.0, size=market.size)
+    return market, firm, sales

@@ -173,14 +173,15 @@ class _Firms:
     labels are equal (the duplicate check and the (group, firm) sums use nothing
     else):
 
-    * codes into ``labels`` (an object array; categorical codes, factorized labels);
+    * codes into ``labels`` (an object array or an Index: factorized labels, the
+      categories of a categorical);
     * integers that are the labels themselves, minus ``offset`` (``labels`` None,
       ``dtype`` the column's), so no label array is ever built;
     * rows of ``strings``, a pyarrow string array (``codes`` None for every row in
       order, else row numbers): the key is a 64-bit hash of the bytes, so a repeat
       found by key is confirmed on the strings (:func:`_repeated_pairs`).
 
-    ``categories`` keeps a categorical column's categories (the codes index them), so
+    ``categories`` keeps a categorical column's dtype (the codes index its categories), so
     that :meth:`ShareTable.to_frame` can give the column back as a Categorical.
     """
 
@@ -234,7 +235,7 @@ class _Firms:
             arr = self.strings if self.codes is None else self.strings.take(self.codes)
             return arr.to_numpy(zero_copy_only=False)
         if self.labels is not None:
-            return self.labels.take(self.codes)
+            return np.asarray(self.labels.take(self.codes), dtype=object)
         vals = self.codes.astype(self.dtype)
         if self.offset:
             vals += np.asarray(self.offset, dtype=self.dtype)
@@ -244,11 +245,18 @@ class _Firms:
         """The label of row ``i``."""
         return self.take(np.asarray([i], dtype=np.int64)).values()[0]
 
-    def categorical(self):
-        """The labels as a Categorical when they came from one (codes kept), else None."""
-        if self.categories is None:
-            return None
-        return pd.Categorical.from_codes(self.codes, dtype=pd.CategoricalDtype(self.categories))
+    def column(self):
+        """The labels as a DataFrame column without a Python object per row, or None.
+
+        A Categorical (same categories, the codes kept) when they came from one;
+        Arrow-backed text when they came as text; None otherwise.
+        """
+        if self.categories is not None:
+            return pd.Categorical.from_codes(self.codes, dtype=self.categories)
+        if self.strings is not None:
+            arr = self.strings if self.codes is None else self.strings.take(self.codes)
+            return arr.to_pandas().array
+        return None
 
 
 class _LazyFirms:
@@ -327,7 +335,8 @@ class ShareTable:
         ``dates=True`` adds each row's ``period_start`` and ``period_end``.  With
         ``categorical=True`` text grouping columns, and a firm column that came as a
         Categorical, are Categoricals (codes per row, no label per row), so that an
-        analysis of the frame uses the codes again.
+        analysis of the frame uses the codes again; a text firm column is Arrow-backed
+        text (no Python string per row).
         """
         data = {}
         if self.groups is not None:
@@ -346,10 +355,10 @@ class ShareTable:
         if dates and self.intervals is not None:
             for col in ("period_start", "period_end"):
                 data[col] = self.intervals[col].to_numpy().take(self.codes)
-        cat = self.firm_index.categorical() if categorical and self.firm_index is not None \
+        col = self.firm_index.column() if categorical and self.firm_index is not None \
             else None
-        if cat is not None:
-            data[self.firm_name] = cat
+        if col is not None:
+            data[self.firm_name] = col
         elif self.firms is not None:
             data[self.firm_name] = self.firms
         data[share_name] = self.shares
@@ -1131,7 +1140,7 @@ def _firm_index(series, func, col):
             _missing_firms(func, col)
         cats = dtype.categories
         codes = np.ascontiguousarray(codes, dtype=np.int32 if len(cats) < 2**31 else np.int64)
-        return _Firms(codes, cats.to_numpy(dtype=object), n_keys=len(cats), categories=cats)
+        return _Firms(codes, cats, n_keys=len(cats), categories=dtype)
     if isinstance(dtype, np.dtype) and dtype.kind in "iu":
         values = series.to_numpy()
         if values.size == 0:

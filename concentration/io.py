@@ -18,6 +18,7 @@ import json
 import os
 from collections.abc import Iterable, Mapping
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 
@@ -108,6 +109,19 @@ def text_columns(schema, names):
         if pa.types.is_string(t) or pa.types.is_large_string(t):
             out.append(name)
     return out
+
+
+def _dictionary_columns(schema, names):
+    """The columns of ``names`` that ``schema`` stores as Arrow dictionaries.
+
+    Firm labels are read as dictionaries only when the file says they are one (it
+    was written from a Categorical): a text column with many distinct labels is
+    stored plainly once its dictionary outgrows a page, and building a dictionary
+    while reading it would hash every string; read as text, the labels are hashed
+    once, on their bytes, by the duplicate check.
+    """
+    return [n for n in names if n is not None and n in schema.names
+            and pa.types.is_dictionary(schema.field(n).type)]
 
 
 def checked_path(func, source, name="source") -> str:
@@ -240,7 +254,7 @@ def _dataset_provenance(dataset) -> dict:
 
 
 def read_table(source, *, columns=None, filters=None, required=None, func="read_table",
-               dictionary=()):
+               dictionary=(), sort_categories=None):
     """Read a Parquet file, directory or hive-partitioned dataset into a DataFrame.
 
     A directory is read file by file as :func:`dataset_files` lists them: symbolic
@@ -265,9 +279,12 @@ def read_table(source, *, columns=None, filters=None, required=None, func="read_
     func : str
         Name of the public function, for messages.
     dictionary : sequence of str, optional
-        Text columns to read as Categoricals, with their categories sorted (the
-        labels' order, as :func:`pandas.factorize` with ``sort=True`` gives them):
-        Parquet's dictionary pages become the codes, and no string is hashed.
+        Text columns to read as Categoricals: Parquet's dictionary pages become the
+        codes, and no string is hashed per row.
+    sort_categories : sequence of str, optional
+        The columns of ``dictionary`` whose categories are put in sorted order (the
+        order :func:`pandas.factorize` with ``sort=True`` gives); all of them when
+        None.  The categories otherwise follow the files' dictionaries.
 
     Returns
     -------
@@ -324,14 +341,26 @@ def read_table(source, *, columns=None, filters=None, required=None, func="read_
             "or the filter may name a missing column; re-export the file or fix the filter."
         ) from None
     frame = table.to_pandas()
-    for col in dictionary:
+    for col in dictionary if sort_categories is None else sort_categories:
         if col in frame.columns and isinstance(frame[col].dtype, pd.CategoricalDtype):
-            cats = frame[col].cat.categories
-            if not cats.is_monotonic_increasing:
-                frame[col] = frame[col].cat.reorder_categories(cats.sort_values())
+            frame[col] = _sorted_categories(frame[col])
     frame.attrs["provenance"] = _dataset_provenance(dataset)
     frame.attrs["source_path"] = os.fspath(source)
     return frame
+
+
+def _sorted_categories(series):
+    """A categorical Series with its categories in sorted order (codes remapped)."""
+    cats = series.cat.categories
+    if cats.is_monotonic_increasing:
+        return series
+    order = cats.argsort()
+    rank = np.empty(order.size, dtype=np.int64)
+    rank[order] = np.arange(order.size)
+    codes = series.cat.codes.to_numpy()
+    codes = np.where(codes >= 0, rank[np.maximum(codes, 0)], -1)
+    out = pd.Categorical.from_codes(codes, dtype=pd.CategoricalDtype(cats.take(order)))
+    return pd.Series(out, index=series.index, name=series.name)
 
 
 def filter_expression(filters, func):
@@ -536,7 +565,9 @@ def _load_frame(source, *, market, period, firm, share, value, filters, func, da
     return read_table(source, columns=wanted, filters=filters, func=func,
                       required={"value" if value is not None else "share":
                                 value if value is not None else share},
-                      dictionary=text_columns(dataset.schema, (market, period, firm)))
+                      dictionary=text_columns(dataset.schema, (market, period))
+                      + _dictionary_columns(dataset.schema, (firm,)),
+                      sort_categories=(market, period))
 
 
 #: Parquet codecs accepted by :func:`write_parquet` (``None`` is ``"none"``).

@@ -195,7 +195,10 @@ def test_parquet_dictionary_columns_read_as_sorted_categoricals(tmp_path, rng):
     path = tmp_path / "s.parquet"
     frame.to_parquet(path)
     out = cn.read_shares(path, value="sales")
-    assert isinstance(out["firm"].dtype, pd.CategoricalDtype)
+    # text firm names stay Arrow-backed text (no Python string per row); the
+    # grouping columns are Categoricals
+    assert out["firm"].dtype == "str" and not isinstance(out["firm"].dtype,
+                                                         pd.CategoricalDtype)
     assert isinstance(out["market"].dtype, pd.CategoricalDtype)
     assert out["market"].cat.categories.is_monotonic_increasing
     want = cn.read_shares(frame, value="sales")
@@ -205,3 +208,17 @@ def test_parquet_dictionary_columns_read_as_sorted_categoricals(tmp_path, rng):
     np.testing.assert_array_equal(got_h.to_numpy(), want_h.to_numpy())
     assert [tuple(map(str, k)) for k in got_h.index] == \
         [tuple(map(str, k)) for k in want_h.index]
+
+
+def test_parquet_categorical_firms_come_back_as_categoricals(tmp_path):
+    frame = pd.DataFrame({"market": ["b", "a", "b", "a"],
+                          "firm": pd.Categorical(["y", "x", "x", "z"]),
+                          "share": [0.5, 0.6, 0.5, 0.4]})
+    path = tmp_path / "c.parquet"
+    frame.to_parquet(path)
+    out = cn.read_shares(path)
+    assert isinstance(out["firm"].dtype, pd.CategoricalDtype)
+    assert out["market"].astype(str).tolist() == ["b", "a", "b", "a"]
+    got = cn.hhi(out)
+    assert got.index.tolist() == ["a", "b"]
+    assert got.tolist() == pytest.approx([5200.0, 5000.0])
