@@ -414,17 +414,18 @@ def upp(diversion, margins, prices=None, *, efficiency=0.0, kappa=None, kappa_pr
 
 
 def ipr(diversion, margins, *, kappa=None, kappa_pre=None):
-    r"""Indicative price rise of every product, as mergeron defines it.
+    r"""Illustrative price rise (IPR) of every product, as mergeron defines it.
 
     .. math:: \mathrm{IPR}_j = \frac{m_j\, \delta_j}{1 - \delta_j}, \qquad
               \delta_j = \sum_{k \ne j} \Delta\kappa_{jk}\, D_{jk}
 
-    the price rise (fraction of price) of Werden's (1996) symmetric two-product
-    merger with margin :math:`m_j` and diversion :math:`\delta_j` (mergeron
-    ``gen.upp_tests``: ``ipr = m_1 d_12 / (1 - d_12)``); with κ the diversion is the
-    weighted one.  It uses the product's own margin only: with asymmetric margins or
-    prices it differs from :func:`cmcr_bertrand` (``rel="price"``), which solves the
-    full system as R ``antitrust`` does.
+    (mergeron ``gen.upp_tests._upp_test_counts``: ``ipr = pcm * divr / (1 - divr)``);
+    with κ the diversion is the weighted one.  For a symmetric two-product merger
+    (equal margins, prices and diversions) it equals Werden's (1996) compensating
+    marginal-cost reduction as a fraction of price, :math:`mD/(1 - D)`, i.e.
+    :func:`cmcr_bertrand` with ``rel="price"``.  It uses the product's own margin
+    only: with asymmetric margins or prices it differs from :func:`cmcr_bertrand`,
+    which solves the full system as R ``antitrust`` does.
 
     Parameters
     ----------

@@ -742,10 +742,13 @@ def test_random_inputs_match_mergeron(seed):
 
 
 def test_mergeron_cmcr_is_werdens_symmetric_case():
-    # equal margins, prices and diversions: mergeron's ipr/(1-m) equals cmcr_bertrand
+    # equal margins, prices and diversions: mergeron's ipr/(1-m) equals cmcr_bertrand,
+    # and its ipr the CMCR as a fraction of price
     D = [[0, 0.3], [0.3, 0]]
-    _, _, c = mergeron_upp([0.3, 0.3], [0.35, 0.35], [1, 1])
+    _, i, c = mergeron_upp([0.3, 0.3], [0.35, 0.35], [1, 1])
     assert cn.cmcr_bertrand(D, [0.35, 0.35]) == pytest.approx(c, rel=1e-12)
+    assert cn.cmcr_bertrand(D, [0.35, 0.35], rel="price") == pytest.approx(i, rel=1e-12)
+    assert cn.ipr(D, [0.35, 0.35]) == pytest.approx(i, rel=1e-12)
     # asymmetric margins: the conventions differ (documented in ipr and cmcr_bertrand)
     _, _, c = mergeron_upp([0.3, 0.3], [0.2, 0.6], [1, 1])
     assert not np.allclose(cn.cmcr_bertrand(D, [0.2, 0.6]), c)
