@@ -647,13 +647,14 @@ def test_random_inputs_match_r_antitrust(seed):
                 r_cmcr_cournot2(s / e, rel=rel, party=party), rtol=1e-12)
 
 
-def test_r_refuses_what_the_library_refuses_or_models_differently():
+def test_r_ownership_checks_and_a_partial_stake():
     prices, margins = np.array([10.0, 8.0]), np.array([0.4, 0.5])
     dv = np.array([[-1, 0.3], [0.25, -1]])
     # an ownerPost whose columns do not sum to one is an error in R
     with pytest.raises(RStop, match="unique rows"):
         r_cmcr_bertrand(prices, margins, dv, [0, 1], np.array([[1, 0.2], [0.5, 1]]))
-    # R's partial-ownership example: product 2's owner holds 20% of product 1... as R printed
+    # a partial stake as R printed it: product 1's owner holds 20% of product 2 (row j of
+    # ownerPost: the holdings of product j's owner), so kappa_12 = .2 and kappa_21 = 0
     post = np.array([[1, 0.2], [0, 0.8]])
     got = r_cmcr_bertrand(prices, margins, dv, [0, 1], post)
     np.testing.assert_allclose(got, R_ANTITRUST_OUTPUT["partial_owner_post"]["cmcr"],
