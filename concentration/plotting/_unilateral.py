@@ -9,7 +9,7 @@ from ._mpl import PALETTE, PLAIN, new_axes
 __all__ = ["plot_unilateral"]
 
 _LABELS = {"guppi": "GUPPI (% of own price)", "upp": "UPP net of efficiencies (% of price)",
-           "ipr": "indicative price rise (% of price)",
+           "ipr": "illustrative price rise (% of price)",
            "cmcr": "CMCR, Bertrand (% of marginal cost)",
            "cmcr_cournot": "CMCR, Cournot (% of marginal cost)"}
 
