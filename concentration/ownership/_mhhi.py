@@ -594,13 +594,24 @@ def _match_holdings(func, table, holdings, pcol, holdings_period, as_of, max_age
                 "The holdings apply to every market as they are; drop holdings_period=, or "
                 "read holdings with a period column (read_holdings(..., period=<column>))."
                 if not holdings.has_period else ""))
+        when = dated(holdings_period) if holdings_period is not None else pd.NaT
+        rule = "label" if holdings_period is not None else "undated"
+        if ent is not None and pcol is not None and table.intervals is not None:
+            # undated holdings meet each share period with the links in force at its end
+            ends = pd.DatetimeIndex(table.intervals["period_end"].to_numpy(
+                dtype="datetime64[ns]")).normalize()
+            keys, plans = [], {}
+            for e in ends:
+                key = ("all", None, e)
+                if key not in plans:
+                    plans.update([plan(key, holdings, None, None if pd.isna(e) else e, when,
+                                       None, rule)])
+                keys.append(key)
+            return keys, plans, joined, list(ends)
         at = None
         if ent is not None and holdings_period is not None:
-            at = dated(holdings_period)
-            at = None if pd.isna(at) else at
-        key, p = plan(("all", holdings_period), holdings, holdings_period, at,
-                      dated(holdings_period) if holdings_period is not None else pd.NaT,
-                      None, "label" if holdings_period is not None else "undated")
+            at = None if pd.isna(when) else when
+        key, p = plan(("all", holdings_period), holdings, holdings_period, at, when, None, rule)
         return [key] * n_groups, {key: p}, joined, [pd.NaT] * n_groups
     if holdings_period is not None:
         raise InvalidParameterError(param_message(

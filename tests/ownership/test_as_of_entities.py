@@ -244,3 +244,17 @@ def test_bundled_no_stake_after_a_period_end(bundled):
     # periods before the first stake of any of their firms are not adjusted, and say so
     early = f.loc[("cloud_infra_canalys", "2018Q4")]
     assert early["mhhi_delta"] == 0.0 and isinstance(early["holdings_note"], str)
+
+
+def test_undated_holdings_meet_each_period_with_its_links():
+    # V holds 10 % of Sub and 10 % of Rival (undated).  In 2024Q2 Sub is its own firm
+    # (kappa = 1 with Rival: delta 2*.3*.5*10,000 = 3,000); from 2024-07-01 Sub is Par's,
+    # on both sides, so the 2024Q3 market meets the same owner under the name Par.
+    shares, _ = _entity_case()
+    h = cn.read_holdings(pd.DataFrame({"owner": ["V", "V"], "firm": ["Sub", "Rival"],
+                                       "cash_flow": [0.1, 0.1]}))
+    f = cn.mhhi(shares, h, parent=ENTITIES).to_frame()
+    assert f.loc[("m", "2024Q2"), "mhhi_delta"] == pytest.approx(3000.0, rel=1e-12)
+    assert f.loc[("m", "2024Q3"), "mhhi_delta"] == pytest.approx(3000.0, rel=1e-12)
+    assert f.loc[("m", "2024Q2"), "top_pair"] in ("Sub & Rival", "Rival & Sub")
+    assert f.loc[("m", "2024Q3"), "top_pair"] in ("Par & Rival", "Rival & Par")
