@@ -258,3 +258,24 @@ def test_undated_holdings_meet_each_period_with_its_links():
     assert f.loc[("m", "2024Q3"), "mhhi_delta"] == pytest.approx(3000.0, rel=1e-12)
     assert f.loc[("m", "2024Q2"), "top_pair"] in ("Sub & Rival", "Rival & Sub")
     assert f.loc[("m", "2024Q3"), "top_pair"] in ("Par & Rival", "Rival & Par")
+
+
+def test_bundled_kappa_above_one_depends_on_the_control_column(bundled):
+    shares, stakes, _, ent, _, _ = bundled
+    menlo = shares[shares["market"] == "enterprise_llm_api_menlo"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        # control following cash flow: Alphabet's 14 % of Anthropic makes it Anthropic's
+        # only controlling owner, and kappa(Anthropic, Alphabet) = .14 / .14**2 = 1/.14
+        loose = cn.mhhi(menlo, cn.read_holdings(stakes, period="as_of"), as_of="stake",
+                        parent=ent)
+        # the data's control column: the stake carries no votes (control 0)
+        strict = cn.mhhi(menlo, cn.read_holdings(stakes, period="as_of", control="control",
+                                                 control_missing="cash_flow"),
+                         as_of="stake", parent=ent)
+    flags = loose.kappa_above_one
+    row = flags[(flags["firm"] == "Anthropic") & (flags["other"] == "Alphabet")]
+    assert row["kappa"].iloc[-1] == pytest.approx(1 / 0.14, rel=1e-12)
+    assert set(row["cause"]) == {"rival_controls"}
+    assert (strict.kappa_above_one["other"] != "Alphabet").all()
+    assert strict.to_frame()["mhhi"].max() < loose.to_frame()["mhhi"].max()
