@@ -485,8 +485,8 @@ def snapshot_label(dates, at, max_age=None):
     label = max(earlier, key=lambda lab: (earlier[lab], str(lab)))
     when = earlier[label]
     if max_age is not None and at - when > max_age:
-        return (label, when, f"the latest holdings ({when.date()}) are older than "
-                             f"max_age={max_age} on {at.date()}")
+        return (label, when, (f"the latest holdings ({when.date()}) are older than "
+                              f"max_age={max_age} on {at.date()}"))
     return label, when, None
 
 
@@ -519,8 +519,8 @@ def select_as_of(holdings, at, *, mode, max_age, func):
     if max_age is not None:
         keep &= (row_date >= at - max_age).to_numpy()
     if not keep.any():
-        return (empty, pd.NaT, f"no stake dated between {(at - max_age).date()} and "
-                               f"{at.date()} (max_age={max_age})", None)
+        return (empty, pd.NaT, (f"no stake dated between {(at - max_age).date()} and "
+                                f"{at.date()} (max_age={max_age})"), None)
     sub = t.loc[keep, cols].assign(_d=row_date[keep].to_numpy())
     sub = sub.sort_values("_d", kind="stable").groupby(["owner", "firm"], sort=False).tail(1)
     live = (sub["cash_flow"] > 0) | (sub["control"] > 0)

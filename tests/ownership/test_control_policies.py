@@ -9,7 +9,6 @@ import concentration as cn
 from concentration.exceptions import InvalidHoldingsError, InvalidParameterError
 from concentration.ownership import ABOVE_ONE_CAUSES, kappa_above_one
 
-
 # --------------------------------------------------------------------- control_missing
 
 def _partial():
