@@ -81,3 +81,16 @@ def test_profit_weights_options_equal_in_memory():
         for key in ("kappa_above_one", "holdings_as_of", "entities"):
             assert got.attrs.get(key) == expected.attrs.get(key), key
     assert "control_missing='none'" in cn.profit_weights(lazy).attrs["control_note"]
+
+
+def test_read_holdings_engine_dask_with_parent_and_control_missing():
+    hframe = _holdings_frame()
+    kwargs = {"control": "votes", "control_missing": "none", "parent": ENTITIES}
+    expected = cn.read_holdings(hframe, **kwargs).table
+    got = cn.read_holdings(dd.from_pandas(hframe, npartitions=2), engine="dask",
+                           **kwargs).compute()
+    key = ["period", "owner", "firm"]
+    pd.testing.assert_frame_equal(got.sort_values(key, ignore_index=True),
+                                  expected.sort_values(key, ignore_index=True),
+                                  check_exact=True)
+    assert "F0 Inc" not in set(got["firm"]) and "F0" in set(got["firm"])
