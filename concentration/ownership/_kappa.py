@@ -465,10 +465,11 @@ def profit_weights(holdings, *, control_model="proportional", firms=None, period
         ``firms`` (one period only) for large inputs.  ``"long"``: columns
         ``period``, ``firm`` (j), ``other`` (k), ``kappa`` (nonzero weights).
     parent : mapping, pandas.Series, pandas.DataFrame or None, optional
-        The entity model (as in :func:`concentration.read_holdings`): owners, firms
-        and ``firms`` are joined to their ultimate parents (links in force at each
-        holdings period's end, or at ``at``); what was joined is in
-        ``attrs["entities"]`` (records with ``role``, ``name``, ``entity``).
+        The entity model (as in :func:`concentration.read_holdings`): owners and
+        firms of the holdings are joined to their ultimate parents with the links in
+        force at each holdings period's end (or at ``at``), and the labels of
+        ``firms`` with every link (or those in force at ``at``); what was joined is
+        in ``attrs["entities"]`` (records with ``role``, ``name``, ``entity``).
     at : date, optional
         Use the holdings in force at this date (see :meth:`Holdings.as_of`): the
         result has one period, and ``attrs["holdings_as_of"]`` the date of the
