@@ -31,9 +31,11 @@ def load_config(path) -> dict:
 
     Keys are the keyword arguments of :func:`report` (``shares``, ``holdings``,
     ``partnerships``, ``merging``, ``guidelines``, ``output``, ``json_output``,
-    ``title`` and the column names ``market``, ``period``, ``firm``, ``share``,
-    ``value``, ``scale``), at the top level or under a ``[report]`` table.  Relative
-    paths are resolved from the file's directory.
+    ``title``, the column names ``market``, ``period``, ``firm``, ``share``,
+    ``value``, ``scale``, and ``entities``, ``control_missing``, ``as_of``,
+    ``max_age``, ``markets``, ``non_markets``), at the top level or under a
+    ``[report]`` table.  Relative paths are resolved from the file's directory
+    (``entities = "bundled"`` names the bundled entity table).
 
     Parameters
     ----------

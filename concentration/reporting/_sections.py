@@ -280,6 +280,10 @@ def indices_section(ctx) -> Section:
                                f"({escape(why)}).</p>"))
     for line in ctx.selection:
         sec.body.append(Markup(f"<p class='note'>{escape(line)}</p>"))
+    markets = _market_table(ctx, table)
+    if markets is not None:
+        sec.body.append(table_html(markets, caption="The markets: each as its source "
+                                                    "defines it, with its periods"))
     shown = table.copy()
     if "hhi_min" in shown.columns:
         shown["hhi_range"] = [_range_text(r) for r in shown.to_dict("records")]
@@ -300,6 +304,29 @@ def indices_section(ctx) -> Section:
                 "excluded_markets": [{"market": m, "reason": why} for m, why in ctx.excluded],
                 "trend_panels": ctx.results.get("trend_panels", [])}
     return sec
+
+
+def _market_table(ctx, table):
+    """One row per market: its definition and source (when the data name them), periods."""
+    mkt, per = ctx.args["market"], ctx.args["period"]
+    if mkt not in table.columns or per not in table.columns:
+        return None
+    frame = ctx.shares
+    rows = []
+    for m, g in table.groupby(mkt, sort=True):
+        row = {"market": m}
+        sub = frame[frame[mkt] == m]
+        for col in ("market_name", "geography", "research_firm"):
+            if col in sub.columns:
+                vals = [str(v) for v in pd.unique(sub[col].dropna())]
+                row[col] = "; ".join(vals)
+        row["periods"] = (f"{g[per].iloc[0]} to {g[per].iloc[-1]} ({len(g):,})"
+                          if len(g) > 1 else f"{g[per].iloc[0]}")
+        if "lower_bound" in g.columns:
+            row["top_n"] = bool(g["lower_bound"].any())
+        rows.append(row)
+    out = pd.DataFrame(rows)
+    return out if len(out.columns) > 2 else None
 
 
 def _latest_shares(ctx):

@@ -169,7 +169,8 @@ def _table_cells(html, section):
 def test_one_number_format_per_quantity(demo):
     r, data = demo
     body = _table_cells(r.html, "indices")
-    table = body[body.index("<table>"):body.index("</table>")]
+    tables = re.findall(r"<table>(.*?)</table>", body, flags=re.DOTALL)
+    table = next(t for t in tables if "<th>HHI</th>" in t)  # the indices, not the markets
     head = re.findall(r"<th>(.*?)</th>", table)
     assert head[:3] == ["Market", "Period", "HHI"]
     rows = re.findall(r"<tr>(.*?)</tr>", table)[1:]
