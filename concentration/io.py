@@ -474,7 +474,8 @@ def read_shares(source, *, market="market", period="period", firm="firm", share=
         return get_backend(engine, func="read_shares").read(
             "shares", source, func="read_shares", market=market, period=period, firm=firm,
             share=share, value=value, scale=scale, filters=filters, parent=parent,
-            duplicates=duplicates, tolerance=tolerance)
+            duplicates=duplicates, tolerance=tolerance, period_start=period_start,
+            period_end=period_end)
     frame = _load_frame(source, market=market, period=period, firm=firm, share=share,
                         value=value, filters=filters, func="read_shares",
                         dates=(period_start, period_end))

@@ -360,3 +360,19 @@ def test_dask_engine_reads_each_file_once_like_the_pandas_engine(tmp_path, three
     assert len(got) == len(three_markets)
     pd.testing.assert_frame_equal(got[list(want.columns)], want, check_dtype=False,
                                   check_categorical=False)
+
+
+def test_dask_keeps_the_period_dates_and_the_time_order(tmp_path):
+    rows = [("m", p, s, f, v) for p, s in (("2025-late", "2025-09-01"), ("2024", "2024-01-01"),
+                                          ("2025-mid", "2025-05-01"))
+            for f, v in (("A", 0.6), ("B", 0.4))]
+    df = pd.DataFrame(rows, columns=["market", "period", "period_start", "firm", "share"])
+    df["period_start"] = pd.to_datetime(df["period_start"])
+    df["period_end"] = df["period_start"] + pd.offsets.MonthEnd(1)
+    path = tmp_path / "s.parquet"
+    df.to_parquet(path)
+    lazy = cn.read_shares(path, engine="dask")
+    assert {"period_start", "period_end"} <= set(lazy.columns)
+    got = cn.hhi(lazy)
+    assert list(got.index.get_level_values("period")) == ["2024", "2025-mid", "2025-late"]
+    pd.testing.assert_series_equal(got, cn.hhi(df), check_index_type=False)

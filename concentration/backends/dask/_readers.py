@@ -98,6 +98,9 @@ def _share_columns(source, func, kwargs):
         if col in names or col != default:
             wanted.append(col)
     wanted.append(kwargs.get("value") or kwargs.get("share"))
+    if kwargs.get("period") in names:  # the periods' own dates, when the file has them
+        wanted += [kwargs[c] for c in ("period_start", "period_end")
+                   if kwargs.get(c) is not None and kwargs[c] in names]
     missing = [c for c in wanted if c not in names]
     if missing:
         raise SchemaError(
