@@ -109,11 +109,16 @@ def load_line(when):
           f"(threads available: {len(os.sched_getaffinity(0))})")
 
 
-def section_betweenness(args, threads):
-    S = largest_component(make_alliance_graph(args.exact_nodes, seed=2))
-    n = S.shape[0]
+def component(nodes, seed):
+    """(CSR, n, PartnershipNetwork, igraph Graph) of one alliance graph's largest component."""
+    S = largest_component(make_alliance_graph(nodes, seed=seed))
     net = network_from(S)
-    g = igraph_graph(S)
+    net.adjacency()  # build and cache the CSR
+    return S, S.shape[0], net, igraph_graph(S)
+
+
+def section_betweenness(args, threads):
+    S, n, net, g = component(args.exact_nodes, 2)
     wnet, W = weighted_network(S, 5)
     gw = igraph_graph(W)
     gw.es["length"] = [1.0 / w for w in gw.es["weight"]]
@@ -136,11 +141,7 @@ def section_betweenness(args, threads):
 
 
 def section_paths(args, threads):
-    S = largest_component(make_alliance_graph(args.path_nodes, seed=3))
-    n = S.shape[0]
-    net = network_from(S)
-    net.adjacency()
-    g = igraph_graph(S)
+    S, n, net, g = component(args.path_nodes, 3)
     print(f"\nCloseness and harmonic, {n:,} nodes, {S.nnz // 2:,} edges")
     for measure, peer in (("closeness", lambda: g.closeness()),
                           ("harmonic", lambda: g.harmonic_centrality(normalized=False))):

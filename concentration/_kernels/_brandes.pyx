@@ -166,11 +166,21 @@ cdef inline void _accumulate(i64 count, const i64* order, const i64* rindptr,
         delta[w] = 0.0
 
 
-cdef i64 _bfs(i64 s, const i64* indptr, const i64* indices, i64* dist, i64* order) noexcept nogil:
-    """Hop counts from ``s``; returns the number of nodes reached, listed in ``order``
-    by distance."""
+ctypedef fused count_t:  # no path counts (char, pass NULL) or path counts (double)
+    char
+    double
+
+
+cdef i64 _bfs(i64 s, const i64* indptr, const i64* indices, i64* dist, count_t* sigma,
+              i64* order) noexcept nogil:
+    """Hop counts from ``s`` (and, for ``double`` ``sigma``, shortest-path counts);
+    returns the number of nodes reached, listed in ``order`` by distance.  The two
+    versions are compiled apart, so the distance-only one has no path-count test in
+    its inner loop."""
     cdef i64 head = 0, tail = 1, v, w, e
     dist[s] = 0
+    if count_t is double:
+        sigma[s] = 1.0
     order[0] = s
     while head < tail:
         v = order[head]
@@ -181,13 +191,21 @@ cdef i64 _bfs(i64 s, const i64* indptr, const i64* indices, i64* dist, i64* orde
                 dist[w] = dist[v] + 1
                 order[tail] = w
                 tail += 1
+            if count_t is double:
+                if dist[w] == dist[v] + 1:
+                    sigma[w] += sigma[v]
     return tail
 
 
-cdef i64 _bfs_paths(i64 s, const i64* indptr, const i64* indices, i64* dist, double* sigma,
-                    i64* order) noexcept nogil:
-    """:func:`_bfs` that also counts the shortest paths to each node (``sigma``)."""
-    cdef i64 head = 0, tail = 1, v, w, e
+cdef i64 _bfs_dag(i64 s, const i64* indptr, const i64* indices, i64* dist, double* sigma,
+                  i64* order, i64* arc_e, i64* arc_v, i64* n_arcs) noexcept nogil:
+    """:func:`_bfs` with path counts that also lists the arcs of the shortest-path DAG.
+
+    Arc ``k`` is forward arc ``arc_e[k]`` from ``arc_v[k]``, listed in the BFS order
+    of its tail; read backwards, every arc out of a node comes before every arc
+    into it, which is the order Brandes' accumulation needs.
+    """
+    cdef i64 head = 0, tail = 1, k = 0, v, w, e
     dist[s] = 0
     sigma[s] = 1.0
     order[0] = s
@@ -202,15 +220,65 @@ cdef i64 _bfs_paths(i64 s, const i64* indptr, const i64* indices, i64* dist, dou
                 tail += 1
             if dist[w] == dist[v] + 1:
                 sigma[w] += sigma[v]
+                arc_e[k] = e
+                arc_v[k] = v
+                k += 1
+    n_arcs[0] = k
     return tail
+
+
+cdef void _accumulate_dag(i64 count, const i64* order, i64 n_arcs, const i64* arc_e,
+                          const i64* arc_v, const i64* indices, const double* length,
+                          dist_t* dist, char* done, double* sigma, double* delta, double* bc,
+                          const Pass* opt) noexcept nogil:
+    """Brandes' backward phase over the listed arcs, read backwards, then reset.
+
+    BFS (``dist_t`` = i64) lists exactly the DAG's arcs.  Dijkstra lists every arc
+    that tied or shortened a tentative length; those whose length was shortened
+    again later fail the tie test here, the same test as in the forward pass.
+    """
+    cdef i64 j, k, v, w, e
+    cdef const double* target_w = opt.target_w
+    cdef double extra = 1.0 if opt.endpoints else 0.0
+    cdef double f = opt.f
+    k = n_arcs - 1
+    while k >= 0:
+        v = arc_v[k]
+        e = arc_e[k]
+        w = indices[e]
+        k -= 1
+        if dist_t is double:
+            if not _tied(dist[v] + length[e], dist[w], f):
+                continue
+        delta[v] += sigma[v] * ((1.0 if target_w == NULL else target_w[w]) + delta[w]) \
+            / sigma[w]
+    for j in range(1, count):
+        w = order[j]
+        bc[w] += delta[w] + extra
+    if opt.endpoints and count > 0:
+        bc[order[0]] += count - 1
+    for j in range(count):
+        w = order[j]
+        if dist_t is i64:
+            dist[w] = -1
+        else:
+            dist[w] = INFINITY
+            done[w] = 0
+        sigma[w] = 0.0
+        delta[w] = 0.0
 
 
 cdef i64 _dijkstra(i64 s, const i64* indptr, const i64* indices, const double* length,
                    double* dist, char* done, double* sigma, i64* order, double* hkeys,
-                   i64* hvals, double f) noexcept nogil:
+                   i64* hvals, double f, i64* arc_e=NULL, i64* arc_v=NULL,
+                   i64* n_arcs=NULL) noexcept nogil:
     """Path lengths (and tie-tolerant path counts when ``sigma`` is not NULL) from
-    ``s``; returns the number of nodes reached, listed in ``order`` as settled."""
-    cdef i64 hsize = 0, count = 0, v, w, e
+    ``s``; returns the number of nodes reached, listed in ``order`` as settled.
+
+    With ``arc_e`` every arc that tied or shortened a tentative length is listed
+    (``arc_e[k]`` from ``arc_v[k]``, in the settle order of its tail), for
+    :func:`_accumulate_dag`."""
+    cdef i64 hsize = 0, count = 0, k = 0, v, w, e
     cdef double d, nd
     dist[s] = 0.0
     if sigma != NULL:
@@ -235,11 +303,21 @@ cdef i64 _dijkstra(i64 s, const i64* indptr, const i64* indices, const double* l
                 _heap_push(hkeys, hvals, &hsize, nd, w)
             elif sigma != NULL and not _shorter(dist[w], nd, f):
                 sigma[w] += sigma[v]  # tied: one more family of shortest paths
+            else:
+                continue
+            if arc_e != NULL:
+                arc_e[k] = e
+                arc_v[k] = v
+                k += 1
+    if n_arcs != NULL:
+        n_arcs[0] = k
     return count
 
 
 cdef struct Work:
     bint ok
+    i64* arc_e
+    i64* arc_v
     i64* idist
     double* ddist
     char* done
@@ -265,11 +343,14 @@ cdef Work _alloc(i64 n, i64 m, bint need_paths) noexcept nogil:
     b.order = <i64*> malloc(n * sizeof(i64))
     b.hkeys = <double*> malloc((m + 1) * sizeof(double))
     b.hvals = <i64*> malloc((m + 1) * sizeof(i64))
+    b.arc_e = <i64*> malloc((m + 1) * sizeof(i64)) if need_paths else NULL
+    b.arc_v = <i64*> malloc((m + 1) * sizeof(i64)) if need_paths else NULL
     b.sigma = <double*> malloc(n * sizeof(double)) if need_paths else NULL
     b.delta = <double*> malloc(n * sizeof(double)) if need_paths else NULL
     if (b.idist == NULL or b.ddist == NULL or b.done == NULL or b.order == NULL
             or b.hkeys == NULL or b.hvals == NULL
-            or (need_paths and (b.sigma == NULL or b.delta == NULL))):
+            or (need_paths and (b.sigma == NULL or b.delta == NULL or b.arc_e == NULL
+                                or b.arc_v == NULL))):
         b.ok = False
         return w
     for t in range(n):
@@ -285,6 +366,8 @@ cdef Work _alloc(i64 n, i64 m, bint need_paths) noexcept nogil:
 
 cdef void _release(Work w) noexcept nogil:
     cdef Work* b = &w
+    free(b.arc_e)
+    free(b.arc_v)
     free(b.idist)
     free(b.ddist)
     free(b.done)
@@ -315,14 +398,14 @@ def betweenness_sum(const i64[::1] indptr, const i64[::1] indices, const double[
     ``edge_out`` (n_threads x m): each arc's dependency, indexed like ``rindices``
     (edge betweenness).  Returns nothing; the caller sums the rows over threads and
     rescales.  The team has ``out.shape[0]`` threads, at most the processors
-    available (extra rows stay zero).  Each thread allocates ``41 n + 16 (m + 1)``
+    available (extra rows stay zero).  Each thread allocates ``41 n + 32 (m + 1)``
     bytes; sizes whose byte count would overflow raise MemoryError first.
     """
     cdef i64 n = indptr.shape[0] - 1
     cdef i64 m = indices.shape[0]
     cdef i64 n_src = sources.shape[0]
     cdef int n_threads = _team(<int> min(out.shape[0], 1 << 30))
-    cdef i64 i, count
+    cdef i64 i, count, n_arcs
     cdef int tid
     cdef Work b
     cdef Pass opt
@@ -366,14 +449,26 @@ def betweenness_sum(const i64[::1] indptr, const i64[::1] indices, const double[
         row_e = p_ebc + tid * m if p_ebc != NULL else NULL
         for i in prange(n_src, schedule="dynamic", chunksize=4):
             if ok:
-                if weighted:
+                if weighted and row_e == NULL:
+                    count = _dijkstra(p_src[i], p_indptr, p_indices, p_len, b.ddist, b.done,
+                                      b.sigma, b.order, b.hkeys, b.hvals, opt.f, b.arc_e,
+                                      b.arc_v, &n_arcs)
+                    _accumulate_dag(count, b.order, n_arcs, b.arc_e, b.arc_v, p_indices,
+                                    p_len, b.ddist, b.done, b.sigma, b.delta,
+                                    p_out + tid * n, &opt)
+                elif weighted:
                     count = _dijkstra(p_src[i], p_indptr, p_indices, p_len, b.ddist, b.done,
                                       b.sigma, b.order, b.hkeys, b.hvals, opt.f)
                     _accumulate(count, b.order, p_rindptr, p_rindices, p_rlen, b.ddist,
                                 b.done, b.sigma, b.delta, p_out + tid * n, row_e, &opt)
+                elif row_e == NULL:
+                    count = _bfs_dag(p_src[i], p_indptr, p_indices, b.idist, b.sigma, b.order,
+                                     b.arc_e, b.arc_v, &n_arcs)
+                    _accumulate_dag(count, b.order, n_arcs, b.arc_e, b.arc_v, p_indices,
+                                    NULL, b.idist, NULL, b.sigma, b.delta, p_out + tid * n,
+                                    &opt)
                 else:
-                    count = _bfs_paths(p_src[i], p_indptr, p_indices, b.idist, b.sigma,
-                                       b.order)
+                    count = _bfs(p_src[i], p_indptr, p_indices, b.idist, b.sigma, b.order)
                     _accumulate(count, b.order, p_rindptr, p_rindices, NULL, b.idist,
                                 NULL, b.sigma, b.delta, p_out + tid * n, row_e, &opt)
         _release(b)
@@ -428,7 +523,7 @@ def path_sums(const i64[::1] indptr, const i64[::1] indices, const double[::1] l
                     count = _dijkstra(s, p_indptr, p_indices, p_len, b.ddist, b.done, NULL,
                                       b.order, b.hkeys, b.hvals, 1.0)
                 else:
-                    count = _bfs(s, p_indptr, p_indices, b.idist, b.order)
+                    count = _bfs(s, p_indptr, p_indices, b.idist, <char*> NULL, b.order)
                 for j in range(1, count):
                     v = b.order[j]
                     if p_mask[v]:

@@ -137,8 +137,9 @@ def firm_vector(func, name, weights, labels):
     return p / p.sum()
 
 
-def firm_positions(func, name, firms, labels):
-    """Positions in ``labels`` of one firm or a list of firms (sorted, distinct)."""
+def firm_positions(func, name, firms, labels, *, unique=True):
+    """Positions in ``labels`` of one firm or a list of firms (sorted and distinct when
+    ``unique``, else in the order given)."""
     items = [firms] if isinstance(firms, (str, int, np.integer)) else list(firms)
     pos = labels.get_indexer(items) if len(items) else np.zeros(0, dtype=np.int64)
     if (pos < 0).any():
@@ -147,7 +148,7 @@ def firm_positions(func, name, firms, labels):
             func, name, "firms of this network", missing,
             "Check the names (after parent resolution) against net.firms, and that they "
             "have a live tie in this snapshot."))
-    return np.unique(pos).astype(np.int64)
+    return np.unique(pos).astype(np.int64) if unique else pos.astype(np.int64)
 
 
 # --------------------------------------------------------------------------- measures on CSR
@@ -395,7 +396,7 @@ def _brandes_run(L, *, weighted, sources, n_threads, func, target_w=None, endpoi
     F.sort_indices()
     R = _transposed_csr(F)
     threads = max(1, min(n_threads, sources.size))
-    check_memory(func, threads * (49 * n + 16 * (F.nnz + 1) + (8 * F.nnz if edges else 0)),
+    check_memory(func, threads * (49 * n + 32 * (F.nnz + 1) + (8 * F.nnz if edges else 0)),
                  what=f"betweenness on {threads} thread(s) for {n:,} nodes and {F.nnz:,} "
                       "edges", fits="Pass n_threads=1 (each thread holds its own buffers); "
                       "sampling sources with k= does not lower the memory.")
@@ -410,8 +411,9 @@ def _betweenness(L, *, weighted, directed, normalized, k, seed, n_threads, endpo
                  sources, targets, func):
     """Brandes betweenness (sampled, subset or with endpoints) on ``n_threads`` threads.
 
-    Memory: per thread 8 n bytes of output and 41 n + 16 (m + 1) bytes of work buffers
-    (distances, path counts, dependencies, visit order, Dijkstra heap), checked first.
+    Memory: per thread 8 n bytes of output and 41 n + 32 (m + 1) bytes of work buffers
+    (distances, path counts, dependencies, visit order, Dijkstra heap, the arcs of the
+    shortest-path DAG), checked first.
     """
     n = L.shape[0]
     sampled = None

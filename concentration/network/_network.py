@@ -897,15 +897,7 @@ class PartnershipNetwork:
     def _firm_positions(func, name, firms, labels):
         if firms is None:
             return np.arange(len(labels))
-        firms = as_list(firms)
-        pos = labels.get_indexer(firms)
-        if (pos < 0).any():
-            missing = [f for f, p in zip(firms, pos) if p < 0]
-            raise InvalidParameterError(param_message(
-                func, name, "firms of this network", missing,
-                "Check the names (after parent resolution) against net.firms, and that they "
-                "have a live tie in this snapshot."))
-        return pos
+        return firm_positions(func, name, as_list(firms), labels, unique=False)
 
     # -- figure
     def plot(self, **kwargs):

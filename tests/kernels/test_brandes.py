@@ -159,19 +159,8 @@ print("ok")
 # --------------------------------------------------------------------------- tied paths
 
 def _integer_graph(rng, n, p, *, directed):
-    """(forward CSR, reversed CSR) with integer weights 1..4 on the edges."""
-    mask = rng.random((n, n)) < p
-    np.fill_diagonal(mask, False)
-    w = rng.integers(1, 5, size=(n, n)).astype(float)
-    if not directed:
-        mask = np.triu(mask)
-        mask = mask | mask.T
-        w = np.triu(w) + np.triu(w, 1).T
-    A = sp.csr_matrix(np.where(mask, w, 0.0))
-    A.sort_indices()
-    R = A.T.tocsr()
-    R.sort_indices()
-    return A, R
+    """(forward CSR, reversed CSR) with integer weights 1..3 on the edges."""
+    return _graph(rng, n, p, directed=directed, integer_lengths=True)
 
 
 def _exact(A, R, lengths_of, sources, **kw):
@@ -253,6 +242,10 @@ def test_endpoints_targets_and_edges_agree_with_exact_fractions(directed):
                 want, want_e = ref[0], ref_e[0]
             np.testing.assert_allclose(out.sum(axis=0), want, rtol=1e-12, atol=1e-12)
             np.testing.assert_allclose(edge.sum(axis=0), want_e, rtol=1e-12, atol=1e-12)
+            # without edge output BFS accumulates over its list of DAG arcs instead
+            nodes_only = np.zeros((2, n))
+            brandes.betweenness_sum(*args, nodes_only, **kw)
+            np.testing.assert_allclose(nodes_only.sum(axis=0), want, rtol=1e-12, atol=1e-12)
 
 
 @pytest.mark.parametrize("weighted", [False, True])
