@@ -10,6 +10,11 @@ around the import statement, so interpreter start-up is not counted), the two co
 alternating, after one untimed warm-up run of each (file cache).  Printed: the median of
 each, their ratio, and the modules of :data:`HEAVY` found in ``sys.modules`` after
 ``import concentration`` (there should be none).
+
+Then the command line: the wall time of ``python -m concentration --help`` (whole
+process: interpreter, package import, parser, help text) against ``python -c
+"import concentration"`` and ``python -c pass``, and, inside one interpreter, the time
+of building the parser (every subcommand registered) after the package is imported.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ import os
 import statistics
 import subprocess
 import sys
+import time
 
 BASELINE = "import numpy, pandas, pyarrow, scipy.sparse"
 PACKAGE = "import concentration"
@@ -68,6 +74,46 @@ def main(argv=None):
     print(f"{PACKAGE} / {BASELINE}: {t_pkg / t_base:.2f}")
     print("heavy or optional modules after import concentration: "
           + (", ".join(last["heavy"]) if last["heavy"] else "none"))
+    cli_startup(args.runs)
+
+
+_PARSER = """
+import time
+import concentration.cli as cli
+t0 = time.perf_counter()
+cli.build_parser().format_help()
+print(time.perf_counter() - t0)
+"""
+
+
+def wall(cmd):
+    """Wall seconds of running ``cmd`` (a list) to completion, output discarded."""
+    t0 = time.perf_counter()
+    subprocess.run(cmd, capture_output=True, check=True,
+                   cwd=os.path.dirname(os.path.abspath(__file__)))
+    return time.perf_counter() - t0
+
+
+def cli_startup(runs):
+    """Median wall times of ``--help``, a bare import and an empty interpreter."""
+    cmds = {"python -c pass": [sys.executable, "-c", "pass"],
+            "python -c 'import concentration'": [sys.executable, "-c", PACKAGE],
+            "python -m concentration --help": [sys.executable, "-m", "concentration",
+                                               "--help"]}
+    for cmd in cmds.values():
+        wall(cmd)  # warm-up
+    times = {k: [] for k in cmds}
+    parser = []
+    for _ in range(runs):
+        for k, cmd in cmds.items():
+            times[k].append(wall(cmd))
+        out = subprocess.run([sys.executable, "-c", _PARSER], capture_output=True, text=True,
+                             check=True, cwd=os.path.dirname(os.path.abspath(__file__)))
+        parser.append(float(out.stdout.strip().splitlines()[-1]))
+    print("command line start-up (wall time of the whole process, medians):")
+    for k, v in times.items():
+        print(f"  {k:<36s} {statistics.median(v) * 1000:7.0f} ms")
+    print(f"  building the parser after the import  {statistics.median(parser) * 1000:7.1f} ms")
 
 
 if __name__ == "__main__":

@@ -365,6 +365,12 @@ def _lower_nnz(a_indptr, a_indices, degB, left, metric, signed, top_k):
     return int(lb.sum())
 
 
+#: Inputs up to this many stored weights (both matrices) and this many result pairs
+#: run on one thread.
+_ONE_THREAD_NNZ = 20_000
+_ONE_THREAD_PAIRS = 250_000
+
+
 def _compute(A, B, *, metric, sym, left, right, threshold, top_k, sparse_out,
              block_rows, nt):
     """Scores of the rows of A against the rows of B (canonical float64 CSR).
@@ -641,7 +647,8 @@ def overlap(W, *, metric="cosine", other=None, control=None, threshold=None, top
     n_threads : int, optional
         OpenMP threads; defaults to the CPUs available to the process.  A larger
         count is lowered to that number with a ``CappedParameterWarning`` (the
-        result does not depend on it).
+        result does not depend on it).  Small inputs (up to 20,000 stored weights
+        and 250,000 result pairs) run on one thread whatever the count.
 
     Returns
     -------
@@ -830,6 +837,9 @@ def overlap(W, *, metric="cosine", other=None, control=None, threshold=None, top
         top_k = min(top_k, max(1, B.shape[0]))
     if block_rows is not None:
         block_rows = min(block_rows, max(1, A.shape[0]))
+    if A.nnz + B.nnz <= _ONE_THREAD_NNZ and A.shape[0] * B.shape[0] <= _ONE_THREAD_PAIRS:
+        nt = 1  # starting a thread team costs more than a small product (and far more
+        #         when the other cores are busy); results do not depend on the count
     S = _compute(A, B, metric=metric, sym=sym, left=left, right=right,
                  threshold=threshold, top_k=top_k, sparse_out=sparse_out,
                  block_rows=block_rows, nt=nt)

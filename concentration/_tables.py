@@ -589,6 +589,9 @@ def _float_values(raw, func):
             return raw.to_numpy(dtype=np.float64, na_value=np.nan)
         raw = raw.to_numpy(dtype=object)
     arr = raw if isinstance(raw, np.ndarray) else None
+    if arr is None and isinstance(raw, list) and all(type(v) is float or type(v) is int
+                                                     for v in raw):
+        return np.asarray(raw, dtype=np.float64)  # plain Python numbers (never bool)
     if arr is None:
         try:
             arr = np.asarray(raw, dtype=object)

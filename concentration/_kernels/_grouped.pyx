@@ -125,9 +125,13 @@ def grouped_stats(const long long[::1] codes, const double[::1] shares,
     cdef double[:, :, ::1] acc = acc_np
     cdef double[:, :, ::1] top = top_np
     if n > 0 and n_groups > 0:
-        for c in prange(nc, nogil=True, num_threads=nt, schedule="static", chunksize=1):
-            _stats_chunk(codes, shares, c * size, _chunk_end(c, size, n), &acc[c, 0, 0],
-                         &top[c, 0, 0], kk)
+        if nc == 1:  # no thread team for one chunk (small calls)
+            with nogil:
+                _stats_chunk(codes, shares, 0, n, &acc[0, 0, 0], &top[0, 0, 0], kk)
+        else:
+            for c in prange(nc, nogil=True, num_threads=nt, schedule="static", chunksize=1):
+                _stats_chunk(codes, shares, c * size, _chunk_end(c, size, n), &acc[c, 0, 0],
+                             &top[c, 0, 0], kk)
     # combine chunks in a fixed order
     total = acc_np[:, :, _TOT].sum(axis=0)
     sumsq = acc_np[:, :, _SQ].sum(axis=0)
@@ -231,9 +235,19 @@ def grouped_sums(const long long[::1] codes, const double[::1] shares,
     cdef long long[:, ::1] bad = bad_np
     cdef double[:, ::1] top = top_np
     if n > 0 and n_groups > 0:
-        for c in prange(nc, nogil=True, num_threads=nt, schedule="static", chunksize=1):
-            _sums_chunk(codes, shares, c * size, _chunk_end(c, size, n), &tot[c, 0], &sq[c, 0],
-                        &cnt[c, 0], &bad[c, 0], &top[c, 0])
+        if nc == 1:  # no thread team for one chunk (small calls)
+            with nogil:
+                _sums_chunk(codes, shares, 0, n, &tot[0, 0], &sq[0, 0], &cnt[0, 0],
+                            &bad[0, 0], &top[0, 0])
+        else:
+            for c in prange(nc, nogil=True, num_threads=nt, schedule="static", chunksize=1):
+                _sums_chunk(codes, shares, c * size, _chunk_end(c, size, n), &tot[c, 0],
+                            &sq[c, 0], &cnt[c, 0], &bad[c, 0], &top[c, 0])
+    if nc == 1:
+        return ((tot_np[0], sq_np[0], cnt_np[0]),
+                (int(bad[0, 0]), int(bad[0, 1]) if bad[0, 0] else -1,
+                 int(bad[0, 2]), int(bad[0, 3]) if bad[0, 2] else -1),
+                (float(top[0, 0]), int(top[0, 1])))
     hit = bad_np[:, 0] > 0
     neg = bad_np[:, 2] > 0
     checks = (int(bad_np[:, 0].sum()), int(bad_np[hit, 1].min()) if hit.any() else -1,
