@@ -73,12 +73,18 @@ class ProgressBar:
         return self
 
     def __exit__(self, *exc):
+        self.close()
+        return False
+
+    def close(self):
+        """Remove the bar (idempotent)."""
         if self._tqdm is not None:
             self._tqdm.close()
+            self._tqdm = None
         elif self._stream is not None:
             self._stream.write("\r" + " " * 70 + "\r")
             self._stream.flush()
-        return False
+            self._stream = None
 
     def update(self, n=1):
         """Advance by ``n`` steps."""

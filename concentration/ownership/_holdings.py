@@ -26,10 +26,17 @@ import pandas as pd
 from .._dispatch import engines, get_backend
 from .._entities import coerce_entities
 from .._periods import period_bounds
+from .._progress import stage
 from .._results import ResultMixin
 from .._tables import ValidationReport, issues_frame, numeric_column
-from .._validation import (check_choice, check_column_name, check_columns, check_number,
-                           param_message, scale_factor)
+from .._validation import (
+    check_choice,
+    check_column_name,
+    check_columns,
+    check_number,
+    param_message,
+    scale_factor,
+)
 from ..exceptions import InvalidHoldingsError, InvalidParameterError, PeriodError
 
 __all__ = ["Holdings", "read_holdings", "HOLDINGS_TOLERANCE", "CONTROL_MISSING", "AS_OF_MODES",
@@ -664,6 +671,8 @@ def read_holdings(source, *, owner="owner", firm="firm", period="period", cash_f
     [0.5, 0.0]
     """
     func = "read_holdings"
+    started = stage(func, "reading %s", "a DataFrame" if isinstance(source, pd.DataFrame)
+                    else "holdings")
     ent = coerce_entities(parent, func)
     check_choice(func, "control_missing", control_missing, CONTROL_MISSING,
                  fix="'cash_flow' reads a missing control value as gamma = beta, 'none' as "
@@ -708,6 +717,7 @@ def read_holdings(source, *, owner="owner", firm="firm", period="period", cash_f
         frame = read_table(source, columns=cols, filters=filters, func=func,
                            required={"owner": owner, "firm": firm, "cash_flow": cash_flow,
                                      "control": control})
+        stage(func, "read %d rows", len(frame), start=started)
     else:
         raise InvalidParameterError(param_message(
             func, "source", "a Parquet path or a pandas DataFrame", type(source).__name__))
@@ -828,6 +838,8 @@ def read_holdings(source, *, owner="owner", firm="firm", period="period", cash_f
                        "group": None, "value": n_filled,
                        "message": f"{n_filled} missing control value(s) read as {how} "
                                   f"(control_missing={control_missing!r})."})
+    stage(func, "%d stakes of %d owners in %d firms validated", len(table),
+          table["owner"].nunique(), table["firm"].nunique(), start=started)
     return Holdings(table=table, control_given=control is not None, has_period=has_period,
                     cross_owners=cross, report=ValidationReport(issues_frame(issues)),
                     tolerance=tolerance, provenance=dict(frame.attrs.get("provenance", {})),

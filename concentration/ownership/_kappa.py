@@ -50,9 +50,10 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from .._pairwise import overlap
 from .._dispatch import dispatchable
 from .._entities import coerce_entities
+from .._pairwise import overlap
+from .._progress import ProgressBar, check_progress, stage
 from .._validation import check_choice, param_message
 from ..exceptions import ConvergenceError, InvalidHoldingsError, InvalidParameterError
 from ._control import apply_model, resolve_model, user_gamma
@@ -430,7 +431,8 @@ def kappa_periods(func, holdings, period):
 
 @dispatchable(data=("holdings",), keys=(), options=("reduce",))
 def profit_weights(holdings, *, control_model="proportional", firms=None, period=None,
-                   output="frame", parent=None, at=None, as_of="snapshot", max_age=None):
+                   output="frame", parent=None, at=None, as_of="snapshot", max_age=None,
+                   progress=False):
     r"""Profit weights κ_jk of every firm j on every firm k, from holdings.
 
     .. math:: \kappa_{jk} = \frac{\sum_i \gamma_{ij}\,\beta_{ik}}{\sum_i \gamma_{ij}\,\beta_{ij}}
@@ -479,6 +481,12 @@ def profit_weights(holdings, *, control_model="proportional", firms=None, period
         forward (see :func:`concentration.mhhi`).
     max_age : pandas.Timedelta, str or None, optional
         With ``at``: leave out holdings older than this.
+
+    progress : bool or callable, default False
+        Show a progress bar over the holdings periods (``True``; tqdm when
+        installed), or call ``progress(done, total, label)`` after each period.  Each
+        stage (the cross-ownership structure, the κ kernel) is also logged at INFO
+        level on the ``"concentration"`` logger.
 
     Returns
     -------
@@ -583,8 +591,15 @@ def profit_weights(holdings, *, control_model="proportional", firms=None, period
     if ent is not None:
         attrs["entities"] = holdings.entities.to_dict("records")
     above = []
+    progress = check_progress(func, progress)
+    started = stage(func, "%d holdings period(s), %d owners, %d firms, control: %s",
+                    len(periods), len(holdings.owners), len(holdings.firms), label)
+    bar = ProgressBar(progress, len(periods), func)
     for p in periods:
+        shown = "all holdings" if p is None else f"period {p}"
+        t = stage(func, "%s: cross-ownership structure", shown)
         st = kappa_structure(func, holdings, model, p, firms)
+        stage(func, "%s: %d firms, computing kappa", shown, len(st.firms), start=t)
         n = len(st.firms) if firms is None else len(firms)
         rows = np.arange(n)
         K = st.kappa(rows if n < len(st.firms) else None, sparse=output in ("sparse", "long"))
@@ -603,15 +618,21 @@ def profit_weights(holdings, *, control_model="proportional", firms=None, period
             above.append(_above_one(st, K, n, p if holdings.has_period else None))
         labels = st.firms[:n]
         if output in ("dense", "sparse"):
+            bar.close()
+            stage(func, "done", start=started)
             return K
         if output == "long":
             C = K.tocoo()
             longs.append(pd.DataFrame({"period": p, "firm": labels[C.row],
                                        "other": labels[C.col], "kappa": C.data}))
+            bar.update()
             continue
         frame = pd.DataFrame(K, index=pd.Index(labels, name="firm"),
                              columns=pd.Index(labels, name="other"))
         frames.append((p, frame))
+        bar.update()
+    bar.close()
+    stage(func, "done", start=started)
     if output == "long":
         out = pd.concat(longs, ignore_index=True)
         if not holdings.has_period:

@@ -30,6 +30,7 @@ import scipy.sparse as sp
 
 from .._dispatch import dispatchable
 from .._entities import coerce_entities
+from .._progress import ProgressBar, check_progress, stage
 from .._quadratic import pair_terms, quadratic_form
 from .._results import ResultMixin
 from .._tables import DEFAULT_TOLERANCE, coerce_shares
@@ -37,8 +38,16 @@ from .._validation import check_choice, param_message
 from ..exceptions import InvalidHoldingsError, InvalidParameterError, PeriodError
 from ..guidelines import get_guideline
 from ._control import resolve_model
-from ._holdings import (AS_OF_MODES, ENTITY_COLUMNS, Holdings, check_max_age, holdings_dates,
-                        resolve_entities, select_as_of, snapshot_label)
+from ._holdings import (
+    AS_OF_MODES,
+    ENTITY_COLUMNS,
+    Holdings,
+    check_max_age,
+    holdings_dates,
+    resolve_entities,
+    select_as_of,
+    snapshot_label,
+)
 from ._kappa import ABOVE_ONE_COLUMNS, ORIENTATION, explain_above_one, kappa_structure
 
 __all__ = ["mhhi", "MHHI", "SCREEN_RULES", "resolve_holdings_period"]
@@ -329,7 +338,8 @@ class MHHI(ResultMixin):
 def mhhi(shares, holdings, *, control_model="proportional", market="market", period="period",
          firm="firm", share="share", value=None, scale="fraction", holdings_period=None,
          duplicates="error", tolerance=DEFAULT_TOLERANCE, parent=None, as_of="snapshot",
-         max_age=None, period_start="period_start", period_end="period_end") -> MHHI:
+         max_age=None, period_start="period_start", period_end="period_end",
+         progress=False) -> MHHI:
     r"""O'Brien-Salop modified HHI (MHHI) and MHHIΔ per market and period.
 
     .. math:: \mathrm{MHHI} = 10{,}000 \sum_j \sum_k s_j s_k \kappa_{jk}
@@ -393,6 +403,11 @@ def mhhi(shares, holdings, *, control_model="proportional", market="market", per
     period_start, period_end : str, optional
         Columns of the share periods' first and last days (used when present).
 
+    progress : bool or callable, default False
+        Show a progress bar over the holdings snapshots (``True``; tqdm when
+        installed), or call ``progress(done, total, label)`` after each.  The stages
+        are also logged at INFO level on the ``"concentration"`` logger.
+
     Returns
     -------
     MHHI
@@ -439,10 +454,13 @@ def mhhi(shares, holdings, *, control_model="proportional", market="market", per
     max_age = check_max_age(func, max_age)
     ent = coerce_entities(parent, func)
     model = resolve_model(func, control_model, holdings)
+    started = stage(func, "validating the shares")
     table = coerce_shares(shares, market=market, period=period, firm=firm, share=share,
                           value=value, scale=scale, duplicates=duplicates, tolerance=tolerance,
                           func=func, fringe_note="MHHI covers the listed firms only.",
                           parent=ent, period_start=period_start, period_end=period_end)
+    stage(func, "%d market-period group(s); matching holdings (as_of=%r)", table.n_groups,
+          as_of, start=started)
     if table.firms is None:
         raise InvalidParameterError(param_message(
             func, "firm", "a firm column (firm labels are matched to the holdings)", firm))
@@ -462,10 +480,14 @@ def mhhi(shares, holdings, *, control_model="proportional", market="market", per
         firms_p = list(pd.unique(table.firms[rows]))
         h_p, hp_p, model_p = plans[p][:3]
         structures[p] = kappa_structure(func, h_p, model_p, hp_p, firms_p)
+    stage(func, "%d holdings snapshot(s) built; computing kappa and MHHI", len(structures),
+          start=started)
     eye_cache = {}
     blocks, records, missing_rows = [], [], []
     kblocks = {}
+    bar = ProgressBar(check_progress(func, progress), len(structures), func)
     for p, st in structures.items():
+        bar.update()
         members, rows = period_rows[p]
         # one lookup for the period, split per market
         sizes = bounds[np.asarray(members) + 1] - bounds[np.asarray(members)]
@@ -547,6 +569,8 @@ def mhhi(shares, holdings, *, control_model="proportional", market="market", per
                 pd.DataFrame(columns=list(ENTITY_COLUMNS)))
     else:
         ents = None
+    bar.close()
+    stage(func, "done", start=started)
     mode = plans[gkey[0]][5] if n_groups else as_of
     return MHHI(frame=frame, control_model=label, control_note=holdings.control_note,
                 no_holdings=no_h, notes=tuple(notes), kappa_above_one=kappa_above,
