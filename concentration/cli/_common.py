@@ -17,7 +17,7 @@ __all__ = ["add_column_options", "column_kwargs", "write_output", "parse_list", 
            "add_output_option", "add_command", "add_duplicates_option", "add_named_columns",
            "read_shares_options", "emit", "fringe_reported", "option_message", "printable",
            "check_path", "add_force_option", "refuse_unnamed", "neutralise_formulas",
-           "add_raw_csv_option", "read_input", "TEXT_SUFFIXES", "in_cli_terms", "FLAGS"]
+           "add_raw_csv_option", "read_input", "TEXT_SUFFIXES", "on_terminal", "in_cli_terms", "FLAGS"]
 
 #: Keyword arguments of the library and the command-line flags that set them.
 FLAGS = {
@@ -200,6 +200,11 @@ class Progress:
             self._show(f"[{'#' * done}{'.' * (30 - done)}] {self.count}/{self.total}")
         else:
             self._show(f"{self.count}")
+
+
+def on_terminal() -> bool:
+    """True when stdout and stderr are terminals: the CLI then shows progress bars."""
+    return _isatty(sys.stdout) and _isatty(sys.stderr)
 
 
 def _isatty(stream):

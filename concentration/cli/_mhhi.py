@@ -2,8 +2,16 @@
 
 from __future__ import annotations
 
-from ._common import (add_column_options, add_command, add_output_option, check_path, emit,
-                      fringe_reported, read_shares_options)
+from ._common import (
+    add_column_options,
+    add_command,
+    add_output_option,
+    check_path,
+    emit,
+    fringe_reported,
+    on_terminal,
+    read_shares_options,
+)
 from ._screen import add_entities_option, read_entities
 
 
@@ -73,7 +81,7 @@ def run(args):
         frame, columns = read_shares_options(args, args.shares, name="shares")
         result = mhhi(frame, holdings, control_model=model, **columns,
                       holdings_period=args.holdings_period, parent=entities,
-                      as_of=args.as_of, max_age=args.max_age)
+                      as_of=args.as_of, max_age=args.max_age, progress=on_terminal())
     if args.by == "market":
         out = result.to_frame()
     elif args.by == "screen":
