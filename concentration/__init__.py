@@ -33,6 +33,7 @@ from .measures import (
 )
 from .io import read_shares, read_table, validate_shares, write_parquet
 from ._pairwise import overlap
+from ._pairwise_summary import OverlapSummary, describe_overlap
 from .ownership import MHHI, ControlModel, Holdings, mhhi, profit_weights, read_holdings
 from .ownership import SEC13FReport, read_13f, write_13f
 from . import guidelines
@@ -99,6 +100,8 @@ __all__ = [
     "validate_shares",
     "write_parquet",
     "overlap",
+    "describe_overlap",
+    "OverlapSummary",
     "Holdings",
     "read_holdings",
     "ControlModel",

@@ -4,29 +4,326 @@ Every composite result is a frozen dataclass that implements ``to_frame()`` and
 ``_summary_parts()``; :class:`ResultMixin` turns those into ``summary()`` (a
 :class:`Summary` rendering as text, HTML, LaTeX and Markdown), a short
 ``__repr__`` and an escaped ``_repr_html_`` for notebooks.
+
+The text and HTML displays show each quantity in one format (see
+:mod:`concentration._format`: HHI in integer points, shares as percentages,
+verdict codes as labels) and stay compact: long texts (rule, citation,
+messages, any cell over 60 characters) become numbered notes below the table,
+columns equal to another in every row (a ``_upper`` variant equal to its base)
+are said once, and a value shared by every row is said above the table.  The
+data are unchanged: ``to_frame()`` keeps the raw numbers and the codes.
 """
 
 from __future__ import annotations
 
 import html
+import re
+import textwrap
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
-__all__ = ["Summary", "ResultMixin"]
+from ._format import (LONG_TEXT_COLUMNS, VERDICT_LABELS, column_kind, column_label,
+                      fact_kind, format_as)
+
+__all__ = ["Summary", "ResultMixin", "DisplayTable", "display_table", "display_value",
+           "table_html", "html_block", "STYLE"]
 
 _MAX_ROWS = 30
+#: A text cell longer than this makes its column a column of notes.
+_LONG_TEXT = 60
+_TEXT_WIDTH = 100
+
+# Columns that identify a row: never lifted above the table nor turned into notes.
+_KEYS = frozenset({"market", "period", "deal", "guideline", "firm", "other", "owner", "source",
+                   "target", "row", "row_other", "check", "severity", "group", "pair",
+                   "kind", "year", "input", "column"})
+_NUMERIC_KINDS = frozenset({"points", "percent", "decimal", "centrality", "count"})
+_NUMBER_TEXT = re.compile(r"^[−-]?\d[\d,]*(\.\d+)?$")
+_VERDICT_CODE = re.compile(r"\b(" + "|".join(sorted(VERDICT_LABELS, key=len, reverse=True))
+                           + r")\b")
+
+#: The CSS of the notebook display, scoped to ``.conc-summary``.
+STYLE = (
+    "<style>"
+    ".conc-summary{font-size:13px;line-height:1.35;max-width:900px;overflow-x:auto}"
+    ".conc-summary .conc-title{font-weight:600;font-size:14px;margin:0 0 4px}"
+    ".conc-summary table{border-collapse:collapse;margin:4px 0;width:auto}"
+    ".conc-summary th,.conc-summary td{padding:2px 8px;border:none;"
+    "text-align:left;vertical-align:top}"
+    ".conc-summary table.conc-table td{white-space:nowrap}"
+    ".conc-summary table.conc-table th{vertical-align:bottom;max-width:8em;"
+    "white-space:normal;border-bottom:1px solid #999;font-weight:600}"
+    ".conc-summary table.conc-table tbody tr:nth-child(even){background:rgba(127,127,127,.08)}"
+    ".conc-summary td.num,.conc-summary th.num{text-align:right;"
+    "font-variant-numeric:tabular-nums}"
+    ".conc-summary table.conc-facts th{font-weight:normal;color:#555;white-space:nowrap}"
+    ".conc-summary table.conc-facts td{white-space:normal;max-width:640px}"
+    ".conc-summary .conc-same{margin:4px 0;color:#333}"
+    ".conc-summary ol.conc-notes{margin:4px 0 0;padding-left:2.2em;font-size:12px;"
+    "color:#333;max-width:860px}"
+    ".conc-summary ol.conc-notes li{margin:1px 0}"
+    ".conc-summary p.conc-note{margin:4px 0;font-size:12px;color:#333;max-width:860px}"
+    ".conc-summary sup{font-size:10px}"
+    "</style>"
+)
 
 
-def _frame_text(frame: pd.DataFrame) -> str:
-    with pd.option_context("display.max_rows", _MAX_ROWS, "display.width", 120,
-                           "display.max_columns", 20):
-        return frame.to_string(max_rows=_MAX_ROWS)
+def display_value(label, value) -> str:
+    """Text of a summary fact ``(label, value)``: numbers in the label's format.
+
+    Numbers, and texts that are plain numbers (``"3,800.0"``), take the format of
+    the quantity the label names (``"MHHI delta"`` -> points); verdict codes in
+    a text become their labels.
+    """
+    kind = fact_kind(label)
+    if isinstance(value, (bool, np.bool_)):
+        return "yes" if value else "no"
+    if isinstance(value, (int, float, np.integer, np.floating)):
+        return format_as(kind if kind != "auto" else "auto", value)
+    text = str(value)
+    if kind in _NUMERIC_KINDS - {"percent"} and _NUMBER_TEXT.match(text.strip()):
+        try:
+            number = float(text.strip().replace(",", "").replace("−", "-"))
+        except ValueError:
+            return text
+        return format_as(kind, number)
+    return _VERDICT_CODE.sub(lambda m: VERDICT_LABELS[m.group(1)], text)
 
 
-def _frame_html(frame: pd.DataFrame) -> str:
-    # pandas escapes cell values and labels when escape=True (the default).
-    return frame.to_html(max_rows=_MAX_ROWS, escape=True, border=0, classes="conc-table")
+@dataclass(frozen=True)
+class DisplayTable:
+    """A table made ready to show: texts, with what was taken out of it said aside.
+
+    Attributes
+    ----------
+    frame : DataFrame
+        One column per shown column (headers are labels), every cell a text.
+    codes : tuple of str
+        The column code of each shown column.
+    numeric : tuple of bool
+        Whether each shown column holds numbers (right-aligned).
+    same : tuple of (label, text)
+        Columns whose value is the same in every row, said once.
+    equal : tuple of (code, code)
+        Columns (``x_upper``) equal to their base column (``x``) in every row, left out.
+    notes : tuple of str
+        The numbered notes (long texts); the ``Note`` column of ``frame`` refers to them.
+    hidden_rows : int
+        Rows not shown (the table is cut at 30 rows; ``to_frame()`` has them all).
+    """
+
+    frame: pd.DataFrame
+    codes: tuple
+    numeric: tuple
+    same: tuple = ()
+    equal: tuple = ()
+    notes: tuple = ()
+    hidden_rows: int = 0
+
+
+def _flat(frame: pd.DataFrame) -> pd.DataFrame:
+    if isinstance(frame.index, pd.RangeIndex) and frame.index.name is None:
+        return frame
+    names = [n if n is not None else ("" if frame.index.nlevels == 1 else f"level_{i}")
+             for i, n in enumerate(frame.index.names)]
+    out = frame.copy()
+    out.index = out.index.set_names(names)
+    return out.reset_index()
+
+
+def _is_text(series: pd.Series) -> bool:
+    return series.dtype == object or pd.api.types.is_string_dtype(series.dtype)
+
+
+def _long_text(code: str, series: pd.Series) -> bool:
+    if code in _KEYS or not _is_text(series):
+        return False
+    if code in LONG_TEXT_COLUMNS:
+        return True
+    lengths = series.map(lambda v: len(v) if isinstance(v, str) else 0)
+    return bool(len(lengths)) and int(lengths.max()) > _LONG_TEXT
+
+
+def _blank(v) -> bool:
+    if v is None:
+        return True
+    if isinstance(v, str):
+        return not v.strip()
+    try:
+        return bool(pd.isna(v))
+    except (TypeError, ValueError):
+        return False
+
+
+def _same_values(a: pd.Series, b: pd.Series) -> bool:
+    try:
+        return bool(a.reset_index(drop=True).equals(b.reset_index(drop=True)))
+    except (TypeError, ValueError):
+        return False
+
+
+def _base_code(code: str):
+    for suffix in ("_upper", "_lower", "_max", "_min"):
+        if code.endswith(suffix):
+            return code[: -len(suffix)]
+    return None
+
+
+def display_table(frame: pd.DataFrame, *, max_rows: int = _MAX_ROWS) -> DisplayTable:
+    """Prepare ``frame`` for display (see the module's docstring for what changes).
+
+    The index becomes the leftmost columns; a column ``x_upper`` (``_lower``,
+    ``_min``, ``_max``) equal to ``x`` in every row is left out and said once;
+    with two rows or more, a column that is not a key (market, period, deal,
+    guideline, firm, ...) nor a verdict and has one value in every row is said
+    above the table; long texts become numbered notes.
+    """
+    df = _flat(frame)
+    hidden = max(len(df) - max_rows, 0)
+    df = df.head(max_rows)
+    codes = [str(c) for c in df.columns]
+    keep, same, equal, long_cols = [], [], [], []
+    for c, code in zip(df.columns, codes):
+        col = df[c]
+        base = _base_code(code)
+        if base is not None and base in df.columns and _same_values(col, df[base]):
+            equal.append((code, base))
+            continue
+        if _long_text(code, col):
+            long_cols.append((c, code))
+            continue
+        kind = column_kind(code)
+        if (len(df) >= 2 and code not in _KEYS and kind != "verdict"
+                and col.map(lambda v: format_as(kind, v)).nunique() == 1):
+            same.append((column_label(code), format_as(kind, col.iloc[0])))
+            continue
+        keep.append((c, code))
+    notes, marks = [], []
+    if long_cols:
+        numbers = {}
+        for i in range(len(df)):
+            parts = [f"{column_label(code)}: {df[c].iloc[i]}" for c, code in long_cols
+                     if not _blank(df[c].iloc[i])]
+            if not parts:
+                marks.append("")
+                continue
+            text = "; ".join(parts) if len(parts) > 1 else (
+                parts[0] if len(long_cols) > 1 else str(df[long_cols[0][0]].iloc[i]))
+            if text not in numbers:
+                notes.append(text)
+                numbers[text] = len(notes)
+            marks.append(f"[{numbers[text]}]")
+    if same and not any(code not in _KEYS for _, code in keep) and not any(marks):
+        # lifting would leave only the keys: keep the table whole instead
+        lifted = {label for label, _ in same}
+        keep = [(c, code) for c, code in zip(df.columns, codes)
+                if (c, code) in keep or column_label(code) in lifted]
+        same = []
+    cols, shown_codes, numeric = {}, [], []
+    for c, code in keep:
+        kind = column_kind(code)
+        label = column_label(code)
+        while label in cols:
+            label += " "
+        cols[label] = [format_as(kind, v) for v in df[c]]
+        shown_codes.append(code)
+        numeric.append(kind in _NUMERIC_KINDS or (
+            kind == "auto" and pd.api.types.is_numeric_dtype(df[c].dtype)
+            and not pd.api.types.is_bool_dtype(df[c].dtype)))
+    if notes:
+        label = "Note" if "Note" not in cols else "Notes "
+        cols[label] = marks
+        shown_codes.append("_notes")
+        numeric.append(False)
+    shown = pd.DataFrame(cols, index=pd.RangeIndex(len(df)))
+    return DisplayTable(frame=shown, codes=tuple(shown_codes), numeric=tuple(numeric),
+                        same=tuple(same), equal=tuple(equal), notes=tuple(notes),
+                        hidden_rows=hidden)
+
+
+def _equal_text(equal) -> str:
+    return ("Not shown, equal in every row to the column they bound: "
+            + ", ".join(code for code, _ in equal) + ".")
+
+
+def _frame_text(shown: DisplayTable) -> list:
+    lines = []
+    if shown.same:
+        lines += textwrap.wrap("In every row: " + "; ".join(f"{k} {v}" for k, v in shown.same),
+                               _TEXT_WIDTH, subsequent_indent="  ")
+    if len(shown.frame.columns):
+        table = shown.frame
+        widths = [max([len(str(c))] + [len(v) for v in table[c]]) for c in table.columns]
+        def row(cells):
+            out = []
+            for cell, w, num in zip(cells, widths, shown.numeric):
+                out.append(str(cell).rjust(w) if num else str(cell).ljust(w))
+            return "  ".join(out).rstrip()
+        lines.append(row(table.columns))
+        lines.append("  ".join("-" * w for w in widths))
+        lines += [row(r) for r in table.itertuples(index=False)]
+    if shown.hidden_rows:
+        lines.append(f"... {shown.hidden_rows} more rows (to_frame() has every row)")
+    if shown.equal:
+        lines += textwrap.wrap(_equal_text(shown.equal), _TEXT_WIDTH, subsequent_indent="  ")
+    for i, note in enumerate(shown.notes, 1):
+        lines += textwrap.wrap(note, _TEXT_WIDTH, initial_indent=f"[{i}] ",
+                               subsequent_indent=" " * (len(str(i)) + 3))
+    return lines
+
+
+def table_html(shown: DisplayTable) -> str:
+    """The HTML of a :class:`DisplayTable` (every text escaped), without the style."""
+    esc = html.escape
+    parts = []
+    if shown.same:
+        parts.append("<p class='conc-same'>In every row: " + "; ".join(
+            f"{esc(k)} <b>{esc(v)}</b>" for k, v in shown.same) + "</p>")
+    table = shown.frame
+    if len(table.columns):
+        head = "".join(f"<th class='num'>{esc(str(c))}</th>" if num else
+                       f"<th>{esc(str(c))}</th>" for c, num in zip(table.columns, shown.numeric))
+        parts.append(f"<table class='conc-table'><thead><tr>{head}</tr></thead><tbody>")
+        for r in table.itertuples(index=False):
+            cells = []
+            for v, num, code in zip(r, shown.numeric, shown.codes):
+                if code == "_notes" and v:
+                    n = v.strip("[]")
+                    cells.append(f"<td><sup>{esc(n)}</sup></td>")
+                else:
+                    cells.append(f"<td class='num'>{esc(v)}</td>" if num else f"<td>{esc(v)}</td>")
+            parts.append("<tr>" + "".join(cells) + "</tr>")
+        parts.append("</tbody></table>")
+    if shown.hidden_rows:
+        parts.append(f"<p class='conc-note'>… {shown.hidden_rows} more rows "
+                     "(<code>to_frame()</code> has every row)</p>")
+    if shown.equal:
+        parts.append("<p class='conc-note'>" + esc(_equal_text(shown.equal)) + "</p>")
+    if shown.notes:
+        parts.append("<ol class='conc-notes'>" + "".join(
+            f"<li>{esc(n)}</li>" for n in shown.notes) + "</ol>")
+    return "".join(parts)
+
+
+def html_block(title, facts=(), body: str = "", notes=()) -> str:
+    """A display block: the style, the title, a table of facts, ``body`` (HTML), notes.
+
+    ``title``, the facts and the notes are escaped here; ``body`` must be HTML
+    built from escaped texts (:func:`table_html`).
+    """
+    esc = html.escape
+    parts = [STYLE, f"<div class='conc-summary'><div class='conc-title'>{esc(str(title))}</div>"]
+    if facts:
+        parts.append("<table class='conc-facts'>")
+        parts += [f"<tr><th>{esc(str(k))}</th><td>{esc(display_value(k, v))}</td></tr>"
+                  for k, v in facts]
+        parts.append("</table>")
+    parts.append(body)
+    parts += [f"<p class='conc-note'>{esc(str(n))}</p>" for n in notes]
+    parts.append("</div>")
+    return "".join(parts)
 
 
 def _escape_latex(text: str) -> str:
@@ -41,7 +338,9 @@ class Summary:
 
     Renders as plain text (``str``), HTML (``as_html`` / notebook display), LaTeX
     (``as_latex``) and Markdown (``as_markdown``).  Every string taken from the data
-    is escaped in the HTML and LaTeX renderings.
+    is escaped in the HTML and LaTeX renderings.  The text and HTML show numbers
+    in one format per quantity (HHI in integer points, shares as percentages) and
+    long texts as numbered notes below the table (see :func:`display_table`).
     """
 
     title: str
@@ -49,29 +348,29 @@ class Summary:
     table: pd.DataFrame | None = None
     notes: tuple = ()
 
+    def _shown(self):
+        return None if self.table is None else display_table(self.table)
+
     def as_text(self) -> str:
         lines = [self.title, "=" * len(self.title)]
-        width = max((len(str(k)) for k, _ in self.facts), default=0)
-        lines += [f"{str(k).ljust(width)} : {v}" for k, v in self.facts]
-        if self.table is not None:
-            lines += ["", _frame_text(self.table)]
+        facts = [(str(k), display_value(k, v)) for k, v in self.facts]
+        width = max((len(k) for k, _ in facts), default=0)
+        for k, v in facts:
+            lines += textwrap.wrap(f"{k.ljust(width)} : {v}", _TEXT_WIDTH,
+                                   subsequent_indent=" " * (width + 3)) or [k]
+        shown = self._shown()
+        if shown is not None:
+            lines += [""] + _frame_text(shown)
         if self.notes:
-            lines += [""] + [f"Note: {n}" for n in self.notes]
+            lines.append("")
+            for n in self.notes:
+                lines += textwrap.wrap(f"Note: {n}", _TEXT_WIDTH, subsequent_indent="      ")
         return "\n".join(lines)
 
     def as_html(self) -> str:
-        esc = html.escape
-        parts = [f"<div class='conc-summary'><strong>{esc(self.title)}</strong>"]
-        if self.facts:
-            parts.append("<table class='conc-facts'>")
-            parts += [f"<tr><th>{esc(str(k))}</th><td>{esc(str(v))}</td></tr>"
-                      for k, v in self.facts]
-            parts.append("</table>")
-        if self.table is not None:
-            parts.append(_frame_html(self.table))
-        parts += [f"<p class='conc-note'>{esc(str(n))}</p>" for n in self.notes]
-        parts.append("</div>")
-        return "".join(parts)
+        shown = self._shown()
+        body = "" if shown is None else table_html(shown)
+        return html_block(self.title, self.facts, body, self.notes)
 
     def as_latex(self) -> str:
         lines = [r"\textbf{" + _escape_latex(self.title) + "}", ""]

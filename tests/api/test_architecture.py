@@ -191,7 +191,7 @@ def test_no_underscore_name_leaves_its_module():
 
 
 BASE = ("exceptions", "_validation", "_results", "_quadratic", "_tables", "_docstrings",
-        "_dispatch", "_version", "_periods", "_entities", "_progress")
+        "_dispatch", "_version", "_periods", "_entities", "_progress", "_format")
 
 
 @pytest.mark.parametrize("part", BASE)

@@ -1,0 +1,142 @@
+"""One format per quantity in the displays; the data keep raw numbers and codes."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import concentration as cn
+from concentration._format import (column_kind, column_label, fact_kind, format_as,
+                                   human_frame, verdict_label, zone_label)
+from concentration._results import Summary, display_table, display_value
+
+
+@pytest.mark.parametrize("code, value, text", [
+    ("hhi", 1421.7, "1,422"), ("delta_hhi", 7296.551724, "7,297"),
+    ("post_hhi_upper", 5050.0, "5,050"), ("mhhi_delta", 3000.4, "3,000"),
+    ("contribution", -12.6, "−13"), ("pre_hhi", 0.3, "0"),
+    ("share", 0.6139, "61.4%"), ("combined_share", 0.55, "55.0%"), ("cr4", 1.0, "100.0%"),
+    ("cash_flow", 0.125, "12.5%"), ("combined_share_upper", 0.26, "26.0%"),
+    ("kappa", 0.19230769, "0.19"), ("weight", 6.973157e-49, "0.00"),
+    ("betweenness", 0.41234, "0.412"), ("eigenvector", -1e-9, "0.000"),
+    ("n_firms", 12.0, "12"), ("rows", 12345, "12,345"),
+    ("holdings_as_of", pd.Timestamp("2024-12-31"), "2024-12-31"),
+    ("overlap", True, "yes"), ("lower_bound", np.bool_(False), "no"),
+    ("verdict", "presumed_anticompetitive", "Presumed anticompetitive"),
+    ("verdict_upper", "outside_safe_harbour", "Outside the safe harbours"),
+    ("zone", "highly_concentrated", "Highly concentrated"),
+    ("zone_upper", "hhi_above_2500", "HHI above 2,500"),
+    ("hhi", np.nan, "–"), ("share", None, "–"), ("hhi", np.inf, "–"),
+])
+def test_one_format_per_quantity(code, value, text):
+    assert format_as(column_kind(code), value) == text
+
+
+def test_labels_and_variants():
+    assert column_label("delta_hhi") == "ΔHHI"
+    assert column_label("combined_share_upper") == "Combined share, highest"
+    assert column_label("unknown_code") == "unknown_code"
+    assert column_kind("mhhi_delta_upper") == "points"
+    assert column_kind("other_party_share") == "percent"
+    assert verdict_label("safe_harbour") == "Safe harbour"
+    assert verdict_label("some_new_code") == "Some new code"
+    assert zone_label("") == ""
+    assert fact_kind("MHHI delta") == "points" and fact_kind("max MHHI delta") == "points"
+    assert fact_kind("control model") == "auto"
+
+
+def test_facts_are_formatted_by_their_label():
+    assert display_value("HHI", 3800.0) == "3,800"
+    assert display_value("MHHI delta", "3,000.0") == "3,000"
+    assert display_value("verdicts", "presumed_anticompetitive 3, safe_harbour 1") == \
+        "Presumed anticompetitive 3, Safe harbour 1"
+    assert display_value("control model", "proportional") == "proportional"
+
+
+def test_human_frame_keeps_the_reports_behaviour():
+    frame = pd.DataFrame({"hhi": [1421.7], "share_sum": [0.7]},
+                         index=pd.Index(["m"], name="market"))
+    out = human_frame(frame)
+    assert out.columns.tolist() == ["Market", "HHI", "Listed share"]
+    assert out.iloc[0].tolist() == ["m", "1,422", "70.0%"]
+
+
+def test_reporting_labels_agree_with_the_base_module():
+    """The report's formats are the same as the base module's (one home for both)."""
+    pytest.importorskip("jinja2")
+    from concentration.reporting import _format as report_format
+    from concentration import _format as base
+
+    for code, label in report_format.COLUMN_LABELS.items():
+        assert base.COLUMN_LABELS[code] == label, code
+        assert base.column_kind(code) == report_format.column_kind(code), code
+    assert report_format.VERDICT_LABELS == base.VERDICT_LABELS
+    for kind in ("points", "percent", "decimal", "centrality", "count", "date"):
+        for v in (1421.7, 0.6139, 0.412, 12.0, pd.Timestamp("2024-01-01")):
+            if kind == "date" or not isinstance(v, pd.Timestamp):
+                assert base.format_as(kind, v) == report_format.format_as(kind, v), (kind, v)
+
+
+def _screen():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return cn.screen_merger({"A": .30, "B": .25, "C": .45}, ["A", "B"], guidelines="all")
+
+
+def test_screen_under_every_edition_reads_at_notebook_width():
+    screen = _screen()
+    text = str(screen.summary())
+    assert max(len(line) for line in text.splitlines()) <= 100
+    assert "Presumed anticompetitive" in text and "7296.551724" not in text
+    assert "ΔHHI 1,500" in text  # the same in every row: said once
+    assert "[1] Rule: us2023" in text  # long texts become numbered notes
+    # the data keep the codes and the raw numbers
+    frame = screen.to_frame()
+    assert frame["verdict"].iloc[0] == "presumed_anticompetitive"
+    assert frame["delta_hhi"].iloc[0] == pytest.approx(1500)
+    page = screen._repr_html_()
+    assert "<ol class='conc-notes'>" in page and "§2.1" in page
+
+
+def test_display_table_notes_bounds_and_constants():
+    frame = pd.DataFrame({"market": ["x", "y"], "hhi": [1000.0, 2000.0],
+                          "hhi_upper": [1000.0, 2000.0], "share_sum": [1.0, 1.0],
+                          "citation": ["a long citation " * 5, "a long citation " * 5]})
+    shown = display_table(frame)
+    assert list(shown.frame.columns) == ["Market", "HHI", "Note"]
+    assert shown.equal == (("hhi_upper", "hhi"),)
+    assert shown.same == (("Listed share", "100.0%"),)
+    assert shown.notes == ("a long citation " * 5,) and list(shown.frame["Note"]) == ["[1]"] * 2
+    # a single row lifts nothing
+    assert "Listed share" in display_table(frame.head(1)).frame.columns
+
+
+def test_long_cells_are_escaped_in_notes():
+    s = Summary(title="t", table=pd.DataFrame({"firm": ["A"], "notes": ["<script>x</script>"]}))
+    page = s.as_html()
+    assert "<script>x" not in page and "&lt;script&gt;x&lt;/script&gt;" in page
+
+
+def test_describe_overlap():
+    B = np.array([[0.5, 0.0], [0.1, 0.5]])
+    k = cn.overlap(B, metric="kappa", control=B)
+    d = cn.describe_overlap(k, labels=["A", "B"], metric="kappa")
+    assert d.symmetric is False and d.shape == (2, 2) and d.stored == 4
+    assert d.to_frame()["kappa"].tolist() == pytest.approx([0.2, 0.05 / 0.26])
+    assert "not symmetric" in str(d.summary())
+    W = pd.DataFrame({"row": ["A", "A", "B", "C", "C"], "column": ["x", "y", "x", "y", "z"],
+                      "weight": [.5, .5, 1, .3, .7]})
+    pairs = cn.describe_overlap(cn.overlap(W, threshold=0.1))
+    assert pairs.metric == "cosine" and pairs.symmetric
+    assert pairs.to_frame()[["row", "row_other"]].values.tolist() == [["A", "B"], ["A", "C"]]
+    dense = cn.describe_overlap(cn.overlap(W), top=1)
+    assert len(dense.to_frame()) == 1 and "<table" in dense._repr_html_()
+    sparse = cn.describe_overlap(cn.overlap(W.assign(row=W["row"]), output="frame"))
+    assert sparse.symmetric
+    with pytest.raises(cn.exceptions.InvalidParameterError, match="'top'"):
+        cn.describe_overlap(np.eye(2), top=-1)
+    with pytest.raises(cn.exceptions.InvalidParameterError, match="'labels'"):
+        cn.describe_overlap(np.eye(2), labels=["a"])
