@@ -731,8 +731,7 @@ def indices(data, measures=("hhi", "cr4"), *, alpha=2.0, market="market", period
     table = _table(func, data, market=market, period=period, firm=firm, share=share,
                    value=value, scale=scale, duplicates=duplicates, parent=parent,
                    tolerance=tolerance, period_start=period_start,
-                   period_end=period_end, fringe=fringe if fringe != "bounds" else "ignore",
-                   fringe_size=fringe_size)
+                   period_end=period_end, fringe=fringe, fringe_size=fringe_size)
     table.time_order(func)
     total, sumsq, count, _, minimum, top = table.stats(max(ks, default=0), func=func)
     cols = {}

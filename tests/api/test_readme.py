@@ -25,12 +25,12 @@ def test_python_blocks_run(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     namespace = {}
     with warnings.catch_warnings():
-        # the tour shows top-N data on purpose; its fringe warnings are expected
-        warnings.simplefilter("ignore")
+        # the tour states its policies (fringe="bounds", ...): it runs without a warning
+        warnings.simplefilter("error")
         for block in blocks:
             exec(compile(block, str(README), "exec"), namespace)
     assert namespace["cn"].hhi({"A": 0.5, "B": 0.3, "C": 0.2}) == 3800.0
-    assert (tmp_path / "cloud.parquet").exists()
+    assert (tmp_path / "chatbots.parquet").exists()
 
 
 def test_command_line_lines_run(tmp_path, monkeypatch, capsys):
@@ -45,3 +45,7 @@ def test_command_line_lines_run(tmp_path, monkeypatch, capsys):
             code = cli.main(shlex.split(line)[1:])
         assert code == 0, (line, capsys.readouterr())
     assert (tmp_path / "screen.csv").exists() and (tmp_path / "indices.csv").exists()
+    # CSV input gives the numbers of the same data in Parquet
+    pq = __import__("pandas").read_csv(tmp_path / "indices.csv")
+    csv = __import__("pandas").read_csv(tmp_path / "indices_from_csv.csv")
+    assert (pq["hhi"].round(6) == csv["hhi"].round(6)).all()
