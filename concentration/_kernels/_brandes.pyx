@@ -18,9 +18,11 @@ compared exactly.
 
 Each OpenMP thread owns its buffers (distances, path counts, dependencies, the
 visit order and, for Dijkstra, a binary heap) and its own output row; the rows are
-summed by the caller.  Predecessors are not stored: in the accumulation phase an
-in-neighbour ``v`` of ``w`` is a predecessor exactly when ``dist[v] + len(v, w)``
-is tied with ``dist[w]``.
+summed by the caller.  The forward pass lists the arcs that reached a node on a
+shortest path (Dijkstra: that tied or shortened its tentative length), in the
+order of their tails; the accumulation reads the list backwards and keeps an arc
+``v -> w`` exactly when ``dist[v] + len(v, w)`` is tied with ``dist[w]``.  Edge
+betweenness scans each node's in-neighbours instead, with the same test.
 
 The readable specification is ``_brandes_ref.py`` beside this file.
 """
@@ -50,8 +52,10 @@ cdef extern from *:
 
 ctypedef long long i64
 
+ctypedef int hops_t  # BFS hop counts: int32 keeps the distance array in L1 longer
+
 ctypedef fused dist_t:  # hop counts (BFS) or path lengths (Dijkstra)
-    i64
+    hops_t
     double
 
 #: Relative tolerance under which two path lengths are tied.
@@ -124,7 +128,7 @@ cdef inline void _accumulate(i64 count, const i64* order, const i64* rindptr,
     """Brandes' backward phase over the visit ``order``, then reset the buffers.
 
     An in-neighbour ``v`` of ``w`` is a predecessor when it was reached and lies one
-    hop (BFS, ``dist_t`` = i64) or one edge length, within the tolerance (Dijkstra,
+    hop (BFS, ``dist_t`` = hops_t) or one edge length, within the tolerance (Dijkstra,
     ``double``), before ``w``.  A path ending at ``w`` counts ``target_w[w]`` (1
     without targets); ``ebc`` (when not NULL) receives each arc's share, indexed
     like ``rindices``.
@@ -141,7 +145,7 @@ cdef inline void _accumulate(i64 count, const i64* order, const i64* rindptr,
         coeff = (tw + delta[w]) / sigma[w]
         for e in range(rindptr[w], rindptr[w + 1]):
             v = rindices[e]
-            if dist_t is i64:
+            if dist_t is hops_t:
                 if not (dist[v] >= 0 and dist[v] == dist[w] - 1):
                     continue
             else:
@@ -157,7 +161,7 @@ cdef inline void _accumulate(i64 count, const i64* order, const i64* rindptr,
         bc[order[0]] += count - 1
     for j in range(count):
         w = order[j]
-        if dist_t is i64:
+        if dist_t is hops_t:
             dist[w] = -1
         else:
             dist[w] = INFINITY
@@ -171,7 +175,7 @@ ctypedef fused count_t:  # no path counts (char, pass NULL) or path counts (doub
     double
 
 
-cdef i64 _bfs(i64 s, const i64* indptr, const i64* indices, i64* dist, count_t* sigma,
+cdef i64 _bfs(i64 s, const i64* indptr, const i64* indices, hops_t* dist, count_t* sigma,
               i64* order) noexcept nogil:
     """Hop counts from ``s`` (and, for ``double`` ``sigma``, shortest-path counts);
     returns the number of nodes reached, listed in ``order`` by distance.  The two
@@ -197,7 +201,7 @@ cdef i64 _bfs(i64 s, const i64* indptr, const i64* indices, i64* dist, count_t* 
     return tail
 
 
-cdef i64 _bfs_dag(i64 s, const i64* indptr, const i64* indices, i64* dist, double* sigma,
+cdef i64 _bfs_dag(i64 s, const i64* indptr, const i64* indices, hops_t* dist, double* sigma,
                   i64* order, i64* arc_e, i64* arc_v, i64* n_arcs) noexcept nogil:
     """:func:`_bfs` with path counts that also lists the arcs of the shortest-path DAG.
 
@@ -233,7 +237,7 @@ cdef void _accumulate_dag(i64 count, const i64* order, i64 n_arcs, const i64* ar
                           const Pass* opt) noexcept nogil:
     """Brandes' backward phase over the listed arcs, read backwards, then reset.
 
-    BFS (``dist_t`` = i64) lists exactly the DAG's arcs.  Dijkstra lists every arc
+    BFS (``dist_t`` = hops_t) lists exactly the DAG's arcs.  Dijkstra lists every arc
     that tied or shortened a tentative length; those whose length was shortened
     again later fail the tie test here, the same test as in the forward pass.
     """
@@ -259,7 +263,7 @@ cdef void _accumulate_dag(i64 count, const i64* order, i64 n_arcs, const i64* ar
         bc[order[0]] += count - 1
     for j in range(count):
         w = order[j]
-        if dist_t is i64:
+        if dist_t is hops_t:
             dist[w] = -1
         else:
             dist[w] = INFINITY
@@ -318,7 +322,7 @@ cdef struct Work:
     bint ok
     i64* arc_e
     i64* arc_v
-    i64* idist
+    hops_t* idist
     double* ddist
     char* done
     double* sigma
@@ -337,7 +341,7 @@ cdef Work _alloc(i64 n, i64 m, bint need_paths) noexcept nogil:
     cdef i64 t
     cdef Work w
     cdef Work* b = &w
-    b.idist = <i64*> malloc(n * sizeof(i64))
+    b.idist = <hops_t*> malloc(n * sizeof(hops_t))
     b.ddist = <double*> malloc(n * sizeof(double))
     b.done = <char*> malloc(n * sizeof(char))
     b.order = <i64*> malloc(n * sizeof(i64))
@@ -379,6 +383,8 @@ cdef void _release(Work w) noexcept nogil:
 
 
 cdef int _check_sizes(i64 n, i64 m) except -1:
+    if n > 2147483647:
+        raise MemoryError("shortest paths: more than 2**31 - 1 nodes")
     if <size_t> (m + 1) > <size_t> PY_SSIZE_T_MAX // sizeof(double) \
             or <size_t> n > <size_t> PY_SSIZE_T_MAX // sizeof(double):
         raise MemoryError("shortest paths: the per-thread work buffers do not fit in the "
@@ -398,7 +404,7 @@ def betweenness_sum(const i64[::1] indptr, const i64[::1] indices, const double[
     ``edge_out`` (n_threads x m): each arc's dependency, indexed like ``rindices``
     (edge betweenness).  Returns nothing; the caller sums the rows over threads and
     rescales.  The team has ``out.shape[0]`` threads, at most the processors
-    available (extra rows stay zero).  Each thread allocates ``41 n + 32 (m + 1)``
+    available (extra rows stay zero).  Each thread allocates ``37 n + 32 (m + 1)``
     bytes; sizes whose byte count would overflow raise MemoryError first.
     """
     cdef i64 n = indptr.shape[0] - 1
@@ -485,7 +491,7 @@ def path_sums(const i64[::1] indptr, const i64[::1] indices, const double[::1] l
     Run on the reversed graph, ``d`` is the distance *to* the source (closeness and
     harmonic centrality as networkx defines them on directed graphs).  Hop counts
     when not ``weighted``.  Sources run in parallel on at most ``n_threads`` threads,
-    each with ``25 n + 16 (m + 1)`` bytes of buffers.
+    each with ``21 n + 16 (m + 1)`` bytes of buffers.
     """
     cdef i64 n = indptr.shape[0] - 1
     cdef i64 m = indices.shape[0]

@@ -396,7 +396,7 @@ def _brandes_run(L, *, weighted, sources, n_threads, func, target_w=None, endpoi
     F.sort_indices()
     R = _transposed_csr(F)
     threads = max(1, min(n_threads, sources.size))
-    check_memory(func, threads * (49 * n + 32 * (F.nnz + 1) + (8 * F.nnz if edges else 0)),
+    check_memory(func, threads * (45 * n + 32 * (F.nnz + 1) + (8 * F.nnz if edges else 0)),
                  what=f"betweenness on {threads} thread(s) for {n:,} nodes and {F.nnz:,} "
                       "edges", fits="Pass n_threads=1 (each thread holds its own buffers); "
                       "sampling sources with k= does not lower the memory.")
@@ -411,7 +411,7 @@ def _betweenness(L, *, weighted, directed, normalized, k, seed, n_threads, endpo
                  sources, targets, func):
     """Brandes betweenness (sampled, subset or with endpoints) on ``n_threads`` threads.
 
-    Memory: per thread 8 n bytes of output and 41 n + 32 (m + 1) bytes of work buffers
+    Memory: per thread 8 n bytes of output and 37 n + 32 (m + 1) bytes of work buffers
     (distances, path counts, dependencies, visit order, Dijkstra heap, the arcs of the
     shortest-path DAG), checked first.
     """
@@ -494,9 +494,16 @@ def edge_betweenness(L, *, weighted, directed, normalized, k, seed, n_threads, f
                                            endpoints=True, sampled=sampled)
 
 
-def _path_sums(L, *, weighted, nodes, mask, n_threads):
-    """(sum of distances, reach, sum of 1/d) *to* each of ``nodes`` from the masked nodes."""
+def _path_sums(L, *, weighted, nodes, mask, n_threads, func):
+    """(sum of distances, reach, sum of 1/d) *to* each of ``nodes`` from the masked nodes.
+
+    Memory: per thread 21 n + 16 (m + 1) bytes of work buffers, checked first.
+    """
     R = _transposed_csr(L.tocsr())
+    threads = max(1, min(n_threads, nodes.size))
+    check_memory(func, threads * (21 * R.shape[0] + 16 * (R.nnz + 1)),
+                 what=f"shortest paths on {threads} thread(s) for {R.shape[0]:,} nodes",
+                 fits="Pass n_threads=1 (each thread holds its own buffers).")
     out = np.zeros((nodes.size, 3))
     _brandes.path_sums(*_csr_arrays(R), nodes, bool(weighted), mask, out, int(n_threads))
     return out[:, 0], out[:, 1], out[:, 2]
@@ -509,12 +516,12 @@ def _uniform_length(L, weighted):
     return weighted, 1.0
 
 
-def _closeness(L, *, weighted, wf_improved, u, n_threads):
+def _closeness(L, *, weighted, wf_improved, u, n_threads, func):
     n = L.shape[0]
     nodes = np.arange(n, dtype=np.int64) if u is None else u
     weighted, unit = _uniform_length(L, weighted)
     tot, reach, _ = _path_sums(L, weighted=weighted, nodes=nodes,
-                               mask=np.ones(n, dtype=np.int8), n_threads=n_threads)
+                               mask=np.ones(n, dtype=np.int8), n_threads=n_threads, func=func)
     tot = tot * unit
     with np.errstate(divide="ignore", invalid="ignore"):
         c = np.where(tot > 0, reach / np.where(tot > 0, tot, 1.0), 0.0)
@@ -523,7 +530,7 @@ def _closeness(L, *, weighted, wf_improved, u, n_threads):
     return c
 
 
-def _harmonic(L, *, weighted, nbunch, sources, n_threads):
+def _harmonic(L, *, weighted, nbunch, sources, n_threads, func):
     n = L.shape[0]
     nodes = np.arange(n, dtype=np.int64) if nbunch is None else nbunch
     mask = np.ones(n, dtype=np.int8)
@@ -531,7 +538,8 @@ def _harmonic(L, *, weighted, nbunch, sources, n_threads):
         mask[:] = 0
         mask[sources] = 1
     weighted, unit = _uniform_length(L, weighted)
-    _, _, harm = _path_sums(L, weighted=weighted, nodes=nodes, mask=mask, n_threads=n_threads)
+    _, _, harm = _path_sums(L, weighted=weighted, nodes=nodes, mask=mask, n_threads=n_threads,
+                            func=func)
     return harm / unit
 
 
@@ -621,11 +629,11 @@ def compute_centrality(measure, A, L, *, weighted, directed, opts, func):
     if measure == "closeness":
         return _closeness(L, weighted=weighted,
                           wf_improved=check_bool(func, "wf_improved", opts["wf_improved"]),
-                          u=_check_positions(func, "u", opts["u"], n), n_threads=nt)
+                          u=_check_positions(func, "u", opts["u"], n), n_threads=nt, func=func)
     return _harmonic(L, weighted=weighted, nbunch=_check_positions(func, "nbunch",
                                                                    opts["nbunch"], n),
                      sources=_check_positions(func, "sources", opts["sources"], n),
-                     n_threads=nt)
+                     n_threads=nt, func=func)
 
 
 def _star_graph(n):
