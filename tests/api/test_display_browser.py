@@ -87,8 +87,9 @@ def display_screen():
 
 
 def display_screen_markets():
-    frame = pd.concat([_shares().assign(market=m, share=_shares()["share"].sample(
-        frac=1, random_state=i).to_numpy()) for i, m in enumerate(["cloud", "chips", "models"])])
+    shares = {"cloud": [0.32, 0.24, 0.26, 0.18], "chips": [0.08, 0.05, 0.80, 0.07],
+              "models": [0.15, 0.10, 0.40, 0.35]}
+    frame = pd.concat([_shares().assign(market=m, share=v) for m, v in shares.items()])
     return cn.screen_merger(frame, ["Alpha", "Beta"], guidelines=["us2023", "eu2004"])._repr_html_()
 
 
