@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 from markupsafe import Markup
 
-from ._format import format_percent, format_points, verdict_label
+from .._format import format_percent, format_points, verdict_label
 from ._html import escape
 from ._sections import Section, latest
 

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 from markupsafe import Markup
 
-from ._format import column_kind, column_label, format_as
+from .._format import column_kind, column_label, format_as
 
 __all__ = ["escape", "format_value", "table_html", "facts_html", "warnings_html", "Figures",
            "render_page"]
@@ -77,7 +77,7 @@ def table_html(frame: pd.DataFrame, *, max_rows=200, caption=None) -> Markup:
     """An escaped HTML table (index reset into columns), at most ``max_rows`` rows.
 
     Columns named by a known code (``hhi``, ``cr4``, ``verdict`` ...) get their human
-    label and their quantity's one format (see ``_format``); other columns are shown
+    label and their quantity's one format (see ``concentration._format``); other columns are shown
     as named, numbers with :func:`format_value`.
     """
     unnamed = not isinstance(frame.index, pd.MultiIndex) and frame.index.name is None

@@ -6,7 +6,8 @@ provenance, methodology, and versions with parameters.  Every fragment is
 :class:`markupsafe.Markup` built from escaped text (see ``_html``); every table has
 a defined order (markets sorted, each market's periods in time order), so the same
 inputs give the same page.  Numbers are shown in one format per quantity
-(``_format``); the JSON keeps the raw numbers and the codes.
+(``concentration._format``, shared with the notebook displays); the JSON keeps the
+raw numbers and the codes.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from ..measures import hhi_bounds, indices
 from ..plotting import plot_hhi_trend, plot_screen_zones
 from ..plotting._mpl import HOUSE_STYLE, import_mpl
 from ..screen import screen_merger
-from ._format import format_points, measure_label, verdict_label
+from .._format import format_points, measure_label, verdict_label
 from ._html import Figures, escape, facts_html, table_html, warnings_html
 from ._time import END, START, PeriodIndex
 
@@ -403,7 +404,7 @@ def screen_section(ctx):
         return None
     mkt, per = args["market"], args["period"]
     parties = list(args["merging"])
-    if ctx.entities is not None:  # the names the shares carry once joined to parents
+    if ctx.entities is not None and not accepts(screen_merger, "parent"):
         parties = list(dict.fromkeys(ctx.entities.ultimate(p) for p in parties))
     result, caught = capture(screen_merger, ctx.shares, parties,
                              guidelines=list(args["guidelines"]),

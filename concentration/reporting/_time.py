@@ -62,21 +62,19 @@ class PeriodIndex:
 
     def latest(self, df: pd.DataFrame) -> pd.DataFrame:
         """The rows of ``df`` in each market's latest period (the latest start in time)."""
-        out = self.attach(df)
-        if self.market in out.columns:
-            top = out.groupby(self.market, sort=False)["rank"].transform("max")
-        else:
-            top = out["rank"].max()
-        return out[out["rank"] == top].reset_index(drop=True)
+        return self._edge(df, "max")
 
     def first(self, df: pd.DataFrame) -> pd.DataFrame:
         """The rows of ``df`` in each market's first period."""
+        return self._edge(df, "min")
+
+    def _edge(self, df, how):
         out = self.attach(df)
         if self.market in out.columns:
-            low = out.groupby(self.market, sort=False)["rank"].transform("min")
+            edge = out.groupby(self.market, sort=False)["rank"].transform(how)
         else:
-            low = out["rank"].min()
-        return out[out["rank"] == low].reset_index(drop=True)
+            edge = getattr(out["rank"], how)()
+        return out[out["rank"] == edge].reset_index(drop=True)
 
     def periods(self, market=None) -> list:
         """The periods of ``market`` (or of the table) in time order."""

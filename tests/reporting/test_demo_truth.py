@@ -212,7 +212,7 @@ def test_each_warning_is_shown_once(demo):
 
 
 def test_format_helpers():
-    from concentration.reporting._format import format_as, verdict_label
+    from concentration._format import format_as, verdict_label
 
     assert format_as("points", 1421.7) == "1,422"
     assert format_as("points", 1337.6) == "1,338"
