@@ -143,7 +143,7 @@ def network_section(ctx):
 def _over_time(ctx, net, date):
     """Degree centrality per year (every organisation a node) and degree centralization."""
     try:
-        end = None if date is None else date + pd.Timedelta(days=1)
+        end = date  # the last period is the one that contains the network's date
         over, _ = capture(net.centrality_over_time, "degree", weight_as=None, nodes="all",
                           end=end)
         cz, _ = capture(net.centralization_over_time, "degree", end=end)

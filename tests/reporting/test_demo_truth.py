@@ -277,6 +277,8 @@ def test_as_of_leaves_out_later_periods_and_holdings():
     rows = _rows(r.data["sections"]["indices"]["table"])
     assert rows and max(x["period_start"] for x in rows) <= "2023-12-31"
     assert r.data["sections"]["network"]["as_of"] == "2023-12-31"
+    years = r.data["sections"]["network"]["centralization_over_time"]["rows"]
+    assert years[-1][0] == "2023-01-01"  # no year after the as-of date
     mh = _rows(r.data["sections"]["mhhi"]["table"])
     assert all(x.get("holdings_as_of") is None or x["holdings_as_of"] <= "2023-12-31"
                for x in mh)
