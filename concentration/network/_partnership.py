@@ -380,11 +380,20 @@ def partnership_hhi(shares, network, *, market="market", period="period", firm="
     Parameters
     ----------
     shares : pandas.DataFrame
-        Long table of shares, one row per (market, period, firm); see
-        :func:`concentration.hhi` for ``market``, ``period``, ``firm``, ``share``,
-        ``value``, ``scale``, ``duplicates``, ``tolerance``, ``period_start`` and
-        ``period_end`` (the period's dates come from those columns, else from the
-        labels).
+        Long table of shares, one row per (market, period, firm).
+    market, period, firm, share : str or None, default "market", "period", "firm", "share"
+        Columns, as in :func:`concentration.hhi` (``period=None``: one period).
+    value : str, optional
+        Column of sales to derive shares from, as in :func:`concentration.hhi`.
+    scale : {"fraction", "percent"}, default "fraction"
+        Units of ``share``.
+    duplicates : {"error", "sum"}, default "error"
+        Several rows of one firm in one group.
+    tolerance : float
+        Tolerance of the share checks, as in :func:`concentration.hhi`.
+    period_start, period_end : str, default "period_start", "period_end"
+        Columns of each period's first and last day; absent, the dates come from
+        the period labels.
     network : PartnershipNetwork
         The ties.  Firm names must match the shares': give both the same ``parent``.
     parent : optional
