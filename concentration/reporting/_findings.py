@@ -6,6 +6,7 @@ the formats of the tables; the JSON keeps each finding's topic, text and numbers
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 from markupsafe import Markup
 
@@ -126,7 +127,14 @@ def _merger(ctx):
             text = (f"{name}: ΔHHI {_pts(r['delta_hhi'])}, HHI after {_pts(r['post_hhi'])}, "
                     f"combined share {format_percent(r['combined_share'])}")
             if r.get("lower_bound"):
-                text += " (top-N data; the HHI can only be higher)"
+                holds = r.get("holds_at_both_bounds")
+                if holds is None or (isinstance(holds, float) and np.isnan(holds)):
+                    text += " (top-N data; the HHI can only be higher)"
+                elif bool(holds):
+                    text += " (top-N data: the same at both HHI bounds)"
+                else:
+                    text += (f" (top-N data: {verdict_label(r.get('verdict_upper', '')).lower()}"
+                             " at the highest HHI)")
             hit.append(text)
         else:
             text = f"{name} {verdict_label(r['verdict']).lower()}"
@@ -215,6 +223,12 @@ def _partnership(ctx):
              "no_allied_rivals": none}]
 
 
+#: The lead of each finding.
+_TOPICS = {"concentration": "Concentration", "ownership": "Common and cross ownership",
+           "merger": "The hypothetical merger", "centrality": "Who is central",
+           "centralization": "How the network changed", "partnership": "Allied rivals"}
+
+
 def findings_section(ctx) -> Section | None:
     """The findings: a few sentences per question, from the other sections' numbers."""
     items = []
@@ -231,8 +245,12 @@ def findings_section(ctx) -> Section | None:
                      "HHIs are lower bounds, shown with the highest HHI the data allow.")
     for m, why in ctx.excluded:
         notes.append(f"{m} is left out of the concentration tables ({why}).")
+    mh = ctx.results.get("mhhi_control_note")
+    if mh:
+        notes.append(f"Ownership: {mh}")
     sec.body.append(Markup("<ul class='findings'>" + "".join(
-        f"<li>{escape(i['text'])}</li>" for i in items) + "</ul>"))
+        f"<li><strong>{escape(_TOPICS.get(i['topic'], i['topic']))}.</strong> "
+        f"{escape(i['text'])}</li>" for i in items) + "</ul>"))
     if notes:
         sec.body.append(Markup("".join(f"<p class='note'>{escape(n)}</p>" for n in notes)))
     sec.data = {"items": items, "notes": notes}

@@ -62,6 +62,7 @@ def mhhi_section(ctx):
     ctx.results["mhhi"] = frame
     owners = result.by_owner()
     ctx.results["mhhi_by_owner"] = owners
+    ctx.results["mhhi_control_note"] = str(result.control_note)
     sec = Section("mhhi", title, methods=("mhhi",))
     policy = ctx.args["control_missing"] if "control" in hinp.frame.columns else None
     stated = ""
