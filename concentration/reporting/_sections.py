@@ -521,7 +521,7 @@ METHODS = {
     "cr": ("Concentration ratio",
            "CR<sub>k</sub> = Σ<sub>i≤k</sub> s<sub>(i)</sub>, the combined share of the k "
            "largest firms.", "U.S. Census Bureau, Economic Census concentration ratios."),
-    "effective": ("Numbers-equivalent",
+    "effective": ("Effective number of firms (numbers-equivalent)",
                   "N<sub>e</sub> = 10,000 / HHI, the number of equal-sized firms with the "
                   "same HHI.", "Adelman (1969), REStat 51(1):99–101."),
     "screen": ("Merger screen",
