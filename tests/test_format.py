@@ -136,3 +136,31 @@ def test_describe_overlap():
         cn.describe_overlap(np.eye(2), top=-1)
     with pytest.raises(cn.exceptions.InvalidParameterError, match="'labels'"):
         cn.describe_overlap(np.eye(2), labels=["a"])
+
+
+def _network():
+    from concentration.network import PartnershipNetwork
+
+    return PartnershipNetwork(pd.DataFrame({
+        "source": ["A", "A", "<script>x</script>", "B"], "target": ["B", "C", "A", "C"],
+        "kind": ["equity_investment", "joint_venture", "equity_investment", "licensing"],
+        "start": ["2019", "2020-06", "2021", "2022"]}))
+
+
+def test_network_display_tables_figure_and_escaping():
+    pytest.importorskip("matplotlib")
+    from concentration.network._display import network_html
+
+    page = network_html(_network())
+    assert "<script" not in page.lower() and "&lt;script&gt;" in page
+    assert "Ties by kind" in page and "Equity investment" in page
+    assert "Most central firms" in page and "<svg" in page
+    assert "2019-01-01 to 2022-01-01" in page
+
+
+def test_network_display_without_matplotlib(monkeypatch):
+    from concentration.network._display import network_html
+
+    monkeypatch.setitem(__import__("sys").modules, "matplotlib", None)
+    page = network_html(_network())
+    assert "<svg" not in page and "Most central firms" in page
