@@ -176,12 +176,18 @@ ctypedef fused count_t:  # no path counts (char, pass NULL) or path counts (doub
 
 
 cdef i64 _bfs(i64 s, const i64* indptr, const i64* indices, hops_t* dist, count_t* sigma,
-              i64* order) noexcept nogil:
-    """Hop counts from ``s`` (and, for ``double`` ``sigma``, shortest-path counts);
-    returns the number of nodes reached, listed in ``order`` by distance.  The two
-    versions are compiled apart, so the distance-only one has no path-count test in
-    its inner loop."""
-    cdef i64 head = 0, tail = 1, v, w, e
+              i64* order, i64* arc_e=NULL, i64* arc_v=NULL, i64* n_arcs=NULL) noexcept nogil:
+    """Hop counts from ``s``; returns the number of nodes reached, listed in ``order``
+    by distance.
+
+    For ``double`` ``sigma`` it also counts the shortest paths to each node, and
+    with ``arc_e`` lists the arcs of the shortest-path DAG: arc ``k`` is forward
+    arc ``arc_e[k]`` from ``arc_v[k]``, in the BFS order of its tail, so that read
+    backwards every arc out of a node comes before every arc into it (the order
+    of Brandes' accumulation).  The ``char`` version (no counts, pass NULL) is
+    compiled apart, without the path-count test in its inner loop.
+    """
+    cdef i64 head = 0, tail = 1, k = 0, v, w, e
     dist[s] = 0
     if count_t is double:
         sigma[s] = 1.0
@@ -198,36 +204,12 @@ cdef i64 _bfs(i64 s, const i64* indptr, const i64* indices, hops_t* dist, count_
             if count_t is double:
                 if dist[w] == dist[v] + 1:
                     sigma[w] += sigma[v]
-    return tail
-
-
-cdef i64 _bfs_dag(i64 s, const i64* indptr, const i64* indices, hops_t* dist, double* sigma,
-                  i64* order, i64* arc_e, i64* arc_v, i64* n_arcs) noexcept nogil:
-    """:func:`_bfs` with path counts that also lists the arcs of the shortest-path DAG.
-
-    Arc ``k`` is forward arc ``arc_e[k]`` from ``arc_v[k]``, listed in the BFS order
-    of its tail; read backwards, every arc out of a node comes before every arc
-    into it, which is the order Brandes' accumulation needs.
-    """
-    cdef i64 head = 0, tail = 1, k = 0, v, w, e
-    dist[s] = 0
-    sigma[s] = 1.0
-    order[0] = s
-    while head < tail:
-        v = order[head]
-        head += 1
-        for e in range(indptr[v], indptr[v + 1]):
-            w = indices[e]
-            if dist[w] < 0:
-                dist[w] = dist[v] + 1
-                order[tail] = w
-                tail += 1
-            if dist[w] == dist[v] + 1:
-                sigma[w] += sigma[v]
-                arc_e[k] = e
-                arc_v[k] = v
-                k += 1
-    n_arcs[0] = k
+                    if arc_e != NULL:
+                        arc_e[k] = e
+                        arc_v[k] = v
+                        k += 1
+    if n_arcs != NULL:
+        n_arcs[0] = k
     return tail
 
 
@@ -237,7 +219,7 @@ cdef void _accumulate_dag(i64 count, const i64* order, i64 n_arcs, const i64* ar
                           const Pass* opt) noexcept nogil:
     """Brandes' backward phase over the listed arcs, read backwards, then reset.
 
-    BFS (``dist_t`` = hops_t) lists exactly the DAG's arcs.  Dijkstra lists every arc
+    BFS (``dist_t`` = hops_t, :func:`_bfs`) lists exactly the DAG's arcs.  Dijkstra lists every arc
     that tied or shortened a tentative length; those whose length was shortened
     again later fail the tie test here, the same test as in the forward pass.
     """
@@ -468,8 +450,8 @@ def betweenness_sum(const i64[::1] indptr, const i64[::1] indices, const double[
                     _accumulate(count, b.order, p_rindptr, p_rindices, p_rlen, b.ddist,
                                 b.done, b.sigma, b.delta, p_out + tid * n, row_e, &opt)
                 elif row_e == NULL:
-                    count = _bfs_dag(p_src[i], p_indptr, p_indices, b.idist, b.sigma, b.order,
-                                     b.arc_e, b.arc_v, &n_arcs)
+                    count = _bfs(p_src[i], p_indptr, p_indices, b.idist, b.sigma, b.order,
+                                 b.arc_e, b.arc_v, &n_arcs)
                     _accumulate_dag(count, b.order, n_arcs, b.arc_e, b.arc_v, p_indices,
                                     NULL, b.idist, NULL, b.sigma, b.delta, p_out + tid * n,
                                     &opt)
