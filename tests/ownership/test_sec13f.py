@@ -460,3 +460,19 @@ def test_quarter_label_accepts_sec_dates_and_labels():
         warnings.simplefilter("error")
         with pytest.raises(ValueError):
             quarter_label("not a date")
+
+
+def test_write_13f_on_a_cluster_equals_the_pandas_engine(tmp_path):
+    distributed = pytest.importorskip("distributed")
+    sources = _two_quarters(tmp_path)
+    kw = {"securities": SECURITIES, "shares_outstanding": OUTSTANDING}
+    local = cn.write_13f(sources, tmp_path / "local", **kw)
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True,
+                                  host="127.0.0.1", dashboard_address=None,
+                                  memory_limit="1GiB") as cluster:
+        with distributed.Client(cluster, set_as_default=False) as client:
+            remote = cn.write_13f(sources, tmp_path / "remote", engine="dask", client=client,
+                                  **kw)
+    pd.testing.assert_frame_equal(remote.quarters, local.quarters)
+    assert panel(cn.read_holdings(tmp_path / "remote", control="control")) == \
+        panel(cn.read_holdings(tmp_path / "local", control="control"))
