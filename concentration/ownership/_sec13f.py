@@ -155,11 +155,14 @@ class DataSet13F:
         """The member (or file) holding ``table``, or None."""
         return dict(self.members).get(table)
 
-    def read(self, table, func):
+    def read(self, table, func, skipped=None):
         """Read the columns :data:`SEC13F_TABLES` lists for ``table`` with pyarrow.
 
         Strings are dictionary-encoded (CIK, CUSIP and accession numbers stay text, so
-        leading zeros survive); share counts are float64.
+        leading zeros survive); share counts are float64.  With a list ``skipped``,
+        rows with the wrong number of fields (a tab inside a name) are skipped and the
+        first field of each (its accession number) is appended to the list, so that
+        they can be counted; without it they are an error.
         """
         import pyarrow as pa
         import pyarrow.csv as pacsv
@@ -187,7 +190,10 @@ class DataSet13F:
                 source,
                 read_options=pacsv.ReadOptions(column_names=header, skip_rows=1,
                                                block_size=1 << 24),
-                parse_options=pacsv.ParseOptions(delimiter="\t", quote_char=False),
+                parse_options=pacsv.ParseOptions(
+                    delimiter="\t", quote_char=False,
+                    invalid_row_handler=None if skipped is None else
+                    lambda row: skipped.append((row.text or "").split("\t", 1)[0]) or "skip"),
                 convert_options=pacsv.ConvertOptions(
                     include_columns=list(columns), column_types=types,
                     strings_can_be_null=True, quoted_strings_can_be_null=True))
@@ -627,7 +633,10 @@ def read_positions(plan, index) -> dict:
     """
     f = plan.filings
     mine = f[(f["dataset"] == index) & (f["status"] != "notice")]
-    df = plan.datasets[index].read("INFOTABLE", plan.func).to_pandas()
+    skipped = []
+    df = plan.datasets[index].read("INFOTABLE", plan.func, skipped).to_pandas()
+    bad = f.set_index("accession")["period"].reindex(pd.Index(skipped, dtype=object)) \
+        .value_counts() if skipped else pd.Series(dtype=np.int64)
     acc = df["ACCESSION_NUMBER"]
     where = pd.Index(mine["accession"].to_numpy(dtype=object)).get_indexer(
         acc.cat.categories.astype(str))
@@ -655,9 +664,10 @@ def read_positions(plan, index) -> dict:
     out = {}
     live = ~replaced
     kept_period = period[keep]
-    for p in pd.unique(period):
+    for p in pd.unique(np.concatenate([period, np.asarray(bad.index, dtype=object)])):
         m = period == p
         counts = {"rows_read": int(m.sum()), "rows_replaced": int((m & replaced).sum()),
+                  "rows_unparsable": int(bad.get(p, 0)),
                   "put_call": int((m & live & is_option).sum()),
                   "principal": int((m & live & ~is_option & is_prn).sum()),
                   "other_type": int((m & live & ~is_option & not_sh & ~is_prn).sum())}
@@ -751,7 +761,8 @@ def quarter_stakes(plan, period, pieces):
                           "shares": [], "sole": [], "shared": [], "none": [],
                           "other": pd.Categorical([])})
     frame, rows = _concat(pieces) if pieces else (empty, {})
-    for k in ("rows_read", "rows_replaced", "put_call", "principal", "other_type"):
+    for k in ("rows_read", "rows_replaced", "rows_unparsable", "put_call", "principal",
+              "other_type"):
         counts[k] = rows.get(k, 0)
     row_owner, owner_labels, row_cik, ciks = _owners(plan, frame, counts)
 
@@ -892,7 +903,8 @@ def _above_one(plan, period, o_idx, f_idx, beta, gamma, owner_labels, firm_label
 # --------------------------------------------------------------------------------------
 _COUNT_COLUMNS = (
     "filings", "holdings_reports", "notices", "restatements", "new_holdings_amendments",
-    "amendments_without_original", "filings_replaced", "rows_read", "rows_replaced",
+    "amendments_without_original", "filings_replaced", "rows_read", "rows_unparsable",
+    "rows_replaced",
     "put_call", "principal", "other_type", "unmatched_rows", "unmatched_cusips",
     "no_shares_outstanding_rows", "self_held_rows", "voting_mismatch_rows",
     "rows_to_included_managers", "rows_kept", "owners", "firms", "stakes", "firms_above_one")
@@ -910,7 +922,8 @@ class SEC13FReport(ResultMixin):
         (13F-NT, no holdings), ``restatements`` and ``new_holdings_amendments``
         (that stand), ``amendments_without_original`` (new-holdings amendments with
         no original in the data read), ``filings_replaced``; information-table rows:
-        ``rows_read``, ``rows_replaced`` (in replaced filings), ``put_call``,
+        ``rows_read``, ``rows_unparsable`` (skipped: the wrong number of fields),
+        ``rows_replaced`` (in replaced filings), ``put_call``,
         ``principal`` (PRN), ``other_type`` (neither SH nor PRN), ``unmatched_rows``
         (CUSIP in no firm) and ``unmatched_cusips``, ``no_shares_outstanding_rows``,
         ``self_held_rows`` (a manager mapped to the firm itself),
@@ -1052,13 +1065,16 @@ def _warn(report):
     if not len(q):
         return
     lost = int(q["unmatched_rows"].sum() + q["no_shares_outstanding_rows"].sum())
+    bad = int(q["rows_unparsable"].sum())
     dropped = int(q["firms_above_one"].sum()) if report.rules.get("above_one") == "drop" else 0
-    if lost or dropped:
+    if lost or dropped or bad:
         warnings.warn(
             f"read_13f: {lost} share row(s) were excluded because their CUSIP maps to no "
-            f"firm or has no shares outstanding, and {dropped} firm-quarter(s) whose stakes "
-            "sum above one were left out. See holdings.provenance['sec13f_report']"
-            ".unmatched and .above_one.", DataQualityWarning, stacklevel=3)
+            f"firm or has no shares outstanding, {bad} information-table row(s) could not "
+            f"be parsed (the wrong number of fields) and were skipped, and {dropped} "
+            "firm-quarter(s) whose stakes sum above one were left out. See the report "
+            "(holdings.provenance['sec13f_report']): .unmatched, .above_one and "
+            "rows_unparsable.", DataQualityWarning, stacklevel=3)
 
 
 _DOC_OPTIONS = """securities : pandas.DataFrame

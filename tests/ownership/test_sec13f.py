@@ -476,3 +476,14 @@ def test_write_13f_on_a_cluster_equals_the_pandas_engine(tmp_path):
     pd.testing.assert_frame_equal(remote.quarters, local.quarters)
     assert panel(cn.read_holdings(tmp_path / "remote", control="control")) == \
         panel(cn.read_holdings(tmp_path / "local", control="control"))
+
+
+def test_rows_with_the_wrong_number_of_fields_are_skipped_and_counted(tmp_path):
+    a = acc(1001, 1)
+    with pytest.warns(DataQualityWarning, match="1 information-table row"):
+        h = read(tmp_path, [filing(a, cik=1001, quarter=Q4, filed="14-FEB-2025")],
+                 [position(a, ALPHA, 100_000),
+                  position(a, BETA, 500_000, issuer="BETA\tHOLDINGS")],   # a tab in the name
+                 name="folder")
+    assert stakes(h) == {("1001", "Alpha"): (0.1, 0.1)}
+    assert report(h).quarters.loc["2024Q4", "rows_unparsable"] == 1
