@@ -35,6 +35,7 @@ from ..exceptions import (
     MissingDependencyError,
 )
 from ..guidelines import GUIDELINES
+from ..ownership._holdings import check_max_age
 from ._alliances import network_section, partnership_section
 from ._config import apply_config
 from ._findings import findings_section
@@ -233,7 +234,7 @@ def report(*, shares=None, holdings=None, partnerships=None, merging=None,
     args["merging"] = _merging(args["merging"], func)
     args["markets"] = _names(args["markets"], func, "markets")
     args["as_of"] = _date(args["as_of"], func, "as_of")
-    args["max_age"] = _age(args["max_age"], func)
+    args["max_age"] = check_max_age(func, args["max_age"])
     g = args["guidelines"]
     if g is not None and not isinstance(g, str) and not (
             isinstance(g, (list, tuple)) and all(isinstance(k, str) for k in g)):
@@ -456,20 +457,6 @@ def _date(value, func, name):
         raise InvalidParameterError(param_message(
             func, name, "a date such as '2024-12-31'", value))
     return t.tz_localize(None) if t.tzinfo is not None else t
-
-
-def _age(value, func):
-    if value is None:
-        return None
-    try:
-        d = pd.Timedelta(value)
-    except (TypeError, ValueError):
-        d = pd.NaT
-    if pd.isna(d) or d <= pd.Timedelta(0):
-        raise InvalidParameterError(param_message(
-            func, "max_age", "a positive duration such as '400D' or pandas.Timedelta",
-            value))
-    return d
 
 
 def output_paths(output="report.html", json_output=None, *, func="report"):
