@@ -224,3 +224,32 @@ def test_bundled_2025_betweenness_equals_exact_fractions():
     exact = np.array([float(x) for x in out[0]]) / ((n - 1) * (n - 2))
     np.testing.assert_allclose(ours.to_numpy(), exact, rtol=0, atol=1e-12)
     assert ours["Nvidia"] == pytest.approx(0.3259, abs=5e-5)
+
+
+@pytest.mark.parametrize("seed", range(3))
+@pytest.mark.parametrize("weight_as", ["strength", "distance"])
+def test_integer_weight_networks_equal_exact_fractions(seed, weight_as):
+    # through the public API: the network builds the lengths (1/w or w) itself
+    from fractions import Fraction
+
+    from concentration._kernels import _brandes_ref
+
+    rng = np.random.default_rng([seed, 7])
+    n = 24
+    pairs = [(f"f{i:02d}", f"f{j:02d}") for i in range(n) for j in range(i + 1, n)
+             if rng.random() < 0.2]
+    w = rng.integers(1, 5, size=len(pairs)).astype(float)
+    net = PartnershipNetwork(pd.DataFrame({"source": [a for a, _ in pairs],
+                                           "target": [b for _, b in pairs], "weight": w}))
+    ours = net.centrality("betweenness", weight_as=weight_as, normalized=False)
+    A, _ = net.adjacency(weight_as="strength")
+    R = A.T.tocsr()
+    R.sort_indices()
+    length = (lambda x: Fraction(1, int(x))) if weight_as == "strength" else \
+        (lambda x: Fraction(int(x)))  # noqa: E731
+    out = [[Fraction(0)] * A.shape[0]]
+    _brandes_ref.betweenness_sum(A.indptr, A.indices, [length(x) for x in A.data], R.indptr,
+                                 R.indices, [length(x) for x in R.data],
+                                 np.arange(A.shape[0]), True, out, rtol=0.0)
+    exact = np.array([float(x) for x in out[0]]) / 2  # unordered pairs
+    np.testing.assert_allclose(ours.to_numpy(), exact, rtol=0, atol=1e-12)
