@@ -180,6 +180,13 @@ class Holdings(ResultMixin):
                                   index=False, name=None))
             notes.append(f"{len(self.entities)} name(s) joined to their entity: {shown}.")
         notes += [f"Scenario: {h}" for h in self.history]
+        report = self.provenance.get("sec13f_report") if isinstance(self.provenance, dict) \
+            else None
+        if report is not None and hasattr(report, "summary"):  # from read_13f
+            rep = report.summary()
+            notes.append("Form 13F validation: " + ", ".join(f"{k} {v:,}" if isinstance(
+                v, (int, np.integer)) else f"{k} {v}" for k, v in rep.facts) + ".")
+            notes += list(rep.notes)
         return "Holdings", facts, notes
 
     def as_of(self, date, *, mode="snapshot", max_age=None) -> Holdings:

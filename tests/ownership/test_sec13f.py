@@ -358,6 +358,10 @@ def test_report_is_kept_in_provenance_and_displays_escaped(tmp_path):
     assert "rows read" in str(r.summary())
     assert h.provenance["rules"]["control"] == "sole_shared"
     assert r.to_dict()["quarters"]["2024Q4"]["unmatched_rows"] == 1
+    # the Holdings' own display carries the quarter's validation report, escaped
+    shown = h._repr_html_()
+    assert "Form 13F validation: quarters 1, rows read 2" in shown
+    assert "<script>" not in shown and "&lt;script&gt;" in shown
 
 
 def test_quarters_option_selects_report_quarters(tmp_path):
