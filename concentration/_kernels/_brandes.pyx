@@ -121,6 +121,24 @@ cdef struct Pass:
     double f                # 1 + rtol
 
 
+cdef inline void _finish(i64 count, const i64* order, dist_t* dist, char* done, double* sigma,
+                         double* delta, double* bc, const Pass* opt) noexcept nogil:
+    """Count the source as the end of every path it starts (endpoints), then reset the
+    buffers of the nodes reached."""
+    cdef i64 j, w
+    if opt.endpoints and count > 0:
+        bc[order[0]] += count - 1
+    for j in range(count):
+        w = order[j]
+        if dist_t is hops_t:
+            dist[w] = -1
+        else:
+            dist[w] = INFINITY
+            done[w] = 0
+        sigma[w] = 0.0
+        delta[w] = 0.0
+
+
 cdef inline void _accumulate(i64 count, const i64* order, const i64* rindptr,
                              const i64* rindices, const double* rlength, dist_t* dist,
                              char* done, double* sigma, double* delta, double* bc,
@@ -157,17 +175,7 @@ cdef inline void _accumulate(i64 count, const i64* order, const i64* rindptr,
                 ebc[e] += c
         bc[w] += delta[w] + extra
         j -= 1
-    if opt.endpoints and count > 0:
-        bc[order[0]] += count - 1
-    for j in range(count):
-        w = order[j]
-        if dist_t is hops_t:
-            dist[w] = -1
-        else:
-            dist[w] = INFINITY
-            done[w] = 0
-        sigma[w] = 0.0
-        delta[w] = 0.0
+    _finish(count, order, dist, done, sigma, delta, bc, opt)
 
 
 ctypedef fused count_t:  # no path counts (char, pass NULL) or path counts (double)
@@ -241,17 +249,7 @@ cdef void _accumulate_dag(i64 count, const i64* order, i64 n_arcs, const i64* ar
     for j in range(1, count):
         w = order[j]
         bc[w] += delta[w] + extra
-    if opt.endpoints and count > 0:
-        bc[order[0]] += count - 1
-    for j in range(count):
-        w = order[j]
-        if dist_t is hops_t:
-            dist[w] = -1
-        else:
-            dist[w] = INFINITY
-            done[w] = 0
-        sigma[w] = 0.0
-        delta[w] = 0.0
+    _finish(count, order, dist, done, sigma, delta, bc, opt)
 
 
 cdef i64 _dijkstra(i64 s, const i64* indptr, const i64* indices, const double* length,
