@@ -50,9 +50,11 @@ STYLE = (
     ".conc-summary{font-size:13px;line-height:1.35;max-width:900px;overflow-x:auto}"
     ".conc-summary .conc-title{font-weight:600;font-size:14px;margin:0 0 4px}"
     ".conc-summary table{border-collapse:collapse;margin:4px 0;width:auto}"
-    ".conc-summary th,.conc-summary td{padding:2px 8px;border:none;"
+    ".conc-summary th,.conc-summary td{padding:2px 6px;border:none;"
     "text-align:left;vertical-align:top}"
-    ".conc-summary table.conc-table td{white-space:nowrap}"
+    ".conc-summary table.conc-table td{white-space:normal;min-width:3em}"
+    ".conc-summary table.conc-table td.num,.conc-summary table.conc-table td.nw"
+    "{white-space:nowrap}"
     ".conc-summary table.conc-table th{vertical-align:bottom;max-width:8em;"
     "white-space:normal;border-bottom:1px solid #999;font-weight:600}"
     ".conc-summary table.conc-table tbody tr:nth-child(even){background:rgba(127,127,127,.08)}"
@@ -112,6 +114,8 @@ class DisplayTable:
         The numbered notes (long texts); the ``Note`` column of ``frame`` refers to them.
     hidden_rows : int
         Rows not shown (the table is cut at 30 rows; ``to_frame()`` has them all).
+    ranges : tuple of str
+        Codes of the bound columns shown inside their column as a range ``lo–hi``.
     """
 
     frame: pd.DataFrame
@@ -121,6 +125,7 @@ class DisplayTable:
     equal: tuple = ()
     notes: tuple = ()
     hidden_rows: int = 0
+    ranges: tuple = ()
 
 
 def _flat(frame: pd.DataFrame) -> pd.DataFrame:
@@ -175,7 +180,9 @@ def display_table(frame: pd.DataFrame, *, max_rows: int = _MAX_ROWS) -> DisplayT
     """Prepare ``frame`` for display (see the module's docstring for what changes).
 
     The index becomes the leftmost columns; a column ``x_upper`` (``_lower``,
-    ``_min``, ``_max``) equal to ``x`` in every row is left out and said once;
+    ``_min``, ``_max``) equal to ``x`` in every row is left out and said once; a
+    numeric one that differs is shown in ``x`` as a range ``lo–hi``, a text one
+    (``zone_upper``) as a note, a verdict one in its own column;
     with two rows or more, a column that is not a key (market, period, deal,
     guideline, firm, ...) nor a verdict and has one value in every row is said
     above the table; long texts become numbered notes.
@@ -184,22 +191,41 @@ def display_table(frame: pd.DataFrame, *, max_rows: int = _MAX_ROWS) -> DisplayT
     hidden = max(len(df) - max_rows, 0)
     df = df.head(max_rows)
     codes = [str(c) for c in df.columns]
-    keep, same, equal, long_cols = [], [], [], []
+    by_code = dict(zip(codes, df.columns))
+    # numeric bounds that differ from their column are shown in it, as a range lo–hi
+    ranges = {}
+    for c, code in zip(df.columns, codes):
+        base = _base_code(code)
+        if (base in by_code and column_kind(base) in _NUMERIC_KINDS
+                and not _same_values(df[c], df[by_code[base]])):
+            side = "hi" if code.endswith(("_upper", "_max")) else "lo"
+            ranges.setdefault(base, {}).setdefault(side, c)
+    in_range = {c for r in ranges.values() for c in r.values()}
+    keep, same, equal, long_cols, texts = [], [], [], [], {}
     for c, code in zip(df.columns, codes):
         col = df[c]
         base = _base_code(code)
-        if base is not None and base in df.columns and _same_values(col, df[base]):
+        if base in by_code and _same_values(col, df[by_code[base]]):
             equal.append((code, base))
             continue
-        if _long_text(code, col):
-            long_cols.append((c, code))
+        if c in in_range:
             continue
         kind = column_kind(code)
-        if (len(df) >= 2 and code not in _KEYS and kind != "verdict"
-                and col.map(lambda v: format_as(kind, v)).nunique() == 1):
-            same.append((column_label(code), format_as(kind, col.iloc[0])))
+        if _long_text(code, col) or (base in by_code and kind not in _NUMERIC_KINDS
+                                     and kind != "verdict" and code not in _KEYS):
+            long_cols.append((c, code))
+            continue
+        cells = [format_as(kind, v) for v in col]
+        if code in ranges:
+            lo = ranges[code].get("lo", c)
+            hi = ranges[code].get("hi", c)
+            cells = [a if a == b else f"{a}–{b}" for a, b in zip(
+                [format_as(kind, v) for v in df[lo]], [format_as(kind, v) for v in df[hi]])]
+        if len(df) >= 2 and kind != "verdict" and len(set(cells)) == 1:
+            same.append((column_label(code), cells[0]))
             continue
         keep.append((c, code))
+        texts[c] = cells
     notes, marks = [], []
     if long_cols:
         numbers = {}
@@ -215,7 +241,8 @@ def display_table(frame: pd.DataFrame, *, max_rows: int = _MAX_ROWS) -> DisplayT
                 notes.append(text)
                 numbers[text] = len(notes)
             marks.append(f"[{numbers[text]}]")
-    if same and not any(code not in _KEYS for _, code in keep) and not any(marks):
+    if same and (not keep or (not any(code not in _KEYS for _, code in keep)
+                              and not any(marks))):
         # lifting would leave only the keys: keep the table whole instead
         lifted = {label for label, _ in same}
         keep = [(c, code) for c, code in zip(df.columns, codes)
@@ -227,7 +254,7 @@ def display_table(frame: pd.DataFrame, *, max_rows: int = _MAX_ROWS) -> DisplayT
         label = column_label(code)
         while label in cols:
             label += " "
-        cols[label] = [format_as(kind, v) for v in df[c]]
+        cols[label] = texts[c] if c in texts else [format_as(kind, v) for v in df[c]]
         shown_codes.append(code)
         numeric.append(kind in _NUMERIC_KINDS or (
             kind == "auto" and pd.api.types.is_numeric_dtype(df[c].dtype)
@@ -240,12 +267,57 @@ def display_table(frame: pd.DataFrame, *, max_rows: int = _MAX_ROWS) -> DisplayT
     shown = pd.DataFrame(cols, index=pd.RangeIndex(len(df)))
     return DisplayTable(frame=shown, codes=tuple(shown_codes), numeric=tuple(numeric),
                         same=tuple(same), equal=tuple(equal), notes=tuple(notes),
-                        hidden_rows=hidden)
+                        hidden_rows=hidden, ranges=tuple(str(c) for c in df.columns
+                                                         if c in in_range))
+
+
+def _range_text(ranges) -> str:
+    return ("a–b: from the value on the listed firms to its bound (" + ", ".join(ranges)
+            + " in to_frame()).")
 
 
 def _equal_text(equal) -> str:
     return ("Not shown, equal in every row to the column they bound: "
             + ", ".join(code for code, _ in equal) + ".")
+
+
+def _text_blocks(shown: DisplayTable) -> list:
+    """The table as text, in blocks of columns at most 100 characters wide.
+
+    The leading key columns (market, period, guidelines ...) start every block.
+    """
+    table = shown.frame
+    widths = [max([len(str(c))] + [len(v) for v in table[c]]) for c in table.columns]
+    n_keys = 0
+    for code in shown.codes:
+        if code not in _KEYS:
+            break
+        n_keys += 1
+    keys = list(range(n_keys))
+    if sum(widths[i] + 2 for i in keys) > _TEXT_WIDTH // 2:
+        keys = []
+    blocks, current = [], []
+    for i in range(n_keys if keys else 0, len(widths)):
+        used = sum(widths[j] + 2 for j in keys + current)
+        if current and used + widths[i] > _TEXT_WIDTH:
+            blocks.append(current)
+            current = []
+        current.append(i)
+    if current or not blocks:
+        blocks.append(current)
+    lines = []
+    for b, block in enumerate(blocks):
+        cols = keys + block
+        def row(cells):
+            out = [str(cells[i]).rjust(widths[i]) if shown.numeric[i] else
+                   str(cells[i]).ljust(widths[i]) for i in cols]
+            return "  ".join(out).rstrip()
+        if b:
+            lines.append("")
+        lines.append(row(list(table.columns)))
+        lines.append("  ".join("-" * widths[i] for i in cols))
+        lines += [row(list(r)) for r in table.itertuples(index=False)]
+    return lines
 
 
 def _frame_text(shown: DisplayTable) -> list:
@@ -254,18 +326,11 @@ def _frame_text(shown: DisplayTable) -> list:
         lines += textwrap.wrap("In every row: " + "; ".join(f"{k} {v}" for k, v in shown.same),
                                _TEXT_WIDTH, subsequent_indent="  ")
     if len(shown.frame.columns):
-        table = shown.frame
-        widths = [max([len(str(c))] + [len(v) for v in table[c]]) for c in table.columns]
-        def row(cells):
-            out = []
-            for cell, w, num in zip(cells, widths, shown.numeric):
-                out.append(str(cell).rjust(w) if num else str(cell).ljust(w))
-            return "  ".join(out).rstrip()
-        lines.append(row(table.columns))
-        lines.append("  ".join("-" * w for w in widths))
-        lines += [row(r) for r in table.itertuples(index=False)]
+        lines += _text_blocks(shown)
     if shown.hidden_rows:
         lines.append(f"... {shown.hidden_rows} more rows (to_frame() has every row)")
+    if shown.ranges:
+        lines += textwrap.wrap(_range_text(shown.ranges), _TEXT_WIDTH, subsequent_indent="  ")
     if shown.equal:
         lines += textwrap.wrap(_equal_text(shown.equal), _TEXT_WIDTH, subsequent_indent="  ")
     for i, note in enumerate(shown.notes, 1):
@@ -293,12 +358,17 @@ def table_html(shown: DisplayTable) -> str:
                     n = v.strip("[]")
                     cells.append(f"<td><sup>{esc(n)}</sup></td>")
                 else:
-                    cells.append(f"<td class='num'>{esc(v)}</td>" if num else f"<td>{esc(v)}</td>")
+                    cls = "num" if num else ("nw" if column_kind(code) == "verdict"
+                                             or len(v) <= 12 else "")
+                    cells.append(f"<td class='{cls}'>{esc(v)}</td>" if cls else
+                                 f"<td>{esc(v)}</td>")
             parts.append("<tr>" + "".join(cells) + "</tr>")
         parts.append("</tbody></table>")
     if shown.hidden_rows:
         parts.append(f"<p class='conc-note'>… {shown.hidden_rows} more rows "
                      "(<code>to_frame()</code> has every row)</p>")
+    if shown.ranges:
+        parts.append("<p class='conc-note'>" + esc(_range_text(shown.ranges)) + "</p>")
     if shown.equal:
         parts.append("<p class='conc-note'>" + esc(_equal_text(shown.equal)) + "</p>")
     if shown.notes:

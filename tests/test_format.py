@@ -108,6 +108,18 @@ def test_display_table_notes_bounds_and_constants():
     assert shown.notes == ("a long citation " * 5,) and list(shown.frame["Note"]) == ["[1]"] * 2
     # a single row lifts nothing
     assert "Listed share" in display_table(frame.head(1)).frame.columns
+    # a bound that differs is shown in its column as a range
+    ranged = display_table(frame.assign(hhi_upper=[1100.0, 2000.0]))
+    assert list(ranged.frame["HHI"]) == ["1,000–1,100", "2,000"]
+    assert ranged.ranges == ("hhi_upper",)
+
+
+def test_wide_text_tables_are_split_into_blocks():
+    frame = pd.DataFrame({"market": ["x", "y"], **{f"col_{i}": [1.5 * i, 2.0 * i]
+                                                  for i in range(14)}})
+    text = str(Summary(title="t", table=frame))
+    assert max(len(line) for line in text.splitlines()) <= 100
+    assert text.count("Market") >= 2  # the key starts each block
 
 
 def test_long_cells_are_escaped_in_notes():

@@ -93,6 +93,15 @@ def display_screen_markets():
     return cn.screen_merger(frame, ["Alpha", "Beta"], guidelines=["us2023", "eu2004"])._repr_html_()
 
 
+def display_screen_top_n():
+    """Top-N data: the bounds differ, shown as ranges; the verdict must not be cut."""
+    frame = pd.DataFrame({"market": ["cloud"] * 4 + ["chips"] * 4, "period": "2024",
+                          "firm": ["Alpha", "Beta", "Gamma", "Delta"] * 2,
+                          "share": [0.30, 0.20, 0.15, 0.10, 0.40, 0.05, 0.25, 0.10]})
+    return cn.screen_merger(frame, ["Alpha", "Beta"],
+                            guidelines=["us2023", "eu2004", "us2010"])._repr_html_()
+
+
 def display_mhhi():
     holdings = cn.read_holdings(pd.DataFrame({
         "owner": ["Index fund", "Index fund", "Index fund", "Founder", "Founder", "State"],
@@ -130,6 +139,7 @@ def display_validation():
 
 
 DISPLAYS = {"screen": display_screen, "screen-markets": display_screen_markets,
+            "screen-top-n": display_screen_top_n,
             "mhhi": display_mhhi, "indices": display_indices, "overlap": display_overlap,
             "network": display_network, "validation": display_validation}
 
@@ -194,8 +204,7 @@ def test_probe_sees_a_cut_cell(browser, tmp_path):
     assert got["cut"] and got["width"] > MAX_WIDTH
 
 
-def screenshots(out: pathlib.Path, names=("screen", "mhhi", "network", "overlap",
-                                          "indices", "validation")) -> list:
+def screenshots(out: pathlib.Path, names=("screen", "mhhi", "network", "overlap")) -> list:
     """Write ``display-<name>.png`` for each display into ``out``; return the paths."""
     browser = chromium()
     if browser is None:
