@@ -51,7 +51,13 @@ def _concentration(ctx):
                      "first_period": start_per.get(m), "first_hhi": start.get(m)})
     high = int((late["hhi"] > 1800).sum())
     text = (f"{high:,} of {len(late):,} markets are highly concentrated (HHI above 1,800) "
-            "in their latest period. The most concentrated: " + "; ".join(parts) + ".")
+            "in their latest period")
+    if "hhi_max" in late.columns:
+        upper = int((late["hhi_max"].fillna(late["hhi"]) > 1800).sum())
+        if upper > high:
+            text += (f", {upper:,} if the fringe of the top-N data is as concentrated as "
+                     "the data allow")
+    text += ". The most concentrated: " + "; ".join(parts) + "."
     return [{"topic": "concentration", "text": text, "values": nums}]
 
 
