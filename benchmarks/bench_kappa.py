@@ -16,7 +16,13 @@ Timed in the same process on the same data:
 * the scipy one-liner users would otherwise write,
   ``diags(1 / rowsum(G∘B)) @ (G @ B.T)``, checked to agree;
 * ``mhhi`` over 10,000 markets of 2-12 firms drawn from the same firms, and the
-  per-market scipy loop (κ block and sᵀKs by hand) it replaces.
+  per-market scipy loop (κ block and sᵀKs by hand) it replaces;
+* end to end from Parquet files (``--end-to-end``, on by default): the holdings and
+  the market shares written with ``DataFrame.to_parquet`` (text owner and firm
+  names), then ``read_holdings`` -> ``profit_weights`` -> ``mhhi`` against the
+  pipeline a researcher writes with pandas and scipy: ``pd.read_parquet``,
+  ``pd.factorize`` of owners and firms, CSR matrices, ``G @ B.T / diag`` and
+  ``10,000 · sᵀκs`` per market (vectorised over the markets).
 """
 
 from __future__ import annotations
@@ -24,6 +30,8 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import tempfile
+import time
 import warnings
 
 import numpy as np
@@ -31,10 +39,10 @@ import pandas as pd
 import scipy.sparse as sp
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from _timing import best  # noqa: E402
-from generators import make_control_cashflow, make_ownership  # noqa: E402
+from _timing import best
+from generators import make_control_cashflow, make_ownership
 
-import concentration as cn  # noqa: E402
+import concentration as cn
 
 
 def main(argv=None):
@@ -42,6 +50,8 @@ def main(argv=None):
     ap.add_argument("--small", action="store_true", help="800 x 3,000, 40k holdings")
     ap.add_argument("--markets", type=int, default=10_000)
     ap.add_argument("--skip-scipy", action="store_true", help="skip the scipy κ anchor")
+    ap.add_argument("--no-end-to-end", action="store_true",
+                    help="skip the Parquet -> read_holdings -> profit_weights -> mhhi run")
     args = ap.parse_args(argv)
     shape = (800, 3000, 40_000) if args.small else (8000, 30000, 4_000_000)
     t_gen, W = best(lambda: make_ownership(*shape))
@@ -112,6 +122,78 @@ def main(argv=None):
           "the decompositions)")
     np.testing.assert_allclose(res.to_frame()["mhhi"].to_numpy(), ref, rtol=1e-9)
     print("mhhi results agree with the loop")
+    if not args.no_end_to_end:
+        end_to_end(table, shares)
+
+
+def end_to_end(table, shares):
+    """Parquet -> read_holdings -> profit_weights -> mhhi vs pandas + scipy by hand."""
+    with tempfile.TemporaryDirectory() as tmp:
+        hp, sp_path = os.path.join(tmp, "holdings.parquet"), os.path.join(tmp, "shares.parquet")
+        table.to_parquet(hp)
+        shares.to_parquet(sp_path)
+
+        def library():
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", cn.exceptions.ConcentrationWarning)
+                t0 = time.perf_counter()
+                h = cn.read_holdings(hp, control="votes", period=None)
+                t1 = time.perf_counter()
+                K = cn.profit_weights(h, control_model="voting", output="dense")
+                t2 = time.perf_counter()
+                m = cn.mhhi(cn.read_shares(sp_path, period=None), h, control_model="voting",
+                            period=None)
+                t3 = time.perf_counter()
+            return (t1 - t0, t2 - t1, t3 - t2), m.to_frame()["mhhi"].to_numpy(), K
+
+        def by_hand():
+            t0 = time.perf_counter()
+            df = pd.read_parquet(hp)
+            f_codes, f_names = pd.factorize(df["firm"])
+            o_codes, _ = pd.factorize(df["owner"])
+            shape = (len(f_names), int(o_codes.max()) + 1)
+            B = sp.csr_matrix((df["cash_flow"].to_numpy(), (f_codes, o_codes)), shape=shape)
+            G = sp.csr_matrix((df["votes"].to_numpy(), (f_codes, o_codes)), shape=shape)
+            t1 = time.perf_counter()
+            num = (G @ B.T).toarray()
+            d = np.asarray(G.multiply(B).sum(axis=1)).ravel()
+            kappa = np.divide(num, d[:, None], out=np.zeros_like(num), where=d[:, None] > 0)
+            np.fill_diagonal(kappa, 1.0)
+            t2 = time.perf_counter()
+            s = pd.read_parquet(sp_path)
+            pos = f_names.get_indexer(s["firm"])
+            mk, sh = s["market"].to_numpy(), s["share"].to_numpy()
+            # sum over pairs (j, k) of one market: s_j s_k kappa_jk, as one sparse product
+            starts = np.flatnonzero(np.r_[True, mk[1:] != mk[:-1]])
+            sizes = np.diff(np.r_[starts, mk.size])
+            rows = np.repeat(np.arange(mk.size), np.repeat(sizes, sizes))
+            cols = np.concatenate([np.arange(a, a + n) for a, n in zip(starts, sizes,
+                                                                       strict=True)
+                                   for _ in range(n)])
+            pr, pc = pos[rows], pos[cols]
+            k = np.where((pr >= 0) & (pc >= 0), kappa[pr, pc], 0.0)
+            k[rows == cols] = 1.0  # a firm without holdings weighs its own profit only
+            terms = sh[rows] * sh[cols] * k
+            out = 10_000.0 * np.bincount(np.searchsorted(starts, rows, side="right") - 1,
+                                         weights=terms)
+            t3 = time.perf_counter()
+            return (t1 - t0, t2 - t1, t3 - t2), out, None
+
+        runs_lib = [library() for _ in range(2)]
+        runs_ref = [by_hand() for _ in range(2)]
+        lib = min(runs_lib, key=lambda r: sum(r[0]))
+        ref = min(runs_ref, key=lambda r: sum(r[0]))
+        np.testing.assert_allclose(lib[1], ref[1], rtol=1e-9)
+        with open("/proc/loadavg") as fh:
+            load = fh.read().split()[0]
+        print(f"\nend to end from Parquet (load {load}; best of 2, stages of that run):")
+        for name, (a, b_) in zip(("read + validate / read + factorize + CSR",
+                                  "profit weights kappa", "read shares + mhhi over the markets"),
+                                 zip(lib[0], ref[0], strict=True), strict=True):
+            print(f"  {name:<42s} library {a:7.2f} s   pandas+scipy {b_:7.2f} s")
+        t_lib, t_ref = sum(lib[0]), sum(ref[0])
+        print(f"  {'total':<42s} library {t_lib:7.2f} s   pandas+scipy {t_ref:7.2f} s   "
+              f"ratio {t_ref / t_lib:.2f}x")
 
 
 if __name__ == "__main__":
