@@ -52,7 +52,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ._validation import param_message
+from ._validation import did_you_mean, param_message
 from .exceptions import InvalidParameterError
 
 __all__ = [
@@ -645,7 +645,8 @@ def get_guideline(key) -> Guideline:
         raise InvalidParameterError(param_message(
             "get_guideline", "guidelines", "one of {" + ", ".join(
                 repr(k) for k in GUIDELINES) + "} or 'all'", key,
-            "See concentration.list_guidelines() for the registry."))
+            (did_you_mean(key, GUIDELINES) + " " if isinstance(key, str) else "")
+            + "See concentration.list_guidelines() for the registry."))
     return GUIDELINES[key.lower()]
 
 
@@ -684,7 +685,9 @@ def resolve_guidelines(guidelines, func="screen_merger") -> tuple:
         except InvalidParameterError:
             raise InvalidParameterError(param_message(
                 func, "guidelines", "one of {" + ", ".join(repr(k) for k in GUIDELINES)
-                + "} or 'all'", k, "See concentration.list_guidelines().")) from None
+                + "} or 'all'", k, (did_you_mean(k, GUIDELINES) + " " if isinstance(k, str)
+                                    else "") + "See concentration.list_guidelines().")
+            ) from None
     return tuple(dict.fromkeys(out))
 
 

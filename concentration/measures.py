@@ -35,7 +35,8 @@ from ._dispatch import dispatchable
 from ._docstrings import FRINGE_PARAMETERS, SHARE_PARAMETERS, substitute
 from ._kernels import load
 from ._tables import DEFAULT_TOLERANCE, ShareTable, coerce_shares
-from ._validation import check_bool, check_choice, check_int, check_number, param_message
+from ._validation import (check_bool, check_choice, check_int, check_number, did_you_mean,
+                          param_message)
 from .exceptions import DataQualityWarning, InvalidParameterError, InvalidSharesError, SchemaError
 
 _grouped = load("_grouped")
@@ -724,7 +725,9 @@ def indices(data, measures=("hhi", "cr4"), *, alpha=2.0, market="market", period
         elif m not in MEASURES or m == "cr<k>":
             raise InvalidParameterError(param_message(
                 func, "measures", "a list of " + ", ".join(MEASURES), m,
-                "For a k-firm concentration ratio write e.g. 'cr4'."))
+                (did_you_mean(m, [x for x in MEASURES if x != "cr<k>"]) + " "
+                 if isinstance(m, str) else "")
+                + "For a k-firm concentration ratio write e.g. 'cr4'."))
     alpha = check_number(func, "alpha", alpha, low=0.0, low_open=True)
     bounds = check_bool(func, "bounds", bounds)
     data, flagged = split_non_markets(data, market_flag, non_markets, market, func)

@@ -301,7 +301,9 @@ def in_cli_terms(text, flags=None) -> str:
         return f"The '{table[name]}' option" if name in table else m.group(0)
 
     text = _PARAMETER.sub(parameter, _NUMPY_SCALAR.sub(r"\1", str(text)))
-    return _KEYWORD.sub(flag, text)
+    text = text.replace("concentration.list_guidelines()", "concentration screen --help")
+    return _KEYWORD.sub(flag, text).replace(
+        "--entities concentration.datasets.load('entities')", "--entities bundled")
 
 
 def read_input(command, flag, source, *, labels=()):

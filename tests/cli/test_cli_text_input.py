@@ -98,3 +98,20 @@ def test_a_command_that_writes_a_file_says_so_in_one_line(files, tmp_path, capsy
     assert main(["indices", str(files["csv"]), "--out", str(out)]) == 0
     err = capsys.readouterr().err
     assert err == f"wrote 2 rows to {out}\n"
+
+
+@pytest.mark.parametrize("argv, flag, match", [
+    (["indices", "{csv}", "--measures", "hhx"], "--measures", "Did you mean 'hhi'"),
+    (["screen", "{csv}", "--merging", "Alpha,Betta"], "--merging", "'Betta': 'Beta'"),
+    (["screen", "{csv}", "--merging", "Alpha,Beta", "--guidelines", "us2032"],
+     "--guidelines", "Did you mean 'us2023'"),
+    (["indices", "{csv}", "--share-col", "shares"], "--share-col", "Did you mean 'share'"),
+])
+def test_each_cli_error_class_names_the_flag_and_the_closest_match(files, capsys, argv, flag,
+                                                                   match):
+    code = main([a.format(csv=files["csv"]) for a in argv])
+    assert code in (1, 2)
+    err = capsys.readouterr().err
+    assert flag in err and match in err, err
+    assert "list_guidelines()" not in err and "datasets.load(" not in err
+    assert "=<" not in err and "np.float" not in err
