@@ -12,6 +12,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from ._kernels import load
+from ._progress import stage
 from ._validation import (
     available_memory,
     check_choice,
@@ -840,9 +841,14 @@ def overlap(W, *, metric="cosine", other=None, control=None, threshold=None, top
     if A.nnz + B.nnz <= _ONE_THREAD_NNZ and A.shape[0] * B.shape[0] <= _ONE_THREAD_PAIRS:
         nt = 1  # starting a thread team costs more than a small product (and far more
         #         when the other cores are busy); results do not depend on the count
+    started = stage(_F, "%s of %d x %d rows (%d and %d weights), %s output, %d thread(s)",
+                    metric, A.shape[0], B.shape[0], A.nnz, B.nnz,
+                    "sparse" if sparse_out else "dense", nt)
     S = _compute(A, B, metric=metric, sym=sym, left=left, right=right,
                  threshold=threshold, top_k=top_k, sparse_out=sparse_out,
                  block_rows=block_rows, nt=nt)
+    stage(_F, "kernel done (%d scores kept)", S.nnz if sp.issparse(S) else S.size,
+          start=started)
     if metric == "dot" and _may_overflow(A, B):
         scores = S.data if sp.issparse(S) else S
         if not np.isfinite(scores).all():

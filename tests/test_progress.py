@@ -56,3 +56,13 @@ def test_a_fringe_warning_points_at_the_callers_line():
         warnings.simplefilter("always")
         cn.hhi({"A": 0.5, "B": 0.2})
     assert [w.filename for w in got] == [__file__]
+
+
+def test_overlap_logs_its_plan_and_kernel(caplog):
+    import numpy as np
+
+    with caplog.at_level(logging.INFO, logger="concentration"):
+        cn.overlap(np.eye(3), metric="cosine")
+    text = [r.getMessage() for r in caplog.records if r.name == "concentration"]
+    assert text[0].startswith("overlap: cosine of 3 x 3 rows")
+    assert text[1].startswith("overlap: kernel done (9 scores kept)")
