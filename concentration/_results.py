@@ -116,6 +116,8 @@ class DisplayTable:
         Rows not shown (the table is cut at 30 rows; ``to_frame()`` has them all).
     ranges : tuple of str
         Codes of the bound columns shown inside their column as a range ``lo–hi``.
+    empty : tuple of str
+        Codes of the columns with no value in any row, left out.
     """
 
     frame: pd.DataFrame
@@ -126,6 +128,7 @@ class DisplayTable:
     notes: tuple = ()
     hidden_rows: int = 0
     ranges: tuple = ()
+    empty: tuple = ()
 
 
 def _flat(frame: pd.DataFrame) -> pd.DataFrame:
@@ -201,7 +204,7 @@ def display_table(frame: pd.DataFrame, *, max_rows: int = _MAX_ROWS) -> DisplayT
             side = "hi" if code.endswith(("_upper", "_max")) else "lo"
             ranges.setdefault(base, {}).setdefault(side, c)
     in_range = {c for r in ranges.values() for c in r.values()}
-    keep, same, equal, long_cols, texts = [], [], [], [], {}
+    keep, same, equal, long_cols, texts, empty = [], [], [], [], {}, []
     for c, code in zip(df.columns, codes):
         col = df[c]
         base = _base_code(code)
@@ -209,6 +212,9 @@ def display_table(frame: pd.DataFrame, *, max_rows: int = _MAX_ROWS) -> DisplayT
             equal.append((code, base))
             continue
         if c in in_range:
+            continue
+        if len(df) and code not in _KEYS and all(_blank(v) for v in col):
+            empty.append(code)
             continue
         kind = column_kind(code)
         if _long_text(code, col) or (base in by_code and kind not in _NUMERIC_KINDS
@@ -268,12 +274,17 @@ def display_table(frame: pd.DataFrame, *, max_rows: int = _MAX_ROWS) -> DisplayT
     return DisplayTable(frame=shown, codes=tuple(shown_codes), numeric=tuple(numeric),
                         same=tuple(same), equal=tuple(equal), notes=tuple(notes),
                         hidden_rows=hidden, ranges=tuple(str(c) for c in df.columns
-                                                         if c in in_range))
+                                                         if c in in_range),
+                        empty=tuple(empty))
 
 
 def _range_text(ranges) -> str:
     return ("a–b: from the value on the listed firms to its bound (" + ", ".join(ranges)
             + " in to_frame()).")
+
+
+def _empty_text(empty) -> str:
+    return "No value in any row: " + ", ".join(column_label(c) for c in empty) + "."
 
 
 def _equal_text(equal) -> str:
@@ -331,6 +342,8 @@ def _frame_text(shown: DisplayTable) -> list:
         lines.append(f"... {shown.hidden_rows} more rows (to_frame() has every row)")
     if shown.ranges:
         lines += textwrap.wrap(_range_text(shown.ranges), _TEXT_WIDTH, subsequent_indent="  ")
+    if shown.empty:
+        lines += textwrap.wrap(_empty_text(shown.empty), _TEXT_WIDTH, subsequent_indent="  ")
     if shown.equal:
         lines += textwrap.wrap(_equal_text(shown.equal), _TEXT_WIDTH, subsequent_indent="  ")
     for i, note in enumerate(shown.notes, 1):
@@ -369,6 +382,8 @@ def table_html(shown: DisplayTable) -> str:
                      "(<code>to_frame()</code> has every row)</p>")
     if shown.ranges:
         parts.append("<p class='conc-note'>" + esc(_range_text(shown.ranges)) + "</p>")
+    if shown.empty:
+        parts.append("<p class='conc-note'>" + esc(_empty_text(shown.empty)) + "</p>")
     if shown.equal:
         parts.append("<p class='conc-note'>" + esc(_equal_text(shown.equal)) + "</p>")
     if shown.notes:

@@ -25,7 +25,7 @@ def _date(v) -> str:
     return format_as("date", v)
 
 
-def _kinds_table(ties: pd.DataFrame) -> pd.DataFrame:
+def _kinds_table(ties: pd.DataFrame, top: int = 8) -> pd.DataFrame:
     kinds = ties["kinds"] if "kinds" in ties.columns else ties["kind"]
     rows = []
     for i, ks in enumerate(kinds_of(kinds)):
@@ -38,9 +38,15 @@ def _kinds_table(ties: pd.DataFrame) -> pd.DataFrame:
                                                 latest=("start", "max"))
     out = out.sort_values("ties", ascending=False, kind="stable")
     out.index = [humanize(k) for k in out.index]
-    out.index.name = "kind"
     out["first"] = [_date(v) for v in out["first"]]
     out["latest"] = [_date(v) for v in out["latest"]]
+    if len(out) > top:
+        rest = out.iloc[top - 1:]
+        others = pd.DataFrame({"ties": [int(rest["ties"].sum())], "first": [min(rest["first"])],
+                               "latest": [max(rest["latest"])]},
+                              index=[f"{len(rest)} other kinds"])
+        out = pd.concat([out.iloc[: top - 1], others])
+    out.index.name = "kind"
     return out
 
 
@@ -96,7 +102,7 @@ def network_svg(net, *, width: float = 4.6, height: float = 3.6) -> str:
 
     fig, ax = plt.subplots(figsize=(width, height))
     try:
-        net.plot(ax=ax, label_top=6)
+        net.plot(ax=ax, label_top=5)
         ax.set_title("")
         fig.tight_layout(pad=0.2)
         svg = plotting.figure_svg(fig, salt="conc-network")
