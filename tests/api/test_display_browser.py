@@ -58,12 +58,12 @@ window.addEventListener('load', function () {
 """
 
 
+_BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+
+
 def chromium():
-    for name in ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable"):
-        path = shutil.which(name)
-        if path:
-            return path
-    return None
+    """The path of a Chromium on PATH, or None."""
+    return next(filter(None, map(shutil.which, _BROWSERS)), None)
 
 
 def page(fragment: str, *, probe: bool = True) -> str:
