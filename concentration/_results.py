@@ -179,6 +179,17 @@ def _base_code(code: str):
     return None
 
 
+def _same_as_base(df, by_code, code, c, i) -> bool:
+    """Whether bound column ``code`` has its base column's value in row ``i``."""
+    base = _base_code(code)
+    if base not in by_code:
+        return False
+    try:
+        return bool(df[c].iloc[i] == df[by_code[base]].iloc[i])
+    except (TypeError, ValueError):
+        return False
+
+
 def display_table(frame: pd.DataFrame, *, max_rows: int = _MAX_ROWS) -> DisplayTable:
     """Prepare ``frame`` for display (see the module's docstring for what changes).
 
@@ -213,13 +224,13 @@ def display_table(frame: pd.DataFrame, *, max_rows: int = _MAX_ROWS) -> DisplayT
             continue
         if c in in_range:
             continue
-        if len(df) and code not in _KEYS and all(_blank(v) for v in col):
-            empty.append(code)
-            continue
         kind = column_kind(code)
         if _long_text(code, col) or (base in by_code and kind not in _NUMERIC_KINDS
                                      and kind != "verdict" and code not in _KEYS):
             long_cols.append((c, code))
+            continue
+        if len(df) and code not in _KEYS and all(_blank(v) for v in col):
+            empty.append(code)
             continue
         cells = [format_as(kind, v) for v in col]
         if code in ranges:
@@ -236,13 +247,15 @@ def display_table(frame: pd.DataFrame, *, max_rows: int = _MAX_ROWS) -> DisplayT
     if long_cols:
         numbers = {}
         for i in range(len(df)):
-            parts = [f"{column_label(code)}: {df[c].iloc[i]}" for c, code in long_cols
-                     if not _blank(df[c].iloc[i])]
+            parts = [f"{column_label(code)}: {format_as(column_kind(code), df[c].iloc[i])}"
+                     for c, code in long_cols if not _blank(df[c].iloc[i])
+                     and not _same_as_base(df, by_code, code, c, i)]
             if not parts:
                 marks.append("")
                 continue
             text = "; ".join(parts) if len(parts) > 1 else (
-                parts[0] if len(long_cols) > 1 else str(df[long_cols[0][0]].iloc[i]))
+                parts[0] if len(long_cols) > 1 else
+                format_as(column_kind(long_cols[0][1]), df[long_cols[0][0]].iloc[i]))
             if text not in numbers:
                 notes.append(text)
                 numbers[text] = len(notes)
