@@ -35,12 +35,12 @@ import pandas as pd
 
 __all__ = ["COLUMN_LABELS", "MEASURE_LABELS", "VERDICT_LABELS", "ZONE_LABELS", "KINDS",
            "LONG_TEXT_COLUMNS", "column_label", "column_kind", "format_as", "format_column",
-           "format_points", "format_percent", "verdict_label", "zone_label", "measure_label",
-           "fact_kind", "human_frame", "humanize"]
+           "format_significant", "format_points", "format_percent", "verdict_label",
+           "zone_label", "measure_label", "fact_kind", "human_frame", "humanize"]
 
 #: The formats a column can have.
-KINDS = ("points", "percent", "decimal", "centrality", "count", "date", "bool", "verdict",
-         "zone", "text", "auto")
+KINDS = ("points", "percent", "decimal", "centrality", "count", "pvalue", "date", "bool",
+         "verdict", "zone", "text", "auto")
 
 #: How each column code is shown: (label, kind).  Kinds are :data:`KINDS`.
 _COLUMNS = {
@@ -153,6 +153,10 @@ _COLUMNS = {
     "weighted_jaccard": ("Weighted Jaccard", "centrality"),
     "weighted_overlap": ("Weighted overlap", "centrality"),
     "score": ("Score", "auto"),
+    # regression tables (concentration.stats)
+    "coef": ("Coefficient", "auto"),
+    "std_err": ("Std. error", "auto"),
+    "p_value": ("p-value", "pvalue"),
 }
 
 #: Column code -> label shown in a table header.
@@ -347,6 +351,8 @@ def format_as(kind, v) -> str:
         return _minus(f"{_nozero(float(v), 3):.3f}")
     if kind == "count" and number:
         return f"{int(round(float(v))):,}"
+    if kind == "pvalue" and number:
+        return "<0.001" if 0 <= float(v) < 0.001 else f"{float(v):.3f}"
     if kind == "verdict":
         return verdict_label(v)
     if kind == "zone":
@@ -363,7 +369,8 @@ def format_as(kind, v) -> str:
 
 
 def _minus(text: str) -> str:
-    return text.replace("-", "−")
+    # a typographic minus for the sign; an exponent's sign (1e-05) stays as written
+    return "−" + text[1:] if text.startswith("-") else text
 
 
 def _nozero(f: float, digits: int) -> float:
@@ -378,6 +385,25 @@ def _auto_number(v) -> str:
     if abs(f) >= 100:
         return _minus(f"{f:,.0f}")
     return _minus(f"{_nozero(f, 2):.2f}")
+
+
+def format_significant(v) -> str:
+    """A number of unknown quantity: whole with separators from 1,000, else 4 significant digits.
+
+    >>> format_significant(6.973157e-49), format_significant(0.00031), format_significant(7296.55)
+    ('6.973e-49', '0.00031', '7,297')
+    """
+    if isinstance(v, (bool, np.bool_)) or not isinstance(v, (int, float, np.integer,
+                                                              np.floating)):
+        return format_as("auto", v)
+    if isinstance(v, (int, np.integer)):
+        return f"{int(v):,}"
+    f = float(v)
+    if not math.isfinite(f):
+        return "–"
+    if abs(f) >= 1000:
+        return _minus(f"{f:,.0f}")
+    return _minus(f"{f:.4g}")
 
 
 def format_column(code, values) -> list:

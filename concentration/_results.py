@@ -25,7 +25,8 @@ import numpy as np
 import pandas as pd
 
 from ._format import (LONG_TEXT_COLUMNS, VERDICT_LABELS, column_kind, column_label,
-                      fact_kind, format_as)
+                      fact_kind, format_as, format_significant)
+
 
 __all__ = ["Summary", "ResultMixin", "DisplayTable", "display_table", "display_value",
            "table_html", "html_block", "STYLE"]
@@ -72,6 +73,11 @@ STYLE = (
 )
 
 
+def _cell(kind, v) -> str:
+    """A cell's text: its quantity's format; a number of unknown quantity to 4 digits."""
+    return format_significant(v) if kind == "auto" else format_as(kind, v)
+
+
 def display_value(label, value) -> str:
     """Text of a summary fact ``(label, value)``: numbers in the label's format.
 
@@ -83,14 +89,14 @@ def display_value(label, value) -> str:
     if isinstance(value, (bool, np.bool_)):
         return "yes" if value else "no"
     if isinstance(value, (int, float, np.integer, np.floating)):
-        return format_as(kind if kind != "auto" else "auto", value)
+        return _cell(kind if kind != "auto" else "auto", value)
     text = str(value)
     if kind in _NUMERIC_KINDS - {"percent"} and _NUMBER_TEXT.match(text.strip()):
         try:
             number = float(text.strip().replace(",", "").replace("−", "-"))
         except ValueError:
             return text
-        return format_as(kind, number)
+        return _cell(kind, number)
     return _VERDICT_CODE.sub(lambda m: VERDICT_LABELS[m.group(1)], text)
 
 
@@ -232,12 +238,12 @@ def display_table(frame: pd.DataFrame, *, max_rows: int = _MAX_ROWS) -> DisplayT
         if len(df) and code not in _KEYS and all(_blank(v) for v in col):
             empty.append(code)
             continue
-        cells = [format_as(kind, v) for v in col]
+        cells = [_cell(kind, v) for v in col]
         if code in ranges:
             lo = ranges[code].get("lo", c)
             hi = ranges[code].get("hi", c)
             cells = [a if a == b else f"{a}–{b}" for a, b in zip(
-                [format_as(kind, v) for v in df[lo]], [format_as(kind, v) for v in df[hi]])]
+                [_cell(kind, v) for v in df[lo]], [_cell(kind, v) for v in df[hi]])]
         if len(df) >= 2 and kind != "verdict" and len(set(cells)) == 1:
             same.append((column_label(code), cells[0]))
             continue
@@ -247,7 +253,7 @@ def display_table(frame: pd.DataFrame, *, max_rows: int = _MAX_ROWS) -> DisplayT
     if long_cols:
         numbers = {}
         for i in range(len(df)):
-            parts = [f"{column_label(code)}: {format_as(column_kind(code), df[c].iloc[i])}"
+            parts = [f"{column_label(code)}: {_cell(column_kind(code), df[c].iloc[i])}"
                      for c, code in long_cols if not _blank(df[c].iloc[i])
                      and not _same_as_base(df, by_code, code, c, i)]
             if not parts:
@@ -255,7 +261,7 @@ def display_table(frame: pd.DataFrame, *, max_rows: int = _MAX_ROWS) -> DisplayT
                 continue
             text = "; ".join(parts) if len(parts) > 1 else (
                 parts[0] if len(long_cols) > 1 else
-                format_as(column_kind(long_cols[0][1]), df[long_cols[0][0]].iloc[i]))
+                _cell(column_kind(long_cols[0][1]), df[long_cols[0][0]].iloc[i]))
             if text not in numbers:
                 notes.append(text)
                 numbers[text] = len(notes)
@@ -273,7 +279,7 @@ def display_table(frame: pd.DataFrame, *, max_rows: int = _MAX_ROWS) -> DisplayT
         label = column_label(code)
         while label in cols:
             label += " "
-        cols[label] = texts[c] if c in texts else [format_as(kind, v) for v in df[c]]
+        cols[label] = texts[c] if c in texts else [_cell(kind, v) for v in df[c]]
         shown_codes.append(code)
         numeric.append(kind in _NUMERIC_KINDS or (
             kind == "auto" and pd.api.types.is_numeric_dtype(df[c].dtype)

@@ -176,3 +176,16 @@ def test_network_display_without_matplotlib(monkeypatch):
     monkeypatch.setitem(__import__("sys").modules, "matplotlib", None)
     page = network_html(_network())
     assert "<svg" not in page and "Most central firms" in page
+
+
+def test_numbers_of_unknown_quantity_keep_four_digits():
+    from concentration._format import format_significant
+
+    assert format_significant(6.973157e-49) == "6.973e-49"
+    assert format_significant(-0.00031) == "−0.00031"
+    assert format_significant(7296.551724) == "7,297"
+    assert format_as(column_kind("p_value"), 6.97e-49) == "<0.001"
+    assert format_as(column_kind("p_value"), 0.0312) == "0.031"
+    table = pd.DataFrame({"coef": [0.00031, -2.5]}, index=pd.Index(["hhi", "x"], name="term"))
+    text = str(Summary(title="t", table=table))
+    assert "0.00031" in text and "−2.5" in text
