@@ -139,7 +139,7 @@ class ValidationReport(ResultMixin):
         rows = errs[errs["check"] == check]
         msg = rows["message"].iloc[0]
         if len(rows) > 1:
-            examples = ", ".join(str(g) for g in rows["group"].head(_MAX_EXAMPLES))
+            examples = "; ".join(str(g) for g in rows["group"].head(_MAX_EXAMPLES))
             msg += f" ({len(rows)} groups fail this check, e.g. {examples}.)"
         raise error_class(msg)
 
@@ -151,7 +151,7 @@ class ValidationReport(ResultMixin):
         for check, rows in warns.groupby("check", sort=False):
             msg = rows["message"].iloc[0]
             if len(rows) > 1:
-                examples = ", ".join(str(g) for g in rows["group"].head(_MAX_EXAMPLES))
+                examples = "; ".join(str(g) for g in rows["group"].head(_MAX_EXAMPLES))
                 msg = f"{len(rows)} groups: {msg} Examples: {examples}."
             warn(msg, category)
 
@@ -691,10 +691,14 @@ def group_label(value) -> str:
 
 
 def _label(groups, g):
+    """A group named by its keys: ``market 'cloud', period '2024Q1'`` (never a tuple repr)."""
     if groups is None:
         return "the market"
     lab = groups[g]
-    return repr(lab)
+    names = list(groups.names) if isinstance(groups, pd.MultiIndex) else [groups.name]
+    values = lab if isinstance(lab, tuple) else (lab,)
+    return ", ".join(f"{n} {v!r}" if n is not None else repr(v)
+                     for n, v in zip(names, values))
 
 
 def _issue(issues, severity, check, column, group, value, message):
