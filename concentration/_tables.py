@@ -333,25 +333,17 @@ class ShareTable:
         """Long table: grouping columns, firm (when known) and share as a fraction.
 
         ``dates=True`` adds each row's ``period_start`` and ``period_end``.  With
-        ``categorical=True`` text grouping columns, and a firm column that came as a
-        Categorical, are Categoricals (codes per row, no label per row), so that an
-        analysis of the frame uses the codes again; a text firm column is Arrow-backed
-        text (no Python string per row).
+        ``categorical=True`` a firm column that came as a Categorical is one again
+        (codes per row, no label per row), and a text firm column is Arrow-backed text
+        (no Python string per row).  Grouping columns keep the labels' own dtype.
         """
         data = {}
         if self.groups is not None:
-            multi = isinstance(self.groups, pd.MultiIndex)
-            for lvl, name in enumerate(self.groups.names):
-                labels = self.groups.levels[lvl] if multi else self.groups
-                if categorical and _is_text(labels):  # codes per row, no label per row
-                    level_codes = self.groups.codes[lvl].take(self.codes) if multi \
-                        else self.codes
-                    data[name] = pd.Categorical.from_codes(
-                        level_codes, dtype=pd.CategoricalDtype(labels))
-                elif multi:
+            if isinstance(self.groups, pd.MultiIndex):
+                for lvl, name in enumerate(self.groups.names):
                     data[name] = self.groups.get_level_values(lvl).take(self.codes)
-                else:
-                    data[name] = self.groups.take(self.codes)
+            else:
+                data[self.groups.name] = self.groups.take(self.codes)
         if dates and self.intervals is not None:
             for col in ("period_start", "period_end"):
                 data[col] = self.intervals[col].to_numpy().take(self.codes)
@@ -433,13 +425,6 @@ class ShareTable:
             values.index = self.groups
             return values
         return pd.Series(np.asarray(values), index=self.groups, name=name)
-
-
-def _is_text(index) -> bool:
-    """True for an Index of text labels (object or string dtype, not categorical)."""
-    dtype = index.dtype
-    return not isinstance(dtype, pd.CategoricalDtype) and (
-        dtype == object or pd.api.types.is_string_dtype(dtype))
 
 
 def resolve_key(frame, name, default, param, func):
