@@ -399,6 +399,63 @@ def check_filter(schema, expr, filters, func):
             "type", filters, f"({detail}) Columns: {cols}.")) from None
 
 
+#: File suffixes read as delimited text, with their separators.
+TEXT_SUFFIXES = {".csv": ",", ".tsv": "\t", ".tab": "\t", ".txt": ","}
+
+
+def is_text_table(source) -> bool:
+    """True when ``source`` is a path whose suffix names a delimited text table."""
+    return (isinstance(source, (str, os.PathLike))
+            and os.path.splitext(os.fspath(source))[1].lower() in TEXT_SUFFIXES)
+
+
+def read_text_table(source, *, labels=(), func="read_shares", separator=None, name=None):
+    """Read a CSV or TSV table (a path, or the bytes of one) into a DataFrame.
+
+    The separator follows the suffix (``.csv``/``.txt`` comma, ``.tsv``/``.tab``
+    tab) unless given.  Columns named in ``labels`` (market, period, firm, ...) are
+    read as text, so that a period ``2024`` is the label it is in a Parquet file
+    written from the same table.  ``attrs["provenance"]`` holds the source, the
+    format and the SHA-256 of the bytes read; ``attrs["source_path"]`` the source.
+    """
+    import hashlib
+    import io as _bytes_io
+
+    import pyarrow.csv as pacsv
+
+    if isinstance(source, (bytes, bytearray)):
+        data, shown = bytes(source), name or "<bytes>"
+        sep = separator or ","
+    else:
+        path = checked_path(func, source)
+        shown = name or path
+        sep = separator or TEXT_SUFFIXES.get(os.path.splitext(path)[1].lower(), ",")
+        try:
+            with open(path, "rb") as fh:
+                data = fh.read()
+        except OSError as exc:
+            raise DataFileError(
+                f"{func}: {shown!r} could not be read ({exc.strerror or exc}). Check the "
+                "path.") from None
+    kind = "tab-separated" if sep == "\t" else "comma-separated"
+    try:
+        table = pacsv.read_csv(
+            _bytes_io.BytesIO(data), parse_options=pacsv.ParseOptions(delimiter=sep),
+            convert_options=pacsv.ConvertOptions(
+                column_types={c: pa.string() for c in labels if isinstance(c, str)}))
+    except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
+        raise DataFileError(
+            f"{func}: {shown!r} could not be read as a {kind} table with a header row "
+            f"({str(exc).splitlines()[0]}). Check the separator and the quoting, or convert "
+            "the file to Parquet.") from None
+    frame = table.to_pandas()
+    frame.attrs["provenance"] = {"source": str(shown), "format": "tsv" if sep == "\t"
+                                 else "csv", "sha256": hashlib.sha256(data).hexdigest(),
+                                 "bytes": str(len(data))}
+    frame.attrs["source_path"] = str(shown)
+    return frame
+
+
 def read_shares(source, *, market="market", period="period", firm="firm", share="share",
                 value=None, scale="fraction", filters=None, parent=None, duplicates="error",
                 tolerance=DEFAULT_TOLERANCE, engine="pandas", period_start="period_start",
@@ -548,6 +605,12 @@ def _load_frame(source, *, market, period, firm, share, value, filters, func, da
         return source
     if not isinstance(source, (str, os.PathLike)):
         return source  # a mapping, Series or array: validated by coerce_shares
+    if is_text_table(source):
+        if filters is not None:
+            raise InvalidParameterError(param_message(
+                func, "filters", "None for a CSV or TSV file", filters,
+                "Filter the rows after reading, or convert the file to Parquet."))
+        return read_text_table(source, labels=(market, period, firm), func=func)
     dataset = open_dataset(source, func)
     names = set(dataset.schema.names)
     wanted = []

@@ -17,7 +17,7 @@ __all__ = ["add_column_options", "column_kwargs", "write_output", "parse_list", 
            "add_output_option", "add_command", "add_duplicates_option", "add_named_columns",
            "read_shares_options", "emit", "fringe_reported", "option_message", "printable",
            "check_path", "add_force_option", "refuse_unnamed", "neutralise_formulas",
-           "add_raw_csv_option", "read_input", "TEXT_SUFFIXES", "on_terminal", "in_cli_terms", "FLAGS"]
+           "add_raw_csv_option", "read_input", "on_terminal", "in_cli_terms", "FLAGS"]
 
 #: Keyword arguments of the library and the command-line flags that set them.
 FLAGS = {
@@ -37,8 +37,6 @@ _KEYWORD = re.compile(r"\b([a-z_]+)=(<[^>]*>|'[^']*'|\"[^\"]*\"|\[[^\]]*\]|[-+\w
 _PARAMETER = re.compile(r"\bThe '([a-z_]+)' parameter of [\w.]+")
 _NUMPY_SCALAR = re.compile(r"\bnp\.(?:float|int|uint|bool_)\d*\(([^()]*)\)")
 
-#: Input files read as delimited text, with their separators.
-TEXT_SUFFIXES = {".csv": ",", ".tsv": "\t", ".tab": "\t", ".txt": ","}
 
 #: ``--out`` help of the subcommands that print a table when no file is given.
 OUT_HELP = "output file (.parquet, .csv, .json); a table on stdout if omitted"
@@ -310,53 +308,24 @@ def read_input(command, flag, source, *, labels=()):
     """The input named on the command line: Parquet paths as they are, text tables read.
 
     A path ending in ``.csv``, ``.tsv``, ``.tab`` or ``.txt`` (or ``-``, CSV on standard
-    input) is read into a DataFrame, with ``attrs["provenance"]`` holding the
-    SHA-256 of the bytes read, the path and the format; a Parquet file, a directory or
+    input) is read into a DataFrame by :func:`concentration.io.read_text_table` (with
+    the SHA-256 of the bytes read in its provenance); a Parquet file, a directory or
     a hive-partitioned dataset is returned as the path, for the library's Parquet
     reader.  The same validation then applies to both.  Columns named in ``labels``
-    (market, period, firm, ...) are read as text, so that a period ``2024`` is the
-    label it is in a Parquet file written from the same table, not a number.
+    (market, period, firm, ...) are read as text.
     """
-    import hashlib
-    import io
+    from ..io import is_text_table, read_text_table
 
     if source is None:
         return None
     check_path(command, flag, source)
+    func = f"concentration {command}"
     if source == "-":
-        data, sep, shown = sys.stdin.buffer.read(), ",", "<stdin>"
-    else:
-        sep = TEXT_SUFFIXES.get(os.path.splitext(str(source))[1].lower())
-        if sep is None:
-            return source
-        shown = str(source)
-        try:
-            with open(source, "rb") as fh:
-                data = fh.read()
-        except OSError as exc:
-            raise DataFileError(option_message(
-                command, flag, "a readable file", repr(shown),
-                f"({exc.strerror or exc}) Check the path.")) from None
-    import pyarrow as pa
-    import pyarrow.csv as pacsv
-
-    try:
-        table = pacsv.read_csv(
-            io.BytesIO(data), parse_options=pacsv.ParseOptions(delimiter=sep),
-            convert_options=pacsv.ConvertOptions(
-                column_types={c: pa.string() for c in labels if c is not None}))
-    except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
-        kind = "tab-separated" if sep == "\t" else "comma-separated"
-        raise DataFileError(option_message(
-            command, flag, f"a {kind} table with a header row", repr(shown),
-            f"({str(exc).splitlines()[0]}) Check the separator and the quoting, or "
-            "convert the file to Parquet.")) from None
-    frame = table.to_pandas()
-    frame.attrs["provenance"] = {"source": shown, "format": "csv" if sep == "," else "tsv",
-                                 "sha256": hashlib.sha256(data).hexdigest(),
-                                 "bytes": str(len(data))}
-    frame.attrs["source_path"] = shown
-    return frame
+        return read_text_table(sys.stdin.buffer.read(), labels=labels, func=func,
+                               name="<stdin>")
+    if not is_text_table(source):
+        return source
+    return read_text_table(source, labels=labels, func=func)
 
 
 def read_shares_options(args, source, *, name="source", **options):

@@ -75,8 +75,8 @@ def run_export(args):
         prov["export"] = {k: v for k, v in frame.attrs.get("dataset", {}).items()
                           if v is not None}
         write_parquet(frame, check_path("datasets export", "--out", args.out), provenance=prov)
-    else:
+        sys.stderr.write(f"wrote {len(frame):,} rows to {printable(args.out)}\n")
+    else:  # says what it wrote
         write_output(frame, args.out, index=False, raw_csv=args.raw_csv,
                      command="datasets export")
-    sys.stderr.write(f"wrote {len(frame)} rows of {args.name} to {printable(args.out)}\n")
     return 0

@@ -12,7 +12,7 @@ import pandas as pd
 from .._validation import param_message
 from ..datasets import data_root, load
 from ..exceptions import InvalidParameterError
-from ..io import dataset_files, read_table
+from ..io import dataset_files, is_text_table, read_table, read_text_table
 
 __all__ = ["Input", "load_input", "display_path", "demo_inputs"]
 
@@ -43,12 +43,21 @@ def load_input(role, obj, func="report", filters=None) -> Input | None:
                      dict(obj.attrs.get("provenance", {}) or {}))
     if isinstance(obj, (str, os.PathLike)):
         path = os.fspath(obj)
-        frame = read_table(path, func=func, filters=filters)
+        if is_text_table(path):  # CSV/TSV: label columns stay text
+            if filters is not None:
+                raise InvalidParameterError(param_message(
+                    func, "filters", "None for a CSV or TSV input", filters,
+                    "Filter the rows first, or convert the file to Parquet."))
+            frame = read_text_table(path, func=func, labels=(
+                "market", "period", "firm", "owner", "source", "target", "kind"))
+        else:
+            frame = read_table(path, func=func, filters=filters)
         return Input(role, display_path(path), frame, _sha256_path(path),
                      "directory" if os.path.isdir(path) else "file",
                      dict(frame.attrs.get("provenance", {}) or {}))
     raise InvalidParameterError(param_message(
-        func, role, "a path to a Parquet file or directory, or a pandas DataFrame",
+        func, role, "a path to a Parquet file or directory, a CSV/TSV file, or a pandas "
+        "DataFrame",
         type(obj).__name__))
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import inspect
 import json
 import math
+import sys
 import warnings
 from dataclasses import dataclass, field
 from importlib import metadata
@@ -23,6 +24,7 @@ import numpy as np
 import pandas as pd
 from markupsafe import Markup
 
+from .._format import format_points, measure_label, verdict_label
 from .._version import library_version
 from ..exceptions import ConcentrationError
 from ..guidelines import get_guideline
@@ -30,7 +32,6 @@ from ..measures import hhi_bounds, indices
 from ..plotting import plot_hhi_trend, plot_screen_zones
 from ..plotting._mpl import HOUSE_STYLE, import_mpl
 from ..screen import screen_merger
-from .._format import format_points, measure_label, verdict_label
 from ._html import Figures, escape, facts_html, table_html, warnings_html
 from ._time import END, START, PeriodIndex
 
@@ -585,7 +586,12 @@ def methods_section(keys) -> Section:
 def versions_section(params) -> Section:
     """The library and dependency versions, and the parameters of the run."""
     vers = {"concentration": library_version()}
-    for dep in ("numpy", "pandas", "pyarrow", "scipy", "matplotlib", "networkx"):
+    # the packages that shape this document (numbers, tables, figures, page), not every
+    # package installed: matplotlib only when it drew the figures
+    used = ["numpy", "pandas", "pyarrow", "scipy", "jinja2"]
+    if "matplotlib" in sys.modules:
+        used.append("matplotlib")
+    for dep in used:
         try:
             vers[dep] = metadata.version(dep)
         except metadata.PackageNotFoundError:

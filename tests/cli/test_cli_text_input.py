@@ -68,7 +68,8 @@ def test_a_broken_csv_names_the_argument_and_the_fix(tmp_path, capsys):
     bad.write_text('market,firm,share\n"m,A,0.5\nm,B\n')
     assert main(["indices", str(bad)]) == 1
     err = capsys.readouterr().err
-    assert "'source' argument" in err and "separator" in err and "Traceback" not in err
+    assert str(bad) in err and "comma-separated" in err and "separator" in err
+    assert "Traceback" not in err
 
 
 def test_errors_name_flags_and_close_matches(tmp_path, capsys):
