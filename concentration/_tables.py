@@ -474,10 +474,16 @@ def _span_codes(frame: pd.DataFrame, keys):
         dtype = series.dtype
         if isinstance(dtype, pd.CategoricalDtype) and not dtype.ordered:
             # the codes are the groups, in category order (as factorize(sort=True) has
-            # them); the labels are the categories' values, as for a plain column
-            fast = series.cat.codes.to_numpy().astype(np.int64), dtype.categories
-            if fast[0].size and fast[0].min() < 0:
-                fast = None  # missing values: reported below
+            # them); the labels are the used categories' values, as for a plain column
+            c = series.cat.codes.to_numpy()
+            fast = None  # missing values: reported below
+            if not (c.size and c.min() < 0):
+                cats = dtype.categories
+                used = np.bincount(c, minlength=len(cats)) > 0
+                if used.all():
+                    fast = c.astype(np.int64), cats
+                else:  # unused categories are no groups: renumber the used ones
+                    fast = (np.cumsum(used) - 1)[c], cats[used]
         else:
             fast = _int_codes(series.to_numpy()) if isinstance(dtype, np.dtype) and \
                 dtype.kind in "iu" else None

@@ -221,3 +221,14 @@ def test_parquet_categorical_firms_come_back_as_categoricals(tmp_path):
     got = cn.hhi(out)
     assert got.index.tolist() == ["a", "b"]
     assert got.tolist() == pytest.approx([5200.0, 5000.0])
+
+
+def test_unused_categories_of_two_grouping_columns_give_the_text_index():
+    frame = pd.DataFrame({"market": ["b", "a", "b", "a"], "period": ["2021", "2020"] * 2,
+                          "firm": ["x", "x", "y", "y"], "share": [0.5, 0.6, 0.5, 0.4]})
+    cats = frame.astype({"market": pd.CategoricalDtype(["z", "a", "b"]),
+                         "period": pd.CategoricalDtype(["2019", "2020", "2021", "2022"])})
+    pd.testing.assert_series_equal(cn.hhi(cats), cn.hhi(frame), check_index_type=False)
+    got, want = cn.hhi(cats).index, cn.hhi(frame).index
+    for lvl in range(2):
+        assert got.levels[lvl].tolist() == want.levels[lvl].tolist()
