@@ -267,7 +267,8 @@ def read_table(source, *, columns=None, filters=None, required=None, func="read_
     Parameters
     ----------
     source : str or os.PathLike
-        Path of a file or directory.
+        Path of a file or directory; a ``.csv``/``.txt`` (comma) or ``.tsv``/``.tab``
+        (tab) file is read as delimited text with a header row (no ``filters``).
     columns : list of str, optional
         Columns to read (projection pushed down); all when omitted.
     filters : pyarrow.compute.Expression or list of tuples, optional
@@ -316,6 +317,28 @@ def read_table(source, *, columns=None, filters=None, required=None, func="read_
         if bad:
             raise InvalidParameterError(param_message(
                 func, "columns", "a list of column names (str)", bad[0]))
+    if is_text_table(source):  # CSV/TSV: read whole, then checked like a Parquet file
+        if filters is not None:
+            raise InvalidParameterError(param_message(
+                func, "filters", "None for a CSV or TSV file", filters,
+                "Filter the rows after reading, or convert the file to Parquet."))
+        frame = read_text_table(source, func=func, labels=dictionary)
+        names = list(frame.columns)
+        for param, col in (required or {}).items():
+            if col is not None and col not in names:
+                raise SchemaError(
+                    f"{func}: the '{param}' column {col!r} was not found in "
+                    f"{os.fspath(source)!r}. Columns present: {names}. Pass "
+                    f"{param}=<column name> to name the column that holds it.")
+        missing = [c for c in (columns or []) if c not in names]
+        if missing:
+            raise SchemaError(f"{func}: column(s) {missing} not found in "
+                              f"{os.fspath(source)!r}. Columns present: {names}.")
+        if columns is not None:
+            attrs = dict(frame.attrs)
+            frame = frame[columns]
+            frame.attrs.update(attrs)
+        return frame
     dataset = open_dataset(source, func, dictionary)
     names = dataset.schema.names
     for param, col in (required or {}).items():

@@ -712,12 +712,15 @@ def read_holdings(source, *, owner="owner", firm="firm", period="period", cash_f
                 "Filter the DataFrame before passing it."))
         frame = source
     elif isinstance(source, (str, os.PathLike)):
-        from ..io import open_dataset, read_table
+        from ..io import is_text_table, open_dataset, read_table, read_text_table
 
         for name, col in (("period", period), ("control", control)):
             if col is not None:
                 check_column_name(func, name, col)
-        names = set(open_dataset(source, func).schema.names)
+        if is_text_table(source):  # CSV/TSV: the header names the columns
+            names = set(read_text_table(source, func=func).columns)
+        else:
+            names = set(open_dataset(source, func).schema.names)
         cols = [owner, firm, cash_flow] + [c for c in (control,) if c is not None]
         if period is not None and (period in names or period != "period"):
             cols.insert(0, period)

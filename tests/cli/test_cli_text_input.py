@@ -116,3 +116,27 @@ def test_each_cli_error_class_names_the_flag_and_the_closest_match(files, capsys
     assert flag in err and match in err, err
     assert "list_guidelines()" not in err and "datasets.load(" not in err
     assert "=<" not in err and "np.float" not in err
+
+
+def test_every_table_input_reads_csv(tmp_path):
+    ties = pd.DataFrame({"source": ["A", "B", "A"], "target": ["B", "C", "C"],
+                         "kind": ["alliance"] * 3, "start": ["2020-01-01"] * 3})
+    ties.to_parquet(tmp_path / "t.parquet")
+    ties.to_csv(tmp_path / "t.csv", index=False)
+    outs = {}
+    for kind in ("parquet", "csv"):
+        out = tmp_path / f"n_{kind}.csv"
+        assert main(["network", str(tmp_path / f"t.{kind}"), "--measure", "degree", "--out",
+                     str(out)]) == 0
+        outs[kind] = pd.read_csv(out)
+    pd.testing.assert_frame_equal(outs["parquet"], outs["csv"])
+    hold = pd.DataFrame({"owner": ["F", "F"], "firm": ["Alpha", "Beta"], "cash_flow": [0.2, 0.1]})
+    hold.to_csv(tmp_path / "h.csv", index=False)
+    ROWS.to_csv(tmp_path / "s.csv", index=False)
+    out = tmp_path / "m.csv"
+    assert main(["mhhi", str(tmp_path / "s.csv"), str(tmp_path / "h.csv"), "--out",
+                 str(out)]) == 0
+    got = pd.read_csv(out)
+    # market m: kappa_AB = 0.2*0.1 / 0.2**2 = 0.5, kappa_BA = 0.1*0.2 / 0.1**2 = 2, so
+    # MHHI delta = 10,000 x 0.5 x 0.3 x (0.5 + 2) = 3,750
+    assert got.loc[got["market"] == "m", "mhhi_delta"].iloc[0] == pytest.approx(3750.0)
