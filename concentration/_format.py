@@ -105,6 +105,13 @@ _COLUMNS = {
     "contribution": ("Contribution", "points"),
     "contributions": ("Contributions", "points"),
     "kappa": ("κ", "decimal"),
+    "margin": ("Margin", "percent"),
+    "price": ("Price", "decimal"),
+    "diversion": ("Diversion ratio", "percent"),
+    "guppi": ("GUPPI", "percent"),
+    "upp": ("UPP", "percent"),
+    "ipr": ("Illustrative price rise", "percent"),
+    "cmcr": ("CMCR", "percent"),
     "weight": ("Weight", "decimal"),
     "cash_flow": ("Cash-flow stake", "percent"),
     "control": ("Control stake", "percent"),
@@ -186,6 +193,9 @@ VERDICT_LABELS = {
     "unlikely_concern": "Unlikely to raise concern",
     "safe_harbour": "Safe harbour",
     "no_overlap": "No overlap",
+    "no_threshold_stated": "No threshold stated by the text",
+    "above_threshold": "Above the threshold",
+    "at_or_below_threshold": "At or below the threshold",
 }
 
 #: Zone code (``Guideline.zones``) -> label.

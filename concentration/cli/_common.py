@@ -17,7 +17,7 @@ __all__ = ["add_column_options", "column_kwargs", "write_output", "parse_list", 
            "add_output_option", "add_command", "add_duplicates_option", "add_named_columns",
            "read_shares_options", "emit", "fringe_reported", "option_message", "printable",
            "check_path", "add_force_option", "refuse_unnamed", "neutralise_formulas",
-           "add_raw_csv_option", "read_input", "on_terminal", "in_cli_terms", "FLAGS"]
+           "add_raw_csv_option", "read_input", "on_terminal", "number_or_mapping", "in_cli_terms", "FLAGS"]
 
 #: Keyword arguments of the library and the command-line flags that set them.
 FLAGS = {
@@ -362,6 +362,28 @@ def emit(result: pd.DataFrame, args, *, provenance_from, index=True) -> int:
     write_output(result, args.out, index=index, raw_csv=getattr(args, "raw_csv", False),
                  command=getattr(args, "command", None))
     return 0
+
+
+def number_or_mapping(command, flag, text):
+    """A number, or a mapping from FIRM=VALUE pairs."""
+    if text is None:
+        return None
+    try:
+        return float(text)
+    except ValueError:
+        pass
+    out = {}
+    for item in parse_list(text):
+        firm, sep, value = item.partition("=")
+        try:
+            if not sep or not firm.strip():
+                raise ValueError
+            out[firm.strip()] = float(value)
+        except ValueError:
+            raise InvalidParameterError(option_message(
+                command, flag, "a number or FIRM=VALUE pairs", repr(text),
+                f"Write e.g. {flag} \"A=0.4,B=0.5\".")) from None
+    return out
 
 
 def parse_list(text):

@@ -5,8 +5,18 @@ from __future__ import annotations
 import os
 import sys
 
-from ._common import (Progress, add_column_options, add_force_option, check_path,
-                      column_kwargs, option_message, parse_list, printable, refuse_unnamed)
+from ._common import (
+    Progress,
+    add_column_options,
+    add_force_option,
+    check_path,
+    column_kwargs,
+    number_or_mapping,
+    option_message,
+    parse_list,
+    printable,
+    refuse_unnamed,
+)
 
 
 def register(sub):
@@ -62,6 +72,13 @@ def register(sub):
                     help="comma-separated markets to report on (default: all)")
     an.add_argument("--include-non-markets", dest="non_markets", action="store_true",
                     help="keep row sets the data flag as not a market (is_market false)")
+    an.add_argument("--margins", default=None,
+                    help="price-cost margins of the merging parties (one number, or "
+                         "FIRM=VALUE pairs such as \"A=0.4,B=0.5\"): adds unilateral-effects "
+                         "screens (GUPPI, UPP, CMCR) beside the HHI screen")
+    an.add_argument("--prices", default=None,
+                    help="prices of the merging parties' products, as --margins "
+                         "(default: equal prices)")
     out = p.add_argument_group("output")
     out.add_argument("--output", "--out", "-o", dest="output", default=None,
                      help="HTML file to write (default: report.html); a path ending in "
@@ -89,7 +106,10 @@ def run(args):
               merging=args.merging, guidelines=tuple(parse_list(args.guidelines)),
               config=args.config, title=args.title, entities=entities,
               control_missing=args.control_missing, as_of=args.as_of, max_age=args.max_age,
-              markets=args.markets, non_markets=args.non_markets, **column_kwargs(args))
+              markets=args.markets, non_markets=args.non_markets,
+              margins=number_or_mapping("report", "--margins", args.margins),
+              prices=number_or_mapping("report", "--prices", args.prices),
+              **column_kwargs(args))
     if args.demo:
         if args.shares or args.holdings or args.partnerships or args.config:
             raise InvalidParameterError(

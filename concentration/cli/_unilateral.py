@@ -3,9 +3,19 @@
 from __future__ import annotations
 
 from ..exceptions import InvalidParameterError
-from ._common import (add_column_options, add_command, add_duplicates_option,
-                      add_output_option, check_path, emit, fringe_reported, option_message,
-                      parse_list, read_shares_options)
+from ._common import (
+    add_column_options,
+    add_command,
+    add_duplicates_option,
+    add_output_option,
+    check_path,
+    emit,
+    fringe_reported,
+    number_or_mapping,
+    option_message,
+    parse_list,
+    read_shares_options,
+)
 
 
 def register(sub):
@@ -55,28 +65,6 @@ def register(sub):
     add_column_options(p)
 
 
-def _values(command, flag, text):
-    """A number, or a mapping from FIRM=VALUE pairs."""
-    if text is None:
-        return None
-    try:
-        return float(text)
-    except ValueError:
-        pass
-    out = {}
-    for item in parse_list(text):
-        firm, sep, value = item.partition("=")
-        try:
-            if not sep or not firm.strip():
-                raise ValueError
-            out[firm.strip()] = float(value)
-        except ValueError:
-            raise InvalidParameterError(option_message(
-                command, flag, "a number or FIRM=VALUE pairs", repr(text),
-                f"Write e.g. {flag} \"A=0.4,B=0.5\".")) from None
-    return out
-
-
 def _by_firm(args, frame, columns, flag, col):
     """Column ``col`` of the source as a Series by (market, period, firm) as the shares."""
     from ..io import read_table
@@ -113,8 +101,8 @@ def run(args):
                 args.kappa, "Pass one of --kappa and --holdings."))
         check_path(args.command, "--holdings", args.holdings)
         kappa = profit_weights(read_holdings(args.holdings, control=args.control_col))
-    margins = _values(args.command, "--margins", args.margins)
-    prices = _values(args.command, "--prices", args.prices)
+    margins = number_or_mapping(args.command, "--margins", args.margins)
+    prices = number_or_mapping(args.command, "--prices", args.prices)
     with fringe_reported():  # the screen states its fringe policy in its notes
         frame, columns = read_shares_options(args, args.source, duplicates=args.duplicates)
         if args.margins_col:

@@ -13,14 +13,16 @@ __all__ = ["CONFIG_KEYS", "load_config", "apply_config"]
 CONFIG_KEYS = ("shares", "holdings", "partnerships", "merging", "guidelines", "output",
                "json_output", "title", "market", "period", "firm", "share", "value", "scale",
                "filters", "holdings_filters", "entities", "control_missing", "as_of",
-               "max_age", "markets", "non_markets")
+               "max_age", "markets", "non_markets", "margins", "prices", "diversion",
+               "efficiency")
 
 # The keyword arguments' defaults: a configuration value replaces an argument left at
 # its default (or None), never one given explicitly.
 _DEFAULTS = {"guidelines": ("us2023",), "output": "report.html",
              "title": "Concentration report", "market": "market", "period": "period",
              "firm": "firm", "share": "share", "scale": "fraction",
-             "control_missing": "cash_flow", "non_markets": False}
+             "control_missing": "cash_flow", "non_markets": False,
+             "diversion": "proportional", "efficiency": 0.0}
 
 # Keys that name files: relative paths in a TOML file resolve from its directory.
 _PATH_KEYS = ("shares", "holdings", "partnerships", "output", "json_output", "entities")

@@ -52,6 +52,7 @@ from ._sections import (
     versions_section,
 )
 from ._time import START, period_index
+from ._unilateral import unilateral_section
 
 __all__ = ["report", "ReportResult", "output_paths"]
 
@@ -106,7 +107,8 @@ def report(*, shares=None, holdings=None, partnerships=None, merging=None,
            title="Concentration report", market="market", period="period", firm="firm",
            share="share", value=None, scale="fraction", filters=None, holdings_filters=None,
            entities=None, control_missing="cash_flow", as_of=None, max_age=None,
-           markets=None, non_markets=False, progress=None):
+           markets=None, non_markets=False, margins=None, prices=None,
+           diversion="proportional", efficiency=0.0, progress=None):
     """Write a reproducible HTML report and its JSON twin.
 
     Sections appear as the inputs allow: findings first (sentences computed from
@@ -182,6 +184,15 @@ def report(*, shares=None, holdings=None, partnerships=None, merging=None,
     non_markets : bool, default False
         Row sets the data flag as not a market (an ``is_market`` column that is
         False) are left out of the concentration tables unless True.
+    margins, prices : float or mapping {firm: value}, optional
+        Price-cost margins in [0, 1) (and prices > 0) of the merging parties' products.
+        Given with ``merging``, the report adds unilateral-effects screens (GUPPI, UPP,
+        IPR, CMCR; :func:`concentration.unilateral_screen`) beside the HHI screen,
+        stating the margins as inputs of the run.
+    diversion : str or pandas.DataFrame, default "proportional"
+        Diversion form or matrix of the unilateral screens.
+    efficiency : float, default 0.0
+        Marginal-cost saving credited to each party in UPP.
     progress : callable, optional
         Called with the name of each step as it starts (the command line shows a
         progress indicator with it).
@@ -223,7 +234,8 @@ def report(*, shares=None, holdings=None, partnerships=None, merging=None,
             "firm": firm, "share": share, "value": value, "scale": scale, "filters": filters,
             "holdings_filters": holdings_filters, "entities": entities,
             "control_missing": control_missing, "as_of": as_of, "max_age": max_age,
-            "markets": markets, "non_markets": non_markets}
+            "markets": markets, "non_markets": non_markets, "margins": margins,
+            "prices": prices, "diversion": diversion, "efficiency": efficiency}
     args = apply_config(args, config, func)
     check_choice(func, "scale", args["scale"], ("fraction", "percent"))
     check_choice(func, "control_missing", args["control_missing"],
@@ -285,6 +297,7 @@ def report(*, shares=None, holdings=None, partnerships=None, merging=None,
     else:
         ctx.skipped.append("Concentration by market and period: no shares input")
     attempt("Merger screen", screen_section)
+    attempt("Unilateral effects", unilateral_section)
     attempt("Ownership-adjusted concentration (MHHI)", mhhi_section)
     attempt("Partnership network", network_section)
     attempt("Partnership-adjusted concentration", partnership_section)

@@ -531,6 +531,15 @@ METHODS = {
                "thresholds of each guideline, cited with its section.",
                "U.S. DOJ/FTC Merger Guidelines (2023), Guideline 1 and §2.1; Horizontal "
                "Merger Guidelines (2010) §5.3."),
+    "unilateral": ("Unilateral-effects screens",
+                   "GUPPI<sub>a</sub> = D<sub>ab</sub> m<sub>b</sub> p<sub>b</sub> / "
+                   "p<sub>a</sub> with diversion ratio D<sub>ab</sub> (proportional to "
+                   "share: s<sub>b</sub> / (1 − s<sub>a</sub>)) and margin m; UPP "
+                   "subtracts the efficiency credit; CMCR is the marginal-cost reduction "
+                   "that leaves prices unchanged (Bertrand).",
+                   "Farrell and Shapiro (2010), B.E. J. Theor. Econ. 10(1); Werden (1996), "
+                   "J. Ind. Econ. 44(4):409–413; U.S. Horizontal Merger Guidelines (2010) "
+                   "§6.1."),
     "mhhi": ("Modified HHI (O'Brien–Salop)",
              "MHHI = 10,000 · Σ<sub>j</sub> Σ<sub>k</sub> s<sub>j</sub> s<sub>k</sub> "
              "κ<sub>jk</sub>, κ<sub>jk</sub> = Σ<sub>i</sub> γ<sub>ij</sub> β<sub>ik</sub> / "
