@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import time
 import tracemalloc
+import warnings
 
 __all__ = ["measure", "best"]
 
@@ -38,3 +39,27 @@ def best(fn, repeat=1):
     """(best seconds, result) of ``fn()`` over ``repeat`` runs, without memory tracing."""
     t, _, out = measure(fn, repeat, trace_memory=False)
     return t, out
+
+
+def loopback_cluster(workers, memory_limit):
+    """A Dask LocalCluster on 127.0.0.1 and its client, the library's warnings silenced.
+
+    Used as ``with loopback_cluster(2, "4GiB") as (cluster, client): ...``; workers are
+    single-threaded processes with the given memory limit each.
+    """
+    import contextlib
+
+    import concentration as cn
+    from dask.utils import parse_bytes
+    from distributed import Client, LocalCluster
+
+    @contextlib.contextmanager
+    def run():
+        with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                          host="127.0.0.1", dashboard_address=None,
+                          memory_limit=parse_bytes(memory_limit),
+                          silence_logs=40) as cluster, Client(cluster) as client:
+            client.run(warnings.simplefilter, "ignore", cn.exceptions.ConcentrationWarning)
+            yield cluster, client
+
+    return run()

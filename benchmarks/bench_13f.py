@@ -40,6 +40,7 @@ import numpy as np
 import pandas as pd
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from _timing import loopback_cluster  # noqa: E402
 from generators import make_ownership  # noqa: E402
 
 import concentration as cn  # noqa: E402
@@ -321,15 +322,12 @@ def main(argv=None):
 
     # 2. all quarters on Dask
     from dask.utils import parse_bytes
-    from distributed import Client, LocalCluster
+
+    limit = parse_bytes(args.memory_limit)
 
     dest = os.path.join(root, "holdings")
     shutil.rmtree(dest, ignore_errors=True)
-    limit = parse_bytes(args.memory_limit)
-    with LocalCluster(n_workers=args.workers, threads_per_worker=1, processes=True,
-                      host="127.0.0.1", dashboard_address=None, memory_limit=limit,
-                      silence_logs=40) as cluster, Client(cluster) as client:
-        client.run(warnings.simplefilter, "ignore", cn.exceptions.ConcentrationWarning)
+    with loopback_cluster(args.workers, args.memory_limit) as (cluster, client):
         before = set(client.scheduler_info()["workers"])
         t0 = time.perf_counter()
         with warnings.catch_warnings():

@@ -43,12 +43,12 @@ import shutil
 import sys
 import tempfile
 import time
-import warnings
 
 import numpy as np
 import pandas as pd
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from _timing import loopback_cluster  # noqa: E402
 from generators import make_holdings_panel  # noqa: E402
 
 import concentration as cn  # noqa: E402
@@ -120,7 +120,7 @@ def main(argv=None):
     args = ap.parse_args(argv)
 
     from dask.utils import format_bytes, parse_bytes
-    from distributed import Client, LocalCluster, get_task_stream
+    from distributed import get_task_stream
     from distributed.diagnostics import MemorySampler
 
     root_parent = args.dir or tempfile.mkdtemp(prefix="bench_dask_kappa_")
@@ -135,10 +135,7 @@ def main(argv=None):
           f"{format_bytes(dense_q * args.quarters)}")
 
     limit = parse_bytes(args.memory_limit)
-    with LocalCluster(n_workers=args.workers, threads_per_worker=1, processes=True,
-                      host="127.0.0.1", dashboard_address=None, memory_limit=limit,
-                      silence_logs=40) as cluster, Client(cluster) as client:
-        client.run(warnings.simplefilter, "ignore", cn.exceptions.ConcentrationWarning)
+    with loopback_cluster(args.workers, args.memory_limit) as (cluster, client):
         before = set(client.scheduler_info()["workers"])
         sampler = MemorySampler()
         t0 = time.perf_counter()
