@@ -161,9 +161,7 @@ def _network():
 
 def test_network_display_tables_figure_and_escaping():
     pytest.importorskip("matplotlib")
-    from concentration.network._display import network_html
-
-    page = network_html(_network())
+    page = _network()._repr_html_()
     assert "<script" not in page.lower() and "&lt;script&gt;" in page
     assert "Ties by kind" in page and "Equity investment" in page
     assert "Most central firms" in page and "<svg" in page

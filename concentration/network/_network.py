@@ -70,6 +70,7 @@ from ._centrality import (
     measure_options,
 )
 from ._interop import networkx_graph, require_networkx, ties_from_networkx, write_graphml
+from ._display import network_html
 from ._ties import MEMBERSHIP_KINDS, coerce_ties, kinds_of, timestamp
 
 __all__ = ["PartnershipNetwork"]
@@ -959,3 +960,8 @@ class PartnershipNetwork:
             ``path`` is not a path or ``directed`` not a bool.
         """
         write_graphml(self, path, directed=directed)
+
+    # -- notebook display
+    def _repr_html_(self):
+        """Firms, ties by kind, the period covered, the most central firms and a small figure."""
+        return network_html(self)

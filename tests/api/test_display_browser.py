@@ -127,9 +127,7 @@ def display_overlap():
 def display_network():
     from concentration.network import PartnershipNetwork
 
-    from concentration.network._display import network_html
-
-    return network_html(PartnershipNetwork(cn.datasets.load("ai_partnerships")))
+    return PartnershipNetwork(cn.datasets.load("ai_partnerships"))._repr_html_()
 
 
 def display_validation():
