@@ -100,8 +100,8 @@ def _line(label, t, ref_t=None, peak=None):
     print(f"    {label:<30s} {t:8.3f} s{ratio}{mem}", flush=True)
 
 
-def run(n_rows, n_markets, repeat, dtypes, memory):
-    for dup in (0.0, 0.2):
+def run(n_rows, n_markets, repeat, dtypes, memory, repeats=(0.0, 0.2)):
+    for dup in repeats:
         t0 = time.perf_counter()
         market, firm, sales = make_share_rows(n_rows, n_markets=n_markets, dup_frac=dup)
         share = sales / np.bincount(market, weights=sales, minlength=n_markets)[market]
@@ -188,6 +188,8 @@ def main(argv=None):
     ap.add_argument("--repeat", type=int, default=1)
     ap.add_argument("--dtypes", nargs="*", default=list(DTYPES), choices=DTYPES)
     ap.add_argument("--no-memory", action="store_true", help="skip the traced peak runs")
+    ap.add_argument("--repeated", choices=("both", "none", "only"), default="both",
+                    help="tables without repeated rows, with them, or both")
     args = ap.parse_args(argv)
     rows = args.rows or ([1e7, 1e8] if args.full else [1e7])
     print(f"{time.strftime('%Y-%m-%d %H:%M')} | {platform.processor() or platform.machine()}"
@@ -196,7 +198,8 @@ def main(argv=None):
     cn.show_versions()
     for n in rows:
         dtypes = args.dtypes if n < 5e7 else [d for d in args.dtypes if d in ("int64", "category")]
-        run(int(n), int(args.markets), args.repeat, dtypes, not args.no_memory)
+        repeats = {"both": (0.0, 0.2), "none": (0.0,), "only": (0.2,)}[args.repeated]
+        run(int(n), int(args.markets), args.repeat, dtypes, not args.no_memory, repeats)
 
 
 if __name__ == "__main__":
