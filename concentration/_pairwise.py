@@ -682,6 +682,12 @@ def overlap(W, *, metric="cosine", other=None, control=None, threshold=None, top
     CappedParameterWarning
         ``n_threads`` is above the CPUs available; they are used instead.
 
+    See Also
+    --------
+    describe_overlap : a readable summary of a result (spread, largest pairs), with a
+        notebook display.
+    profit_weights : κ from holdings, with entities, control policies and dates.
+
     Notes
     -----
     A zero denominator (an empty row) gives a score of 0 for every metric except
