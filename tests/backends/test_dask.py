@@ -376,3 +376,17 @@ def test_dask_keeps_the_period_dates_and_the_time_order(tmp_path):
     got = cn.hhi(lazy)
     assert list(got.index.get_level_values("period")) == ["2024", "2025-mid", "2025-late"]
     pd.testing.assert_series_equal(got, cn.hhi(df), check_index_type=False)
+
+
+def test_dask_orders_free_labels_by_the_datas_dates():
+    dd = pytest.importorskip("dask.dataframe")
+    rows = [("m", p, s, f, v) for p, s in (("2025-12-mid", "2025-12-10"), ("2026-01-02", "2026-01-02"),
+                                          ("2025-12-05", "2025-12-05"))
+            for f, v in (("A", 0.6), ("B", 0.4))]
+    df = pd.DataFrame(rows, columns=["market", "period", "period_start", "firm", "share"])
+    df["period_start"] = pd.to_datetime(df["period_start"])
+    df["period_end"] = df["period_start"]
+    got = cn.hhi(dd.from_pandas(df, npartitions=3))
+    assert list(got.index.get_level_values("period")) == ["2025-12-05", "2025-12-mid",
+                                                          "2026-01-02"]
+    pd.testing.assert_series_equal(got, cn.hhi(df), check_index_type=False)

@@ -90,7 +90,9 @@ def map_groups(spec, arguments, compute, client):
         parts = whole_group_partitions(ddf, keys, client=client)
         results = [dask.delayed(call)(p) for p in parts.to_delayed()]
         period = arguments.get("period")
-        lazy = dask.delayed(_combine)(results, keys, period if period in keys else None)
+        period = period if period in keys else None
+        lazy = dask.delayed(_combine)(results, keys, period,
+                                      _period_dates(ddf, keys, period, arguments))
     return finish(lazy, compute, client)
 
 
@@ -154,7 +156,21 @@ def plain(frame):
     return frame
 
 
-def _combine(results, keys, period=None):
+def _period_dates(ddf, keys, period, arguments):
+    """A lazy (keys) -> period_start/period_end table when the data carry their dates."""
+    if period is None:
+        return None
+    cols = {c: arguments.get(c) for c in ("period_start", "period_end")}
+    have = {c: v for c, v in cols.items() if isinstance(v, str) and v in ddf.columns}
+    if not have:
+        return None
+    frame = ddf[list(keys) + list(have.values())]
+    frame = frame.rename(columns={v: c for c, v in have.items()})
+    agg = {c: ("min" if c == "period_start" else "max") for c in have}
+    return frame.groupby(list(keys)).agg(agg)
+
+
+def _combine(results, keys, period=None, dates=None):
     """Concatenate per-partition results and sort them by group like the pandas path."""
     results = [r for r in results if r is not None]
     if not results:
@@ -165,17 +181,18 @@ def _combine(results, keys, period=None):
     if isinstance(first, (pd.Series, pd.DataFrame)):
         out = pd.concat(results)
         if list(out.index.names) == list(keys):
-            return out.iloc[_group_order(out.index.to_frame(index=False), keys, period)]
+            return out.iloc[_group_order(out.index.to_frame(index=False), keys, period,
+                                         dates)]
         if isinstance(out, pd.DataFrame) and all(k in out.columns for k in keys):
-            return out.iloc[_group_order(out, keys, period)].reset_index(drop=True)
+            return out.iloc[_group_order(out, keys, period, dates)].reset_index(drop=True)
         return out
     if dataclasses.is_dataclass(first) and isinstance(getattr(first, "table", None),
                                                       pd.DataFrame):
-        return _combine_tables(results, keys, period)
+        return _combine_tables(results, keys, period, dates)
     raise TypeError(f"Cannot combine partial results of type {type(first).__name__}.")
 
 
-def _group_order(frame, keys, period):
+def _group_order(frame, keys, period, dates=None):
     """Row positions sorted as the in-memory functions sort groups.
 
     Markets (and deals) by label; each market's periods in time order: by the start
@@ -190,7 +207,13 @@ def _group_order(frame, keys, period):
     for k in keys:
         col = frame[k].reset_index(drop=True)
         if k == period:
-            start, end = period_bounds(col.astype(object))
+            given = [None, None]
+            if dates is not None:  # the data's own dates, per (market, period)
+                looked = pd.DataFrame({c: frame[c].reset_index(drop=True) for c in keys}
+                                      ).join(dates, on=list(keys))
+                given = [looked[c] if c in looked else None
+                         for c in ("period_start", "period_end")]
+            start, end = period_bounds(col.astype(object), *given)
             digits = pd.to_numeric(col.astype(object).where(
                 col.astype(str).str.strip().str.isdigit()), errors="coerce")
             work[f"{k}__start"], work[f"{k}__end"] = start, end
@@ -204,7 +227,7 @@ def _group_order(frame, keys, period):
         .to_numpy()
 
 
-def _combine_tables(results, keys, period=None):
+def _combine_tables(results, keys, period=None, dates=None):
     """Join result dataclasses holding a tidy ``table`` (e.g. MergerScreen) by group.
 
     Rows are ordered as the in-memory call orders them: by deal (in the order given),
@@ -218,7 +241,7 @@ def _combine_tables(results, keys, period=None):
         rank = {d: i for i, d in enumerate(first.deals)}
         order.insert(0, "deal", table["deal"].map(rank))
     if order.shape[1]:
-        table = table.iloc[_group_order(order, list(order.columns), period)
+        table = table.iloc[_group_order(order, list(order.columns), period, dates)
                            ].reset_index(drop=True)
     notes = []
     for r in results:
