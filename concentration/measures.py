@@ -25,7 +25,6 @@ References
 from __future__ import annotations
 
 import re
-import warnings
 from collections.abc import Hashable, Iterable, Mapping
 
 import numpy as np
@@ -35,9 +34,21 @@ from ._dispatch import dispatchable
 from ._docstrings import FRINGE_PARAMETERS, SHARE_PARAMETERS, substitute
 from ._kernels import load
 from ._tables import DEFAULT_TOLERANCE, ShareTable, coerce_shares
-from ._validation import (check_bool, check_choice, check_int, check_number, did_you_mean,
-                          param_message)
-from .exceptions import DataQualityWarning, InvalidParameterError, InvalidSharesError, SchemaError
+from ._validation import (
+    check_bool,
+    check_choice,
+    check_int,
+    check_number,
+    did_you_mean,
+    param_message,
+    warn,
+)
+from .exceptions import (
+    DataQualityWarning,
+    InvalidParameterError,
+    InvalidSharesError,
+    SchemaError,
+)
 
 _grouped = load("_grouped")
 
@@ -132,9 +143,9 @@ def split_non_markets(data, market_flag, non_markets, market, func):
             f"{market_flag}=False on every row",
             "Pass non_markets=True to compute them anyway, or market_flag=None."))
     shown = ", ".join(repr(m) for m in labels[:5]) + (", ..." if len(labels) > 5 else "")
-    warnings.warn(f"{func}: left out {len(labels)} row set(s) that are not markets "
+    warn(f"{func}: left out {len(labels)} row set(s) that are not markets "
                   f"({market_flag} is False): {shown}. Pass non_markets=True to keep them.",
-                  DataQualityWarning, stacklevel=4)
+                  DataQualityWarning)
     return data.loc[~rows], []
 
 

@@ -66,3 +66,22 @@ def test_overlap_logs_its_plan_and_kernel(caplog):
     text = [r.getMessage() for r in caplog.records if r.name == "concentration"]
     assert text[0].startswith("overlap: cosine of 3 x 3 rows")
     assert text[1].startswith("overlap: kernel done (9 scores kept)")
+
+
+def test_data_quality_warnings_point_at_the_callers_line():
+    import pandas as pd
+
+    from concentration.network import PartnershipNetwork
+
+    edges = pd.DataFrame({"source": ["Google"], "target": ["DeepMind"],
+                          "kind": ["acquisition"], "start": ["2020-01-01"]})
+    with warnings.catch_warnings(record=True) as got:
+        warnings.simplefilter("always")
+        PartnershipNetwork(edges, parent={"Google": "Alphabet", "DeepMind": "Alphabet"})
+    assert got and {w.filename for w in got} == {__file__}
+    shares = pd.DataFrame({"market": ["m", "m", "x"], "firm": ["A", "B", "A"],
+                           "share": [0.5, 0.5, 1.0], "is_market": [True, True, False]})
+    with warnings.catch_warnings(record=True) as got:
+        warnings.simplefilter("always")
+        cn.indices(shares, ["hhi"], non_markets=False)
+    assert got and {w.filename for w in got} == {__file__}

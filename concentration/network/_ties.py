@@ -24,7 +24,6 @@ NaT for "always" and "still live"), ``weight`` (positive floats) and ``directed`
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Mapping
 
 import numpy as np
@@ -32,7 +31,14 @@ import pandas as pd
 
 from .._entities import coerce_entities
 from .._tables import resolve_key
-from .._validation import as_list, check_choice, check_column_name, check_columns, param_message
+from .._validation import (
+    as_list,
+    check_choice,
+    check_column_name,
+    check_columns,
+    param_message,
+    warn,
+)
 from ..exceptions import DataQualityWarning, InvalidParameterError, SchemaError
 
 __all__ = ["MEMBERSHIP_KINDS", "KIND_SEPARATORS"]
@@ -289,11 +295,11 @@ def coerce_ties(func, edges, *, source, target, kind, start, end, weight, direct
             pairs = sorted({f"{a}-{b} ({c})" for a, b, c in zip(
                 frame["source_name"][new_loops], frame["target_name"][new_loops],
                 frame["source"][new_loops])})
-            warnings.warn(
+            warn(
                 f"{func}: {int(new_loops.sum())} tie(s) join two units of one parent after "
                 f"the parent join and are left out of the graph (kept in net.internal): "
                 f"{', '.join(map(str, pairs[:5]))}{' ...' if len(pairs) > 5 else ''}.",
-                DataQualityWarning, stacklevel=3)
+                DataQualityWarning)
     internal = frame[self_loop].reset_index(drop=True)
     ties, memberships = _split_memberships(frame[~self_loop].reset_index(drop=True),
                                            consortia, membership_kinds)

@@ -78,7 +78,6 @@ from __future__ import annotations
 import functools
 import os
 import re
-import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -87,9 +86,14 @@ import pandas as pd
 from .._dispatch import get_backend
 from .._docstrings import substitute
 from .._results import ResultMixin
-from .._validation import check_choice, check_number, param_message
-from ..exceptions import (DataFileError, DataQualityWarning, InvalidHoldingsError,
-                          InvalidParameterError, SchemaError)
+from .._validation import check_choice, check_number, param_message, warn
+from ..exceptions import (
+    DataFileError,
+    DataQualityWarning,
+    InvalidHoldingsError,
+    InvalidParameterError,
+    SchemaError,
+)
 from ._holdings import HOLDINGS_TOLERANCE, Holdings, read_holdings
 
 __all__ = ["read_13f", "write_13f", "SEC13FReport", "SEC13F_CONTROL_RULES", "SEC13F_TABLES",
@@ -1068,13 +1072,13 @@ def _warn(report):
     bad = int(q["rows_unparsable"].sum())
     dropped = int(q["firms_above_one"].sum()) if report.rules.get("above_one") == "drop" else 0
     if lost or dropped or bad:
-        warnings.warn(
+        warn(
             f"read_13f: {lost} share row(s) were excluded because their CUSIP maps to no "
             f"firm or has no shares outstanding, {bad} information-table row(s) could not "
             f"be parsed (the wrong number of fields) and were skipped, and {dropped} "
             "firm-quarter(s) whose stakes sum above one were left out. See the report "
             "(holdings.provenance['sec13f_report']): .unmatched, .above_one and "
-            "rows_unparsable.", DataQualityWarning, stacklevel=3)
+            "rows_unparsable.", DataQualityWarning)
 
 
 _DOC_OPTIONS = """securities : pandas.DataFrame
