@@ -714,6 +714,11 @@ class PartnershipNetwork:
         >>> path = PartnershipNetwork(pd.DataFrame({"source": ["a", "b"], "target": ["b", "c"]}))
         >>> path.edge_betweenness(normalized=False).tolist()  # a-b on paths a-b, a-c
         [2.0, 2.0]
+
+        References
+        ----------
+        .. [B01] Brandes, U. (2001). A faster algorithm for betweenness centrality. Journal
+           of Mathematical Sociology 25(2), 163-177.
         """
         func = "PartnershipNetwork.edge_betweenness"
         self._check_graph_args(func, weight_as, directed, combine)

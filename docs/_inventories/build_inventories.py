@@ -26,9 +26,17 @@ OBJECTS = {
         ("logging", "module", "library/logging.html#module-logging"),
         ("difflib", "module", "library/difflib.html#module-difflib"),
         ("os.PathLike", "class", "library/os.html#os.PathLike"),
+        # the glossary terms and labels numpydoc links plain type words to
+        ("sequence", "std:term", "glossary.html#term-sequence"),
+        ("mapping", "std:term", "glossary.html#term-mapping"),
+        ("iterable", "std:term", "glossary.html#term-iterable"),
+        ("callable", "std:term", "glossary.html#term-callable"),
+        ("bltin-boolean-values", "std:label", "library/stdtypes.html#bltin-boolean-values"),
     ]),
     "numpy": ("https://numpy.org/doc/stable/", "2", [
         ("numpy.ndarray", "class", "reference/generated/numpy.ndarray.html"),
+        ("array_like", "std:term", "glossary.html#term-array_like"),
+        ("array-like", "std:term", "glossary.html#term-array-like"),
         ("numpy.random.Generator", "class",
          "reference/random/generator.html#numpy.random.Generator"),
     ]),
@@ -106,7 +114,8 @@ OBJECTS = {
 
 def write(project, version, objects, path):
     """Write one inventory in Sphinx's version-2 format."""
-    lines = [f"{name} py:{role} 1 {page} -" for name, role, page in objects]
+    lines = [f"{name} {role if ':' in role else 'py:' + role} 1 {page} -"
+             for name, role, page in objects]
     header = (f"# Sphinx inventory version 2\n# Project: {project}\n# Version: {version}\n"
               "# The remainder of this file is compressed using zlib.\n").encode()
     path.write_bytes(header + zlib.compress(("\n".join(lines) + "\n").encode(), 9))
