@@ -300,6 +300,7 @@ cdef i64 _dijkstra(i64 s, const i64* indptr, const i64* indices, const double* l
 
 cdef struct Work:
     bint ok
+    i64 n_arcs  # arcs of the current source's shortest-path DAG (private per thread)
     i64* arc_e
     i64* arc_v
     hops_t* idist
@@ -321,6 +322,7 @@ cdef Work _alloc(i64 n, i64 m, bint need_paths) noexcept nogil:
     cdef i64 t
     cdef Work w
     cdef Work* b = &w
+    b.n_arcs = 0
     b.idist = <hops_t*> malloc(n * sizeof(hops_t))
     b.ddist = <double*> malloc(n * sizeof(double))
     b.done = <char*> malloc(n * sizeof(char))
@@ -391,7 +393,7 @@ def betweenness_sum(const i64[::1] indptr, const i64[::1] indices, const double[
     cdef i64 m = indices.shape[0]
     cdef i64 n_src = sources.shape[0]
     cdef int n_threads = _team(<int> min(out.shape[0], 1 << 30))
-    cdef i64 i, count, n_arcs
+    cdef i64 i, count
     cdef int tid
     cdef Work b
     cdef Pass opt
@@ -438,8 +440,8 @@ def betweenness_sum(const i64[::1] indptr, const i64[::1] indices, const double[
                 if weighted and row_e == NULL:
                     count = _dijkstra(p_src[i], p_indptr, p_indices, p_len, b.ddist, b.done,
                                       b.sigma, b.order, b.hkeys, b.hvals, opt.f, b.arc_e,
-                                      b.arc_v, &n_arcs)
-                    _accumulate_dag(count, b.order, n_arcs, b.arc_e, b.arc_v, p_indices,
+                                      b.arc_v, &b.n_arcs)
+                    _accumulate_dag(count, b.order, b.n_arcs, b.arc_e, b.arc_v, p_indices,
                                     p_len, b.ddist, b.done, b.sigma, b.delta,
                                     p_out + tid * n, &opt)
                 elif weighted:
@@ -449,8 +451,8 @@ def betweenness_sum(const i64[::1] indptr, const i64[::1] indices, const double[
                                 b.done, b.sigma, b.delta, p_out + tid * n, row_e, &opt)
                 elif row_e == NULL:
                     count = _bfs(p_src[i], p_indptr, p_indices, b.idist, b.sigma, b.order,
-                                 b.arc_e, b.arc_v, &n_arcs)
-                    _accumulate_dag(count, b.order, n_arcs, b.arc_e, b.arc_v, p_indices,
+                                 b.arc_e, b.arc_v, &b.n_arcs)
+                    _accumulate_dag(count, b.order, b.n_arcs, b.arc_e, b.arc_v, p_indices,
                                     NULL, b.idist, NULL, b.sigma, b.delta, p_out + tid * n,
                                     &opt)
                 else:

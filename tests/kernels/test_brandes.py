@@ -263,3 +263,23 @@ def test_path_sums_agree_with_the_reference(weighted, n_threads):
     _brandes_ref.path_sums(*args, want)
     np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12)
     assert got[:, 1].sum() > 0
+
+
+def test_parallel_betweenness_is_the_one_thread_result_every_time():
+    # each thread keeps its own count of shortest-path DAG arcs: shared, two threads
+    # overwrote each other's and the dependencies of a few sources were wrong
+    import os
+
+    import networkx as nx
+    import pandas as pd
+
+    from concentration.network import PartnershipNetwork
+
+    if (os.cpu_count() or 1) < 2:
+        pytest.skip("needs two CPUs")
+    g = nx.barabasi_albert_graph(2500, 4, seed=3)
+    net = PartnershipNetwork(pd.DataFrame(list(g.edges()), columns=["source", "target"]))
+    one = net.centrality("betweenness", normalized=False, n_threads=1).to_numpy()
+    for _ in range(10):
+        two = net.centrality("betweenness", normalized=False, n_threads=2).to_numpy()
+        np.testing.assert_allclose(two, one, rtol=1e-12, atol=1e-9)
