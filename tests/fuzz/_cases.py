@@ -994,9 +994,11 @@ def gen_overlap_bad_keywords(rng, cn):
                         {"other": value, "metric": "jaccard"}, "error")
     elif kw_name == "control":
         key = str(rng.choice(["not_kappa", "wrong_shape", "nan", "negative", "missing"]))
-        if key == "missing":
-            return Case("overlap", "bad_control_missing", cn.overlap, (M,),
-                        {"metric": "kappa"}, "error")
+        if key == "missing":  # control follows cash flow: kappa with G = W
+            B = np.abs(W) + 0.01
+            return Case("overlap", "kappa_control_omitted", cn.overlap, (B,),
+                        {"metric": "kappa"}, "oracle", O.overlap(B, "kappa", control=B),
+                        cmp_dense)
         value = {"not_kappa": np.abs(W), "wrong_shape": np.ones((n + 1, W.shape[1])),
                  "nan": np.full(W.shape, NAN), "negative": -np.ones(W.shape)}[key]
         kw = {"control": value}
