@@ -176,6 +176,64 @@ def _reject_options(name, options):
                 f"{listed} apply to Dask DataFrames only."))
 
 
+class _ArgumentLookup:
+    """Where a function's data arguments are in a call, found without binding it.
+
+    Built once per decorated function from its signature: the position of each
+    positional parameter, the names a keyword may take, the required parameters.
+    :meth:`accepts` says whether a call's arguments bind to the signature (when it
+    cannot tell cheaply it says no, and the caller binds with
+    :meth:`inspect.Signature.bind`, which raises the TypeError of a bad call);
+    :meth:`values` reads the data arguments of a call that binds.
+    """
+
+    def __init__(self, sig, data):
+        P = inspect.Parameter
+        params = list(sig.parameters.values())
+        positional = [p for p in params if p.kind in (P.POSITIONAL_ONLY,
+                                                      P.POSITIONAL_OR_KEYWORD)]
+        self.n_positional = len(positional)
+        self.var_positional = any(p.kind is P.VAR_POSITIONAL for p in params)
+        self.var_keyword = any(p.kind is P.VAR_KEYWORD for p in params)
+        self.index = {p.name: i for i, p in enumerate(positional)}
+        self.keywords = frozenset(p.name for p in params
+                                  if p.kind in (P.POSITIONAL_OR_KEYWORD, P.KEYWORD_ONLY))
+        self.positional_only = frozenset(p.name for p in positional
+                                         if p.kind is P.POSITIONAL_ONLY)
+        # required: (position or None, name, may be given by keyword)
+        self.required = tuple(
+            (self.index.get(p.name), p.name, p.name in self.keywords) for p in params
+            if p.default is P.empty and p.kind not in (P.VAR_POSITIONAL, P.VAR_KEYWORD))
+        # data argument: (position or None, name or None when not a keyword)
+        self.data = tuple((self.index.get(a), a if a in self.keywords else None)
+                          for a in data)
+
+    def accepts(self, args, kwargs) -> bool:
+        """Whether ``args`` and ``kwargs`` surely bind to the signature."""
+        n = len(args)
+        if n > self.n_positional and not self.var_positional:
+            return False
+        index = self.index
+        for k in kwargs:
+            if k in self.keywords:
+                i = index.get(k)
+                if i is not None and i < n:
+                    return False  # given twice
+            elif not self.var_keyword or k in self.positional_only:
+                return False
+        for i, name, by_keyword in self.required:
+            if not ((i is not None and i < n) or (by_keyword and name in kwargs)):
+                return False
+        return True
+
+    def values(self, args, kwargs) -> tuple:
+        """The data arguments of a call that binds (None for those not given)."""
+        n = len(args)
+        return tuple(args[i] if i is not None and i < n else
+                     (kwargs.get(name) if name is not None else None)
+                     for i, name in self.data)
+
+
 def dispatchable(*, data=("data",), keys=("market", "period"), options=()):
     """Decorate a public in-memory function so that a back end's data reach that back end.
 
@@ -217,14 +275,23 @@ def dispatchable(*, data=("data",), keys=("market", "period"), options=()):
         else:
             params = params + extra
 
+        lookup = _ArgumentLookup(sig, spec.data)
+        defaults = tuple((n, _OPTIONS[n][0]) for n in names)
+
         @functools.wraps(func)
         def wrapper(*args, **kwargs):
-            opts = {n: kwargs.pop(n, _OPTIONS[n][0]) for n in names}
-            bound = sig.bind(*args, **kwargs)
-            backend = backend_for(*(bound.arguments.get(a) for a in spec.data))
+            opts = {n: kwargs.pop(n, d) for n, d in defaults}
+            if lookup.accepts(args, kwargs):
+                backend = backend_for(*lookup.values(args, kwargs))
+            else:  # a bad call (raises its TypeError) or one to bind to be sure
+                bound = sig.bind(*args, **kwargs)
+                backend = backend_for(*(bound.arguments.get(a) for a in spec.data))
             if backend is None:
-                _reject_options(spec.name, opts)
+                for n, d in defaults:
+                    if opts[n] is not d:
+                        _reject_options(spec.name, opts)
                 return func(*args, **kwargs)
+            bound = sig.bind(*args, **kwargs)
             bound.apply_defaults()
             return backend.call(spec, func, bound, opts)
 

@@ -180,3 +180,25 @@ def test_dask_dataframe_reaches_the_dask_backend_through_the_registry(monkeypatc
     assert seen == ["hhi"]
     pd.testing.assert_series_equal(out, cn.hhi(three_markets))
     assert _dispatch.backend_for(dd.from_pandas(three_markets, npartitions=1)) is backend
+
+
+def test_data_arguments_are_found_by_position_and_by_keyword(loopback, three_markets):
+    cn.hhi(data=LoopFrame(three_markets))
+    cn.screen_merger(shares=LoopFrame(three_markets), merging=["A", "B"])
+    cn.screen_merger(LoopFrame(three_markets), merging=["A", "B"], guidelines="us2010")
+    assert [c[0].name for c in loopback.calls] == ["hhi", "screen_merger", "screen_merger"]
+
+
+@pytest.mark.parametrize("call", [
+    lambda d: cn.hhi(), lambda d: cn.hhi(d, "market"), lambda d: cn.hhi(d, data=d),
+    lambda d: cn.hhi(d, no_such_option=1), lambda d: cn.screen_merger(d),
+    lambda d: cn.hhi(d, nope=1, compute=False)])
+def test_a_bad_call_raises_the_type_error_of_binding_it(call, three_markets):
+    with pytest.raises(TypeError) as info:
+        call(three_markets)
+    assert str(info.value) in {"missing a required argument: 'data'",
+                               "too many positional arguments",
+                               "multiple values for argument 'data'",
+                               "got an unexpected keyword argument 'no_such_option'",
+                               "got an unexpected keyword argument 'nope'",
+                               "missing a required argument: 'merging'"}
