@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from ._constants import OVERLAP_METRICS
 from ._kernels import load
 from ._progress import stage
 from ._validation import (
@@ -36,9 +37,6 @@ __all__ = ["overlap", "OVERLAP_METRICS"]
 _K = load("_overlap")
 _F = "overlap"
 
-#: Metric names accepted by :func:`overlap`.
-OVERLAP_METRICS = ("dot", "cosine", "jaccard", "overlap", "weighted_jaccard",
-                   "weighted_overlap", "kappa")
 _OUTPUTS = ("auto", "dense", "csr", "frame", "pairs")
 _SYMMETRIC = {"dot", "cosine", "jaccard", "overlap", "weighted_jaccard", "weighted_overlap"}
 _NONNEGATIVE = {"jaccard", "overlap", "weighted_jaccard", "weighted_overlap", "kappa"}

@@ -44,7 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
                "traceback.")
     parser.add_argument("--debug", action="store_true",
                         help="show the full traceback on errors")
-    parser.add_argument("--version", action="version", version=_version())
+    parser.add_argument("--version", action=_VersionAction)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
     for name in SUBCOMMAND_MODULES:
@@ -54,6 +54,19 @@ def build_parser() -> argparse.ArgumentParser:
             subparser.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
                                    help="show the full traceback on errors")
     return parser
+
+
+class _VersionAction(argparse.Action):
+    """``--version``: print the version and exit (read from the metadata only when asked)."""
+
+    def __init__(self, option_strings, dest=argparse.SUPPRESS, default=argparse.SUPPRESS,
+                 help="show program's version number and exit"):
+        super().__init__(option_strings=option_strings, dest=dest, default=default, nargs=0,
+                         help=help)
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        sys.stdout.write(_version() + "\n")
+        parser.exit()
 
 
 def _version():

@@ -8,10 +8,12 @@ import os
 import re
 import sys
 import warnings
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from ..exceptions import DataFileError, InvalidParameterError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["add_column_options", "column_kwargs", "write_output", "parse_list", "Progress",
            "add_output_option", "add_command", "add_duplicates_option", "add_named_columns",
@@ -118,6 +120,8 @@ def _neutral(value):
 
 
 def _neutral_index(index):
+    import pandas as pd
+
     if isinstance(index, pd.MultiIndex):
         return pd.MultiIndex.from_arrays(
             [_neutral_index(index.get_level_values(i)) for i in range(index.nlevels)],
@@ -136,6 +140,8 @@ def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
     leading single quote (OWASP's advice for CSV injection); numbers, and text that
     is only a number such as ``-0.5``, stay as they are.
     """
+    import pandas as pd
+
     out = frame.copy()
     for i, col in enumerate(out.columns):
         values = out.iloc[:, i]
@@ -399,6 +405,8 @@ def write_output(frame: pd.DataFrame, out, *, index=True, raw_csv=False, command
     subcommand in error messages.
     """
     if out is None or out == "-":
+        import pandas as pd
+
         with pd.option_context("display.max_rows", 200, "display.width", 160,
                                "display.max_columns", 30):
             sys.stdout.write(printable(frame.to_string()) + "\n")

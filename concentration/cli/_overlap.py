@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
+from .._constants import OVERLAP_METRICS
 from ._common import add_command, add_named_columns, add_output_option, check_path, emit
 
 
 def register(sub):
-    from .._pairwise import OVERLAP_METRICS
-
     p = add_command(sub, "overlap", run,
                     help="pairwise overlap (cosine, Jaccard, kappa, ...) between rows",
                     inputs={"source": "Parquet file or directory with the weight table"})
