@@ -29,7 +29,7 @@ from ._format import (LONG_TEXT_COLUMNS, VERDICT_LABELS, column_kind, column_lab
 
 
 __all__ = ["Summary", "ResultMixin", "DisplayTable", "display_table", "display_value",
-           "table_html", "html_block", "STYLE"]
+           "table_html", "html_block", "STYLE", "DeferredFrame", "FrameField", "built_state"]
 
 _MAX_ROWS = 30
 #: A text cell longer than this makes its column a column of notes.
@@ -512,6 +512,63 @@ class Summary:
 
     def _repr_html_(self) -> str:
         return self.as_html()
+
+
+class DeferredFrame:
+    """A DataFrame built when it is first read: ``build(*args)``.
+
+    A result that many callers never display (a screen in a loop over deals, say)
+    keeps its columns as arrays and makes the DataFrame only if someone asks for it.
+    """
+
+    __slots__ = ("build", "args")
+
+    def __init__(self, build, *args):
+        self.build = build
+        self.args = args
+
+    def __call__(self) -> pd.DataFrame:
+        return self.build(*self.args)
+
+    def __repr__(self) -> str:
+        return "<DataFrame built when first read>"
+
+
+class FrameField:
+    """A DataFrame field of a frozen result dataclass that may be given deferred.
+
+    Assigned a :class:`DeferredFrame`, the field builds the frame on first read and
+    keeps it; assigned a DataFrame, it holds it as given.  ``default`` (a callable
+    returning a new DataFrame) makes the field optional: each instance left at the
+    default builds its own frame when read.
+    """
+
+    def __init__(self, default=None):
+        self.default = default
+        self.name = None
+
+    def __set_name__(self, owner, name):
+        self.name = name
+
+    def __get__(self, obj, owner=None):
+        if obj is None:
+            if self.default is None:
+                raise AttributeError(self.name)   # no default: a required field
+            return DeferredFrame(self.default)
+        value = obj.__dict__[self.name]
+        if isinstance(value, DeferredFrame):
+            value = value()
+            obj.__dict__[self.name] = value
+        return value
+
+    def __set__(self, obj, value):
+        obj.__dict__[self.name] = value
+
+
+def built_state(obj) -> dict:
+    """``obj.__dict__`` with every :class:`DeferredFrame` built (for pickling)."""
+    return {k: getattr(obj, k) if isinstance(v, DeferredFrame) else v
+            for k, v in list(obj.__dict__.items())}
 
 
 class ResultMixin:

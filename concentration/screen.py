@@ -32,7 +32,7 @@ import pandas as pd
 from ._dispatch import dispatchable
 from ._docstrings import MERGER_PARAMETERS, substitute
 from ._entities import coerce_entities
-from ._results import ResultMixin
+from ._results import DeferredFrame, FrameField, ResultMixin, built_state
 from ._tables import DEFAULT_TOLERANCE, ShareTable, coerce_shares
 from ._validation import check_number, close_matches, param_message
 from .exceptions import InvalidParameterError
@@ -89,14 +89,16 @@ class MergerScreen(ResultMixin):
         for in some period); empty without ``parent=``.
     """
 
-    table: pd.DataFrame
+    table: pd.DataFrame = FrameField()
     guidelines: tuple
     deals: dict
     keys: tuple = ()
     notes: tuple = field(default_factory=tuple)
-    merged: pd.DataFrame = field(default_factory=lambda: _no_entities(("firm", "entity")))
-    parties: pd.DataFrame = field(
-        default_factory=lambda: _no_entities(("deal", "party", "entity")))
+    merged: pd.DataFrame = FrameField(default=lambda: _no_entities(("firm", "entity")))
+    parties: pd.DataFrame = FrameField(default=lambda: _no_entities(("deal", "party", "entity")))
+
+    def __getstate__(self):
+        return built_state(self)
 
     def to_frame(self) -> pd.DataFrame:
         """The screen as a tidy DataFrame (a copy)."""
@@ -267,7 +269,11 @@ def _row_mask(table, entities, name):
     """The rows of firm ``name`` (resolved through the entity model when there is one)
     and the entity it stands for in each group (None without entities)."""
     if entities is None:
-        return np.asarray(pd.Index(table.firms) == name), None
+        firms = table.firms
+        if type(name) is str and isinstance(firms, np.ndarray) and firms.dtype == object:
+            # the comparison pd.Index makes for an object index (False for missing labels)
+            return np.asarray(firms == name, dtype=bool), None
+        return np.asarray(pd.Index(firms) == name), None
     per_group = _entity_per_group(table, entities, name)
     return np.asarray(table.firms == per_group[table.codes], dtype=bool), per_group
 
@@ -297,7 +303,8 @@ def _missing_message(func, missing, table, entities):
 
 
 def _party_masks(table, entities, parties, func):
-    """One row mask per party, and how each party was resolved (party, entity rows).
+    """One row mask per party, and how each party was resolved (party, entity rows;
+    None without an entity model).
 
     A party is found under its own name or, with an entity model, under its ultimate
     parent at each period's end.  A party found nowhere is an error naming it and the
@@ -323,6 +330,8 @@ def _party_masks(table, entities, parties, func):
                 func, "merging", "parties that are distinct entities", names,
                 "Under parent= these parties are one firm in every period, so there is "
                 "no merger to screen; name firms of different groups."))
+    if entities is None:
+        return masks, None   # nothing was resolved (the caller keeps no parties)
     names = pd.DataFrame(list(dict.fromkeys(rows)), columns=["party", "entity"])
     return masks, names
 
@@ -431,20 +440,14 @@ def _metrics(table: ShareTable, masks, divested=None, buyer=None):
     return metrics, extra
 
 
-def _rows(table, metrics, extra, gl, deal, tolerance, remedy=None,
-          is_market=None) -> pd.DataFrame:
+def _rows(table, metrics, extra, gl, deal, tolerance, remedy=None, is_market=None) -> tuple:
+    """The rows of one deal as arrays: ``(deal, groups, k, columns)`` for :func:`_frame`.
+
+    Every verdict is read here; only the DataFrame is left to be built when read.
+    """
     n = table.n_groups
     k = len(gl)
     cols = {}
-    if deal is not None:
-        cols["deal"] = np.full(n * k, deal, dtype=object)
-    if table.groups is not None:
-        labels = table.groups.repeat(k)
-        if isinstance(labels, pd.MultiIndex):
-            for lvl, name in enumerate(labels.names):
-                cols[name] = labels.get_level_values(lvl)
-        else:
-            cols[labels.name] = labels
     cols["guideline"] = np.tile(np.array([g.key for g in gl], dtype=object), n)
     rep = {key: np.repeat(np.asarray(v), k) for key, v in metrics.items()}
     for c in ("pre_hhi", "post_hhi", "delta_hhi", "combined_share"):
@@ -472,6 +475,22 @@ def _rows(table, metrics, extra, gl, deal, tolerance, remedy=None,
         cols["combined_share_pre_remedy"] = np.repeat(extra["combined_share_pre"], k)
         if "attainable" in remedy:
             cols["attainable"] = np.repeat(remedy["attainable"], k)
+    return deal, table.groups, k, cols
+
+
+def _frame(deal, groups, k, columns) -> pd.DataFrame:
+    """The DataFrame of the rows of one deal (see :func:`_rows`)."""
+    cols = {}
+    if deal is not None:
+        cols["deal"] = np.full(len(columns["guideline"]), deal, dtype=object)
+    if groups is not None:
+        labels = groups.repeat(k)
+        if isinstance(labels, pd.MultiIndex):
+            for lvl, name in enumerate(labels.names):
+                cols[name] = labels.get_level_values(lvl)
+        else:
+            cols[labels.name] = labels
+    cols.update(columns)
     out = pd.DataFrame(cols)
     for c in ("guideline", "zone", "verdict", "rule", "citation", "not_checked",
               "verdict_lower", "zone_upper", "verdict_upper", "rule_upper", "citation_upper"):
@@ -496,17 +515,29 @@ def _classified(gl, metrics, overlap, n):
 
 
 def _finish(tables, gl, deals, table, notes=(), parties=None) -> MergerScreen:
-    frame = pd.concat(tables, ignore_index=True) if len(tables) > 1 else tables[0]
-    frame = frame.reset_index(drop=True)
-    merged = table.merged if table.merged is not None else _no_entities(("firm", "entity"))
+    """The screen of the deals' rows (:func:`_rows`); its frames are built when read."""
+    merged = table.merged if table.merged is not None else \
+        DeferredFrame(_no_entities, ("firm", "entity"))
     if parties:
-        resolved = pd.concat([p.assign(deal=name) for name, p in parties.items()],
-                             ignore_index=True)[["deal", "party", "entity"]]
+        resolved = DeferredFrame(_resolved_parties, parties)
     else:
-        resolved = _no_entities(("deal", "party", "entity"))
-    return MergerScreen(table=frame, guidelines=tuple(g.key for g in gl), deals=deals,
+        resolved = DeferredFrame(_no_entities, ("deal", "party", "entity"))
+    return MergerScreen(table=DeferredFrame(_screen_table, tables),
+                        guidelines=tuple(g.key for g in gl), deals=deals,
                         keys=tuple(table.keys), notes=tuple(notes), merged=merged,
                         parties=resolved)
+
+
+def _screen_table(tables) -> pd.DataFrame:
+    """The tidy table of a screen: the rows of each deal (:func:`_rows`) in turn."""
+    frames = [_frame(*t) for t in tables]
+    frame = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+    return frame.reset_index(drop=True)
+
+
+def _resolved_parties(parties) -> pd.DataFrame:
+    return pd.concat([p.assign(deal=name) for name, p in parties.items()],
+                     ignore_index=True)[["deal", "party", "entity"]]
 
 
 def _no_entities(columns):
