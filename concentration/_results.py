@@ -521,7 +521,7 @@ class DeferredFrame:
     keeps its columns as arrays and makes the DataFrame only if someone asks for it.
     """
 
-    __slots__ = ("build", "args")
+    __slots__ = ("args", "build")
 
     def __init__(self, build, *args):
         self.build = build

@@ -89,13 +89,16 @@ class MergerScreen(ResultMixin):
         for in some period); empty without ``parent=``.
     """
 
-    table: pd.DataFrame = FrameField()
+    # FrameField is a descriptor: the frames may be given deferred and built when read
+    table: pd.DataFrame = FrameField()  # noqa: RUF009
     guidelines: tuple
     deals: dict
     keys: tuple = ()
     notes: tuple = field(default_factory=tuple)
-    merged: pd.DataFrame = FrameField(default=lambda: _no_entities(("firm", "entity")))
-    parties: pd.DataFrame = FrameField(default=lambda: _no_entities(("deal", "party", "entity")))
+    merged: pd.DataFrame = FrameField(  # noqa: RUF009
+        default=lambda: _no_entities(("firm", "entity")))
+    parties: pd.DataFrame = FrameField(  # noqa: RUF009
+        default=lambda: _no_entities(("deal", "party", "entity")))
 
     def __getstate__(self):
         return built_state(self)
