@@ -28,6 +28,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+from pandas.api.extensions import ExtensionDtype
+from pandas.api.types import pandas_dtype
 
 from ._dispatch import dispatchable
 from ._docstrings import MERGER_PARAMETERS, substitute
@@ -494,12 +496,23 @@ def _frame(deal, groups, k, columns) -> pd.DataFrame:
         else:
             cols[labels.name] = labels
     cols.update(columns)
+    text = pandas_dtype(str)
+    if isinstance(text, ExtensionDtype):
+        # the array astype(str) makes, made before the frame rather than column by column
+        for c in _TEXT_COLUMNS:
+            cols[c] = pd.array(cols[c], dtype=text)
+        if cols["holds_at_both_bounds"].dtype == bool:
+            return pd.DataFrame(cols)
     out = pd.DataFrame(cols)
-    for c in ("guideline", "zone", "verdict", "rule", "citation", "not_checked",
-              "verdict_lower", "zone_upper", "verdict_upper", "rule_upper", "citation_upper"):
-        out[c] = out[c].astype(str)
+    if not isinstance(text, ExtensionDtype):
+        for c in _TEXT_COLUMNS:
+            out[c] = out[c].astype(str)
     out["holds_at_both_bounds"] = out["holds_at_both_bounds"].astype(bool)
     return out
+
+
+_TEXT_COLUMNS = ("guideline", "zone", "verdict", "rule", "citation", "not_checked",
+                 "verdict_lower", "zone_upper", "verdict_upper", "rule_upper", "citation_upper")
 
 
 def _classified(gl, metrics, overlap, n):
