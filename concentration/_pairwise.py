@@ -297,9 +297,31 @@ def _frames_to_csr(frames, names, metric, row_groups):
 
 # ----------------------------------------------------------------------------- compute
 
+def _row_sums_of_squares(M):
+    """``M.multiply(M).sum(axis=1)`` of a canonical CSR, as a flat array.
+
+    Read straight from ``M.data``: the squares summed row by row by ``np.add.reduceat``
+    as ``scipy.sparse`` sums a CSR's rows.  A square that underflows to 0 would be
+    dropped by ``multiply`` (so summed in another grouping): that case goes through
+    scipy itself.
+    """
+    sq = M.data * M.data
+    if not sq.size or not sq.all():
+        return np.asarray(M.multiply(M).sum(axis=1)).ravel()
+    out = np.zeros(M.shape[0])
+    rows = np.flatnonzero(np.diff(M.indptr))
+    out[rows] = np.add.reduceat(sq, M.indptr[rows])
+    return out
+
+
+def _column_degrees(M):
+    """Stored entries per column of a canonical CSR (``np.diff(M.tocsc().indptr)``)."""
+    return np.bincount(M.indices, minlength=M.shape[1])
+
+
 def _row_stats(M, metric):
     if metric == "cosine":
-        return np.sqrt(np.asarray(M.multiply(M).sum(axis=1)).ravel())
+        return np.sqrt(_row_sums_of_squares(M))
     if metric in ("jaccard", "overlap"):
         return np.diff(M.indptr).astype(np.float64)
     if metric in ("weighted_jaccard", "weighted_overlap"):
@@ -393,8 +415,8 @@ def _compute(A, B, *, metric, sym, left, right, threshold, top_k, sparse_out,
     n_cols = A.shape[1]
     # heavy (high-degree) columns: dense BLAS block; only for the product semiring
     if op == 0 and nA and nB and n_cols:
-        degA = np.diff(A.tocsc().indptr).astype(np.float64)
-        degB = degA if sym else np.diff(B.tocsc().indptr).astype(np.float64)
+        degA = _column_degrees(A).astype(np.float64)
+        degB = degA if sym else _column_degrees(B).astype(np.float64)
         heavy = degA * degB > _HEAVY_RATIO * float(nA) * float(nB)
     else:
         heavy = np.zeros(n_cols, dtype=bool)
@@ -410,9 +432,13 @@ def _compute(A, B, *, metric, sym, left, right, threshold, top_k, sparse_out,
     heavy_bytes = 8 * n_heavy * (nA + (0 if sym else nB))
     entry = a_indices.dtype.itemsize + 8
 
+    def columns(M):
+        # every column heavy (a small dense input): the whole matrix, no column selection
+        return M.toarray() if heavy.all() else M[:, heavy].toarray()
+
     def heavy_blocks():
-        Ah = np.ascontiguousarray(A[:, heavy].toarray())
-        return Ah, (Ah if sym else np.ascontiguousarray(B[:, heavy].toarray()))
+        Ah = np.ascontiguousarray(columns(A))
+        return Ah, (Ah if sym else np.ascontiguousarray(columns(B)))
 
     if not sparse_out:
         _plan(8 * nA * nB + heavy_bytes, f"a dense {nA:,} x {nB:,} float64 result",
