@@ -194,13 +194,28 @@ def _to_csr(X, name, metric):
                 _F, name, "a 2-D matrix (scipy sparse, ndarray) or a long DataFrame "
                 "(row, column, weight)", f"an object of shape {arr.shape}"))
         arr = _check_values(arr, name, metric)
-        M = sp.csr_matrix(arr)
-    M = sp.csr_matrix(M, dtype=np.float64)
+        M = _dense_to_csr(arr)   # a new float64 CSR already
+    if M.dtype != np.float64 or sp.issparse(X):
+        M = sp.csr_matrix(M, dtype=np.float64)
     if M.nnz and np.any(M.data == 0):
         M = M.copy()
         M.eliminate_zeros()  # a stored zero is not a tie: it never counts in a pattern
     M.sort_indices()
     return M
+
+
+def _dense_to_csr(arr):
+    """``scipy.sparse.csr_matrix(arr)`` of a float64 2-D array, made without a COO step.
+
+    The nonzero entries in row-major order, int32 indices (what scipy picks for
+    fewer than 2**31 entries); larger arrays go through scipy itself.
+    """
+    if arr.size >= np.iinfo(np.int32).max:
+        return sp.csr_matrix(arr)
+    r, c = np.nonzero(arr)
+    indptr = np.zeros(arr.shape[0] + 1, dtype=np.int32)
+    np.cumsum(np.bincount(r, minlength=arr.shape[0]), out=indptr[1:])
+    return sp.csr_matrix((arr[r, c], c.astype(np.int32), indptr), shape=arr.shape)
 
 
 def _unhashable_labels(parts):
