@@ -48,6 +48,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -125,15 +126,20 @@ class Condition:
     def evaluate(self, metrics: dict) -> np.ndarray:
         """Boolean array: the condition holds (False where the metric is NaN)."""
         x = np.asarray(metrics[self.metric], dtype=np.float64)
-        eps = HHI_TOLERANCE if METRICS[self.metric] == "points" else SHARE_TOLERANCE
         with np.errstate(invalid="ignore"):
-            if self.op == ">":
-                return x > self.value + eps
-            if self.op == ">=":
-                return x >= self.value - eps
-            if self.op == "<":
-                return x < self.value - eps
-            return x <= self.value + eps
+            return self._compare(x)
+
+    def _compare(self, x) -> np.ndarray:
+        """:meth:`evaluate` on the float64 array ``x`` of the metric (under the
+        caller's ``np.errstate(invalid="ignore")``)."""
+        eps = HHI_TOLERANCE if METRICS[self.metric] == "points" else SHARE_TOLERANCE
+        if self.op == ">":
+            return x > self.value + eps
+        if self.op == ">=":
+            return x >= self.value - eps
+        if self.op == "<":
+            return x < self.value - eps
+        return x <= self.value + eps
 
     def describe(self) -> str:
         """The condition as written, e.g. ``'ΔHHI > 100'``."""
@@ -187,11 +193,20 @@ class Zone:
     def mask(self, post_hhi) -> np.ndarray:
         """Boolean array: which post-merger HHI values (points) fall in this zone."""
         x = np.asarray(post_hhi, dtype=np.float64)
+        with np.errstate(invalid="ignore"):
+            return self._mask(x)
+
+    @cached_property
+    def _bounds(self) -> tuple:
+        """The zone's bounds as conditions on the post-merger HHI."""
+        return tuple(Condition("post_hhi", op, v) for op, v in
+                     ((self.low_op, self.low), (self.high_op, self.high)) if v is not None)
+
+    def _mask(self, x) -> np.ndarray:
+        """:meth:`mask` of the float64 array ``x`` (under ``np.errstate(invalid="ignore")``)."""
         out = np.isfinite(x)
-        if self.low is not None:
-            out &= Condition("post_hhi", self.low_op, self.low).evaluate({"post_hhi": x})
-        if self.high is not None:
-            out &= Condition("post_hhi", self.high_op, self.high).evaluate({"post_hhi": x})
+        for cond in self._bounds:
+            out &= cond._compare(x)
         return out
 
 
@@ -253,33 +268,53 @@ class Guideline:
     def zone_of(self, hhi) -> np.ndarray:
         """The name of the zone each HHI value (points) falls in ("" for none), as objects."""
         x = np.atleast_1d(np.asarray(hhi, dtype=np.float64))
+        with np.errstate(invalid="ignore"):
+            return self._zone_of(x)
+
+    def _zone_of(self, x) -> np.ndarray:
         zone = np.full(x.shape[0], "", dtype=object)
         for z in reversed(self.zones):
-            zone[z.mask(x)] = z.name
+            zone[z._mask(x)] = z.name
         return zone
+
+    @cached_property
+    def _texts(self) -> tuple:
+        """The default rule and citation, and ``(verdict, rule, citation, unchecked)``
+        of each rule: the texts :meth:`classify` writes (made once per record)."""
+        return (f"{self.key}: {self.default_text}", self.citation(),
+                tuple((r.verdict, f"{self.key} {r.id}: {r.describe()}",
+                       self.citation(r.section), "; ".join(r.unchecked)) for r in self.rules))
 
     def classify(self, metrics: dict):
         """Vectorised verdicts for arrays of metrics (see :func:`classify`).
 
         Returns ``(zone, verdict, rule, citation, unchecked)`` as object arrays.
         """
-        zone = self.zone_of(metrics["post_hhi"])
-        n = zone.shape[0]
-        verdict = np.full(n, self.default_verdict, dtype=object)
-        rule = np.full(n, f"{self.key}: {self.default_text}", dtype=object)
-        cite = np.full(n, self.citation(), dtype=object)
-        unchecked = np.full(n, "", dtype=object)
-        done = np.zeros(n, dtype=bool)
-        for r in self.rules:
-            hit = ~done
-            for cond in r.conditions:
-                hit &= cond.evaluate(metrics)
-            if hit.any():
-                verdict[hit] = r.verdict
-                rule[hit] = f"{self.key} {r.id}: {r.describe()}"
-                cite[hit] = self.citation(r.section)
-                unchecked[hit] = "; ".join(r.unchecked)
-                done |= hit
+        with np.errstate(invalid="ignore"):
+            zone = self._zone_of(np.atleast_1d(np.asarray(metrics["post_hhi"],
+                                                          dtype=np.float64)))
+            n = zone.shape[0]
+            default_rule, default_cite, texts = self._texts
+            verdict = np.full(n, self.default_verdict, dtype=object)
+            rule = np.full(n, default_rule, dtype=object)
+            cite = np.full(n, default_cite, dtype=object)
+            unchecked = np.full(n, "", dtype=object)
+            done = np.zeros(n, dtype=bool)
+            values = {}
+            for r, (r_verdict, r_rule, r_cite, r_unchecked) in zip(self.rules, texts):
+                hit = ~done
+                for cond in r.conditions:
+                    x = values.get(cond.metric)
+                    if x is None:
+                        x = values[cond.metric] = np.asarray(metrics[cond.metric],
+                                                             dtype=np.float64)
+                    hit &= cond._compare(x)
+                if hit.any():
+                    verdict[hit] = r_verdict
+                    rule[hit] = r_rule
+                    cite[hit] = r_cite
+                    unchecked[hit] = r_unchecked
+                    done |= hit
         return zone, verdict, rule, cite, unchecked
 
 
