@@ -547,7 +547,13 @@ def _finish(tables, gl, deals, table, notes=(), parties=None) -> MergerScreen:
 def _screen_table(tables) -> pd.DataFrame:
     """The tidy table of a screen: the rows of each deal (:func:`_rows`) in turn."""
     frames = [_frame(*t) for t in tables]
-    frame = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+    if len(frames) > 1:
+        return pd.concat(frames, ignore_index=True).reset_index(drop=True)
+    frame = frames[0]
+    index = frame.index
+    if isinstance(index, pd.RangeIndex) and index.start == 0 and index.step == 1 \
+            and index.name is None:
+        return frame   # already what reset_index(drop=True) would give
     return frame.reset_index(drop=True)
 
 
