@@ -587,3 +587,68 @@ def topk_finish(uint8_t[::1] heapbuf, const int64_t[::1] heap_n, Py_ssize_t top_
                 out_vals[pos] = H[g * top_k + j].val
                 pos += 1
     return pos
+
+
+def pair_dots(const int64_t[::1] a_indptr, const idx_t[::1] a_indices,
+              const double[::1] a_data, const int64_t[::1] b_indptr,
+              const idx_t[::1] b_indices, const double[::1] b_data,
+              const int64_t[::1] rows, const int64_t[::1] cols, double[::1] out,
+              int n_threads):
+    """``out[p] = <a_{rows[p]}, b_{cols[p]}>`` for given row pairs (both CSR, sorted indices).
+
+    One merge of the two sorted index lists per pair, summed in increasing column
+    order.  The caller checks that every row number is in range.
+    """
+    cdef Py_ssize_t n = rows.shape[0]
+    cdef Py_ssize_t p, i, i1, q, q1
+    cdef int64_t ci, cq
+    cdef double acc
+    cdef int nt = _team(n_threads)
+    for p in prange(n, nogil=True, schedule="dynamic", chunksize=256, num_threads=nt):
+        i = a_indptr[rows[p]]
+        i1 = a_indptr[rows[p] + 1]
+        q = b_indptr[cols[p]]
+        q1 = b_indptr[cols[p] + 1]
+        acc = 0.0
+        while i < i1 and q < q1:
+            ci = a_indices[i]
+            cq = b_indices[q]
+            if ci == cq:
+                acc = acc + a_data[i] * b_data[q]
+                i = i + 1
+                q = q + 1
+            elif ci < cq:
+                i = i + 1
+            else:
+                q = q + 1
+        out[p] = acc
+
+
+def pair_lookup(const int64_t[::1] a_indptr, const idx_t[::1] a_indices,
+                const int64_t[::1] b_indptr, const idx_t[::1] b_indices,
+                const double[::1] b_data, const int64_t[::1] rows,
+                const int64_t[::1] others, const int64_t[::1] out_start, double[::1] out):
+    """For each p, B[others[p], c] at every column c of A's row ``rows[p]`` (0 if absent).
+
+    Row ``rows[p]`` of A has ``n = a_indptr[r + 1] - a_indptr[r]`` columns; their
+    values in B's row ``others[p]`` go to ``out[out_start[p] : out_start[p] + n]``
+    in A's column order.  Both matrices have sorted indices; one merge per pair.
+    """
+    cdef Py_ssize_t n = rows.shape[0]
+    cdef Py_ssize_t p, i, i0, i1, q, q1, o
+    cdef int64_t ci
+    with nogil:
+        for p in range(n):
+            i0 = a_indptr[rows[p]]
+            i1 = a_indptr[rows[p] + 1]
+            q = b_indptr[others[p]]
+            q1 = b_indptr[others[p] + 1]
+            o = out_start[p]
+            for i in range(i0, i1):
+                ci = a_indices[i]
+                while q < q1 and b_indices[q] < ci:
+                    q = q + 1
+                if q < q1 and b_indices[q] == ci:
+                    out[o + i - i0] = b_data[q]
+                else:
+                    out[o + i - i0] = 0.0

@@ -108,3 +108,27 @@ def select_ref(S, *, threshold=None, top_k=None):
     out = sp.csr_matrix((vals, (rows, cols)), shape=S.shape, dtype=np.float64)
     out.sort_indices()
     return out
+
+
+def pair_dots(a_indptr, a_indices, a_data, b_indptr, b_indices, b_data, rows, cols):
+    """Reference for ``_overlap.pair_dots``: the dot product of row ``rows[p]`` of A
+    with row ``cols[p]`` of B, for each p (plain Python over the CSR arrays)."""
+    out = np.zeros(len(rows))
+    for p, (j, k) in enumerate(zip(rows, cols)):
+        a = dict(zip(a_indices[a_indptr[j]:a_indptr[j + 1]].tolist(),
+                     a_data[a_indptr[j]:a_indptr[j + 1]].tolist()))
+        b = dict(zip(b_indices[b_indptr[k]:b_indptr[k + 1]].tolist(),
+                     b_data[b_indptr[k]:b_indptr[k + 1]].tolist()))
+        out[p] = sum(v * b[c] for c, v in sorted(a.items()) if c in b)
+    return out
+
+
+def pair_lookup(a_indptr, a_indices, b_indptr, b_indices, b_data, rows, others):
+    """Reference for ``_overlap.pair_lookup``: for each pair, B's values in row
+    ``others[p]`` at the columns of A's row ``rows[p]`` (0 where absent), concatenated."""
+    out = []
+    for j, k in zip(rows, others):
+        b = dict(zip(b_indices[b_indptr[k]:b_indptr[k + 1]].tolist(),
+                     b_data[b_indptr[k]:b_indptr[k + 1]].tolist()))
+        out += [b.get(c, 0.0) for c in a_indices[a_indptr[j]:a_indptr[j + 1]].tolist()]
+    return np.asarray(out, dtype=np.float64)

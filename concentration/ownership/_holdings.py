@@ -41,7 +41,7 @@ from ..exceptions import InvalidHoldingsError, InvalidParameterError, PeriodErro
 
 __all__ = ["Holdings", "read_holdings", "HOLDINGS_TOLERANCE", "CONTROL_MISSING", "AS_OF_MODES",
            "holdings_dates", "check_max_age", "select_as_of", "snapshot_label",
-           "resolve_entities",
+           "resolve_entities", "label_codes",
            "ENTITY_COLUMNS"]
 
 #: A firm's stakes may sum above one by this much (rounding in filings) before the
@@ -438,14 +438,108 @@ class Holdings(ResultMixin):
                             control_given=control_given)
 
 
-def _cross_owners(table):
-    """The owners that are also firms of ``table``, sorted by label."""
-    owners = pd.Index(pd.unique(table["owner"]))
-    return tuple(sorted(owners[owners.isin(pd.unique(table["firm"]))].tolist(), key=str))
+class _Labels:
+    """Integer codes of a label column and its distinct labels (``pd.factorize`` order)."""
+
+    def __init__(self, codes, labels):
+        self.codes, self.labels = codes, labels
+
+    def __getitem__(self, i):
+        return self.labels[self.codes[i]]
 
 
-def _check_totals(t, has_period, tolerance, func, issues=None):
+def _label_array(col):
+    """A label column as the table keeps it: text as read (Arrow-backed ``str`` stays
+    as it is, without a round trip through Python objects), anything else as objects."""
+    if isinstance(col.dtype, pd.StringDtype):
+        return col.array
+    return col.to_numpy(dtype=object)
+
+
+def _repeated_keys(table, keys, owners, firms):
+    """Rows whose (period, owner, firm) key is repeated (every copy flagged).
+
+    Owner and firm codes (and the period's) are packed into one integer key when their
+    product fits in 63 bits, so no label is hashed again; else pandas compares the rows.
+    """
+    n_o, n_f = max(len(owners.labels), 1), max(len(firms.labels), 1)
+    key = owners.codes.astype(np.int64) * n_f + firms.codes
+    size = n_o * n_f
+    if "period" in keys:
+        pc, pu = pd.factorize(table["period"])
+        size *= max(len(pu), 1)
+        if size >= 2 ** 63 or (pc < 0).any():
+            return table.duplicated(keys, keep=False).to_numpy()
+        key = pc.astype(np.int64) * (n_o * n_f) + key
+    return pd.Series(key).duplicated(keep=False).to_numpy()
+
+
+def _remember_codes(holdings, codes):
+    """Keep ``{column: (codes, labels)}`` of ``holdings.table`` on the object (see
+    :func:`label_codes`); the table is the object's own, so they stay valid."""
+    object.__setattr__(holdings, "_label_codes", (holdings.table, dict(codes)))
+
+
+def label_codes(holdings, column, rows=None):
+    """``pd.factorize(holdings.table[column][rows])``, from codes kept at reading time.
+
+    Parameters
+    ----------
+    holdings : Holdings
+    column : {"owner", "firm"}
+    rows : numpy.ndarray of bool, optional
+        A row mask (one period's rows).
+
+    Returns
+    -------
+    (numpy.ndarray, pandas.Index)
+        Codes and distinct labels in order of first appearance among the rows, as
+        ``pd.factorize`` gives them.  Holdings built by :func:`read_holdings` keep
+        the codes of their label columns, so no label is hashed again; others are
+        factorized on the first call and remembered.
+    """
+    kept = getattr(holdings, "_label_codes", None)
+    if kept is None or kept[0] is not holdings.table:
+        kept = (holdings.table, {})
+        object.__setattr__(holdings, "_label_codes", kept)
+    store = kept[1]
+    if column not in store:
+        store[column] = pd.factorize(holdings.table[column])
+    codes, labels = store[column]
+    if rows is None:
+        return codes, pd.Index(labels)
+    sub, used = pd.factorize(codes[rows])
+    return sub, pd.Index(labels).take(used)
+
+
+def _cross_owners(table, labels=None):
+    """The owners that are also firms of ``table``, sorted by label (``labels``: the
+    distinct owner and firm labels, when known)."""
+    if labels is None:
+        labels = (pd.unique(table["owner"]), pd.unique(table["firm"]))
+    owners = pd.Index(labels[0])
+    return tuple(sorted(owners[owners.isin(labels[1])].tolist(), key=str))
+
+
+def _check_totals(t, has_period, tolerance, func, issues=None, firm_codes=None):
+    """Refuse (or, with ``issues``, record) a firm whose stakes sum above one.
+
+    ``firm_codes`` (the firm column's codes and labels) lets the sums be taken over
+    the codes, without grouping the labels again.
+    """
     keys = (["period"] if has_period else []) + ["firm"]
+    if firm_codes is not None:
+        group, n = firm_codes.codes.astype(np.int64), len(firm_codes.labels)
+        if has_period:
+            pc, pu = pd.factorize(t["period"])
+            group, n = pc.astype(np.int64) * n + group, n * len(pu)
+        if n <= max(4 * len(t), 1 << 16) and (group >= 0).all():
+            # sums in row order; a total within 1e-12 of the limit is left to the
+            # grouped sums below, so the decision is theirs exactly
+            near = 1.0 + tolerance - 1e-12
+            if not any((np.bincount(group, weights=t[col].to_numpy(), minlength=n)
+                        > near).any() for col in ("cash_flow", "control")):
+                return
     totals = t.groupby(keys, sort=True)[["cash_flow", "control"]].sum()
     for col in ("cash_flow", "control"):
         over = totals[col] > 1.0 + tolerance
@@ -739,13 +833,17 @@ def read_holdings(source, *, owner="owner", firm="firm", period="period", cash_f
         check_columns(func, frame, {"period": period})
 
     issues: list = []
-    owners = frame[owner].to_numpy(dtype=object)
-    firms = frame[firm].to_numpy(dtype=object)
-    for lab, arr, col in (("owner", owners, owner), ("firm", firms, firm)):
-        if pd.isna(arr).any():
+    columns, codes = {}, {}
+    for lab, col in (("owner", owner), ("firm", firm)):
+        # text columns stay as they are read (no object round trip); one factorize each
+        columns[lab] = _label_array(frame[col])
+        codes[lab] = pd.factorize(columns[lab])
+        n_missing = int((codes[lab][0] < 0).sum())
+        if n_missing:
             raise InvalidHoldingsError(
-                f"{func}: the '{lab}' column {col!r} has {int(pd.isna(arr).sum())} missing "
+                f"{func}: the '{lab}' column {col!r} has {n_missing} missing "
                 f"value(s). Every stake needs an owner and a firm; fill or drop them first.")
+    owners, firms = _Labels(*codes["owner"]), _Labels(*codes["firm"])
     if has_period and frame[period].isna().any():
         raise InvalidHoldingsError(
             f"{func}: the 'period' column {period!r} has missing values. Fill or drop them, "
@@ -780,7 +878,7 @@ def read_holdings(source, *, owner="owner", firm="firm", period="period", cash_f
             i = int(np.flatnonzero(arr < 0)[0])
             raise InvalidHoldingsError(
                 f"{func}: the '{param}' column {col!r} has negative stakes (e.g. "
-                f"{arr[i] * factor!r} for owner {owners[i]!r} in {firms[i]!r}). Stakes are "
+                f"{float(arr[i] * factor)!r} for owner {owners[i]!r} in {firms[i]!r}). Stakes are "
                 "fractions in [0, 1]; short positions are not ownership.")
         if (arr > 1.0).any():
             i = int(np.flatnonzero(arr > 1.0)[0])
@@ -788,19 +886,22 @@ def read_holdings(source, *, owner="owner", firm="firm", period="period", cash_f
                     if scale == "fraction" and arr.max() <= 100.0 else "")
             raise InvalidHoldingsError(
                 f"{func}: the '{param}' column {col!r} has stakes above one (e.g. "
-                f"{arr[i] * factor!r} for owner {owners[i]!r} in {firms[i]!r}) with "
+                f"{float(arr[i] * factor)!r} for owner {owners[i]!r} in {firms[i]!r}) with "
                 f"scale={scale!r}.{hint}")
-    self_held = owners == firms
+    # a firm listed as its own owner: the owner label of each firm label, by code
+    firm_as_owner = pd.Index(owners.labels).get_indexer(firms.labels)
+    self_held = firm_as_owner[firms.codes] == owners.codes
     if self_held.any():
         i = int(np.flatnonzero(self_held)[0])
         raise InvalidHoldingsError(
             f"{func}: firm {firms[i]!r} is listed as an owner of itself. Treasury shares "
             "carry no cash-flow or voting rights; drop these rows.")
-    table = pd.DataFrame({"owner": owners, "firm": firms, "cash_flow": beta, "control": gamma})
+    table = pd.DataFrame({"owner": columns["owner"], "firm": columns["firm"],
+                          "cash_flow": beta, "control": gamma})
     if has_period:
         table.insert(0, "period", frame[period].to_numpy())
     keys = (["period"] if has_period else []) + ["owner", "firm"]
-    dup = table.duplicated(keys, keep=False).to_numpy()
+    dup = _repeated_keys(table, keys, owners, firms)
     if dup.any():
         if duplicates == "error":
             i = int(np.flatnonzero(dup)[0])
@@ -830,8 +931,13 @@ def read_holdings(source, *, owner="owner", firm="firm", period="period", cash_f
                            "message": f"{n_internal} stake(s) of an entity in itself (a "
                                       "parent in its subsidiary) were dropped after "
                                       "joining entities."})
-    _check_totals(table, has_period, tolerance, func)
-    cross = _cross_owners(table)
+    unchanged = not dup.any() and ent is None   # the codes still describe the table
+    if unchanged:
+        _check_totals(table, has_period, tolerance, func, firm_codes=firms)
+        cross = _cross_owners(table, labels=(owners.labels, firms.labels))
+    else:
+        _check_totals(table, has_period, tolerance, func)
+        cross = _cross_owners(table)
     if cross:
         issues.append({"severity": "warning", "check": "cross_ownership", "column": owner,
                        "group": None, "value": len(cross),
@@ -849,9 +955,13 @@ def read_holdings(source, *, owner="owner", firm="firm", period="period", cash_f
                        "message": f"{n_filled} missing control value(s) read as {how} "
                                   f"(control_missing={control_missing!r})."})
     stage(func, "%d stakes of %d owners in %d firms validated", len(table),
-          table["owner"].nunique(), table["firm"].nunique(), start=started)
-    return Holdings(table=table, control_given=control is not None, has_period=has_period,
-                    cross_owners=cross, report=ValidationReport(issues_frame(issues)),
-                    tolerance=tolerance, provenance=dict(frame.attrs.get("provenance", {})),
-                    control_missing=control_missing, n_control_missing=n_filled,
-                    entities=merged)
+          len(owners.labels) if unchanged else table["owner"].nunique(),
+          len(firms.labels) if unchanged else table["firm"].nunique(), start=started)
+    result = Holdings(table=table, control_given=control is not None, has_period=has_period,
+                      cross_owners=cross, report=ValidationReport(issues_frame(issues)),
+                      tolerance=tolerance, provenance=dict(frame.attrs.get("provenance", {})),
+                      control_missing=control_missing, n_control_missing=n_filled,
+                      entities=merged)
+    if unchanged:
+        _remember_codes(result, {"owner": codes["owner"], "firm": codes["firm"]})
+    return result

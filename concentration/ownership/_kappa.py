@@ -51,13 +51,16 @@ import pandas as pd
 import scipy.sparse as sp
 
 from .._dispatch import dispatchable
+from .._kernels import load
 from .._entities import coerce_entities
 from .._pairwise import overlap
 from .._progress import ProgressBar, check_progress, stage
 from .._validation import check_choice, param_message
 from ..exceptions import ConvergenceError, InvalidHoldingsError, InvalidParameterError
 from ._control import apply_model, resolve_model, user_gamma
-from ._holdings import Holdings
+from ._holdings import Holdings, label_codes
+
+_OVERLAP = load("_overlap")
 
 __all__ = ["profit_weights", "ORIENTATION", "KAPPA_OUTPUTS", "KappaStructure", "kappa_structure",
            "kappa_periods", "ABOVE_ONE_COLUMNS", "ABOVE_ONE_CAUSES", "explain_above_one",
@@ -119,6 +122,56 @@ class KappaStructure:
         """κ for the firms at positions ``rows`` (all when None)."""
         G, B = (self.G, self.B) if rows is None else (self.G[rows], self.B[rows])
         return _kappa(B, G, sparse=sparse)
+
+    def kappa_pair_blocks(self, positions, *, n_threads=None):
+        r"""Dense κ blocks, one per list of firm positions, from the within-block pairs only.
+
+        Each entry is :math:`\langle g_j, b_k\rangle / \langle g_j, b_j\rangle`, the
+        two dot products taken by one merge of the sorted owner lists of row j of G and
+        row k of B (:func:`pair_cost` estimates the work).  For many small markets this
+        is far less work than the whole period's κ or the stacked problem of
+        :meth:`kappa_blocks`.
+        """
+        sizes = np.array([len(p) for p in positions], dtype=np.int64)
+        allpos = (np.concatenate(positions).astype(np.int64) if len(positions)
+                  else np.zeros(0, np.int64))
+        starts = np.concatenate([[0], np.cumsum(sizes)])
+        offsets = np.concatenate([[0], np.cumsum(sizes * sizes)])
+        gid = np.repeat(np.arange(len(positions), dtype=np.int64), sizes * sizes)
+        within = np.arange(int(offsets[-1]), dtype=np.int64) - offsets[gid]
+        size_p = sizes[gid]
+        rows = allpos[starts[gid] + within // np.maximum(size_p, 1)]
+        cols = allpos[starts[gid] + within % np.maximum(size_p, 1)]
+        for M in (self.G, self.B):   # the merges need sorted, unrepeated owner columns
+            if not M.has_canonical_format:
+                M.sum_duplicates()
+        g, b = _csr_arrays(self.G), _csr_arrays(self.B, self.G.indices.dtype)
+        num = np.empty(rows.size)
+        _OVERLAP.pair_dots(*g, *b, np.ascontiguousarray(rows), np.ascontiguousarray(cols),
+                           num, 0 if n_threads is None else n_threads)
+        own = np.empty(allpos.size)
+        _OVERLAP.pair_dots(*g, *b, allpos, allpos, own, 1)
+        firm_row = starts[gid] + within // np.maximum(size_p, 1)
+        flat = num / own[firm_row]
+        blocks = []
+        for i, k in enumerate(sizes.tolist()):
+            K = flat[offsets[i]:offsets[i + 1]].reshape(k, k)
+            np.fill_diagonal(K, 1.0)
+            blocks.append(K)
+        return blocks
+
+    def pair_cost(self, positions):
+        """Work of :meth:`kappa_pair_blocks`: the owner entries each within-block pair merges."""
+        nnz = np.diff(self.G.indptr).astype(np.int64) + np.diff(self.B.indptr)
+        return int(sum(len(p) * int(nnz[np.asarray(p, dtype=np.int64)].sum())
+                       for p in positions))
+
+    def dense_cost(self):
+        """Work of the whole period's κ: the owner-column products plus the dense result."""
+        deg_g = np.bincount(self.G.indices, minlength=self.G.shape[1]).astype(np.float64)
+        deg_b = np.bincount(self.B.indices, minlength=self.B.shape[1]).astype(np.float64)
+        n = self.G.shape[0]
+        return float(deg_g @ deg_b) + float(n) * n
 
     def kappa_blocks(self, positions):
         """Dense κ blocks, one per list of firm positions (one market each), in one call.
@@ -252,11 +305,13 @@ def _positive_solution(S, t):
 
 def kappa_structure(func, holdings: Holdings, model, period, firms):
     t = holdings.table
+    rows = None
     if holdings.has_period:
-        t = t[t["period"] == period]
-    # factorize once; labels are looked up per distinct value, not per holding
-    fcodes, hfirms = pd.factorize(t["firm"])
-    c, owner_labels = pd.factorize(t["owner"])
+        rows = (t["period"] == period).to_numpy()
+        t = t[rows]
+    # the label codes kept by read_holdings (labels looked up per distinct value)
+    fcodes, hfirms = label_codes(holdings, "firm", rows)
+    c, owner_labels = label_codes(holdings, "owner", rows)
     if firms is None:
         universe = pd.Index(sorted(hfirms, key=str))
     else:
@@ -355,6 +410,14 @@ def kappa_structure(func, holdings: Holdings, model, period, firms):
                           no_control=no_control, notes=notes, D=direct.tocsr())
 
 
+def _csr_arrays(M, index_dtype=None):
+    """``(indptr as int64, indices, data as float64)`` of CSR ``M``, C-contiguous, for the
+    pair kernels (indices cast to ``index_dtype`` so both matrices share one type)."""
+    ind = M.indices if index_dtype is None else M.indices.astype(index_dtype, copy=False)
+    return (np.ascontiguousarray(M.indptr, dtype=np.int64), np.ascontiguousarray(ind),
+            np.ascontiguousarray(M.data, dtype=np.float64))
+
+
 def explain_above_one(st, rows, cols, values):
     """The frame of κ_jk > 1 for firm positions ``rows`` (j) and ``cols`` (k) of ``st``.
 
@@ -362,38 +425,70 @@ def explain_above_one(st, rows, cols, values):
     control in j whose (integrated) cash-flow stake in k exceeds their stake in j,
     largest excess first; ``cause`` is a key of :data:`ABOVE_ONE_CAUSES`.
     """
-    def row(M, r):
-        a, b = M.indptr[r], M.indptr[r + 1]
-        return dict(zip(M.indices[a:b].tolist(), M.data[a:b].tolist()))
+    owners = np.asarray(st.owners, dtype=object)
+    firms = np.asarray(st.firms, dtype=object)
+    rows = np.ascontiguousarray(rows, dtype=np.int64)
+    cols = np.ascontiguousarray(cols, dtype=np.int64)
+    uniq = np.unique(cols)
+    # the owner column of each firm k that is itself an owner (-1 when it is not)
+    owner_of = dict(zip(uniq.tolist(), st.owners.get_indexer(st.firms[uniq]).tolist()))
+    G, B, D = st.G, st.B, st.D
+    for M in (G, B, D):
+        if not M.has_canonical_format:
+            M.sum_duplicates()
+    # every (pair, owner with control in j) entry: its control weight and stakes
+    ptr = G.indptr.astype(np.int64)
+    lens = np.diff(ptr)[rows]
+    start = np.zeros(rows.size + 1, dtype=np.int64)
+    np.cumsum(lens, out=start[1:])
+    at = np.repeat(ptr[rows] - start[:-1], lens) + np.arange(int(start[-1]), dtype=np.int64)
+    g_owner, g_val = G.indices[at], np.asarray(G.data, dtype=np.float64)[at]
 
+    g_ptr, g_ind, _ = _csr_arrays(G)
+    first = np.ascontiguousarray(start[:-1])
+
+    def stakes(M, which):
+        """M[which[p], i] at each entry (pair p, owner i) (0 where M has no entry)."""
+        out = np.empty(int(start[-1]))
+        _OVERLAP.pair_lookup(g_ptr, g_ind, *_csr_arrays(M, g_ind.dtype), rows,
+                             np.ascontiguousarray(which), first, out)
+        return out
+
+    b_j, b_k = stakes(B, rows), stakes(B, cols)
+    excess_all = g_val * (b_k - b_j)
+    dk_all, dj_all = g_val * stakes(D, cols), g_val * stakes(D, rows)
     out = []
-    for j, k, kap in zip(rows, cols, values):
-        g = row(st.G, j)
-        bj, bk, dj, dk = row(st.B, j), row(st.B, k), row(st.D, j), row(st.D, k)
-        fj, fk = st.firms[j], st.firms[k]
-        mass = sum(g.values())
-        excess = {i: gi * (bk.get(i, 0.0) - bj.get(i, 0.0)) for i, gi in g.items() if gi > 0}
-        ranked = sorted((i for i, e in excess.items() if e > 0), key=lambda i: -excess[i])
-        names = [st.owners[i] for i in ranked]
-        k_owner = [i for i in g if g[i] > 0 and st.owners[i] == fk]
-        if k_owner:
-            i = k_owner[0]
+    for p, (j, k, kap) in enumerate(zip(rows.tolist(), cols.tolist(),
+                                        np.asarray(values).tolist())):
+        a, b = start[p], start[p + 1]
+        gi, gv, bj, bk = g_owner[a:b], g_val[a:b], b_j[a:b], b_k[a:b]
+        fj, fk = firms[j], firms[k]
+        mass = sum(gv.tolist())
+        pos = gv > 0
+        excess = excess_all[a:b]
+        cand = np.flatnonzero(pos & (excess > 0))
+        ranked = cand[np.argsort(-excess[cand], kind="stable")]
+        ko = owner_of[k]
+        i_k = np.flatnonzero(pos & (gi == ko)) if ko >= 0 else ()
+        if len(i_k):
+            i = int(i_k[0])
             cause = "rival_controls"
-            text = (f"{fk!s} holds {g[i] / mass:.1%} of the control weight in {fj!s} and all "
-                    f"of its own profit, against {bj.get(i, 0.0):.1%} of {fj!s}'s: {fj!s}'s "
+            text = (f"{fk!s} holds {gv[i] / mass:.1%} of the control weight in {fj!s} and all "
+                    f"of its own profit, against {bj[i]:.1%} of {fj!s}'s: {fj!s}'s "
                     f"managers weigh {fk!s}'s profit {kap:.3g} times their own.")
         else:
-            num = sum(gi * dk.get(i, 0.0) for i, gi in g.items())
-            den = sum(gi * dj.get(i, 0.0) for i, gi in g.items())
+            num = sum(dk_all[a:b].tolist())
+            den = sum(dj_all[a:b].tolist())
             direct = num > den * (1.0 + _ABOVE_ONE_TOL)
             cause = "common_owners" if direct else "indirect"
-            top = ranked[0] if ranked else max(g, key=g.get)
+            top = int(ranked[0]) if ranked.size else int(np.argmax(gv))
             how = "directly" if direct else "through cross-ownership"
-            text = (f"{st.owners[top]!s} ({g[top] / mass:.1%} of the control weight in "
-                    f"{fj!s}) holds {bk.get(top, 0.0):.1%} of {fk!s} and "
-                    f"{bj.get(top, 0.0):.1%} of {fj!s} {how}: {fj!s}'s managers weigh "
+            text = (f"{owners[gi[top]]!s} ({gv[top] / mass:.1%} of the control weight in "
+                    f"{fj!s}) holds {bk[top]:.1%} of {fk!s} and "
+                    f"{bj[top]:.1%} of {fj!s} {how}: {fj!s}'s managers weigh "
                     f"{fk!s}'s profit {kap:.3g} times their own.")
-        out.append((fj, fk, float(kap), "; ".join(map(str, names)), cause, text))
+        names = "; ".join(map(str, owners[gi[ranked]].tolist()))
+        out.append((fj, fk, float(kap), names, cause, text))
     return pd.DataFrame(out, columns=list(ABOVE_ONE_COLUMNS))
 
 

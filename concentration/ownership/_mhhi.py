@@ -22,6 +22,8 @@ References
 
 from __future__ import annotations
 
+import functools
+
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -57,6 +59,8 @@ __all__ = ["mhhi", "MHHI", "SCREEN_RULES", "resolve_holdings_period"]
 #: across markets; otherwise every market's block comes from one stacked,
 #: block-diagonal call of the overlap kernel.
 _DENSE_KAPPA_MAX = 1.5e8
+#: Largest number of owner entries the within-market pair merges may visit per period.
+_PAIR_COST_MAX = 4e9
 
 
 _ELHAUGE = ("Elhauge, E. (2016). Horizontal Shareholding. Harvard Law Review 129(5), "
@@ -168,14 +172,34 @@ class MHHI(ResultMixin):
     control_note: str
     no_holdings: pd.DataFrame
     notes: tuple = ()
-    kappa_above_one: pd.DataFrame = field(
-        default_factory=lambda: pd.DataFrame(columns=list(ABOVE_ONE_COLUMNS)))
     entities: pd.DataFrame | None = None
     as_of: str = "snapshot"
     max_age: object = None
     _groups: object = field(default=None, repr=False)
     _blocks: tuple = field(default=(), repr=False)
     _structures: dict = field(default_factory=dict, repr=False)
+    #: the κ > 1 frame, or a picklable callable that builds it on first read
+    _kappa_above_one: object = field(default=None, repr=False)
+    #: how many κ > 1 entries there are (known before the frame is built)
+    _n_above_one: int | None = field(default=None, repr=False)
+
+    @property
+    def kappa_above_one(self) -> pd.DataFrame:
+        """Every κ_jk above one, with owners and cause (built when first read)."""
+        above = self._kappa_above_one
+        if above is None:
+            above = pd.DataFrame(columns=list(ABOVE_ONE_COLUMNS))
+        elif callable(above):
+            above = above()
+        if above is not self._kappa_above_one:
+            object.__setattr__(self, "_kappa_above_one", above)
+        return above
+
+    @property
+    def n_above_one(self) -> int:
+        """Number of κ_jk above one (the rows of :attr:`kappa_above_one`)."""
+        n = self._n_above_one
+        return len(self.kappa_above_one) if n is None else n
 
     def to_frame(self) -> pd.DataFrame:
         """Per market × period: ``hhi``, ``mhhi``, ``mhhi_delta``, ``n_firms``, ``n_no_holdings``,
@@ -325,8 +349,8 @@ class MHHI(ResultMixin):
         if self.entities is not None and len(self.entities):
             notes.append(f"{len(self.entities)} name(s) joined to their entity (parent=); "
                          "see .entities.")
-        if len(self.kappa_above_one):
-            notes.append(f"{len(self.kappa_above_one)} profit weight(s) above one; see "
+        if self.n_above_one:
+            notes.append(f"{self.n_above_one} profit weight(s) above one; see "
                          ".kappa_above_one for the owners and the cause.")
         if len(self.no_holdings):
             notes.append("Firms without holdings data get only their own profit weight "
@@ -493,7 +517,12 @@ def mhhi(shares, holdings, *, control_model="proportional", market="market", per
         sizes = bounds[np.asarray(members) + 1] - bounds[np.asarray(members)]
         pos_list = np.split(st.firms.get_indexer(table.firms[rows]), np.cumsum(sizes)[:-1])
         n_u, total = len(st.firms), sum(len(q) for q in pos_list)
-        if n_u * n_u <= _DENSE_KAPPA_MAX and total > n_u:
+        pair_cost = st.pair_cost(pos_list)
+        dense_ok = n_u * n_u <= _DENSE_KAPPA_MAX and total > n_u
+        if pair_cost <= _PAIR_COST_MAX and (not dense_ok or pair_cost <= st.dense_cost()):
+            # many small markets: only the within-market pairs
+            blocks_p = st.kappa_pair_blocks(pos_list)
+        elif dense_ok:
             # firms recur across markets: one dense κ for the period, sliced per market
             Kfull = st.kappa(None)
             blocks_p = []
@@ -505,7 +534,6 @@ def mhhi(shares, holdings, *, control_model="proportional", market="market", per
         else:
             blocks_p = st.kappa_blocks(pos_list)
         kblocks.update(zip(members, zip(pos_list, blocks_p)))
-    above = []
     for g in range(n_groups):
         rows = order[bounds[g]:bounds[g + 1]]
         st = structures[gkey[g]]
@@ -532,13 +560,12 @@ def mhhi(shares, holdings, *, control_model="proportional", market="market", per
             missing_rows.append((g, f, why))
         blocks.append((g, np.asarray(firms_g, dtype=object), s, K, (gkey[g], pos)))
     # the driving pair and the kappa > 1 entries, all markets of one size at once
+    hits: dict = {}
     for g, pair, pair_delta, hit in _top_pairs(blocks):
         records[g] = records[g][:5] + (pair, pair_delta) + records[g][7:]
         if hit[0].size:
-            st, pos = structures[gkey[g]], np.asarray(blocks[g][4][1])
-            found = explain_above_one(st, pos[hit[0]], pos[hit[1]], hit[2])
-            found.insert(0, "_group", g)
-            above.append(found)
+            pos = np.asarray(blocks[g][4][1])
+            hits.setdefault(gkey[g], []).append((g, pos[hit[0]], pos[hit[1]], hit[2]))
     frame = pd.DataFrame(records, columns=["hhi", "mhhi", "mhhi_delta", "n_firms",
                                            "n_no_holdings", "top_pair", "top_pair_delta",
                                            "holdings_as_of", "holdings_note"])
@@ -556,7 +583,9 @@ def mhhi(shares, holdings, *, control_model="proportional", market="market", per
             nh_cols[name] = [vals[g] for g, _, _ in missing_rows]
     no_h = pd.DataFrame({**nh_cols, "firm": [f for _, f, _ in missing_rows],
                          "reason": [w for _, _, w in missing_rows]})
-    kappa_above = _above_frame(above, groups)
+    kappa_above = functools.partial(_explain_hits, {p: structures[p] for p in hits}, hits,
+                                    groups)
+    n_above = sum(f[1].size for found in hits.values() for f in found)
     notes = []
     for st in structures.values():
         notes += [n for n in st.notes if n not in notes]
@@ -573,7 +602,8 @@ def mhhi(shares, holdings, *, control_model="proportional", market="market", per
     stage(func, "done", start=started)
     mode = plans[gkey[0]][5] if n_groups else as_of
     return MHHI(frame=frame, control_model=label, control_note=holdings.control_note,
-                no_holdings=no_h, notes=tuple(notes), kappa_above_one=kappa_above,
+                no_holdings=no_h, notes=tuple(notes), _kappa_above_one=kappa_above,
+                _n_above_one=n_above,
                 entities=ents, as_of=mode, max_age=max_age,
                 _groups=groups, _blocks=tuple(blocks), _structures=structures)
 
@@ -810,12 +840,29 @@ def _top_pair_sparse(s, C, firms):
     return f"{firms[first]!s} & {firms[second]!s}", float(total[best]), hit
 
 
+def _explain_hits(structures, hits, groups):
+    """The κ > 1 frame of :attr:`MHHI.kappa_above_one` from the entries found.
+
+    ``hits[period]`` lists ``(group, rows, cols, kappa)`` (firm positions in that
+    period's structure); one :func:`explain_above_one` call per holdings snapshot.
+    """
+    parts = []
+    for p, found in hits.items():
+        frame_p = explain_above_one(structures[p], *(np.concatenate([f[i] for f in found])
+                                                     for i in (1, 2, 3)))
+        frame_p.insert(0, "_group", np.repeat([f[0] for f in found],
+                                              [f[1].size for f in found]))
+        parts.append(frame_p)
+    return _above_frame(parts, groups)
+
+
 def _above_frame(parts, groups):
     """The κ > 1 rows of every market, with the grouping columns first."""
     names = [] if groups is None else list(groups.names)
     if not parts:
         return pd.DataFrame(columns=names + list(ABOVE_ONE_COLUMNS))
     out = pd.concat(parts, ignore_index=True)
+    out = out.iloc[np.argsort(out["_group"].to_numpy(), kind="stable")].reset_index(drop=True)
     gi = out.pop("_group").to_numpy()
     for lvl, name in enumerate(names):
         vals = groups.get_level_values(lvl) if isinstance(groups, pd.MultiIndex) else groups
