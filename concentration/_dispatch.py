@@ -277,19 +277,22 @@ def dispatchable(*, data=("data",), keys=("market", "period"), options=()):
 
         lookup = _ArgumentLookup(sig, spec.data)
         defaults = tuple((n, _OPTIONS[n][0]) for n in names)
+        option_names = frozenset(names)
 
         @functools.wraps(func)
         def wrapper(*args, **kwargs):
-            opts = {n: kwargs.pop(n, d) for n, d in defaults}
+            given = bool(kwargs) and not option_names.isdisjoint(kwargs)
+            opts = {n: kwargs.pop(n, d) for n, d in defaults} if given else dict(defaults)
             if lookup.accepts(args, kwargs):
                 backend = backend_for(*lookup.values(args, kwargs))
             else:  # a bad call (raises its TypeError) or one to bind to be sure
                 bound = sig.bind(*args, **kwargs)
                 backend = backend_for(*(bound.arguments.get(a) for a in spec.data))
             if backend is None:
-                for n, d in defaults:
-                    if opts[n] is not d:
-                        _reject_options(spec.name, opts)
+                if given:
+                    for n, d in defaults:
+                        if opts[n] is not d:
+                            _reject_options(spec.name, opts)
                 return func(*args, **kwargs)
             bound = sig.bind(*args, **kwargs)
             bound.apply_defaults()
