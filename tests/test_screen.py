@@ -398,3 +398,23 @@ def test_verdicts_pivot_keeps_time_order_and_gives_each_bound():
     assert both["us2023"].all() and not both["eu2004"].any()
     with pytest.raises(InvalidParameterError, match="'bound'"):
         s.verdicts(bound="middle")
+
+
+def test_the_screen_tables_are_built_when_read_and_survive_pickling_and_replace():
+    import copy
+    import dataclasses
+    import pickle
+
+    s = cn.screen_merger({"A": .30, "B": .25, "C": .45}, ["A", "B"], guidelines="all")
+    t = s.to_frame()
+    assert list(t["guideline"]) == list(s.guidelines)
+    assert s.table is s.table                       # built once, then kept
+    assert s.merged.empty and list(s.parties.columns) == ["deal", "party", "entity"]
+    for other in (pickle.loads(pickle.dumps(cn.screen_merger({"A": .3, "B": .7}, ["A", "B"]))),
+                  copy.deepcopy(cn.screen_merger({"A": .3, "B": .7}, ["A", "B"]))):
+        assert other.to_frame()["delta_hhi"].iloc[0] == pytest.approx(4200.0)
+        assert other.parties.empty
+    r = dataclasses.replace(s, table=t.head(1))
+    assert len(r.table) == 1 and r.guidelines == s.guidelines and r.merged.empty
+    made = cn.MergerScreen(table=t, guidelines=s.guidelines, deals=s.deals)
+    assert made.table is t and made.merged.empty and made.merged is not s.merged
