@@ -464,7 +464,11 @@ def _rows(table, metrics, extra, gl, deal, tolerance, remedy=None, is_market=Non
     if is_market is not None:
         cols["is_market"] = np.repeat(is_market, k)
     low = _classified(gl, metrics, extra["overlap"], n)
-    up = _classified(gl, extra["upper"], extra["overlap_upper"], n)
+    if _same_metrics(metrics, extra["upper"]) and \
+            np.array_equal(extra["overlap"], extra["overlap_upper"]):
+        up = low   # no fringe moves a metric: the same verdicts at the upper bound
+    else:
+        up = _classified(gl, extra["upper"], extra["overlap_upper"], n)
     cols.update(zone=low[0], verdict=low[1], rule=low[2], citation=low[3], not_checked=low[4])
     upper = {key: np.repeat(np.asarray(v), k) for key, v in extra["upper"].items()}
     cols["verdict_lower"] = low[1]
@@ -513,6 +517,13 @@ def _frame(deal, groups, k, columns) -> pd.DataFrame:
 
 _TEXT_COLUMNS = ("guideline", "zone", "verdict", "rule", "citation", "not_checked",
                  "verdict_lower", "zone_upper", "verdict_upper", "rule_upper", "citation_upper")
+
+
+def _same_metrics(a, b) -> bool:
+    """Whether two dicts of metric arrays hold the same values (NaN equal to NaN)."""
+    return a.keys() == b.keys() and all(
+        np.array_equal(np.asarray(a[key], dtype=np.float64),
+                       np.asarray(b[key], dtype=np.float64), equal_nan=True) for key in a)
 
 
 def _classified(gl, metrics, overlap, n):
