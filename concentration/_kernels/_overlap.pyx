@@ -652,3 +652,42 @@ def pair_lookup(const int64_t[::1] a_indptr, const idx_t[::1] a_indices,
                     out[o + i - i0] = b_data[q]
                 else:
                     out[o + i - i0] = 0.0
+
+
+def csr_order(const int64_t[::1] rows, const int64_t[::1] cols, Py_ssize_t n_rows,
+              Py_ssize_t n_cols):
+    """The order of the entries ``(rows[e], cols[e])`` sorted by row, then column.
+
+    Two stable counting sorts (by column, then by row), O(entries + rows + columns).
+    Returns ``(perm, indptr)``: ``perm`` lists the entries in CSR order and
+    ``indptr`` (length ``n_rows + 1``) is the CSR row pointer.  The caller checks
+    that every row and column number is in range.
+    """
+    cdef Py_ssize_t n = rows.shape[0]
+    cdef Py_ssize_t e, i
+    cdef int64_t[::1] by_col = np.empty(n, dtype=np.int64)
+    cdef int64_t[::1] ccount = np.zeros(n_cols + 1, dtype=np.int64)
+    perm_arr = np.empty(n, dtype=np.int64)
+    indptr_arr = np.zeros(n_rows + 1, dtype=np.int64)
+    cdef int64_t[::1] perm = perm_arr
+    cdef int64_t[::1] indptr = indptr_arr
+    cdef int64_t[::1] rnext = np.empty(n_rows, dtype=np.int64)
+    with nogil:
+        for e in range(n):
+            ccount[cols[e] + 1] += 1
+        for i in range(n_cols):
+            ccount[i + 1] += ccount[i]
+        for e in range(n):
+            by_col[ccount[cols[e]]] = e
+            ccount[cols[e]] += 1
+        for e in range(n):
+            indptr[rows[e] + 1] += 1
+        for i in range(n_rows):
+            indptr[i + 1] += indptr[i]
+        for i in range(n_rows):
+            rnext[i] = indptr[i]
+        for i in range(n):
+            e = by_col[i]
+            perm[rnext[rows[e]]] = e
+            rnext[rows[e]] += 1
+    return perm_arr, indptr_arr

@@ -132,3 +132,12 @@ def pair_lookup(a_indptr, a_indices, b_indptr, b_indices, b_data, rows, others):
                      b_data[b_indptr[k]:b_indptr[k + 1]].tolist()))
         out += [b.get(c, 0.0) for c in a_indices[a_indptr[j]:a_indptr[j + 1]].tolist()]
     return np.asarray(out, dtype=np.float64)
+
+
+def csr_order(rows, cols, n_rows, n_cols):
+    """Reference for ``_overlap.csr_order``: a stable sort of the entries by (row, column)
+    and the CSR row pointer of the sorted rows."""
+    perm = np.lexsort((np.arange(len(rows)), cols, rows))
+    indptr = np.zeros(n_rows + 1, dtype=np.int64)
+    np.cumsum(np.bincount(rows, minlength=n_rows), out=indptr[1:])
+    return perm.astype(np.int64), indptr

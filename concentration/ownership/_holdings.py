@@ -25,6 +25,7 @@ import pandas as pd
 
 from .._dispatch import engines, get_backend
 from .._entities import coerce_entities
+from .._kernels import load
 from .._periods import period_bounds
 from .._progress import stage
 from .._results import ResultMixin
@@ -54,6 +55,8 @@ HOLDINGS_TOLERANCE = 0.01
 CONTROL_MISSING = ("error", "cash_flow", "none")
 
 _COLUMNS = ("period", "owner", "firm", "cash_flow", "control")
+
+_OVERLAP = load("_overlap")
 
 #: How dated holdings are matched to a date (a share period's end):
 #: ``"snapshot"`` -- the latest holdings period on or before the date, used whole
@@ -459,19 +462,29 @@ def _label_array(col):
 def _repeated_keys(table, keys, owners, firms):
     """Rows whose (period, owner, firm) key is repeated (every copy flagged).
 
-    Owner and firm codes (and the period's) are packed into one integer key when their
-    product fits in 63 bits, so no label is hashed again; else pandas compares the rows.
+    The rows are put in (period, firm, owner) code order by two counting sorts
+    (:func:`_overlap.csr_order`, linear in the rows) and neighbours compared, so no
+    label is hashed again; pandas compares the rows when the codes do not fit.
     """
     n_o, n_f = max(len(owners.labels), 1), max(len(firms.labels), 1)
-    key = owners.codes.astype(np.int64) * n_f + firms.codes
-    size = n_o * n_f
+    group, n_groups = firms.codes.astype(np.int64), n_f
     if "period" in keys:
         pc, pu = pd.factorize(table["period"])
-        size *= max(len(pu), 1)
-        if size >= 2 ** 63 or (pc < 0).any():
+        n_groups = n_f * max(len(pu), 1)
+        if (pc < 0).any() or n_groups > max(4 * len(table), 1 << 16):
             return table.duplicated(keys, keep=False).to_numpy()
-        key = pc.astype(np.int64) * (n_o * n_f) + key
-    return pd.Series(key).duplicated(keep=False).to_numpy()
+        group = pc.astype(np.int64) * n_f + group
+    own = np.ascontiguousarray(owners.codes, dtype=np.int64)
+    perm, _ = _OVERLAP.csr_order(np.ascontiguousarray(group), own, n_groups, n_o)
+    g, o = group[perm], own[perm]
+    same = (g[1:] == g[:-1]) & (o[1:] == o[:-1])
+    dup = np.zeros(len(table), dtype=bool)
+    if same.any():
+        hit = np.zeros(len(table), dtype=bool)
+        hit[1:] |= same
+        hit[:-1] |= same
+        dup[perm] = hit
+    return dup
 
 
 def _remember_codes(holdings, codes):

@@ -322,8 +322,7 @@ def kappa_structure(func, holdings: Holdings, model, period, firms):
     notes: list = []
     r = universe.get_indexer(hfirms)[fcodes]
     shape = (len(universe), len(owners))
-    P = sp.csr_matrix((t["cash_flow"].to_numpy(), (r, c)), shape=shape)
-    V = sp.csr_matrix((t["control"].to_numpy(), (r, c)), shape=shape)
+    P, V = _stake_matrices(r, c, shape, t["cash_flow"].to_numpy(), t["control"].to_numpy())
     if isinstance(model, pd.DataFrame):
         G = user_gamma(func, model, holdings, period, universe, owners)
     else:
@@ -408,6 +407,34 @@ def kappa_structure(func, holdings: Holdings, model, period, firms):
                                         shape=B.shape)
     return KappaStructure(firms=universe, owners=owners, G=G, B=B, no_holdings=no_holdings,
                           no_control=no_control, notes=notes, D=direct.tocsr())
+
+
+def _stake_matrices(r, c, shape, cash_flow, control):
+    """Cash-flow and control CSR matrices (firms x owners) of the stakes at (r[e], c[e]).
+
+    Both share one sparsity pattern: the entries are put in CSR order once, by two
+    counting sorts (:func:`_overlap.csr_order`), instead of sorting each matrix's
+    rows.  A repeated (firm, owner) pair (not left by :func:`read_holdings`, which
+    refuses or sums them) is added up as ``scipy.sparse`` does.
+    """
+    r = np.ascontiguousarray(r, dtype=np.int64)
+    c = np.ascontiguousarray(c, dtype=np.int64)
+    in_range = r.size == 0 or (r.min() >= 0 and c.min() >= 0 and r.max() < shape[0]
+                               and c.max() < shape[1])
+    if in_range:
+        perm, indptr = _OVERLAP.csr_order(r, c, shape[0], shape[1])
+        rs, cs = r[perm], c[perm]
+    if not in_range or (rs.size > 1 and ((rs[1:] == rs[:-1]) & (cs[1:] == cs[:-1])).any()):
+        return (sp.csr_matrix((cash_flow, (r, c)), shape=shape),
+                sp.csr_matrix((control, (r, c)), shape=shape))
+    index = cs.astype(np.int32) if shape[1] < 2 ** 31 else cs
+    out = []
+    for data in (cash_flow, control):
+        M = sp.csr_matrix((np.asarray(data, dtype=np.float64)[perm], index, indptr),
+                          shape=shape)
+        M.has_sorted_indices = True
+        out.append(M)
+    return tuple(out)
 
 
 def _csr_arrays(M, index_dtype=None):

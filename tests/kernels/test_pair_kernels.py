@@ -71,3 +71,19 @@ def test_pair_dots_empty_rows_give_zero():
     K.pair_dots(ptr, ind, dat, ptr, ind, dat, np.array([0, 1, 1], dtype=np.int64),
                 np.array([1, 0, 1], dtype=np.int64), out, 1)
     np.testing.assert_array_equal(out, [0.0, 0.0, 0.25 + 0.0625])
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_csr_order_equals_reference(seed):
+    rng = np.random.default_rng(seed)
+    n_rows, n_cols, n = int(rng.integers(1, 50)), int(rng.integers(1, 80)), int(rng.integers(0, 400))
+    rows = rng.integers(0, n_rows, size=n).astype(np.int64)
+    cols = rng.integers(0, n_cols, size=n).astype(np.int64)
+    perm, indptr = K.csr_order(rows, cols, n_rows, n_cols)
+    rperm, rindptr = ref.csr_order(rows, cols, n_rows, n_cols)
+    np.testing.assert_array_equal(perm, rperm)     # stable: repeated pairs keep their order
+    np.testing.assert_array_equal(indptr, rindptr)
+    data = rng.random(n)
+    M = sp.csr_matrix((data[perm], cols[perm], indptr), shape=(n_rows, n_cols))
+    np.testing.assert_allclose(M.toarray(), sp.coo_matrix((data, (rows, cols)),
+                                                          shape=(n_rows, n_cols)).toarray())

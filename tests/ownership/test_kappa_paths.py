@@ -160,3 +160,29 @@ def test_read_holdings_keeps_text_columns_as_read(tmp_path):
     h_obj = cn.read_holdings(hd.astype({"owner": object, "firm": object}), control="votes",
                              period=None)
     pd.testing.assert_frame_equal(h.table, h_obj.table)
+
+
+@pytest.mark.parametrize("seed", range(3))
+@pytest.mark.parametrize("with_period", [False, True])
+def test_repeated_stakes_found_as_pandas_finds_them(seed, with_period):
+    rng = np.random.default_rng(seed)
+    n = 3000
+    t = pd.DataFrame({"owner": rng.choice([f"O{i}" for i in range(300)], size=n),
+                      "firm": rng.choice([f"F{i}" for i in range(200)], size=n),
+                      "cash_flow": rng.uniform(0, 0.004, size=n)})
+    keys = ["owner", "firm"]
+    if with_period:
+        t.insert(0, "period", rng.choice(["2024Q1", "2024Q2", "2024Q3"], size=n))
+        keys = ["period"] + keys
+    expected = t.duplicated(keys, keep=False)
+    assert expected.any()
+    with pytest.raises(cn.exceptions.InvalidHoldingsError,
+                       match=f"{int(expected.sum())} rows repeat"):
+        cn.read_holdings(t, period="period" if with_period else None)
+    h = cn.read_holdings(t, period="period" if with_period else None, duplicates="sum")
+    want = t.groupby(keys, sort=False, as_index=False)["cash_flow"].sum()
+    got = h.table.drop(columns="control")
+    pd.testing.assert_frame_equal(got.reset_index(drop=True), want, check_dtype=False)
+    fresh = t.drop_duplicates(keys).reset_index(drop=True)
+    assert len(cn.read_holdings(fresh, period="period" if with_period else None).table) == \
+        len(fresh)
