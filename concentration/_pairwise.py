@@ -344,12 +344,35 @@ def _row_stats(M, metric):
     return np.ones(M.shape[0])
 
 
-def _index_arrays(A, Bt):
-    big = max(A.nnz, Bt.nnz, A.shape[1], Bt.shape[1]) >= 2**31 - 1
-    dt = np.int64 if big or A.indices.dtype == np.int64 or Bt.indices.dtype == np.int64 \
+def _transposed(B):
+    """``(indptr, indices, data)`` of ``B.T.tocsr()`` (sorted indices), B a CSR.
+
+    A small int32 matrix is transposed in numpy: its entries ordered by column, stably
+    (in each column by row, as scipy's ``csr_tocsc`` places them), with the int32
+    indices scipy gives it; other matrices go through scipy.
+    """
+    if B.nnz <= _ONE_THREAD_NNZ and B.indptr.dtype == np.int32 \
+            and B.indices.dtype == np.int32 and max(B.shape) < 2**31 - 1:
+        n_rows, n_cols = B.shape
+        cols = B.indices[:B.indptr[-1]]
+        order = np.argsort(cols, kind="stable")
+        rows = np.repeat(np.arange(n_rows, dtype=np.int32), np.diff(B.indptr))
+        indptr = np.zeros(n_cols + 1, dtype=np.int32)
+        np.cumsum(np.bincount(cols, minlength=n_cols), out=indptr[1:])
+        return indptr, rows[order], B.data[:B.indptr[-1]][order]
+    Bt = B.T.tocsr()
+    Bt.sort_indices()
+    return Bt.indptr, Bt.indices, Bt.data
+
+
+def _index_arrays(A, bt_indptr, bt_indices, n_b):
+    """The kernels' index arrays: int64 row pointers, int32 column indices unless a
+    matrix needs int64 ones (``n_b``: rows of B, the columns of Bᵀ)."""
+    big = max(A.nnz, bt_indptr[-1], A.shape[1], n_b) >= 2**31 - 1
+    dt = np.int64 if big or A.indices.dtype == np.int64 or bt_indices.dtype == np.int64 \
         else np.int32
     return (A.indptr.astype(np.int64), A.indices.astype(dt, copy=False),
-            Bt.indptr.astype(np.int64), Bt.indices.astype(dt, copy=False))
+            bt_indptr.astype(np.int64), bt_indices.astype(dt, copy=False))
 
 
 def _plan(nbytes, what, fits):
@@ -436,11 +459,10 @@ def _compute(A, B, *, metric, sym, left, right, threshold, top_k, sparse_out,
     else:
         heavy = np.zeros(n_cols, dtype=bool)
     skip = heavy.astype(np.uint8)
-    Bt = B.T.tocsr()
-    Bt.sort_indices()
-    a_indptr, a_indices, bt_indptr, bt_indices = _index_arrays(A, Bt)
+    bt_indptr, bt_indices, bt_data = _transposed(B)
+    a_indptr, a_indices, bt_indptr, bt_indices = _index_arrays(A, bt_indptr, bt_indices, nB)
     a_data = np.ascontiguousarray(A.data, dtype=np.float64)
-    bt_data = np.ascontiguousarray(Bt.data, dtype=np.float64)
+    bt_data = np.ascontiguousarray(bt_data, dtype=np.float64)
     left = np.ascontiguousarray(left, dtype=np.float64)
     right = np.ascontiguousarray(right, dtype=np.float64)
     n_heavy = int(heavy.sum())
