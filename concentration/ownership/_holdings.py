@@ -152,12 +152,12 @@ class Holdings(ResultMixin):
     @property
     def firms(self) -> list:
         """Firms with at least one stake recorded, sorted."""
-        return sorted(pd.unique(self.table["firm"]).tolist(), key=str)
+        return sorted(label_codes(self, "firm")[1].tolist(), key=str)
 
     @property
     def owners(self) -> list:
         """Owners, sorted."""
-        return sorted(pd.unique(self.table["owner"]).tolist(), key=str)
+        return sorted(label_codes(self, "owner")[1].tolist(), key=str)
 
     def to_frame(self) -> pd.DataFrame:
         """Return a copy of :attr:`table` (stakes as fractions)."""
