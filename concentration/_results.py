@@ -519,6 +519,14 @@ class DeferredFrame:
 
     A result that many callers never display (a screen in a loop over deals, say)
     keeps its columns as arrays and makes the DataFrame only if someone asks for it.
+
+    Parameters
+    ----------
+    build : callable
+        Returns the DataFrame; a module-level function, so that the frame is the
+        same whenever it is built.
+    *args
+        What ``build`` is called with.
     """
 
     __slots__ = ("args", "build")
@@ -538,9 +546,15 @@ class FrameField:
     """A DataFrame field of a frozen result dataclass that may be given deferred.
 
     Assigned a :class:`DeferredFrame`, the field builds the frame on first read and
-    keeps it; assigned a DataFrame, it holds it as given.  ``default`` (a callable
-    returning a new DataFrame) makes the field optional: each instance left at the
-    default builds its own frame when read.
+    keeps it; assigned a DataFrame, it holds it as given.  The dataclass must keep a
+    ``__dict__`` (no ``slots=True``); its ``__getstate__`` should return
+    :func:`built_state` so that pickles hold DataFrames.
+
+    Parameters
+    ----------
+    default : callable, optional
+        Returns a new DataFrame: the field is then optional, and each instance left
+        at the default builds its own frame when read.  None: a required field.
     """
 
     def __init__(self, default=None):
@@ -566,7 +580,18 @@ class FrameField:
 
 
 def built_state(obj) -> dict:
-    """``obj.__dict__`` with every :class:`DeferredFrame` built (for pickling)."""
+    """``obj.__dict__`` with every :class:`DeferredFrame` built (for pickling).
+
+    Parameters
+    ----------
+    obj : object
+        A result whose fields are :class:`FrameField` descriptors.
+
+    Returns
+    -------
+    dict
+        Its instance dictionary, each deferred frame built (and kept on ``obj``).
+    """
     return {k: getattr(obj, k) if isinstance(v, DeferredFrame) else v
             for k, v in list(obj.__dict__.items())}
 
