@@ -503,8 +503,14 @@ def _frame(deal, groups, k, columns) -> pd.DataFrame:
     text = pandas_dtype(str)
     if isinstance(text, ExtensionDtype):
         # the array astype(str) makes, made before the frame rather than column by column
+        # (once for each array of texts; a column of the same texts gets its own copy)
+        made = {}
         for c in _TEXT_COLUMNS:
-            cols[c] = pd.array(cols[c], dtype=text)
+            source = cols[c]
+            if id(source) in made:
+                cols[c] = made[id(source)].copy()
+            else:
+                cols[c] = made[id(source)] = pd.array(source, dtype=text)
         if cols["holds_at_both_bounds"].dtype == bool:
             return pd.DataFrame(cols)
     out = pd.DataFrame(cols)
