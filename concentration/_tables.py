@@ -353,8 +353,8 @@ class ShareTable:
             data[self.firm_name] = col
         elif self.firms is not None:
             data[self.firm_name] = self.firms
-        data[share_name] = self.shares
-        return pd.DataFrame(data)
+        data[share_name] = self.shares.copy()   # the frame's own, as every column here
+        return pd.DataFrame(data, copy=False)   # no second copy into consolidated blocks
 
     def stats(self, k=0, func="concentration_ratio"):
         """Per-group ``(total, sumsq, count, max, min, top-k)`` from the grouped kernel.
@@ -1105,17 +1105,22 @@ def _arrow_strings(values):
     except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError, TypeError,
             ValueError):
         return None
-    if isinstance(arr, pa.ChunkedArray):
-        arr = arr.combine_chunks()
+    if isinstance(arr, pa.ChunkedArray) and arr.num_chunks == 1:
+        arr = arr.chunk(0)
+    # several chunks (a Parquet file's row groups) stay as they are: no copy of the text
     if pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type):
         return arr
     return None
 
 
 def _string_hashes(arr):
-    """The kernel's 64-bit hash of each string of a pyarrow string array."""
+    """The kernel's 64-bit hash of each string of a pyarrow string array (or of each
+    chunk of a chunked one, in order)."""
     import pyarrow as pa
 
+    if isinstance(arr, pa.ChunkedArray):
+        parts = [_string_hashes(c) for c in arr.chunks]
+        return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
     bufs = arr.buffers()
     width = np.int64 if pa.types.is_large_string(arr.type) else np.int32
     offsets = np.frombuffer(bufs[1], dtype=width)[arr.offset:arr.offset + len(arr) + 1]
@@ -1177,6 +1182,16 @@ def _repeated_pairs(func, codes, firms, counts, values=None):
     check_memory(func, per_row * n, what=f"the check for repeated firms over {n:,} rows",
                  fits="Compute the markets in batches (e.g. by period).")
     counts = np.ascontiguousarray(counts, dtype=np.int64)
+    group_bits = max(counts.size - 1, 1).bit_length()
+    if firms.strings is not None or not firms.n_keys:   # hashes or wide integers
+        key_bits = 64 - group_bits        # their low bits: a count of 0 is still exact
+    else:
+        key_bits = max(int(firms.n_keys) - 1, 1).bit_length()
+    if (values is None and group_bits < 48 and key_bits + group_bits <= 64
+            and _grouped.count_repeats(codes, keys, counts, key_bits, firms.n_keys) == 0):
+        # the usual case, no repeated pair: found on packed (group, firm) words, half
+        # the bytes of the full pass below, which runs only to name the first repeat
+        return 0, -1, None, None, firms
     out = _grouped.first_rows(codes, keys, counts, firms.n_keys, values)
     if out[0] and firms.strings is not None:
         rep = _grouped.first_rows(codes, keys, counts, firms.n_keys, None, True)[4]

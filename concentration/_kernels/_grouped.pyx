@@ -618,3 +618,149 @@ def string_hashes(const unsigned char[::1] data, const offset_t[::1] offsets,
     for i in prange(n, nogil=True, num_threads=nt, schedule="static"):
         out[i] = <long long>_bytes_hash(base + offsets[i], offsets[i + 1] - offsets[i])
     return out_np
+
+
+cdef Py_ssize_t _packed_group_repeats(const unsigned long long* words, Py_ssize_t lo,
+                                      Py_ssize_t hi, unsigned long long key_mask,
+                                      long long n_keys, unsigned long long* table,
+                                      char* used) noexcept nogil:
+    """Rows of one group (sorted packed words ``lo:hi``) whose key an earlier row had."""
+    cdef Py_ssize_t m = hi - lo, j, l, cap, limit, n_rep = 0
+    cdef unsigned long long k, h, mask
+    if m <= _SMALL_GROUP:
+        for j in range(lo + 1, hi):
+            k = words[j] & key_mask
+            for l in range(lo, j):
+                if (words[l] & key_mask) == k:
+                    n_rep += 1
+                    break
+        return n_rep
+    limit = m if n_keys <= 0 or n_keys > m else n_keys
+    cap = 16
+    while cap < 2 * limit:
+        cap *= 2
+    mask = <unsigned long long>(cap - 1)
+    for j in range(cap):
+        used[j] = 0
+    for j in range(lo, hi):
+        k = words[j] & key_mask
+        h = _mix(k) & mask
+        while used[h] and table[h] != k:
+            h = (h + 1) & mask
+        if used[h]:
+            n_rep += 1
+        else:
+            used[h] = 1
+            table[h] = k
+    return n_rep
+
+
+def count_repeats(const long long[::1] codes, const key_t[::1] keys,
+                  const long long[::1] counts, int key_bits, long long n_keys=0,
+                  int n_threads=0):
+    """Number of rows that repeat an earlier row's (group, key) pair, on packed words.
+
+    Each row becomes one 64-bit word ``group << key_bits | (key mod 2**key_bits)``
+    (the group bits must fit above the key bits).  Keys in ``[0, 2**key_bits)`` give
+    the exact count; longer keys (hashes) are cut to their low bits, so the count can
+    only be too high, never too low: 0 still means no pair repeats;
+    the words are sorted by group with a parallel, stable radix sort (per-thread
+    histograms of contiguous chunks, one to three passes of at most 11 bits) and each
+    group is scanned with a table of at most twice its size.  Half the bytes of
+    :func:`first_rows` travel through the passes, and no row numbers: the answer is
+    the count only (callers ask :func:`first_rows` for the rows when it is not 0).
+    """
+    cdef Py_ssize_t n = codes.shape[0]
+    cdef Py_ssize_t n_groups = counts.shape[0]
+    cdef Py_ssize_t i, g, lo, hi, largest = 0, cap = 16, total
+    cdef int t, p, gbits = 1, n_pass, bits, shift
+    cdef int nt = n_threads if n_threads > 0 else max_threads()
+    cdef long long d, run, width
+    cdef unsigned long long e, digit_mask, key_mask
+    if n == 0:
+        return 0
+    if n < _PARALLEL_ROWS or n_groups < 2:
+        nt = 1
+    while (1LL << gbits) < n_groups:
+        gbits += 1
+    if key_bits < 1 or key_bits + gbits > 64:
+        raise ValueError("group and key bits do not fit in 64 bits")
+    n_pass = (gbits + _RADIX_BITS - 1) // _RADIX_BITS
+    bits = (gbits + n_pass - 1) // n_pass
+    width = 1LL << bits
+    digit_mask = <unsigned long long>(width - 1)
+    key_mask = (1ULL << key_bits) - 1ULL if key_bits < 64 else ~0ULL
+    a_np = np.empty(n, dtype=np.uint64)
+    b_np = np.empty(n if n_pass > 1 else 1, dtype=np.uint64)
+    hist_np = np.zeros((nt, width), dtype=np.int64)
+    cdef unsigned long long[::1] a = a_np
+    cdef unsigned long long[::1] b = b_np
+    cdef long long[:, ::1] hist = hist_np
+    cdef unsigned long long* src
+    cdef unsigned long long* dst
+    cdef Py_ssize_t chunk = (n + nt - 1) // nt
+    for p in range(n_pass):
+        shift = key_bits + p * bits
+        hist[:, :] = 0
+        if p % 2 == 0:
+            src, dst = &b[0], &a[0]
+        else:
+            src, dst = &a[0], &b[0]
+        # histograms of each thread's chunk (the first pass reads the inputs)
+        for t in prange(nt, nogil=True, num_threads=nt, schedule="static"):
+            lo = t * chunk
+            hi = lo + chunk if lo + chunk < n else n
+            for i in range(lo, hi):
+                if p == 0:
+                    e = (<unsigned long long>codes[i] << key_bits) | (<unsigned long long>keys[i] & key_mask)
+                else:
+                    e = src[i]
+                hist[t, <Py_ssize_t>((e >> shift) & digit_mask)] += 1
+        run = 0
+        for d in range(width):
+            for t in range(nt):
+                total = hist[t, d]
+                hist[t, d] = run
+                run += total
+        for t in prange(nt, nogil=True, num_threads=nt, schedule="static"):
+            lo = t * chunk
+            hi = lo + chunk if lo + chunk < n else n
+            for i in range(lo, hi):
+                if p == 0:
+                    e = (<unsigned long long>codes[i] << key_bits) | (<unsigned long long>keys[i] & key_mask)
+                else:
+                    e = src[i]
+                d = <long long>((e >> shift) & digit_mask)
+                dst[hist[t, d]] = e
+                hist[t, d] += 1
+    cdef unsigned long long* words = &a[0] if n_pass % 2 == 1 else &b[0]
+    starts_np = np.zeros(n_groups + 1, dtype=np.int64)
+    np.cumsum(counts, out=starts_np[1:])
+    if starts_np[n_groups] != n:
+        raise ValueError("counts do not add up to the number of rows")
+    cdef long long[::1] starts = starts_np
+    for g in range(n_groups):
+        if counts[g] > largest:
+            largest = counts[g]
+    if n_keys > 0 and n_keys < largest:
+        largest = n_keys
+    while cap < 2 * largest:
+        cap *= 2
+    table_np = np.empty((nt, cap), dtype=np.uint64)
+    used_np = np.empty((nt, cap), dtype=np.int8)
+    reps_np = np.zeros(nt, dtype=np.int64)
+    cdef unsigned long long[:, ::1] table = table_np
+    cdef char[:, ::1] used = used_np.view(np.uint8).view(np.int8)
+    cdef long long[::1] reps = reps_np
+    if nt == 1:
+        with nogil:
+            for g in range(n_groups):
+                reps[0] += _packed_group_repeats(words, starts[g], starts[g + 1], key_mask,
+                                                 n_keys, &table[0, 0], &used[0, 0])
+    else:
+        for g in prange(n_groups, nogil=True, num_threads=nt, schedule="dynamic",
+                        chunksize=64):
+            t = threadid()
+            reps[t] += _packed_group_repeats(words, starts[g], starts[g + 1], key_mask,
+                                             n_keys, &table[t, 0], &used[t, 0])
+    return int(reps_np.sum())

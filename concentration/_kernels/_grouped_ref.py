@@ -113,3 +113,18 @@ def string_hashes(data, offsets):
             h = ((h ^ b) * 0x100000001B3) & mask
         out.append(mix(h))
     return np.asarray(out, dtype=np.uint64).view(np.int64)
+
+
+def count_repeats(codes, keys, counts, key_bits, n_keys=0, n_threads=0):
+    """Reference for ``_grouped.count_repeats``: rows whose (group, key mod 2**key_bits)
+    pair an earlier row had (``counts`` and ``n_keys`` only shape the compiled tables)."""
+    low = np.asarray(keys).astype(np.int64).view(np.uint64) & np.uint64(
+        (1 << key_bits) - 1 if key_bits < 64 else (1 << 64) - 1)
+    pairs = set()
+    n_rep = 0
+    for g, k in zip(np.asarray(codes).tolist(), low.tolist()):
+        if (g, k) in pairs:
+            n_rep += 1
+        else:
+            pairs.add((g, k))
+    return n_rep

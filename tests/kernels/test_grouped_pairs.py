@@ -95,3 +95,47 @@ def test_string_hashes_match_the_reference():
         got = grouped.string_hashes(data, offsets.astype(width))
         np.testing.assert_array_equal(got, ref.string_hashes(data, offsets))
     assert got[4] == got[5] and len(set(got.tolist())) == len(words) - 1
+
+
+@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("key_dtype", [np.int32, np.int64])
+@pytest.mark.parametrize("n_threads", [1, 2])
+def test_count_repeats_equals_reference(seed, key_dtype, n_threads):
+    rng = np.random.default_rng(seed)
+    n = int(rng.choice([0, 1, 40, 3000, 200_000]))
+    n_groups = int(rng.integers(1, 3000))
+    n_keys = int(rng.integers(1, 500))
+    codes = rng.integers(0, n_groups, size=n).astype(np.int64)
+    keys = rng.integers(0, n_keys, size=n).astype(key_dtype)
+    counts = np.bincount(codes, minlength=n_groups).astype(np.int64)
+    bits = max(n_keys - 1, 1).bit_length()
+    got = grouped.count_repeats(codes, keys, counts, bits, n_keys, n_threads)
+    assert got == ref.count_repeats(codes, keys, counts, bits)
+    assert got == grouped.first_rows(codes, keys, counts, n_keys)[0]
+
+
+def test_count_repeats_on_cut_keys_counts_too_many_never_too_few():
+    # keys that differ only above the kept bits look equal: the count can only grow
+    codes = np.array([0, 0, 1, 1, 1], dtype=np.int64)
+    keys = np.array([5, 5 + (1 << 40), 7, 7, 9 + (1 << 50)], dtype=np.int64)
+    counts = np.array([2, 3], dtype=np.int64)
+    assert grouped.count_repeats(codes, keys, counts, 40) == 2     # one true, one cut
+    assert ref.count_repeats(codes, keys, counts, 40) == 2
+    assert grouped.count_repeats(codes, keys, counts, 63) == 1     # exact
+    with pytest.raises(ValueError, match="64 bits"):
+        grouped.count_repeats(codes, keys, counts, 64)
+
+
+def test_packed_check_then_exact_check_on_hash_like_keys():
+    # firm keys that collide in their low bits but are different labels: the packed
+    # count says "maybe", the full pass says no repeat
+    import pandas as pd
+
+    import concentration as cn
+
+    firms = np.array([3, 3 + (1 << 62), 11], dtype=np.int64)     # a wide integer range
+    df = pd.DataFrame({"market": [1, 1, 1], "firm": firms, "share": [0.5, 0.3, 0.2]})
+    assert cn.hhi(df, period=None).iloc[0] == pytest.approx(10_000 * (0.25 + 0.09 + 0.04))
+    dup = pd.DataFrame({"market": [1, 1], "firm": [3 + (1 << 62)] * 2, "share": [0.5, 0.5]})
+    with pytest.raises(cn.exceptions.InvalidSharesError, match="repeat|more than once"):
+        cn.hhi(dup, period=None)
