@@ -276,8 +276,12 @@ def _row_mask(table, entities, name):
     if entities is None:
         firms = table.firms
         if type(name) is str and isinstance(firms, np.ndarray) and firms.dtype == object:
-            # the comparison pd.Index makes for an object index (False for missing labels)
-            return np.asarray(firms == name, dtype=bool), None
+            # the comparison pd.Index makes for an object index (False for missing
+            # labels); a label numpy cannot compare (pd.NA) is left to pandas
+            try:
+                return np.asarray(firms == name, dtype=bool), None
+            except (TypeError, ValueError):
+                pass
         return np.asarray(pd.Index(firms) == name), None
     per_group = _entity_per_group(table, entities, name)
     return np.asarray(table.firms == per_group[table.codes], dtype=bool), per_group

@@ -418,3 +418,9 @@ def test_the_screen_tables_are_built_when_read_and_survive_pickling_and_replace(
     assert len(r.table) == 1 and r.guidelines == s.guidelines and r.merged.empty
     made = cn.MergerScreen(table=t, guidelines=s.guidelines, deals=s.deals)
     assert made.table is t and made.merged.empty and made.merged is not s.merged
+
+
+@pytest.mark.parametrize("other", [pd.NA, np.nan, None, 1, ("x", 1)])
+def test_parties_are_found_among_labels_of_any_kind(other):
+    s = cn.screen_merger({"A": .5, other: .3, "B": .2}, ["A", "B"])
+    assert s.to_frame()["delta_hhi"].iloc[0] == pytest.approx(2000.0)
