@@ -62,6 +62,9 @@ from ._holdings import Holdings, label_codes
 
 _OVERLAP = load("_overlap")
 
+#: Fewer within-market pairs than this are merged on one thread.
+_ONE_THREAD_PAIRS = 20_000
+
 __all__ = ["profit_weights", "ORIENTATION", "KAPPA_OUTPUTS", "KappaStructure", "kappa_structure",
            "kappa_periods", "ABOVE_ONE_COLUMNS", "ABOVE_ONE_CAUSES", "explain_above_one",
            "kappa_above_one"]
@@ -147,8 +150,10 @@ class KappaStructure:
                 M.sum_duplicates()
         g, b = _csr_arrays(self.G), _csr_arrays(self.B, self.G.indices.dtype)
         num = np.empty(rows.size)
+        if n_threads is None:   # a thread team costs more than a few thousand merges
+            n_threads = 1 if rows.size < _ONE_THREAD_PAIRS else 0
         _OVERLAP.pair_dots(*g, *b, np.ascontiguousarray(rows), np.ascontiguousarray(cols),
-                           num, 0 if n_threads is None else n_threads)
+                           num, n_threads)
         own = np.empty(allpos.size)
         _OVERLAP.pair_dots(*g, *b, allpos, allpos, own, 1)
         firm_row = starts[gid] + within // np.maximum(size_p, 1)

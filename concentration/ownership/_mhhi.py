@@ -22,7 +22,6 @@ References
 
 from __future__ import annotations
 
-import functools
 
 from dataclasses import dataclass, field, replace
 
@@ -34,7 +33,7 @@ from .._dispatch import dispatchable
 from .._entities import coerce_entities
 from .._progress import ProgressBar, check_progress, stage
 from .._quadratic import pair_terms, quadratic_form
-from .._results import ResultMixin
+from .._results import DeferredFrame, FrameField, ResultMixin, built_state
 from .._tables import DEFAULT_TOLERANCE, coerce_shares
 from .._validation import check_choice, param_message
 from ..exceptions import InvalidHoldingsError, InvalidParameterError, PeriodError
@@ -172,28 +171,20 @@ class MHHI(ResultMixin):
     control_note: str
     no_holdings: pd.DataFrame
     notes: tuple = ()
+    # FrameField is a descriptor: the frame may be given deferred and built when read
+    kappa_above_one: pd.DataFrame = FrameField(  # noqa: RUF009
+        default=lambda: pd.DataFrame(columns=list(ABOVE_ONE_COLUMNS)))
     entities: pd.DataFrame | None = None
     as_of: str = "snapshot"
     max_age: object = None
     _groups: object = field(default=None, repr=False)
     _blocks: tuple = field(default=(), repr=False)
     _structures: dict = field(default_factory=dict, repr=False)
-    #: the κ > 1 frame, or a picklable callable that builds it on first read
-    _kappa_above_one: object = field(default=None, repr=False)
     #: how many κ > 1 entries there are (known before the frame is built)
     _n_above_one: int | None = field(default=None, repr=False)
 
-    @property
-    def kappa_above_one(self) -> pd.DataFrame:
-        """Every κ_jk above one, with owners and cause (built when first read)."""
-        above = self._kappa_above_one
-        if above is None:
-            above = pd.DataFrame(columns=list(ABOVE_ONE_COLUMNS))
-        elif callable(above):
-            above = above()
-        if above is not self._kappa_above_one:
-            object.__setattr__(self, "_kappa_above_one", above)
-        return above
+    def __getstate__(self):
+        return built_state(self)
 
     @property
     def n_above_one(self) -> int:
@@ -583,8 +574,7 @@ def mhhi(shares, holdings, *, control_model="proportional", market="market", per
             nh_cols[name] = [vals[g] for g, _, _ in missing_rows]
     no_h = pd.DataFrame({**nh_cols, "firm": [f for _, f, _ in missing_rows],
                          "reason": [w for _, _, w in missing_rows]})
-    kappa_above = functools.partial(_explain_hits, {p: structures[p] for p in hits}, hits,
-                                    groups)
+    kappa_above = DeferredFrame(_explain_hits, {p: structures[p] for p in hits}, hits, groups)
     n_above = sum(f[1].size for found in hits.values() for f in found)
     notes = []
     for st in structures.values():
@@ -602,7 +592,7 @@ def mhhi(shares, holdings, *, control_model="proportional", market="market", per
     stage(func, "done", start=started)
     mode = plans[gkey[0]][5] if n_groups else as_of
     return MHHI(frame=frame, control_model=label, control_note=holdings.control_note,
-                no_holdings=no_h, notes=tuple(notes), _kappa_above_one=kappa_above,
+                no_holdings=no_h, notes=tuple(notes), kappa_above_one=kappa_above,
                 _n_above_one=n_above,
                 entities=ents, as_of=mode, max_age=max_age,
                 _groups=groups, _blocks=tuple(blocks), _structures=structures)

@@ -324,7 +324,7 @@ def _mhhi_combine(results):
         entities = (pd.concat([r.entities for r in results], ignore_index=True)
                     .drop_duplicates().reset_index(drop=True))
     return dataclasses.replace(first, frame=frame, no_holdings=nh, notes=tuple(notes),
-                               _kappa_above_one=above, _n_above_one=len(above),
+                               kappa_above_one=above, _n_above_one=len(above),
                                entities=entities, _groups=groups, _blocks=tuple(blocks), _structures=structures)
 
 
