@@ -169,7 +169,10 @@ def parquet_case(market, firm, share, names, repeat):
         _line("read_shares -> hhi", t_cn)
         _line("pd.read_parquet + 2-level", t_pd, t_pd)
         print(f"    {'':<30s} {'':8s}    {t_pd / t_cn:6.1f}x faster")
-        if pl is not None:
+        if pl is not None and len(market) >= 5e7:
+            print("    (polars skipped at this size: pl.read_parquet of the text column needs "
+                  "more memory than this machine has next to the other copies)")
+        elif pl is not None:
             def with_polars():
                 return _polars_2(pl.read_parquet(path))
             t_p, _ = best(with_polars, repeat)
