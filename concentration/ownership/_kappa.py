@@ -51,8 +51,8 @@ import pandas as pd
 import scipy.sparse as sp
 
 from .._dispatch import dispatchable
-from .._kernels import load
 from .._entities import coerce_entities
+from .._kernels import load
 from .._pairwise import overlap
 from .._progress import ProgressBar, check_progress, stage
 from .._validation import check_choice, param_message

@@ -22,7 +22,6 @@ References
 
 from __future__ import annotations
 
-
 from dataclasses import dataclass, field, replace
 
 import numpy as np

@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from concentration._kernels import load
 from concentration._kernels import _overlap_ref as ref
+from concentration._kernels import load
 
 K = load("_overlap")
 
