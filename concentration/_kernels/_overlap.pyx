@@ -589,41 +589,6 @@ def topk_finish(uint8_t[::1] heapbuf, const int64_t[::1] heap_n, Py_ssize_t top_
     return pos
 
 
-def pair_dots(const int64_t[::1] a_indptr, const idx_t[::1] a_indices,
-              const double[::1] a_data, const int64_t[::1] b_indptr,
-              const idx_t[::1] b_indices, const double[::1] b_data,
-              const int64_t[::1] rows, const int64_t[::1] cols, double[::1] out,
-              int n_threads):
-    """``out[p] = <a_{rows[p]}, b_{cols[p]}>`` for given row pairs (both CSR, sorted indices).
-
-    One merge of the two sorted index lists per pair, summed in increasing column
-    order.  The caller checks that every row number is in range.
-    """
-    cdef Py_ssize_t n = rows.shape[0]
-    cdef Py_ssize_t p, i, i1, q, q1
-    cdef int64_t ci, cq
-    cdef double acc
-    cdef int nt = _team(n_threads)
-    for p in prange(n, nogil=True, schedule="dynamic", chunksize=256, num_threads=nt):
-        i = a_indptr[rows[p]]
-        i1 = a_indptr[rows[p] + 1]
-        q = b_indptr[cols[p]]
-        q1 = b_indptr[cols[p] + 1]
-        acc = 0.0
-        while i < i1 and q < q1:
-            ci = a_indices[i]
-            cq = b_indices[q]
-            if ci == cq:
-                acc = acc + a_data[i] * b_data[q]
-                i = i + 1
-                q = q + 1
-            elif ci < cq:
-                i = i + 1
-            else:
-                q = q + 1
-        out[p] = acc
-
-
 def pair_lookup(const int64_t[::1] a_indptr, const idx_t[::1] a_indices,
                 const int64_t[::1] b_indptr, const idx_t[::1] b_indices,
                 const double[::1] b_data, const int64_t[::1] rows,
@@ -691,3 +656,52 @@ def csr_order(const int64_t[::1] rows, const int64_t[::1] cols, Py_ssize_t n_row
             perm[rnext[rows[e]]] = e
             rnext[rows[e]] += 1
     return perm_arr, indptr_arr
+
+
+def block_dots(const int64_t[::1] a_indptr, const idx_t[::1] a_indices,
+               const double[::1] a_data, const int64_t[::1] b_indptr,
+               const idx_t[::1] b_indices, const double[::1] b_data,
+               const int64_t[::1] rows, const int64_t[::1] starts,
+               const int64_t[::1] offsets, Py_ssize_t n_cols, double[::1] out,
+               int n_threads):
+    """Every within-block dot product ``<a_j, b_k>`` of blocks of rows (dense per block).
+
+    Block ``m`` is ``rows[starts[m]:starts[m + 1]]`` (``s`` rows); its ``s x s``
+    products go row-major to ``out[offsets[m]:offsets[m] + s * s]``.  Row ``a_j`` is
+    scattered into a dense vector of ``n_cols`` values (one per thread, cleared after
+    use) and each ``b_k`` is gathered against it, summing in ``b_k``'s column order.
+    The caller checks every row number and the column range.
+    """
+    cdef Py_ssize_t n_blocks = starts.shape[0] - 1
+    cdef Py_ssize_t m, x, y, s, p, q
+    cdef int64_t j, k
+    cdef double acc
+    cdef double* dense
+    cdef int nt = _team(n_threads)
+    cdef int[::1] failed = np.zeros(1, dtype=np.intc)
+    if n_blocks <= 0:
+        return
+    if n_cols > 0 and <size_t>n_cols > <size_t>PY_SSIZE_T_MAX // sizeof(double):
+        raise MemoryError("block_dots: too many columns")
+    with nogil, parallel(num_threads=nt):
+        dense = <double*>calloc(n_cols if n_cols > 0 else 1, sizeof(double))
+        if dense == NULL:
+            failed[0] = 1
+        else:
+            for m in prange(n_blocks, schedule="dynamic", chunksize=16):
+                s = starts[m + 1] - starts[m]
+                for x in range(s):
+                    j = rows[starts[m] + x]
+                    for p in range(a_indptr[j], a_indptr[j + 1]):
+                        dense[a_indices[p]] = a_data[p]
+                    for y in range(s):
+                        k = rows[starts[m] + y]
+                        acc = 0.0
+                        for q in range(b_indptr[k], b_indptr[k + 1]):
+                            acc = acc + dense[b_indices[q]] * b_data[q]
+                        out[offsets[m] + x * s + y] = acc
+                    for p in range(a_indptr[j], a_indptr[j + 1]):
+                        dense[a_indices[p]] = 0.0
+            free(dense)
+    if failed[0]:
+        raise MemoryError(f"block_dots: no memory for a dense row of {n_cols} values")

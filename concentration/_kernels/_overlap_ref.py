@@ -110,18 +110,20 @@ def select_ref(S, *, threshold=None, top_k=None):
     return out
 
 
-def pair_dots(a_indptr, a_indices, a_data, b_indptr, b_indices, b_data, rows, cols):
-    """Reference for ``_overlap.pair_dots``: the dot product of row ``rows[p]`` of A
-    with row ``cols[p]`` of B, for each p (plain Python over the CSR arrays)."""
-    out = np.zeros(len(rows))
-    for p, (j, k) in enumerate(zip(rows, cols)):
-        a = dict(zip(a_indices[a_indptr[j]:a_indptr[j + 1]].tolist(),
-                     a_data[a_indptr[j]:a_indptr[j + 1]].tolist()))
-        b = dict(zip(b_indices[b_indptr[k]:b_indptr[k + 1]].tolist(),
-                     b_data[b_indptr[k]:b_indptr[k + 1]].tolist()))
-        out[p] = sum(v * b[c] for c, v in sorted(a.items()) if c in b)
-    return out
-
+def block_dots(a_indptr, a_indices, a_data, b_indptr, b_indices, b_data, rows, starts):
+    """Reference for ``_overlap.block_dots``: for each block of ``rows``, the dense
+    products ``<a_j, b_k>`` of its rows, row-major, the blocks concatenated."""
+    out = []
+    for m in range(len(starts) - 1):
+        block = rows[starts[m]:starts[m + 1]]
+        for j in block:
+            a = dict(zip(a_indices[a_indptr[j]:a_indptr[j + 1]].tolist(),
+                         a_data[a_indptr[j]:a_indptr[j + 1]].tolist()))
+            for k in block:
+                b = zip(b_indices[b_indptr[k]:b_indptr[k + 1]].tolist(),
+                        b_data[b_indptr[k]:b_indptr[k + 1]].tolist())
+                out.append(sum(a[c] * v for c, v in b if c in a))
+    return np.asarray(out, dtype=np.float64)
 
 def pair_lookup(a_indptr, a_indices, b_indptr, b_indices, b_data, rows, others):
     """Reference for ``_overlap.pair_lookup``: for each pair, B's values in row

@@ -62,7 +62,7 @@ from ._holdings import Holdings, label_codes
 
 _OVERLAP = load("_overlap")
 
-#: Fewer within-market pairs than this are merged on one thread.
+#: Fewer within-market pairs than this are computed on one thread.
 _ONE_THREAD_PAIRS = 20_000
 
 __all__ = ["profit_weights", "ORIENTATION", "KAPPA_OUTPUTS", "KappaStructure", "kappa_structure",
@@ -129,47 +129,43 @@ class KappaStructure:
     def kappa_pair_blocks(self, positions, *, n_threads=None):
         r"""Dense κ blocks, one per list of firm positions, from the within-block pairs only.
 
-        Each entry is :math:`\langle g_j, b_k\rangle / \langle g_j, b_j\rangle`, the
-        two dot products taken by one merge of the sorted owner lists of row j of G and
-        row k of B (:func:`pair_cost` estimates the work).  For many small markets this
-        is far less work than the whole period's κ or the stacked problem of
-        :meth:`kappa_blocks`.
+        Each entry is :math:`\langle g_j, b_k\rangle / \langle g_j, b_j\rangle`: row j
+        of G is scattered into a dense owner vector and every row k of B of the block
+        is gathered against it (:func:`_overlap.block_dots`; :meth:`pair_cost`
+        estimates the work).  For many small markets this is far less work than the
+        whole period's κ or the stacked problem of :meth:`kappa_blocks`.
         """
+        for M in (self.G, self.B):   # sorted, unrepeated owner columns
+            if not M.has_canonical_format:
+                M.sum_duplicates()
         sizes = np.array([len(p) for p in positions], dtype=np.int64)
         allpos = (np.concatenate(positions).astype(np.int64) if len(positions)
                   else np.zeros(0, np.int64))
-        starts = np.concatenate([[0], np.cumsum(sizes)])
-        offsets = np.concatenate([[0], np.cumsum(sizes * sizes)])
-        gid = np.repeat(np.arange(len(positions), dtype=np.int64), sizes * sizes)
-        within = np.arange(int(offsets[-1]), dtype=np.int64) - offsets[gid]
-        size_p = sizes[gid]
-        rows = allpos[starts[gid] + within // np.maximum(size_p, 1)]
-        cols = allpos[starts[gid] + within % np.maximum(size_p, 1)]
-        for M in (self.G, self.B):   # the merges need sorted, unrepeated owner columns
-            if not M.has_canonical_format:
-                M.sum_duplicates()
+        starts = np.zeros(sizes.size + 1, dtype=np.int64)
+        np.cumsum(sizes, out=starts[1:])
+        offsets = np.zeros(sizes.size + 1, dtype=np.int64)
+        np.cumsum(sizes * sizes, out=offsets[1:])
+        flat = np.empty(int(offsets[-1]))
+        if n_threads is None:   # a thread team costs more than a few thousand products
+            n_threads = 1 if flat.size < _ONE_THREAD_PAIRS else 0
         g, b = _csr_arrays(self.G), _csr_arrays(self.B, self.G.indices.dtype)
-        num = np.empty(rows.size)
-        if n_threads is None:   # a thread team costs more than a few thousand merges
-            n_threads = 1 if rows.size < _ONE_THREAD_PAIRS else 0
-        _OVERLAP.pair_dots(*g, *b, np.ascontiguousarray(rows), np.ascontiguousarray(cols),
-                           num, n_threads)
-        own = np.empty(allpos.size)
-        _OVERLAP.pair_dots(*g, *b, allpos, allpos, own, 1)
-        firm_row = starts[gid] + within // np.maximum(size_p, 1)
-        flat = num / own[firm_row]
+        _OVERLAP.block_dots(*g, *b, allpos, starts, offsets, self.G.shape[1], flat,
+                            n_threads)
         blocks = []
         for i, k in enumerate(sizes.tolist()):
             K = flat[offsets[i]:offsets[i + 1]].reshape(k, k)
+            K /= np.diagonal(K).copy()[:, None]     # ⟨g_j, b_j⟩ > 0 (kappa_structure)
             np.fill_diagonal(K, 1.0)
             blocks.append(K)
         return blocks
 
     def pair_cost(self, positions):
-        """Work of :meth:`kappa_pair_blocks`: the owner entries each within-block pair merges."""
-        nnz = np.diff(self.G.indptr).astype(np.int64) + np.diff(self.B.indptr)
-        return int(sum(len(p) * int(nnz[np.asarray(p, dtype=np.int64)].sum())
-                       for p in positions))
+        """Work of :meth:`kappa_pair_blocks`: each market's rows of G scattered and
+        cleared, and each of its rows of B gathered once per row of G."""
+        nnz_g = np.diff(self.G.indptr).astype(np.int64)
+        nnz_b = np.diff(self.B.indptr).astype(np.int64)
+        return int(sum(2 * int(nnz_g[p].sum()) + len(p) * int(nnz_b[p].sum())
+                       for p in (np.asarray(q, dtype=np.int64) for q in positions)))
 
     def dense_cost(self):
         """Work of the whole period's κ: the owner-column products plus the dense result."""

@@ -57,7 +57,7 @@ __all__ = ["mhhi", "MHHI", "SCREEN_RULES", "resolve_holdings_period"]
 #: across markets; otherwise every market's block comes from one stacked,
 #: block-diagonal call of the overlap kernel.
 _DENSE_KAPPA_MAX = 1.5e8
-#: Largest number of owner entries the within-market pair merges may visit per period.
+#: Most owner entries the within-market products (kappa_pair_blocks) may visit per period.
 _PAIR_COST_MAX = 4e9
 
 

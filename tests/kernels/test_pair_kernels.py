@@ -1,8 +1,8 @@
-"""The row-pair kernels behind MHHI's within-market κ and the κ > 1 explanations.
+"""The row kernels behind MHHI's within-market κ and the κ > 1 explanations.
 
-``pair_dots`` (one dot product per given row pair) and ``pair_lookup`` (one row's
-values at another row's columns) against the plain-Python references in
-``_overlap_ref``, with empty rows, repeated pairs, int32 and int64 indices.
+``block_dots`` (every within-block dot product of blocks of rows), ``pair_lookup`` (one
+row's values at another row's columns) and ``csr_order`` against the plain-Python
+references in ``_overlap_ref``, with empty rows, int32 and int64 indices.
 """
 
 import numpy as np
@@ -25,21 +25,25 @@ def _csr(rng, n, m, density, dtype):
 @pytest.mark.parametrize("dtype", [np.int32, np.int64])
 @pytest.mark.parametrize("seed", range(5))
 @pytest.mark.parametrize("threads", [1, 2])
-def test_pair_dots_equal_reference(dtype, seed, threads):
+def test_block_dots_equal_reference(dtype, seed, threads):
     rng = np.random.default_rng(seed)
     n, m = int(rng.integers(1, 40)), int(rng.integers(1, 60))
     a = _csr(rng, n, m, rng.uniform(0.0, 0.6), dtype)
     b = _csr(rng, n, m, rng.uniform(0.0, 0.6), dtype)
-    rows = rng.integers(0, n, size=300).astype(np.int64)
-    cols = rng.integers(0, n, size=300).astype(np.int64)
-    out = np.full(300, np.nan)
-    K.pair_dots(*a, *b, rows, cols, out, threads)
-    expected = ref.pair_dots(*a, *b, rows, cols)
-    np.testing.assert_allclose(out, expected, rtol=1e-14, atol=0)
-    # and the dense product it stands for
+    sizes = rng.integers(1, 8, size=int(rng.integers(1, 30)))
+    rows = np.concatenate([rng.choice(n, size=min(s, n), replace=False) for s in sizes])
+    sizes = np.array([min(s, n) for s in sizes], dtype=np.int64)
+    starts = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+    offsets = np.concatenate([[0], np.cumsum(sizes * sizes)]).astype(np.int64)
+    out = np.full(int(offsets[-1]), np.nan)
+    K.block_dots(*a, *b, rows.astype(np.int64), starts, offsets, m, out, threads)
+    np.testing.assert_allclose(out, ref.block_dots(*a, *b, rows, starts), rtol=1e-14, atol=0)
+    # and the dense products they stand for
     A = sp.csr_matrix((a[2], a[1], a[0]), shape=(n, m)).toarray()
     B = sp.csr_matrix((b[2], b[1], b[0]), shape=(n, m)).toarray()
-    np.testing.assert_allclose(out, (A @ B.T)[rows, cols], rtol=1e-12, atol=1e-15)
+    want = np.concatenate([(A[blk] @ B[blk].T).ravel() for blk in
+                           np.split(rows, starts[1:-1])])
+    np.testing.assert_allclose(out, want, rtol=1e-12, atol=1e-15)
 
 
 @pytest.mark.parametrize("dtype", [np.int32, np.int64])
@@ -63,14 +67,15 @@ def test_pair_lookup_equal_reference(dtype, seed):
         out, np.concatenate([B[k, c] for k, c in zip(others, cols)]) if len(cols) else [])
 
 
-def test_pair_dots_empty_rows_give_zero():
+def test_block_dots_empty_rows_give_zero():
     ptr = np.array([0, 0, 2], dtype=np.int64)
     ind = np.array([0, 3], dtype=np.int32)
     dat = np.array([0.5, 0.25])
-    out = np.full(3, np.nan)
-    K.pair_dots(ptr, ind, dat, ptr, ind, dat, np.array([0, 1, 1], dtype=np.int64),
-                np.array([1, 0, 1], dtype=np.int64), out, 1)
-    np.testing.assert_array_equal(out, [0.0, 0.0, 0.25 + 0.0625])
+    out = np.full(4, np.nan)
+    K.block_dots(ptr, ind, dat, ptr, ind, dat, np.array([0, 1], dtype=np.int64),
+                 np.array([0, 2], dtype=np.int64), np.array([0, 4], dtype=np.int64), 4,
+                 out, 1)
+    np.testing.assert_array_equal(out, [0.0, 0.0, 0.0, 0.25 + 0.0625])
 
 
 @pytest.mark.parametrize("seed", range(5))
