@@ -688,6 +688,8 @@ def _label(groups, g):
     lab = groups[g]
     names = list(groups.names) if isinstance(groups, pd.MultiIndex) else [groups.name]
     values = lab if isinstance(lab, tuple) else (lab,)
+    # numpy scalars as the numbers they are (market 35, not market np.int64(35))
+    values = tuple(v.item() if isinstance(v, np.generic) else v for v in values)
     return ", ".join(f"{n} {v!r}" if n is not None else repr(v)
                      for n, v in zip(names, values))
 
@@ -1178,7 +1180,7 @@ def _repeated_pairs(func, codes, firms, counts, values=None):
     keys = firms.keys()
     n = codes.size
     per_row = 2 * (8 + keys.itemsize) + (25 if values is not None else 0) \
-        + (8 if firms.strings is not None else 0)
+        + (16 if firms.strings is not None else 0)
     check_memory(func, per_row * n, what=f"the check for repeated firms over {n:,} rows",
                  fits="Compute the markets in batches (e.g. by period).")
     counts = np.ascontiguousarray(counts, dtype=np.int64)
@@ -1192,9 +1194,11 @@ def _repeated_pairs(func, codes, firms, counts, values=None):
         # the usual case, no repeated pair: found on packed (group, firm) words, half
         # the bytes of the full pass below, which runs only to name the first repeat
         return 0, -1, None, None, firms
-    out = _grouped.first_rows(codes, keys, counts, firms.n_keys, values)
+    # hashed text: each row's first row comes out of the same pass, to confirm repeats
+    out = _grouped.first_rows(codes, keys, counts, firms.n_keys, values,
+                              firms.strings is not None)
     if out[0] and firms.strings is not None:
-        rep = _grouped.first_rows(codes, keys, counts, firms.n_keys, None, True)[4]
+        rep = out[4]
         rows = np.flatnonzero(rep != np.arange(n))
         if not _same_strings(firms, rows, rep[rows]):
             return _repeated_pairs(func, codes, _factorized_firms(firms.values(), func, "firm"),

@@ -263,3 +263,18 @@ def test_repeated_firms_without_a_period_column_name_the_likely_cause():
     with pytest.raises(InvalidSharesError,
                        match=r"no period column.*period=<column name> Did you mean 'periods'"):
         coerce_shares(df)
+
+
+def test_group_labels_in_messages_are_numbers_not_numpy_reprs():
+    import warnings
+
+    import concentration as cn
+
+    df = pd.DataFrame({"market": [35, 35, 36, 36], "firm": ["a", "b", "a", "b"],
+                       "share": [0.3, 0.2, 0.5, 0.5]})
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        cn.hhi(df, period=None)
+    text = " ".join(str(w.message) for w in caught)
+    assert "market 35" in text
+    assert "np.int64" not in text
