@@ -162,10 +162,15 @@ class KappaStructure:
     def pair_cost(self, positions):
         """Work of :meth:`kappa_pair_blocks`: each market's rows of G scattered and
         cleared, and each of its rows of B gathered once per row of G."""
+        if not len(positions):
+            return 0
         nnz_g = np.diff(self.G.indptr).astype(np.int64)
         nnz_b = np.diff(self.B.indptr).astype(np.int64)
-        return int(sum(2 * int(nnz_g[p].sum()) + len(p) * int(nnz_b[p].sum())
-                       for p in (np.asarray(q, dtype=np.int64) for q in positions)))
+        sizes = np.array([len(p) for p in positions], dtype=np.int64)
+        allpos = np.concatenate(positions).astype(np.int64)
+        block = np.repeat(np.arange(sizes.size), sizes)
+        per_b = np.bincount(block, weights=nnz_b[allpos], minlength=sizes.size)
+        return int(2 * nnz_g[allpos].sum() + (sizes * per_b).sum())
 
     def dense_cost(self):
         """Work of the whole period's κ: the owner-column products plus the dense result."""

@@ -533,7 +533,7 @@ def mhhi(shares, holdings, *, control_model="proportional", market="market", per
         n = len(pos)
         I = eye_cache.get(n)
         if I is None:
-            I = eye_cache[n] = sp.identity(n, format="csr")
+            I = eye_cache[n] = np.eye(n)   # dense: a small matvec, no sparse dispatch
         h = quadratic_form(s, I)
         m = quadratic_form(s, K)
         nh, nc = st.no_sets
