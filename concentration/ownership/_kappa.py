@@ -64,6 +64,9 @@ _OVERLAP = load("_overlap")
 
 #: Fewer within-market pairs than this are computed on one thread.
 _ONE_THREAD_PAIRS = 20_000
+#: Markets of at most this many firms get their κ block from the within-market pairs
+#: (:meth:`KappaStructure.kappa_pair_blocks`); larger ones from the overlap kernel.
+_PAIR_BLOCK_MAX = 64
 
 __all__ = ["profit_weights", "ORIENTATION", "KAPPA_OUTPUTS", "KappaStructure", "kappa_structure",
            "kappa_periods", "ABOVE_ONE_COLUMNS", "ABOVE_ONE_CAUSES", "explain_above_one",
@@ -126,14 +129,35 @@ class KappaStructure:
         G, B = (self.G, self.B) if rows is None else (self.G[rows], self.B[rows])
         return _kappa(B, G, sparse=sparse)
 
+    def market_blocks(self, positions):
+        """Dense κ block of each market (a list of firm positions), from its own rows only.
+
+        A market's block never depends on the other markets of the call, so the same
+        market gets the same κ to the last bit in one call over all markets and in a
+        Dask task of its period or market.  Markets of up to :data:`_PAIR_BLOCK_MAX`
+        firms go through :meth:`kappa_pair_blocks` together; a larger market is one
+        call of the overlap kernel on its rows (:meth:`kappa`).
+        """
+        out = [None] * len(positions)
+        small = [i for i, p in enumerate(positions) if len(p) <= _PAIR_BLOCK_MAX]
+        if small:
+            for i, K in zip(small, self.kappa_pair_blocks([positions[i] for i in small])):
+                out[i] = K
+        for i, p in enumerate(positions):
+            if out[i] is None:
+                K = np.asarray(self.kappa(np.asarray(p, dtype=np.int64)))
+                np.fill_diagonal(K, 1.0)
+                out[i] = K
+        return out
+
     def kappa_pair_blocks(self, positions, *, n_threads=None):
         r"""Dense κ blocks, one per list of firm positions, from the within-block pairs only.
 
         Each entry is :math:`\langle g_j, b_k\rangle / \langle g_j, b_j\rangle`: row j
         of G is scattered into a dense owner vector and every row k of B of the block
-        is gathered against it (:func:`_overlap.block_dots`; :meth:`pair_cost`
-        estimates the work).  For many small markets this is far less work than the
-        whole period's κ or the stacked problem of :meth:`kappa_blocks`.
+        is gathered against it, summing over the owners in column order
+        (:func:`_overlap.block_dots`).  For many small markets this is far less work
+        than κ over all their firms.
         """
         for M in (self.G, self.B):   # sorted, unrepeated owner columns
             if not M.has_canonical_format:
@@ -155,60 +179,6 @@ class KappaStructure:
         for i, k in enumerate(sizes.tolist()):
             K = flat[offsets[i]:offsets[i + 1]].reshape(k, k)
             K /= np.diagonal(K).copy()[:, None]     # ⟨g_j, b_j⟩ > 0 (kappa_structure)
-            np.fill_diagonal(K, 1.0)
-            blocks.append(K)
-        return blocks
-
-    def pair_cost(self, positions):
-        """Work of :meth:`kappa_pair_blocks`: each market's rows of G scattered and
-        cleared, and each of its rows of B gathered once per row of G."""
-        if not len(positions):
-            return 0
-        nnz_g = np.diff(self.G.indptr).astype(np.int64)
-        nnz_b = np.diff(self.B.indptr).astype(np.int64)
-        sizes = np.array([len(p) for p in positions], dtype=np.int64)
-        allpos = np.concatenate(positions).astype(np.int64)
-        block = np.repeat(np.arange(sizes.size), sizes)
-        per_b = np.bincount(block, weights=nnz_b[allpos], minlength=sizes.size)
-        return int(2 * nnz_g[allpos].sum() + (sizes * per_b).sum())
-
-    def dense_cost(self):
-        """Work of the whole period's κ: the owner-column products plus the dense result."""
-        deg_g = np.bincount(self.G.indices, minlength=self.G.shape[1]).astype(np.float64)
-        deg_b = np.bincount(self.B.indices, minlength=self.B.shape[1]).astype(np.float64)
-        n = self.G.shape[0]
-        return float(deg_g @ deg_b) + float(n) * n
-
-    def kappa_blocks(self, positions):
-        """Dense κ blocks, one per list of firm positions (one market each), in one call.
-
-        The markets are stacked as a block-diagonal problem: each market gets its own
-        copy of the owner columns, so one call of the overlap kernel (sparse output)
-        computes every within-market pair and nothing across markets.
-        """
-        sizes = np.array([len(p) for p in positions], dtype=np.int64)
-        allpos = np.concatenate(positions) if len(positions) else np.zeros(0, np.int64)
-        n = int(allpos.size)
-        gid = np.repeat(np.arange(len(positions), dtype=np.int64), sizes)
-        Gc = self.G[allpos].tocoo()
-        Bc = self.B[allpos].tocoo()
-        n_own = np.int64(self.G.shape[1])
-        keys = np.concatenate([gid[Gc.row] * n_own + Gc.col, gid[Bc.row] * n_own + Bc.col])
-        codes, uniq = pd.factorize(keys)
-        m = len(uniq)
-        Gs = sp.csr_matrix((Gc.data, (Gc.row, codes[:Gc.nnz])), shape=(n, m))
-        Bs = sp.csr_matrix((Bc.data, (Bc.row, codes[Gc.nnz:])), shape=(n, m))
-        Gs.sort_indices()
-        Bs.sort_indices()
-        S = _kappa(Bs, Gs, sparse=True).tocoo()
-        starts = np.concatenate([[0], np.cumsum(sizes)])
-        offsets = np.concatenate([[0], np.cumsum(sizes * sizes)])
-        flat = np.zeros(int(offsets[-1]))
-        g = gid[S.row]
-        flat[offsets[g] + (S.row - starts[g]) * sizes[g] + (S.col - starts[g])] = S.data
-        blocks = []
-        for i, k in enumerate(sizes):
-            K = flat[offsets[i]:offsets[i + 1]].reshape(k, k)
             np.fill_diagonal(K, 1.0)
             blocks.append(K)
         return blocks

@@ -52,13 +52,6 @@ from ._kappa import ABOVE_ONE_COLUMNS, ORIENTATION, explain_above_one, kappa_str
 
 __all__ = ["mhhi", "MHHI", "SCREEN_RULES", "resolve_holdings_period"]
 
-#: mhhi computes one dense κ per period (then slices each market's block) when the
-#: period has at most this many firm pairs (1.5e8 pairs = 1.2 GB) and firms recur
-#: across markets; otherwise every market's block comes from one stacked,
-#: block-diagonal call of the overlap kernel.
-_DENSE_KAPPA_MAX = 1.5e8
-#: Most owner entries the within-market products (kappa_pair_blocks) may visit per period.
-_PAIR_COST_MAX = 4e9
 
 
 _ELHAUGE = ("Elhauge, E. (2016). Horizontal Shareholding. Harvard Law Review 129(5), "
@@ -506,23 +499,7 @@ def mhhi(shares, holdings, *, control_model="proportional", market="market", per
         # one lookup for the period, split per market
         sizes = bounds[np.asarray(members) + 1] - bounds[np.asarray(members)]
         pos_list = np.split(st.firms.get_indexer(table.firms[rows]), np.cumsum(sizes)[:-1])
-        n_u, total = len(st.firms), sum(len(q) for q in pos_list)
-        pair_cost = st.pair_cost(pos_list)
-        dense_ok = n_u * n_u <= _DENSE_KAPPA_MAX and total > n_u
-        if pair_cost <= _PAIR_COST_MAX and (not dense_ok or pair_cost <= st.dense_cost()):
-            # many small markets: only the within-market pairs
-            blocks_p = st.kappa_pair_blocks(pos_list)
-        elif dense_ok:
-            # firms recur across markets: one dense κ for the period, sliced per market
-            Kfull = st.kappa(None)
-            blocks_p = []
-            for q in pos_list:
-                Kq = Kfull[np.ix_(q, q)]
-                np.fill_diagonal(Kq, 1.0)
-                blocks_p.append(Kq)
-            del Kfull
-        else:
-            blocks_p = st.kappa_blocks(pos_list)
+        blocks_p = st.market_blocks(pos_list)
         kblocks.update(zip(members, zip(pos_list, blocks_p)))
     for g in range(n_groups):
         rows = order[bounds[g]:bounds[g + 1]]

@@ -1,9 +1,10 @@
-"""MHHI's three ways to the within-market κ blocks give the same result.
+"""MHHI's two ways to a market's κ block give the same result.
 
-The period's dense κ sliced per market, the stacked block-diagonal overlap call, and
-the within-market row-pair merges (chosen by estimated work) must agree to rounding
-on the same data; the κ > 1 frame, built when first read, must survive pickling;
-the label codes kept by ``read_holdings`` must be what ``pd.factorize`` gives.
+The within-market products (small markets) and the overlap kernel on the market's
+rows (large ones) must agree to rounding on the same data, and a market's κ must not
+depend on the other markets of the call; the κ > 1 frame, built when first read, must
+survive pickling; the label codes kept by ``read_holdings`` must be what
+``pd.factorize`` gives.
 """
 
 import pickle
@@ -15,7 +16,7 @@ import pytest
 
 import concentration as cn
 from concentration.exceptions import ConcentrationWarning
-from concentration.ownership import _mhhi
+from concentration.ownership import _kappa
 from concentration.ownership._holdings import label_codes
 
 
@@ -48,30 +49,26 @@ def _data(seed, n_firms=60, n_owners=90, n_markets=40, periods=None):
     return h, s
 
 
-def _mhhi_with(monkeypatch, limits, shares, h, **kw):
-    dense, pairs = limits
-    monkeypatch.setattr(_mhhi, "_DENSE_KAPPA_MAX", dense)
-    monkeypatch.setattr(_mhhi, "_PAIR_COST_MAX", pairs)
+def _mhhi_with(monkeypatch, pair_max, shares, h, **kw):
+    monkeypatch.setattr(_kappa, "_PAIR_BLOCK_MAX", pair_max)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConcentrationWarning)
         return cn.mhhi(shares, h, control_model="voting", **kw)
 
 
 @pytest.mark.parametrize("seed", range(4))
-def test_three_kappa_paths_agree(monkeypatch, seed):
+def test_both_kappa_paths_agree(monkeypatch, seed):
     hd, sd = _data(seed)
     h = cn.read_holdings(hd, control="votes", period=None)
     kw = {"period": None}
-    pairs = _mhhi_with(monkeypatch, (1.5e8, 4e9), sd, h, **kw)
-    dense = _mhhi_with(monkeypatch, (1.5e8, -1), sd, h, **kw)
-    stacked = _mhhi_with(monkeypatch, (-1, -1), sd, h, **kw)
-    for other in (dense, stacked):
-        pd.testing.assert_frame_equal(pairs.to_frame(), other.to_frame(), check_exact=False,
-                                      rtol=1e-12, atol=1e-9)
-        a, b = pairs.kappa_above_one, other.kappa_above_one
-        pd.testing.assert_frame_equal(a.drop(columns="kappa"), b.drop(columns="kappa"))
-        np.testing.assert_allclose(a["kappa"].to_numpy(float), b["kappa"].to_numpy(float),
-                                   rtol=1e-12)
+    pairs = _mhhi_with(monkeypatch, 64, sd, h, **kw)
+    kernel = _mhhi_with(monkeypatch, 0, sd, h, **kw)
+    pd.testing.assert_frame_equal(pairs.to_frame(), kernel.to_frame(), check_exact=False,
+                                  rtol=1e-12, atol=1e-9)
+    a, b = pairs.kappa_above_one, kernel.kappa_above_one
+    pd.testing.assert_frame_equal(a.drop(columns="kappa"), b.drop(columns="kappa"))
+    np.testing.assert_allclose(a["kappa"].to_numpy(float), b["kappa"].to_numpy(float),
+                               rtol=1e-12)
     # and the by-hand O'Brien-Salop sum on one market
     t = h.table
     m0 = sd[sd["market"] == 0]
@@ -88,11 +85,22 @@ def test_three_kappa_paths_agree(monkeypatch, seed):
                                                              rel=1e-12)
 
 
+@pytest.mark.parametrize("pair_max", [0, 64])
+def test_a_markets_kappa_does_not_depend_on_the_other_markets(monkeypatch, pair_max):
+    hd, sd = _data(11)
+    h = cn.read_holdings(hd, control="votes", period=None)
+    whole = _mhhi_with(monkeypatch, pair_max, sd, h, period=None).to_frame()
+    for m in (0, 7, 19):
+        alone = _mhhi_with(monkeypatch, pair_max, sd[sd["market"] == m], h,
+                           period=None).to_frame()
+        pd.testing.assert_frame_equal(alone, whole.loc[[m]], check_exact=True)
+
+
 def test_paths_agree_with_periods(monkeypatch):
     hd, sd = _data(7, periods=["2024Q1", "2024Q2"])
     h = cn.read_holdings(hd, control="votes")
-    a = _mhhi_with(monkeypatch, (1.5e8, 4e9), sd, h)
-    b = _mhhi_with(monkeypatch, (-1, -1), sd, h)
+    a = _mhhi_with(monkeypatch, 64, sd, h)
+    b = _mhhi_with(monkeypatch, 0, sd, h)
     pd.testing.assert_frame_equal(a.to_frame(), b.to_frame(), check_exact=False, rtol=1e-12,
                                   atol=1e-9)
 

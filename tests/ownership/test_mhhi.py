@@ -287,9 +287,9 @@ def test_cli_mhhi(tmp_path, capsys):
                  "--control-model", "voting"]) == 2                  # no control column
 
 
-@pytest.mark.parametrize("dense_max", [0, 1e12])
-def test_dense_and_stacked_kappa_paths_agree(monkeypatch, dense_max):
-    import concentration.ownership._mhhi as own
+@pytest.mark.parametrize("pair_max", [0, 64])
+def test_pair_and_kernel_kappa_paths_agree(monkeypatch, pair_max):
+    import concentration.ownership._kappa as own
 
     rng = np.random.default_rng(2)
     stakes = {(f"o{o}", f"F{f}"): float(rng.uniform(0.01, 0.2))
@@ -299,7 +299,7 @@ def test_dense_and_stacked_kappa_paths_agree(monkeypatch, dense_max):
         firms = rng.choice(8, size=int(rng.integers(2, 5)), replace=False)
         rows += [(m, f"F{f}", s) for f, s in zip(firms, rng.dirichlet(np.ones(len(firms))))]
     shares = pd.DataFrame(rows, columns=["market", "firm", "share"])
-    monkeypatch.setattr(own, "_DENSE_KAPPA_MAX", dense_max)
+    monkeypatch.setattr(own, "_PAIR_BLOCK_MAX", pair_max)
     r = cn.mhhi(shares, holdings_from(stakes))
     want = [ref_mhhi(dict(zip(g["firm"], g["share"])), stakes)
             for _, g in shares.groupby("market")]
