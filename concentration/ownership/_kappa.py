@@ -66,7 +66,7 @@ _OVERLAP = load("_overlap")
 _ONE_THREAD_PAIRS = 20_000
 #: Markets of at most this many firms get their κ block from the within-market pairs
 #: (:meth:`KappaStructure.kappa_pair_blocks`); larger ones from the overlap kernel.
-_PAIR_BLOCK_MAX = 64
+_PAIR_BLOCK_MAX = 128
 
 __all__ = ["profit_weights", "ORIENTATION", "KAPPA_OUTPUTS", "KappaStructure", "kappa_structure",
            "kappa_periods", "ABOVE_ONE_COLUMNS", "ABOVE_ONE_CAUSES", "explain_above_one",

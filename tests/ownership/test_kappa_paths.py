@@ -61,7 +61,7 @@ def test_both_kappa_paths_agree(monkeypatch, seed):
     hd, sd = _data(seed)
     h = cn.read_holdings(hd, control="votes", period=None)
     kw = {"period": None}
-    pairs = _mhhi_with(monkeypatch, 64, sd, h, **kw)
+    pairs = _mhhi_with(monkeypatch, 128, sd, h, **kw)
     kernel = _mhhi_with(monkeypatch, 0, sd, h, **kw)
     pd.testing.assert_frame_equal(pairs.to_frame(), kernel.to_frame(), check_exact=False,
                                   rtol=1e-12, atol=1e-9)
@@ -85,7 +85,7 @@ def test_both_kappa_paths_agree(monkeypatch, seed):
                                                              rel=1e-12)
 
 
-@pytest.mark.parametrize("pair_max", [0, 64])
+@pytest.mark.parametrize("pair_max", [0, 128])
 def test_a_markets_kappa_does_not_depend_on_the_other_markets(monkeypatch, pair_max):
     hd, sd = _data(11)
     h = cn.read_holdings(hd, control="votes", period=None)
@@ -99,7 +99,7 @@ def test_a_markets_kappa_does_not_depend_on_the_other_markets(monkeypatch, pair_
 def test_paths_agree_with_periods(monkeypatch):
     hd, sd = _data(7, periods=["2024Q1", "2024Q2"])
     h = cn.read_holdings(hd, control="votes")
-    a = _mhhi_with(monkeypatch, 64, sd, h)
+    a = _mhhi_with(monkeypatch, 128, sd, h)
     b = _mhhi_with(monkeypatch, 0, sd, h)
     pd.testing.assert_frame_equal(a.to_frame(), b.to_frame(), check_exact=False, rtol=1e-12,
                                   atol=1e-9)

@@ -287,7 +287,7 @@ def test_cli_mhhi(tmp_path, capsys):
                  "--control-model", "voting"]) == 2                  # no control column
 
 
-@pytest.mark.parametrize("pair_max", [0, 64])
+@pytest.mark.parametrize("pair_max", [0, 128])
 def test_pair_and_kernel_kappa_paths_agree(monkeypatch, pair_max):
     import concentration.ownership._kappa as own
 
