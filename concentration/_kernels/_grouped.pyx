@@ -379,6 +379,16 @@ cdef void _radix_by_group(const long long[::1] codes, const key_t[::1] keys, int
         in_b[0] = not in_b[0]
 
 
+cdef inline unsigned long long _group_mask(Py_ssize_t m, long long n_keys) noexcept nogil:
+    """Slot mask of one group's table: a power of two, at least 16 and twice the group's
+    rows (or twice ``n_keys`` when that is smaller), minus one."""
+    cdef Py_ssize_t limit = m if n_keys <= 0 or n_keys > m else n_keys
+    cdef Py_ssize_t cap = 16
+    while cap < 2 * limit:
+        cap *= 2
+    return <unsigned long long>(cap - 1)
+
+
 cdef void _group_pass(const unsigned long long* rows, const key_t* keys, Py_ssize_t lo,
                       Py_ssize_t hi, long long n_keys, long long* tkey, long long* trow,
                       double* tsum, const double* values, double* summed, char* keep,
@@ -392,7 +402,7 @@ cdef void _group_pass(const unsigned long long* rows, const key_t* keys, Py_ssiz
     gets ``keep[r] = 1`` and ``summed[r]`` = the sum of its pair's values in row
     order; with ``want_rep`` each row gets the first row of its pair.
     """
-    cdef Py_ssize_t m = hi - lo, j, l, cap, limit
+    cdef Py_ssize_t m = hi - lo, j, l, cap
     cdef long long r, first, found
     cdef long long k
     cdef unsigned long long h, mask
@@ -417,11 +427,8 @@ cdef void _group_pass(const unsigned long long* rows, const key_t* keys, Py_ssiz
             if want_rep:
                 rep[r] = first
         return
-    limit = m if n_keys <= 0 or n_keys > m else n_keys
-    cap = 16
-    while cap < 2 * limit:
-        cap *= 2
-    mask = <unsigned long long>(cap - 1)
+    mask = _group_mask(m, n_keys)
+    cap = <Py_ssize_t>mask + 1
     for j in range(cap):
         trow[j] = -1
     for j in range(lo, hi):
@@ -500,6 +507,20 @@ def sort_by_group(const long long[::1] codes, const key_t[::1] keys, Py_ssize_t 
     return pa_np[:n], ka_np[:n], (va_np[:n] if with_values else None)
 
 
+cdef Py_ssize_t _table_capacity(const long long[::1] counts, long long n_keys):
+    """Slots of the per-group tables: a power of two, at least 16 and twice the largest
+    group (or twice ``n_keys``, the number of distinct keys, when that is smaller)."""
+    cdef Py_ssize_t g, largest = 0, cap = 16
+    for g in range(counts.shape[0]):
+        if counts[g] > largest:
+            largest = counts[g]
+    if n_keys > 0 and n_keys < largest:
+        largest = n_keys
+    while cap < 2 * largest:
+        cap *= 2
+    return cap
+
+
 def first_rows(const long long[::1] codes, const key_t[::1] keys, const long long[::1] counts,
                long long n_keys=0, values=None, bint want_rep=False, int n_threads=0):
     """Rows that repeat an earlier row's (group, key) pair, and the sums of each pair.
@@ -541,13 +562,7 @@ def first_rows(const long long[::1] codes, const key_t[::1] keys, const long lon
     cdef unsigned long long[::1] srows = rows_np
     cdef key_t[::1] skeys = keys_np
     cdef const double[::1] svals = svals_np
-    for g in range(n_groups):
-        if counts[g] > largest:
-            largest = counts[g]
-    if n_keys > 0 and n_keys < largest:
-        largest = n_keys
-    while cap < 2 * largest:
-        cap *= 2
+    cap = _table_capacity(counts, n_keys)
     cdef int nt = n_threads if n_threads > 0 else max_threads()
     if n < _PARALLEL_ROWS or n_groups < 2:
         nt = 1
@@ -625,7 +640,7 @@ cdef Py_ssize_t _packed_group_repeats(const unsigned long long* words, Py_ssize_
                                       long long n_keys, unsigned long long* table,
                                       char* used) noexcept nogil:
     """Rows of one group (sorted packed words ``lo:hi``) whose key an earlier row had."""
-    cdef Py_ssize_t m = hi - lo, j, l, cap, limit, n_rep = 0
+    cdef Py_ssize_t m = hi - lo, j, l, cap, n_rep = 0
     cdef unsigned long long k, h, mask
     if m <= _SMALL_GROUP:
         for j in range(lo + 1, hi):
@@ -635,11 +650,8 @@ cdef Py_ssize_t _packed_group_repeats(const unsigned long long* words, Py_ssize_
                     n_rep += 1
                     break
         return n_rep
-    limit = m if n_keys <= 0 or n_keys > m else n_keys
-    cap = 16
-    while cap < 2 * limit:
-        cap *= 2
-    mask = <unsigned long long>(cap - 1)
+    mask = _group_mask(m, n_keys)
+    cap = <Py_ssize_t>mask + 1
     for j in range(cap):
         used[j] = 0
     for j in range(lo, hi):
@@ -653,6 +665,18 @@ cdef Py_ssize_t _packed_group_repeats(const unsigned long long* words, Py_ssize_
             used[h] = 1
             table[h] = k
     return n_rep
+
+
+cdef inline unsigned long long _packed_word(const long long[::1] codes, const key_t[::1] keys,
+                                            const unsigned long long* src, Py_ssize_t i,
+                                            int p, int key_bits,
+                                            unsigned long long key_mask) noexcept nogil:
+    """Row ``i``'s word ``group << key_bits | (key & key_mask)``: built from the inputs on
+    the first radix pass, read from the previous pass's buffer after."""
+    if p == 0:
+        return (<unsigned long long>codes[i] << key_bits) | (<unsigned long long>keys[i]
+                                                             & key_mask)
+    return src[i]
 
 
 def count_repeats(const long long[::1] codes, const key_t[::1] keys,
@@ -711,10 +735,7 @@ def count_repeats(const long long[::1] codes, const key_t[::1] keys,
             lo = t * chunk
             hi = lo + chunk if lo + chunk < n else n
             for i in range(lo, hi):
-                if p == 0:
-                    e = (<unsigned long long>codes[i] << key_bits) | (<unsigned long long>keys[i] & key_mask)
-                else:
-                    e = src[i]
+                e = _packed_word(codes, keys, src, i, p, key_bits, key_mask)
                 hist[t, <Py_ssize_t>((e >> shift) & digit_mask)] += 1
         run = 0
         for d in range(width):
@@ -726,10 +747,7 @@ def count_repeats(const long long[::1] codes, const key_t[::1] keys,
             lo = t * chunk
             hi = lo + chunk if lo + chunk < n else n
             for i in range(lo, hi):
-                if p == 0:
-                    e = (<unsigned long long>codes[i] << key_bits) | (<unsigned long long>keys[i] & key_mask)
-                else:
-                    e = src[i]
+                e = _packed_word(codes, keys, src, i, p, key_bits, key_mask)
                 d = <long long>((e >> shift) & digit_mask)
                 dst[hist[t, d]] = e
                 hist[t, d] += 1
@@ -739,13 +757,7 @@ def count_repeats(const long long[::1] codes, const key_t[::1] keys,
     if starts_np[n_groups] != n:
         raise ValueError("counts do not add up to the number of rows")
     cdef long long[::1] starts = starts_np
-    for g in range(n_groups):
-        if counts[g] > largest:
-            largest = counts[g]
-    if n_keys > 0 and n_keys < largest:
-        largest = n_keys
-    while cap < 2 * largest:
-        cap *= 2
+    cap = _table_capacity(counts, n_keys)
     table_np = np.empty((nt, cap), dtype=np.uint64)
     used_np = np.empty((nt, cap), dtype=np.int8)
     reps_np = np.zeros(nt, dtype=np.int64)
