@@ -316,69 +316,6 @@ cdef inline unsigned long long _mix(unsigned long long x) noexcept nogil:
     return x
 
 
-cdef void _radix_by_group(const long long[::1] codes, const key_t[::1] keys, int n_pass,
-                          int bits, unsigned long long* pa, key_t* ka,
-                          unsigned long long* pb, key_t* kb, const double* values,
-                          double* va, double* vb, long long* hist,
-                          bint* in_b) noexcept nogil:
-    """Sort ``(group << 32 | row, key[, value])`` by group, stably, into the a or b buffers.
-
-    ``hist`` holds ``n_pass << bits`` counters (zeroed by the caller); ``values`` is
-    NULL when no values travel with the rows.  On return ``in_b[0]`` says which
-    buffers hold the sorted rows.
-    """
-    cdef Py_ssize_t n = codes.shape[0], i
-    cdef int p, shift
-    cdef long long width = 1LL << bits, d, run, tmp
-    cdef unsigned long long digit_mask = <unsigned long long>(width - 1), e
-    cdef unsigned long long* src_p
-    cdef key_t* src_k
-    cdef unsigned long long* dst_p
-    cdef key_t* dst_k
-    cdef double* src_v
-    cdef double* dst_v
-    cdef long long* h
-    for i in range(n):
-        e = <unsigned long long>codes[i]
-        for p in range(n_pass):
-            hist[(p << bits) + <long long>((e >> (p * bits)) & digit_mask)] += 1
-    for p in range(n_pass):
-        h = hist + (p << bits)
-        run = 0
-        for d in range(width):
-            tmp = h[d]
-            h[d] = run
-            run += tmp
-    # first pass straight from the inputs
-    h = hist
-    dst_p, dst_k = pa, ka
-    for i in range(n):
-        e = <unsigned long long>codes[i]
-        d = h[e & digit_mask]
-        h[e & digit_mask] = d + 1
-        dst_p[d] = (e << 32) | <unsigned long long>i
-        dst_k[d] = keys[i]
-        if values != NULL:
-            va[d] = values[i]
-    in_b[0] = False
-    for p in range(1, n_pass):
-        h = hist + (p << bits)
-        shift = 32 + p * bits
-        if in_b[0]:
-            src_p, src_k, src_v, dst_p, dst_k, dst_v = pb, kb, vb, pa, ka, va
-        else:
-            src_p, src_k, src_v, dst_p, dst_k, dst_v = pa, ka, va, pb, kb, vb
-        for i in range(n):
-            e = src_p[i]
-            d = h[(e >> shift) & digit_mask]
-            h[(e >> shift) & digit_mask] = d + 1
-            dst_p[d] = e
-            dst_k[d] = src_k[i]
-            if values != NULL:
-                dst_v[d] = src_v[i]
-        in_b[0] = not in_b[0]
-
-
 cdef inline unsigned long long _group_mask(Py_ssize_t m, long long n_keys) noexcept nogil:
     """Slot mask of one group's table: a power of two, at least 16 and twice the group's
     rows (or twice ``n_keys`` when that is smaller), minus one."""
@@ -465,20 +402,31 @@ cdef void _group_pass(const unsigned long long* rows, const key_t* keys, Py_ssiz
 
 
 def sort_by_group(const long long[::1] codes, const key_t[::1] keys, Py_ssize_t n_groups,
-                  values=None):
+                  values=None, int n_threads=0):
     """``(group << 32 | row, key[, value])`` of every row, stably sorted by group.
 
     Returns ``(rows, keys, values)`` (``values`` None when not given): a radix
-    sort in one to three passes of at most 11 bits of the group code.
+    sort in one to three passes of at most 11 bits of the group code.  Each pass
+    counts the digits of contiguous chunks of rows, one chunk per thread, and each
+    thread then moves its chunk's rows to its own positions: chunk ``t``'s rows of a
+    digit come after chunk ``t - 1``'s, so the sort is stable and its result does not
+    depend on the number of threads.
     """
     cdef Py_ssize_t n = codes.shape[0]
-    cdef int bits = 1, n_pass
-    cdef bint in_b = False
+    cdef Py_ssize_t i, lo, hi, chunk, total
+    cdef int bits = 1, n_pass, p, t, shift
+    cdef long long width, d, run, pos
+    cdef unsigned long long digit_mask, e
     cdef bint with_values = values is not None
+    cdef int nt = n_threads if n_threads > 0 else max_threads()
+    if n < _PARALLEL_ROWS:
+        nt = 1
     while (1LL << bits) < n_groups:
         bits += 1
     n_pass = (bits + _RADIX_BITS - 1) // _RADIX_BITS
     bits = (bits + n_pass - 1) // n_pass
+    width = 1LL << bits
+    digit_mask = <unsigned long long>(width - 1)
     kdtype = np.int32 if key_t is int else np.int64
     m = max(n, 1)
     pa_np = np.empty(m, dtype=np.uint64)
@@ -488,7 +436,7 @@ def sort_by_group(const long long[::1] codes, const key_t[::1] keys, Py_ssize_t 
     vals_np = values if with_values else np.zeros(1)
     va_np = np.empty(m if with_values else 1, dtype=np.float64)
     vb_np = np.empty(m if with_values and n_pass > 1 else 1, dtype=np.float64)
-    hist_np = np.zeros(n_pass << bits, dtype=np.int64)
+    hist_np = np.zeros((nt, width), dtype=np.int64)
     cdef const double[::1] vals = vals_np
     cdef double[::1] va = va_np
     cdef double[::1] vb = vb_np
@@ -496,13 +444,57 @@ def sort_by_group(const long long[::1] codes, const key_t[::1] keys, Py_ssize_t 
     cdef key_t[::1] ka = ka_np
     cdef unsigned long long[::1] pb = pb_np
     cdef key_t[::1] kb = kb_np
-    cdef long long[::1] hist = hist_np
-    if n > 0:
-        with nogil:
-            _radix_by_group(codes, keys, n_pass, bits, &pa[0], &ka[0], &pb[0], &kb[0],
-                            &vals[0] if with_values else NULL, &va[0], &vb[0], &hist[0],
-                            &in_b)
-    if in_b:
+    cdef long long[:, ::1] hist = hist_np
+    cdef unsigned long long* src_p = &pb[0]
+    cdef key_t* src_k = &kb[0]
+    cdef double* src_v = &vb[0]
+    cdef unsigned long long* dst_p = &pa[0]
+    cdef key_t* dst_k = &ka[0]
+    cdef double* dst_v = &va[0]
+    if n == 0:
+        return pa_np[:0], ka_np[:0], (va_np[:0] if with_values else None)
+    chunk = (n + nt - 1) // nt
+    for p in range(n_pass):
+        shift = p * bits
+        if p > 0:   # the previous pass's output is this pass's input
+            src_p, src_k, src_v, dst_p, dst_k, dst_v = dst_p, dst_k, dst_v, src_p, src_k, src_v
+        hist[:, :] = 0
+        for t in prange(nt, nogil=True, num_threads=nt, schedule="static"):
+            lo = t * chunk
+            hi = lo + chunk if lo + chunk < n else n
+            for i in range(lo, hi):
+                e = <unsigned long long>codes[i] if p == 0 else src_p[i] >> 32
+                hist[t, <Py_ssize_t>((e >> shift) & digit_mask)] += 1
+        run = 0
+        for d in range(width):
+            for t in range(nt):
+                total = hist[t, d]
+                hist[t, d] = run
+                run += total
+        for t in prange(nt, nogil=True, num_threads=nt, schedule="static"):
+            lo = t * chunk
+            hi = lo + chunk if lo + chunk < n else n
+            if p == 0:
+                for i in range(lo, hi):
+                    e = <unsigned long long>codes[i]
+                    d = <long long>(e & digit_mask)
+                    pos = hist[t, d]
+                    hist[t, d] = pos + 1
+                    dst_p[pos] = (e << 32) | <unsigned long long>i
+                    dst_k[pos] = keys[i]
+                    if with_values:
+                        dst_v[pos] = vals[i]
+            else:
+                for i in range(lo, hi):
+                    e = src_p[i]
+                    d = <long long>(((e >> 32) >> shift) & digit_mask)
+                    pos = hist[t, d]
+                    hist[t, d] = pos + 1
+                    dst_p[pos] = e
+                    dst_k[pos] = src_k[i]
+                    if with_values:
+                        dst_v[pos] = src_v[i]
+    if n_pass % 2 == 0:
         return pb_np[:n], kb_np[:n], (vb_np[:n] if with_values else None)
     return pa_np[:n], ka_np[:n], (va_np[:n] if with_values else None)
 
@@ -556,7 +548,7 @@ def first_rows(const long long[::1] codes, const key_t[::1] keys, const long lon
     vals_np = np.ascontiguousarray(values, dtype=np.float64) if want_sum else None
     if want_sum and vals_np.shape[0] != n:
         raise ValueError("values and codes differ in length")
-    rows_np, keys_np, svals_np = sort_by_group(codes, keys, n_groups, vals_np)
+    rows_np, keys_np, svals_np = sort_by_group(codes, keys, n_groups, vals_np, n_threads)
     if svals_np is None:
         svals_np = np.zeros(1)
     cdef unsigned long long[::1] srows = rows_np

@@ -139,3 +139,22 @@ def test_packed_check_then_exact_check_on_hash_like_keys():
     dup = pd.DataFrame({"market": [1, 1], "firm": [3 + (1 << 62)] * 2, "share": [0.5, 0.5]})
     with pytest.raises(cn.exceptions.InvalidSharesError, match="repeat|more than once"):
         cn.hhi(dup, period=None)
+
+
+@pytest.mark.parametrize("n_groups", [3, 5000, (1 << 23) + 5])   # one, two, three passes
+@pytest.mark.parametrize("n_threads", [1, 2])
+def test_sort_by_group_is_a_stable_sort(rng, n_groups, n_threads):
+    n = 300_000   # above the parallel threshold: each thread moves its own chunk
+    codes = rng.integers(0, n_groups, size=n)
+    keys = rng.integers(0, 1000, size=n).astype(np.int32)
+    vals = rng.random(n)
+    rows, skeys, svals = grouped.sort_by_group(codes, keys, n_groups, vals, n_threads)
+    order = np.argsort(codes, kind="stable")
+    np.testing.assert_array_equal(rows & 0xFFFFFFFF, order)
+    np.testing.assert_array_equal(rows >> 32, codes[order])
+    np.testing.assert_array_equal(skeys, keys[order])
+    np.testing.assert_array_equal(svals, vals[order])
+    assert skeys.dtype == np.int32
+    rows2, _, none = grouped.sort_by_group(codes, keys, n_groups, None, n_threads)
+    np.testing.assert_array_equal(rows2, rows)
+    assert none is None
