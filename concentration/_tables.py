@@ -276,9 +276,13 @@ class _LazyFirms:
         obj.__dict__["_firms"] = value
 
 
-@dataclass(frozen=True, repr=False, kw_only=True)
+@dataclass(repr=False, kw_only=True)
 class ShareTable:
     """Validated shares, grouped.  Private: built by :func:`coerce_shares`.
+
+    Read-only by convention, not frozen: every public call builds one, and a frozen
+    dataclass's ``__init__`` (one ``object.__setattr__`` per field) costs a five-firm
+    call more than its validation does.
 
     ``codes[i]`` is the group of row ``i`` (``0 <= codes < len(groups)``), ``shares``
     are fractions, ``firms`` the firm labels (or ``None`` when rows are firms with no
@@ -671,7 +675,8 @@ def _one_dimensional(data, func):
             param_message(func, "shares", "non-empty", "no shares",
                           "Pass at least one firm's share.")
         )
-    return firms, values.copy()
+    # an array made here from a list is the table's own; other input may be the caller's
+    return firms, values if isinstance(raw, list) else values.copy()
 
 
 def group_label(value) -> str:
@@ -714,7 +719,7 @@ def coerce_shares(data, *, market="market", period="period", firm="firm", share=
     for name, col in (("market", market), ("period", period), ("firm", firm),
                       ("share", share), ("value", value), ("period_start", period_start),
                       ("period_end", period_end)):
-        if col is not None and not isinstance(col, Hashable):
+        if col is not None and type(col) is not str and not isinstance(col, Hashable):
             raise InvalidParameterError(param_message(
                 func, name, "a column name (str) or None", col))
     factor = scale_factor(func, scale)
@@ -925,17 +930,19 @@ def coerce_shares(data, *, market="market", period="period", firm="firm", share=
         if factor != 1.0:
             stats = None
         above = totals > 1.0 + tolerance + 1e-9  # 1e-9: float error in sums of rounded shares
-        for g in np.flatnonzero(above)[:1000]:
-            _issue(issues, "error", "sum_above_one", share, _label(groups, g), float(totals[g]),
-                   f"{func}: shares in {_label(groups, g)} sum to {totals[g]:.4g}, above 1 by more "
-                   f"than the tolerance {tolerance:g}. Check for double-counted firms, an "
-                   "'others' row overlapping named firms, or mixed market definitions; "
-                   "or raise tolerance= if the excess is rounding.")
-        if above.any() and raise_errors:
-            ValidationReport(issues_frame(issues)).raise_if_errors()
+        if above.any():  # (the group positions are looked for only when there are some)
+            for g in np.flatnonzero(above)[:1000]:
+                _issue(issues, "error", "sum_above_one", share, _label(groups, g),
+                       float(totals[g]),
+                       f"{func}: shares in {_label(groups, g)} sum to {totals[g]:.4g}, above 1 "
+                       f"by more than the tolerance {tolerance:g}. Check for double-counted "
+                       "firms, an 'others' row overlapping named firms, or mixed market "
+                       "definitions; or raise tolerance= if the excess is rounding.")
+            if raise_errors:
+                ValidationReport(issues_frame(issues)).raise_if_errors()
         below = totals < 1.0 - tolerance
         note = f" {fringe_note}" if fringe_note else ""
-        for g in np.flatnonzero(below):
+        for g in np.flatnonzero(below) if below.any() else ():
             _issue(issues, "warning", "fringe", share, _label(groups, g), float(totals[g]),
                    f"shares sum to {totals[g]:.4g} < 1 in {_label(groups, g)} (a fringe, an "
                    f"outside good or top-N data).{note}")
@@ -1153,8 +1160,12 @@ def _firm_index(series, func, col):
         lo, hi = int(values.min()), int(values.max())
         span = hi - lo + 1
         if span <= max(4 * values.size, 1 << 16):
-            codes = np.subtract(values, lo, dtype=np.int64, casting="unsafe") if lo else \
-                np.ascontiguousarray(values, dtype=np.int64)
+            # label - lo fits the key type, so subtracting modulo its width is exact;
+            # int32 keys halve what the kernels move
+            key, bits = (np.int32, 32) if span < 2**31 else (np.int64, 64)
+            wrapped = (lo + 2 ** (bits - 1)) % 2 ** bits - 2 ** (bits - 1)
+            codes = np.subtract(values, key(wrapped), dtype=key, casting="unsafe") if lo \
+                else np.ascontiguousarray(values, dtype=key)
             return _Firms(codes, None, offset=lo, dtype=dtype, n_keys=span)
         if hi < 2**63:
             return _Firms(np.ascontiguousarray(values, dtype=np.int64), None, dtype=dtype)

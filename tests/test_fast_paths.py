@@ -13,8 +13,8 @@ from concentration import _tables
 from concentration._tables import coerce_shares
 from concentration.exceptions import FringeWarning, InvalidSharesError
 
-DTYPES = ["int64", "int32", "uint16", "sparse-int", "category", "object", "str",
-          "arrow-string", "arrow-large-string", "mixed-object"]
+DTYPES = ["int64", "int32", "uint16", "int64-high", "int64-low", "uint64-high", "sparse-int",
+          "category", "object", "str", "arrow-string", "arrow-large-string", "mixed-object"]
 
 
 def _labels(ids, dtype):
@@ -22,6 +22,13 @@ def _labels(ids, dtype):
     names = np.asarray([f"firm {i:04d}" for i in ids], dtype=object)
     if dtype in ("int64", "int32", "uint16"):
         return pd.Series(ids.astype(dtype))
+    # a narrow range far from zero: 32-bit keys taken modulo 2**32 from the lowest label
+    if dtype == "int64-high":
+        return pd.Series(ids.astype(np.int64) + (2**63 - 1 - int(ids.max())))
+    if dtype == "int64-low":
+        return pd.Series(ids.astype(np.int64) + np.int64(-(2**63)))
+    if dtype == "uint64-high":
+        return pd.Series(ids.astype(np.uint64) + np.uint64(2**64 - 1 - int(ids.max())))
     if dtype == "sparse-int":  # a range too wide for arithmetic codes
         return pd.Series(ids.astype(np.int64) * 10**12 - 5 * 10**17)
     if dtype == "category":  # with unused categories, not in label order
