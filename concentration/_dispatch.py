@@ -54,6 +54,9 @@ KNOWN_BACKENDS = {
 }
 
 
+#: Top-level packages of in-memory data (and of Python's own types), never a back end's.
+_IN_MEMORY = frozenset({"builtins", "numpy", "pandas", "scipy"})
+
 # option name -> (default, docstring block)
 _OPTIONS = {
     "compute": (True, None),
@@ -156,6 +159,8 @@ def backend_for(*objs):
         if obj is None:
             continue
         top = type(obj).__module__.partition(".")[0]
+        if top in _IN_MEMORY:  # the usual case: one set lookup
+            continue
         for name, (_, _, packages) in KNOWN_BACKENDS.items():
             if top in packages and top in sys.modules:
                 backend = get_backend(name, func="dispatch")
@@ -282,7 +287,7 @@ def dispatchable(*, data=("data",), keys=("market", "period"), options=()):
         @functools.wraps(func)
         def wrapper(*args, **kwargs):
             given = bool(kwargs) and not option_names.isdisjoint(kwargs)
-            opts = {n: kwargs.pop(n, d) for n, d in defaults} if given else dict(defaults)
+            opts = {n: kwargs.pop(n, d) for n, d in defaults} if given else None
             if lookup.accepts(args, kwargs):
                 backend = backend_for(*lookup.values(args, kwargs))
             else:  # a bad call (raises its TypeError) or one to bind to be sure
@@ -296,7 +301,7 @@ def dispatchable(*, data=("data",), keys=("market", "period"), options=()):
                 return func(*args, **kwargs)
             bound = sig.bind(*args, **kwargs)
             bound.apply_defaults()
-            return backend.call(spec, func, bound, opts)
+            return backend.call(spec, func, bound, opts if given else dict(defaults))
 
         wrapper.__signature__ = sig.replace(parameters=params)
         if func.__doc__:

@@ -79,7 +79,7 @@ def _check_values(values, name, metric):
             f"weights of dtype {values.dtype}", "Convert the weights to float64."))
     values = values.astype(np.float64, copy=False)
     bad = ~np.isfinite(values)
-    if bad.any():
+    if np.count_nonzero(bad):  # (far cheaper than .any() on a small array)
         raise InvalidMatrixError(param_message(
             _F, name, "finite weights", f"{int(bad.sum())} NaN or infinite weight(s)",
             "Drop or fill those entries before computing overlaps."))
@@ -194,28 +194,91 @@ def _to_csr(X, name, metric):
                 _F, name, "a 2-D matrix (scipy sparse, ndarray) or a long DataFrame "
                 "(row, column, weight)", f"an object of shape {arr.shape}"))
         arr = _check_values(arr, name, metric)
-        M = _dense_to_csr(arr)   # a new float64 CSR already
-    if M.dtype != np.float64 or sp.issparse(X):
-        M = sp.csr_matrix(M, dtype=np.float64)
+        return _dense_to_csr(arr)   # a new canonical float64 CSR already
+    M = sp.csr_matrix(M, dtype=np.float64)
     if M.nnz and np.any(M.data == 0):
         M = M.copy()
         M.eliminate_zeros()  # a stored zero is not a tie: it never counts in a pattern
     M.sort_indices()
-    return M
+    return _Csr.of(M)
 
 
 def _dense_to_csr(arr):
-    """``scipy.sparse.csr_matrix(arr)`` of a float64 2-D array, made without a COO step.
+    """``scipy.sparse.csr_matrix(arr)`` of a float64 2-D array as a :class:`_Csr`.
 
     The nonzero entries in row-major order, int32 indices (what scipy picks for
-    fewer than 2**31 entries); larger arrays go through scipy itself.
+    fewer than 2**31 entries), made without a COO step and without a scipy matrix;
+    larger arrays go through scipy itself.
     """
     if arr.size >= np.iinfo(np.int32).max:
-        return sp.csr_matrix(arr)
-    r, c = np.nonzero(arr)
+        return _Csr.of(sp.csr_matrix(arr))
+    stored = arr != 0
+    r, c = stored.nonzero()  # (the methods: NumPy's functions add checks a small call feels)
     indptr = np.zeros(arr.shape[0] + 1, dtype=np.int32)
-    np.cumsum(np.bincount(r, minlength=arr.shape[0]), out=indptr[1:])
-    return sp.csr_matrix((arr[r, c], c.astype(np.int32), indptr), shape=arr.shape)
+    np.bincount(r, minlength=arr.shape[0]).cumsum(out=indptr[1:])
+    # + 0.0: a new array, with -0.0 (no stored entry) as the 0.0 toarray() gives
+    return _Csr(indptr, c.astype(np.int32), arr[stored], arr.shape, dense=arr + 0.0)
+
+
+class _Csr:
+    """A canonical float64 CSR matrix (sorted indices, no duplicate, no stored zero)
+    held as its three arrays; the ``scipy.sparse`` matrix is made when a step needs one.
+
+    The kernels take the arrays.  Making a ``csr_matrix`` checks them again, which
+    costs a dense 10 x 10 input more than its whole product, so the steps every call
+    takes (row norms, degrees, the transpose, the dense core) read the arrays and the
+    others (row selection, element-wise products, column slices) use :attr:`matrix`.
+    Never modified in place: a step that changes the weights makes a new one.
+    """
+
+    __slots__ = ("indptr", "indices", "data", "shape", "_matrix", "_dense")
+
+    def __init__(self, indptr, indices, data, shape, matrix=None, dense=None):
+        self.indptr = indptr
+        self.indices = indices
+        self.data = data
+        self.shape = (int(shape[0]), int(shape[1]))
+        self._matrix = matrix
+        self._dense = dense  # the same matrix as a float64 array, when made from one
+
+    @classmethod
+    def of(cls, M):
+        """The arrays of a canonical ``csr_matrix`` ``M`` (kept as :attr:`matrix`)."""
+        nnz = M.nnz
+        return cls(M.indptr, M.indices[:nnz], M.data[:nnz], M.shape, M)
+
+    @property
+    def nnz(self) -> int:
+        return int(self.indptr[-1])
+
+    @property
+    def matrix(self):
+        """The same matrix as a ``scipy.sparse.csr_matrix`` (made on first use)."""
+        if self._matrix is None:
+            self._matrix = sp.csr_matrix((self.data, self.indices, self.indptr),
+                                         shape=self.shape, copy=False)
+        return self._matrix
+
+    def with_data(self, data):
+        """The same pattern with the weights ``data``."""
+        return _Csr(self.indptr, self.indices, data, self.shape)
+
+    def rows(self, pos):
+        """The rows ``pos`` (positions, repeats allowed), in that order."""
+        return _Csr.of(self.matrix[pos])
+
+    def toarray(self):
+        """The dense matrix (what ``csr_matrix.toarray()`` gives: no duplicate to add)."""
+        if self._dense is not None:
+            return self._dense.copy()
+        out = np.zeros(self.shape)
+        rows = np.repeat(np.arange(self.shape[0]), self.row_counts())
+        out.reshape(-1)[rows * self.shape[1] + self.indices] = self.data
+        return out
+
+    def row_counts(self):
+        """Stored entries per row (``np.diff(indptr)``, without its argument checks)."""
+        return self.indptr[1:] - self.indptr[:-1]
 
 
 def _unhashable_labels(parts):
@@ -243,12 +306,10 @@ def _unit_rows(M):
     if not M.nnz:
         return M
     mag = np.abs(M.data)
-    if mag.max() <= 1e150 and mag.min() >= 1e-150:
+    if np.maximum.reduce(mag) <= 1e150 and np.minimum.reduce(mag) >= 1e-150:
         return M
-    peak = np.asarray(abs(M).max(axis=1).toarray()).ravel()
-    M = M.copy()
-    M.data /= np.repeat(peak, np.diff(M.indptr))
-    return M
+    peak = np.asarray(abs(M.matrix).max(axis=1).toarray()).ravel()
+    return M.with_data(M.data / np.repeat(peak, np.diff(M.indptr)))
 
 
 def _labels(parts, row_groups):
@@ -321,10 +382,13 @@ def _row_sums_of_squares(M):
     scipy itself.
     """
     sq = M.data * M.data
-    if not sq.size or not sq.all():
-        return np.asarray(M.multiply(M).sum(axis=1)).ravel()
+    if np.count_nonzero(sq) < sq.size or not sq.size:
+        return np.asarray(M.matrix.multiply(M.matrix).sum(axis=1)).ravel()
+    counts = M.row_counts()
+    if np.count_nonzero(counts) == counts.size:  # no empty row: every segment at once
+        return np.add.reduceat(sq, M.indptr[:-1])
     out = np.zeros(M.shape[0])
-    rows = np.flatnonzero(np.diff(M.indptr))
+    rows = np.flatnonzero(counts)
     out[rows] = np.add.reduceat(sq, M.indptr[rows])
     return out
 
@@ -338,9 +402,9 @@ def _row_stats(M, metric):
     if metric == "cosine":
         return np.sqrt(_row_sums_of_squares(M))
     if metric in ("jaccard", "overlap"):
-        return np.diff(M.indptr).astype(np.float64)
+        return M.row_counts().astype(np.float64)
     if metric in ("weighted_jaccard", "weighted_overlap"):
-        return np.asarray(M.sum(axis=1)).ravel()
+        return np.asarray(M.matrix.sum(axis=1)).ravel()
     return np.ones(M.shape[0])
 
 
@@ -360,7 +424,7 @@ def _transposed(B):
         indptr = np.zeros(n_cols + 1, dtype=np.int32)
         np.cumsum(np.bincount(cols, minlength=n_cols), out=indptr[1:])
         return indptr, rows[order], B.data[:B.indptr[-1]][order]
-    Bt = B.T.tocsr()
+    Bt = B.matrix.T.tocsr()
     Bt.sort_indices()
     return Bt.indptr, Bt.indices, Bt.data
 
@@ -439,16 +503,9 @@ def _compute(A, B, *, metric, sym, left, right, threshold, top_k, sparse_out,
     """
     code = _CODE[metric]
     op = 1 if metric.startswith("weighted_") else 0
-    signed = metric in ("dot", "cosine") and (A.data.min(initial=0.0) < 0
-                                              or B.data.min(initial=0.0) < 0)
     if metric in ("jaccard", "overlap"):
-        A = A.copy()
-        A.data[:] = 1.0
-        if sym:
-            B = A
-        else:
-            B = B.copy()
-            B.data[:] = 1.0
+        A = A.with_data(np.ones_like(A.data))
+        B = A if sym else B.with_data(np.ones_like(B.data))
     nA, nB = A.shape[0], B.shape[0]
     n_cols = A.shape[1]
     # heavy (high-degree) columns: dense BLAS block; only for the product semiring
@@ -459,19 +516,29 @@ def _compute(A, B, *, metric, sym, left, right, threshold, top_k, sparse_out,
     else:
         heavy = np.zeros(n_cols, dtype=bool)
     skip = heavy.astype(np.uint8)
-    bt_indptr, bt_indices, bt_data = _transposed(B)
-    a_indptr, a_indices, bt_indptr, bt_indices = _index_arrays(A, bt_indptr, bt_indices, nB)
-    a_data = np.ascontiguousarray(A.data, dtype=np.float64)
-    bt_data = np.ascontiguousarray(bt_data, dtype=np.float64)
     left = np.ascontiguousarray(left, dtype=np.float64)
     right = np.ascontiguousarray(right, dtype=np.float64)
-    n_heavy = int(heavy.sum())
+    n_heavy = int(np.count_nonzero(heavy))
     heavy_bytes = 8 * n_heavy * (nA + (0 if sym else nB))
-    entry = a_indices.dtype.itemsize + 8
+    arrays = []  # the kernels' CSR arrays of A and Bᵀ, made when a kernel reads them
+
+    def kernel_arrays():
+        if not arrays:
+            bt_indptr, bt_indices, bt_data = _transposed(B)
+            a_indptr, a_indices, bt_indptr, bt_indices = _index_arrays(
+                A, bt_indptr, bt_indices, nB)
+            arrays.extend((a_indptr, a_indices, np.ascontiguousarray(A.data, dtype=np.float64),
+                           bt_indptr, bt_indices,
+                           np.ascontiguousarray(bt_data, dtype=np.float64)))
+        return arrays
+
+    def entry_bytes():
+        """Bytes of one stored score: a column index and a float64."""
+        return kernel_arrays()[1].dtype.itemsize + 8
 
     def columns(M):
         # every column heavy (a small dense input): the whole matrix, no column selection
-        return M.toarray() if heavy.all() else M[:, heavy].toarray()
+        return M.toarray() if n_heavy == n_cols else M.matrix[:, heavy].toarray()
 
     def heavy_blocks():
         Ah = np.ascontiguousarray(columns(A))
@@ -479,7 +546,7 @@ def _compute(A, B, *, metric, sym, left, right, threshold, top_k, sparse_out,
 
     if not sparse_out:
         _plan(8 * nA * nB + heavy_bytes, f"a dense {nA:,} x {nB:,} float64 result",
-              lambda: _fits(nA, nB, entry, 8 * nB))
+              lambda: _fits(nA, nB, entry_bytes(), 8 * nB))
         if n_heavy and sym:
             # dsyrk on Ahᵀ: its Fortran-order lower triangle is the C-order upper one
             from scipy.linalg import blas
@@ -493,13 +560,15 @@ def _compute(A, B, *, metric, sym, left, right, threshold, top_k, sparse_out,
             del Ah, Bh
         else:
             out = np.zeros((nA, nB))
-        _K.accumulate_dense(out, a_indptr, a_indices, a_data, bt_indptr, bt_indices,
-                            bt_data, skip, sym, op, nt)
+        if n_heavy < n_cols:  # (with every column in the BLAS block there is nothing to add)
+            _K.accumulate_dense(out, *kernel_arrays(), skip, sym, op, nt)
         _K.finalize_dense(out, left, right, code, sym, nt)
         if sym:
             _K.mirror_upper(out, nt)
         return out
 
+    a_indptr, a_indices, a_data, bt_indptr, bt_indices, bt_data = kernel_arrays()
+    entry = entry_bytes()
     if sym and top_k and n_heavy:
         if block_rows is None:
             block_rows = max(1, min(nA, (1 << 22) // max(nA, 1)))
@@ -558,6 +627,8 @@ def _compute(A, B, *, metric, sym, left, right, threshold, top_k, sparse_out,
         nnz = _K.squeeze(row_off, counts, cols, vals)
         indices, data = cols[:nnz], vals[:nnz]
     else:
+        signed = metric in ("dot", "cosine") and (A.data.min(initial=0.0) < 0
+                                                  or B.data.min(initial=0.0) < 0)
         indices, data = _grow_rows(run, row_off, counts, nA, nB, entry, fixed, block_rows,
                                    a_indices.dtype, lower=0 if threshold is not None else
                                    _lower_nnz(a_indptr, a_indices, degB_all, left, metric,
@@ -876,7 +947,7 @@ def overlap(W, *, metric="cosine", other=None, control=None, threshold=None, top
         Bm = None if Bm is None else _unit_rows(Bm)
     # left matrix A (rows j), right matrix B (rows k), per-row normalisers
     if metric == "kappa":
-        diag = np.asarray(G.multiply(A0).sum(axis=1)).ravel()   # <g_j, b_j>
+        diag = np.asarray(G.matrix.multiply(A0.matrix).sum(axis=1)).ravel()   # <g_j, b_j>
         A, B = G, A0
         left, right = diag, np.ones(A0.shape[0])
     else:
@@ -886,7 +957,7 @@ def overlap(W, *, metric="cosine", other=None, control=None, threshold=None, top
         right = left if Bm is None else _row_stats(B, metric)
     sym = metric in _SYMMETRIC and Bm is None and pos is None
     if pos is not None:
-        A = A[pos]
+        A = A.rows(pos)
         left = left[pos]
         if left_labels is not None:
             left_labels = left_labels[pos]
@@ -921,8 +992,8 @@ def overlap(W, *, metric="cosine", other=None, control=None, threshold=None, top
         if not np.isfinite(scores).all():
             raise InvalidMatrixError(param_message(
                 _F, "W", "weights whose dot products fit in float64 (below 1.8e308)",
-                f"weights up to {max(abs(A).max(), abs(B).max()):.3g}, whose products "
-                "overflow", "Rescale the weights (e.g. divide by their largest value), "
+                f"weights up to {max(abs(A.matrix).max(), abs(B.matrix).max()):.3g}, whose "
+                "products overflow", "Rescale the weights (e.g. divide by their largest value), "
                 "or use metric='cosine', which does not depend on the scale."))
     if not sparse_out and metric == "kappa":
         S[left == 0, :] = np.nan

@@ -565,6 +565,7 @@ def _refuse_values(func, got, why, fix):
 
 
 _NUMBERS = "real numbers (a mapping firm -> share, a Series or a 1-D array)"
+_PLAIN_NUMBERS = frozenset({float, int})
 
 
 def _float_values(raw, func):
@@ -584,8 +585,7 @@ def _float_values(raw, func):
             return raw.to_numpy(dtype=np.float64, na_value=np.nan)
         raw = raw.to_numpy(dtype=object)
     arr = raw if isinstance(raw, np.ndarray) else None
-    if arr is None and isinstance(raw, list) and all(type(v) is float or type(v) is int
-                                                     for v in raw):
+    if arr is None and isinstance(raw, list) and set(map(type, raw)) <= _PLAIN_NUMBERS:
         return np.asarray(raw, dtype=np.float64)  # plain Python numbers (never bool)
     if arr is None:
         try:
@@ -930,7 +930,7 @@ def coerce_shares(data, *, market="market", period="period", firm="firm", share=
         if factor != 1.0:
             stats = None
         above = totals > 1.0 + tolerance + 1e-9  # 1e-9: float error in sums of rounded shares
-        if above.any():  # (the group positions are looked for only when there are some)
+        if np.count_nonzero(above):  # (far cheaper than .any() on a small array)
             for g in np.flatnonzero(above)[:1000]:
                 _issue(issues, "error", "sum_above_one", share, _label(groups, g),
                        float(totals[g]),
@@ -942,7 +942,7 @@ def coerce_shares(data, *, market="market", period="period", firm="firm", share=
                 ValidationReport(issues_frame(issues)).raise_if_errors()
         below = totals < 1.0 - tolerance
         note = f" {fringe_note}" if fringe_note else ""
-        for g in np.flatnonzero(below) if below.any() else ():
+        for g in np.flatnonzero(below) if np.count_nonzero(below) else ():
             _issue(issues, "warning", "fringe", share, _label(groups, g), float(totals[g]),
                    f"shares sum to {totals[g]:.4g} < 1 in {_label(groups, g)} (a fringe, an "
                    f"outside good or top-N data).{note}")

@@ -10,6 +10,7 @@ clean input.
 
 from __future__ import annotations
 
+import math
 import numbers
 import os
 import warnings
@@ -76,7 +77,12 @@ def check_number(func, name, value, *, low=None, high=None, low_open=False, high
     """Validate a finite real number within optional bounds; return it as float."""
     if value is None and allow_none:
         return None
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not np.isfinite(value):
+    if type(value) is float:  # the usual case, without the ABC check and NumPy call
+        ok = math.isfinite(value)
+    else:
+        ok = not isinstance(value, bool) and isinstance(value, numbers.Real) \
+            and bool(np.isfinite(value))
+    if not ok:
         raise InvalidParameterError(param_message(func, name, "a finite real number", value))
     value = float(value)
     lo_bad = low is not None and (value <= low if low_open else value < low)

@@ -1,0 +1,194 @@
+"""Small calls (one market's shares, a 10 x 10 weight matrix) give what the general
+path gives: the same numbers, types, warnings and errors, with no thread team."""
+
+import os
+import subprocess
+import sys
+import textwrap
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+import scipy.sparse as sp
+
+import concentration as cn
+from concentration.exceptions import (
+    FringeWarning,
+    InvalidMatrixError,
+    InvalidParameterError,
+    InvalidSharesError,
+)
+
+SHARES = {"A": 0.30, "B": 0.25, "C": 0.20, "D": 0.15, "E": 0.10}
+
+
+def _long(shares):
+    """One market's shares as the long table the DataFrame path reads."""
+    return pd.DataFrame({"market": 1, "firm": list(shares), "share": list(shares.values())})
+
+
+@pytest.mark.parametrize("data", [
+    SHARES,
+    pd.Series(SHARES),
+    np.array(list(SHARES.values())),
+    list(SHARES.values()),
+])
+def test_one_market_is_the_float_of_its_long_table(data):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        got = cn.hhi(data)
+    want = cn.hhi(_long(SHARES))
+    assert type(got) is float
+    assert got == want.iloc[0]
+    assert got == 10_000.0 * float(np.sum(np.square(np.array(list(SHARES.values())))))
+
+
+def test_a_fringe_warns_once_with_the_policy_as_the_long_table_does():
+    with pytest.warns(FringeWarning) as one:
+        got = cn.hhi(np.array([0.4, 0.3]))
+    with pytest.warns(FringeWarning) as long:
+        want = cn.hhi(_long({"a": 0.4, "b": 0.3}))
+    assert got == want.iloc[0] == pytest.approx(2500.0)
+    assert len(one) == 1
+    assert str(one[0].message) == (
+        "shares sum to 0.7 < 1 in the market (a fringe, an outside good or top-N data). "
+        "Policy fringe='ignore': indices cover the listed firms only, so the HHI is a lower "
+        "bound; pass fringe='bounds' or fringe='as_firms' to model the fringe.")
+    assert "market 1" in str(long[0].message)
+
+
+def test_percent_shares_and_the_caller_array_left_alone():
+    values = np.array([50.0, 30.0, 20.0])
+    assert cn.hhi(values, scale="percent") == cn.hhi(values / 100.0) == pytest.approx(3800.0)
+    np.testing.assert_array_equal(values, [50.0, 30.0, 20.0])
+    with pytest.warns(FringeWarning, match="sum to 0.8 < 1"):
+        cn.hhi([50, 30], scale="percent")
+
+
+@pytest.mark.parametrize("data, error, message", [
+    ({"A": -0.1, "B": 0.5}, InvalidSharesError,
+     "hhi: 'shares' has 1 negative value(s) (e.g. np.float64(-0.1) in the market). Shares "
+     "and sales must be >= 0; correct the data."),
+    ([np.nan, 0.5], InvalidSharesError,
+     "hhi: 'shares' has 1 missing or infinite value(s) (first in the market). Drop or fill "
+     "them; a share cannot be guessed."),
+    ([0.7, 0.7], InvalidSharesError,
+     "hhi: shares in the market sum to 1.4, above 1 by more than the tolerance 0.01. Check "
+     "for double-counted firms, an 'others' row overlapping named firms, or mixed market "
+     "definitions; or raise tolerance= if the excess is rounding."),
+    ([50, 30, 20], InvalidSharesError,
+     "hhi: shares look like percentages (largest 50 in the market) but scale='fraction' was "
+     "declared. Pass scale='percent', or divide the shares by 100."),
+    ([170.0, 0.1], InvalidSharesError,
+     "hhi: a share of 170 in the market is above 1 (and above 100, so not a percentage "
+     "either). Correct the data, or pass value=<column> if these are sales."),
+    ([True, False], InvalidSharesError,
+     "The 'shares' parameter of hhi must be real numbers (a mapping firm -> share, a Series "
+     "or a 1-D array). Got True instead. One value is a boolean; booleans, complex numbers "
+     "and text are not shares. Convert the values to float first."),
+])
+def test_invalid_shares_raise_the_same_message(data, error, message):
+    with pytest.raises(error) as info:
+        cn.hhi(data)
+    assert str(info.value) == message
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"tolerance": float("nan")},
+     "The 'tolerance' parameter of hhi must be a finite real number. Got nan instead."),
+    ({"tolerance": True},
+     "The 'tolerance' parameter of hhi must be a finite real number. Got True instead."),
+    ({"tolerance": 2.0},
+     "The 'tolerance' parameter of hhi must be a number in [0.0, 1.0]. Got 2.0 instead."),
+    ({"market": ["x"]},
+     "The 'market' parameter of hhi must be a column name (str) or None. Got ['x'] instead."),
+])
+def test_invalid_arguments_raise_the_same_message(kwargs, message):
+    with pytest.raises(InvalidParameterError) as info:
+        cn.hhi([0.6, 0.4], **kwargs)
+    assert str(info.value) == message
+
+
+def _matrix():
+    rng = np.random.default_rng(3)
+    X = rng.random((10, 10))
+    X[X < 0.3] = 0.0
+    X[2, 3] = -0.0  # no stored entry, as in scipy.sparse
+    return X
+
+
+@pytest.mark.parametrize("metric", ["cosine", "dot", "jaccard", "overlap", "weighted_jaccard",
+                                    "weighted_overlap", "kappa"])
+def test_a_dense_array_scores_exactly_as_its_csr_matrix(metric):
+    X = _matrix()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        got = cn.overlap(X, metric=metric)
+        want = cn.overlap(sp.csr_matrix(X), metric=metric)
+    assert type(got) is np.ndarray and got.dtype == np.float64
+    np.testing.assert_array_equal(got, want)
+    np.testing.assert_array_equal(np.signbit(got), np.signbit(want))
+    np.testing.assert_array_equal(X, _matrix())  # the input is never modified
+
+
+@pytest.mark.parametrize("kwargs", [{"rows": [3, 0, 3]}, {"top_k": 3}, {"threshold": 0.2},
+                                    {"output": "csr"}])
+def test_a_dense_array_selects_as_its_csr_matrix(kwargs):
+    X = _matrix()
+    got = cn.overlap(X, **kwargs)
+    want = cn.overlap(sp.csr_matrix(X), **kwargs)
+    if sp.issparse(want):
+        for attr in ("indptr", "indices", "data"):
+            np.testing.assert_array_equal(getattr(got, attr), getattr(want, attr))
+    else:
+        np.testing.assert_array_equal(got, want)
+
+
+def test_extreme_weights_keep_their_cosine():
+    X = np.random.default_rng(5).random((6, 4)) * 1e200
+    np.testing.assert_allclose(cn.overlap(X), cn.overlap(X / 1e200), rtol=1e-12)
+
+
+@pytest.mark.parametrize("X, error, message", [
+    (np.array([[np.nan, 1.0]]), InvalidMatrixError,
+     "The 'W' parameter of overlap must be finite weights. Got '1 NaN or infinite "
+     "weight(s)' instead. Drop or fill those entries before computing overlaps."),
+    (np.ones(3), InvalidParameterError,
+     "The 'W' parameter of overlap must be a 2-D matrix (scipy sparse, ndarray) or a long "
+     "DataFrame (row, column, weight). Got 'an object of shape (3,)' instead."),
+])
+def test_a_bad_dense_matrix_raises_the_same_message(X, error, message):
+    with pytest.raises(error) as info:
+        cn.overlap(X)
+    assert str(info.value) == message
+
+
+def test_small_calls_start_no_thread_team():
+    # libgomp keeps the threads of a team: a team started by a small call would still be
+    # there afterwards.  Imports (pandas, BLAS) may start threads, so they come first.
+    code = textwrap.dedent("""
+        import os
+        import numpy as np
+        import scipy.linalg
+        import concentration as cn
+        import concentration._pairwise, concentration.measures
+
+        def threads():
+            return len(os.listdir("/proc/self/task"))
+
+        X = np.random.default_rng(0).random((10, 10))
+        X @ X.T
+        before = threads()
+        cn.overlap(X)
+        cn.overlap(X, metric="jaccard", top_k=2)
+        cn.overlap(X, metric="weighted_jaccard", threshold=0.1)
+        cn.overlap(X, metric="kappa")
+        cn.hhi({"A": 0.5, "B": 0.5})
+        print(before, threads())
+    """)
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=120, env={**os.environ, "OMP_NUM_THREADS": "2"})
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    before, after = proc.stdout.split()
+    assert before == after
