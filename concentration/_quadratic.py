@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-__all__ = ["quadratic_form", "pair_terms"]
+__all__ = ["quadratic_form", "quadratic_forms", "pair_terms"]
 
 
 def quadratic_form(shares, weights) -> float:
@@ -24,6 +24,33 @@ def quadratic_form(shares, weights) -> float:
     s = np.asarray(shares, dtype=np.float64)
     ks = weights @ s if sp.issparse(weights) else np.asarray(weights, dtype=np.float64) @ s
     return float(10_000.0 * (s @ np.asarray(ks).ravel()))
+
+
+def quadratic_forms(shares, weights=None) -> np.ndarray:
+    r"""Return ``10,000 * s_m @ K_m @ s_m`` for each of a stack of markets of one size.
+
+    .. math:: \mathrm{index}_m = 10{,}000 \sum_j \sum_k s_{mj} s_{mk} K_m[j, k]
+
+    Parameters
+    ----------
+    shares : numpy.ndarray
+        Shares (fractions), shape (markets, n).
+    weights : numpy.ndarray or None
+        Dense weight matrices, shape (markets, n, n); None is the identity in every
+        market (the HHI: ``K s = s`` exactly, so only the dot product remains).
+
+    Returns
+    -------
+    numpy.ndarray
+        One value per market (points), each equal to :func:`quadratic_form` of that
+        market to the last bit: NumPy's ``matmul`` over the stack makes the same
+        matrix-vector and dot-product calls per market as the one-market product,
+        so the sums are taken in the same order.
+    """
+    s = np.asarray(shares, dtype=np.float64)
+    ks = s[:, :, None] if weights is None else np.matmul(
+        np.asarray(weights, dtype=np.float64), s[:, :, None])
+    return 10_000.0 * np.matmul(s[:, None, :], ks)[:, 0, 0]
 
 
 def pair_terms(shares, weights, firms) -> pd.DataFrame:

@@ -42,7 +42,7 @@ from ..exceptions import InvalidHoldingsError, InvalidParameterError, PeriodErro
 
 __all__ = ["Holdings", "read_holdings", "HOLDINGS_TOLERANCE", "CONTROL_MISSING", "AS_OF_MODES",
            "holdings_dates", "check_max_age", "select_as_of", "snapshot_label",
-           "resolve_entities", "label_codes",
+           "resolve_entities", "label_codes", "kept_structures",
            "ENTITY_COLUMNS"]
 
 #: A firm's stakes may sum above one by this much (rounding in filings) before the
@@ -108,6 +108,21 @@ class Holdings(ResultMixin):
         (``"owner"`` or ``"firm"``), ``name`` and ``entity``; None otherwise.
     as_of_date : pandas.Timestamp or None
         For holdings built by :meth:`as_of`: the date of the latest stake used.
+
+    Notes
+    -----
+    The object keeps what it has computed from its table with it, so that later
+    calls on the same holdings do not compute it again: the codes of the owner and
+    firm labels, and the profit-weight structures (control weights γ and integrated
+    cash flow β, firms x owners sparse matrices) built by
+    :func:`concentration.profit_weights` and :func:`concentration.mhhi` for a
+    built-in control model.  The structures kept hold together at most about
+    twice as many stored stakes as the table has rows (each holds three sparse
+    matrices of its period's stakes, about the memory of the table itself; the
+    newest one is always kept, older ones are dropped first), and are not pickled.  A structure is used again only for the same table object,
+    period, control model and ``firms``, with the same stake and period values
+    (checked by a checksum of those columns on each call); treat the table as
+    read-only all the same, as the label codes follow the table object.
     """
 
     table: pd.DataFrame
@@ -122,6 +137,10 @@ class Holdings(ResultMixin):
     n_control_missing: int | None = 0
     entities: pd.DataFrame | None = None
     as_of_date: object = None
+
+    def __getstate__(self):
+        # the kept profit-weight structures are rebuilt on demand, not pickled
+        return {k: v for k, v in self.__dict__.items() if k != _KEPT_STRUCTURES}
 
     # -- descriptive -----------------------------------------------------------------
     @property
@@ -487,10 +506,40 @@ def _repeated_keys(table, keys, owners, firms):
     return dup
 
 
+#: Attribute of a Holdings object that keeps its profit-weight structures.
+_KEPT_STRUCTURES = "_kept_structures"
+
+
+def _kept(holdings, name):
+    """The dict kept on ``holdings`` under attribute ``name`` for its current table.
+
+    A new, empty dict replaces the kept one when ``holdings.table`` is no longer the
+    table it was kept for.
+    """
+    kept = getattr(holdings, name, None)
+    if kept is None or kept[0] is not holdings.table:
+        kept = (holdings.table, {})
+        object.__setattr__(holdings, name, kept)
+    return kept[1]
+
+
+def kept_structures(holdings):
+    """The profit-weight structures kept on ``holdings`` (see :class:`Holdings`).
+
+    Returns
+    -------
+    dict
+        Insertion-ordered (oldest first); emptied when the table was replaced.
+        The caller (:func:`concentration.ownership._kappa.kappa_structure`) decides
+        the keys and what is kept.
+    """
+    return _kept(holdings, _KEPT_STRUCTURES)
+
+
 def _remember_codes(holdings, codes):
     """Keep ``{column: (codes, labels)}`` of ``holdings.table`` on the object (see
     :func:`label_codes`); the table is the object's own, so they stay valid."""
-    object.__setattr__(holdings, "_label_codes", (holdings.table, dict(codes)))
+    _kept(holdings, "_label_codes").update(codes)
 
 
 def label_codes(holdings, column, rows=None):
@@ -511,11 +560,7 @@ def label_codes(holdings, column, rows=None):
         the codes of their label columns, so no label is hashed again; others are
         factorized on the first call and remembered.
     """
-    kept = getattr(holdings, "_label_codes", None)
-    if kept is None or kept[0] is not holdings.table:
-        kept = (holdings.table, {})
-        object.__setattr__(holdings, "_label_codes", kept)
-    store = kept[1]
+    store = _kept(holdings, "_label_codes")
     if column not in store:
         store[column] = pd.factorize(holdings.table[column])
     codes, labels = store[column]

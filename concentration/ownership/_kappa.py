@@ -44,6 +44,7 @@ References
 
 from __future__ import annotations
 
+import zlib
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -58,7 +59,7 @@ from .._progress import ProgressBar, check_progress, stage
 from .._validation import check_choice, param_message
 from ..exceptions import ConvergenceError, InvalidHoldingsError, InvalidParameterError
 from ._control import apply_model, resolve_model, user_gamma
-from ._holdings import Holdings, label_codes
+from ._holdings import Holdings, kept_structures, label_codes
 
 _OVERLAP = load("_overlap")
 
@@ -95,6 +96,11 @@ ABOVE_ONE_CAUSES = {
 
 #: κ_jk above 1 + this is flagged (rounding in a ratio of sums is far smaller).
 _ABOVE_ONE_TOL = 1e-9
+
+#: The κ structures kept on a Holdings object (:func:`kappa_structure`) hold at most
+#: this many stored stakes (nonzeros of B) per row of its table, the newest excepted:
+#: a period's structure for two control models, or every period's for one.
+_KEPT_PER_ROW = 2
 
 #: Below this many stored stakes (cash flow plus control nonzeros) κ is computed on one
 #: thread; thread start-up dominates smaller problems on the kernel's OpenMP path.
@@ -175,13 +181,16 @@ class KappaStructure:
         g, b = _csr_arrays(self.G), _csr_arrays(self.B, self.G.indices.dtype)
         _OVERLAP.block_dots(*g, *b, allpos, starts, offsets, self.G.shape[1], flat,
                             n_threads)
-        blocks = []
-        for i, k in enumerate(sizes.tolist()):
-            K = flat[offsets[i]:offsets[i + 1]].reshape(k, k)
-            K /= np.diagonal(K).copy()[:, None]     # ⟨g_j, b_j⟩ > 0 (kappa_structure)
-            np.fill_diagonal(K, 1.0)
-            blocks.append(K)
-        return blocks
+        # each row j of a block divided by its ⟨g_j, b_j⟩ > 0 (kappa_structure), then
+        # κ_jj = 1: over the flat blocks at once (row j of block i starts at
+        # offsets[i] + j·k, its diagonal entry is offsets[i] + j·(k + 1))
+        block = np.repeat(np.arange(sizes.size), sizes)           # block of each row
+        j = np.arange(int(starts[-1]), dtype=np.int64) - starts[block]
+        diag = offsets[block] + j * (sizes[block] + 1)
+        flat /= flat[diag][np.repeat(np.arange(diag.size), sizes[block])]
+        flat[diag] = 1.0
+        cuts, ks = offsets.tolist(), sizes.tolist()
+        return [flat[cuts[i]:cuts[i + 1]].reshape(k, k) for i, k in enumerate(ks)]
 
 
 def _kappa(B, G, *, sparse=False):
@@ -279,12 +288,70 @@ def _positive_solution(S, t):
         return x if np.all(np.isfinite(x)) and x.min() > 0 else None
 
 
-def kappa_structure(func, holdings: Holdings, model, period, firms):
+def kappa_structure(func, holdings: Holdings, model, period, firms, *, any_order=False):
+    """The :class:`KappaStructure` of one holdings period, kept on ``holdings``.
+
+    Its firms are ``firms`` in this order followed by the other firms with
+    holdings, sorted (every firm with holdings, sorted, when ``firms`` is None).
+    For a built-in control model the structure is kept on the Holdings object (see
+    :class:`Holdings`) under (period, model, firms), checked against a CRC-32 of
+    the period's stake values (and of its row mask) on each call, so that
+    :func:`profit_weights` and :func:`mhhi` on the same holdings build it once.
+
+    With ``any_order`` the caller needs only that every firm of ``firms`` has a row
+    (it looks rows up by label, as :func:`mhhi` does): a kept structure over all
+    the firms with holdings serves when it lists each of them and the control
+    model is row-wise (every built-in model but ``"size"``, whose owner sizes are
+    sums over the firms).  Such a structure has the same set of firms, so each
+    firm's row of G and B holds the same values in the same owner order, and every
+    κ block and decomposition is the same to the last bit.
+    """
     t = holdings.table
-    rows = None
-    if holdings.has_period:
-        rows = (t["period"] == period).to_numpy()
-        t = t[rows]
+    rows = (t["period"] == period).to_numpy() if holdings.has_period else None
+    cash_flow, control = (t[c].to_numpy() for c in ("cash_flow", "control"))
+    if rows is not None:
+        cash_flow, control = cash_flow[rows], control[rows]
+    if isinstance(model, pd.DataFrame):   # user control weights: built for this call
+        return _build_structure(func, holdings, model, period, firms, rows, cash_flow,
+                                control)
+    kept = kept_structures(holdings)
+    check = tuple(zlib.crc32(np.ascontiguousarray(a)) for a in
+                  (cash_flow, control) + (() if rows is None else (rows,)))
+    check = (len(t), *check)
+    listed = None if firms is None else tuple(firms)
+    keys = [(period, model, listed)]
+    if any_order and listed is not None and model.name != "size":
+        keys.insert(0, (period, model, None))
+    for key in keys:
+        hit = kept.get(key)
+        if hit is None or hit[0] != check:
+            continue
+        st = hit[1]
+        if key[2] == listed or (st.firms.get_indexer(list(listed)) >= 0).all():
+            return st
+    st = _build_structure(func, holdings, model, period, firms, rows, cash_flow, control)
+    _keep(kept, keys[-1], check, st, len(t))
+    return st
+
+
+def _keep(kept, key, check, st, n_rows):
+    """Keep ``st`` under ``key``; drop the oldest structures while those kept hold
+    more stored stakes than :data:`_KEPT_PER_ROW` times ``n_rows`` (the rows of the
+    holdings table); the newest is kept whatever its size."""
+    kept.pop(key, None)
+    kept[key] = (check, st)
+    held = list(kept.items())       # a copy: another thread may keep one meanwhile
+    total = sum(v[1].B.nnz for _, v in held)
+    for old, v in held[:-1]:
+        if total <= _KEPT_PER_ROW * n_rows:
+            break
+        kept.pop(old, None)
+        total -= v[1].B.nnz
+
+
+def _build_structure(func, holdings, model, period, firms, rows, cash_flow, control):
+    """The :class:`KappaStructure` of :func:`kappa_structure`, built from the stakes of
+    the period's ``rows`` (all when None)."""
     # the label codes kept by read_holdings (labels looked up per distinct value)
     fcodes, hfirms = label_codes(holdings, "firm", rows)
     c, owner_labels = label_codes(holdings, "owner", rows)
@@ -298,7 +365,7 @@ def kappa_structure(func, holdings: Holdings, model, period, firms):
     notes: list = []
     r = universe.get_indexer(hfirms)[fcodes]
     shape = (len(universe), len(owners))
-    P, V = _stake_matrices(r, c, shape, t["cash_flow"].to_numpy(), t["control"].to_numpy())
+    P, V = _stake_matrices(r, c, shape, cash_flow, control)
     if isinstance(model, pd.DataFrame):
         G = user_gamma(func, model, holdings, period, universe, owners)
     else:

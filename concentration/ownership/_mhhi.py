@@ -23,6 +23,7 @@ References
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from itertools import pairwise
 
 import numpy as np
 import pandas as pd
@@ -31,7 +32,7 @@ import scipy.sparse as sp
 from .._dispatch import dispatchable
 from .._entities import coerce_entities
 from .._progress import ProgressBar, check_progress, stage
-from .._quadratic import pair_terms, quadratic_form
+from .._quadratic import pair_terms, quadratic_form, quadratic_forms
 from .._results import DeferredFrame, FrameField, ResultMixin, built_state
 from .._tables import DEFAULT_TOLERANCE, coerce_shares
 from .._validation import check_choice, param_message
@@ -486,50 +487,61 @@ def mhhi(shares, holdings, *, control_model="proportional", market="market", per
         period_rows[p] = (members, rows)
         firms_p = list(pd.unique(table.firms[rows]))
         h_p, hp_p, model_p = plans[p][:3]
-        structures[p] = kappa_structure(func, h_p, model_p, hp_p, firms_p)
+        structures[p] = kappa_structure(func, h_p, model_p, hp_p, firms_p, any_order=True)
     stage(func, "%d holdings snapshot(s) built; computing kappa and MHHI", len(structures),
           start=started)
-    eye_cache = {}
     blocks, records, missing_rows = [], [], []
     kblocks = {}
+    # per row of the shares: the firm has no holdings / no controlling owner
+    no_h_row = np.zeros(len(order), dtype=bool)
+    no_c_row = np.zeros(len(order), dtype=bool)
     bar = ProgressBar(check_progress(func, progress), len(structures), func)
     for p, st in structures.items():
         bar.update()
         members, rows = period_rows[p]
         # one lookup for the period, split per market
         sizes = bounds[np.asarray(members) + 1] - bounds[np.asarray(members)]
-        pos_list = np.split(st.firms.get_indexer(table.firms[rows]), np.cumsum(sizes)[:-1])
+        allpos = st.firms.get_indexer(table.firms[rows])
+        cuts = np.zeros(len(members) + 1, dtype=np.int64)
+        np.cumsum(sizes, out=cuts[1:])
+        cuts = cuts.tolist()
+        pos_list = [allpos[a:b] for a, b in pairwise(cuts)]
         blocks_p = st.market_blocks(pos_list)
         kblocks.update(zip(members, zip(pos_list, blocks_p)))
+        for flags, labels in ((no_h_row, st.no_holdings), (no_c_row, st.no_control)):
+            if labels:
+                flags[rows] = np.isin(allpos, st.firms.get_indexer(labels))
+    no_h_count = np.bincount(table.codes, weights=no_h_row, minlength=n_groups)
+    flagged_any = np.bincount(table.codes, weights=no_h_row | no_c_row, minlength=n_groups) > 0
+    # shares and labels in group order: each market's are a slice
+    sorted_shares = table.shares[order]
+    sorted_labels = np.asarray(table.firms, dtype=object)[order]
+    cuts = bounds.tolist()
     for g in range(n_groups):
-        rows = order[bounds[g]:bounds[g + 1]]
-        st = structures[gkey[g]]
-        firms_g = table.firms[rows]
-        s = table.shares[rows]
+        a, b = cuts[g], cuts[g + 1]
+        s = sorted_shares[a:b]
         pos, K = kblocks[g]
         n = len(pos)
-        I = eye_cache.get(n)
-        if I is None:
-            I = eye_cache[n] = np.eye(n)   # dense: a small matvec, no sparse dispatch
-        h = quadratic_form(s, I)
-        m = quadratic_form(s, K)
-        nh, nc = st.no_sets
         note, when = plans[gkey[g]][4], plans[gkey[g]][3]
-        if note is None and n and all(f in nh for f in firms_g):
+        if note is None and n and no_h_count[g] == n:
             end = gend[g]
             note = ("no holdings of these firms" if pd.isna(end) else
                     f"no holdings of these firms on or before {end.date()}")
             when = pd.NaT
-        flagged = [(f, note if note else "no holdings data" if f in nh
-                    else "no controlling owner") for f in firms_g if f in nh or f in nc]
-        records.append((h, m, m - h, n, len(flagged), None, 0.0, when, note))
+        flagged = []
+        if flagged_any[g]:
+            nh, nc = structures[gkey[g]].no_sets
+            flagged = [(f, note if note else "no holdings data" if f in nh
+                        else "no controlling owner") for f in table.firms[order[a:b]]
+                       if f in nh or f in nc]
+        records.append((None, None, None, n, len(flagged), None, 0.0, when, note))
         for f, why in flagged:
             missing_rows.append((g, f, why))
-        blocks.append((g, np.asarray(firms_g, dtype=object), s, K, (gkey[g], pos)))
-    # the driving pair and the kappa > 1 entries, all markets of one size at once
+        blocks.append((g, sorted_labels[a:b], s, K, (gkey[g], pos)))
+    # HHI, MHHI, the driving pair and the kappa > 1 entries, all markets of one size at once
     hits: dict = {}
-    for g, pair, pair_delta, hit in _top_pairs(blocks):
-        records[g] = records[g][:5] + (pair, pair_delta) + records[g][7:]
+    for g, h, m, pair, pair_delta, hit in _block_terms(blocks):
+        records[g] = (h, m, m - h) + records[g][3:5] + (pair, pair_delta) + records[g][7:]
         if hit[0].size:
             pos = np.asarray(blocks[g][4][1])
             hits.setdefault(gkey[g], []).append((g, pos[hit[0]], pos[hit[1]], hit[2]))
@@ -741,21 +753,32 @@ def _top_pair(s, K, firms):
     return f"{firms[first]!s} & {firms[second]!s}", float(U[a, b]), hit
 
 
-def _top_pairs(blocks):
-    """:func:`_top_pair` of every market block, vectorised over markets of one size.
+def _block_terms(blocks):
+    r"""HHI, MHHI and :func:`_top_pair` of every market block, vectorised over markets
+    of one size.
 
-    Yields ``(group, label, points, (rows, cols, kappa))`` in group order.
+    .. math:: \mathrm{HHI} = 10{,}000\, s^\top s,\qquad
+              \mathrm{MHHI} = 10{,}000\, s^\top \kappa\, s
+
+    Each block is ``(group, firms, shares, kappa, ...)``.  Yields ``(group, hhi,
+    mhhi, label, points, (rows, cols, kappa))`` in group order; the indices are
+    :func:`concentration._quadratic.quadratic_forms` of the stacked blocks, equal to
+    the one-market :func:`concentration._quadratic.quadratic_form` to the last bit.
     """
     by_size: dict = {}
     for b in blocks:
         by_size.setdefault(len(b[2]), []).append(b)
     out = []
+    none = (np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0))
     for n, bs in by_size.items():
-        if n < 2 or n > 64 or any(sp.issparse(b[3]) for b in bs):
-            out += [(b[0], *_top_pair(b[2], b[3], b[1])) for b in bs]
+        if n < 2 or n > 64 or not all(isinstance(b[3], np.ndarray) for b in bs):
+            I = np.eye(n)   # dense: a small matvec, no sparse dispatch
+            out += [(b[0], quadratic_form(b[2], I), quadratic_form(b[2], b[3]),
+                     *_top_pair(b[2], b[3], b[1])) for b in bs]
             continue
         S = np.stack([b[2] for b in bs])                      # markets x n
         D = np.stack([np.asarray(b[3]) for b in bs])          # markets x n x n
+        hhi, mhhi = quadratic_forms(S), quadratic_forms(S, D)
         T = (10_000.0 * S[:, :, None] * S[:, None, :]) * D
         idx = np.arange(n)
         T[:, idx, idx] = 0.0
@@ -766,19 +789,22 @@ def _top_pairs(blocks):
         fwd = T[np.arange(len(bs)), a, c] >= T[np.arange(len(bs)), c, a]
         above = D > 1.0 + 1e-9
         above[:, idx, idx] = False
-        where = np.flatnonzero(above.reshape(len(bs), -1).any(axis=1))
-        hits = {}
-        for i in where:
-            r, cc = np.nonzero(above[i])
-            hits[i] = (r, cc, D[i][r, cc])
-        none = (np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0))
+        # every entry above one, market by market in row-major order
+        im, ir, ic = np.nonzero(above)
+        cut = np.zeros(len(bs) + 1, dtype=np.int64)
+        np.cumsum(np.bincount(im, minlength=len(bs)), out=cut[1:])
+        hv = D[im, ir, ic]
+        cut, val_l, fwd_l = cut.tolist(), val.tolist(), fwd.tolist()
+        a_l, c_l, hhi_l, mhhi_l = a.tolist(), c.tolist(), hhi.tolist(), mhhi.tolist()
         for i, b in enumerate(bs):
-            if val[i] > 0:
-                j, k = (a[i], c[i]) if fwd[i] else (c[i], a[i])
-                label, pts = f"{b[1][j]!s} & {b[1][k]!s}", float(val[i])
+            if val_l[i] > 0:
+                j, k = (a_l[i], c_l[i]) if fwd_l[i] else (c_l[i], a_l[i])
+                label, pts = f"{b[1][j]!s} & {b[1][k]!s}", val_l[i]
             else:
                 label, pts = None, 0.0
-            out.append((b[0], label, pts, hits.get(i, none)))
+            lo, hi = cut[i], cut[i + 1]
+            hit = (ir[lo:hi], ic[lo:hi], hv[lo:hi]) if hi > lo else none
+            out.append((b[0], hhi_l[i], mhhi_l[i], label, pts, hit))
     out.sort(key=lambda t: t[0])
     return out
 
