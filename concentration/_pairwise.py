@@ -78,10 +78,10 @@ def _check_values(values, name, metric):
             _F, name, "real numeric weights (bool, integer or float)",
             f"weights of dtype {values.dtype}", "Convert the weights to float64."))
     values = values.astype(np.float64, copy=False)
-    bad = ~np.isfinite(values)
-    if np.count_nonzero(bad):  # (far cheaper than .any() on a small array)
+    finite = np.count_nonzero(np.isfinite(values))  # (far cheaper than .all() when small)
+    if finite < values.size:
         raise InvalidMatrixError(param_message(
-            _F, name, "finite weights", f"{int(bad.sum())} NaN or infinite weight(s)",
+            _F, name, "finite weights", f"{values.size - finite} NaN or infinite weight(s)",
             "Drop or fill those entries before computing overlaps."))
     if metric in _NONNEGATIVE and values.size and values.min() < 0:
         raise InvalidMatrixError(param_message(
@@ -210,14 +210,14 @@ def _dense_to_csr(arr):
     fewer than 2**31 entries), made without a COO step and without a scipy matrix;
     larger arrays go through scipy itself.
     """
-    if arr.size >= np.iinfo(np.int32).max:
+    if arr.size >= 2**31 - 1:
         return _Csr.of(sp.csr_matrix(arr))
     stored = arr != 0
     r, c = stored.nonzero()  # (the methods: NumPy's functions add checks a small call feels)
     indptr = np.zeros(arr.shape[0] + 1, dtype=np.int32)
-    np.bincount(r, minlength=arr.shape[0]).cumsum(out=indptr[1:])
-    # + 0.0: a new array, with -0.0 (no stored entry) as the 0.0 toarray() gives
-    return _Csr(indptr, c.astype(np.int32), arr[stored], arr.shape, dense=arr + 0.0)
+    # (a running sum into an array of another dtype is several times slower)
+    np.bincount(r, minlength=arr.shape[0]).astype(np.int32).cumsum(out=indptr[1:])
+    return _Csr(indptr, c.astype(np.int32), arr[stored], arr.shape, dense=arr)
 
 
 class _Csr:
@@ -239,7 +239,7 @@ class _Csr:
         self.data = data
         self.shape = (int(shape[0]), int(shape[1]))
         self._matrix = matrix
-        self._dense = dense  # the same matrix as a float64 array, when made from one
+        self._dense = dense  # the float64 array it was made from (read, never written)
 
     @classmethod
     def of(cls, M):
@@ -270,7 +270,7 @@ class _Csr:
     def toarray(self):
         """The dense matrix (what ``csr_matrix.toarray()`` gives: no duplicate to add)."""
         if self._dense is not None:
-            return self._dense.copy()
+            return self._dense + 0.0  # a new array; -0.0 (no stored entry) becomes 0.0
         out = np.zeros(self.shape)
         rows = np.repeat(np.arange(self.shape[0]), self.row_counts())
         out.reshape(-1)[rows * self.shape[1] + self.indices] = self.data
@@ -515,7 +515,6 @@ def _compute(A, B, *, metric, sym, left, right, threshold, top_k, sparse_out,
         heavy = degA * degB > _HEAVY_RATIO * float(nA) * float(nB)
     else:
         heavy = np.zeros(n_cols, dtype=bool)
-    skip = heavy.astype(np.uint8)
     left = np.ascontiguousarray(left, dtype=np.float64)
     right = np.ascontiguousarray(right, dtype=np.float64)
     n_heavy = int(np.count_nonzero(heavy))
@@ -561,13 +560,14 @@ def _compute(A, B, *, metric, sym, left, right, threshold, top_k, sparse_out,
         else:
             out = np.zeros((nA, nB))
         if n_heavy < n_cols:  # (with every column in the BLAS block there is nothing to add)
-            _K.accumulate_dense(out, *kernel_arrays(), skip, sym, op, nt)
+            _K.accumulate_dense(out, *kernel_arrays(), heavy.astype(np.uint8), sym, op, nt)
         _K.finalize_dense(out, left, right, code, sym, nt)
         if sym:
             _K.mirror_upper(out, nt)
         return out
 
     a_indptr, a_indices, a_data, bt_indptr, bt_indices, bt_data = kernel_arrays()
+    skip = heavy.astype(np.uint8)  # the columns of the BLAS block, for the sparse kernels
     entry = entry_bytes()
     if sym and top_k and n_heavy:
         if block_rows is None:

@@ -926,8 +926,8 @@ def coerce_shares(data, *, market="market", period="period", firm="firm", share=
         if issues and raise_errors:
             ValidationReport(issues_frame(issues)).raise_if_errors()
         shares = clean / factor if factor != 1.0 else clean
-        totals = totals / factor
         if factor != 1.0:
+            totals = totals / factor
             stats = None
         above = totals > 1.0 + tolerance + 1e-9  # 1e-9: float error in sums of rounded shares
         if np.count_nonzero(above):  # (far cheaper than .any() on a small array)

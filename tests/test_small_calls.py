@@ -23,6 +23,13 @@ from concentration.exceptions import (
 SHARES = {"A": 0.30, "B": 0.25, "C": 0.20, "D": 0.15, "E": 0.10}
 
 
+def _raises_exactly(error, message, call):
+    """``call()`` raises ``error`` with exactly ``message``."""
+    with pytest.raises(error) as info:
+        call()
+    assert str(info.value) == message
+
+
 def _long(shares):
     """One market's shares as the long table the DataFrame path reads."""
     return pd.DataFrame({"market": 1, "firm": list(shares), "share": list(shares.values())})
@@ -89,9 +96,7 @@ def test_percent_shares_and_the_caller_array_left_alone():
      "and text are not shares. Convert the values to float first."),
 ])
 def test_invalid_shares_raise_the_same_message(data, error, message):
-    with pytest.raises(error) as info:
-        cn.hhi(data)
-    assert str(info.value) == message
+    _raises_exactly(error, message, lambda: cn.hhi(data))
 
 
 @pytest.mark.parametrize("kwargs, message", [
@@ -105,9 +110,7 @@ def test_invalid_shares_raise_the_same_message(data, error, message):
      "The 'market' parameter of hhi must be a column name (str) or None. Got ['x'] instead."),
 ])
 def test_invalid_arguments_raise_the_same_message(kwargs, message):
-    with pytest.raises(InvalidParameterError) as info:
-        cn.hhi([0.6, 0.4], **kwargs)
-    assert str(info.value) == message
+    _raises_exactly(InvalidParameterError, message, lambda: cn.hhi([0.6, 0.4], **kwargs))
 
 
 def _matrix():
@@ -159,9 +162,7 @@ def test_extreme_weights_keep_their_cosine():
      "DataFrame (row, column, weight). Got 'an object of shape (3,)' instead."),
 ])
 def test_a_bad_dense_matrix_raises_the_same_message(X, error, message):
-    with pytest.raises(error) as info:
-        cn.overlap(X)
-    assert str(info.value) == message
+    _raises_exactly(error, message, lambda: cn.overlap(X))
 
 
 def test_small_calls_start_no_thread_team():
