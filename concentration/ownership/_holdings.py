@@ -478,6 +478,39 @@ def _label_array(col):
     return col.to_numpy(dtype=object)
 
 
+def _plain_text(arrow_type):
+    """Whether a stored column type is plain text (string or large_string, not a
+    dictionary: a stored Categorical is read as one, as before)."""
+    import pyarrow as pa
+
+    return pa.types.is_string(arrow_type) or pa.types.is_large_string(arrow_type)
+
+
+def _decoded_labels(cat):
+    """A text column read as a Categorical from Parquet's dictionary pages, decoded.
+
+    Returns ``(column, (codes, labels))``: the column as a plain read of the text
+    gives it (:func:`_label_array` of the frame Arrow converts it to) and
+    ``pd.factorize(column)``, taken from the categorical codes (labels in order of
+    first appearance), so no label is hashed per row.  With a missing label the
+    column is factorized as read (the caller refuses it).
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    def as_read(values):
+        return _label_array(pa.table({"v": values}).to_pandas()["v"])
+
+    dictionary = pa.array(cat.categories.array)
+    inner = np.asarray(cat.codes)
+    missing = inner < 0
+    column = as_read(pc.take(dictionary, pa.array(inner, mask=missing)))
+    if missing.any():
+        return column, pd.factorize(column)
+    codes, used = pd.factorize(inner)
+    return column, (codes, as_read(pc.take(dictionary, pa.array(used))))
+
+
 def _repeated_keys(table, keys, owners, firms):
     """Rows whose (period, owner, firm) key is repeated (every copy flagged).
 
@@ -570,13 +603,10 @@ def label_codes(holdings, column, rows=None):
     return sub, pd.Index(labels).take(used)
 
 
-def _cross_owners(table, labels=None):
-    """The owners that are also firms of ``table``, sorted by label (``labels``: the
-    distinct owner and firm labels, when known)."""
-    if labels is None:
-        labels = (pd.unique(table["owner"]), pd.unique(table["firm"]))
-    owners = pd.Index(labels[0])
-    return tuple(sorted(owners[owners.isin(labels[1])].tolist(), key=str))
+def _cross_owners(table):
+    """The owners that are also firms of ``table``, sorted by label."""
+    owners = pd.Index(pd.unique(table["owner"]))
+    return tuple(sorted(owners[owners.isin(pd.unique(table["firm"]))].tolist(), key=str))
 
 
 def _check_totals(t, has_period, tolerance, func, issues=None, firm_codes=None):
@@ -857,6 +887,7 @@ def read_holdings(source, *, owner="owner", firm="firm", period="period", cash_f
     for name, val in (("owner", owner), ("firm", firm), ("cash_flow", cash_flow)):
         if not isinstance(val, str):
             raise InvalidParameterError(param_message(func, name, "a column name (str)", val))
+    encoded: list = []   # label columns read as dictionaries
     if isinstance(source, pd.DataFrame):
         if filters is not None:
             raise InvalidParameterError(param_message(
@@ -872,13 +903,19 @@ def read_holdings(source, *, owner="owner", firm="firm", period="period", cash_f
         if is_text_table(source):  # CSV/TSV: the header names the columns
             names = set(read_text_table(source, func=func).columns)
         else:
-            names = set(open_dataset(source, func).schema.names)
+            schema = open_dataset(source, func).schema
+            names = set(schema.names)
+            # label columns stored as plain text: read from the dictionary pages
+            # (decoded once, _decoded_labels), so that no label is hashed per row
+            encoded = [c for c in dict.fromkeys((owner, firm)) if c in names
+                       and _plain_text(schema.field(c).type)]
         cols = [owner, firm, cash_flow] + [c for c in (control,) if c is not None]
         if period is not None and (period in names or period != "period"):
             cols.insert(0, period)
         frame = read_table(source, columns=cols, filters=filters, func=func,
                            required={"owner": owner, "firm": firm, "cash_flow": cash_flow,
-                                     "control": control})
+                                     "control": control},
+                           dictionary=encoded, sort_categories=())
         stage(func, "read %d rows", len(frame), start=started)
     else:
         raise InvalidParameterError(param_message(
@@ -894,8 +931,11 @@ def read_holdings(source, *, owner="owner", firm="firm", period="period", cash_f
     columns, codes = {}, {}
     for lab, col in (("owner", owner), ("firm", firm)):
         # text columns stay as they are read (no object round trip); one factorize each
-        columns[lab] = _label_array(frame[col])
-        codes[lab] = pd.factorize(columns[lab])
+        if col in encoded and isinstance(frame[col].dtype, pd.CategoricalDtype):
+            columns[lab], codes[lab] = _decoded_labels(frame[col].array)
+        else:
+            columns[lab] = _label_array(frame[col])
+            codes[lab] = pd.factorize(columns[lab])
         n_missing = int((codes[lab][0] < 0).sum())
         if n_missing:
             raise InvalidHoldingsError(
@@ -992,7 +1032,9 @@ def read_holdings(source, *, owner="owner", firm="firm", period="period", cash_f
     unchanged = not dup.any() and ent is None   # the codes still describe the table
     if unchanged:
         _check_totals(table, has_period, tolerance, func, firm_codes=firms)
-        cross = _cross_owners(table, labels=(owners.labels, firms.labels))
+        # the owners that are firms: found by the firm-as-owner lookup above
+        held = pd.Index(owners.labels)[np.sort(firm_as_owner[firm_as_owner >= 0])]
+        cross = tuple(sorted(held.tolist(), key=str))
     else:
         _check_totals(table, has_period, tolerance, func)
         cross = _cross_owners(table)

@@ -16,7 +16,7 @@ import pytest
 
 import concentration as cn
 from concentration._quadratic import quadratic_form, quadratic_forms
-from concentration.exceptions import ConcentrationWarning
+from concentration.exceptions import ConcentrationWarning, InvalidHoldingsError
 from concentration.ownership import _kappa
 from concentration.ownership._holdings import kept_structures
 
@@ -237,3 +237,68 @@ def test_pair_blocks_equal_the_per_block_division():
         K /= np.diagonal(K).copy()[:, None]
         np.fill_diagonal(K, 1.0)
         assert np.array_equal(blocks[i], K)
+
+
+def _plain_read(monkeypatch, path, **kw):
+    """read_holdings with every label column read as plain text (no dictionary pages)."""
+    from concentration.ownership import _holdings
+
+    with monkeypatch.context() as m:
+        m.setattr(_holdings, "_plain_text", lambda arrow_type: False)
+        return cn.read_holdings(path, **kw)
+
+
+@pytest.mark.parametrize("layout", ["file", "directory", "categorical", "integer"])
+def test_labels_read_from_dictionary_pages_are_the_plain_read(tmp_path, monkeypatch, layout):
+    from concentration.ownership._holdings import label_codes
+
+    hd, _ = _data(10, periods=["2024Q1", "2024Q2"])
+    hd = hd.sample(frac=1.0, random_state=1).reset_index(drop=True)
+    path = tmp_path / "h.parquet"
+    if layout == "directory":              # files with different dictionaries
+        path.mkdir()
+        for i, lo in enumerate(range(0, len(hd), len(hd) // 3 + 1)):
+            hd.iloc[lo:lo + len(hd) // 3 + 1].to_parquet(path / f"part{i}.parquet")
+    elif layout == "categorical":          # a stored Categorical stays one
+        hd.astype({"owner": "category"}).to_parquet(path)
+    elif layout == "integer":
+        hd.assign(firm=hd["firm"].str[1:].astype(int)).to_parquet(path)
+    else:
+        hd.to_parquet(path, row_group_size=97)
+    kw = {"control": "votes", "filters": [("period", "=", "2024Q2")]}
+    from concentration.ownership import _holdings
+
+    decoded = []
+    real = _holdings._decoded_labels
+    with warnings.catch_warnings(), monkeypatch.context() as m:
+        warnings.simplefilter("ignore", ConcentrationWarning)
+        m.setattr(_holdings, "_decoded_labels", lambda cat: decoded.append(1) or real(cat))
+        got = cn.read_holdings(path, **kw)
+        want = _plain_read(monkeypatch, path, **kw)
+    # the text label columns came from the dictionary pages
+    assert len(decoded) == {"file": 2, "directory": 2, "categorical": 1, "integer": 1}[layout]
+    pd.testing.assert_frame_equal(got.table, want.table, check_exact=True)
+    for col in ("owner", "firm"):
+        assert got.table[col].dtype == want.table[col].dtype
+        codes, labels = label_codes(got, col)
+        assert np.array_equal(codes, pd.factorize(want.table[col])[0])
+        pd.testing.assert_index_equal(labels, pd.Index(pd.factorize(want.table[col])[1]))
+    assert got.cross_owners == want.cross_owners
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConcentrationWarning)
+        pd.testing.assert_frame_equal(cn.profit_weights(got, control_model="voting"),
+                                      cn.profit_weights(want, control_model="voting"),
+                                      check_exact=True)
+
+
+def test_a_missing_label_read_from_dictionary_pages_is_refused_as_before(tmp_path,
+                                                                         monkeypatch):
+    hd, _ = _data(11)
+    hd.loc[5, "owner"] = None
+    path = tmp_path / "h.parquet"
+    hd.to_parquet(path)
+    with pytest.raises(InvalidHoldingsError) as got:
+        cn.read_holdings(path, control="votes")
+    with pytest.raises(InvalidHoldingsError) as want:
+        _plain_read(monkeypatch, path, control="votes")
+    assert str(got.value) == str(want.value) and "missing" in str(got.value)
