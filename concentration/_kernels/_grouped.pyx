@@ -401,6 +401,19 @@ cdef void _group_pass(const unsigned long long* rows, const key_t* keys, Py_ssiz
                 summed[r] = tsum[j]
 
 
+cdef void _thread_offsets(long long* hist, int nt, long long width) noexcept nogil:
+    """Turn per-thread digit counts (``hist[t * width + d]``) into each thread's first
+    position for each digit: digit by digit, thread ``t`` after thread ``t - 1``, which
+    keeps a radix pass over contiguous chunks stable."""
+    cdef long long run = 0, total, d
+    cdef int t
+    for d in range(width):
+        for t in range(nt):
+            total = hist[t * width + d]
+            hist[t * width + d] = run
+            run += total
+
+
 def sort_by_group(const long long[::1] codes, const key_t[::1] keys, Py_ssize_t n_groups,
                   values=None, int n_threads=0):
     """``(group << 32 | row, key[, value])`` of every row, stably sorted by group.
@@ -413,9 +426,9 @@ def sort_by_group(const long long[::1] codes, const key_t[::1] keys, Py_ssize_t 
     depend on the number of threads.
     """
     cdef Py_ssize_t n = codes.shape[0]
-    cdef Py_ssize_t i, lo, hi, chunk, total
+    cdef Py_ssize_t i, lo, hi, chunk
     cdef int bits = 1, n_pass, p, t, shift
-    cdef long long width, d, run, pos
+    cdef long long width, d, pos
     cdef unsigned long long digit_mask, e
     cdef bint with_values = values is not None
     cdef int nt = n_threads if n_threads > 0 else max_threads()
@@ -461,19 +474,14 @@ def sort_by_group(const long long[::1] codes, const key_t[::1] keys, Py_ssize_t 
         hist[:, :] = 0
         for t in prange(nt, nogil=True, num_threads=nt, schedule="static"):
             lo = t * chunk
-            hi = lo + chunk if lo + chunk < n else n
+            hi = _chunk_end(t, chunk, n)
             for i in range(lo, hi):
                 e = <unsigned long long>codes[i] if p == 0 else src_p[i] >> 32
                 hist[t, <Py_ssize_t>((e >> shift) & digit_mask)] += 1
-        run = 0
-        for d in range(width):
-            for t in range(nt):
-                total = hist[t, d]
-                hist[t, d] = run
-                run += total
+        _thread_offsets(&hist[0, 0], nt, width)
         for t in prange(nt, nogil=True, num_threads=nt, schedule="static"):
             lo = t * chunk
-            hi = lo + chunk if lo + chunk < n else n
+            hi = _chunk_end(t, chunk, n)
             if p == 0:
                 for i in range(lo, hi):
                     e = <unsigned long long>codes[i]
@@ -688,10 +696,10 @@ def count_repeats(const long long[::1] codes, const key_t[::1] keys,
     """
     cdef Py_ssize_t n = codes.shape[0]
     cdef Py_ssize_t n_groups = counts.shape[0]
-    cdef Py_ssize_t i, g, lo, hi, largest = 0, cap = 16, total
+    cdef Py_ssize_t i, g, lo, hi, largest = 0, cap = 16
     cdef int t, p, gbits = 1, n_pass, bits, shift
     cdef int nt = n_threads if n_threads > 0 else max_threads()
-    cdef long long d, run, width
+    cdef long long d, width
     cdef unsigned long long e, digit_mask, key_mask
     if n == 0:
         return 0
@@ -725,19 +733,14 @@ def count_repeats(const long long[::1] codes, const key_t[::1] keys,
         # histograms of each thread's chunk (the first pass reads the inputs)
         for t in prange(nt, nogil=True, num_threads=nt, schedule="static"):
             lo = t * chunk
-            hi = lo + chunk if lo + chunk < n else n
+            hi = _chunk_end(t, chunk, n)
             for i in range(lo, hi):
                 e = _packed_word(codes, keys, src, i, p, key_bits, key_mask)
                 hist[t, <Py_ssize_t>((e >> shift) & digit_mask)] += 1
-        run = 0
-        for d in range(width):
-            for t in range(nt):
-                total = hist[t, d]
-                hist[t, d] = run
-                run += total
+        _thread_offsets(&hist[0, 0], nt, width)
         for t in prange(nt, nogil=True, num_threads=nt, schedule="static"):
             lo = t * chunk
-            hi = lo + chunk if lo + chunk < n else n
+            hi = _chunk_end(t, chunk, n)
             for i in range(lo, hi):
                 e = _packed_word(codes, keys, src, i, p, key_bits, key_mask)
                 d = <long long>((e >> shift) & digit_mask)
