@@ -221,6 +221,26 @@ def grouped_sums(const long long[::1] codes, const double[::1] shares,
     cdef Py_ssize_t size = (n + nc - 1) // nc
     cdef Py_ssize_t c
     cdef int nt = n_threads if n_threads > 0 else max_threads()
+    cdef long long bad1[4]
+    cdef double top1[2]
+    cdef double[::1] tot1
+    cdef double[::1] sq1
+    cdef long long[::1] cnt1
+    if nc == 1:  # one chunk, no thread team, no per-chunk arrays (small calls)
+        tot1_np = np.zeros(n_groups, dtype=np.float64)
+        sq1_np = np.zeros(n_groups, dtype=np.float64)
+        cnt1_np = np.zeros(n_groups, dtype=np.int64)
+        bad1[0] = bad1[1] = bad1[2] = bad1[3] = 0
+        top1[0] = 0.0
+        top1[1] = -1.0
+        if n > 0 and n_groups > 0:
+            tot1, sq1, cnt1 = tot1_np, sq1_np, cnt1_np
+            with nogil:
+                _sums_chunk(codes, shares, 0, n, &tot1[0], &sq1[0], &cnt1[0], bad1, top1)
+        return ((tot1_np, sq1_np, cnt1_np),
+                (int(bad1[0]), int(bad1[1]) if bad1[0] else -1,
+                 int(bad1[2]), int(bad1[3]) if bad1[2] else -1),
+                (float(top1[0]), int(top1[1])))
     if nt > nc:
         nt = <int>nc
     tot_np = np.zeros((nc, n_groups), dtype=np.float64)
@@ -235,19 +255,9 @@ def grouped_sums(const long long[::1] codes, const double[::1] shares,
     cdef long long[:, ::1] bad = bad_np
     cdef double[:, ::1] top = top_np
     if n > 0 and n_groups > 0:
-        if nc == 1:  # no thread team for one chunk (small calls)
-            with nogil:
-                _sums_chunk(codes, shares, 0, n, &tot[0, 0], &sq[0, 0], &cnt[0, 0],
-                            &bad[0, 0], &top[0, 0])
-        else:
-            for c in prange(nc, nogil=True, num_threads=nt, schedule="static", chunksize=1):
-                _sums_chunk(codes, shares, c * size, _chunk_end(c, size, n), &tot[c, 0],
-                            &sq[c, 0], &cnt[c, 0], &bad[c, 0], &top[c, 0])
-    if nc == 1:
-        return ((tot_np[0], sq_np[0], cnt_np[0]),
-                (int(bad[0, 0]), int(bad[0, 1]) if bad[0, 0] else -1,
-                 int(bad[0, 2]), int(bad[0, 3]) if bad[0, 2] else -1),
-                (float(top[0, 0]), int(top[0, 1])))
+        for c in prange(nc, nogil=True, num_threads=nt, schedule="static", chunksize=1):
+            _sums_chunk(codes, shares, c * size, _chunk_end(c, size, n), &tot[c, 0],
+                        &sq[c, 0], &cnt[c, 0], &bad[c, 0], &top[c, 0])
     hit = bad_np[:, 0] > 0
     neg = bad_np[:, 2] > 0
     checks = (int(bad_np[:, 0].sum()), int(bad_np[hit, 1].min()) if hit.any() else -1,
