@@ -119,10 +119,11 @@ class Holdings(ResultMixin):
     built-in control model.  The structures kept hold together at most about
     twice as many stored stakes as the table has rows (each holds three sparse
     matrices of its period's stakes, about the memory of the table itself; the
-    newest one is always kept, older ones are dropped first), and are not pickled.  A structure is used again only for the same table object,
-    period, control model and ``firms``, with the same stake and period values
-    (checked by a checksum of those columns on each call); treat the table as
-    read-only all the same, as the label codes follow the table object.
+    newest one is always kept, older ones are dropped first), and are not
+    pickled.  A structure is used again only for the same table object, period,
+    control model and ``firms``, with the same stake and period values (checked by
+    a checksum of those columns on each call); treat the table as read-only all the
+    same, as the label codes follow the table object.
     """
 
     table: pd.DataFrame
