@@ -837,7 +837,7 @@ def coerce_shares(data, *, market="market", period="period", firm="firm", share=
         if want_sum and value is not None and not np.isfinite(stats[0]).all():
             # sales whose sum overflows: divide by the group's largest before adding up
             clean, _ = _rescaled_values(codes, clean, stats[0], n_groups)
-        n_rep, first, keep, summed, firm_index = _repeated_pairs(
+        n_rep, first, kept, sums, firm_index = _repeated_pairs(
             func, codes, firm_index, stats[2], clean if want_sum else None)
         if n_rep:
             if duplicates == "error":
@@ -852,8 +852,7 @@ def coerce_shares(data, *, market="market", period="period", firm="firm", share=
                 if raise_errors:
                     ValidationReport(issues_frame(issues)).raise_if_errors()
             else:
-                rows = np.flatnonzero(keep)
-                codes, clean, firm_index = codes[rows], summed[rows], firm_index.take(rows)
+                codes, clean, firm_index = codes[kept], sums, firm_index.take(kept)
                 stats = None
     merged = None
     if entities is not None and (firms is not None or firm_index is not None):
@@ -866,11 +865,10 @@ def coerce_shares(data, *, market="market", period="period", firm="firm", share=
         merged = pd.DataFrame({"firm": firms[changed], "entity": joined[changed]}
                               ).drop_duplicates().reset_index(drop=True)
         firm_index = _factorized_firms(joined, func, "firm")
-        n_rep, _, keep, summed, firm_index = _repeated_pairs(
+        n_rep, _, kept, sums, firm_index = _repeated_pairs(
             func, codes, firm_index, np.bincount(codes, minlength=n_groups), clean)
         if n_rep:
-            rows = np.flatnonzero(keep)
-            codes, clean, firm_index = codes[rows], summed[rows], firm_index.take(rows)
+            codes, clean, firm_index = codes[kept], sums, firm_index.take(kept)
         stats = None
     elif entities is not None:
         raise InvalidParameterError(param_message(
@@ -1160,12 +1158,11 @@ def _firm_index(series, func, col):
         lo, hi = int(values.min()), int(values.max())
         span = hi - lo + 1
         if span <= max(4 * values.size, 1 << 16):
-            # label - lo fits the key type, so subtracting modulo its width is exact;
-            # int32 keys halve what the kernels move
-            key, bits = (np.int32, 32) if span < 2**31 else (np.int64, 64)
-            wrapped = (lo + 2 ** (bits - 1)) % 2 ** bits - 2 ** (bits - 1)
-            codes = np.subtract(values, key(wrapped), dtype=key, casting="unsafe") if lo \
-                else np.ascontiguousarray(values, dtype=key)
+            # label - lo is in [0, span), so subtracting modulo 2**64 is exact (also for
+            # uint64 labels above 2**63)
+            wrapped = np.int64((lo + 2**63) % 2**64 - 2**63)
+            codes = np.subtract(values, wrapped, dtype=np.int64, casting="unsafe") if lo \
+                else np.ascontiguousarray(values, dtype=np.int64)
             return _Firms(codes, None, offset=lo, dtype=dtype, n_keys=span)
         if hi < 2**63:
             return _Firms(np.ascontiguousarray(values, dtype=np.int64), None, dtype=dtype)
@@ -1182,9 +1179,9 @@ def _firm_index(series, func, col):
 def _repeated_pairs(func, codes, firms, counts, values=None):
     """Repeated (group, firm) rows, and with ``values`` the sums over each pair.
 
-    Returns ``(n_repeated, first_repeated, keep, summed, firms)`` from
-    :func:`concentration._kernels._grouped.first_rows`; ``firms`` is the index the
-    answer holds for.  Keys that are string hashes are confirmed on the strings of
+    Returns ``(n_repeated, first_repeated, kept, sums, firms)`` from
+    :func:`concentration._kernels._grouped.first_rows` (with ``values``: each pair's
+    first row, ascending, and its sum); ``firms`` is the index the answer holds for.  Keys that are string hashes are confirmed on the strings of
     each repeated row and its first row; if two different strings ever share a hash,
     the labels are factorized exactly and the check runs again.
     """
@@ -1205,6 +1202,8 @@ def _repeated_pairs(func, codes, firms, counts, values=None):
         # the usual case, no repeated pair: found on packed (group, firm) words, half
         # the bytes of the full pass below, which runs only to name the first repeat
         return 0, -1, None, None, firms
+    if values is not None and keys.dtype == np.int64 and 0 < firms.n_keys < 2**31:
+        keys = keys.astype(np.int32)   # codes in [0, n_keys): the sort moves half the bytes
     # hashed text: each row's first row comes out of the same pass, to confirm repeats
     out = _grouped.first_rows(codes, keys, counts, firms.n_keys, values,
                               firms.strings is not None)

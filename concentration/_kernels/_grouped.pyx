@@ -338,18 +338,19 @@ cdef inline unsigned long long _group_mask(Py_ssize_t m, long long n_keys) noexc
 
 cdef void _group_pass(const unsigned long long* rows, const key_t* keys, Py_ssize_t lo,
                       Py_ssize_t hi, long long n_keys, long long* tkey, long long* trow,
-                      double* tsum, const double* values, double* summed, char* keep,
-                      long long* rep, bint want_rep, bint want_sum,
+                      double* tsum, char* trep, const double* values, double* summed,
+                      char* keep, long long* rep, bint want_rep, bint want_sum,
                       long long* out) noexcept nogil:
     """Repeated pairs among the sorted rows ``lo:hi`` of one group (ascending rows).
 
     The first repeated row met is the group's smallest.  ``out`` = [repeated rows
     so far, smallest repeated row (or -1)].  ``values`` are sorted with the rows.
-    With ``want_sum`` each first row ``r``
-    gets ``keep[r] = 1`` and ``summed[r]`` = the sum of its pair's values in row
-    order; with ``want_rep`` each row gets the first row of its pair.
+    With ``want_sum`` each first row ``r`` gets ``keep[r] = 1``, or ``keep[r] = 2``
+    and ``summed[r]`` = the sum of its pair's values in row order when the pair has
+    repeats (a pair without repeats writes no sum: its value is the row's own);
+    with ``want_rep`` each row gets the first row of its pair.
     """
-    cdef Py_ssize_t m = hi - lo, j, l, cap
+    cdef Py_ssize_t m = hi - lo, j, l, at, cap
     cdef long long r, first, found
     cdef long long k
     cdef unsigned long long h, mask
@@ -358,19 +359,23 @@ cdef void _group_pass(const unsigned long long* rows, const key_t* keys, Py_ssiz
             r = <long long>(rows[j] & _ROW_MASK)
             k = keys[j]
             first = r
+            at = j
             for l in range(lo, j):
                 if keys[l] == k:
                     first = <long long>(rows[l] & _ROW_MASK)
+                    at = l
                     break
             if first != r:
                 out[0] += 1
                 if out[1] < 0 or r < out[1]:
                     out[1] = r
                 if want_sum:
+                    if keep[first] == 1:    # the pair's first repeat: start its sum
+                        keep[first] = 2
+                        summed[first] = values[at]
                     summed[first] += values[j]
             elif want_sum:
                 keep[r] = 1
-                summed[r] = values[j]
             if want_rep:
                 rep[r] = first
         return
@@ -390,11 +395,13 @@ cdef void _group_pass(const unsigned long long* rows, const key_t* keys, Py_ssiz
                 first = r
                 if want_sum:
                     tsum[h] = values[j]
+                    trep[h] = 0
                 break
             if tkey[h] == k:
                 first = found
                 if want_sum:
                     tsum[h] += values[j]
+                    trep[h] = 1
                 break
             h = (h + 1) & mask
         if first != r:
@@ -407,8 +414,11 @@ cdef void _group_pass(const unsigned long long* rows, const key_t* keys, Py_ssiz
         for j in range(cap):
             r = trow[j]
             if r >= 0:
-                keep[r] = 1
-                summed[r] = tsum[j]
+                if trep[j]:
+                    keep[r] = 2
+                    summed[r] = tsum[j]
+                else:
+                    keep[r] = 1
 
 
 cdef void _thread_offsets(long long* hist, int nt, long long width) noexcept nogil:
@@ -538,16 +548,18 @@ def first_rows(const long long[::1] codes, const key_t[::1] keys, const long lon
     ``counts[g]`` is the number of rows of group ``g`` (``codes`` in
     ``[0, len(counts))``, fewer than 2**32 rows); ``n_keys`` is the number of
     distinct keys when known (it bounds the tables), else 0.  Returns
-    ``(n_repeated, first_repeated, keep, summed, rep)``: the number of rows whose
+    ``(n_repeated, first_repeated, kept, sums, rep)``: the number of rows whose
     pair occurred on an earlier row and the smallest such row (-1 when there is
-    none); with ``values`` (float64), ``keep`` marks each pair's first row and
-    ``summed[r]`` there is the sum of the pair's values in row order (0 on
-    the other rows); with ``want_rep``, ``rep[i]`` is the first row of row
-    ``i``'s pair.  Outputs not asked for are None.
+    none); with ``values`` (float64), ``kept`` lists each pair's first row in
+    ascending order and ``sums`` the pair's values added in row order; with
+    ``want_rep``, ``rep[i]`` is the first row of row ``i``'s pair.  Outputs not
+    asked for are None.
 
     The rows are sorted by group with a stable radix sort, then each group is
     scanned with a table of at most twice its size (next power of two), so the
-    result does not depend on the number of threads.
+    result does not depend on the number of threads.  Only the pairs with repeats
+    write a sum at their first row; the others take their row's own value when the
+    first rows are gathered in order.
     """
     cdef Py_ssize_t n = codes.shape[0]
     cdef Py_ssize_t n_groups = counts.shape[0]
@@ -579,14 +591,16 @@ def first_rows(const long long[::1] codes, const key_t[::1] keys, const long lon
     tkey_np = np.empty((nt, cap), dtype=np.int64)
     trow_np = np.empty((nt, cap), dtype=np.int64)
     tsum_np = np.empty((nt, cap if want_sum else 1), dtype=np.float64)
+    trep_np = np.empty((nt, cap if want_sum else 1), dtype=np.int8)
     out_np = np.zeros((nt, 2), dtype=np.int64)
     out_np[:, 1] = -1
-    summed_np = np.zeros(m if want_sum else 1, dtype=np.float64)
+    summed_np = np.empty(m if want_sum else 1, dtype=np.float64)   # read where keep is 2
     keep_np = np.zeros(m if want_sum else 1, dtype=np.int8)
     rep_np = np.empty(m if want_rep else 1, dtype=np.int64)
     cdef long long[:, ::1] tkey = tkey_np
     cdef long long[:, ::1] trow = trow_np
     cdef double[:, ::1] tsum = tsum_np
+    cdef char[:, ::1] trep = trep_np.view(np.uint8).view(np.int8)
     cdef long long[:, ::1] out = out_np
     cdef double[::1] summed = summed_np
     cdef char[::1] keep = keep_np.view(np.uint8).view(np.int8)
@@ -596,20 +610,27 @@ def first_rows(const long long[::1] codes, const key_t[::1] keys, const long lon
             with nogil:
                 for g in range(n_groups):
                     _group_pass(&srows[0], &skeys[0], starts[g], starts[g + 1], n_keys,
-                                &tkey[0, 0], &trow[0, 0], &tsum[0, 0], &svals[0], &summed[0],
+                                &tkey[0, 0], &trow[0, 0], &tsum[0, 0], &trep[0, 0],
+                                &svals[0], &summed[0],
                                 &keep[0], &rep[0], want_rep, want_sum, &out[0, 0])
         else:
             for g in prange(n_groups, nogil=True, num_threads=nt, schedule="dynamic",
                             chunksize=64):
                 t = threadid()
                 _group_pass(&srows[0], &skeys[0], starts[g], starts[g + 1], n_keys,
-                            &tkey[t, 0], &trow[t, 0], &tsum[t, 0], &svals[0], &summed[0],
+                            &tkey[t, 0], &trow[t, 0], &tsum[t, 0], &trep[t, 0],
+                            &svals[0], &summed[0],
                             &keep[0], &rep[0], want_rep, want_sum, &out[t, 0])
     n_rep = int(out_np[:, 0].sum())
     hit = out_np[:, 1] >= 0
     first = int(out_np[hit, 1].min()) if hit.any() else -1
-    return (n_rep, first, keep_np[:n].view(np.bool_) if want_sum else None,
-            summed_np[:n] if want_sum else None, rep_np[:n] if want_rep else None)
+    kept = sums = None
+    if want_sum:   # first rows in order, streaming: each takes its own value or its sum
+        kept = np.flatnonzero(keep_np[:n])
+        sums = vals_np[kept]
+        with_repeats = np.flatnonzero(keep_np[kept] == 2)
+        sums[with_repeats] = summed_np[kept[with_repeats]]
+    return n_rep, first, kept, sums, rep_np[:n] if want_rep else None
 
 
 cdef inline unsigned long long _bytes_hash(const unsigned char* p,

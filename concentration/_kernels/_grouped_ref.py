@@ -67,11 +67,11 @@ def grouped_sums(codes, shares, n_groups):
 def first_rows(codes, keys, counts, n_keys=0, values=None, want_rep=False):
     """Rows repeating an earlier row's (group, key) pair, by a stable sort.
 
-    Returns ``(n_repeated, first_repeated, keep, summed, rep)`` as the compiled
+    Returns ``(n_repeated, first_repeated, kept, sums, rep)`` as the compiled
     kernel does: ``rep[i]`` is the first row with row ``i``'s group and key,
-    ``first_repeated`` the smallest repeated row or -1; with ``values``, ``keep``
-    marks first rows and ``summed`` holds, there, the pair's sum in row order
-    (0 elsewhere).
+    ``first_repeated`` the smallest repeated row or -1; with ``values``, ``kept``
+    lists the first rows in ascending order and ``sums`` each one's pair sum, added
+    in row order.
     """
     codes = np.asarray(codes, dtype=np.int64)
     keys = np.asarray(keys, dtype=np.int64)
@@ -86,13 +86,14 @@ def first_rows(codes, keys, counts, n_keys=0, values=None, want_rep=False):
     rep[order] = order[first_pos]
     repeated = np.flatnonzero(rep != rows)
     first = int(repeated[0]) if repeated.size else -1
-    keep = summed = None
+    kept = sums = None
     if values is not None:
-        keep = rep == rows
+        kept = np.flatnonzero(rep == rows)
         summed = np.zeros(n)
         for i in range(n):  # in row order, as the kernel adds them
             summed[rep[i]] += values[i]
-    return int(repeated.size), first, keep, summed, (rep if want_rep else None)
+        sums = summed[kept]
+    return int(repeated.size), first, kept, sums, (rep if want_rep else None)
 
 def string_hashes(data, offsets):
     """The kernel's string hash (FNV-1a with the length, then MurmurHash3's finalizer)."""
