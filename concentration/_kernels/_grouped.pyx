@@ -561,11 +561,33 @@ def first_rows(const long long[::1] codes, const key_t[::1] keys, const long lon
     write a sum at their first row; the others take their row's own value when the
     first rows are gathered in order.
     """
+    vals_np = None
+    if values is not None:
+        vals_np = np.ascontiguousarray(values, dtype=np.float64)
+        if vals_np.shape[0] != codes.shape[0]:
+            raise ValueError("values and codes differ in length")
+    # the pass returns before the rows are gathered, so its sort buffers are freed first
+    n_rep, first, keep_np, summed_np, rep_np = _pair_pass(codes, keys, counts, n_keys,
+                                                         vals_np, want_rep, n_threads)
+    kept = sums = None
+    if vals_np is not None:   # first rows in order: each takes its own value or its sum
+        kept = np.flatnonzero(keep_np)
+        sums = vals_np[kept]
+        with_repeats = np.flatnonzero(keep_np[kept] == 2)
+        sums[with_repeats] = summed_np[kept[with_repeats]]
+    return n_rep, first, kept, sums, rep_np
+
+
+def _pair_pass(const long long[::1] codes, const key_t[::1] keys, const long long[::1] counts,
+               long long n_keys, vals_np, bint want_rep, int n_threads):
+    """The sort and the per-group scan of :func:`first_rows`: ``(n_repeated,
+    first_repeated, keep, summed, rep)`` with ``keep[r]`` 1 at a first row, 2 at one
+    whose pair has repeats (``summed[r]`` its sum; ``summed`` is not set elsewhere)."""
     cdef Py_ssize_t n = codes.shape[0]
     cdef Py_ssize_t n_groups = counts.shape[0]
     cdef Py_ssize_t g, largest = 0, cap = 16
     cdef int t
-    cdef bint want_sum = values is not None
+    cdef bint want_sum = vals_np is not None
     if n >= (1LL << 32):
         raise ValueError("first_rows handles fewer than 2**32 rows")
     starts_np = np.zeros(n_groups + 1, dtype=np.int64)
@@ -575,9 +597,6 @@ def first_rows(const long long[::1] codes, const key_t[::1] keys, const long lon
         raise ValueError("counts do not add up to the number of rows")
     cdef long long[::1] starts = starts_np
     m = max(n, 1)
-    vals_np = np.ascontiguousarray(values, dtype=np.float64) if want_sum else None
-    if want_sum and vals_np.shape[0] != n:
-        raise ValueError("values and codes differ in length")
     rows_np, keys_np, svals_np = sort_by_group(codes, keys, n_groups, vals_np, n_threads)
     if svals_np is None:
         svals_np = np.zeros(1)
@@ -624,13 +643,8 @@ def first_rows(const long long[::1] codes, const key_t[::1] keys, const long lon
     n_rep = int(out_np[:, 0].sum())
     hit = out_np[:, 1] >= 0
     first = int(out_np[hit, 1].min()) if hit.any() else -1
-    kept = sums = None
-    if want_sum:   # first rows in order, streaming: each takes its own value or its sum
-        kept = np.flatnonzero(keep_np[:n])
-        sums = vals_np[kept]
-        with_repeats = np.flatnonzero(keep_np[kept] == 2)
-        sums[with_repeats] = summed_np[kept[with_repeats]]
-    return n_rep, first, kept, sums, rep_np[:n] if want_rep else None
+    return (n_rep, first, keep_np[:n] if want_sum else None,
+            summed_np[:n] if want_sum else None, rep_np[:n] if want_rep else None)
 
 
 cdef inline unsigned long long _bytes_hash(const unsigned char* p,
