@@ -165,7 +165,7 @@ def test_a_bad_dense_matrix_raises_the_same_message(X, error, message):
     _raises_exactly(error, message, lambda: cn.overlap(X))
 
 
-def test_small_calls_start_no_thread_team():
+def test_small_calls_start_no_thread_team(tmp_path):
     # libgomp keeps the threads of a team: a team started by a small call would still be
     # there afterwards.  Imports (pandas, BLAS) may start threads, so they come first.
     code = textwrap.dedent("""
@@ -188,8 +188,12 @@ def test_small_calls_start_no_thread_team():
         cn.hhi({"A": 0.5, "B": 0.5})
         print(before, threads())
     """)
+    # the package this test imports (the installed one, not a source tree in the cwd)
+    parent = os.path.dirname(os.path.dirname(os.path.abspath(cn.__file__)))
+    env = {**os.environ, "OMP_NUM_THREADS": "2",
+           "PYTHONPATH": os.pathsep.join(filter(None, [parent, os.environ.get("PYTHONPATH")]))}
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          timeout=120, env={**os.environ, "OMP_NUM_THREADS": "2"})
+                          timeout=120, env=env, cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr[-3000:]
     before, after = proc.stdout.split()
     assert before == after
