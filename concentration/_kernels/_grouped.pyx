@@ -344,13 +344,14 @@ cdef void _group_pass(const unsigned long long* rows, const key_t* keys, Py_ssiz
     """Repeated pairs among the sorted rows ``lo:hi`` of one group (ascending rows).
 
     The first repeated row met is the group's smallest.  ``out`` = [repeated rows
-    so far, smallest repeated row (or -1)].  ``values`` are sorted with the rows.
-    With ``want_sum`` each first row ``r`` gets ``keep[r] = 1``, or ``keep[r] = 2``
-    and ``summed[r]`` = the sum of its pair's values in row order when the pair has
-    repeats (a pair without repeats writes no sum: its value is the row's own);
-    with ``want_rep`` each row gets the first row of its pair.
+    so far, smallest repeated row (or -1)].  ``values`` are in row order and read
+    only at the rows of pairs that repeat.  With ``want_sum`` each first row ``r``
+    gets ``keep[r] = 1``, or ``keep[r] = 2`` and ``summed[r]`` = the sum of its pair's
+    values in row order when the pair has repeats (a pair without repeats writes no
+    sum: its value is the row's own); with ``want_rep`` each row gets the first row
+    of its pair.
     """
-    cdef Py_ssize_t m = hi - lo, j, l, at, cap
+    cdef Py_ssize_t m = hi - lo, j, l, cap
     cdef long long r, first, found
     cdef long long k
     cdef unsigned long long h, mask
@@ -363,7 +364,6 @@ cdef void _group_pass(const unsigned long long* rows, const key_t* keys, Py_ssiz
             for l in range(lo, j):
                 if keys[l] == k:
                     first = <long long>(rows[l] & _ROW_MASK)
-                    at = l
                     break
             if first != r:
                 out[0] += 1
@@ -372,8 +372,8 @@ cdef void _group_pass(const unsigned long long* rows, const key_t* keys, Py_ssiz
                 if want_sum:
                     if keep[first] == 1:    # the pair's first repeat: start its sum
                         keep[first] = 2
-                        summed[first] = values[at]
-                    summed[first] += values[j]
+                        summed[first] = values[first]
+                    summed[first] += values[r]
             elif want_sum:
                 keep[r] = 1
             if want_rep:
@@ -394,14 +394,15 @@ cdef void _group_pass(const unsigned long long* rows, const key_t* keys, Py_ssiz
                 tkey[h] = k
                 first = r
                 if want_sum:
-                    tsum[h] = values[j]
                     trep[h] = 0
                 break
             if tkey[h] == k:
                 first = found
                 if want_sum:
-                    tsum[h] += values[j]
-                    trep[h] = 1
+                    if not trep[h]:     # the pair's first repeat: start its sum
+                        trep[h] = 1
+                        tsum[h] = values[found]
+                    tsum[h] += values[r]
                 break
             h = (h + 1) & mask
         if first != r:
@@ -435,22 +436,20 @@ cdef void _thread_offsets(long long* hist, int nt, long long width) noexcept nog
 
 
 def sort_by_group(const long long[::1] codes, const key_t[::1] keys, Py_ssize_t n_groups,
-                  values=None, int n_threads=0):
-    """``(group << 32 | row, key[, value])`` of every row, stably sorted by group.
+                  int n_threads=0):
+    """``(group << 32 | row, key)`` of every row, stably sorted by group.
 
-    Returns ``(rows, keys, values)`` (``values`` None when not given): a radix
-    sort in one to three passes of at most 11 bits of the group code.  Each pass
-    counts the digits of contiguous chunks of rows, one chunk per thread, and each
-    thread then moves its chunk's rows to its own positions: chunk ``t``'s rows of a
-    digit come after chunk ``t - 1``'s, so the sort is stable and its result does not
-    depend on the number of threads.
+    Returns ``(rows, keys)``: a radix sort in one to three passes of at most 11 bits
+    of the group code.  Each pass counts the digits of contiguous chunks of rows, one
+    chunk per thread, and each thread then moves its chunk's rows to its own
+    positions: chunk ``t``'s rows of a digit come after chunk ``t - 1``'s, so the sort
+    is stable and its result does not depend on the number of threads.
     """
     cdef Py_ssize_t n = codes.shape[0]
     cdef Py_ssize_t i, lo, hi, chunk
     cdef int bits = 1, n_pass, p, t, shift
     cdef long long width, d, pos
     cdef unsigned long long digit_mask, e
-    cdef bint with_values = values is not None
     cdef int nt = n_threads if n_threads > 0 else max_threads()
     if n < _PARALLEL_ROWS:
         nt = 1
@@ -466,13 +465,7 @@ def sort_by_group(const long long[::1] codes, const key_t[::1] keys, Py_ssize_t 
     ka_np = np.empty(m, dtype=kdtype)
     pb_np = np.empty(m if n_pass > 1 else 1, dtype=np.uint64)
     kb_np = np.empty(m if n_pass > 1 else 1, dtype=kdtype)
-    vals_np = values if with_values else np.zeros(1)
-    va_np = np.empty(m if with_values else 1, dtype=np.float64)
-    vb_np = np.empty(m if with_values and n_pass > 1 else 1, dtype=np.float64)
     hist_np = np.zeros((nt, width), dtype=np.int64)
-    cdef const double[::1] vals = vals_np
-    cdef double[::1] va = va_np
-    cdef double[::1] vb = vb_np
     cdef unsigned long long[::1] pa = pa_np
     cdef key_t[::1] ka = ka_np
     cdef unsigned long long[::1] pb = pb_np
@@ -480,17 +473,15 @@ def sort_by_group(const long long[::1] codes, const key_t[::1] keys, Py_ssize_t 
     cdef long long[:, ::1] hist = hist_np
     cdef unsigned long long* src_p = &pb[0]
     cdef key_t* src_k = &kb[0]
-    cdef double* src_v = &vb[0]
     cdef unsigned long long* dst_p = &pa[0]
     cdef key_t* dst_k = &ka[0]
-    cdef double* dst_v = &va[0]
     if n == 0:
-        return pa_np[:0], ka_np[:0], (va_np[:0] if with_values else None)
+        return pa_np[:0], ka_np[:0]
     chunk = (n + nt - 1) // nt
     for p in range(n_pass):
         shift = p * bits
         if p > 0:   # the previous pass's output is this pass's input
-            src_p, src_k, src_v, dst_p, dst_k, dst_v = dst_p, dst_k, dst_v, src_p, src_k, src_v
+            src_p, src_k, dst_p, dst_k = dst_p, dst_k, src_p, src_k
         hist[:, :] = 0
         for t in prange(nt, nogil=True, num_threads=nt, schedule="static"):
             lo = t * chunk
@@ -510,8 +501,6 @@ def sort_by_group(const long long[::1] codes, const key_t[::1] keys, Py_ssize_t 
                     hist[t, d] = pos + 1
                     dst_p[pos] = (e << 32) | <unsigned long long>i
                     dst_k[pos] = keys[i]
-                    if with_values:
-                        dst_v[pos] = vals[i]
             else:
                 for i in range(lo, hi):
                     e = src_p[i]
@@ -520,11 +509,9 @@ def sort_by_group(const long long[::1] codes, const key_t[::1] keys, Py_ssize_t 
                     hist[t, d] = pos + 1
                     dst_p[pos] = e
                     dst_k[pos] = src_k[i]
-                    if with_values:
-                        dst_v[pos] = src_v[i]
     if n_pass % 2 == 0:
-        return pb_np[:n], kb_np[:n], (vb_np[:n] if with_values else None)
-    return pa_np[:n], ka_np[:n], (va_np[:n] if with_values else None)
+        return pb_np[:n], kb_np[:n]
+    return pa_np[:n], ka_np[:n]
 
 
 cdef Py_ssize_t _table_capacity(const long long[::1] counts, long long n_keys):
@@ -570,12 +557,56 @@ def first_rows(const long long[::1] codes, const key_t[::1] keys, const long lon
     n_rep, first, keep_np, summed_np, rep_np = _pair_pass(codes, keys, counts, n_keys,
                                                          vals_np, want_rep, n_threads)
     kept = sums = None
-    if vals_np is not None:   # first rows in order: each takes its own value or its sum
-        kept = np.flatnonzero(keep_np)
-        sums = vals_np[kept]
-        with_repeats = np.flatnonzero(keep_np[kept] == 2)
-        sums[with_repeats] = summed_np[kept[with_repeats]]
+    if vals_np is not None:
+        kept, sums = _gather_first(keep_np, summed_np, vals_np, codes.shape[0] - n_rep,
+                                   n_threads)
     return n_rep, first, kept, sums, rep_np
+
+
+def _gather_first(keep_np, summed_np, vals_np, Py_ssize_t n_kept, int n_threads):
+    """The first rows in order (``keep[r]`` not 0) and the value of each: its sum where
+    ``keep[r]`` is 2, else the row's own.  Each thread gathers a contiguous chunk of rows
+    to the positions after the kept rows of the chunks before it."""
+    cdef const char[::1] keep = keep_np.view(np.uint8).view(np.int8)
+    cdef const double[::1] summed = summed_np
+    cdef const double[::1] vals = vals_np
+    cdef Py_ssize_t n = keep.shape[0]
+    cdef int nt = n_threads if n_threads > 0 else max_threads()
+    cdef int t
+    cdef Py_ssize_t i, lo, hi, pos, chunk
+    cdef char k
+    if n < _PARALLEL_ROWS:
+        nt = 1
+    chunk = (n + nt - 1) // nt
+    kept_np = np.empty(n_kept, dtype=np.int64)
+    sums_np = np.empty(n_kept, dtype=np.float64)
+    start_np = np.zeros(nt + 1, dtype=np.int64)
+    cdef long long[::1] kept = kept_np
+    cdef double[::1] sums = sums_np
+    cdef long long[::1] start = start_np
+    if n_kept == 0:
+        return kept_np, sums_np
+    for t in prange(nt, nogil=True, num_threads=nt, schedule="static"):
+        lo = t * chunk
+        hi = _chunk_end(t, chunk, n)
+        for i in range(lo, hi):
+            if keep[i] != 0:
+                start[t + 1] += 1
+    for t in range(nt):
+        start[t + 1] += start[t]
+    if start[nt] != n_kept:
+        raise ValueError("the kept rows and the repeated rows do not add up")
+    for t in prange(nt, nogil=True, num_threads=nt, schedule="static"):
+        lo = t * chunk
+        hi = _chunk_end(t, chunk, n)
+        pos = start[t]
+        for i in range(lo, hi):
+            k = keep[i]
+            if k != 0:
+                kept[pos] = i
+                sums[pos] = summed[i] if k == 2 else vals[i]
+                pos = pos + 1
+    return kept_np, sums_np
 
 
 def _pair_pass(const long long[::1] codes, const key_t[::1] keys, const long long[::1] counts,
@@ -597,12 +628,11 @@ def _pair_pass(const long long[::1] codes, const key_t[::1] keys, const long lon
         raise ValueError("counts do not add up to the number of rows")
     cdef long long[::1] starts = starts_np
     m = max(n, 1)
-    rows_np, keys_np, svals_np = sort_by_group(codes, keys, n_groups, vals_np, n_threads)
-    if svals_np is None:
-        svals_np = np.zeros(1)
+    # the values stay in row order: only the rows of pairs that repeat read theirs
+    rows_np, keys_np = sort_by_group(codes, keys, n_groups, n_threads)
     cdef unsigned long long[::1] srows = rows_np
     cdef key_t[::1] skeys = keys_np
-    cdef const double[::1] svals = svals_np
+    cdef const double[::1] svals = vals_np if want_sum else np.zeros(1)
     cap = _table_capacity(counts, n_keys)
     cdef int nt = n_threads if n_threads > 0 else max_threads()
     if n < _PARALLEL_ROWS or n_groups < 2:

@@ -148,14 +148,9 @@ def test_sort_by_group_is_a_stable_sort(rng, n_groups, n_threads):
     n = 300_000   # above the parallel threshold: each thread moves its own chunk
     codes = rng.integers(0, n_groups, size=n)
     keys = rng.integers(0, 1000, size=n).astype(np.int32)
-    vals = rng.random(n)
-    rows, skeys, svals = grouped.sort_by_group(codes, keys, n_groups, vals, n_threads)
+    rows, skeys = grouped.sort_by_group(codes, keys, n_groups, n_threads)
     order = np.argsort(codes, kind="stable")
     np.testing.assert_array_equal(rows & 0xFFFFFFFF, order)
     np.testing.assert_array_equal(rows >> 32, codes[order])
     np.testing.assert_array_equal(skeys, keys[order])
-    np.testing.assert_array_equal(svals, vals[order])
     assert skeys.dtype == np.int32
-    rows2, _, none = grouped.sort_by_group(codes, keys, n_groups, None, n_threads)
-    np.testing.assert_array_equal(rows2, rows)
-    assert none is None
