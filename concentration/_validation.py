@@ -46,6 +46,10 @@ __all__ = [
 ]
 
 SCALES = ("fraction", "percent")
+#: Allocations below this size are not checked against the memory available: reading
+#: the system's figures costs more than a small call's work, and a process that cannot
+#: find one MiB fails before and after such a call anyway.
+UNCHECKED_BYTES = 1 << 20
 
 
 def _show(value):
@@ -296,6 +300,9 @@ def format_bytes(n) -> str:
 def check_memory(func, nbytes, *, what, fits=""):
     """Raise ResourceError when ``nbytes`` exceed the memory available (with a margin).
 
+    Sizes below :data:`UNCHECKED_BYTES` (1 MiB) pass without reading the system's
+    figures.
+
     Parameters
     ----------
     func : str
@@ -312,8 +319,18 @@ def check_memory(func, nbytes, *, what, fits=""):
     int
         ``nbytes`` as an int, when it fits.
     """
+    if 0 <= nbytes < UNCHECKED_BYTES:
+        return int(nbytes)
+    try:
+        finite = math.isfinite(nbytes)
+    except OverflowError:   # a Python int beyond any float
+        finite = False
+    if not (finite and nbytes >= 0):   # an estimate that overflowed
+        raise ResourceError(
+            f"{func}: the size of {what} overflows the arithmetic of this machine. "
+            f"{fits}".rstrip())
     available = available_memory()
-    if not np.isfinite(nbytes) or nbytes > 0.9 * available:
+    if nbytes > 0.9 * available:
         raise ResourceError(
             f"{func}: {what} needs about {format_bytes(nbytes)}, but about "
             f"{format_bytes(available)} of memory is available. {fits}".rstrip())

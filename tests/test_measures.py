@@ -322,6 +322,7 @@ def test_concentration_ratio_memory_is_planned(monkeypatch):
     import concentration._validation as validation
 
     monkeypatch.setattr(validation, "available_memory", lambda: 1000)
+    monkeypatch.setattr(validation, "UNCHECKED_BYTES", 0)
     shares = {f"f{i}": 0.01 for i in range(100)}
     with pytest.raises(ResourceError, match="concentration_ratio: the 100 largest shares"):
         cn.concentration_ratio(shares, k=10_000)

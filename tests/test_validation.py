@@ -40,6 +40,12 @@ def test_memory_check_names_the_estimate_available_memory_and_fix():
     assert "298.0 GiB" in msg and "available" in msg and "top_k=" in msg
     assert isinstance(info.value, MemoryError)
     assert v.check_memory("f", 1024, what="a small result") == 1024
+    with pytest.raises(ResourceError, match="needs about"):
+        v.check_memory("f", 10**30, what="a result")   # a Python int beyond int64
+    for size in (-1.0, -(2**63), 10**400, float("nan")):   # overflowed estimates
+        with pytest.raises(ResourceError, match="f: the size of a result overflows"):
+            v.check_memory("f", size, what="a result")
+    assert v.check_memory("f", 0, what="nothing") == 0
     with pytest.raises(ResourceError):
         v.check_memory("f", float("inf"), what="an overflowing size")
 
