@@ -57,6 +57,7 @@ CONTROL_MISSING = ("error", "cash_flow", "none")
 _COLUMNS = ("period", "owner", "firm", "cash_flow", "control")
 
 _OVERLAP = load("_overlap")
+_GROUPED = load("_grouped")
 
 #: How dated holdings are matched to a date (a share period's end):
 #: ``"snapshot"`` -- the latest holdings period on or before the date, used whole
@@ -515,9 +516,11 @@ def _decoded_labels(cat):
 def _repeated_keys(table, keys, owners, firms):
     """Rows whose (period, owner, firm) key is repeated (every copy flagged).
 
-    The rows are put in (period, firm, owner) code order by two counting sorts
-    (:func:`_overlap.csr_order`, linear in the rows) and neighbours compared, so no
-    label is hashed again; pandas compares the rows when the codes do not fit.
+    On the label codes, with the shares' kernels: the (period, firm) group and owner
+    of each row as one packed word (:func:`_grouped.count_repeats`, a parallel radix
+    sort by group and a table per group), and only when that finds repeats the first
+    row of each key (:func:`_grouped.first_rows`), so no label is hashed again.
+    pandas compares the rows when the codes do not fit.
     """
     n_o, n_f = max(len(owners.labels), 1), max(len(firms.labels), 1)
     group, n_groups = firms.codes.astype(np.int64), n_f
@@ -527,16 +530,21 @@ def _repeated_keys(table, keys, owners, firms):
         if (pc < 0).any() or n_groups > max(4 * len(table), 1 << 16):
             return table.duplicated(keys, keep=False).to_numpy()
         group = pc.astype(np.int64) * n_f + group
-    own = np.ascontiguousarray(owners.codes, dtype=np.int64)
-    perm, _ = _OVERLAP.csr_order(np.ascontiguousarray(group), own, n_groups, n_o)
-    g, o = group[perm], own[perm]
-    same = (g[1:] == g[:-1]) & (o[1:] == o[:-1])
-    dup = np.zeros(len(table), dtype=bool)
-    if same.any():
-        hit = np.zeros(len(table), dtype=bool)
-        hit[1:] |= same
-        hit[:-1] |= same
-        dup[perm] = hit
+    n = len(table)
+    dup = np.zeros(n, dtype=bool)
+    if n < 2:
+        return dup
+    own = np.ascontiguousarray(owners.codes, dtype=np.int32 if n_o < 2**31 else np.int64)
+    group = np.ascontiguousarray(group)
+    counts = np.bincount(group, minlength=n_groups)
+    key_bits = max(n_o - 1, 1).bit_length()
+    if (n_groups - 1).bit_length() + key_bits > 64 or n >= 2**32:
+        return table.duplicated(keys, keep=False).to_numpy()
+    if _GROUPED.count_repeats(group, own, counts, key_bits, n_o) == 0:
+        return dup
+    rep = _GROUPED.first_rows(group, own, counts, n_o, None, True)[4]
+    dup = rep != np.arange(n)
+    dup[rep[dup]] = True
     return dup
 
 
