@@ -1158,11 +1158,13 @@ def _firm_index(series, func, col):
         lo, hi = int(values.min()), int(values.max())
         span = hi - lo + 1
         if span <= max(4 * values.size, 1 << 16):
-            # label - lo is in [0, span), so subtracting modulo 2**64 is exact (also for
-            # uint64 labels above 2**63)
+            # label - lo is in [0, span), so subtracting modulo 2**64 (or 2**32) is exact
+            # (also for uint64 labels above 2**63); codes below 2**31 are int32, half
+            # the bytes for the kernels to read
             wrapped = np.int64((lo + 2**63) % 2**64 - 2**63)
-            codes = np.subtract(values, wrapped, dtype=np.int64, casting="unsafe") if lo \
-                else np.ascontiguousarray(values, dtype=np.int64)
+            kind = np.int32 if span < 2**31 else np.int64
+            codes = np.subtract(values, wrapped, dtype=kind, casting="unsafe") if lo \
+                else np.ascontiguousarray(values, dtype=kind)
             return _Firms(codes, None, offset=lo, dtype=dtype, n_keys=span)
         if hi < 2**63:
             return _Firms(np.ascontiguousarray(values, dtype=np.int64), None, dtype=dtype)
