@@ -360,7 +360,6 @@ cdef void _group_pass(const unsigned long long* rows, const key_t* keys, Py_ssiz
             r = <long long>(rows[j] & _ROW_MASK)
             k = keys[j]
             first = r
-            at = j
             for l in range(lo, j):
                 if keys[l] == k:
                     first = <long long>(rows[l] & _ROW_MASK)
@@ -589,9 +588,11 @@ def _gather_first(keep_np, summed_np, vals_np, Py_ssize_t n_kept, int n_threads)
     for t in prange(nt, nogil=True, num_threads=nt, schedule="static"):
         lo = t * chunk
         hi = _chunk_end(t, chunk, n)
+        pos = 0   # counted in a register, written once (no shared cache line)
         for i in range(lo, hi):
             if keep[i] != 0:
-                start[t + 1] += 1
+                pos = pos + 1
+        start[t + 1] = pos
     for t in range(nt):
         start[t + 1] += start[t]
     if start[nt] != n_kept:
