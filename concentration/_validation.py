@@ -188,13 +188,13 @@ def check_columns(func, frame, columns: dict, *, source=None):
     ``None`` values are skipped.  Raises :class:`SchemaError` naming the parameter, the
     missing column, the columns present and how to fix it.
     """
-    present = list(frame.columns)
-    where = f" in {source}" if source else ""
     for param, col in columns.items():
         if col is None:
             continue
         check_column_name(func, param, col)
         if col not in frame.columns:
+            present = list(frame.columns)
+            where = f" in {source}" if source else ""
             shown = ", ".join(repr(c) for c in present[:20])
             if len(present) > 20:
                 shown += ", ..."

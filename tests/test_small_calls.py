@@ -197,3 +197,62 @@ def test_small_calls_start_no_thread_team(tmp_path):
     assert proc.returncode == 0, proc.stderr[-3000:]
     before, after = proc.stdout.split()
     assert before == after
+
+
+def _two_firm_mhhi(**kw):
+    shares = pd.DataFrame({"firm": ["A", "B"], "share": [0.6, 0.4]})
+    holdings = cn.read_holdings(pd.DataFrame({
+        "owner": ["o1", "o1", "o2", "o3"], "firm": ["A", "B", "A", "B"],
+        "cash_flow": [0.2, 0.3, 0.5, 0.4]}), period=None)
+    return cn.mhhi(shares, holdings, market=None, period=None, **kw)
+
+
+def test_one_market_mhhi_reads_its_numbers_before_and_after_the_frame():
+    # kappa_AB = (0.2 * 0.3) / (0.2**2 + 0.5**2), kappa_BA = (0.3 * 0.2) / (0.3**2 + 0.4**2)
+    k_ab, k_ba = 0.06 / 0.29, 0.06 / 0.25
+    want = 10_000.0 * (0.36 + 0.16 + 0.24 * (k_ab + k_ba))
+    r = _two_firm_mhhi()
+    before = (r.hhi, r.mhhi, r.mhhi_delta)
+    assert "frame" in r.__dict__ and not isinstance(r.__dict__["frame"], pd.DataFrame)
+    frame = r.to_frame()
+    after = (r.hhi, r.mhhi, r.mhhi_delta)
+    assert before == after
+    assert before == tuple(float(frame[c].iloc[0]) for c in ("hhi", "mhhi", "mhhi_delta"))
+    assert all(type(v) is float for v in before)
+    assert r.hhi == pytest.approx(5200.0, rel=1e-15)
+    assert r.mhhi == pytest.approx(want, rel=1e-14)
+    assert list(frame.columns) == ["hhi", "mhhi", "mhhi_delta", "n_firms", "n_no_holdings",
+                                   "top_pair", "top_pair_delta", "holdings_as_of",
+                                   "holdings_note"]
+    assert frame["holdings_as_of"].dtype.kind == "M"
+    assert frame["top_pair"].dtype == object and frame["holdings_note"].dtype == object
+    assert list(r.no_holdings.columns) == ["firm", "reason"] and r.no_holdings.empty
+
+
+def test_a_pickled_mhhi_holds_built_frames():
+    import pickle
+
+    r = _two_firm_mhhi()
+    back = pickle.loads(pickle.dumps(r))
+    assert isinstance(back.__dict__["frame"], pd.DataFrame)
+    assert isinstance(back.__dict__["no_holdings"], pd.DataFrame)
+    pd.testing.assert_frame_equal(back.to_frame(), r.to_frame())
+    assert back.mhhi == r.mhhi
+
+
+@pytest.mark.parametrize("labels", [
+    ["B", "A"], ["A", "Z", "A"], [],
+    [f"f{i}" for i in range(1_500)],   # more than the dict lookup takes
+])
+def test_structure_positions_are_get_indexer(labels):
+    from concentration.ownership._kappa import KappaStructure
+
+    firms = pd.Index(["A", "B"] + [f"f{i}" for i in range(0, 3_000, 2)])
+    st = KappaStructure(firms=firms, owners=pd.Index(["o"]), G=sp.csr_matrix((len(firms), 1)),
+                        B=sp.csr_matrix((len(firms), 1)))
+    arr = np.asarray(labels, dtype=object)
+    want = firms.get_indexer(arr)
+    for _ in range(2):   # the dict is built on the first call and kept
+        got = st.positions(arr)
+        assert got.dtype == np.int64
+        np.testing.assert_array_equal(got, want)

@@ -107,6 +107,10 @@ _KEPT_PER_ROW = 2
 _ONE_THREAD_NNZ = 200_000
 
 
+#: At most this many labels are looked up by :meth:`KappaStructure.positions` in a dict.
+_LOOKUP_MAX = 1_000
+
+
 @dataclass
 class KappaStructure:
     """Control weights G and integrated cash flow B of one period (rows firms, columns owners)."""
@@ -121,6 +125,21 @@ class KappaStructure:
     #: direct cash-flow stakes plus each firm-owner's claim on its own profit (no
     #: chains), same shape as B; None when not kept
     D: sp.csr_matrix | None = None
+
+    def positions(self, labels) -> np.ndarray:
+        """The row of each firm label in :attr:`firms` (-1 when absent), as int64.
+
+        What ``firms.get_indexer(labels)`` gives; up to :data:`_LOOKUP_MAX` labels are
+        looked up in a dict built once per structure, which costs far less than
+        the Index's hash-table call for the few firms of one market.
+        """
+        if len(labels) > _LOOKUP_MAX:
+            return np.asarray(self.firms.get_indexer(labels), dtype=np.int64)
+        lookup = getattr(self, "_lookup", None)
+        if lookup is None:
+            lookup = self._lookup = dict(zip(self.firms.tolist(), range(len(self.firms))))
+        return np.fromiter((lookup.get(f, -1) for f in labels), dtype=np.int64,
+                           count=len(labels))
 
     @property
     def no_sets(self):
@@ -327,7 +346,7 @@ def kappa_structure(func, holdings: Holdings, model, period, firms, *, any_order
         if hit is None or hit[0] != check:
             continue
         st = hit[1]
-        if key[2] == listed or (st.firms.get_indexer(list(listed)) >= 0).all():
+        if key[2] == listed or (st.positions(listed) >= 0).all():
             return st
     st = _build_structure(func, holdings, model, period, firms, rows, cash_flow, control)
     _keep(kept, keys[-1], check, st, len(t))

@@ -159,10 +159,11 @@ class MHHI(ResultMixin):
         The maximum age of holdings used.
     """
 
-    frame: pd.DataFrame
+    # FrameField is a descriptor: the frames are given deferred and built when read
+    frame: pd.DataFrame = FrameField()  # noqa: RUF009
     control_model: str
     control_note: str
-    no_holdings: pd.DataFrame
+    no_holdings: pd.DataFrame = FrameField()  # noqa: RUF009
     notes: tuple = ()
     # FrameField is a descriptor: the frame may be given deferred and built when read
     kappa_above_one: pd.DataFrame = FrameField(  # noqa: RUF009
@@ -175,6 +176,8 @@ class MHHI(ResultMixin):
     _structures: dict = field(default_factory=dict, repr=False)
     #: how many κ > 1 entries there are (known before the frame is built)
     _n_above_one: int | None = field(default=None, repr=False)
+    #: one tuple per market, the values of :attr:`frame`'s columns (read without the frame)
+    _records: tuple = field(default=(), repr=False)
 
     def __getstate__(self):
         return built_state(self)
@@ -192,6 +195,8 @@ class MHHI(ResultMixin):
 
     def _value(self, col):
         if self._groups is None:
+            if self._records:   # one market: its number, without building the frame
+                return float(self._records[0][_COLUMNS.index(col)])
             return float(self.frame[col].iloc[0])
         return self.frame[col].copy()
 
@@ -501,7 +506,7 @@ def mhhi(shares, holdings, *, control_model="proportional", market="market", per
         members, rows = period_rows[p]
         # one lookup for the period, split per market
         sizes = bounds[np.asarray(members) + 1] - bounds[np.asarray(members)]
-        allpos = st.firms.get_indexer(table.firms[rows])
+        allpos = st.positions(table.firms[rows])
         cuts = np.zeros(len(members) + 1, dtype=np.int64)
         np.cumsum(sizes, out=cuts[1:])
         cuts = cuts.tolist()
@@ -510,7 +515,7 @@ def mhhi(shares, holdings, *, control_model="proportional", market="market", per
         kblocks.update(zip(members, zip(pos_list, blocks_p)))
         for flags, labels in ((no_h_row, st.no_holdings), (no_c_row, st.no_control)):
             if labels:
-                flags[rows] = np.isin(allpos, st.firms.get_indexer(labels))
+                flags[rows] = np.isin(allpos, st.positions(labels))
     no_h_count = np.bincount(table.codes, weights=no_h_row, minlength=n_groups)
     flagged_any = np.bincount(table.codes, weights=no_h_row | no_c_row, minlength=n_groups) > 0
     # shares and labels in group order: each market's are a slice
@@ -545,23 +550,8 @@ def mhhi(shares, holdings, *, control_model="proportional", market="market", per
         if hit[0].size:
             pos = np.asarray(blocks[g][4][1])
             hits.setdefault(gkey[g], []).append((g, pos[hit[0]], pos[hit[1]], hit[2]))
-    frame = pd.DataFrame(records, columns=["hhi", "mhhi", "mhhi_delta", "n_firms",
-                                           "n_no_holdings", "top_pair", "top_pair_delta",
-                                           "holdings_as_of", "holdings_note"])
-    frame["holdings_as_of"] = pd.to_datetime(frame["holdings_as_of"])
-    for col in ("top_pair", "holdings_note"):   # text or None, whatever the pieces hold
-        frame[col] = pd.Series([r[5 if col == "top_pair" else 8] for r in records],
-                               dtype=object)
     groups = table.groups
-    frame.index = groups if groups is not None else pd.Index(["all"], name="market")
-    nh_cols = {}
-    if groups is not None:
-        for lvl, name in enumerate(groups.names):
-            vals = (groups.get_level_values(lvl) if isinstance(groups, pd.MultiIndex)
-                    else groups)
-            nh_cols[name] = [vals[g] for g, _, _ in missing_rows]
-    no_h = pd.DataFrame({**nh_cols, "firm": [f for _, f, _ in missing_rows],
-                         "reason": [w for _, _, w in missing_rows]})
+    records = tuple(records)
     kappa_above = DeferredFrame(_explain_hits, {p: structures[p] for p in hits}, hits, groups)
     n_above = sum(f[1].size for found in hits.values() for f in found)
     notes = []
@@ -579,11 +569,41 @@ def mhhi(shares, holdings, *, control_model="proportional", market="market", per
     bar.close()
     stage(func, "done", start=started)
     mode = plans[gkey[0]][5] if n_groups else as_of
-    return MHHI(frame=frame, control_model=label, control_note=holdings.control_note,
-                no_holdings=no_h, notes=tuple(notes), kappa_above_one=kappa_above,
-                _n_above_one=n_above,
+    return MHHI(frame=DeferredFrame(_market_frame, records, groups), control_model=label,
+                control_note=holdings.control_note,
+                no_holdings=DeferredFrame(_no_holdings_frame, tuple(missing_rows), groups),
+                notes=tuple(notes), kappa_above_one=kappa_above, _n_above_one=n_above,
+                _records=records,
                 entities=ents, as_of=mode, max_age=max_age,
                 _groups=groups, _blocks=tuple(blocks), _structures=structures)
+
+
+#: the columns of :attr:`MHHI.frame`, in the order of each market's record
+_COLUMNS = ("hhi", "mhhi", "mhhi_delta", "n_firms", "n_no_holdings", "top_pair",
+            "top_pair_delta", "holdings_as_of", "holdings_note")
+
+
+def _market_frame(records, groups):
+    """:attr:`MHHI.frame` from one record per market (the values of :data:`_COLUMNS`)."""
+    frame = pd.DataFrame(list(records), columns=list(_COLUMNS))
+    frame["holdings_as_of"] = pd.to_datetime(frame["holdings_as_of"])
+    for col in ("top_pair", "holdings_note"):   # text or None, whatever the pieces hold
+        i = _COLUMNS.index(col)
+        frame[col] = pd.Series([r[i] for r in records], dtype=object)
+    frame.index = groups if groups is not None else pd.Index(["all"], name="market")
+    return frame
+
+
+def _no_holdings_frame(missing_rows, groups):
+    """:attr:`MHHI.no_holdings` from its ``(group, firm, reason)`` rows."""
+    nh_cols = {}
+    if groups is not None:
+        for lvl, name in enumerate(groups.names):
+            vals = (groups.get_level_values(lvl) if isinstance(groups, pd.MultiIndex)
+                    else groups)
+            nh_cols[name] = [vals[g] for g, _, _ in missing_rows]
+    return pd.DataFrame({**nh_cols, "firm": [f for _, f, _ in missing_rows],
+                         "reason": [w for _, _, w in missing_rows]})
 
 
 def _match_holdings(func, table, holdings, pcol, holdings_period, as_of, max_age, ent, model):
