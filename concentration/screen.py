@@ -384,12 +384,14 @@ def _fringe_parties(table, masks, total, minimum, count):
     return fringe_sq, assigned
 
 
-def _metrics(table: ShareTable, masks, divested=None, buyer=None):
+def _metrics(table: ShareTable, masks, divested=None, buyer=None, *, fringe=None):
     """Per-group screen metrics at the lower and the upper bound of the HHI.
 
     Pre/post HHI at the lower bound (the listed firms) come from the grouped kernel;
     the upper bound adds the fringe of :func:`concentration.hhi_bounds` (see
-    :func:`_fringe_parties`).
+    :func:`_fringe_parties`).  ``fringe`` (None: whether any group's shares leave a
+    remainder) False takes the upper bound to be the lower one, which it is when
+    no group has a fringe; True computes it in every case.
     """
     n = table.n_groups
     codes, s = table.codes, table.shares
@@ -426,6 +428,16 @@ def _metrics(table: ShareTable, masks, divested=None, buyer=None):
                "combined_share": merged, "max_party_share": pmax,
                "min_party_share": np.where(overlap, pmin, np.nan),
                "leading_party_share": np.where(overlap, leader, np.nan)}
+    extra = {"parties_present": present, "overlap": overlap, "share_sum": total,
+             "combined_share_pre": comb, "buyer_share": bshare}
+    if fringe is None:   # a remainder as _fringe_parties reads it
+        fringe = bool(np.count_nonzero(1.0 - total >= 1e-12))
+    if not fringe:
+        # no fringe anywhere: the upper bound is the lower one (every term the fringe
+        # adds is 0), so the same arrays serve and no verdict is read twice
+        extra.update(upper=metrics, overlap_upper=overlap,
+                     fringe_parties=np.zeros(n, dtype=np.int64))
+        return metrics, extra
     # the upper bound: the fringe as firms no larger than the smallest listed share,
     # parties not listed taken as the largest of them
     fringe_sq, x = _fringe_parties(table, masks, total, minimum, count)
@@ -443,9 +455,7 @@ def _metrics(table: ShareTable, masks, divested=None, buyer=None):
              "combined_share": merged_up, "max_party_share": pmax_up,
              "min_party_share": np.where(overlap_up, pmin_up, np.nan),
              "leading_party_share": np.where(overlap_up, leader_up, np.nan)}
-    extra = {"parties_present": present, "overlap": overlap, "share_sum": total,
-             "combined_share_pre": comb, "buyer_share": bshare, "upper": upper,
-             "overlap_upper": overlap_up, "fringe_parties": (x > 0).sum(axis=1)}
+    extra.update(upper=upper, overlap_upper=overlap_up, fringe_parties=(x > 0).sum(axis=1))
     return metrics, extra
 
 
@@ -468,8 +478,8 @@ def _rows(table, metrics, extra, gl, deal, tolerance, remedy=None, is_market=Non
     if is_market is not None:
         cols["is_market"] = np.repeat(is_market, k)
     low = _classified(gl, metrics, extra["overlap"], n)
-    if _same_metrics(metrics, extra["upper"]) and \
-            np.array_equal(extra["overlap"], extra["overlap_upper"]):
+    if extra["upper"] is metrics or (_same_metrics(metrics, extra["upper"]) and
+                                     np.array_equal(extra["overlap"], extra["overlap_upper"])):
         up = low   # no fringe moves a metric: the same verdicts at the upper bound
     else:
         up = _classified(gl, extra["upper"], extra["overlap_upper"], n)

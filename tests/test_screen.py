@@ -424,3 +424,39 @@ def test_the_screen_tables_are_built_when_read_and_survive_pickling_and_replace(
 def test_parties_are_found_among_labels_of_any_kind(other):
     s = cn.screen_merger({"A": .5, other: .3, "B": .2}, ["A", "B"])
     assert s.to_frame()["delta_hhi"].iloc[0] == pytest.approx(2000.0)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_without_a_fringe_the_upper_bound_is_the_computed_one(seed):
+    # complete markets (shares sum to one): the upper bound taken as the lower one must
+    # be what the fringe computation gives, remedy and buyer included
+    from concentration import screen as S
+
+    rng = np.random.default_rng(seed)
+    rows = []
+    for m in range(40):
+        firms = list(rng.choice(list("ABCDEFG"), size=int(rng.integers(1, 7)), replace=False))
+        w = rng.random(len(firms))
+        w[rng.random(len(firms)) < 0.1] = 0.0
+        if w.sum() == 0:
+            w[0] = 1.0
+        rows += [(m, f, v) for f, v in zip(firms, w / w.sum())]
+    df = pd.DataFrame(rows, columns=["market", "firm", "share"])
+    table, ent, _ = S._table("screen_merger", df, "market", "period", "firm", "share", None,
+                             "fraction", "error", None, 0.01, "period_start", "period_end",
+                             "is_market", True)
+    masks, _ = S._party_masks(table, ent, ("A", "B"), "screen_merger")
+    buyer, _ = S._row_mask(table, ent, "C")
+    d = rng.random(table.n_groups) * 0.01
+    for kw in ({}, {"buyer": buyer & ~np.logical_or.reduce(masks)},
+               {"divested": d, "buyer": buyer & ~np.logical_or.reduce(masks)}):
+        fast_m, fast = S._metrics(table, masks, **kw)
+        full_m, full = S._metrics(table, masks, fringe=True, **kw)
+        assert fast["upper"] is fast_m
+        assert fast.keys() == full.keys()
+        for key in fast_m:
+            np.testing.assert_array_equal(fast_m[key], full_m[key])
+            np.testing.assert_array_equal(fast["upper"][key], full["upper"][key])
+        for key in ("overlap_upper", "fringe_parties", "parties_present", "share_sum"):
+            np.testing.assert_array_equal(fast[key], full[key])
+            assert fast[key].dtype == full[key].dtype
