@@ -847,3 +847,40 @@ def count_repeats(const long long[::1] codes, const key_t[::1] keys,
             reps[t] += _packed_group_repeats(words, starts[g], starts[g + 1], key_mask,
                                              n_keys, &table[t, 0], &used[t, 0])
     return int(reps_np.sum())
+
+
+def first_appearance(const key_t[::1] values, Py_ssize_t n_values):
+    """``pd.factorize`` of integers in ``[0, n_values)``: one pass, no hashing.
+
+    Returns ``(codes, uniques)``: ``uniques`` lists the distinct values in order of
+    first appearance and ``codes[i]`` is the position of ``values[i]`` in it (both
+    int64).  For the codes of a dictionary-encoded column, whose range is the
+    dictionary's length.  A value outside the range is a ValueError.
+    """
+    cdef Py_ssize_t n = values.shape[0]
+    cdef Py_ssize_t i, n_uniq = 0, bad = -1
+    cdef long long v, p
+    if n_values < 0:
+        raise ValueError("n_values must be >= 0")
+    seen_np = np.full(n_values, -1, dtype=np.int64)
+    codes_np = np.empty(n, dtype=np.int64)
+    uniq_np = np.empty(min(n, n_values), dtype=np.int64)
+    cdef long long[::1] seen = seen_np
+    cdef long long[::1] codes = codes_np
+    cdef long long[::1] uniq = uniq_np
+    with nogil:
+        for i in range(n):
+            v = values[i]
+            if v < 0 or v >= n_values:
+                bad = i
+                break
+            p = seen[v]
+            if p < 0:
+                p = n_uniq
+                seen[v] = p
+                uniq[p] = v
+                n_uniq += 1
+            codes[i] = p
+    if bad >= 0:
+        raise ValueError(f"value {values[bad]} at row {bad} is outside [0, {n_values})")
+    return codes_np, uniq_np[:n_uniq]

@@ -129,3 +129,16 @@ def count_repeats(codes, keys, counts, key_bits, n_keys=0, n_threads=0):
         else:
             pairs.add((g, k))
     return n_rep
+
+
+def first_appearance(values, n_values):
+    """Reference for ``_grouped.first_appearance``: ``pd.factorize`` of integers in
+    ``[0, n_values)`` (codes and uniques as int64; a value outside is a ValueError)."""
+    values = np.asarray(values).astype(np.int64)
+    if values.size and (values.min() < 0 or values.max() >= n_values):
+        raise ValueError("value outside [0, n_values)")
+    uniques, first = np.unique(values, return_index=True)
+    order = np.argsort(first, kind="stable")
+    position = np.empty(uniques.size, dtype=np.int64)
+    position[order] = np.arange(uniques.size)
+    return position[np.searchsorted(uniques, values)], uniques[order]

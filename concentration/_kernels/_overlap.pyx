@@ -619,43 +619,126 @@ def pair_lookup(const int64_t[::1] a_indptr, const idx_t[::1] a_indices,
                     out[o + i - i0] = 0.0
 
 
-def csr_order(const int64_t[::1] rows, const int64_t[::1] cols, Py_ssize_t n_rows,
-              Py_ssize_t n_cols):
-    """The order of the entries ``(rows[e], cols[e])`` sorted by row, then column.
+cdef enum:
+    _CSR_PARALLEL = 131072    # fewer entries than this are put in order on one thread
 
-    Two stable counting sorts (by column, then by row), O(entries + rows + columns).
-    Returns ``(perm, indptr)``: ``perm`` lists the entries in CSR order and
-    ``indptr`` (length ``n_rows + 1``) is the CSR row pointer.  The caller checks
-    that every row and column number is in range.
+
+cdef void _csr_pass(const int64_t* keys, Py_ssize_t n, Py_ssize_t n_keys, int nt,
+                    int64_t* hist, int64_t* starts) noexcept nogil:
+    """Counts of ``keys`` per thread chunk, turned into each chunk's first output slot
+    per key (a stable counting sort's offsets); ``starts[k]`` is key k's first slot."""
+    cdef Py_ssize_t t, e, k, lo, hi
+    cdef int64_t run = 0, c
+    for t in prange(nt, num_threads=nt, schedule="static", chunksize=1):
+        lo = n * t // nt
+        hi = n * (t + 1) // nt
+        for e in range(lo, hi):
+            hist[t * n_keys + keys[e]] += 1
+    for k in range(n_keys):
+        starts[k] = run
+        for t in range(nt):
+            c = hist[t * n_keys + k]
+            hist[t * n_keys + k] = run
+            run += c
+    starts[n_keys] = run
+
+
+cdef int64_t _csr_scatter(const int64_t[::1] o_e, const int64_t[::1] o_r,
+                          const int64_t[::1] o_c, const double[::1] a, const double[::1] b,
+                          double[::1] a_out, double[::1] b_out, idx_t[::1] ind,
+                          int64_t[::1] hist, const int64_t[::1] indptr, Py_ssize_t n,
+                          Py_ssize_t n_rows, int nt) noexcept nogil:
+    """The second (by row) scatter of :func:`coo_to_csr` into ``ind``, ``a_out`` and
+    ``b_out``; returns how many entries repeat the (row, column) before them."""
+    cdef Py_ssize_t i, p, t, lo, hi, j
+    cdef int64_t src, n_rep = 0
+    for t in prange(nt, num_threads=nt, schedule="static", chunksize=1):
+        lo = n * t // nt
+        hi = n * (t + 1) // nt
+        for i in range(lo, hi):
+            p = hist[t * n_rows + o_r[i]]
+            hist[t * n_rows + o_r[i]] = p + 1
+            src = o_e[i]
+            ind[p] = <idx_t> o_c[i]
+            a_out[p] = a[src]
+            b_out[p] = b[src]
+    for j in prange(n_rows, num_threads=nt, schedule="static"):
+        for p in range(indptr[j] + 1, indptr[j + 1]):
+            if ind[p] == ind[p - 1]:
+                n_rep += 1
+    return n_rep
+
+
+def coo_to_csr(const int64_t[::1] rows, const int64_t[::1] cols, const double[::1] a,
+               const double[::1] b, Py_ssize_t n_rows, Py_ssize_t n_cols, int n_threads):
+    """Two value arrays of the entries ``(rows[e], cols[e])`` in CSR order.
+
+    Two stable counting sorts (by column, then by row; each thread sorts a chunk of
+    the entries into its own slots), O(entries + threads x (rows + columns)): the
+    entries end sorted by row, then column, then position.  Returns ``(indptr,
+    indices, a_csr, b_csr, n_repeated)``: the CSR row pointer (int64, length
+    ``n_rows + 1``), the column of each entry in that order (int32 when ``n_cols`` <
+    2**31, else int64), ``a`` and ``b`` in that order, and how many entries repeat
+    the (row, column) of the entry before them (such matrices must be summed).  The
+    caller checks that every row and column number is in range.
     """
     cdef Py_ssize_t n = rows.shape[0]
-    cdef Py_ssize_t e, i
-    cdef int64_t[::1] by_col = np.empty(n, dtype=np.int64)
-    cdef int64_t[::1] ccount = np.zeros(n_cols + 1, dtype=np.int64)
-    perm_arr = np.empty(n, dtype=np.int64)
-    indptr_arr = np.zeros(n_rows + 1, dtype=np.int64)
-    cdef int64_t[::1] perm = perm_arr
-    cdef int64_t[::1] indptr = indptr_arr
-    cdef int64_t[::1] rnext = np.empty(n_rows, dtype=np.int64)
+    cdef Py_ssize_t e, i, p, t, lo, hi
+    cdef int64_t n_rep
+    cdef int nt = _team(n_threads) if n >= _CSR_PARALLEL else 1
+    if a.shape[0] != n or b.shape[0] != n or cols.shape[0] != n:
+        raise ValueError("rows, cols, a and b must have the same length")
+    if n_rows < 0 or n_cols < 0:
+        raise ValueError("n_rows and n_cols must be >= 0")
+    wide = n_cols >= 2 ** 31
+    indptr_np = np.zeros(n_rows + 1, dtype=np.int64)
+    ind_np = np.empty(n, dtype=np.int64 if wide else np.int32)
+    a_out_np = np.empty(n, dtype=np.float64)
+    b_out_np = np.empty(n, dtype=np.float64)
+    if n == 0:
+        return indptr_np, ind_np, a_out_np, b_out_np, 0
+    cstart_np = np.zeros(n_cols + 1, dtype=np.int64)
+    hist_np = np.zeros(nt * max(n_rows, n_cols), dtype=np.int64)
+    o_e_np = np.empty(n, dtype=np.int64)
+    o_r_np = np.empty(n, dtype=np.int64)
+    o_c_np = np.empty(n, dtype=np.int64)
+    cdef int64_t[::1] indptr = indptr_np
+    cdef int64_t[::1] cstart = cstart_np
+    cdef int64_t[::1] hist = hist_np
+    cdef int64_t[::1] o_e = o_e_np
+    cdef int64_t[::1] o_r = o_r_np
+    cdef int64_t[::1] o_c = o_c_np
+    cdef double[::1] a_out = a_out_np
+    cdef double[::1] b_out = b_out_np
+    cdef int32_t[::1] ind32
+    cdef int64_t[::1] ind64
     with nogil:
-        for e in range(n):
-            ccount[cols[e] + 1] += 1
-        for i in range(n_cols):
-            ccount[i + 1] += ccount[i]
-        for e in range(n):
-            by_col[ccount[cols[e]]] = e
-            ccount[cols[e]] += 1
-        for e in range(n):
-            indptr[rows[e] + 1] += 1
-        for i in range(n_rows):
-            indptr[i + 1] += indptr[i]
-        for i in range(n_rows):
-            rnext[i] = indptr[i]
-        for i in range(n):
-            e = by_col[i]
-            perm[rnext[rows[e]]] = e
-            rnext[rows[e]] += 1
-    return perm_arr, indptr_arr
+        # by column: entry e goes, with its row and column, to its column's next slot
+        _csr_pass(&cols[0], n, n_cols, nt, &hist[0], &cstart[0])
+        for t in prange(nt, num_threads=nt, schedule="static", chunksize=1):
+            lo = n * t // nt
+            hi = n * (t + 1) // nt
+            for e in range(lo, hi):
+                p = hist[t * n_cols + cols[e]]
+                hist[t * n_cols + cols[e]] = p + 1
+                o_e[p] = e
+                o_r[p] = rows[e]
+                o_c[p] = cols[e]
+        # by row, reading the column order in sequence
+        for i in range(nt * n_rows):
+            hist[i] = 0
+        _csr_pass(&o_r[0], n, n_rows, nt, &hist[0], &indptr[0])
+    if wide:
+        ind64 = ind_np
+        with nogil:
+            n_rep = _csr_scatter(o_e, o_r, o_c, a, b, a_out, b_out, ind64, hist,
+                                 indptr, n, n_rows, nt)
+    else:
+        ind32 = ind_np
+        with nogil:
+            n_rep = _csr_scatter(o_e, o_r, o_c, a, b, a_out, b_out, ind32, hist,
+                                 indptr, n, n_rows, nt)
+    return indptr_np, ind_np, a_out_np, b_out_np, int(n_rep)
 
 
 def block_dots(const int64_t[::1] a_indptr, const idx_t[::1] a_indices,

@@ -136,10 +136,15 @@ def pair_lookup(a_indptr, a_indices, b_indptr, b_indices, b_data, rows, others):
     return np.asarray(out, dtype=np.float64)
 
 
-def csr_order(rows, cols, n_rows, n_cols):
-    """Reference for ``_overlap.csr_order``: a stable sort of the entries by (row, column)
-    and the CSR row pointer of the sorted rows."""
+def coo_to_csr(rows, cols, a, b, n_rows, n_cols, n_threads=0):
+    """Reference for ``_overlap.coo_to_csr``: the entries sorted stably by (row, column),
+    as ``(indptr, indices, a, b, n_repeated)``."""
+    rows, cols = np.asarray(rows, dtype=np.int64), np.asarray(cols, dtype=np.int64)
     perm = np.lexsort((np.arange(len(rows)), cols, rows))
     indptr = np.zeros(n_rows + 1, dtype=np.int64)
     np.cumsum(np.bincount(rows, minlength=n_rows), out=indptr[1:])
-    return perm.astype(np.int64), indptr
+    rs, cs = rows[perm], cols[perm]
+    n_rep = int(((rs[1:] == rs[:-1]) & (cs[1:] == cs[:-1])).sum())
+    indices = cs.astype(np.int32 if n_cols < 2**31 else np.int64)
+    return (indptr, indices, np.asarray(a, dtype=np.float64)[perm],
+            np.asarray(b, dtype=np.float64)[perm], n_rep)

@@ -494,7 +494,8 @@ def _decoded_labels(cat):
     Returns ``(column, (codes, labels))``: the column as a plain read of the text
     gives it (:func:`_label_array` of the frame Arrow converts it to) and
     ``pd.factorize(column)``, taken from the categorical codes (labels in order of
-    first appearance), so no label is hashed per row.  With a missing label the
+    first appearance, :func:`_grouped.first_appearance`), so no label is hashed per
+    row.  With a missing label the
     column is factorized as read (the caller refuses it).
     """
     import pyarrow as pa
@@ -509,7 +510,10 @@ def _decoded_labels(cat):
     column = as_read(pc.take(dictionary, pa.array(inner, mask=missing)))
     if missing.any():
         return column, pd.factorize(column)
-    codes, used = pd.factorize(inner)
+    # pd.factorize(inner) in one pass over the dictionary's range
+    codes, used = _GROUPED.first_appearance(
+        np.ascontiguousarray(inner, dtype=np.int32 if len(dictionary) < 2**31 else np.int64),
+        len(dictionary))
     return column, (codes, as_read(pc.take(dictionary, pa.array(used))))
 
 
@@ -997,7 +1001,9 @@ def read_holdings(source, *, owner="owner", firm="firm", period="period", cash_f
                 f"scale={scale!r}.{hint}")
     # a firm listed as its own owner: the owner label of each firm label, by code
     firm_as_owner = pd.Index(owners.labels).get_indexer(firms.labels)
-    self_held = firm_as_owner[firms.codes] == owners.codes
+    # (no row to look at when no firm label is also an owner label)
+    self_held = firm_as_owner[firms.codes] == owners.codes \
+        if (firm_as_owner >= 0).any() else np.zeros(0, dtype=bool)
     if self_held.any():
         i = int(np.flatnonzero(self_held)[0])
         raise InvalidHoldingsError(

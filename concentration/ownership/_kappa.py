@@ -474,26 +474,27 @@ def _build_structure(func, holdings, model, period, firms, rows, cash_flow, cont
 def _stake_matrices(r, c, shape, cash_flow, control):
     """Cash-flow and control CSR matrices (firms x owners) of the stakes at (r[e], c[e]).
 
-    Both share one sparsity pattern: the entries are put in CSR order once, by two
-    counting sorts (:func:`_overlap.csr_order`), instead of sorting each matrix's
-    rows.  A repeated (firm, owner) pair (not left by :func:`read_holdings`, which
-    refuses or sums them) is added up as ``scipy.sparse`` does.
+    Both share one sparsity pattern: the entries and both values are put in CSR order
+    once, by two stable counting sorts (:func:`_overlap.coo_to_csr`), instead of
+    sorting each matrix's rows.  A repeated (firm, owner) pair (not left by
+    :func:`read_holdings`, which refuses or sums them) is added up as
+    ``scipy.sparse`` does.
     """
     r = np.ascontiguousarray(r, dtype=np.int64)
     c = np.ascontiguousarray(c, dtype=np.int64)
+    cash_flow = np.ascontiguousarray(cash_flow, dtype=np.float64)
+    control = np.ascontiguousarray(control, dtype=np.float64)
     in_range = r.size == 0 or (r.min() >= 0 and c.min() >= 0 and r.max() < shape[0]
                                and c.max() < shape[1])
     if in_range:
-        perm, indptr = _OVERLAP.csr_order(r, c, shape[0], shape[1])
-        rs, cs = r[perm], c[perm]
-    if not in_range or (rs.size > 1 and ((rs[1:] == rs[:-1]) & (cs[1:] == cs[:-1])).any()):
+        indptr, index, cf, ct, n_rep = _OVERLAP.coo_to_csr(r, c, cash_flow, control,
+                                                           shape[0], shape[1], 0)
+    if not in_range or n_rep:
         return (sp.csr_matrix((cash_flow, (r, c)), shape=shape),
                 sp.csr_matrix((control, (r, c)), shape=shape))
-    index = cs.astype(np.int32) if shape[1] < 2 ** 31 else cs
     out = []
-    for data in (cash_flow, control):
-        M = sp.csr_matrix((np.asarray(data, dtype=np.float64)[perm], index, indptr),
-                          shape=shape)
+    for data in (cf, ct):
+        M = sp.csr_matrix((data, index, indptr), shape=shape)
         M.has_sorted_indices = True
         out.append(M)
     return tuple(out)

@@ -154,3 +154,26 @@ def test_sort_by_group_is_a_stable_sort(rng, n_groups, n_threads):
     np.testing.assert_array_equal(rows >> 32, codes[order])
     np.testing.assert_array_equal(skeys, keys[order])
     assert skeys.dtype == np.int32
+
+
+@pytest.mark.parametrize("dtype", [np.int32, np.int64])
+@pytest.mark.parametrize("n, n_values", [(0, 0), (0, 5), (1, 1), (50, 3), (5_000, 700),
+                                         (20_000, 40_000)])
+def test_first_appearance_is_pd_factorize(rng, dtype, n, n_values):
+    import pandas as pd
+
+    values = rng.integers(0, max(n_values, 1), size=n).astype(dtype)
+    codes, uniques = grouped.first_appearance(values, n_values)
+    want_codes, want_uniques = pd.factorize(values)
+    ref_codes, ref_uniques = ref.first_appearance(values, n_values)
+    for got, want in ((codes, want_codes), (uniques, want_uniques),
+                      (codes, ref_codes), (uniques, ref_uniques)):
+        assert got.dtype == np.int64
+        np.testing.assert_array_equal(got, want)
+
+
+@pytest.mark.parametrize("values, n_values", [([0, 3], 3), ([-1], 4), ([2], 0)])
+def test_first_appearance_refuses_values_out_of_range(values, n_values):
+    for impl in (grouped.first_appearance, ref.first_appearance):
+        with pytest.raises(ValueError):
+            impl(np.asarray(values, dtype=np.int32), n_values)

@@ -1,7 +1,7 @@
 """The row kernels behind MHHI's within-market κ and the κ > 1 explanations.
 
 ``block_dots`` (every within-block dot product of blocks of rows), ``pair_lookup`` (one
-row's values at another row's columns) and ``csr_order`` against the plain-Python
+row's values at another row's columns) and ``coo_to_csr`` against the plain-Python
 references in ``_overlap_ref``, with empty rows, int32 and int64 indices.
 """
 
@@ -78,17 +78,41 @@ def test_block_dots_empty_rows_give_zero():
     np.testing.assert_array_equal(out, [0.0, 0.0, 0.0, 0.25 + 0.0625])
 
 
+@pytest.mark.parametrize("n_threads", [1, 2])
 @pytest.mark.parametrize("seed", range(5))
-def test_csr_order_equals_reference(seed):
+def test_coo_to_csr_equals_reference(seed, n_threads):
     rng = np.random.default_rng(seed)
     n_rows, n_cols, n = int(rng.integers(1, 50)), int(rng.integers(1, 80)), int(rng.integers(0, 400))
+    if seed == 4:   # enough entries for the threaded passes, each row holding many
+        n_rows, n_cols, n = 300, 2_000, 300_000
     rows = rng.integers(0, n_rows, size=n).astype(np.int64)
     cols = rng.integers(0, n_cols, size=n).astype(np.int64)
-    perm, indptr = K.csr_order(rows, cols, n_rows, n_cols)
-    rperm, rindptr = ref.csr_order(rows, cols, n_rows, n_cols)
-    np.testing.assert_array_equal(perm, rperm)     # stable: repeated pairs keep their order
-    np.testing.assert_array_equal(indptr, rindptr)
-    data = rng.random(n)
-    M = sp.csr_matrix((data[perm], cols[perm], indptr), shape=(n_rows, n_cols))
-    np.testing.assert_allclose(M.toarray(), sp.coo_matrix((data, (rows, cols)),
+    a, b = rng.random(n), rng.random(n)
+    got = K.coo_to_csr(rows, cols, a, b, n_rows, n_cols, n_threads)
+    want = ref.coo_to_csr(rows, cols, a, b, n_rows, n_cols)
+    for g, w in zip(got[:4], want[:4]):   # stable: repeated pairs keep their order
+        assert g.dtype == w.dtype
+        np.testing.assert_array_equal(g, w)
+    assert got[4] == want[4]
+    assert (got[4] > 0) == (n > 0 and len(set(zip(rows.tolist(), cols.tolist()))) < n)
+    M = sp.csr_matrix((got[2], got[1], got[0]), shape=(n_rows, n_cols))
+    np.testing.assert_allclose(M.toarray(), sp.coo_matrix((a, (rows, cols)),
                                                           shape=(n_rows, n_cols)).toarray())
+
+
+def test_coo_to_csr_without_repeats_and_empty():
+    rows = np.array([2, 0, 2, 0], dtype=np.int64)
+    cols = np.array([1, 3, 0, 1], dtype=np.int64)
+    indptr, ind, a, b, n_rep = K.coo_to_csr(rows, cols, np.arange(4.0), -np.arange(4.0),
+                                           3, 4, 0)
+    np.testing.assert_array_equal(indptr, [0, 2, 2, 4])
+    np.testing.assert_array_equal(ind, [1, 3, 0, 1])
+    np.testing.assert_array_equal(a, [3.0, 1.0, 2.0, 0.0])
+    np.testing.assert_array_equal(b, [-3.0, -1.0, -2.0, -0.0])
+    assert n_rep == 0 and ind.dtype == np.int32
+    empty = K.coo_to_csr(np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0),
+                         np.zeros(0), 2, 0, 0)
+    np.testing.assert_array_equal(empty[0], [0, 0, 0])
+    assert empty[4] == 0 and empty[1].size == 0
+    with pytest.raises(ValueError):
+        K.coo_to_csr(rows, cols, np.arange(3.0), np.arange(4.0), 3, 4, 0)
