@@ -1122,18 +1122,24 @@ def _arrow_strings(values):
 
 def _string_hashes(arr):
     """The kernel's 64-bit hash of each string of a pyarrow string array (or of each
-    chunk of a chunked one, in order)."""
+    chunk of a chunked one, in order, written into one array)."""
     import pyarrow as pa
 
-    if isinstance(arr, pa.ChunkedArray):
-        parts = [_string_hashes(c) for c in arr.chunks]
-        return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
-    bufs = arr.buffers()
-    width = np.int64 if pa.types.is_large_string(arr.type) else np.int32
-    offsets = np.frombuffer(bufs[1], dtype=width)[arr.offset:arr.offset + len(arr) + 1]
-    data = np.frombuffer(bufs[2], dtype=np.uint8) if bufs[2] is not None and bufs[2].size \
-        else np.zeros(1, dtype=np.uint8)
-    return _grouped.string_hashes(data, np.ascontiguousarray(offsets))
+    chunks = arr.chunks if isinstance(arr, pa.ChunkedArray) else [arr]
+    out = np.empty(len(arr), dtype=np.int64)
+    start = 0
+    for chunk in chunks:
+        n = len(chunk)
+        if n:
+            bufs = chunk.buffers()
+            width = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
+            offsets = np.frombuffer(bufs[1], dtype=width)[chunk.offset:chunk.offset + n + 1]
+            data = np.frombuffer(bufs[2], dtype=np.uint8) if bufs[2] is not None and \
+                bufs[2].size else np.zeros(1, dtype=np.uint8)
+            _grouped.string_hashes(data, np.ascontiguousarray(offsets), 0,
+                                   out[start:start + n])
+        start += n
+    return out
 
 
 def _firm_index(series, func, col):

@@ -678,31 +678,61 @@ def _pair_pass(const long long[::1] codes, const key_t[::1] keys, const long lon
             summed_np[:n] if want_sum else None, rep_np[:n] if want_rep else None)
 
 
-cdef inline unsigned long long _bytes_hash(const unsigned char* p,
-                                           Py_ssize_t m) noexcept nogil:
-    """FNV-1a over ``m`` bytes with the length mixed in, then :func:`_mix`."""
-    cdef unsigned long long h = 0xcbf29ce484222325ULL ^ (<unsigned long long>m)
+cdef inline unsigned long long _rotl(unsigned long long x, int r) noexcept nogil:
+    return (x << r) | (x >> (64 - r))
+
+
+cdef inline unsigned long long _word(const unsigned char* p, Py_ssize_t m) noexcept nogil:
+    """``m`` <= 8 bytes as a little-endian word (zero-padded)."""
+    cdef unsigned long long w = 0
     cdef Py_ssize_t j
     for j in range(m):
-        h ^= p[j]
-        h *= 0x100000001b3ULL
-    return _mix(h)
+        w |= (<unsigned long long>p[j]) << (8 * j)
+    return w
+
+
+cdef inline unsigned long long _bytes_hash(const unsigned char* p,
+                                           Py_ssize_t m) noexcept nogil:
+    """The bytes taken 8 at a time as little-endian words (the last zero-padded), each
+    mixed in as one lane of MurmurHash3 x64 does; then the length and :func:`_mix`."""
+    cdef unsigned long long h = 0xcbf29ce484222325ULL
+    cdef unsigned long long k
+    cdef Py_ssize_t j = 0
+    while j < m:
+        k = _word(p + j, 8 if m - j >= 8 else m - j)
+        k *= 0x87c37b91114253d5ULL
+        k = _rotl(k, 31)
+        k *= 0x4cf5ad432745937fULL
+        h ^= k
+        h = _rotl(h, 27) * 5 + 0x52dce729ULL
+        j += 8
+    return _mix(h ^ (<unsigned long long>m))
+
+
+cdef enum:
+    _PARALLEL_STRINGS = 16384   # fewer strings than this are hashed on one thread
 
 
 def string_hashes(const unsigned char[::1] data, const offset_t[::1] offsets,
-                  int n_threads=0):
+                  int n_threads=0, long long[::1] out=None):
     """64-bit hash of each string ``data[offsets[i]:offsets[i + 1]]`` (Arrow layout).
 
     Equal strings get equal hashes; different strings almost never do, so callers
-    compare the strings of the rows the hashes pair up.
+    compare the strings of the rows the hashes pair up.  Written to ``out`` when
+    given (its length must be the number of strings), else to a new array.
     """
     cdef Py_ssize_t n = offsets.shape[0] - 1
     cdef Py_ssize_t i
     cdef int nt = n_threads if n_threads > 0 else max_threads()
-    if n < _PARALLEL_ROWS:
+    if n < _PARALLEL_STRINGS:
         nt = 1
-    out_np = np.empty(max(n, 0), dtype=np.int64)
-    cdef long long[::1] out = out_np
+    if out is None:
+        out_np = np.empty(max(n, 0), dtype=np.int64)
+        out = out_np
+    elif out.shape[0] != max(n, 0):
+        raise ValueError("out must hold one hash per string")
+    else:
+        out_np = out.base if out.base is not None else np.asarray(out)
     if n <= 0:
         return out_np
     cdef const unsigned char* base = &data[0]

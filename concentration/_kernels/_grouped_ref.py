@@ -96,8 +96,13 @@ def first_rows(codes, keys, counts, n_keys=0, values=None, want_rep=False):
     return int(repeated.size), first, kept, sums, (rep if want_rep else None)
 
 def string_hashes(data, offsets):
-    """The kernel's string hash (FNV-1a with the length, then MurmurHash3's finalizer)."""
+    """The kernel's string hash: the bytes as little-endian 8-byte words (the last
+    zero-padded), each mixed in as one lane of MurmurHash3 x64, then the length and
+    MurmurHash3's finalizer."""
     mask = (1 << 64) - 1
+
+    def rotl(x, r):
+        return ((x << r) | (x >> (64 - r))) & mask
 
     def mix(x):
         x ^= x >> 33
@@ -109,10 +114,13 @@ def string_hashes(data, offsets):
     data = bytes(np.asarray(data, dtype=np.uint8))
     out = []
     for lo, hi in itertools.pairwise(offsets):
-        h = 0xCBF29CE484222325 ^ (int(hi) - int(lo))
-        for b in data[int(lo):int(hi)]:
-            h = ((h ^ b) * 0x100000001B3) & mask
-        out.append(mix(h))
+        text = data[int(lo):int(hi)]
+        h = 0xCBF29CE484222325
+        for j in range(0, len(text), 8):
+            k = (int.from_bytes(text[j:j + 8], "little") * 0x87C37B91114253D5) & mask
+            k = (rotl(k, 31) * 0x4CF5AD432745937F) & mask
+            h = (rotl(h ^ k, 27) * 5 + 0x52DCE729) & mask
+        out.append(mix(h ^ len(text)))
     return np.asarray(out, dtype=np.uint64).view(np.int64)
 
 

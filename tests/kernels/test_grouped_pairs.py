@@ -177,3 +177,35 @@ def test_first_appearance_refuses_values_out_of_range(values, n_values):
     for impl in (grouped.first_appearance, ref.first_appearance):
         with pytest.raises(ValueError):
             impl(np.asarray(values, dtype=np.int32), n_values)
+
+
+def test_string_hashes_of_every_length_and_into_a_slice(rng):
+    words = ["x" * n for n in range(40)] + ["é" * n for n in range(1, 12)] + \
+        [bytes(rng.integers(0, 256, size=int(k), dtype=np.uint8)).decode("latin-1")
+         for k in rng.integers(0, 30, size=50)]
+    raw = [w.encode() for w in words]
+    data = np.frombuffer(b"".join(raw), dtype=np.uint8)
+    offsets = np.concatenate([[0], np.cumsum([len(r) for r in raw])]).astype(np.int64)
+    want = ref.string_hashes(data, offsets)
+    np.testing.assert_array_equal(grouped.string_hashes(data, offsets), want)
+    out = np.full(len(words) + 4, 7, dtype=np.int64)
+    grouped.string_hashes(data, offsets, 2, out[2:-2])
+    np.testing.assert_array_equal(out[2:-2], want)
+    assert (out[:2] == 7).all() and (out[-2:] == 7).all()
+    with pytest.raises(ValueError):
+        grouped.string_hashes(data, offsets, 0, out)
+
+
+def test_chunked_text_hashes_as_one_array():
+    import pyarrow as pa
+
+    from concentration._tables import _string_hashes
+
+    words = [f"firm {i % 37}" for i in range(300)]
+    whole = pa.array(words)
+    # an empty chunk, and sliced chunks that start inside the array's buffers
+    chunked = pa.chunked_array([whole.slice(0, 0), whole.slice(0, 120), whole.slice(120, 1),
+                                whole.slice(121)])
+    np.testing.assert_array_equal(_string_hashes(chunked), _string_hashes(whole))
+    large = pa.array(words, type=pa.large_string())
+    np.testing.assert_array_equal(_string_hashes(large), _string_hashes(whole))
