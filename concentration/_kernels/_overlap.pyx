@@ -623,16 +623,21 @@ cdef enum:
     _CSR_PARALLEL = 131072    # fewer entries than this are put in order on one thread
 
 
+cdef inline Py_ssize_t _slot(int64_t* hist, int64_t key) noexcept nogil:
+    """The next output slot of ``key`` in a thread's counting-sort offsets (claimed)."""
+    cdef int64_t p = hist[key]
+    hist[key] = p + 1
+    return <Py_ssize_t>p
+
+
 cdef void _csr_pass(const int64_t* keys, Py_ssize_t n, Py_ssize_t n_keys, int nt,
                     int64_t* hist, int64_t* starts) noexcept nogil:
     """Counts of ``keys`` per thread chunk, turned into each chunk's first output slot
     per key (a stable counting sort's offsets); ``starts[k]`` is key k's first slot."""
-    cdef Py_ssize_t t, e, k, lo, hi
+    cdef Py_ssize_t t, e, k
     cdef int64_t run = 0, c
     for t in prange(nt, num_threads=nt, schedule="static", chunksize=1):
-        lo = n * t // nt
-        hi = n * (t + 1) // nt
-        for e in range(lo, hi):
+        for e in range(n * t // nt, n * (t + 1) // nt):
             hist[t * n_keys + keys[e]] += 1
     for k in range(n_keys):
         starts[k] = run
@@ -650,14 +655,11 @@ cdef int64_t _csr_scatter(const int64_t[::1] o_e, const int64_t[::1] o_r,
                           Py_ssize_t n_rows, int nt) noexcept nogil:
     """The second (by row) scatter of :func:`coo_to_csr` into ``ind``, ``a_out`` and
     ``b_out``; returns how many entries repeat the (row, column) before them."""
-    cdef Py_ssize_t i, p, t, lo, hi, j
+    cdef Py_ssize_t i, p, t, j
     cdef int64_t src, n_rep = 0
     for t in prange(nt, num_threads=nt, schedule="static", chunksize=1):
-        lo = n * t // nt
-        hi = n * (t + 1) // nt
-        for i in range(lo, hi):
-            p = hist[t * n_rows + o_r[i]]
-            hist[t * n_rows + o_r[i]] = p + 1
+        for i in range(n * t // nt, n * (t + 1) // nt):
+            p = _slot(&hist[t * n_rows], o_r[i])
             src = o_e[i]
             ind[p] = <idx_t> o_c[i]
             a_out[p] = a[src]
@@ -683,7 +685,7 @@ def coo_to_csr(const int64_t[::1] rows, const int64_t[::1] cols, const double[::
     caller checks that every row and column number is in range.
     """
     cdef Py_ssize_t n = rows.shape[0]
-    cdef Py_ssize_t e, i, p, t, lo, hi
+    cdef Py_ssize_t e, i, p, t
     cdef int64_t n_rep
     cdef int nt = _team(n_threads) if n >= _CSR_PARALLEL else 1
     if a.shape[0] != n or b.shape[0] != n or cols.shape[0] != n:
@@ -716,11 +718,8 @@ def coo_to_csr(const int64_t[::1] rows, const int64_t[::1] cols, const double[::
         # by column: entry e goes, with its row and column, to its column's next slot
         _csr_pass(&cols[0], n, n_cols, nt, &hist[0], &cstart[0])
         for t in prange(nt, num_threads=nt, schedule="static", chunksize=1):
-            lo = n * t // nt
-            hi = n * (t + 1) // nt
-            for e in range(lo, hi):
-                p = hist[t * n_cols + cols[e]]
-                hist[t * n_cols + cols[e]] = p + 1
+            for e in range(n * t // nt, n * (t + 1) // nt):
+                p = _slot(&hist[t * n_cols], cols[e])
                 o_e[p] = e
                 o_r[p] = rows[e]
                 o_c[p] = cols[e]
