@@ -495,8 +495,8 @@ def _decoded_labels(cat):
     gives it (:func:`_label_array` of the frame Arrow converts it to) and
     ``pd.factorize(column)``, taken from the categorical codes (labels in order of
     first appearance, :func:`_grouped.first_appearance`), so no label is hashed per
-    row.  With a missing label the
-    column is factorized as read (the caller refuses it).
+    row.  With a missing label the column is factorized as read (the caller refuses
+    it).
     """
     import pyarrow as pa
     import pyarrow.compute as pc

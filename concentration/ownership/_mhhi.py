@@ -165,7 +165,6 @@ class MHHI(ResultMixin):
     control_note: str
     no_holdings: pd.DataFrame = FrameField()  # noqa: RUF009
     notes: tuple = ()
-    # FrameField is a descriptor: the frame may be given deferred and built when read
     kappa_above_one: pd.DataFrame = FrameField(  # noqa: RUF009
         default=lambda: pd.DataFrame(columns=list(ABOVE_ONE_COLUMNS)))
     entities: pd.DataFrame | None = None
