@@ -256,3 +256,24 @@ def test_structure_positions_are_get_indexer(labels):
         got = st.positions(arr)
         assert got.dtype == np.int64
         np.testing.assert_array_equal(got, want)
+
+
+def test_structure_positions_tell_booleans_from_integers():
+    from concentration.ownership._kappa import KappaStructure
+
+    for firms in (pd.Index([1, 2, 3]), pd.Index([1.0, 2.0])):
+        st = KappaStructure(firms=firms, owners=pd.Index(["o"]),
+                            G=sp.csr_matrix((len(firms), 1)), B=sp.csr_matrix((len(firms), 1)))
+        for labels in ([True], [np.True_, 1], [True] * 1_001):
+            np.testing.assert_array_equal(st.positions(labels), firms.get_indexer(labels))
+
+
+def test_a_kept_structure_of_integer_firms_does_not_serve_boolean_firms():
+    holdings = pd.DataFrame({"owner": ["o1", "o1", "o2", "o3"], "firm": [1, 0, 1, 0],
+                             "cash_flow": [0.2, 0.3, 0.5, 0.4]})
+    shares = pd.DataFrame({"market": [0, 0], "firm": [True, False], "share": [0.6, 0.4]})
+    fresh = cn.mhhi(shares, cn.read_holdings(holdings, period=None), period=None)
+    h = cn.read_holdings(holdings, period=None)
+    cn.mhhi({1: 0.6, 0: 0.4}, h, market=None, period=None)   # keeps a structure on h
+    again = cn.mhhi(shares, h, period=None)
+    pd.testing.assert_frame_equal(again.to_frame(), fresh.to_frame())

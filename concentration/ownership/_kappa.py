@@ -129,11 +129,14 @@ class KappaStructure:
     def positions(self, labels) -> np.ndarray:
         """The row of each firm label in :attr:`firms` (-1 when absent), as int64.
 
-        What ``firms.get_indexer(labels)`` gives; up to :data:`_LOOKUP_MAX` labels are
-        looked up in a dict built once per structure, which costs far less than
-        the Index's hash-table call for the few firms of one market.
+        What ``firms.get_indexer(labels)`` gives; up to :data:`_LOOKUP_MAX` text labels
+        of text firms are looked up in a dict built once per structure, which costs far
+        less than the Index's hash-table call for the few firms of one market.  Other
+        labels go to ``get_indexer``, which tells ``True`` from ``1`` where a dict
+        does not.
         """
-        if len(labels) > _LOOKUP_MAX:
+        if len(labels) > _LOOKUP_MAX or self.firms.inferred_type != "string" or \
+                not all(type(f) is str for f in labels):
             return np.asarray(self.firms.get_indexer(labels), dtype=np.int64)
         lookup = getattr(self, "_lookup", None)
         if lookup is None:
@@ -337,7 +340,8 @@ def kappa_structure(func, holdings: Holdings, model, period, firms, *, any_order
     check = tuple(zlib.crc32(np.ascontiguousarray(a)) for a in
                   (cash_flow, control) + (() if rows is None else (rows,)))
     check = (len(t), *check)
-    listed = None if firms is None else tuple(firms)
+    # labels with their types: (True, False) == (1, 0), but they are other firms
+    listed = None if firms is None else tuple((type(f), f) for f in firms)
     keys = [(period, model, listed)]
     if any_order and listed is not None and model.name != "size":
         keys.insert(0, (period, model, None))
@@ -346,7 +350,7 @@ def kappa_structure(func, holdings: Holdings, model, period, firms, *, any_order
         if hit is None or hit[0] != check:
             continue
         st = hit[1]
-        if key[2] == listed or (st.positions(listed) >= 0).all():
+        if key[2] == listed or (st.positions([f for _, f in listed]) >= 0).all():
             return st
     st = _build_structure(func, holdings, model, period, firms, rows, cash_flow, control)
     _keep(kept, keys[-1], check, st, len(t))

@@ -194,7 +194,8 @@ class MHHI(ResultMixin):
 
     def _value(self, col):
         if self._groups is None:
-            if self._records:   # one market: its number, without building the frame
+            if self._records and isinstance(self.__dict__["frame"], DeferredFrame):
+                # one market: its number, without building the frame it comes from
                 return float(self._records[0][_COLUMNS.index(col)])
             return float(self.frame[col].iloc[0])
         return self.frame[col].copy()
