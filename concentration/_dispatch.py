@@ -34,6 +34,7 @@ registered implementation of an interface the core defines).
 
 from __future__ import annotations
 
+import difflib
 import functools
 import importlib
 import inspect
@@ -239,6 +240,22 @@ class _ArgumentLookup:
                      for i, name in self.data)
 
 
+def _bind(name, sig, args, kwargs):
+    """``sig.bind(*args, **kwargs)``, its TypeError naming the function as Python's own
+    does (``hhi() got an unexpected keyword argument 'guideline'``) and, for a
+    misspelt keyword, the parameter it is closest to."""
+    try:
+        return sig.bind(*args, **kwargs)
+    except TypeError as exc:
+        msg = f"{name}() {exc}"
+        unknown = [k for k in kwargs if k not in sig.parameters]
+        close = difflib.get_close_matches(unknown[0], list(sig.parameters), n=1) \
+            if unknown else []
+        if close:
+            msg += f"; did you mean {close[0]}=?"
+        raise TypeError(msg) from None
+
+
 def dispatchable(*, data=("data",), keys=("market", "period"), options=()):
     """Decorate a public in-memory function so that a back end's data reach that back end.
 
@@ -291,7 +308,7 @@ def dispatchable(*, data=("data",), keys=("market", "period"), options=()):
             if lookup.accepts(args, kwargs):
                 backend = backend_for(*lookup.values(args, kwargs))
             else:  # a bad call (raises its TypeError) or one to bind to be sure
-                bound = sig.bind(*args, **kwargs)
+                bound = _bind(spec.name, sig, args, kwargs)
                 backend = backend_for(*(bound.arguments.get(a) for a in spec.data))
             if backend is None:
                 if given:
@@ -299,7 +316,7 @@ def dispatchable(*, data=("data",), keys=("market", "period"), options=()):
                         if opts[n] is not d:
                             _reject_options(spec.name, opts)
                 return func(*args, **kwargs)
-            bound = sig.bind(*args, **kwargs)
+            bound = _bind(spec.name, sig, args, kwargs)
             bound.apply_defaults()
             return backend.call(spec, func, bound, opts if given else dict(defaults))
 

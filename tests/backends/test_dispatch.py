@@ -189,16 +189,22 @@ def test_data_arguments_are_found_by_position_and_by_keyword(loopback, three_mar
     assert [c[0].name for c in loopback.calls] == ["hhi", "screen_merger", "screen_merger"]
 
 
-@pytest.mark.parametrize("call", [
-    lambda d: cn.hhi(), lambda d: cn.hhi(d, "market"), lambda d: cn.hhi(d, data=d),
-    lambda d: cn.hhi(d, no_such_option=1), lambda d: cn.screen_merger(d),
-    lambda d: cn.hhi(d, nope=1, compute=False)])
-def test_a_bad_call_raises_the_type_error_of_binding_it(call, three_markets):
+@pytest.mark.parametrize(("call", "message"), [
+    (lambda d: cn.hhi(), "hhi() missing a required argument: 'data'"),
+    (lambda d: cn.hhi(d, "market"), "hhi() too many positional arguments"),
+    (lambda d: cn.hhi(d, data=d), "hhi() multiple values for argument 'data'"),
+    (lambda d: cn.hhi(d, no_such_option=1),
+     "hhi() got an unexpected keyword argument 'no_such_option'"),
+    (lambda d: cn.screen_merger(d), "screen_merger() missing a required argument: 'merging'"),
+    (lambda d: cn.hhi(d, nope=1, compute=False),
+     "hhi() got an unexpected keyword argument 'nope'"),
+    (lambda d: cn.screen_merger(d, merging=["A", "B"], guideline="us2010"),
+     "screen_merger() got an unexpected keyword argument 'guideline'; "
+     "did you mean guidelines=?"),
+    (lambda d: cn.hhi(d, markt="market"),
+     "hhi() got an unexpected keyword argument 'markt'; did you mean market=?")])
+def test_a_bad_call_raises_the_type_error_of_binding_it(call, message, three_markets):
+    # the TypeError Python gives, with the function's name and the closest parameter
     with pytest.raises(TypeError) as info:
         call(three_markets)
-    assert str(info.value) in {"missing a required argument: 'data'",
-                               "too many positional arguments",
-                               "multiple values for argument 'data'",
-                               "got an unexpected keyword argument 'no_such_option'",
-                               "got an unexpected keyword argument 'nope'",
-                               "missing a required argument: 'merging'"}
+    assert str(info.value) == message
