@@ -7,6 +7,8 @@ Inputs come from ``benchmarks/generators.py`` (``make_ownership``,
 ``make_control_cashflow``).  Dual-class control rows are rescaled to the firm's
 cash-flow total so that the voting stakes are valid fractions; κ is unchanged by
 that rescaling (it is invariant to multiplying a firm's control row by a constant).
+The long table lists the stakes owner by owner, as 13F information tables come (one
+filer's holdings after another), not in firm order.
 
 Timed in the same process on the same data:
 
@@ -65,10 +67,14 @@ def main(argv=None):
     print(f"input: {n_f:,} firms x {n_o:,} owners, {W.nnz:,} holdings "
           f"(generated in {t_gen:.1f} s)")
     coo_b, coo_g = B.tocoo(), G.tocoo()
+    # rows as a 13F information table lists them: filer by filer (owner order), not
+    # in the firm order the sparse matrices hold
+    by_owner = np.argsort(coo_b.col, kind="stable")
     firms = np.array([f"F{i}" for i in range(n_f)], dtype=object)
     owners = np.array([f"O{i}" for i in range(n_o)], dtype=object)
-    table = pd.DataFrame({"owner": owners[coo_b.col], "firm": firms[coo_b.row],
-                          "cash_flow": coo_b.data, "votes": coo_g.data})
+    table = pd.DataFrame({"owner": owners[coo_b.col[by_owner]],
+                          "firm": firms[coo_b.row[by_owner]],
+                          "cash_flow": coo_b.data[by_owner], "votes": coo_g.data[by_owner]})
 
     t_read, h = best(lambda: cn.read_holdings(table, control="votes", period=None))
     print(f"read_holdings (validated)        : {t_read:7.2f} s")

@@ -236,10 +236,16 @@ class _Firms:
             return arr.to_numpy(zero_copy_only=False)
         if self.labels is not None:
             return np.asarray(self.labels.take(self.codes), dtype=object)
+        return self.integers().astype(object)
+
+    def integers(self):
+        """Integer labels kept as codes, in the column's own dtype (None for others)."""
+        if self.strings is not None or self.labels is not None:
+            return None
         vals = self.codes.astype(self.dtype)
         if self.offset:
             vals += np.asarray(self.offset, dtype=self.dtype)
-        return vals.astype(object)
+        return vals
 
     def label(self, i):
         """The label of row ``i``."""
@@ -339,7 +345,8 @@ class ShareTable:
         ``dates=True`` adds each row's ``period_start`` and ``period_end``.  With
         ``categorical=True`` a firm column that came as a Categorical is one again
         (codes per row, no label per row), and a text firm column is Arrow-backed text
-        (no Python string per row).  Grouping columns keep the labels' own dtype.
+        (no Python string per row).  Integer firm labels and the grouping columns keep
+        the labels' own dtype.
         """
         data = {}
         if self.groups is not None:
@@ -351,8 +358,11 @@ class ShareTable:
         if dates and self.intervals is not None:
             for col in ("period_start", "period_end"):
                 data[col] = self.intervals[col].to_numpy().take(self.codes)
-        col = self.firm_index.column() if categorical and self.firm_index is not None \
-            else None
+        col = None
+        if self.firm_index is not None:   # integer labels keep their dtype
+            col = self.firm_index.column() if categorical else None
+            if col is None:
+                col = self.firm_index.integers()
         if col is not None:
             data[self.firm_name] = col
         elif self.firms is not None:

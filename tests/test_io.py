@@ -138,6 +138,24 @@ def test_duplicate_keys_error_and_sum():
     assert out.set_index("firm")["share"].to_dict() == pytest.approx({"A": 0.5, "B": 0.5})
 
 
+@pytest.mark.parametrize("dtype", ["int64", "int32", "uint16", "int8"])
+@pytest.mark.parametrize("duplicates", ["error", "sum"])
+def test_integer_firm_labels_keep_their_dtype(tmp_path, dtype, duplicates):
+    # integer firm ids come back as the integers they are, not as Python objects
+    firm = np.array([7, 3, 5] + ([5] if duplicates == "sum" else []), dtype=dtype)
+    df = pd.DataFrame({"market": ["m"] * len(firm), "firm": firm,
+                       "share": [0.2, 0.3, 0.25, 0.25][:len(firm)]})
+    if duplicates == "error":
+        df.loc[2, "share"] = 0.5
+    path = tmp_path / "ints.parquet"
+    df.to_parquet(path)
+    for source in (df, path):
+        out = cn.read_shares(source, duplicates=duplicates)
+        assert out["firm"].dtype == np.dtype(dtype)
+        assert out["firm"].tolist() == [7, 3, 5]
+        assert out["share"].tolist() == pytest.approx([0.2, 0.3, 0.5])
+
+
 def test_validation_report_lists_issues():
     df = pd.DataFrame({"market": ["m", "m", "n"], "firm": ["A", "B", "A"],
                        "share": [0.5, 0.2, 0.9]})

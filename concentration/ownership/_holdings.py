@@ -1009,8 +1009,11 @@ def read_holdings(source, *, owner="owner", firm="firm", period="period", cash_f
         raise InvalidHoldingsError(
             f"{func}: firm {firms[i]!r} is listed as an owner of itself. Treasury shares "
             "carry no cash-flow or voting rights; drop these rows.")
+    # read from a file, every array is this call's own: the table keeps them as they
+    # are (a caller's DataFrame may share its label arrays, so those are copied)
     table = pd.DataFrame({"owner": columns["owner"], "firm": columns["firm"],
-                          "cash_flow": beta, "control": gamma})
+                          "cash_flow": beta, "control": gamma},
+                         copy=isinstance(source, pd.DataFrame))
     if has_period:
         table.insert(0, "period", frame[period].to_numpy())
     keys = (["period"] if has_period else []) + ["owner", "firm"]
