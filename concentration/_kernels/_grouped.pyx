@@ -773,6 +773,15 @@ cdef Py_ssize_t _packed_group_repeats(const unsigned long long* words, Py_ssize_
     return n_rep
 
 
+cdef bint _non_decreasing(const long long[::1] codes) noexcept nogil:
+    """Whether ``codes`` never decrease (the first descent ends the scan)."""
+    cdef Py_ssize_t i
+    for i in range(1, codes.shape[0]):
+        if codes[i] < codes[i - 1]:
+            return False
+    return True
+
+
 cdef inline unsigned long long _packed_word(const long long[::1] codes, const key_t[::1] keys,
                                             const unsigned long long* src, Py_ssize_t i,
                                             int p, int key_bits,
@@ -799,11 +808,14 @@ def count_repeats(const long long[::1] codes, const key_t[::1] keys,
     group is scanned with a table of at most twice its size.  Half the bytes of
     :func:`first_rows` travel through the passes, and no row numbers: the answer is
     the count only (callers ask :func:`first_rows` for the rows when it is not 0).
+    Rows already in group order (files written sorted by market, or a 13F table
+    filer by filer) need no sort: the words are packed in one pass.
     """
     cdef Py_ssize_t n = codes.shape[0]
     cdef Py_ssize_t n_groups = counts.shape[0]
     cdef Py_ssize_t i, g, lo, hi, largest = 0, cap = 16
     cdef int t, p, gbits = 1, n_pass, bits, shift
+    cdef bint in_order
     cdef int nt = n_threads if n_threads > 0 else max_threads()
     cdef long long d, width
     cdef unsigned long long e, digit_mask, key_mask
@@ -815,8 +827,9 @@ def count_repeats(const long long[::1] codes, const key_t[::1] keys,
         gbits += 1
     if key_bits < 1 or key_bits + gbits > 64:
         raise ValueError("group and key bits do not fit in 64 bits")
-    n_pass = (gbits + _RADIX_BITS - 1) // _RADIX_BITS
-    bits = (gbits + n_pass - 1) // n_pass
+    in_order = _non_decreasing(codes)
+    n_pass = 0 if in_order else (gbits + _RADIX_BITS - 1) // _RADIX_BITS
+    bits = 1 if in_order else (gbits + n_pass - 1) // n_pass
     width = 1LL << bits
     digit_mask = <unsigned long long>(width - 1)
     key_mask = (1ULL << key_bits) - 1ULL if key_bits < 64 else ~0ULL
@@ -852,7 +865,13 @@ def count_repeats(const long long[::1] codes, const key_t[::1] keys,
                 d = <long long>((e >> shift) & digit_mask)
                 dst[hist[t, d]] = e
                 hist[t, d] += 1
-    cdef unsigned long long* words = &a[0] if n_pass % 2 == 1 else &b[0]
+    if in_order:   # the words in row order are in group order
+        for t in prange(nt, nogil=True, num_threads=nt, schedule="static"):
+            lo = t * chunk
+            hi = _chunk_end(t, chunk, n)
+            for i in range(lo, hi):
+                a[i] = _packed_word(codes, keys, &a[0], i, 0, key_bits, key_mask)
+    cdef unsigned long long* words = &a[0] if in_order or n_pass % 2 == 1 else &b[0]
     starts_np = np.zeros(n_groups + 1, dtype=np.int64)
     np.cumsum(counts, out=starts_np[1:])
     if starts_np[n_groups] != n:

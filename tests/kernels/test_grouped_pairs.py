@@ -101,12 +101,16 @@ def test_string_hashes_match_the_reference():
 @pytest.mark.parametrize("seed", range(6))
 @pytest.mark.parametrize("key_dtype", [np.int32, np.int64])
 @pytest.mark.parametrize("n_threads", [1, 2])
-def test_count_repeats_equals_reference(seed, key_dtype, n_threads):
+@pytest.mark.parametrize("in_order", [False, True])
+def test_count_repeats_equals_reference(seed, key_dtype, n_threads, in_order):
+    # rows in random order go through the radix sort; rows in group order skip it
     rng = np.random.default_rng(seed)
     n = int(rng.choice([0, 1, 40, 3000, 200_000]))
     n_groups = int(rng.integers(1, 3000))
     n_keys = int(rng.integers(1, 500))
     codes = rng.integers(0, n_groups, size=n).astype(np.int64)
+    if in_order:
+        codes.sort()
     keys = rng.integers(0, n_keys, size=n).astype(key_dtype)
     counts = np.bincount(codes, minlength=n_groups).astype(np.int64)
     bits = max(n_keys - 1, 1).bit_length()
