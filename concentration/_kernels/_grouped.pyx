@@ -312,6 +312,7 @@ cdef enum:
     _SMALL_GROUP = 12        # groups up to this size compare keys pairwise
     _PARALLEL_ROWS = 131072  # fewer rows than this run on one thread
     _RADIX_BITS = 11
+    _BITMAP_BITS = 24        # keys of up to this many bits: a 2 MiB bitmap per thread
 
 cdef unsigned long long _ROW_MASK = 0xffffffffULL
 
@@ -773,6 +774,38 @@ cdef Py_ssize_t _packed_group_repeats(const unsigned long long* words, Py_ssize_
     return n_rep
 
 
+cdef Py_ssize_t _bitmap_group_repeats(const unsigned long long* words, Py_ssize_t lo,
+                                      Py_ssize_t hi, unsigned long long key_mask,
+                                      unsigned long long* seen) noexcept nogil:
+    """:func:`_packed_group_repeats` for exact keys of at most :data:`_BITMAP_BITS` bits:
+    one bit per key in ``seen`` (all clear on entry, cleared again on return: only this
+    group's keys are set meanwhile, so each word a row touched is zeroed whole)."""
+    cdef Py_ssize_t j, n_rep = 0
+    cdef unsigned long long k, bit
+    for j in range(lo, hi):
+        k = words[j] & key_mask
+        bit = 1ULL << (k & 63ULL)
+        if seen[k >> 6] & bit:
+            n_rep += 1
+        else:
+            seen[k >> 6] |= bit
+    for j in range(lo, hi):
+        seen[(words[j] & key_mask) >> 6] = 0
+    return n_rep
+
+
+cdef inline Py_ssize_t _group_repeats(const unsigned long long* words, Py_ssize_t lo,
+                                      Py_ssize_t hi, unsigned long long key_mask,
+                                      long long n_keys, bint bitmap,
+                                      unsigned long long* table, char* used,
+                                      unsigned long long* seen) noexcept nogil:
+    """One group's repeats: by bitmap (``bitmap``, groups above :data:`_SMALL_GROUP`)
+    or by :func:`_packed_group_repeats`."""
+    if bitmap and hi - lo > _SMALL_GROUP:
+        return _bitmap_group_repeats(words, lo, hi, key_mask, seen)
+    return _packed_group_repeats(words, lo, hi, key_mask, n_keys, table, used)
+
+
 cdef bint _non_decreasing(const long long[::1] codes) noexcept nogil:
     """Whether ``codes`` never decrease (the first descent ends the scan)."""
     cdef Py_ssize_t i
@@ -877,24 +910,28 @@ def count_repeats(const long long[::1] codes, const key_t[::1] keys,
     if starts_np[n_groups] != n:
         raise ValueError("counts do not add up to the number of rows")
     cdef long long[::1] starts = starts_np
-    cap = _table_capacity(counts, n_keys)
+    # exact keys of few bits: one bit per key value (a bitmap per thread, in cache)
+    cdef bint bitmap = 0 < n_keys <= (1LL << key_bits) and key_bits <= _BITMAP_BITS
+    cap = 1 if bitmap else _table_capacity(counts, n_keys)
     table_np = np.empty((nt, cap), dtype=np.uint64)
     used_np = np.empty((nt, cap), dtype=np.int8)
+    seen_np = np.zeros((nt, ((1 << key_bits) + 63) // 64 if bitmap else 1), dtype=np.uint64)
     reps_np = np.zeros(nt, dtype=np.int64)
     cdef unsigned long long[:, ::1] table = table_np
     cdef char[:, ::1] used = used_np.view(np.uint8).view(np.int8)
+    cdef unsigned long long[:, ::1] seen = seen_np
     cdef long long[::1] reps = reps_np
-    if nt == 1:
+    if nt == 1:   # (no thread team for a small input)
         with nogil:
             for g in range(n_groups):
-                reps[0] += _packed_group_repeats(words, starts[g], starts[g + 1], key_mask,
-                                                 n_keys, &table[0, 0], &used[0, 0])
+                reps[0] += _group_repeats(words, starts[g], starts[g + 1], key_mask, n_keys,
+                                          bitmap, &table[0, 0], &used[0, 0], &seen[0, 0])
     else:
         for g in prange(n_groups, nogil=True, num_threads=nt, schedule="dynamic",
                         chunksize=64):
             t = threadid()
-            reps[t] += _packed_group_repeats(words, starts[g], starts[g + 1], key_mask,
-                                             n_keys, &table[t, 0], &used[t, 0])
+            reps[t] += _group_repeats(words, starts[g], starts[g + 1], key_mask, n_keys,
+                                      bitmap, &table[t, 0], &used[t, 0], &seen[t, 0])
     return int(reps_np.sum())
 
 
