@@ -522,9 +522,9 @@ def _repeated_keys(table, keys, owners, firms):
 
     On the label codes, with the shares' kernels: the (period, firm) group and owner
     of each row as one packed word (:func:`_grouped.count_repeats`, a parallel radix
-    sort by group and a table per group), and only when that finds repeats the first
-    row of each key (:func:`_grouped.first_rows`), so no label is hashed again.
-    pandas compares the rows when the codes do not fit.
+    sort by group and a bitmap of the owners per thread), and only when that finds
+    repeats the first row of each key (:func:`_grouped.first_rows`), so no label is
+    hashed again.  pandas compares the rows when the codes do not fit.
     """
     n_o, n_f = max(len(owners.labels), 1), max(len(firms.labels), 1)
     group, n_groups = firms.codes.astype(np.int64), n_f
