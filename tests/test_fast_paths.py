@@ -99,6 +99,21 @@ def test_every_label_dtype_gives_the_general_result(rng, dtype, dup_frac):
     assert fast.firms.dtype == object
 
 
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_rows_in_market_order_give_the_general_result(rng, dtype):
+    # a file written sorted by market and period: the check for repeated firms packs
+    # the rows without sorting them; the same error and the same result as the others
+    base = _frame(rng).sort_values(["market", "period"], kind="stable").reset_index(drop=True)
+    frame = base.assign(firm=_labels(base["firm"].to_numpy(), dtype))
+    fast = coerce_shares(frame, value="sales")
+    assert (np.diff(fast.codes) >= 0).all()     # the rows reach the kernel in group order
+    _same_result(fast, _general(base, dtype, value="sales"))
+    repeated = pd.concat([frame, frame.iloc[[7]]]).sort_values(["market", "period"],
+                                                                kind="stable")
+    with pytest.raises(InvalidSharesError, match="appears more than once"):
+        coerce_shares(repeated, value="sales")
+
+
 def _first_row_of(base, firm_ids):
     """A row of ``base`` holding each firm id (labels depend on the id only)."""
     pos = pd.Series(np.arange(len(base)), index=base["firm"].to_numpy())
