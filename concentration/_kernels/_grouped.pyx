@@ -838,7 +838,9 @@ def count_repeats(const long long[::1] codes, const key_t[::1] keys,
     only be too high, never too low: 0 still means no pair repeats;
     the words are sorted by group with a parallel, stable radix sort (per-thread
     histograms of contiguous chunks, one to three passes of at most 11 bits) and each
-    group is scanned with a table of at most twice its size.  Half the bytes of
+    group is scanned: exact keys (``0 < n_keys <= 2**key_bits``) of up to 24 bits
+    against a bitmap of the key values per thread, other keys with a table of at most
+    twice the group's size.  Half the bytes of
     :func:`first_rows` travel through the passes, and no row numbers: the answer is
     the count only (callers ask :func:`first_rows` for the rows when it is not 0).
     Rows already in group order (files written sorted by market, or a 13F table
@@ -911,7 +913,7 @@ def count_repeats(const long long[::1] codes, const key_t[::1] keys,
         raise ValueError("counts do not add up to the number of rows")
     cdef long long[::1] starts = starts_np
     # exact keys of few bits: one bit per key value (a bitmap per thread, in cache)
-    cdef bint bitmap = 0 < n_keys <= (1LL << key_bits) and key_bits <= _BITMAP_BITS
+    cdef bint bitmap = key_bits <= _BITMAP_BITS and 0 < n_keys <= (1LL << key_bits)
     cap = 1 if bitmap else _table_capacity(counts, n_keys)
     table_np = np.empty((nt, cap), dtype=np.uint64)
     used_np = np.empty((nt, cap), dtype=np.int8)
