@@ -10,6 +10,7 @@ from ._common import (
     add_output_option,
     check_path,
     emit,
+    firm_names,
     fringe_reported,
     number_or_mapping,
     option_message,
@@ -109,7 +110,9 @@ def run(args):
             margins = _by_firm(args, frame, columns, "--margins-col", args.margins_col)
         if args.prices_col:
             prices = _by_firm(args, frame, columns, "--prices-col", args.prices_col)
-        result = unilateral_screen(frame, parse_list(args.merging), margins=margins,
+        merging = firm_names(parse_list(args.merging), frame, columns["firm"])
+        margins, prices = (firm_names(m, frame, columns["firm"]) for m in (margins, prices))
+        result = unilateral_screen(frame, merging, margins=margins,
                                    prices=prices, diversion=args.diversion,
                                    recapture=args.recapture, outside_share=args.outside_share,
                                    efficiency=args.efficiency, kappa=kappa,

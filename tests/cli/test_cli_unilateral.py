@@ -91,3 +91,27 @@ def test_cli_unilateral_margins_and_prices_from_columns(tmp_path):
     with pytest.raises(SystemExit):      # --margins and --margins-col exclude each other
         main(["unilateral", str(src), "--merging", "A,B", "--margins", "0.3",
               "--margins-col", "m"])
+
+
+def test_integer_firm_ids_are_named_on_the_command_line(tmp_path, capsys):
+    # every flag is text: "12" names firm 12 of an integer firm column
+    src = tmp_path / "ids.parquet"
+    pd.DataFrame({"market": ["m"] * 3 + ["n"] * 2, "firm": [12, 40, 7, 12, 7],
+                  "share": [0.5, 0.3, 0.2, 0.6, 0.4]}).to_parquet(src)
+    out = tmp_path / "screen.csv"
+    assert main(["screen", str(src), "--merging", "12,40", "-o", str(out)]) == 0
+    t = pd.read_csv(out).set_index("market")
+    assert t.loc["m", "delta_hhi"] == pytest.approx(2 * 5000 * 0.3)   # 2 s_12 s_40
+    assert not t.loc["n", "overlap"]
+    out = tmp_path / "u.csv"
+    assert main(["unilateral", str(src), "--merging", "12,40", "--margins", "12=0.4,40=0.5",
+                 "-o", str(out)]) == 0
+    t = pd.read_csv(out).set_index(["market", "firm"])
+    assert t.loc[("m", 12), "guppi"] == pytest.approx(0.3 / 0.5 * 0.5)
+    # a name that is no id stays a name, reported as absent in the CLI's terms
+    assert main(["screen", str(src), "--merging", "12,41"]) == 2
+    assert "The '--merging' option" in capsys.readouterr().err
+    assert main(["unilateral", str(src), "--merging", "12,40", "--margins",
+                 "12=0.4,41=0.5"]) == 2
+    err = capsys.readouterr().err
+    assert "The '--margins' option" in err and "unilateral_screen" not in err
