@@ -339,6 +339,8 @@ def format_as(kind, v) -> str:
     ('7,297', '0.00')
     >>> format_as("bool", True), format_as("date", pd.Timestamp("2024-03-31"))
     ('yes', '2024-03-31')
+    >>> format_as("text", np.int64(2024)), format_as("auto", 2024)
+    ('2024', '2,024')
     """
     if isinstance(v, (list, tuple)):
         return "; ".join(format_as(kind, x) for x in v)
@@ -373,6 +375,8 @@ def format_as(kind, v) -> str:
         except (TypeError, ValueError):
             return str(v)
         return t.date().isoformat() if t == t.normalize() else t.isoformat()
+    if kind == "text":   # a label (year 2024, firm id 320193) is not a quantity
+        return str(v.item() if isinstance(v, np.generic) else v)
     if number:
         return _auto_number(v)
     return str(v)

@@ -689,6 +689,35 @@ def _one_dimensional(data, func):
     return firms, values if isinstance(raw, list) else values.copy()
 
 
+def firm_labels(names, frame, column):
+    """Firms named as text (a list, or a mapping keyed by them; anything else is
+    returned as it is) as the data label them.
+
+    A command line or a configuration file gives every name as text; in data whose
+    firm column holds integer ids, a name that reads as one of those ids (``"12"``) is
+    that id.  Other names stay as given, for the analysis to report as absent.
+    """
+    if names is None or column is None or column not in frame.columns \
+            or not pd.api.types.is_integer_dtype(frame[column].dtype):
+        return names
+    ids = set(pd.unique(frame[column]).tolist())
+
+    def label(name):
+        if not isinstance(name, str):
+            return name
+        try:
+            value = int(name)
+        except ValueError:
+            return name
+        return value if value in ids else name
+
+    if isinstance(names, Mapping):
+        return {label(k): v for k, v in names.items()}
+    if isinstance(names, (list, tuple)):
+        return type(names)(label(n) for n in names)
+    return names
+
+
 def group_label(value) -> str:
     """A group label as text: a (market, period) tuple joined by ``" / "``."""
     if isinstance(value, tuple):

@@ -30,6 +30,9 @@ from concentration._results import Summary, display_table, display_value
     ("zone", "highly_concentrated", "Highly concentrated"),
     ("zone_upper", "hhi_above_2500", "HHI above 2,500"),
     ("hhi", np.nan, "–"), ("share", None, "–"), ("hhi", np.inf, "–"),
+    # labels are not quantities: a year, a firm id, a market number as written
+    ("period", 2024, "2024"), ("period", np.int64(2024), "2024"), ("firm", 320193, "320193"),
+    ("market", np.int32(35), "35"), ("period", "2024Q1", "2024Q1"),
 ])
 def test_one_format_per_quantity(code, value, text):
     assert format_as(column_kind(code), value) == text

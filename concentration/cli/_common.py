@@ -401,34 +401,6 @@ def parse_list(text):
     return [t.strip() for t in str(text).split(",") if t.strip()]
 
 
-def firm_names(names, frame, column):
-    """Firms named on the command line (a list, or a mapping keyed by them; anything
-    else is returned as it is) as the data label them.
-
-    A command line gives every name as text; in data whose firm column holds integer
-    ids, a name that reads as one of those ids (``--merging 12,40``,
-    ``--margins 12=0.3``) is that id.  Other names stay as given, for the analysis to
-    report as absent.
-    """
-    import pandas as pd
-
-    if names is None or column is None or column not in frame.columns \
-            or not pd.api.types.is_integer_dtype(frame[column].dtype):
-        return names
-    ids = set(pd.unique(frame[column]).tolist())
-
-    def label(name):
-        try:
-            value = int(name)
-        except (TypeError, ValueError):
-            return name
-        return value if value in ids else name
-
-    if isinstance(names, dict):
-        return {label(k): v for k, v in names.items()}
-    return [label(n) for n in names] if isinstance(names, list) else names
-
-
 def write_output(frame: pd.DataFrame, out, *, index=True, raw_csv=False, command=None):
     """Write ``frame`` to ``out`` (format from the extension) or print it to stdout.
 

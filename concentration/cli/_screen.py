@@ -6,8 +6,8 @@ import os
 import sys
 
 from ._common import (add_column_options, add_command, add_duplicates_option,
-                          add_output_option, emit, firm_names, fringe_reported, parse_list,
-                          read_input, read_shares_options, write_output)
+                          add_output_option, emit, fringe_reported, parse_list, read_input,
+                          read_shares_options, write_output)
 
 ENTITIES_HELP = ("entity table (Parquet or CSV: firm or entity, parent, optional "
                  "parent_since and aliases) to resolve firms and merging parties to their "
@@ -63,13 +63,14 @@ def run_screen(args):
     the listed shares sum below one (verdict_lower, verdict_upper, holds_at_both_bounds).
     With --entities, firms and merging parties are resolved to their ultimate parents.
     """
+    from .._tables import firm_labels
     from ..screen import screen_merger
 
     guidelines = args.guidelines if args.guidelines == "all" else parse_list(args.guidelines)
     entities = read_entities(args)
     with fringe_reported():  # the fringe is reported in lower_bound and the bound columns
         frame, columns = read_shares_options(args, args.source, duplicates=args.duplicates)
-        merging = firm_names(parse_list(args.merging), frame, columns["firm"])
+        merging = firm_labels(parse_list(args.merging), frame, columns["firm"])
         result = screen_merger(frame, merging, guidelines=guidelines, **columns,
                                duplicates=args.duplicates, parent=entities)
     return emit(result.to_frame(), args, provenance_from=frame, index=False)

@@ -120,7 +120,7 @@ def _merger(ctx):
     t = table[(table["guideline"] == key)] if "guideline" in table.columns else table
     if "overlap" in t.columns:
         t = t[t["overlap"]]
-    parties = " + ".join(ctx.args["merging"])
+    parties = " + ".join(map(str, ctx.args["merging"]))
     if not len(t):
         return [{"topic": "merger", "values": [],
                  "text": f"The hypothetical {parties} combination overlaps in no market."}]

@@ -61,8 +61,9 @@ def format_value(v) -> str:
 
 
 def _cell(v, kind) -> str:
-    num = isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(
-        v, (bool, np.bool_))
+    # numbers align right; labels (a year, a firm id) align as the text beside them
+    num = kind != "text" and isinstance(v, (int, float, np.integer, np.floating)) \
+        and not isinstance(v, (bool, np.bool_))
     text = escape(format_as(kind, v) if kind != "auto" else format_value(v))
     if kind == "verdict" and str(v) in _CONCERN:
         return f"<td class='verdict-presumed'>{text}</td>"

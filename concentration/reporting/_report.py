@@ -26,6 +26,7 @@ import pandas as pd
 
 from .._entities import coerce_entities
 from .._results import ResultMixin
+from .._tables import firm_labels
 from .._validation import check_choice, close_matches, param_message
 from .._version import library_version
 from ..exceptions import (
@@ -397,6 +398,9 @@ def _prepare(ctx):
             periods = period_index(frame, market=mkt, period=per, func=func)
         ctx.shares = frame.reset_index(drop=True)
         ctx.periods = periods
+        # firms named as text ("12" for firm id 12) as the shares label them
+        for key in ("merging", "margins", "prices"):
+            args[key] = firm_labels(args.get(key), ctx.shares, args["firm"])
         if args["merging"]:
             _check_parties(ctx)
     for role, col in (("holdings", "as_of"), ("partnerships", "start")):
@@ -427,7 +431,7 @@ def _check_parties(ctx):
     frame = ctx.shares
     if firm not in frame.columns:
         return
-    raw = [f for f in pd.unique(frame[firm]) if isinstance(f, str)]
+    raw = [f for f in pd.unique(frame[firm]) if isinstance(f, (str, int, np.integer))]
     present = set(raw)
     ent = ctx.entities
     resolved = set(ent.resolve(raw)) if ent is not None else set()

@@ -415,7 +415,7 @@ def screen_section(ctx):
     table = ordered(ctx, raw, by=[c for c in ("guideline",) if c in raw.columns])
     ctx.results["screen"] = table
     sec = Section("screen", title, methods=("screen",))
-    parties = " + ".join(args["merging"])
+    parties = " + ".join(map(str, args["merging"]))
     overlap = table[table["overlap"]] if "overlap" in table.columns else table
     glabels = ", ".join(_guideline_name(k) for k in args["guidelines"])
     resolved = ""

@@ -53,6 +53,23 @@ def test_demo_report_is_deterministic(tmp_path):
     assert os.path.dirname(os.path.abspath(demo_inputs()["shares"])) not in r1.html
 
 
+def test_integer_years_and_firm_ids_are_labels(tmp_path):
+    # years and firm ids are labels: written as they are, the merging parties named as
+    # text (as the command line gives them) are the firms with those ids
+    df = pd.DataFrame({"market": ["m"] * 3 + ["n"] * 2, "period": [2024] * 5,
+                       "firm": [12, 40, 7, 12, 7], "share": [0.5, 0.3, 0.2, 0.6, 0.4]})
+    r = report(shares=df, merging="12,40", margins={"12": 0.4, "40": 0.5},
+               output=tmp_path / "ids.html")
+    text = (tmp_path / "ids.html").read_text(encoding="utf-8")
+    assert "<td>2024</td>" in text and "2,024" not in text
+    assert "<td>12</td>" in text
+    screen = r.data["sections"]["screen"]
+    assert screen["merging"] == [12, 40]
+    assert "unilateral" in r.data["sections"]
+    with pytest.raises(cn.exceptions.InvalidParameterError, match="'41'"):
+        report(shares=df, merging="12,41", output=tmp_path / "bad.html")
+
+
 def test_firm_names_are_escaped(tmp_path):
     df = _shares(firm_b=XSS)
     df.loc[df["market"] == "api", "market"] = '<img src=x onerror="alert(2)">'
