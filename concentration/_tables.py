@@ -689,13 +689,14 @@ def _one_dimensional(data, func):
     return firms, values if isinstance(raw, list) else values.copy()
 
 
-def firm_labels(names, frame, column):
-    """Firms named as text (a list, or a mapping keyed by them; anything else is
-    returned as it is) as the data label them.
+def text_as_labels(names, frame, column):
+    """Labels named as text (a list, a tuple, or a mapping keyed by them; anything else
+    is returned as it is) as ``frame[column]`` holds them.
 
-    A command line or a configuration file gives every name as text; in data whose
-    firm column holds integer ids, a name that reads as one of those ids (``"12"``) is
-    that id.  Other names stay as given, for the analysis to report as absent.
+    A command line or a configuration file gives every name as text; where the column
+    holds integer ids (firm ids, market numbers), a name that reads as one of those ids
+    (``"12"``) is that id.  Other names stay as given, for the analysis to report as
+    absent.
     """
     if names is None or column is None or column not in frame.columns \
             or not pd.api.types.is_integer_dtype(frame[column].dtype):

@@ -63,14 +63,14 @@ def run_screen(args):
     the listed shares sum below one (verdict_lower, verdict_upper, holds_at_both_bounds).
     With --entities, firms and merging parties are resolved to their ultimate parents.
     """
-    from .._tables import firm_labels
+    from .._tables import text_as_labels
     from ..screen import screen_merger
 
     guidelines = args.guidelines if args.guidelines == "all" else parse_list(args.guidelines)
     entities = read_entities(args)
     with fringe_reported():  # the fringe is reported in lower_bound and the bound columns
         frame, columns = read_shares_options(args, args.source, duplicates=args.duplicates)
-        merging = firm_labels(parse_list(args.merging), frame, columns["firm"])
+        merging = text_as_labels(parse_list(args.merging), frame, columns["firm"])
         result = screen_merger(frame, merging, guidelines=guidelines, **columns,
                                duplicates=args.duplicates, parent=entities)
     return emit(result.to_frame(), args, provenance_from=frame, index=False)

@@ -88,7 +88,7 @@ def run(args):
     guideline text's statement on the value of diverted sales.  GUPPI and UPP are
     fractions of the product's price, CMCR of its marginal cost.
     """
-    from .._tables import firm_labels
+    from .._tables import text_as_labels
     from ..unilateral import unilateral_screen
 
     check_path(args.command, "source", args.source)
@@ -110,8 +110,9 @@ def run(args):
             margins = _by_firm(args, frame, columns, "--margins-col", args.margins_col)
         if args.prices_col:
             prices = _by_firm(args, frame, columns, "--prices-col", args.prices_col)
-        merging = firm_labels(parse_list(args.merging), frame, columns["firm"])
-        margins, prices = (firm_labels(m, frame, columns["firm"]) for m in (margins, prices))
+        merging = text_as_labels(parse_list(args.merging), frame, columns["firm"])
+        margins, prices = (text_as_labels(m, frame, columns["firm"])
+                           for m in (margins, prices))
         result = unilateral_screen(frame, merging, margins=margins,
                                    prices=prices, diversion=args.diversion,
                                    recapture=args.recapture, outside_share=args.outside_share,

@@ -26,7 +26,7 @@ import pandas as pd
 
 from .._entities import coerce_entities
 from .._results import ResultMixin
-from .._tables import firm_labels
+from .._tables import text_as_labels
 from .._validation import check_choice, close_matches, param_message
 from .._version import library_version
 from ..exceptions import (
@@ -372,6 +372,7 @@ def _prepare(ctx):
                                      "pass non_markets=True to include it")
                                  for m in nonmarket]
         if args["markets"] is not None:
+            args["markets"] = text_as_labels(args["markets"], frame, mkt)
             if mkt not in frame.columns:
                 raise InvalidParameterError(param_message(
                     func, "markets", f"None: the shares have no market column {mkt!r}",
@@ -400,7 +401,7 @@ def _prepare(ctx):
         ctx.periods = periods
         # firms named as text ("12" for firm id 12) as the shares label them
         for key in ("merging", "margins", "prices"):
-            args[key] = firm_labels(args.get(key), ctx.shares, args["firm"])
+            args[key] = text_as_labels(args.get(key), ctx.shares, args["firm"])
         if args["merging"]:
             _check_parties(ctx)
     for role, col in (("holdings", "as_of"), ("partnerships", "start")):

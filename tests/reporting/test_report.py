@@ -68,6 +68,12 @@ def test_integer_years_and_firm_ids_are_labels(tmp_path):
     assert "unilateral" in r.data["sections"]
     with pytest.raises(cn.exceptions.InvalidParameterError, match="'41'"):
         report(shares=df, merging="12,41", output=tmp_path / "bad.html")
+    # market numbers named as text select those markets
+    numbered = df.assign(market=df["market"].map({"m": 1, "n": 2}))
+    r = report(shares=numbered, markets="2", output=tmp_path / "one.html")
+    assert {row[0] for row in r.data["sections"]["indices"]["table"]["rows"]} == {2}
+    with pytest.raises(cn.exceptions.InvalidParameterError, match="'3'"):
+        report(shares=numbered, markets="3", output=tmp_path / "none.html")
 
 
 def test_firm_names_are_escaped(tmp_path):
