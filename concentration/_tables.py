@@ -53,6 +53,7 @@ __all__ = [
     "numeric_column",
     "period_order",
     "resolve_key",
+    "small_market_sums",
 ]
 
 #: Shares of a market may sum above one by this much (rounding in published tables)
@@ -742,6 +743,70 @@ def _label(groups, g):
 def _issue(issues, severity, check, column, group, value, message):
     issues.append({"severity": severity, "check": check, "column": column, "group": group,
                    "value": value, "message": message})
+
+
+#: A mapping or list of at most this many shares may be summed by :func:`small_market_sums`.
+_SMALL_MARKET = 64
+_PLAIN_NAMES = (str, type(None))
+
+
+def small_market_sums(data, *, names, scale, tolerance, duplicates):
+    """``(sum, sum of squares)`` of the shares of one small market that every check passes.
+
+    ``data`` is a dict or a list of at most 64 plain Python numbers (float or int);
+    ``names`` are the column-name arguments of the call (each must be a str or None),
+    ``scale``, ``tolerance`` and ``duplicates`` its options.  When :func:`coerce_shares`
+    would record no finding at all for these arguments (every share finite, at least 0
+    and at most 1, or 100 for ``scale="percent"``; the sum within 1 ± ``tolerance``),
+    the sums are those of :meth:`ShareTable.sums` for its table, exactly: the shares are
+    added in order, one accumulator each, as the kernel adds a market's rows.  Anything
+    else returns None, and the caller takes :func:`coerce_shares`, which validates the
+    arguments and reports the finding with its message.  A loop over thousands of deals
+    then pays for a few comparisons per firm instead of building a table.
+    """
+    kind = type(data)
+    if kind is not dict and kind is not list:
+        return None
+    values = data.values() if kind is dict else data
+    n = len(values)
+    if not 0 < n <= _SMALL_MARKET or type(tolerance) is not float \
+            or not 0.0 <= tolerance <= 1.0 or (duplicates != "error" and duplicates != "sum"):
+        return None
+    for name in names:
+        if type(name) not in _PLAIN_NAMES:
+            return None
+    if scale == "fraction":
+        factor = 1.0
+    elif scale == "percent":
+        factor = 100.0
+    else:
+        return None
+    top = factor * (1.0 + tolerance)
+    raw_total = total = sumsq = largest = 0.0
+    for v in values:
+        kind = type(v)
+        if kind is int:
+            if not 0 <= v <= top:
+                return None
+            v = float(v)
+        elif kind is not float or not 0.0 <= v <= top:  # (NaN fails the comparison)
+            return None
+        raw_total += v
+        if v > largest:
+            largest = v
+        if factor != 1.0:
+            v = v / factor
+            total += v
+        sumsq += v * v
+    if factor == 1.0:
+        total = raw_total
+    else:
+        if largest <= 1.0 and 0.0 < raw_total <= 1.0 + tolerance:
+            return None  # fractions declared as percentages: the general path says so
+        raw_total = raw_total / factor
+    if not 1.0 - tolerance <= raw_total <= 1.0 + tolerance + 1e-9:
+        return None  # above one (an error) or a fringe (a warning)
+    return total, sumsq
 
 
 def coerce_shares(data, *, market="market", period="period", firm="firm", share="share",

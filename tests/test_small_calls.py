@@ -2,6 +2,7 @@
 path gives: the same numbers, types, warnings and errors, with no thread team."""
 
 import os
+import re
 import subprocess
 import sys
 import textwrap
@@ -13,6 +14,7 @@ import pytest
 import scipy.sparse as sp
 
 import concentration as cn
+from concentration import _tables
 from concentration.exceptions import (
     FringeWarning,
     InvalidMatrixError,
@@ -277,3 +279,63 @@ def test_a_kept_structure_of_integer_firms_does_not_serve_boolean_firms():
     cn.mhhi({1: 0.6, 0: 0.4}, h, market=None, period=None)   # keeps a structure on h
     again = cn.mhhi(shares, h, period=None)
     pd.testing.assert_frame_equal(again.to_frame(), fresh.to_frame())
+
+
+# -- one small market given as a dict or a list: summed without a table
+
+
+def _general_hhi(values, **kw):
+    """The HHI through the table: an ndarray is never summed by the small-market path."""
+    return cn.hhi(np.asarray(values, dtype=np.float64), **kw)
+
+
+@pytest.mark.parametrize("scale", ["fraction", "percent"])
+def test_a_small_clean_market_is_the_table_result_exactly(rng, scale):
+    factor = 100.0 if scale == "percent" else 1.0
+    for n in (1, 2, 5, 17, 64):
+        for _ in range(20):
+            raw = rng.dirichlet(np.ones(n)) * rng.uniform(0.995, 1.005) * factor
+            values = raw.tolist()
+            d = {f"firm {i}": v for i, v in enumerate(values)}
+            assert _tables.small_market_sums(d, names=("market",), scale=scale,
+                                             tolerance=0.01, duplicates="error") is not None
+            want = _general_hhi(values, scale=scale)
+            assert cn.hhi(d, scale=scale) == want  # exactly, not approximately
+            assert cn.hhi(values, scale=scale) == want
+    # whole numbers (percent points, or a monopoly's 1) are read as floats
+    assert cn.hhi([50, 30, 20], scale="percent") == _general_hhi([50, 30, 20], scale="percent")
+    assert cn.hhi({"A": 1}) == 10_000.0
+
+
+@pytest.mark.parametrize("data, kw, outcome", [
+    ({"A": 0.5, "B": float("nan")}, {}, "error"),              # a missing share
+    ({"A": 0.5, "B": -0.1, "C": 0.6}, {}, "error"),            # a negative share
+    ({"A": 50.0, "B": 50.0}, {}, "error"),                     # percentages as fractions
+    ({"A": 0.5, "B": 0.5}, {"scale": "percent"}, "error"),     # fractions as percentages
+    ({"A": 0.7, "B": 0.6}, {}, "error"),                       # a sum above one
+    ({"A": True, "B": 0.5}, {}, "error"),                      # a boolean is not a share
+    ({"A": "0.5", "B": 0.5}, {}, "error"),                     # nor is text
+    ({"A": 0.5, "B": 0.5}, {"scale": "percentage"}, "error"),  # an unknown scale
+    ({"A": 0.5, "B": 0.5}, {"tolerance": -1.0}, "error"),      # a bad tolerance
+    ({"A": 0.5, "B": 0.5}, {"duplicates": "drop"}, "error"),   # a bad duplicates policy
+    ({"A": 0.5, "B": 0.5}, {"market": ["m"]}, "error"),        # a bad column name
+    ({}, {}, "error"),                                         # no firm
+    ({"A": 0.5, "B": 0.3}, {}, "warning"),                     # a fringe
+    ({f"f{i}": 1 / 65 for i in range(65)}, {}, "value"),       # too many to sum in Python
+    ({"A": 0.5, "B": 0.5}, {"tolerance": 0}, "value"),         # an int tolerance
+])
+def test_anything_else_takes_the_table_and_its_messages(data, kw, outcome):
+    assert _tables.small_market_sums(
+        data, names=(kw.get("market", "market"),), scale=kw.get("scale", "fraction"),
+        tolerance=kw.get("tolerance", 0.01), duplicates=kw.get("duplicates", "error")) is None
+    general = pd.Series(data, dtype=object)  # a Series always takes the table
+    if outcome == "error":
+        with pytest.raises(cn.exceptions.ConcentrationError) as exc:
+            cn.hhi(data, **kw)
+        with pytest.raises(type(exc.value), match=re.escape(str(exc.value))):
+            cn.hhi(general, **kw)
+    elif outcome == "warning":
+        with pytest.warns(FringeWarning, match="sum to 0.8"):
+            assert cn.hhi(data, **kw) == cn.hhi(general.astype(float), **kw)
+    else:
+        assert cn.hhi(data, **kw) == cn.hhi(general.astype(float), **kw)
