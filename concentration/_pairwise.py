@@ -213,6 +213,11 @@ def _dense_to_csr(arr):
     if arr.size >= 2**31 - 1:
         return _Csr.of(sp.csr_matrix(arr))
     stored = arr != 0
+    n_rows, n_cols = arr.shape
+    if arr.size and np.count_nonzero(stored) == arr.size:  # every row holds every column
+        indptr = np.arange(0, arr.size + 1, max(n_cols, 1), dtype=np.int32)
+        indices = np.arange(arr.size, dtype=np.int32) % np.int32(n_cols)
+        return _Csr(indptr, indices, arr.reshape(-1), arr.shape, dense=arr)
     r, c = stored.nonzero()  # (the methods: NumPy's functions add checks a small call feels)
     indptr = np.zeros(arr.shape[0] + 1, dtype=np.int32)
     # (a running sum into an array of another dtype is several times slower)
@@ -384,12 +389,21 @@ def _row_sums_of_squares(M):
     sq = M.data * M.data
     if np.count_nonzero(sq) < sq.size or not sq.size:
         return np.asarray(M.matrix.multiply(M.matrix).sum(axis=1)).ravel()
+    return _row_sums(M, sq)
+
+
+def _row_sums(M, values):
+    """``values`` (one per stored entry of M, none zero) added up row by row.
+
+    ``np.add.reduceat`` over each nonempty row's segment, as ``scipy.sparse`` sums a
+    CSR's rows (``sum(axis=1)``); 0 for an empty row.
+    """
     counts = M.row_counts()
     if np.count_nonzero(counts) == counts.size:  # no empty row: every segment at once
-        return np.add.reduceat(sq, M.indptr[:-1])
+        return np.add.reduceat(values, M.indptr[:-1])
     out = np.zeros(M.shape[0])
     rows = np.flatnonzero(counts)
-    out[rows] = np.add.reduceat(sq, M.indptr[rows])
+    out[rows] = np.add.reduceat(values, M.indptr[rows])
     return out
 
 
@@ -492,6 +506,72 @@ def _lower_nnz(a_indptr, a_indices, degB, left, metric, signed, top_k):
 #: run on one thread.
 _ONE_THREAD_NNZ = 20_000
 _ONE_THREAD_PAIRS = 250_000
+
+
+#: A dense ndarray of at most this many weights, scored against itself into a dense
+#: result, is multiplied as it is (see :func:`_small_dense`).
+_SMALL_DENSE = 4096
+
+
+def _small_dense(X, G, metric):
+    """The dense scores of a small, clean dense ``X`` against itself, or None.
+
+    What :func:`_compute` does when every column is heavy (the BLAS block is the whole
+    matrix), without the CSR arrays that the sparse kernels would read: ``dsyrk`` of X
+    (of its 0/1 pattern for ``jaccard``/``overlap``) or, for ``kappa``, ``G @ Xᵀ``; then
+    the kernels' own normalisation, so every score is the general path's exactly.
+    None (the general path
+    then takes the input, with its checks and messages) unless X is a 2-D ndarray of at
+    most 4,096 numbers (bool, integer or float), every one finite, non-negative where
+    the metric needs it and, for cosine, of a magnitude in [1e-150, 1e150] or zero; and,
+    for ``kappa``, G an ndarray like X with ⟨g_j, b_j⟩ > 0 for every firm.
+    """
+    if metric.startswith("weighted_") or X.ndim != 2 or not 0 < X.size <= _SMALL_DENSE \
+            or X.dtype.kind not in "biuf":
+        return None
+    X = np.ascontiguousarray(X, dtype=np.float64)
+    if np.count_nonzero(np.isfinite(X)) < X.size:
+        return None
+    if metric == "kappa":
+        if type(G) is not np.ndarray or G.shape != X.shape or G.dtype.kind not in "biuf":
+            return None
+        G = np.ascontiguousarray(G, dtype=np.float64)
+        if np.count_nonzero(np.isfinite(G)) < G.size or G.min() < 0 or X.min() < 0:
+            return None
+        # <g_j, b_j>: the nonzero products summed as scipy sums the rows of G ∘ B
+        products = _dense_to_csr(G * X)
+        diag = _row_sums(products, products.data)
+        if np.count_nonzero(diag) < diag.size:
+            return None  # firms without control mass: the general path warns
+        out = np.matmul(G, X.T)
+        _K.finalize_dense(out, diag, np.ones(X.shape[0]), _CODE[metric], False, 1)
+        return out
+    if metric in _NONNEGATIVE and X.min() < 0:
+        return None
+    if metric == "cosine":
+        mag = np.abs(X)
+        if np.count_nonzero(mag) == X.size:  # every row a full CSR row: one segment each
+            if np.maximum.reduce(mag, axis=None) > 1e150 \
+                    or np.minimum.reduce(mag, axis=None) < 1e-150:
+                return None  # weights beyond 1e±150: rescaled rows, on the general path
+            norms = np.sqrt(np.add.reduceat(X * X, [0], axis=1)[:, 0])
+        else:
+            M = _dense_to_csr(X)
+            if _unit_rows(M) is not M:
+                return None
+            norms = _row_stats(M, metric)  # (summed as for any CSR)
+    elif metric in ("jaccard", "overlap"):
+        X = (X != 0).astype(np.float64)
+        norms = X.sum(axis=1)
+    else:
+        norms = np.ones(X.shape[0])
+    from scipy.linalg import blas
+    out = blas.dsyrk(1.0, X.T, trans=1, lower=1).T  # the upper triangle, C order
+    if metric == "dot" and np.count_nonzero(np.isfinite(out)) < out.size:
+        return None  # products beyond float64: the general path says so
+    _K.finalize_dense(out, norms, norms, _CODE[metric], True, 1)
+    _K.mirror_upper(out, 1)
+    return out
 
 
 def _compute(A, B, *, metric, sym, left, right, threshold, top_k, sparse_out,
@@ -829,7 +909,9 @@ def overlap(W, *, metric="cosine", other=None, control=None, threshold=None, top
     writes straight into the output rows (the upper triangle only for symmetric
     metrics), or, for sparse output, through a bounded per-row selection that never
     builds the dense result.  Weighted Jaccard/overlap use the (+, min) semiring
-    and take the sparse path for every column.
+    and take the sparse path for every column.  A small dense ndarray (up to 4,096
+    weights) scored against itself into a dense result is one BLAS product with the
+    same normalisation, and the same scores, as its CSR matrix.
 
     Memory is planned before the large allocations: a dense result needs
     8·n_A·n_B bytes; a sparse one 12 bytes a stored score (16 with int64
@@ -884,6 +966,11 @@ def overlap(W, *, metric="cosine", other=None, control=None, threshold=None, top
             _F, "control", "None unless metric='kappa'", "a matrix",
             "Pass metric='kappa' to compute profit weights, or drop control=."))
 
+    if type(W) is np.ndarray and other is None and rows is None and threshold is None \
+            and top_k is None and output in ("auto", "dense"):
+        S = _small_dense(W, control, metric)
+        if S is not None:
+            return S
     frames = [x for x in (W, other, control) if isinstance(x, pd.DataFrame)]
     labelled = bool(frames)
     if labelled:

@@ -137,6 +137,49 @@ def test_a_dense_array_scores_exactly_as_its_csr_matrix(metric):
     np.testing.assert_array_equal(X, _matrix())  # the input is never modified
 
 
+@pytest.mark.parametrize("metric", ["cosine", "dot", "jaccard", "overlap", "kappa"])
+@pytest.mark.parametrize("variant", ["no zero", "transposed view", "float32", "int", "bool",
+                                     "empty row", "one column", "64 x 64"])
+def test_every_small_dense_input_scores_exactly_as_its_csr_matrix(metric, variant):
+    rng = np.random.default_rng(11)
+    X = {"no zero": lambda: rng.random((7, 5)) + 0.1,
+         "transposed view": lambda: _matrix()[:, :6].T,
+         "float32": lambda: _matrix().astype(np.float32),
+         "int": lambda: rng.integers(0, 4, size=(6, 9)),
+         "bool": lambda: rng.random((6, 9)) < 0.5,
+         "empty row": lambda: np.vstack([_matrix()[:3], np.zeros((1, 10)), _matrix()[3:]]),
+         "one column": lambda: rng.random((5, 1)),
+         "64 x 64": lambda: np.where(rng.random((64, 64)) < 0.3, rng.random((64, 64)), 0.0),
+         }[variant]()
+    before = X.copy()
+    with warnings.catch_warnings(record=True) as got_warnings:
+        warnings.simplefilter("always")
+        got = cn.overlap(X, metric=metric)
+    with warnings.catch_warnings(record=True) as want_warnings:
+        warnings.simplefilter("always")
+        want = cn.overlap(sp.csr_matrix(X), metric=metric)
+    np.testing.assert_array_equal(got, want)
+    assert [str(w.message) for w in got_warnings] == [str(w.message) for w in want_warnings]
+    np.testing.assert_array_equal(X, before)
+    if metric == "kappa":  # a distinct control matrix as well
+        warnings.simplefilter("ignore")  # (the empty row warns, as checked above)
+        G = np.where(X != 0, rng.random(X.shape), 0.0)
+        np.testing.assert_array_equal(cn.overlap(X, metric="kappa", control=G),
+                                      cn.overlap(sp.csr_matrix(X), metric="kappa",
+                                                 control=sp.csr_matrix(G)))
+
+
+@pytest.mark.parametrize("X, metric", [
+    (np.full((3, 3), 1e200), "dot"),          # products beyond float64
+    (-np.eye(3), "jaccard"),                  # negative weights
+    (np.array([[1.0, np.inf]]), "cosine"),    # an infinite weight
+])
+def test_a_small_dense_input_the_checks_refuse_raises_as_its_csr_matrix(X, metric):
+    with pytest.raises(InvalidMatrixError) as want:
+        cn.overlap(sp.csr_matrix(X), metric=metric)
+    _raises_exactly(InvalidMatrixError, str(want.value), lambda: cn.overlap(X, metric=metric))
+
+
 @pytest.mark.parametrize("kwargs", [{"rows": [3, 0, 3]}, {"top_k": 3}, {"threshold": 0.2},
                                     {"output": "csr"}])
 def test_a_dense_array_selects_as_its_csr_matrix(kwargs):
