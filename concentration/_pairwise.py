@@ -524,7 +524,8 @@ def _small_dense(X, G, metric):
     then takes the input, with its checks and messages) unless X is a 2-D ndarray of at
     most 4,096 numbers (bool, integer or float), every one finite, non-negative where
     the metric needs it and, for cosine, of a magnitude in [1e-150, 1e150] or zero; and,
-    for ``kappa``, G an ndarray like X with ⟨g_j, b_j⟩ > 0 for every firm.
+    for ``kappa``, G an ndarray like X with ⟨g_j, b_j⟩ > 0 for every firm; and unless
+    every column is dense enough for the general path's BLAS block.
     """
     if metric.startswith("weighted_") or X.ndim != 2 or not 0 < X.size <= _SMALL_DENSE \
             or X.dtype.kind not in "biuf":
@@ -532,18 +533,31 @@ def _small_dense(X, G, metric):
     X = np.ascontiguousarray(X, dtype=np.float64)
     if np.count_nonzero(np.isfinite(X)) < X.size:
         return None
+    # every column in the general path's BLAS block (else part of the sum is sparse)
+    n = X.shape[0]
+    deg = np.count_nonzero(X, axis=0).astype(np.float64)
     if metric == "kappa":
-        if type(G) is not np.ndarray or G.shape != X.shape or G.dtype.kind not in "biuf":
+        if type(G) is not np.ndarray or G.shape != X.shape:
+            return None
+        deg = deg * np.count_nonzero(G, axis=0)
+    else:
+        deg = deg * deg
+    if np.count_nonzero(deg > _HEAVY_RATIO * float(n) * float(n)) < deg.size:
+        return None
+    if metric == "kappa":
+        if G.dtype.kind not in "biuf":
             return None
         G = np.ascontiguousarray(G, dtype=np.float64)
         if np.count_nonzero(np.isfinite(G)) < G.size or G.min() < 0 or X.min() < 0:
             return None
         # <g_j, b_j>: the nonzero products summed as scipy sums the rows of G ∘ B
-        products = _dense_to_csr(G * X)
-        diag = _row_sums(products, products.data)
-        if np.count_nonzero(diag) < diag.size:
-            return None  # firms without control mass: the general path warns
-        out = np.matmul(G, X.T)
+        with np.errstate(over="ignore"):  # (the kernels' products do not warn either)
+            products = _dense_to_csr(G * X)
+            diag = _row_sums(products, products.data)
+            if np.count_nonzero(diag) < diag.size:
+                return None  # firms without control mass: the general path warns
+            # (new arrays, as the general path's dense blocks: numpy gives X @ X.T to syrk)
+            out = np.matmul(G + 0.0, (X + 0.0).T)
         _K.finalize_dense(out, diag, np.ones(X.shape[0]), _CODE[metric], False, 1)
         return out
     if metric in _NONNEGATIVE and X.min() < 0:
@@ -566,7 +580,7 @@ def _small_dense(X, G, metric):
     else:
         norms = np.ones(X.shape[0])
     from scipy.linalg import blas
-    out = blas.dsyrk(1.0, X.T, trans=1, lower=1).T  # the upper triangle, C order
+    out = blas.dsyrk(1.0, (X + 0.0).T, trans=1, lower=1).T  # upper triangle, C order
     if metric == "dot" and np.count_nonzero(np.isfinite(out)) < out.size:
         return None  # products beyond float64: the general path says so
     _K.finalize_dense(out, norms, norms, _CODE[metric], True, 1)

@@ -169,6 +169,49 @@ def test_every_small_dense_input_scores_exactly_as_its_csr_matrix(metric, varian
                                                  control=sp.csr_matrix(G)))
 
 
+def _outcome(call):
+    """(result or exception type and message, warning messages) of ``call()``."""
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        try:
+            got = call()
+        except Exception as exc:  # noqa: BLE001 - compared, not swallowed
+            got = (type(exc), str(exc))
+    return got, [str(w.message) for w in seen]
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_random_small_dense_inputs_score_as_their_csr_matrices(seed):
+    # densities from empty to full (light columns take the general path's sparse sum),
+    # magnitudes over ten orders, a control matrix of its own pattern for κ
+    rng = np.random.default_rng(seed)
+    for _ in range(60):
+        r, c = rng.integers(1, 30, size=2)
+        X = np.where(rng.random((r, c)) < rng.random(),
+                     rng.random((r, c)) * 10.0 ** rng.uniform(-5, 5), 0.0)
+        G = np.where(X != 0, rng.random((r, c)), 0.0)
+        for metric, kw, kw_csr in (
+                *((m, {}, {}) for m in ("cosine", "dot", "jaccard", "overlap", "kappa")),
+                ("kappa", {"control": G}, {"control": sp.csr_matrix(G)})):
+            got, got_warnings = _outcome(lambda: cn.overlap(X, metric=metric, **kw))
+            want, want_warnings = _outcome(
+                lambda: cn.overlap(sp.csr_matrix(X), metric=metric, **kw_csr))
+            assert got_warnings == want_warnings
+            if isinstance(want, tuple):
+                assert got == want
+            else:
+                np.testing.assert_array_equal(got, want)
+                np.testing.assert_array_equal(np.signbit(got), np.signbit(want))
+
+
+def test_products_beyond_float64_warn_as_on_the_general_path():
+    X = np.array([[1e200, 1.0], [0.0, 1.0]])   # <g_0, b_0> overflows to inf
+    got, got_warnings = _outcome(lambda: cn.overlap(X, metric="kappa"))
+    want, want_warnings = _outcome(lambda: cn.overlap(sp.csr_matrix(X), metric="kappa"))
+    np.testing.assert_array_equal(got, want)
+    assert got_warnings == want_warnings == []
+
+
 @pytest.mark.parametrize("X, metric", [
     (np.full((3, 3), 1e200), "dot"),          # products beyond float64
     (-np.eye(3), "jaccard"),                  # negative weights
