@@ -533,23 +533,21 @@ def _small_dense(X, G, metric):
     X = np.ascontiguousarray(X, dtype=np.float64)
     if np.count_nonzero(np.isfinite(X)) < X.size:
         return None
-    # every column in the general path's BLAS block (else part of the sum is sparse)
-    n = X.shape[0]
-    deg = np.count_nonzero(X, axis=0).astype(np.float64)
     if metric == "kappa":
-        if type(G) is not np.ndarray or G.shape != X.shape:
-            return None
-        deg = deg * np.count_nonzero(G, axis=0)
-    else:
-        deg = deg * deg
-    if np.count_nonzero(deg > _HEAVY_RATIO * float(n) * float(n)) < deg.size:
-        return None
-    if metric == "kappa":
-        if G.dtype.kind not in "biuf":
+        if type(G) is not np.ndarray or G.shape != X.shape or G.dtype.kind not in "biuf":
             return None
         G = np.ascontiguousarray(G, dtype=np.float64)
         if np.count_nonzero(np.isfinite(G)) < G.size or G.min() < 0 or X.min() < 0:
             return None
+    # every column in the general path's BLAS block (else part of the sum is sparse)
+    full = np.count_nonzero(X) == X.size
+    if not full or (metric == "kappa" and np.count_nonzero(G) < G.size):
+        n = X.shape[0]
+        deg = np.count_nonzero(X, axis=0).astype(np.float64)
+        deg = deg * (np.count_nonzero(G, axis=0) if metric == "kappa" else deg)
+        if np.count_nonzero(deg > _HEAVY_RATIO * float(n) * float(n)) < deg.size:
+            return None
+    if metric == "kappa":
         # <g_j, b_j>: the nonzero products summed as scipy sums the rows of G ∘ B
         with np.errstate(over="ignore"):  # (the kernels' products do not warn either)
             products = _dense_to_csr(G * X)
@@ -563,8 +561,8 @@ def _small_dense(X, G, metric):
     if metric in _NONNEGATIVE and X.min() < 0:
         return None
     if metric == "cosine":
-        mag = np.abs(X)
-        if np.count_nonzero(mag) == X.size:  # every row a full CSR row: one segment each
+        if full:  # every row a full CSR row: one segment each
+            mag = np.abs(X)
             if np.maximum.reduce(mag, axis=None) > 1e150 \
                     or np.minimum.reduce(mag, axis=None) < 1e-150:
                 return None  # weights beyond 1e±150: rescaled rows, on the general path
