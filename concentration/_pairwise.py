@@ -531,7 +531,13 @@ def _small_dense(X, G, metric):
             or X.dtype.kind not in "biuf":
         return None
     X = np.ascontiguousarray(X, dtype=np.float64)
-    if np.count_nonzero(np.isfinite(X)) < X.size:
+    full = np.count_nonzero(X) == X.size  # (NaN is not zero)
+    if metric == "cosine" and full:  # every row a full CSR row: one segment each
+        mag = np.abs(X)
+        if not (np.maximum.reduce(mag, axis=None) <= 1e150
+                and np.minimum.reduce(mag, axis=None) >= 1e-150):
+            return None  # NaN, inf, or weights beyond 1e±150 (rescaled rows, in general)
+    elif np.count_nonzero(np.isfinite(X)) < X.size:
         return None
     if metric == "kappa":
         if type(G) is not np.ndarray or G.shape != X.shape or G.dtype.kind not in "biuf":
@@ -540,7 +546,6 @@ def _small_dense(X, G, metric):
         if np.count_nonzero(np.isfinite(G)) < G.size or G.min() < 0 or X.min() < 0:
             return None
     # every column in the general path's BLAS block (else part of the sum is sparse)
-    full = np.count_nonzero(X) == X.size
     if not full or (metric == "kappa" and np.count_nonzero(G) < G.size):
         n = X.shape[0]
         deg = np.count_nonzero(X, axis=0).astype(np.float64)
@@ -561,11 +566,7 @@ def _small_dense(X, G, metric):
     if metric in _NONNEGATIVE and X.min() < 0:
         return None
     if metric == "cosine":
-        if full:  # every row a full CSR row: one segment each
-            mag = np.abs(X)
-            if np.maximum.reduce(mag, axis=None) > 1e150 \
-                    or np.minimum.reduce(mag, axis=None) < 1e-150:
-                return None  # weights beyond 1e±150: rescaled rows, on the general path
+        if full:
             norms = np.sqrt(np.add.reduceat(X * X, [0], axis=1)[:, 0])
         else:
             M = _dense_to_csr(X)
@@ -581,8 +582,7 @@ def _small_dense(X, G, metric):
     out = blas.dsyrk(1.0, (X + 0.0).T, trans=1, lower=1).T  # upper triangle, C order
     if metric == "dot" and np.count_nonzero(np.isfinite(out)) < out.size:
         return None  # products beyond float64: the general path says so
-    _K.finalize_dense(out, norms, norms, _CODE[metric], True, 1)
-    _K.mirror_upper(out, 1)
+    _K.finalize_dense(out, norms, norms, _CODE[metric], True, 1)  # (and mirrored)
     return out
 
 
@@ -653,9 +653,7 @@ def _compute(A, B, *, metric, sym, left, right, threshold, top_k, sparse_out,
             out = np.zeros((nA, nB))
         if n_heavy < n_cols:  # (with every column in the BLAS block there is nothing to add)
             _K.accumulate_dense(out, *kernel_arrays(), heavy.astype(np.uint8), sym, op, nt)
-        _K.finalize_dense(out, left, right, code, sym, nt)
-        if sym:
-            _K.mirror_upper(out, nt)
+        _K.finalize_dense(out, left, right, code, sym, nt)  # (mirrored when sym)
         return out
 
     a_indptr, a_indices, a_data, bt_indptr, bt_indices, bt_data = kernel_arrays()

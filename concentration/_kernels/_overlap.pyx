@@ -178,31 +178,40 @@ def accumulate_dense(double[:, ::1] out, const int64_t[::1] a_indptr,
 
 def finalize_dense(double[:, ::1] out, const double[::1] left, const double[::1] right,
                    int metric, bint upper, int n_threads):
-    """Apply the metric's normalisation in place (only ``k >= r`` when ``upper``)."""
+    """Apply the metric's normalisation in place.
+
+    With ``upper`` (a square ``out`` of a symmetric metric) only ``k >= r`` is read and
+    normalised, and that upper triangle is then copied onto the lower one.
+    """
     cdef Py_ssize_t nr = out.shape[0]
     cdef Py_ssize_t m = out.shape[1]
     cdef Py_ssize_t r, k, k0
     cdef double lv
     cdef int nt = _team(n_threads)
-    if metric == 0 or nr == 0 or m == 0:
+    if nr == 0 or m == 0:
         return
-    for r in prange(nr, nogil=True, schedule="static", num_threads=nt):
-        lv = left[r]
-        k0 = r if upper else 0
-        for k in range(k0, m):
-            out[r, k] = _score(out[r, k], lv, right[k], metric)
+    if metric != 0:
+        for r in prange(nr, nogil=True, schedule="static", num_threads=nt):
+            lv = left[r]
+            k0 = r if upper else 0
+            for k in range(k0, m):
+                out[r, k] = _score(out[r, k], lv, right[k], metric)
+    if upper:
+        _mirror_upper(out, nt)
 
 
-def mirror_upper(double[:, ::1] out, int n_threads):
+cdef void _mirror_upper(double[:, ::1] out, int nt) noexcept nogil:
     """Copy the upper triangle onto the lower one (square ``out``), tile by tile."""
     cdef Py_ssize_t n = out.shape[0]
     cdef Py_ssize_t T = 64
     cdef Py_ssize_t nb = (n + T - 1) // T
     cdef Py_ssize_t bi, bj, r, c, r1, c1
-    cdef int nt = _team(n_threads)
-    if n == 0:
+    if nb == 1:  # one tile: no thread team
+        for r in range(n):
+            for c in range(r):
+                out[r, c] = out[c, r]
         return
-    for bi in prange(nb, nogil=True, schedule="dynamic", chunksize=1, num_threads=nt):
+    for bi in prange(nb, schedule="dynamic", chunksize=1, num_threads=nt):
         r1 = (bi + 1) * T
         if r1 > n:
             r1 = n
