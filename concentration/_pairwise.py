@@ -980,6 +980,8 @@ def overlap(W, *, metric="cosine", other=None, control=None, threshold=None, top
             and top_k is None and output in ("auto", "dense"):
         S = _small_dense(W, control, metric)
         if S is not None:
+            stage(_F, "%s of %d x %d rows: a small dense input, one BLAS product", metric,
+                  S.shape[0], S.shape[1])
             return S
     frames = [x for x in (W, other, control) if isinstance(x, pd.DataFrame)]
     labelled = bool(frames)

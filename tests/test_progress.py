@@ -61,11 +61,18 @@ def test_a_fringe_warning_points_at_the_callers_line():
 def test_overlap_logs_its_plan_and_kernel(caplog):
     import numpy as np
 
+    import scipy.sparse as sp
+
+    with caplog.at_level(logging.INFO, logger="concentration"):
+        cn.overlap(sp.eye(3, format="csr"), metric="cosine")
+    text = [r.getMessage() for r in caplog.records if r.name == "concentration"]
+    assert text[0].startswith("overlap: cosine of 3 x 3 rows (3 and 3 weights)")
+    assert text[1].startswith("overlap: kernel done (9 scores kept)")
+    caplog.clear()
     with caplog.at_level(logging.INFO, logger="concentration"):
         cn.overlap(np.eye(3), metric="cosine")
     text = [r.getMessage() for r in caplog.records if r.name == "concentration"]
-    assert text[0].startswith("overlap: cosine of 3 x 3 rows")
-    assert text[1].startswith("overlap: kernel done (9 scores kept)")
+    assert text == ["overlap: cosine of 3 x 3 rows: a small dense input, one BLAS product"]
 
 
 def test_data_quality_warnings_point_at_the_callers_line():
