@@ -520,16 +520,17 @@ def _small_dense(X, G, metric):
     matrix), without the CSR arrays that the sparse kernels would read: ``dsyrk`` of X
     (of its 0/1 pattern for ``jaccard``/``overlap``) or, for ``kappa``, ``G @ Xᵀ``; then
     the kernels' own normalisation, so every score is the general path's exactly.
-    None (the general path
-    then takes the input, with its checks and messages) unless X is a 2-D ndarray of at
-    most 4,096 numbers (bool, integer or float), every one finite, non-negative where
-    the metric needs it and, for cosine, of a magnitude in [1e-150, 1e150] or zero; and,
-    for ``kappa``, G an ndarray like X with ⟨g_j, b_j⟩ > 0 for every firm; and unless
-    every column is dense enough for the general path's BLAS block.
+
+    None (the general path then takes the input, with its checks, warnings and
+    messages) unless X is a 2-D ndarray of at most 4,096 numbers (bool, integer or
+    float) in at most 500 rows (a result of at most 2 MB), every one finite and
+    non-negative where the metric needs it; every column dense enough for the general
+    path's BLAS block; for cosine, every nonzero magnitude in [1e-150, 1e150]; for
+    ``kappa``, G an ndarray like X and every ⟨g_j, b_j⟩ positive and finite.
     """
     if metric.startswith("weighted_") or X.ndim != 2 or not 0 < X.size <= _SMALL_DENSE \
-            or X.dtype.kind not in "biuf":
-        return None
+            or X.shape[0] ** 2 > _ONE_THREAD_PAIRS or X.dtype.kind not in "biuf":
+        return None  # (a result of at most 2 MB needs no memory plan)
     X = np.ascontiguousarray(X, dtype=np.float64)
     full = np.count_nonzero(X) == X.size  # (NaN is not zero)
     if metric == "cosine" and full:  # every row a full CSR row: one segment each
@@ -554,13 +555,13 @@ def _small_dense(X, G, metric):
             return None
     if metric == "kappa":
         # <g_j, b_j>: the nonzero products summed as scipy sums the rows of G ∘ B
-        with np.errstate(over="ignore"):  # (the kernels' products do not warn either)
+        with np.errstate(over="ignore"):  # (an overflow is left to the general path)
             products = _dense_to_csr(G * X)
             diag = _row_sums(products, products.data)
-            if np.count_nonzero(diag) < diag.size:
-                return None  # firms without control mass: the general path warns
-            # (new arrays, as the general path's dense blocks: numpy gives X @ X.T to syrk)
-            out = np.matmul(G + 0.0, (X + 0.0).T)
+        if np.count_nonzero(diag) < diag.size or not np.isfinite(diag).all():
+            return None  # firms without control mass (a warning), or sums beyond float64
+        # (new arrays, as the general path's dense blocks: numpy gives X @ X.T to syrk)
+        out = np.matmul(G + 0.0, (X + 0.0).T)
         _K.finalize_dense(out, diag, np.ones(X.shape[0]), _CODE[metric], False, 1)
         return out
     if metric in _NONNEGATIVE and X.min() < 0:
@@ -920,8 +921,8 @@ def overlap(W, *, metric="cosine", other=None, control=None, threshold=None, top
     metrics), or, for sparse output, through a bounded per-row selection that never
     builds the dense result.  Weighted Jaccard/overlap use the (+, min) semiring
     and take the sparse path for every column.  A small dense ndarray (up to 4,096
-    weights) scored against itself into a dense result is one BLAS product with the
-    same normalisation, and the same scores, as its CSR matrix.
+    weights in at most 500 rows) scored against itself into a dense result is one BLAS
+    product with the same normalisation, and the same scores, as its CSR matrix.
 
     Memory is planned before the large allocations: a dense result needs
     8·n_A·n_B bytes; a sparse one 12 bytes a stored score (16 with int64

@@ -204,12 +204,27 @@ def test_random_small_dense_inputs_score_as_their_csr_matrices(seed):
                 np.testing.assert_array_equal(np.signbit(got), np.signbit(want))
 
 
-def test_products_beyond_float64_warn_as_on_the_general_path():
-    X = np.array([[1e200, 1.0], [0.0, 1.0]])   # <g_0, b_0> overflows to inf
+@pytest.mark.parametrize("X", [np.array([[1e200, 1.0], [0.0, 1.0]]),
+                               np.array([[1e154, 1e154], [1.0, 1.0]])])
+def test_products_beyond_float64_warn_as_on_the_general_path(X):
+    # <g_0, b_0> overflows to inf, in a product or in the sum of two
     got, got_warnings = _outcome(lambda: cn.overlap(X, metric="kappa"))
     want, want_warnings = _outcome(lambda: cn.overlap(sp.csr_matrix(X), metric="kappa"))
     np.testing.assert_array_equal(got, want)
-    assert got_warnings == want_warnings == []
+    assert got_warnings == want_warnings
+
+
+def test_a_large_result_of_a_small_input_has_its_memory_plan(monkeypatch):
+    import concentration._pairwise as pairwise
+    import concentration._validation as validation
+
+    for module in (validation, pairwise):  # 120 MiB free; the result needs 128 MiB
+        monkeypatch.setattr(module, "available_memory", lambda: 120 << 20)
+    X = np.ones((4096, 1))
+    with pytest.raises(cn.exceptions.ResourceError) as want:
+        cn.overlap(sp.csr_matrix(X), metric="cosine")
+    _raises_exactly(cn.exceptions.ResourceError, str(want.value),
+                    lambda: cn.overlap(X, metric="cosine"))
 
 
 @pytest.mark.parametrize("X, metric", [
