@@ -560,8 +560,10 @@ def _small_dense(X, G, metric):
             diag = _row_sums(products, products.data)
         if np.count_nonzero(diag) < diag.size or not np.isfinite(diag).all():
             return None  # firms without control mass (a warning), or sums beyond float64
-        # (new arrays, as the general path's dense blocks: numpy gives X @ X.T to syrk)
-        out = np.matmul(G + 0.0, (X + 0.0).T)
+        # (new arrays, as the general path's dense blocks: numpy gives X @ X.T to syrk;
+        # an overflowing product is inf there too, without a warning)
+        with np.errstate(over="ignore"):
+            out = np.matmul(G + 0.0, (X + 0.0).T)
         _K.finalize_dense(out, diag, np.ones(X.shape[0]), _CODE[metric], False, 1)
         return out
     if metric in _NONNEGATIVE and X.min() < 0:

@@ -204,12 +204,17 @@ def test_random_small_dense_inputs_score_as_their_csr_matrices(seed):
                 np.testing.assert_array_equal(np.signbit(got), np.signbit(want))
 
 
-@pytest.mark.parametrize("X", [np.array([[1e200, 1.0], [0.0, 1.0]]),
-                               np.array([[1e154, 1e154], [1.0, 1.0]])])
-def test_products_beyond_float64_warn_as_on_the_general_path(X):
-    # <g_0, b_0> overflows to inf, in a product or in the sum of two
-    got, got_warnings = _outcome(lambda: cn.overlap(X, metric="kappa"))
-    want, want_warnings = _outcome(lambda: cn.overlap(sp.csr_matrix(X), metric="kappa"))
+@pytest.mark.parametrize("X, G", [
+    (np.array([[1e200, 1.0], [0.0, 1.0]]), None),    # <g_0, b_0> overflows in a product
+    (np.array([[1e154, 1e154], [1.0, 1.0]]), None),  # ... in the sum of two
+    (np.array([[1e-200, 1.0], [1e200, 1.0]]),        # only <g_0, b_1> overflows
+     np.array([[1e200, 1.0], [0.0, 1.0]])),
+])
+def test_products_beyond_float64_warn_as_on_the_general_path(X, G):
+    kw, kw_csr = ({}, {}) if G is None else ({"control": G}, {"control": sp.csr_matrix(G)})
+    got, got_warnings = _outcome(lambda: cn.overlap(X, metric="kappa", **kw))
+    want, want_warnings = _outcome(
+        lambda: cn.overlap(sp.csr_matrix(X), metric="kappa", **kw_csr))
     np.testing.assert_array_equal(got, want)
     assert got_warnings == want_warnings
 
