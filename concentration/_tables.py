@@ -53,7 +53,7 @@ __all__ = [
     "numeric_column",
     "period_order",
     "resolve_key",
-    "small_market_sums",
+    "small_market",
 ]
 
 #: Shares of a market may sum above one by this much (rounding in published tables)
@@ -745,24 +745,26 @@ def _issue(issues, severity, check, column, group, value, message):
                    "value": value, "message": message})
 
 
-#: A mapping or list of at most this many shares may be summed by :func:`small_market_sums`.
+#: A mapping or list of at most this many shares may be read by :func:`small_market`.
 _SMALL_MARKET = 64
 _PLAIN_NAMES = (str, type(None))
 
 
-def small_market_sums(data, *, names, scale, tolerance, duplicates):
-    """``(sum, sum of squares)`` of the shares of one small market that every check passes.
+def small_market(data, *, names, scale, tolerance, duplicates):
+    """``(shares, sum, sum of squares, largest)`` of one small market that every check passes.
 
     ``data`` is a dict or a list of at most 64 plain Python numbers (float or int);
     ``names`` are the column-name arguments of the call (each must be a str or None),
     ``scale``, ``tolerance`` and ``duplicates`` its options.  When :func:`coerce_shares`
     would record no finding at all for these arguments (every share finite, at least 0
     and at most 1, or 100 for ``scale="percent"``; the sum within 1 ± ``tolerance``),
+    ``shares`` is the list of the table's shares (fractions, in the order given) and
     the sums are those of :meth:`ShareTable.sums` for its table, exactly: the shares are
-    added in order, one accumulator each, as the kernel adds a market's rows.  Anything
-    else returns None, and the caller takes :func:`coerce_shares`, which validates the
-    arguments and reports the finding with its message.  A loop over thousands of deals
-    then pays for a few comparisons per firm instead of building a table.
+    added in order, one accumulator each, as the kernel adds a market's rows;
+    ``largest`` is the largest share.  Anything else returns None, and the caller takes
+    :func:`coerce_shares`, which validates the arguments and reports the finding with
+    its message.  A loop over thousands of deals then pays for a few comparisons per
+    firm instead of building a table.
     """
     kind = type(data)
     if kind is not dict and kind is not list:
@@ -783,6 +785,7 @@ def small_market_sums(data, *, names, scale, tolerance, duplicates):
         return None
     top = factor * (1.0 + tolerance)
     raw_total = total = sumsq = largest = 0.0
+    shares = []
     for v in values:
         kind = type(v)
         if kind is int:
@@ -797,6 +800,7 @@ def small_market_sums(data, *, names, scale, tolerance, duplicates):
         if factor != 1.0:
             v = v / factor
             total += v
+        shares.append(v)
         sumsq += v * v
     if factor == 1.0:
         total = raw_total
@@ -804,9 +808,10 @@ def small_market_sums(data, *, names, scale, tolerance, duplicates):
         if largest <= 1.0 and 0.0 < raw_total <= 1.0 + tolerance:
             return None  # fractions declared as percentages: the general path says so
         raw_total = raw_total / factor
+        largest = largest / factor
     if not 1.0 - tolerance <= raw_total <= 1.0 + tolerance + 1e-9:
         return None  # above one (an error) or a fringe (a warning)
-    return total, sumsq
+    return shares, total, sumsq, largest
 
 
 def coerce_shares(data, *, market="market", period="period", firm="firm", share="share",

@@ -46,6 +46,7 @@ References
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -316,6 +317,34 @@ class Guideline:
                     unchecked[hit] = r_unchecked
                     done |= hit
         return zone, verdict, rule, cite, unchecked
+
+    def classify_one(self, metrics: dict) -> tuple:
+        """:meth:`classify` of one market: ``metrics`` maps each metric to a float.
+
+        The same zones and rules, read in the same order with the same comparisons
+        (:meth:`Condition._compare` on a float is the comparison of the float64
+        array); a NaN metric satisfies no condition and is in no zone.  Returns
+        ``(zone, verdict, rule, citation, unchecked)`` as str.  A screen of one small
+        market reads its verdicts this way, without arrays.
+        """
+        x = metrics["post_hhi"]
+        zone = ""
+        if math.isfinite(x):
+            for z in self.zones:
+                for cond in z._bounds:
+                    if not cond._compare(x):
+                        break
+                else:
+                    zone = z.name
+                    break
+        default_rule, default_cite, texts = self._texts
+        for r, (r_verdict, r_rule, r_cite, r_unchecked) in zip(self.rules, texts):
+            for cond in r.conditions:
+                if not cond._compare(metrics[cond.metric]):
+                    break
+            else:
+                return zone, r_verdict, r_rule, r_cite, r_unchecked
+        return zone, self.default_verdict, default_rule, default_cite, ""
 
 
 # ---------------------------------------------------------------------------

@@ -33,7 +33,7 @@ import pandas as pd
 from ._dispatch import dispatchable
 from ._docstrings import FRINGE_PARAMETERS, SHARE_PARAMETERS, substitute
 from ._kernels import load
-from ._tables import DEFAULT_TOLERANCE, ShareTable, coerce_shares, small_market_sums
+from ._tables import DEFAULT_TOLERANCE, ShareTable, coerce_shares, small_market
 from ._validation import (
     check_bool,
     check_choice,
@@ -253,11 +253,11 @@ def hhi(data, *, market="market", period="period", firm="firm", share="share", v
     3800.0
     """
     if fringe == "ignore" and value is None and parent is None and fringe_size is None:
-        sums = small_market_sums(data, names=(market, period, firm, share, period_start,
-                                              period_end),
-                                 scale=scale, tolerance=tolerance, duplicates=duplicates)
-        if sums is not None:  # a small clean market: the table's own sums, without it
-            return 10_000.0 * sums[1]
+        small = small_market(data, names=(market, period, firm, share, period_start,
+                                          period_end),
+                             scale=scale, tolerance=tolerance, duplicates=duplicates)
+        if small is not None:  # a small clean market: the table's own sums, without it
+            return 10_000.0 * small[2]
     table = _table("hhi", data, market=market, period=period, firm=firm, share=share,
                    value=value, scale=scale, duplicates=duplicates, parent=parent,
                    tolerance=tolerance, period_start=period_start,

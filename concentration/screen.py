@@ -23,6 +23,7 @@ References
 
 from __future__ import annotations
 
+import math
 from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
 
@@ -35,10 +36,10 @@ from ._dispatch import dispatchable
 from ._docstrings import MERGER_PARAMETERS, substitute
 from ._entities import coerce_entities
 from ._results import DeferredFrame, FrameField, ResultMixin, built_state
-from ._tables import DEFAULT_TOLERANCE, ShareTable, coerce_shares
+from ._tables import DEFAULT_TOLERANCE, ShareTable, coerce_shares, small_market
 from ._validation import check_number, close_matches, param_message
 from .exceptions import InvalidParameterError
-from .guidelines import VERDICTS, Guideline, get_guideline, resolve_guidelines
+from .guidelines import GUIDELINES, VERDICTS, Guideline, get_guideline, resolve_guidelines
 from .measures import (MARKET_FLAG_PARAMETERS, PERIOD_PARAMETERS, hhi_bounds_from_stats,
                        split_non_markets)
 
@@ -465,6 +466,20 @@ def _rows(table, metrics, extra, gl, deal, tolerance, remedy=None, is_market=Non
     Every verdict is read here; only the DataFrame is left to be built when read.
     """
     n = table.n_groups
+    low = _classified(gl, metrics, extra["overlap"], n)
+    if extra["upper"] is metrics or (_same_metrics(metrics, extra["upper"]) and
+                                     np.array_equal(extra["overlap"], extra["overlap_upper"])):
+        up = low   # no fringe moves a metric: the same verdicts at the upper bound
+    else:
+        up = _classified(gl, extra["upper"], extra["overlap_upper"], n)
+    return deal, table.groups, len(gl), _columns(n, gl, metrics, extra, low, up, tolerance,
+                                                 remedy, is_market)
+
+
+def _columns(n, gl, metrics, extra, low, up, tolerance, remedy=None, is_market=None) -> dict:
+    """The columns of :func:`_rows` for ``n`` groups, their verdicts read: ``low`` and
+    ``up`` are ``(zone, verdict, rule, citation, not_checked)`` per group x guideline
+    at the lower and the upper bound."""
     k = len(gl)
     cols = {}
     cols["guideline"] = np.tile(np.array([g.key for g in gl], dtype=object), n)
@@ -477,12 +492,6 @@ def _rows(table, metrics, extra, gl, deal, tolerance, remedy=None, is_market=Non
     cols["lower_bound"] = cols["share_sum"] < 1.0 - tolerance
     if is_market is not None:
         cols["is_market"] = np.repeat(is_market, k)
-    low = _classified(gl, metrics, extra["overlap"], n)
-    if extra["upper"] is metrics or (_same_metrics(metrics, extra["upper"]) and
-                                     np.array_equal(extra["overlap"], extra["overlap_upper"])):
-        up = low   # no fringe moves a metric: the same verdicts at the upper bound
-    else:
-        up = _classified(gl, extra["upper"], extra["overlap_upper"], n)
     cols.update(zone=low[0], verdict=low[1], rule=low[2], citation=low[3], not_checked=low[4])
     upper = {key: np.repeat(np.asarray(v), k) for key, v in extra["upper"].items()}
     cols["verdict_lower"] = low[1]
@@ -498,7 +507,7 @@ def _rows(table, metrics, extra, gl, deal, tolerance, remedy=None, is_market=Non
         cols["combined_share_pre_remedy"] = np.repeat(extra["combined_share_pre"], k)
         if "attainable" in remedy:
             cols["attainable"] = np.repeat(remedy["attainable"], k)
-    return deal, table.groups, k, cols
+    return cols
 
 
 def _frame(deal, groups, k, columns) -> pd.DataFrame:
@@ -555,24 +564,33 @@ def _classified(gl, metrics, overlap, n):
         for part, values in zip(parts, g.classify(metrics)):
             part[j::k] = values
     no = ~np.repeat(overlap, k)
-    parts[1][no] = "no_overlap"
-    parts[2][no] = "the merging parties do not both have a positive share in this market"
-    parts[4][no] = ""
+    parts[1][no], parts[2][no], parts[4][no] = _NO_OVERLAP
     return tuple(parts)
 
 
+#: ``(verdict, rule, not_checked)`` where the parties do not both have a positive share.
+_NO_OVERLAP = ("no_overlap", "the merging parties do not both have a positive share in "
+               "this market", "")
+
+
 def _finish(tables, gl, deals, table, notes=(), parties=None) -> MergerScreen:
-    """The screen of the deals' rows (:func:`_rows`); its frames are built when read."""
-    merged = table.merged if table.merged is not None else \
+    """The screen of the deals' rows (:func:`_rows`); its frames are built when read.
+
+    ``tables`` may also be the :class:`DeferredFrame` of the whole table, and ``table``
+    None for a screen of one market without a :class:`ShareTable` (no keys, no
+    entities).
+    """
+    merged = table.merged if table is not None and table.merged is not None else \
         DeferredFrame(_no_entities, ("firm", "entity"))
     if parties:
         resolved = DeferredFrame(_resolved_parties, parties)
     else:
         resolved = DeferredFrame(_no_entities, ("deal", "party", "entity"))
-    return MergerScreen(table=DeferredFrame(_screen_table, tables),
-                        guidelines=tuple(g.key for g in gl), deals=deals,
-                        keys=tuple(table.keys), notes=tuple(notes), merged=merged,
-                        parties=resolved)
+    frame = tables if isinstance(tables, DeferredFrame) else \
+        DeferredFrame(_screen_table, tables)
+    return MergerScreen(table=frame, guidelines=tuple(g.key for g in gl), deals=deals,
+                        keys=() if table is None else tuple(table.keys),
+                        notes=tuple(notes), merged=merged, parties=resolved)
 
 
 def _screen_table(tables) -> pd.DataFrame:
@@ -607,6 +625,92 @@ def _buyer_mask(table, entities, buyer, masks, func):
             func, "buyer", "a firm other than the merging parties", buyer,
             "The buyer is one of the parties (or, under parent=, the same entity)."))
     return mask
+
+
+def _one_small_market(shares, merging, guidelines, names, scale, tolerance, duplicates,
+                      non_markets):
+    """The screen of a deal in one small market without a table, or None.
+
+    Taken when ``shares`` is a dict of at most 64 plain numbers keyed by str that
+    every check of :func:`coerce_shares` passes with no remainder (see
+    :func:`concentration._tables.small_market`), ``merging`` a list or tuple of
+    distinct str keys of it, ``guidelines`` one registry key, and every option plain.
+    The metrics are those of :func:`_metrics` for the table of ``shares``, to the
+    last bit: the parties' shares are added in the order of the rows, the post-merger
+    HHI adds the other firms' squares in that order and then the merged firm's, as
+    the grouped kernel adds the post-merger table.  The verdicts are read with
+    :meth:`Guideline.classify_one`; only the DataFrame is left to be built when read.
+    Anything else returns None and takes the general path and its messages.
+    """
+    if type(merging) is not list and type(merging) is not tuple or len(merging) < 2 \
+            or type(guidelines) is not str or (non_markets is not True and
+                                                non_markets is not False):
+        return None
+    key = guidelines.lower()
+    if key not in GUIDELINES:
+        return None
+    parties = set()
+    for p in merging:
+        if type(p) is not str or p not in shares:
+            return None
+        parties.add(p)
+    if len(parties) != len(merging):
+        return None
+    for firm in shares:
+        if type(firm) is not str:
+            return None
+    small = small_market(shares, names=names, scale=scale, tolerance=tolerance,
+                         duplicates=duplicates)
+    if small is None:
+        return None
+    values, total, sumsq, largest = small
+    if 1.0 - total >= 1e-12:
+        return None   # a remainder: the upper bound of the HHI is another market
+    comb = psq = others = 0.0
+    present = 0
+    pmax, pmin = -math.inf, math.inf
+    for firm, v in zip(shares, values):
+        if firm in parties:
+            comb += v
+            psq += v * v
+            if v > pmax:
+                pmax = v
+            if v > 0.0:
+                present += 1
+                if v < pmin:
+                    pmin = v
+        else:
+            others += v * v
+    if pmin == math.inf:
+        pmin = 0.0
+    overlap = present >= 2
+    post = others + comb * comb
+    metrics = {"pre_hhi": 1e4 * sumsq, "post_hhi": 1e4 * post,
+               "delta_hhi": 1e4 * ((comb * comb - psq) + 0.0), "combined_share": comb,
+               "max_party_share": pmax,
+               "min_party_share": pmin if overlap else math.nan,
+               "leading_party_share": pmax if overlap and pmax >= largest - 1e-12
+               else math.nan}
+    gl = GUIDELINES[key]
+    zone, verdict, rule, cite, unchecked = gl.classify_one(metrics)
+    if not overlap:
+        verdict, rule, unchecked = _NO_OVERLAP
+    table = DeferredFrame(_one_market_table, (gl,), metrics, (present, overlap, total),
+                          [(zone, verdict, rule, cite, unchecked)], tolerance)
+    return _finish(table, (gl,), {"deal": tuple(merging)}, None)
+
+
+def _one_market_table(gl, metrics, extra, verdicts, tolerance) -> pd.DataFrame:
+    """The table of :func:`_one_small_market`: its scalars as the columns of one group."""
+    metrics = {key: np.array([v], dtype=np.float64) for key, v in metrics.items()}
+    present, overlap, total = extra
+    overlap = np.array([overlap])
+    extra = {"parties_present": np.array([present], dtype=np.int64), "overlap": overlap,
+             "share_sum": np.array([total], dtype=np.float64), "upper": metrics,
+             "overlap_upper": overlap, "fringe_parties": np.zeros(1, dtype=np.int64)}
+    low = tuple(np.array(part, dtype=object) for part in zip(*verdicts))
+    return _screen_table([(None, None, len(gl),
+                           _columns(1, gl, metrics, extra, low, low, tolerance))])
 
 
 _doc = substitute(params="\n    ".join((MERGER_PARAMETERS, MARKET_FLAG_PARAMETERS,
@@ -691,6 +795,12 @@ def screen_merger(shares, merging, *, guidelines="us2023", market="market", peri
     >>> row["verdict_lower"], row["verdict_upper"], bool(row["holds_at_both_bounds"])
     ('safe_harbour', 'outside_safe_harbour', False)
     """
+    if type(shares) is dict and value is None and parent is None:
+        screen = _one_small_market(shares, merging, guidelines,
+                                   (market, period, firm, share, period_start, period_end,
+                                    market_flag), scale, tolerance, duplicates, non_markets)
+        if screen is not None:   # one small clean market: its metrics without a table
+            return screen
     func = "screen_merger"
     deals = _deals(merging, func)
     gl = _guidelines(guidelines, func)

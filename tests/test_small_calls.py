@@ -403,8 +403,13 @@ def test_a_small_clean_market_is_the_table_result_exactly(rng, scale):
             raw = rng.dirichlet(np.ones(n)) * rng.uniform(0.995, 1.005) * factor
             values = raw.tolist()
             d = {f"firm {i}": v for i, v in enumerate(values)}
-            assert _tables.small_market_sums(d, names=("market",), scale=scale,
-                                             tolerance=0.01, duplicates="error") is not None
+            small = _tables.small_market(d, names=("market",), scale=scale,
+                                         tolerance=0.01, duplicates="error")
+            table = _tables.coerce_shares(d, scale=scale, tolerance=0.01)
+            total, sumsq, _, largest, _, _ = table.stats()
+            assert small[0] == table.shares.tolist()
+            assert small[1:] == (total[0], sumsq[0], largest[0])
+            assert small[2] == table.sums()[1][0]
             want = _general_hhi(values, scale=scale)
             assert cn.hhi(d, scale=scale) == want  # exactly, not approximately
             assert cn.hhi(values, scale=scale) == want
@@ -431,7 +436,7 @@ def test_a_small_clean_market_is_the_table_result_exactly(rng, scale):
     ({"A": 0.5, "B": 0.5}, {"tolerance": 0}, "value"),         # an int tolerance
 ])
 def test_anything_else_takes_the_table_and_its_messages(data, kw, outcome):
-    assert _tables.small_market_sums(
+    assert _tables.small_market(
         data, names=(kw.get("market", "market"),), scale=kw.get("scale", "fraction"),
         tolerance=kw.get("tolerance", 0.01), duplicates=kw.get("duplicates", "error")) is None
     general = pd.Series(data, dtype=object)  # a Series always takes the table
@@ -445,3 +450,128 @@ def test_anything_else_takes_the_table_and_its_messages(data, kw, outcome):
             assert cn.hhi(data, **kw) == cn.hhi(general.astype(float), **kw)
     else:
         assert cn.hhi(data, **kw) == cn.hhi(general.astype(float), **kw)
+
+
+# ---------------------------------------------------------------------------
+# screen_merger of one small market
+
+def _no_table(monkeypatch):
+    """Make the general path of screen_merger fail, so that a call shows it was not taken."""
+    from concentration import screen
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the general path was taken")
+
+    monkeypatch.setattr(screen, "coerce_shares", refuse)
+
+
+def _same_screen(fast, general):
+    pd.testing.assert_frame_equal(fast.to_frame(), general.to_frame(), check_exact=True)
+    for name in ("guidelines", "deals", "keys", "notes"):
+        assert getattr(fast, name) == getattr(general, name), name
+    pd.testing.assert_frame_equal(fast.merged, general.merged)
+    pd.testing.assert_frame_equal(fast.parties, general.parties)
+    assert str(fast.summary()) == str(general.summary())
+
+
+@pytest.mark.parametrize("scale", ["fraction", "percent"])
+def test_a_screen_of_one_small_market_is_the_table_screen_exactly(rng, scale, monkeypatch):
+    from concentration.guidelines import GUIDELINES
+
+    factor = 100.0 if scale == "percent" else 1.0
+    cases = []
+    for n in (2, 3, 5, 12, 64):
+        for _ in range(12):
+            raw = rng.dirichlet(np.full(n, rng.choice([0.2, 1.0, 5.0])))
+            if rng.random() < 0.3:
+                raw[rng.integers(n)] = 0.0   # a firm with no share: maybe no overlap
+                raw = raw / raw.sum()
+            d = {f"firm {i}": float(v) for i, v in enumerate(raw * factor)}
+            k = int(rng.integers(2, min(n, 4) + 1))
+            parties = [f"firm {i}" for i in rng.choice(n, size=k, replace=False)]
+            key = str(rng.choice(list(GUIDELINES)))
+            cases.append((d, parties if rng.random() < 0.5 else tuple(parties), key))
+    # a merger to monopoly, a zero-share party, whole numbers, the boundary of a zone
+    fixed = [({"A": 0.5, "B": 0.5}, ["A", "B"], "us2023"),
+             ({"A": 0.0, "B": 0.6, "C": 0.4}, ["A", "B"], "us2010"),
+             ({"A": 1, "B": 0}, ["A", "B"], "eu2004")]
+    cases += [({k: v * type(v)(factor) for k, v in d.items()}, m, g) for d, m, g in fixed]
+    if scale == "fraction":
+        cases.append(({"A": 0.3, "B": 0.3, "C": 0.4 - 1e-13}, ["A", "B"], "US2023"))
+    expected = [cn.screen_merger(pd.Series(d), m, guidelines=g, scale=scale)
+                for d, m, g in cases]
+    verdicts = set()
+    _no_table(monkeypatch)
+    for (d, m, g), want in zip(cases, expected):
+        got = cn.screen_merger(d, m, guidelines=g, scale=scale)
+        _same_screen(got, want)
+        verdicts.add(want.to_frame()["verdict"].iloc[0])
+    assert {"no_overlap", "presumed_anticompetitive"} <= verdicts and len(verdicts) >= 4
+
+
+@pytest.mark.parametrize("shares, merging, kw", [
+    ({"A": 0.5, "B": 0.3}, ["A", "B"], {}),                         # a fringe: two bounds
+    ({"A": 0.5, "B": 0.5 - 1e-9}, ["A", "B"], {}),                  # a remainder within tolerance
+    (SHARES, ["A", "B"], {"guidelines": "all"}),
+    (SHARES, ["A", "B"], {"guidelines": ["us2023", "eu2004"]}),
+    (SHARES, {"deal 1": ["A", "B"]}, {}),                           # named deals
+    (SHARES, "A, B", {}),
+    (SHARES, ["A", "A"], {}),                                        # an error
+    (SHARES, ["A", "Z"], {}),                                        # an error
+    (SHARES, ["A"], {}),                                             # an error
+    (SHARES, ["A", "B"], {"guidelines": "us2099"}),                  # an error
+    (SHARES, ["A", "B"], {"non_markets": "yes"}),                    # an error
+    (SHARES, ["A", "B"], {"market": ["m"]}),                         # an error
+    (SHARES, ["A", "B"], {"tolerance": -1.0}),                       # an error
+    ({"A": 0.5, "B": float("nan"), "C": 0.5}, ["A", "C"], {}),       # an error
+    ({"A": 50.0, "B": 50.0}, ["A", "B"], {}),                        # an error
+    ({"A": 0.5, ("B", 1): 0.5}, ["A", "B"], {}),                     # a key that is not text
+    ({"A": 0.5, "B": 0.5}, ["A", "B"], {"parent": {"A": "B"}}),
+])
+def test_any_other_screen_takes_the_table_and_its_messages(shares, merging, kw, monkeypatch):
+    from concentration import screen
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            want = cn.screen_merger(shares, merging, **kw).to_frame()
+        except cn.exceptions.ConcentrationError as exc:
+            want = exc
+    calls = []
+    real = screen.coerce_shares
+    monkeypatch.setattr(screen, "coerce_shares",
+                        lambda *a, **k: calls.append(1) or real(*a, **k))
+    with warnings.catch_warnings(record=True) as again:
+        warnings.simplefilter("always")
+        if isinstance(want, Exception):
+            with pytest.raises(type(want), match=re.escape(str(want))):
+                cn.screen_merger(shares, merging, **kw)
+        else:
+            pd.testing.assert_frame_equal(cn.screen_merger(shares, merging, **kw).to_frame(),
+                                          want)
+    assert [str(w.message) for w in again] == [str(w.message) for w in caught]
+    # the checks come before any table is made, so only an argument error skips it
+    assert calls or isinstance(want, InvalidParameterError)
+
+
+def test_verdicts_of_one_market_are_those_of_the_arrays(rng):
+    from concentration.guidelines import GUIDELINES, METRICS
+
+    n = 4000
+    metrics = {}
+    for name, unit in METRICS.items():
+        x = rng.uniform(0, 10_000 if unit == "points" else 1, n)
+        # values at the thresholds themselves, and NaN
+        edges = [v for g in GUIDELINES.values() for r in g.rules for c in r.conditions
+                 if c.metric == name for v in (c.value, np.nextafter(c.value, 0),
+                                                np.nextafter(c.value, np.inf))]
+        edges += [z for g in GUIDELINES.values() for zone in g.zones
+                  for z in (zone.low, zone.high) if z is not None and name == "post_hhi"]
+        pick = rng.random(n) < 0.3
+        x[pick] = rng.choice(np.asarray(edges + [np.nan], dtype=float), pick.sum())
+        metrics[name] = x
+    for g in GUIDELINES.values():
+        arrays = g.classify(metrics)
+        for i in range(n):
+            one = g.classify_one({k: float(v[i]) for k, v in metrics.items()})
+            assert one == tuple(part[i] for part in arrays), (g.key, i)
