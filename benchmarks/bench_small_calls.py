@@ -18,8 +18,9 @@ calls, microseconds per call):
   ``X @ X.T`` normalised by the row norms, and against what a user with sparse data
   writes (``W = scipy.sparse.csr_matrix(X)``, ``W @ W.T`` normalised), with the
   default thread count and with ``n_threads=1``;
-* ``mhhi`` of 2 firms and 3 owners against the O'Brien-Salop sum written in numpy,
-  and in pandas from the same long tables (a pivot of the holdings, then the sum).
+* ``mhhi`` of 2 firms and 3 owners (the shares a dict, then a long DataFrame) against
+  the O'Brien-Salop sum written in numpy, and in pandas from the same long tables (a
+  pivot of the holdings, then the sum).
 
 The ratio column is library / plain (the goal: at most 5, target 2).
 """
@@ -150,12 +151,21 @@ def main(argv=None):
     def library_mhhi():
         return cn.mhhi(shares, h, market=None, period=None).mhhi
 
+    as_dict = dict(zip(shares["firm"], shares["share"].tolist()))
+
+    def library_mhhi_dict():
+        return cn.mhhi(as_dict, h).mhhi
+
     t_lib = per_call(library_mhhi, max(n // 10, 20))
+    t_dict = per_call(library_mhhi_dict, n)
     t_np = per_call(plain_mhhi, n)
     t_pd = per_call(pandas_mhhi, max(n // 10, 20))
     np.testing.assert_allclose(np.asarray(library_mhhi()).ravel()[0], plain_mhhi(), rtol=1e-9)
+    assert library_mhhi_dict() == library_mhhi()
     np.testing.assert_allclose(pandas_mhhi(), plain_mhhi(), rtol=1e-9)
-    _row("mhhi, 2 firms x 3 owners", t_lib, t_np, "numpy κ and sᵀκs")
+    _row("mhhi, 2 firms x 3 owners, dict", t_dict, t_np, "numpy κ and sᵀκs")
+    _row("", t_dict, t_pd, "pandas pivot, κ and sᵀκs")
+    _row("mhhi, the same, shares a DataFrame", t_lib, t_np, "numpy κ and sᵀκs")
     _row("", t_lib, t_pd, "pandas pivot, κ and sᵀκs")
 
 

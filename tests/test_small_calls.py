@@ -575,3 +575,150 @@ def test_verdicts_of_one_market_are_those_of_the_arrays(rng):
         for i in range(n):
             one = g.classify_one({k: float(v[i]) for k, v in metrics.items()})
             assert one == tuple(part[i] for part in arrays), (g.key, i)
+
+
+# ---------------------------------------------------------------------------
+# mhhi of one small market
+
+def _random_holdings(rng, n_firms, n_owners, *, control=False, cross=False):
+    """Holdings of ``n_firms`` firms ``"firm i"`` by ``n_owners`` owners, about half the
+    pairs held; with ``cross``, firm 0 holds a stake in firm 1 (cross-ownership)."""
+    rows = [(f"owner {o}", f"firm {f}") for o in range(n_owners) for f in range(n_firms)
+            if rng.random() < 0.5 or o == f % n_owners]
+    frame = pd.DataFrame(rows, columns=["owner", "firm"])
+    frame["cash_flow"] = rng.uniform(0.001, 0.09, len(frame)).round(6)   # sums below one
+    if control:
+        frame["control"] = (frame["cash_flow"] * rng.uniform(0.5, 2.0, len(frame))).clip(
+            upper=0.1).round(6)
+    if cross:
+        extra = {"owner": "firm 0", "firm": "firm 1", "cash_flow": 0.15}
+        if control:
+            extra["control"] = 0.0
+        frame = pd.concat([frame, pd.DataFrame([extra])], ignore_index=True)
+    return cn.read_holdings(frame, period=None, control="control" if control else None)
+
+
+def _no_share_table(monkeypatch):
+    """Make mhhi's general path fail, so that a call shows it was not taken."""
+    from concentration.ownership import _mhhi
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the general path was taken")
+
+    monkeypatch.setattr(_mhhi, "coerce_shares", refuse)
+
+
+def _same_mhhi(fast, general):
+    pd.testing.assert_frame_equal(fast.to_frame(), general.to_frame(), check_exact=True)
+    for name in ("hhi", "mhhi", "mhhi_delta", "n_above_one", "notes", "control_model",
+                 "control_note", "as_of", "max_age", "entities"):
+        assert getattr(fast, name) == getattr(general, name), name
+    for name in ("by_pair", "by_owner", "screen"):
+        pd.testing.assert_frame_equal(getattr(fast, name)(), getattr(general, name)(),
+                                      check_exact=True)
+    pd.testing.assert_frame_equal(fast.kappa_above_one, general.kappa_above_one,
+                                  check_exact=True)
+    pd.testing.assert_frame_equal(fast.no_holdings, general.no_holdings)
+    assert str(fast.summary()) == str(general.summary())
+
+
+@pytest.mark.parametrize("model, control, cross", [
+    ("proportional", False, False), ("proportional", False, True), ("banzhaf", False, False),
+    ("sole", False, False), ("voting", True, True), ("power", True, False)])
+def test_an_mhhi_of_one_small_market_is_the_table_result_exactly(rng, model, control, cross,
+                                                                  monkeypatch):
+    holdings = _random_holdings(rng, 40, 9, control=control, cross=cross)
+    cases = []
+    for n in (2, 3, 5, 12):
+        for _ in range(6):
+            firms = [f"firm {i}" for i in rng.choice(40, size=n, replace=False)]
+            if cross and rng.random() < 0.5:   # the two firms of the cross stake, and others
+                firms = ["firm 0", "firm 1"] + [f"firm {i}" for i in
+                                                rng.choice(range(2, 40), size=n - 2,
+                                                           replace=False)]
+            raw = rng.dirichlet(np.ones(n))
+            cases.append({f: float(v) for f, v in zip(firms, raw)})
+    cases.append({"firm 0": 0.5, "firm 1": 0.5})
+    cases.append({"firm 2": 0.75, "firm 3": 0.25, "firm 4": 0})     # a firm with no share
+    percent = [{f: 100.0 * v for f, v in d.items()} for d in cases[::5]]
+    expected = [cn.mhhi(pd.Series(d), holdings, control_model=model) for d in cases]
+    expected_pct = [cn.mhhi(pd.Series(d), holdings, control_model=model, scale="percent")
+                    for d in percent]
+    _no_share_table(monkeypatch)
+    for d, want in zip(cases, expected):
+        _same_mhhi(cn.mhhi(d, holdings, control_model=model), want)
+    for d, want in zip(percent, expected_pct):
+        _same_mhhi(cn.mhhi(d, holdings, control_model=model, scale="percent"), want)
+    if cross:   # the cross stake puts firm 0's managers on firm 1's profit: kappa above one
+        assert any(w.n_above_one for w in expected)
+
+
+def test_a_small_block_is_the_pair_kernel_exactly(rng):
+    from concentration.ownership._kappa import kappa_structure
+    from concentration.ownership._control import resolve_model
+
+    holdings = _random_holdings(rng, 30, 12, cross=True)
+    model = resolve_model("mhhi", "proportional", holdings)
+    st = kappa_structure("mhhi", holdings, model, None, None)
+    for n in (2, 3, 7, 15):
+        for _ in range(20):
+            pos = rng.choice(30, size=n, replace=False)
+            want = st.kappa_pair_blocks([pos.astype(np.int64)])[0]
+            got = st.small_block(pos.tolist())
+            assert got is not None
+            np.testing.assert_array_equal(np.array(got), want)
+    assert st.small_block(list(range(30))) is None     # 30 firms x their stakes: not small
+
+
+@pytest.mark.parametrize("shares, kw", [
+    ({"firm 0": 0.5, "firm 1": 0.3}, {}),                          # a fringe
+    ({"firm 0": 0.5, "firm 1": 0.5 - 1e-9}, {}),                   # a remainder within tolerance
+    ({"firm 0": 1.0}, {}),                                          # one firm
+    ({"firm 0": 0.5, "nobody": 0.5}, {}),                           # a firm without holdings
+    ({"firm 0": 0.5, ("firm", 1): 0.5}, {}),                        # a key that is not text
+    ({"firm 0": 50.0, "firm 1": 50.0}, {}),                         # an error
+    ({"firm 0": 0.5, "firm 1": float("nan"), "firm 2": 0.5}, {}),   # an error
+    ({"firm 0": 0.5, "firm 1": 0.5}, {"parent": {"firm 1": "firm 0"}}),
+    ({"firm 0": 0.5, "firm 1": 0.5}, {"control_model": cn.ControlModel("proportional")}),
+    ({"firm 0": 0.5, "firm 1": 0.5}, {"control_model": "voting"}),  # an error: no control
+    ({"firm 0": 0.5, "firm 1": 0.5}, {"control_model": "nonsense"}),   # an error
+    ({"firm 0": 0.5, "firm 1": 0.5}, {"as_of": "stake"}),
+    ({"firm 0": 0.5, "firm 1": 0.5}, {"as_of": "yesterday"}),      # an error
+    ({"firm 0": 0.5, "firm 1": 0.5}, {"holdings_period": "2024Q4"}),   # an error
+    ({"firm 0": 0.5, "firm 1": 0.5}, {"tolerance": -1.0}),         # an error
+    ({f"firm {i}": 1 / 40 for i in range(40)}, {}),                 # a block that is not small
+])
+def test_any_other_mhhi_takes_the_table_and_its_messages(rng, shares, kw, monkeypatch):
+    from concentration.ownership import _mhhi
+
+    holdings = _random_holdings(rng, 40, 6)
+
+    def run():
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            try:
+                out = cn.mhhi(shares, holdings, **kw)
+                out = (out.to_frame(), out.no_holdings, out.notes)
+            except cn.exceptions.ConcentrationError as exc:
+                out = exc
+        return out, [str(w.message) for w in caught]
+
+    series = pd.Series(list(shares.values()), index=pd.Index(list(shares), dtype=object))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            want = cn.mhhi(series, holdings, **kw).to_frame()
+        except cn.exceptions.ConcentrationError as exc:
+            want = exc
+    _, warned = run()
+    calls = []
+    real = _mhhi.coerce_shares
+    monkeypatch.setattr(_mhhi, "coerce_shares", lambda *a, **k: calls.append(1) or real(*a, **k))
+    again, warned_again = run()
+    assert warned_again == warned
+    if isinstance(want, Exception):
+        assert type(again) is type(want) and str(again) == str(want)
+    else:
+        pd.testing.assert_frame_equal(again[0], want, check_exact=True)
+    # only an argument refused before the shares are read skips the table
+    assert calls or isinstance(again, InvalidParameterError)

@@ -44,6 +44,7 @@ References
 
 from __future__ import annotations
 
+import math
 import zlib
 from dataclasses import dataclass, field
 
@@ -68,6 +69,11 @@ _ONE_THREAD_PAIRS = 20_000
 #: Markets of at most this many firms get their κ block from the within-market pairs
 #: (:meth:`KappaStructure.kappa_pair_blocks`); larger ones from the overlap kernel.
 _PAIR_BLOCK_MAX = 128
+
+#: :meth:`KappaStructure.small_block` computes a block in Python floats when it takes at
+#: most this many products (firms times the market's stored cash-flow stakes): a
+#: market of a few firms and owners, where the arrays of the kernel call cost more.
+_SMALL_BLOCK_WORK = 2048
 
 __all__ = ["profit_weights", "ORIENTATION", "KAPPA_OUTPUTS", "KappaStructure", "kappa_structure",
            "kappa_periods", "ABOVE_ONE_COLUMNS", "ABOVE_ONE_CAUSES", "explain_above_one",
@@ -213,6 +219,51 @@ class KappaStructure:
         flat[diag] = 1.0
         cuts, ks = offsets.tolist(), sizes.tolist()
         return [flat[cuts[i]:cuts[i + 1]].reshape(k, k) for i, k in enumerate(ks)]
+
+    def small_block(self, positions):
+        r"""The κ block of one small market in Python floats, or None when it is not small.
+
+        The sums of :meth:`kappa_pair_blocks` for ``positions`` (a list of firm rows):
+        :math:`\langle g_j, b_k\rangle` adds row k of B's stored entries in column
+        order to one accumulator, ``acc + g_jo * b_ko`` with ``g_jo = 0`` where row j
+        of G has no entry, as ``_overlap.block_dots`` does (the kernels are compiled
+        with ``-ffp-contract=off``: no fused multiply-add), then row j is divided by
+        its :math:`\langle g_j, b_j\rangle` and :math:`\kappa_{jj} = 1`.  The same
+        operations on the same doubles give the same block to the last bit, without the
+        arrays and the kernel call that cost more than the products for a few firms.
+        Returns the rows as lists, or None when the block needs more than
+        :data:`_SMALL_BLOCK_WORK` products or a diagonal is not positive and finite
+        (the caller then takes :meth:`market_blocks`).
+        """
+        G, B = self.G, self.B
+        for M in (G, B):   # sorted, unrepeated owner columns, as kappa_pair_blocks has them
+            if not M.has_canonical_format:
+                M.sum_duplicates()
+        n = len(positions)
+        b_ptr = B.indptr
+        work = n * sum(int(b_ptr[k + 1] - b_ptr[k]) for k in positions)
+        if work > _SMALL_BLOCK_WORK:
+            return None
+        b_rows = [(B.indices[b_ptr[k]:b_ptr[k + 1]].tolist(),
+                   B.data[b_ptr[k]:b_ptr[k + 1]].tolist()) for k in positions]
+        g_ptr = G.indptr
+        block = []
+        for x, j in enumerate(positions):
+            a, b = g_ptr[j], g_ptr[j + 1]
+            dense = dict(zip(G.indices[a:b].tolist(), G.data[a:b].tolist()))
+            row = []
+            for cols, vals in b_rows:
+                acc = 0.0
+                for c, v in zip(cols, vals):
+                    acc = acc + dense.get(c, 0.0) * v
+                row.append(acc)
+            d = row[x]
+            if not 0.0 < d < math.inf:
+                return None
+            row = [v / d for v in row]
+            row[x] = 1.0
+            block.append(row)
+        return block
 
 
 def _kappa(B, G, *, sparse=False):

@@ -34,7 +34,7 @@ from .._entities import coerce_entities
 from .._progress import ProgressBar, check_progress, stage
 from .._quadratic import pair_terms, quadratic_form, quadratic_forms
 from .._results import DeferredFrame, FrameField, ResultMixin, built_state
-from .._tables import DEFAULT_TOLERANCE, coerce_shares
+from .._tables import DEFAULT_TOLERANCE, coerce_shares, small_market
 from .._validation import check_choice, param_message
 from ..exceptions import InvalidHoldingsError, InvalidParameterError, PeriodError
 from ..guidelines import get_guideline
@@ -461,6 +461,14 @@ def mhhi(shares, holdings, *, control_model="proportional", market="market", per
         raise InvalidParameterError(param_message(
             func, "holdings", "a Holdings object", type(holdings).__name__,
             "Build it with concentration.read_holdings(df)."))
+    if type(shares) is dict and value is None and parent is None and holdings_period is None \
+            and max_age is None and progress is False and as_of == "snapshot" \
+            and type(control_model) is str and not holdings.has_period:
+        result = _one_small_market(shares, holdings, control_model,
+                                   (market, period, firm, share, period_start, period_end),
+                                   scale, tolerance, duplicates)
+        if result is not None:   # one small clean market: no table, no kernel call
+            return result
     check_choice(func, "as_of", as_of, AS_OF_MODES,
                  fix="'snapshot' uses the latest holdings period on or before each share "
                      "period's end; 'stake' carries each stake forward.")
@@ -576,6 +584,65 @@ def mhhi(shares, holdings, *, control_model="proportional", market="market", per
                 _records=records,
                 entities=ents, as_of=mode, max_age=max_age,
                 _groups=groups, _blocks=tuple(blocks), _structures=structures)
+
+
+def _one_small_market(shares, holdings, control_model, names, scale, tolerance, duplicates):
+    """The MHHI of one small market without a share table, or None.
+
+    Taken for a dict of at most 64 plain numbers keyed by str that every check of
+    :func:`coerce_shares` passes with no remainder (see
+    :func:`concentration._tables.small_market`), holdings without periods and a
+    built-in control model named by a str, every other option at its default.  The
+    κ structure is the one the general path builds or finds for these firms
+    (:func:`kappa_structure`), the κ block :meth:`KappaStructure.small_block` (the
+    sums of the pair kernel, to the last bit), HHI and MHHI
+    :func:`concentration._quadratic.quadratic_forms` of the one-market stack and the
+    top pair :func:`_top_pair`, which the general path's stacked terms equal to the
+    last bit.  A firm without holdings or without a controlling owner, a block that is
+    not small, or any finding of the checks returns None: the general path then
+    reports it with its notes and messages.
+    """
+    func = "mhhi"
+    if len(shares) < 2:
+        return None   # the general path's terms of a one-firm market are another product
+    for f in shares:
+        if type(f) is not str:
+            return None
+    small = small_market(shares, names=names, scale=scale, tolerance=tolerance,
+                         duplicates=duplicates)
+    if small is None or 1.0 - small[1] >= 1e-12:
+        return None   # a finding, or a remainder: the general path says what it means
+    model = resolve_model(func, control_model, holdings)
+    firms = list(shares)
+    st = kappa_structure(func, holdings, model, None, firms, any_order=True)
+    no_h, no_c = st.no_sets
+    if (no_h or no_c) and any(f in no_h or f in no_c for f in firms):
+        return None
+    pos = st.positions(firms)
+    if (pos < 0).any():
+        return None
+    block = st.small_block(pos.tolist())
+    if block is None:
+        return None
+    s = np.array(small[0])
+    K = np.array(block)
+    labels = np.array(firms, dtype=object)
+    hhi, mhhi_ = quadratic_forms(s[None]).item(), quadratic_forms(s[None], K[None]).item()
+    pair, pair_delta, hit = _top_pair(s, K, labels)
+    key = ("all", None)
+    n = len(firms)
+    record = (hhi, mhhi_, mhhi_ - hhi, n, 0, pair, pair_delta, pd.NaT, None)
+    structures = {key: st}
+    hits = {key: [(0, pos[hit[0]], pos[hit[1]], hit[2])]} if hit[0].size else {}
+    return MHHI(frame=DeferredFrame(_market_frame, (record,), None),
+                control_model=model.label, control_note=holdings.control_note,
+                no_holdings=DeferredFrame(_no_holdings_frame, (), None),
+                notes=tuple(dict.fromkeys(st.notes)),
+                kappa_above_one=DeferredFrame(_explain_hits, structures if hits else {},
+                                              hits, None),
+                _n_above_one=int(hit[0].size), _records=(record,), entities=None,
+                as_of="undated", max_age=None, _groups=None,
+                _blocks=((0, labels, s, K, (key, pos)),), _structures=structures)
 
 
 #: the columns of :attr:`MHHI.frame`, in the order of each market's record
