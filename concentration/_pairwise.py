@@ -7,6 +7,8 @@ is :mod:`concentration._kernels._overlap_ref`).  See ``docs/overlap.md``.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
@@ -317,6 +319,54 @@ def _unit_rows(M):
     return M.with_data(M.data / np.repeat(peak, np.diff(M.indptr)))
 
 
+#: κ's products g_jo · b_ko are kept between 2**_KAPPA_LOW and 2**_KAPPA_HIGH (less the
+#: bits of the number of terms): the exponent range of float64 is -1022 to 1023.
+_KAPPA_LOW, _KAPPA_HIGH = -960, 1000
+
+
+def _kappa_in_range(gmax, gmin, bmax, width) -> bool:
+    """Whether every κ product and sum stays in range: the largest control weight
+    ``gmax``, the smallest nonzero one ``gmin``, the largest cash-flow weight ``bmax``
+    (all positive) and at most ``width`` terms per sum (see :func:`_kappa_rows_in_range`)."""
+    e_b = math.frexp(float(bmax))[1]
+    return (math.frexp(float(gmax))[1] + e_b + int(width).bit_length() <= _KAPPA_HIGH
+            and math.frexp(float(gmin))[1] + e_b >= _KAPPA_LOW)
+
+
+def _kappa_rows_in_range(G, B):
+    r"""G with each row scaled by a power of two where its products with B would leave float64.
+
+    :math:`\kappa_{jk} = \langle g_j, b_k\rangle / \langle g_j, b_j\rangle` does not
+    change when row :math:`g_j` is multiplied by a positive constant.  Row j's products
+    are at most :math:`2^{e_j + e_B}` (:math:`2^{e_j}` and :math:`2^{e_B}` bound its
+    largest control weight and the largest cash-flow weight) and its sums add at most
+    its number of stored entries, :math:`2^{w_j}`; a row with
+    :math:`e_j + e_B + w_j > 1000` is scaled down to that bound, and a row whose largest
+    product is below :math:`2^{-960}` is scaled up to about one, so that its products
+    and sums neither overflow (``1e200 · 1e200 = inf``, then ``inf / inf = NaN``) nor
+    underflow to a zero ⟨g_j, b_j⟩.  A power of two changes no digit of a product or a
+    sum that stays in range, so the scores are those of unlimited range.  Input whose
+    products are all in range (every stake of a holdings table) is returned as it is.
+    """
+    if not G.nnz or not B.nnz:
+        return G
+    counts = G.row_counts()
+    # (weights are non-negative and a canonical CSR stores no zero)
+    if _kappa_in_range(G.data.max(), G.data.min(), B.data.max(), counts.max()):
+        return G
+    e_b = math.frexp(float(B.data.max()))[1]
+    rows = np.repeat(np.arange(G.shape[0]), counts)
+    peak = np.zeros(G.shape[0])
+    np.maximum.at(peak, rows, G.data)
+    e_row = np.frexp(peak)[1] + e_b                  # the largest product's exponent
+    high = _KAPPA_HIGH - np.frexp(counts.astype(np.float64))[1]
+    shift = np.where(e_row > high, high - e_row, np.where(e_row < _KAPPA_LOW, -e_row, 0))
+    shift[counts == 0] = 0
+    if not shift.any():
+        return G
+    return G.with_data(np.ldexp(G.data, shift[rows]))
+
+
 def _labels(parts, row_groups):
     """Sorted (when comparable) column labels shared by every table; row labels per group."""
     col_labels = pd.Index(pd.unique(np.concatenate([p[1] for p in parts.values()])))
@@ -546,6 +596,10 @@ def _small_dense(X, G, metric):
         G = np.ascontiguousarray(G, dtype=np.float64)
         if np.count_nonzero(np.isfinite(G)) < G.size or G.min() < 0 or X.min() < 0:
             return None
+        stored = G[G > 0]
+        if stored.size and X.max() > 0 and not _kappa_in_range(
+                stored.max(), stored.min(), X.max(), np.count_nonzero(G, axis=1).max()):
+            return None   # products beyond float64: rows the general path scales
     # every column in the general path's BLAS block (else part of the sum is sparse)
     if not full or (metric == "kappa" and np.count_nonzero(G) < G.size):
         n = X.shape[0]
@@ -1049,6 +1103,7 @@ def overlap(W, *, metric="cosine", other=None, control=None, threshold=None, top
         Bm = None if Bm is None else _unit_rows(Bm)
     # left matrix A (rows j), right matrix B (rows k), per-row normalisers
     if metric == "kappa":
+        G = _kappa_rows_in_range(G, A0)   # (rows scaled only where products leave float64)
         diag = np.asarray(G.matrix.multiply(A0.matrix).sum(axis=1)).ravel()   # <g_j, b_j>
         A, B = G, A0
         left, right = diag, np.ones(A0.shape[0])

@@ -667,7 +667,8 @@ def _multiindex_frame(data, *, market, period, firm, share, func):
 def _one_dimensional(data, func):
     """Firm labels and raw shares from a mapping, Series or 1-D array."""
     if isinstance(data, Mapping):
-        firms = np.asarray(list(data.keys()), dtype=object)
+        # one label per key, each kept as it is: no key is read as an array or sequence
+        firms = np.fromiter(data.keys(), dtype=object, count=len(data))
         raw = list(data.values())
     elif isinstance(data, pd.Series):
         firms = data.index.to_numpy(dtype=object)

@@ -57,3 +57,29 @@ def test_complex_share_columns_are_refused(func):
 def test_hannah_kay_of_a_market_without_a_positive_share():
     with pytest.raises(InvalidSharesError, match="no firm with a positive share"):
         cn.hannah_kay({"a": 0.0, "b": 0.0})
+
+
+class _NotAnArray:
+    """A hashable label whose array conversion fails, as some user objects' does."""
+
+    def __array__(self, *args, **kwargs):
+        raise RuntimeError("no array of this")
+
+    def __repr__(self):
+        return "NotAnArray()"
+
+
+@pytest.mark.parametrize("other", [0.5, float("nan")])
+def test_a_mapping_key_is_a_label_never_read_as_an_array(other):
+    key = _NotAnArray()
+    shares = {key: 0.5, "B": other}
+    if other == other:
+        assert cn.hhi(shares) == 5000.0
+        assert cn.hhi(shares, duplicates="sum") == 5000.0
+        frame = cn.screen_merger(shares, ["B", key]).to_frame()
+        assert frame["delta_hhi"].iloc[0] == 5000.0
+    else:   # the general path's message, not the label's exception
+        with pytest.raises(cn.exceptions.InvalidSharesError, match="missing or infinite"):
+            cn.hhi(shares)
+    # tuple keys are one label each, as a dict holds them
+    assert cn.hhi({("A", 1): 0.25, ("B", 2): 0.75}) == 6250.0

@@ -455,14 +455,16 @@ def test_anything_else_takes_the_table_and_its_messages(data, kw, outcome):
 # ---------------------------------------------------------------------------
 # screen_merger of one small market
 
-def _no_table(monkeypatch):
-    """Make the general path of screen_merger fail, so that a call shows it was not taken."""
-    from concentration import screen
+def _no_table(monkeypatch, module=None):
+    """Make the general path of screen_merger (or of ``module``'s function) fail, so that a
+    call shows it was not taken."""
+    if module is None:
+        from concentration import screen as module
 
     def refuse(*args, **kwargs):
         raise AssertionError("the general path was taken")
 
-    monkeypatch.setattr(screen, "coerce_shares", refuse)
+    monkeypatch.setattr(module, "coerce_shares", refuse)
 
 
 def _same_screen(fast, general):
@@ -598,16 +600,6 @@ def _random_holdings(rng, n_firms, n_owners, *, control=False, cross=False):
     return cn.read_holdings(frame, period=None, control="control" if control else None)
 
 
-def _no_share_table(monkeypatch):
-    """Make mhhi's general path fail, so that a call shows it was not taken."""
-    from concentration.ownership import _mhhi
-
-    def refuse(*args, **kwargs):
-        raise AssertionError("the general path was taken")
-
-    monkeypatch.setattr(_mhhi, "coerce_shares", refuse)
-
-
 def _same_mhhi(fast, general):
     pd.testing.assert_frame_equal(fast.to_frame(), general.to_frame(), check_exact=True)
     for name in ("hhi", "mhhi", "mhhi_delta", "n_above_one", "notes", "control_model",
@@ -644,7 +636,8 @@ def test_an_mhhi_of_one_small_market_is_the_table_result_exactly(rng, model, con
     expected = [cn.mhhi(pd.Series(d), holdings, control_model=model) for d in cases]
     expected_pct = [cn.mhhi(pd.Series(d), holdings, control_model=model, scale="percent")
                     for d in percent]
-    _no_share_table(monkeypatch)
+    from concentration.ownership import _mhhi
+    _no_table(monkeypatch, _mhhi)
     for d, want in zip(cases, expected):
         _same_mhhi(cn.mhhi(d, holdings, control_model=model), want)
     for d, want in zip(percent, expected_pct):
