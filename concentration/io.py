@@ -356,20 +356,37 @@ def read_table(source, *, columns=None, filters=None, required=None, func="read_
     expr = filter_expression(filters, func)
     if expr is not None:
         check_filter(dataset.schema, expr, filters, func)
+    pool = read_pool()
     try:
-        table = dataset.to_table(columns=columns, filter=expr)
+        table = dataset.to_table(columns=columns, filter=expr, memory_pool=pool)
     except (pa.ArrowInvalid, pa.ArrowIOError, OSError) as exc:
         raise DataFileError(
             f"{func}: reading {os.fspath(source)!r} failed ({exc}). The file may be truncated "
             "or the filter may name a missing column; re-export the file or fix the filter."
         ) from None
-    frame = table.to_pandas()
+    frame = table.to_pandas(memory_pool=pool)
     for col in dictionary if sort_categories is None else sort_categories:
         if col in frame.columns and isinstance(frame[col].dtype, pd.CategoricalDtype):
             frame[col] = _sorted_categories(frame[col])
     frame.attrs["provenance"] = _dataset_provenance(dataset)
     frame.attrs["source_path"] = os.fspath(source)
     return frame
+
+
+def read_pool():
+    """The Arrow memory pool the readers allocate from: jemalloc where pyarrow has it.
+
+    A file of 10^8 rows needs gigabytes of fresh buffers: the first
+    :func:`read_shares` of a 1.7 GB file (10^8 rows, text firm names) in a new
+    process took 12-23 s with Arrow's default pool (mimalloc) and 9-16 s with
+    jemalloc, against 7.5-11 s for a second read in the same process.  So the readers
+    ask for jemalloc per call, and take the default pool where pyarrow is built
+    without it (Windows).  The pool changes where the buffers live, not what they hold.
+    """
+    try:
+        return pa.jemalloc_memory_pool()
+    except (NotImplementedError, pa.ArrowNotImplementedError):
+        return pa.default_memory_pool()
 
 
 def _sorted_categories(series):

@@ -345,3 +345,18 @@ def test_a_path_that_is_not_utf8_is_a_typed_error(tmp_path):
     bad = os.path.join(str(tmp_path), "s\udcff.parquet")
     with pytest.raises(cn.exceptions.InvalidParameterError, match="UTF-8"):
         cn.read_shares(bad)
+
+
+def test_the_readers_pool_reads_what_pyarrow_reads(tmp_path):
+    import pyarrow as pa
+
+    from concentration import io as cio
+
+    pool = cio.read_pool()
+    assert isinstance(pool, pa.MemoryPool)
+    frame = pd.DataFrame({"market": ["m1", "m2"] * 50, "firm": [f"f{i}" for i in range(100)],
+                          "share": np.full(100, 0.02)})
+    path = tmp_path / "shares.parquet"
+    frame.to_parquet(path)
+    got = cio.read_table(path)
+    pd.testing.assert_frame_equal(got, pd.read_parquet(path))
