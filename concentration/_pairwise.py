@@ -343,10 +343,17 @@ def _kappa_rows_in_range(G, B):
     its number of stored entries, :math:`2^{w_j}`; a row with
     :math:`e_j + e_B + w_j > 1000` is scaled down to that bound, and a row whose largest
     product is below :math:`2^{-960}` is scaled up to about one, so that its products
-    and sums neither overflow (``1e200 · 1e200 = inf``, then ``inf / inf = NaN``) nor
-    underflow to a zero ⟨g_j, b_j⟩.  A power of two changes no digit of a product or a
-    sum that stays in range, so the scores are those of unlimited range.  Input whose
-    products are all in range (every stake of a holdings table) is returned as it is.
+    and sums do not overflow (``1e200 · 1e200 = inf``, then ``inf / inf = NaN``) and its
+    largest products do not underflow.  A power of two changes no digit of a product or
+    a sum that stays in range, so where every product of the scaled row stays in range
+    the scores are those of unlimited range, to the last bit.  The bound is taken against
+    the largest weight of all of B, not row by row: a row of G whose own products with a
+    much smaller row of B fall below float64 (weights 2^-500 against 2^-600 beside
+    weights near one) still underflows, to a zero ⟨g_j, b_j⟩ (NaN and the warning) or to
+    subnormal products that lose their last digits; that would take scaling the rows of
+    B as well and the scores back after, which the selection by ``threshold`` and
+    ``top_k`` inside the kernel does not allow.  Input whose products are all in range
+    (every stake of a holdings table) is returned as it is.
     """
     if not G.nnz or not B.nnz:
         return G
