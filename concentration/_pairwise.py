@@ -324,54 +324,65 @@ def _unit_rows(M):
 _KAPPA_LOW, _KAPPA_HIGH = -960, 1000
 
 
-def _kappa_in_range(gmax, gmin, bmax, width) -> bool:
-    """Whether every κ product and sum stays in range: the largest control weight
-    ``gmax``, the smallest nonzero one ``gmin``, the largest cash-flow weight ``bmax``
-    (all positive) and at most ``width`` terms per sum (see :func:`_kappa_rows_in_range`)."""
-    e_b = math.frexp(float(bmax))[1]
-    return (math.frexp(float(gmax))[1] + e_b + int(width).bit_length() <= _KAPPA_HIGH
-            and math.frexp(float(gmin))[1] + e_b >= _KAPPA_LOW)
+def _kappa_in_range(gmax, gmin, bmax, bmin, width) -> bool:
+    """Whether every κ product and sum surely stays in range: the largest and smallest
+    stored control weights ``gmax`` and ``gmin``, cash-flow weights ``bmax`` and
+    ``bmin`` (all positive) and at most ``width`` terms per sum (see
+    :func:`_kappa_rows_in_range`)."""
+    e = [math.frexp(float(v))[1] for v in (gmax, gmin, bmax, bmin)]
+    return (e[0] + e[2] + int(width).bit_length() <= _KAPPA_HIGH
+            and e[1] + e[3] >= _KAPPA_LOW)
 
 
 def _kappa_rows_in_range(G, B):
     r"""G with each row scaled by a power of two where its products with B would leave float64.
 
     :math:`\kappa_{jk} = \langle g_j, b_k\rangle / \langle g_j, b_j\rangle` does not
-    change when row :math:`g_j` is multiplied by a positive constant.  Row j's products
-    are at most :math:`2^{e_j + e_B}` (:math:`2^{e_j}` and :math:`2^{e_B}` bound its
-    largest control weight and the largest cash-flow weight) and its sums add at most
-    its number of stored entries, :math:`2^{w_j}`; a row with
-    :math:`e_j + e_B + w_j > 1000` is scaled down to that bound, and a row whose largest
-    product is below :math:`2^{-960}` is scaled up to about one, so that its products
-    and sums do not overflow (``1e200 · 1e200 = inf``, then ``inf / inf = NaN``) and its
-    largest products do not underflow.  A power of two changes no digit of a product or
-    a sum that stays in range, so where every product of the scaled row stays in range
-    the scores are those of unlimited range, to the last bit.  The bound is taken against
-    the largest weight of all of B, not row by row: a row of G whose own products with a
-    much smaller row of B fall below float64 (weights 2^-500 against 2^-600 beside
-    weights near one) still underflows, to a zero ⟨g_j, b_j⟩ (NaN and the warning) or to
-    subnormal products that lose their last digits; that would take scaling the rows of
-    B as well and the scores back after, which the selection by ``threshold`` and
-    ``top_k`` inside the kernel does not allow.  Input whose products are all in range
-    (every stake of a holdings table) is returned as it is.
+    change when row :math:`g_j` is multiplied by a positive constant.  With
+    :math:`2^{e_j}` bounding row j's largest control weight, :math:`2^{f_j}` row j's
+    largest cash-flow weight, :math:`2^{f}` the largest of all of B and
+    :math:`2^{w_j}` the row's number of stored entries:
+
+    - a row with :math:`e_j + f + w_j > 1000` (a product or a sum could overflow:
+      ``1e200 · 1e200 = inf``, then ``inf / inf = NaN``) is scaled down to that bound;
+    - a row whose own products are below :math:`2^{-960}`
+      (:math:`e_j + f_j < -960`: ⟨g_j, b_j⟩ could underflow to a false zero control
+      mass) is scaled up towards :math:`e_j + f_j = 0`, as far as the bound above
+      allows.
+
+    A power of two changes no digit of a product or a sum that stays in range, so
+    where the scaled row's products stay in range the scores are those of unlimited
+    range, to the last bit.  What scaling one row of G cannot do: a row scaled down
+    for a much larger row of B can make its products with much smaller rows of B
+    subnormal (the last digits of those tiny scores), and rows of B more than
+    about :math:`2^{1000}` apart leave κ itself beyond float64.  Input whose products are all
+    in range (every stake of a holdings table) is returned as it is.
     """
     if not G.nnz or not B.nnz:
         return G
     counts = G.row_counts()
     # (weights are non-negative and a canonical CSR stores no zero)
-    if _kappa_in_range(G.data.max(), G.data.min(), B.data.max(), counts.max()):
+    if _kappa_in_range(G.data.max(), G.data.min(), B.data.max(), B.data.min(),
+                       counts.max()):
         return G
-    e_b = math.frexp(float(B.data.max()))[1]
-    rows = np.repeat(np.arange(G.shape[0]), counts)
-    peak = np.zeros(G.shape[0])
-    np.maximum.at(peak, rows, G.data)
-    e_row = np.frexp(peak)[1] + e_b                  # the largest product's exponent
+
+    def row_exponents(M):
+        peak = np.zeros(M.shape[0])
+        np.maximum.at(peak, np.repeat(np.arange(M.shape[0]), M.row_counts()), M.data)
+        return np.frexp(peak)[1], peak > 0
+
+    e_g, has_g = row_exponents(G)
+    f_b, has_b = row_exponents(B)
+    e_row = e_g + math.frexp(float(B.data.max()))[1]   # the largest product's exponent
     high = _KAPPA_HIGH - np.frexp(counts.astype(np.float64))[1]
-    shift = np.where(e_row > high, high - e_row, np.where(e_row < _KAPPA_LOW, -e_row, 0))
-    shift[counts == 0] = 0
+    own = e_g + f_b                                     # the largest own product's
+    up = np.minimum(-own, high - e_row)
+    shift = np.where(e_row > high, high - e_row,
+                     np.where((own < _KAPPA_LOW) & has_b & (up > 0), up, 0))
+    shift[~has_g] = 0
     if not shift.any():
         return G
-    return G.with_data(np.ldexp(G.data, shift[rows]))
+    return G.with_data(np.ldexp(G.data, np.repeat(shift, counts)))
 
 
 def _labels(parts, row_groups):
@@ -603,10 +614,11 @@ def _small_dense(X, G, metric):
         G = np.ascontiguousarray(G, dtype=np.float64)
         if np.count_nonzero(np.isfinite(G)) < G.size or G.min() < 0 or X.min() < 0:
             return None
-        stored = G[G > 0]
-        if stored.size and X.max() > 0 and not _kappa_in_range(
-                stored.max(), stored.min(), X.max(), np.count_nonzero(G, axis=1).max()):
-            return None   # products beyond float64: rows the general path scales
+        stored, weights = G[G > 0], X[X > 0]
+        if stored.size and weights.size and not _kappa_in_range(
+                stored.max(), stored.min(), weights.max(), weights.min(),
+                np.count_nonzero(G, axis=1).max()):
+            return None   # products that may leave float64: rows the general path scales
     # every column in the general path's BLAS block (else part of the sum is sparse)
     if not full or (metric == "kappa" and np.count_nonzero(G) < G.size):
         n = X.shape[0]

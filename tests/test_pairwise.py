@@ -487,3 +487,27 @@ def test_kappa_of_weights_beyond_float64_products_is_that_of_unlimited_range(b_e
     dense = overlap(Bs.toarray(), metric="kappa", control=Gs.toarray())
     np.testing.assert_array_equal(dense, overlap(B.toarray(), metric="kappa",
                                                     control=G.toarray()))
+
+
+@pytest.mark.parametrize("g_exp, b_exp", [(-500, -600), (-200, -900), (300, -900),
+                                          (0, -1000)])
+def test_kappa_of_a_row_whose_own_products_underflow_is_that_of_unlimited_range(g_exp,
+                                                                               b_exp):
+    # row 1 of G by 2**g_exp and row 1 of B by 2**b_exp, beside rows of weights near one:
+    # <g_1, b_1> would underflow to a false zero control mass (a NaN row and a warning);
+    # kappa_jk scales with b_k over b_j, so the exact answer is the unscaled one with
+    # column 1 times 2**b_exp and row 1 divided by it
+    B0 = np.array([[0.5, 0.75, 0.0], [0.625, 0.5, 0.0], [0.0, 0.5, 0.75]])
+    G0 = B0 * np.array([[1.0], [1.5], [0.75]])
+    base = overlap(B0, metric="kappa", control=G0)
+    B, G = B0.copy(), G0.copy()
+    G[1] = np.ldexp(G[1], g_exp)
+    B[1] = np.ldexp(B[1], b_exp)
+    want = base.copy()
+    want[:, 1] = np.ldexp(want[:, 1], b_exp)
+    want[1, :] = np.ldexp(want[1, :], -b_exp)
+    want[1, 1] = 1.0
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for W, C in ((B, G), (sp.csr_matrix(B), sp.csr_matrix(G))):
+            np.testing.assert_array_equal(overlap(W, metric="kappa", control=C), want)
