@@ -113,9 +113,17 @@ class ControlModel:
     @property
     def label(self) -> str:
         """Short description used in results."""
-        extra = {"power": f"(a={self.exponent:g})", "sole": f"(threshold={self.threshold:g})",
-                 "banzhaf": f"(quota={self.quota:g}, max_exact={self.max_exact})"}
-        return self.name + extra.get(self.name, "")
+        if self.name == "power":
+            return f"power(a={self.exponent:g})"
+        if self.name == "sole":
+            return f"sole(threshold={self.threshold:g})"
+        if self.name == "banzhaf":
+            return f"banzhaf(quota={self.quota:g}, max_exact={self.max_exact})"
+        return self.name
+
+
+#: The model each name means (immutable: a name is always the same model).
+_NAMED = {name: ControlModel(name) for name in CONTROL_MODELS}
 
 
 def resolve_model(func, control_model, holdings):
@@ -124,9 +132,12 @@ def resolve_model(func, control_model, holdings):
     if isinstance(control_model, ControlModel):
         model = control_model
     elif isinstance(control_model, str):
-        check_choice(func, "control_model", control_model, CONTROL_MODELS,
-                     fix="Or pass ControlModel(name, ...) or a DataFrame of control weights.")
-        model = ControlModel(control_model)
+        model = _NAMED.get(control_model)
+        if model is None:
+            check_choice(func, "control_model", control_model, CONTROL_MODELS,
+                         fix="Or pass ControlModel(name, ...) or a DataFrame of control "
+                             "weights.")
+            model = ControlModel(control_model)   # (check_choice raised: not a name)
     else:
         raise InvalidParameterError(param_message(
             func, "control_model", f"one of {CONTROL_MODELS}, a ControlModel or a DataFrame "

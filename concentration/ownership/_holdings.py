@@ -42,8 +42,8 @@ from ..exceptions import InvalidHoldingsError, InvalidParameterError, PeriodErro
 
 __all__ = ["Holdings", "read_holdings", "HOLDINGS_TOLERANCE", "CONTROL_MISSING", "AS_OF_MODES",
            "holdings_dates", "check_max_age", "select_as_of", "snapshot_label",
-           "resolve_entities", "label_codes", "kept_structures",
-           "ENTITY_COLUMNS"]
+           "resolve_entities", "label_codes", "kept_structures", "stakes_table",
+           "table_handed_out", "ENTITY_COLUMNS"]
 
 #: A firm's stakes may sum above one by this much (rounding in filings) before the
 #: data are rejected.
@@ -69,6 +69,30 @@ AS_OF_MODES = ("snapshot", "stake", "label")
 
 #: Columns of the frame of names joined to another entity.
 ENTITY_COLUMNS = ("role", "name", "entity")
+
+
+class _TableField:
+    """The ``table`` field of :class:`Holdings`: it notes when the table is handed out.
+
+    A table that :func:`read_holdings` made is the object's own: no caller holds it
+    until ``Holdings.table`` is read.  Reading the attribute marks it as handed out
+    (the caller may now edit it in place), as does assigning it (the caller passing
+    it in keeps it), so kept structures are then checked against the stake values on
+    each call (see :func:`table_handed_out`).  The library's own reads go through
+    :func:`stakes_table`, which marks nothing.  The mark is a one-element list that a
+    shallow copy of the object shares with the original, since both hold one table.
+    """
+
+    def __get__(self, obj, owner=None):
+        if obj is None:
+            raise AttributeError("table")   # a required field
+        d = obj.__dict__
+        d.setdefault("_table_handed_out", [True])[0] = True
+        return d["table"]
+
+    def __set__(self, obj, value):
+        obj.__dict__["table"] = value
+        obj.__dict__["_table_handed_out"] = [True]
 
 
 @dataclass(frozen=True, repr=False, eq=False)
@@ -122,12 +146,20 @@ class Holdings(ResultMixin):
     matrices of its period's stakes, about the memory of the table itself; the
     newest one is always kept, older ones are dropped first), and are not
     pickled.  A structure is used again only for the same table object, period,
-    control model and ``firms``, with the same stake and period values (checked by
-    a checksum of those columns on each call); treat the table as read-only all the
-    same, as the label codes follow the table object.
+    control model and ``firms``, with the same stake and period values; treat the
+    table as read-only all the same, as the label codes follow the table object.
+    While the table is still the one :func:`read_holdings` made and nobody has read
+    the attribute :attr:`table`, no caller holds it, so its values are the ones the
+    structures were built from and nothing is checked (a loop of small
+    :func:`concentration.mhhi` calls pays nothing for it).  Once :attr:`table` has
+    been read (or a table passed to the constructor), each call checks a checksum of
+    the stake and period columns, and the first call after that builds the
+    structure again.  :meth:`to_frame`, :meth:`summary` and the other methods do
+    not count as reading it.
     """
 
-    table: pd.DataFrame
+    # a descriptor: reading the table marks it as handed out (see _TableField)
+    table: pd.DataFrame = _TableField()  # noqa: RUF009
     control_given: bool
     has_period: bool
     cross_owners: tuple = ()
@@ -168,7 +200,7 @@ class Holdings(ResultMixin):
         """The periods present (``[None]`` when the data have no period)."""
         if not self.has_period:
             return [None]
-        return sorted(pd.unique(self.table["period"]).tolist())
+        return sorted(pd.unique(stakes_table(self)["period"]).tolist())
 
     @property
     def firms(self) -> list:
@@ -182,10 +214,10 @@ class Holdings(ResultMixin):
 
     def to_frame(self) -> pd.DataFrame:
         """Return a copy of :attr:`table` (stakes as fractions)."""
-        return self.table.copy()
+        return stakes_table(self).copy()
 
     def _summary_parts(self):
-        facts = [("rows", len(self.table)), ("owners", len(self.owners)),
+        facts = [("rows", len(stakes_table(self))), ("owners", len(self.owners)),
                  ("firms", len(self.firms)),
                  ("periods", len(self.periods) if self.has_period else "one"),
                  ("control", "explicit" if self.control_given else "follows cash flow")]
@@ -562,11 +594,43 @@ def _kept(holdings, name):
     A new, empty dict replaces the kept one when ``holdings.table`` is no longer the
     table it was kept for.
     """
+    table = stakes_table(holdings)
     kept = getattr(holdings, name, None)
-    if kept is None or kept[0] is not holdings.table:
-        kept = (holdings.table, {})
+    if kept is None or kept[0] is not table:
+        kept = (table, {})
         object.__setattr__(holdings, name, kept)
     return kept[1]
+
+
+def stakes_table(holdings) -> pd.DataFrame:
+    """``holdings.table`` without marking it as handed out (the library's own reads).
+
+    Parameters
+    ----------
+    holdings : Holdings
+
+    Returns
+    -------
+    pandas.DataFrame
+        The table itself (not a copy): read it, never change it.
+    """
+    return holdings.__dict__["table"]
+
+
+def table_handed_out(holdings) -> bool:
+    """Whether a caller may hold ``holdings.table`` (and so may have edited it).
+
+    False only for a table :func:`read_holdings` made that nobody has read through
+    :attr:`Holdings.table` since (see :class:`Holdings`): its values are then the
+    ones every structure kept on the object was built from.
+    """
+    return holdings.__dict__.get("_table_handed_out", [True])[0]
+
+
+def _own_table(holdings):
+    """Mark the table of ``holdings`` as the object's own (made by this call, not
+    handed out)."""
+    holdings.__dict__["_table_handed_out"] = [False]
 
 
 def kept_structures(holdings):
@@ -608,7 +672,7 @@ def label_codes(holdings, column, rows=None):
     """
     store = _kept(holdings, "_label_codes")
     if column not in store:
-        store[column] = pd.factorize(holdings.table[column])
+        store[column] = pd.factorize(stakes_table(holdings)[column])
     codes, labels = store[column]
     if rows is None:
         return codes, pd.Index(labels)
@@ -1080,6 +1144,7 @@ def read_holdings(source, *, owner="owner", firm="firm", period="period", cash_f
                       tolerance=tolerance, provenance=dict(frame.attrs.get("provenance", {})),
                       control_missing=control_missing, n_control_missing=n_filled,
                       entities=merged)
+    _own_table(result)   # made here from copies: no caller holds it
     if unchanged:
         _remember_codes(result, {"owner": codes["owner"], "firm": codes["firm"]})
     return result

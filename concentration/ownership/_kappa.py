@@ -60,7 +60,7 @@ from .._progress import ProgressBar, check_progress, stage
 from .._validation import check_choice, param_message
 from ..exceptions import ConvergenceError, InvalidHoldingsError, InvalidParameterError
 from ._control import apply_model, resolve_model, user_gamma
-from ._holdings import Holdings, kept_structures, label_codes
+from ._holdings import Holdings, kept_structures, label_codes, stakes_table, table_handed_out
 
 _OVERLAP = load("_overlap")
 
@@ -113,6 +113,10 @@ _KEPT_PER_ROW = 2
 _ONE_THREAD_NNZ = 200_000
 
 
+#: At most this many firm rows are kept as Python objects by a structure for
+#: :meth:`KappaStructure.small_block` (each of at most _SMALL_BLOCK_WORK entries).
+_SMALL_ROWS_KEPT = 1_024
+
 #: At most this many labels are looked up by :meth:`KappaStructure.positions` in a dict.
 _LOOKUP_MAX = 1_000
 
@@ -141,14 +145,25 @@ class KappaStructure:
         labels go to ``get_indexer``, which tells ``True`` from ``1`` where a dict
         does not.
         """
-        if len(labels) > _LOOKUP_MAX or self.firms.inferred_type != "string" or \
-                not all(type(f) is str for f in labels):
+        rows = self.text_rows(labels)
+        if rows is None:
             return np.asarray(self.firms.get_indexer(labels), dtype=np.int64)
+        return np.array(rows, dtype=np.int64)
+
+    def text_rows(self, labels):
+        """:meth:`positions` as a list when the dict lookup applies, else None.
+
+        It applies to up to :data:`_LOOKUP_MAX` labels, all of type str, of text firms.
+        """
+        if len(labels) > _LOOKUP_MAX or self.firms.inferred_type != "string":
+            return None
+        for f in labels:
+            if type(f) is not str:
+                return None
         lookup = getattr(self, "_lookup", None)
         if lookup is None:
             lookup = self._lookup = dict(zip(self.firms.tolist(), range(len(self.firms))))
-        return np.fromiter((lookup.get(f, -1) for f in labels), dtype=np.int64,
-                           count=len(labels))
+        return [lookup.get(f, -1) for f in labels]
 
     @property
     def no_sets(self):
@@ -157,6 +172,34 @@ class KappaStructure:
         if cached is None:
             cached = self._no_sets = (set(self.no_holdings), set(self.no_control))
         return cached
+
+    def _small_row(self, k):
+        """Firm row k as Python objects for :meth:`small_block`, or None when it is long.
+
+        ``({owner column: control weight}, B's owner columns, B's values)``, the
+        columns sorted and unrepeated.  Rows of at most :data:`_SMALL_BLOCK_WORK`
+        stored entries are kept on the structure (up to :data:`_SMALL_ROWS_KEPT` of
+        them), so a loop over deals converts each firm's row once.
+        """
+        kept = self.__dict__.get("_small_rows")
+        if kept is None:
+            for M in (self.G, self.B):   # sorted, unrepeated owner columns
+                if not M.has_canonical_format:
+                    M.sum_duplicates()
+            kept = self._small_rows = {}
+        got = kept.get(k)
+        if got is not None:
+            return got
+        G, B = self.G, self.B
+        a, b = int(G.indptr[k]), int(G.indptr[k + 1])
+        c, d = int(B.indptr[k]), int(B.indptr[k + 1])
+        if d - c > _SMALL_BLOCK_WORK:
+            return None
+        got = (dict(zip(G.indices[a:b].tolist(), G.data[a:b].tolist())),
+               B.indices[c:d].tolist(), B.data[c:d].tolist())
+        if len(kept) < _SMALL_ROWS_KEPT and b - a <= _SMALL_BLOCK_WORK:
+            kept[k] = got
+        return got
 
     def kappa(self, rows=None, *, sparse=False):
         """κ for the firms at positions ``rows`` (all when None)."""
@@ -235,24 +278,19 @@ class KappaStructure:
         :data:`_SMALL_BLOCK_WORK` products or a diagonal is not positive and finite
         (the caller then takes :meth:`market_blocks`).
         """
-        G, B = self.G, self.B
-        for M in (G, B):   # sorted, unrepeated owner columns, as kappa_pair_blocks has them
-            if not M.has_canonical_format:
-                M.sum_duplicates()
+        rows = []
+        for k in positions:
+            got = self._small_row(k)
+            if got is None:
+                return None
+            rows.append(got)
         n = len(positions)
-        b_ptr = B.indptr
-        work = n * sum(int(b_ptr[k + 1] - b_ptr[k]) for k in positions)
-        if work > _SMALL_BLOCK_WORK:
+        if n * sum(len(r[1]) for r in rows) > _SMALL_BLOCK_WORK:
             return None
-        b_rows = [(B.indices[b_ptr[k]:b_ptr[k + 1]].tolist(),
-                   B.data[b_ptr[k]:b_ptr[k + 1]].tolist()) for k in positions]
-        g_ptr = G.indptr
         block = []
-        for x, j in enumerate(positions):
-            a, b = g_ptr[j], g_ptr[j + 1]
-            dense = dict(zip(G.indices[a:b].tolist(), G.data[a:b].tolist()))
+        for x, (dense, _, _) in enumerate(rows):
             row = []
-            for cols, vals in b_rows:
+            for _, cols, vals in rows:
                 acc = 0.0
                 for c, v in zip(cols, vals):
                     acc = acc + dense.get(c, 0.0) * v
@@ -367,9 +405,11 @@ def kappa_structure(func, holdings: Holdings, model, period, firms, *, any_order
     Its firms are ``firms`` in this order followed by the other firms with
     holdings, sorted (every firm with holdings, sorted, when ``firms`` is None).
     For a built-in control model the structure is kept on the Holdings object (see
-    :class:`Holdings`) under (period, model, firms), checked against a CRC-32 of
-    the period's stake values (and of its row mask) on each call, so that
-    :func:`profit_weights` and :func:`mhhi` on the same holdings build it once.
+    :class:`Holdings`) under (period, model, firms), so that :func:`profit_weights`
+    and :func:`mhhi` on the same holdings build it once.  Once the table has been
+    handed out (:func:`concentration.ownership._holdings.table_handed_out`), a kept
+    structure is used only if a CRC-32 of the period's stake values (and of its row
+    mask) taken on this call matches the one it was kept with.
 
     With ``any_order`` the caller needs only that every firm of ``firms`` has a row
     (it looks rows up by label, as :func:`mhhi` does): a kept structure over all
@@ -379,33 +419,45 @@ def kappa_structure(func, holdings: Holdings, model, period, firms, *, any_order
     firm's row of G and B holds the same values in the same owner order, and every
     κ block and decomposition is the same to the last bit.
     """
-    t = holdings.table
+    t = stakes_table(holdings)
+    if isinstance(model, pd.DataFrame):   # user control weights: built for this call
+        return _build_structure(func, holdings, model, period, firms,
+                                *_period_stakes(holdings, t, period))
+    kept = kept_structures(holdings)
+    if table_handed_out(holdings):
+        # a caller may have edited the table: the stakes it holds now are checked
+        arrays = _period_stakes(holdings, t, period)
+        check = (len(t), *(zlib.crc32(np.ascontiguousarray(a)) for a in arrays
+                           if a is not None))
+    else:
+        # the table read_holdings made, never handed out: it holds the values every
+        # kept structure was built from (see Holdings)
+        arrays, check = None, (len(t),)
+    if any_order and firms is not None and model.name != "size":
+        hit = kept.get((period, model, None))
+        if hit is not None and hit[0] == check:
+            st = hit[1]
+            rows = st.text_rows(firms)
+            if (-1 not in rows) if rows is not None else (st.positions(firms) >= 0).all():
+                return st
+    # labels with their types: (True, False) == (1, 0), but they are other firms
+    key = (period, model, None if firms is None else tuple((type(f), f) for f in firms))
+    hit = kept.get(key)
+    if hit is not None and hit[0] == check:
+        return hit[1]
+    st = _build_structure(func, holdings, model, period, firms,
+                          *(arrays or _period_stakes(holdings, t, period)))
+    _keep(kept, key, check, st, len(t))
+    return st
+
+
+def _period_stakes(holdings, t, period):
+    """``(rows, cash_flow, control)`` of ``period`` in table ``t`` (rows None: all)."""
     rows = (t["period"] == period).to_numpy() if holdings.has_period else None
     cash_flow, control = (t[c].to_numpy() for c in ("cash_flow", "control"))
     if rows is not None:
         cash_flow, control = cash_flow[rows], control[rows]
-    if isinstance(model, pd.DataFrame):   # user control weights: built for this call
-        return _build_structure(func, holdings, model, period, firms, rows, cash_flow,
-                                control)
-    kept = kept_structures(holdings)
-    check = tuple(zlib.crc32(np.ascontiguousarray(a)) for a in
-                  (cash_flow, control) + (() if rows is None else (rows,)))
-    check = (len(t), *check)
-    # labels with their types: (True, False) == (1, 0), but they are other firms
-    listed = None if firms is None else tuple((type(f), f) for f in firms)
-    keys = [(period, model, listed)]
-    if any_order and listed is not None and model.name != "size":
-        keys.insert(0, (period, model, None))
-    for key in keys:
-        hit = kept.get(key)
-        if hit is None or hit[0] != check:
-            continue
-        st = hit[1]
-        if key[2] == listed or (st.positions([f for _, f in listed]) >= 0).all():
-            return st
-    st = _build_structure(func, holdings, model, period, firms, rows, cash_flow, control)
-    _keep(kept, keys[-1], check, st, len(t))
-    return st
+    return rows, cash_flow, control
 
 
 def _keep(kept, key, check, st, n_rows):

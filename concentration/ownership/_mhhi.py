@@ -618,31 +618,68 @@ def _one_small_market(shares, holdings, control_model, names, scale, tolerance, 
     no_h, no_c = st.no_sets
     if (no_h or no_c) and any(f in no_h or f in no_c for f in firms):
         return None
-    pos = st.positions(firms)
-    if (pos < 0).any():
+    rows = st.text_rows(firms)
+    if rows is None or -1 in rows:
         return None
-    block = st.small_block(pos.tolist())
+    block = st.small_block(rows)
     if block is None:
         return None
+    pos = np.array(rows, dtype=np.int64)
     s = np.array(small[0])
     K = np.array(block)
     labels = np.array(firms, dtype=object)
-    hhi, mhhi_ = quadratic_forms(s[None]).item(), quadratic_forms(s[None], K[None]).item()
-    pair, pair_delta, hit = _top_pair(s, K, labels)
+    # the one-market products quadratic_forms makes for this market (see its docstring)
+    hhi, mhhi_ = float(10_000.0 * (s @ s)), float(10_000.0 * (s @ (K @ s)))
+    pair, pair_delta, hit = _top_pair_small(small[0], block, firms)
     key = ("all", None)
-    n = len(firms)
-    record = (hhi, mhhi_, mhhi_ - hhi, n, 0, pair, pair_delta, pd.NaT, None)
+    record = (hhi, mhhi_, mhhi_ - hhi, len(firms), 0, pair, pair_delta, pd.NaT, None)
     structures = {key: st}
-    hits = {key: [(0, pos[hit[0]], pos[hit[1]], hit[2])]} if hit[0].size else {}
+    if hit:
+        r, c = np.array(hit[0], dtype=np.int64), np.array(hit[1], dtype=np.int64)
+        hits = {key: [(0, pos[r], pos[c], np.array(hit[2]))]}
+    else:
+        hits = {}
     return MHHI(frame=DeferredFrame(_market_frame, (record,), None),
                 control_model=model.label, control_note=holdings.control_note,
                 no_holdings=DeferredFrame(_no_holdings_frame, (), None),
                 notes=tuple(dict.fromkeys(st.notes)),
                 kappa_above_one=DeferredFrame(_explain_hits, structures if hits else {},
                                               hits, None),
-                _n_above_one=int(hit[0].size), _records=(record,), entities=None,
+                _n_above_one=len(hit[0]) if hit else 0, _records=(record,), entities=None,
                 as_of="undated", max_age=None, _groups=None,
                 _blocks=((0, labels, s, K, (key, pos)),), _structures=structures)
+
+
+def _top_pair_small(s, K, firms):
+    """:func:`_top_pair` of one small market in Python floats.
+
+    ``s`` is a list of shares, ``K`` the κ block as a list of rows and ``firms`` the
+    labels.  The terms are the elementwise products :func:`_top_pair` forms,
+    ``(10,000 · s_j · s_k) · κ_jk`` and ``T_jk + T_kj``, so they are the same
+    doubles; the largest is the first in row-major order, as ``argmax`` takes it.
+    Returns ``(label, points, hits)`` with ``hits`` None or the lists ``(rows, cols,
+    kappa)`` of the off-diagonal entries above one, in row-major order.
+    """
+    n = len(s)
+    T = [[0.0 if j == k else 10_000.0 * s[j] * s[k] * K[j][k] for k in range(n)]
+         for j in range(n)]
+    best, a, b = 0.0, 0, 0
+    rows, cols, vals = [], [], []
+    for j in range(n):
+        Kj, Tj = K[j], T[j]
+        for k in range(n):
+            u = Tj[k] + T[k][j]
+            if u > best:
+                best, a, b = u, j, k
+            if j != k and Kj[k] > 1.0 + 1e-9:
+                rows.append(j)
+                cols.append(k)
+                vals.append(Kj[k])
+    hits = (rows, cols, vals) if rows else None
+    if not best > 0:
+        return None, 0.0, hits
+    first, second = (a, b) if T[a][b] >= T[b][a] else (b, a)
+    return f"{firms[first]!s} & {firms[second]!s}", best, hits
 
 
 #: the columns of :attr:`MHHI.frame`, in the order of each market's record

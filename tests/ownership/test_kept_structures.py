@@ -7,6 +7,7 @@ per-market HHI / MHHI of markets stacked by size must equal the one-market
 quadratic form exactly.
 """
 
+import copy
 import pickle
 import warnings
 
@@ -18,7 +19,7 @@ import concentration as cn
 from concentration._quadratic import quadratic_form, quadratic_forms
 from concentration.exceptions import ConcentrationWarning, InvalidHoldingsError
 from concentration.ownership import _kappa
-from concentration.ownership._holdings import kept_structures
+from concentration.ownership._holdings import kept_structures, table_handed_out
 
 MODELS = ["proportional", "voting", "power", "sole", "banzhaf", "size",
           cn.ControlModel("power", exponent=3.0)]
@@ -177,6 +178,58 @@ def test_an_edited_or_replaced_table_is_not_served_stale(builds, periods):
             else "2024Q1"
         _mhhi(sd, h, "voting", periods)
         assert len(builds) > n
+
+
+@pytest.mark.parametrize("periods", [None, ["2024Q1", "2024Q2"]])
+def test_a_table_nobody_holds_is_not_read_again_until_it_is_handed_out(builds, monkeypatch,
+                                                                        periods):
+    hd, sd = _data(9, periods)
+    h = _read(hd, periods)
+    assert not table_handed_out(h)
+    first = _mhhi(sd, h, "voting", periods)
+    n = len(builds)
+    reads = []
+    real = _kappa._period_stakes
+    monkeypatch.setattr(_kappa, "_period_stakes", lambda *a: reads.append(1) or real(*a))
+    again = _mhhi(sd, h, "voting", periods)
+    assert len(builds) == n and not reads      # no stake column read, nothing rebuilt
+    _assert_same(again, first)
+    assert not table_handed_out(h)             # the library's own reads mark nothing
+    h.summary(), h.to_frame(), h.periods, h.firms
+    assert not table_handed_out(h)
+    t = h.table                                # a caller holds it now: checked each call
+    assert table_handed_out(h)
+    _mhhi(sd, h, "voting", periods)
+    assert reads and len(builds) > n           # built again once (it may have changed)
+    n, k = len(builds), len(reads)
+    _mhhi(sd, h, "voting", periods)
+    assert len(builds) == n and len(reads) > k  # checked, unchanged: served
+    t.loc[3, "cash_flow"] = t.loc[3, "cash_flow"] / 2
+    edited = _mhhi(sd, h, "voting", periods)
+    expect = hd.copy()
+    expect.loc[3, "cash_flow"] = expect.loc[3, "cash_flow"] / 2
+    _assert_same(edited, _mhhi(sd, _read(expect, periods), "voting", periods))
+
+
+def test_a_shallow_copy_shares_the_mark_and_a_given_table_is_handed_out():
+    hd, sd = _data(10)
+    h = _read(hd, None)
+    _mhhi(sd, h, "voting", None)
+    twin = copy.copy(h)                        # one table object for both
+    twin.table.loc[3, "cash_flow"] = twin.table.loc[3, "cash_flow"] / 2
+    assert table_handed_out(h)
+    expect = hd.copy()
+    expect.loc[3, "cash_flow"] = expect.loc[3, "cash_flow"] / 2
+    _assert_same(_mhhi(sd, h, "voting", None),
+                 _mhhi(sd, _read(expect, None), "voting", None))
+    # a table passed to the constructor stays the caller's
+    given = cn.Holdings(table=_read(hd, None).to_frame(), control_given=True,
+                        has_period=False)
+    assert table_handed_out(given)
+    # pickled and back: the mark comes along
+    fresh = _read(hd, None)
+    assert not table_handed_out(pickle.loads(pickle.dumps(fresh)))
+    assert table_handed_out(pickle.loads(pickle.dumps(h)))
 
 
 def test_pickled_holdings_leave_the_structures_behind():
