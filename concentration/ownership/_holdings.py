@@ -318,10 +318,11 @@ class Holdings(ResultMixin):
         elif self.has_period:
             ends = holdings_dates(self)
             if not any(pd.isna(d) for d in ends.values()):
-                rows_at = self.table["period"].map(ends).to_numpy(dtype="datetime64[ns]")
-        table, merged, n_internal = resolve_entities(self.table, ent, rows_at, func,
-                                                     has_period=self.has_period,
-                                                     tolerance=self.tolerance)
+                rows_at = stakes_table(self)["period"].map(ends).to_numpy(
+                    dtype="datetime64[ns]")
+        table, merged, n_internal = resolve_entities(
+            stakes_table(self), ent, rows_at, func, has_period=self.has_period,
+            tolerance=self.tolerance)
         if self.entities is not None:
             merged = pd.concat([self.entities, merged], ignore_index=True).drop_duplicates()
         step = f"joined {len(merged)} name(s) to their entity"
@@ -331,7 +332,7 @@ class Holdings(ResultMixin):
 
     # -- scenarios ---------------------------------------------------------------------
     def _rows(self, func, *, owner=None, firm=None, period=None):
-        t = self.table
+        t = stakes_table(self)
         mask = np.ones(len(t), dtype=bool)
         if owner is not None:
             if owner not in set(t["owner"]):
@@ -392,7 +393,7 @@ class Holdings(ResultMixin):
         for o in owners:
             self._rows("merge_owners", owner=o)
         label = " + ".join(map(str, owners)) if into is None else into
-        t = self.table.copy()
+        t = stakes_table(self).copy()
         t.loc[t["owner"].isin(owners), "owner"] = label
         keys = (["period"] if self.has_period else []) + ["owner", "firm"]
         t = t.groupby(keys, sort=False, as_index=False)[["cash_flow", "control"]].sum()
@@ -415,7 +416,7 @@ class Holdings(ResultMixin):
         """
         fraction = check_number("Holdings.divest", "fraction", fraction, low=0.0, high=1.0)
         mask = self._rows("divest", owner=owner, firm=firm, period=period)
-        t = self.table.copy()
+        t = stakes_table(self).copy()
         sold = t.loc[mask].copy()
         sold[["cash_flow", "control"]] *= fraction
         t.loc[mask, ["cash_flow", "control"]] *= (1.0 - fraction)
@@ -449,7 +450,7 @@ class Holdings(ResultMixin):
         [[0.49, 0.0]]
         """
         mask = self._rows("strip_control", owner=owner, firm=firm, period=period)
-        t = self.table.copy()
+        t = stakes_table(self).copy()
         t.loc[mask, "control"] = 0.0
         what = "all firms" if firm is None else repr(firm)
         return self._derive(t, f"strip control of {owner!r} in {what}", control_given=True)
@@ -478,7 +479,7 @@ class Holdings(ResultMixin):
         if owner == firm:
             raise InvalidParameterError(param_message(
                 func, "owner", "an owner other than the firm itself", owner))
-        t = self.table.copy()
+        t = stakes_table(self).copy()
         mask = (t["owner"] == owner) & (t["firm"] == firm)
         if self.has_period:
             mask &= t["period"] == period
@@ -771,7 +772,7 @@ def select_as_of(holdings, at, *, mode, max_age, func):
     """
     dates = holdings_dates(holdings)
     cols = ["owner", "firm", "cash_flow", "control"]
-    empty = holdings.table.iloc[:0][cols]
+    empty = stakes_table(holdings).iloc[:0][cols]
     placed = {lab: d for lab, d in dates.items() if not pd.isna(d)}
     if len(placed) < len(dates):
         bad = next(lab for lab, d in dates.items() if pd.isna(d))
@@ -779,7 +780,7 @@ def select_as_of(holdings, at, *, mode, max_age, func):
             f"{func}: the holdings period {bad!r} cannot be placed in time, so holdings "
             "cannot be matched to dates. Give the holdings periods as dates (2024-12-31), "
             "months, quarters or years, or match by label (as_of='label').")
-    t = holdings.table
+    t = stakes_table(holdings)
     if mode == "snapshot":
         label, when, reason = snapshot_label(placed, at, max_age)
         if reason is not None:

@@ -48,6 +48,7 @@ from ._holdings import (
     resolve_entities,
     select_as_of,
     snapshot_label,
+    stakes_table,
 )
 from ._kappa import ABOVE_ONE_COLUMNS, ORIENTATION, explain_above_one, kappa_structure
 
@@ -595,12 +596,13 @@ def _one_small_market(shares, holdings, control_model, names, scale, tolerance, 
     built-in control model named by a str, every other option at its default.  The
     κ structure is the one the general path builds or finds for these firms
     (:func:`kappa_structure`), the κ block :meth:`KappaStructure.small_block` (the
-    sums of the pair kernel, to the last bit), HHI and MHHI
-    :func:`concentration._quadratic.quadratic_forms` of the one-market stack and the
-    top pair :func:`_top_pair`, which the general path's stacked terms equal to the
-    last bit.  A firm without holdings or without a controlling owner, a block that is
-    not small, or any finding of the checks returns None: the general path then
-    reports it with its notes and messages.
+    sums of the pair kernel, to the last bit), HHI and MHHI the matrix-vector and dot
+    products that :func:`concentration._quadratic.quadratic_forms` makes for each
+    market of a stack, and the top pair :func:`_top_pair_small`, the terms of
+    :func:`_top_pair` in Python floats; the general path's stacked terms equal all of
+    them to the last bit.  A firm without holdings or without a controlling owner, a
+    block that is not small, or any finding of the checks returns None: the general
+    path then reports it with its notes and messages.
     """
     func = "mhhi"
     if len(shares) < 2:
@@ -728,8 +730,9 @@ def _match_holdings(func, table, holdings, pcol, holdings_period, as_of, max_age
         return pd.NaT if pd.isna(d) else d
 
     def plan(key, h, hp, at, when, note, rule):
-        if ent is not None and len(h.table):
-            t = h.table if hp is None else h.table[h.table["period"] == hp]
+        t = stakes_table(h)
+        if ent is not None and len(t):
+            t = t if hp is None else t[t["period"] == hp]
             t, merged, _ = resolve_entities(t, ent, at, func, has_period=h.has_period,
                                             tolerance=h.tolerance)
             joined.append(merged.assign(role="holdings " + merged["role"]))
@@ -844,7 +847,7 @@ def _match_holdings(func, table, holdings, pcol, holdings_period, as_of, max_age
 
 def _empty(holdings):
     """Holdings without a stake (a period before any holdings): κ is the identity."""
-    t = holdings.table.iloc[:0][["owner", "firm", "cash_flow", "control"]]
+    t = stakes_table(holdings).iloc[:0][["owner", "firm", "cash_flow", "control"]]
     return replace(holdings, table=t, has_period=False, cross_owners=())
 
 

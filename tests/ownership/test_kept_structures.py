@@ -195,7 +195,11 @@ def test_a_table_nobody_holds_is_not_read_again_until_it_is_handed_out(builds, m
     assert len(builds) == n and not reads      # no stake column read, nothing rebuilt
     _assert_same(again, first)
     assert not table_handed_out(h)             # the library's own reads mark nothing
-    h.summary(), h.to_frame(), h.periods, h.firms
+    h.summary(), h.to_frame(), h.periods, h.firms, repr(h)
+    h.divest("O1"), h.strip_control("O2"), h.merge_owners(["O3", "O4"], into="O3")
+    h.with_entities({"F1": "F2"})
+    if periods:
+        h.as_of("2024-06-30")
     assert not table_handed_out(h)
     t = h.table                                # a caller holds it now: checked each call
     assert table_handed_out(h)
