@@ -154,7 +154,9 @@ class Holdings(ResultMixin):
     :func:`concentration.mhhi` calls pays nothing for it).  Once :attr:`table` has
     been read (or a table passed to the constructor), each call checks a checksum of
     the stake and period columns, and the first call after that builds the
-    structure again.  :meth:`to_frame`, :meth:`summary` and the other methods do
+    structure again.  A shallow copy, and the holdings :meth:`as_of` and
+    :meth:`with_entities` derive (whose columns may be views of this table), share
+    the mark: reading either table counts for both.  :meth:`to_frame`, :meth:`summary` and the other methods do
     not count as reading it.
     """
 
@@ -286,7 +288,7 @@ class Holdings(ResultMixin):
         out = replace(self, table=table.reset_index(drop=True), has_period=False,
                       cross_owners=_cross_owners(table), history=self.history + (step,),
                       as_of_date=None if reason else when)
-        return out
+        return _share_mark(out, self)   # its columns may be views of this table's
 
     def with_entities(self, parent, *, at=None) -> Holdings:
         """Owners and firms joined to their entities (ultimate parents, aliases resolved).
@@ -328,7 +330,8 @@ class Holdings(ResultMixin):
         step = f"joined {len(merged)} name(s) to their entity"
         if n_internal:
             step += f", dropped {n_internal} internal stake(s)"
-        return replace(self._derive(table, step), entities=merged.reset_index(drop=True))
+        out = replace(self._derive(table, step), entities=merged.reset_index(drop=True))
+        return _share_mark(out, self)   # its columns may be views of this table's
 
     # -- scenarios ---------------------------------------------------------------------
     def _rows(self, func, *, owner=None, firm=None, period=None):
@@ -626,6 +629,19 @@ def table_handed_out(holdings) -> bool:
     ones every structure kept on the object was built from.
     """
     return holdings.__dict__.get("_table_handed_out", [True])[0]
+
+
+def _share_mark(derived, source):
+    """Give ``derived`` the handed-out mark of ``source`` and return it.
+
+    For a derived object whose table may share its column buffers with the table of
+    ``source`` (a selection of rows, a frame with columns replaced): an edit through
+    either table reaches both (``Series.array`` writes in place even under
+    copy-on-write), so handing out either hands out both.
+    """
+    derived.__dict__["_table_handed_out"] = source.__dict__.setdefault(
+        "_table_handed_out", [True])
+    return derived
 
 
 def _own_table(holdings):

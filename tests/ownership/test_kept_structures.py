@@ -236,6 +236,30 @@ def test_a_shallow_copy_shares_the_mark_and_a_given_table_is_handed_out():
     assert table_handed_out(pickle.loads(pickle.dumps(h)))
 
 
+@pytest.mark.parametrize("derive", ["with_entities", "as_of snapshot", "as_of stake"])
+def test_a_derived_table_that_shares_buffers_shares_the_mark(derive):
+    # every row selected, no name joined: the derived table's columns may be views of
+    # the original's, and Series.array writes through them even under copy-on-write
+    frame = pd.DataFrame({"period": ["2024-03-31"] * 4, "owner": ["o1", "o1", "o2", "o3"],
+                          "firm": ["A", "B", "A", "B"], "cash_flow": [0.2, 0.3, 0.5, 0.4]})
+    shares = {"A": 0.6, "B": 0.4}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConcentrationWarning)
+        h = cn.read_holdings(frame)
+        before = cn.mhhi(shares, h, holdings_period="2024-03-31").mhhi
+        derived = (h.with_entities({"zz": "yy"}) if derive == "with_entities"
+                   else h.as_of("2024-12-31", mode=derive.split()[1]))
+        assert not table_handed_out(h) and not table_handed_out(derived)
+        t = derived.table                      # hands out both
+        assert table_handed_out(h)
+        for col in ("cash_flow", "control"):
+            t[col].array[0] = 0.05
+        after = cn.mhhi(shares, h, holdings_period="2024-03-31").mhhi
+        fresh = cn.mhhi(shares, cn.read_holdings(h.to_frame(), control="control"),
+                        holdings_period="2024-03-31").mhhi
+    assert after == fresh and after != before
+
+
 def test_pickled_holdings_leave_the_structures_behind():
     hd, sd = _data(7)
     h = _read(hd, None)
